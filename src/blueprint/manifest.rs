@@ -1,0 +1,590 @@
+//! `blueprint.toml`: parsed with spans so every error names a line, then checked
+//! into a typed model that the rest of the engine can trust.
+
+use globset::{Glob, GlobMatcher};
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::{BlueprintError, Result};
+use super::value::{check_plain_text, Value};
+
+pub const MANIFEST_FILE: &str = "blueprint.toml";
+pub const DEFAULT_MAX_LENGTH: usize = 200;
+/// Variables every blueprint gets without declaring them.
+pub const BUILTIN_VARIABLES: &[&str] = &["name"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ownership {
+    /// The blueprint owns the file; drift compares it with a fresh render.
+    Managed,
+    /// The service owns the file once generated; drift leaves it alone.
+    Seeded,
+}
+
+impl Ownership {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ownership::Managed => "managed",
+            Ownership::Seeded => "seeded",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub id: String,
+    pub version: semver::Version,
+    pub description: String,
+    pub default_ownership: Ownership,
+    pub variables: Vec<Variable>,
+    pub files: Vec<FileRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub prompt: String,
+    pub help: Option<String>,
+    pub kind: VarKind,
+    /// For string and choice variables a string default is a template over earlier answers.
+    pub default: Option<Value>,
+    pub when: Option<String>,
+    /// Line of the `[[variables]]` entry in the manifest.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum VarKind {
+    String {
+        regex: Option<Regex>,
+        max_length: usize,
+    },
+    Bool,
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Choice {
+        choices: Vec<String>,
+    },
+    Multi {
+        choices: Vec<String>,
+    },
+}
+
+impl VarKind {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            VarKind::String { .. } => "string",
+            VarKind::Bool => "bool",
+            VarKind::Integer { .. } => "integer",
+            VarKind::Choice { .. } => "choice",
+            VarKind::Multi { .. } => "multi",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FileRule {
+    pub pattern: String,
+    pub matcher: GlobMatcher,
+    pub when: Option<String>,
+    pub ownership: Option<Ownership>,
+    pub line: usize,
+}
+
+// ---- raw, as written -------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    blueprint: RawHeader,
+    #[serde(default)]
+    variables: Vec<Spanned<RawVariable>>,
+    #[serde(default)]
+    files: Vec<Spanned<RawFileRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    id: Spanned<String>,
+    version: Spanned<String>,
+    description: Spanned<String>,
+    #[serde(default)]
+    default_ownership: Option<Ownership>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+enum RawType {
+    String,
+    Bool,
+    Integer,
+    Choice,
+    Multi,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariable {
+    name: String,
+    #[serde(rename = "type")]
+    kind: RawType,
+    prompt: Option<String>,
+    help: Option<String>,
+    default: Option<toml::Value>,
+    regex: Option<String>,
+    max_length: Option<usize>,
+    choices: Option<Vec<String>>,
+    min: Option<i64>,
+    max: Option<i64>,
+    when: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFileRule {
+    path: String,
+    when: Option<String>,
+    ownership: Option<Ownership>,
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+fn column_of(text: &str, offset: usize) -> usize {
+    let before = &text[..offset.min(text.len())];
+    before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1
+}
+
+impl Manifest {
+    /// Parses and checks a manifest. `file` is how errors name it.
+    pub fn parse(text: &str, file: &str) -> Result<Manifest> {
+        let raw: RawManifest = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            BlueprintError::Syntax {
+                file: file.to_string(),
+                line: line_of(text, offset),
+                column: column_of(text, offset),
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let at = |span: std::ops::Range<usize>| Some(line_of(text, span.start));
+        let bad = |line: Option<usize>, msg: String| BlueprintError::invalid(file, line, msg);
+
+        let header = raw.blueprint;
+        let id = header.id.get_ref();
+        if !is_identifier(id, '-') {
+            return Err(bad(
+                at(header.id.span()),
+                format!("blueprint.id {id:?} must be lowercase letters, digits and '-', starting with a letter"),
+            ));
+        }
+        let version = semver::Version::parse(header.version.get_ref()).map_err(|e| {
+            bad(
+                at(header.version.span()),
+                format!(
+                    "blueprint.version {:?} is not a semantic version (e.g. 1.2.0): {e}",
+                    header.version.get_ref()
+                ),
+            )
+        })?;
+        let description = header.description.get_ref().trim().to_string();
+        if description.is_empty() || description.contains('\n') {
+            return Err(bad(
+                at(header.description.span()),
+                "blueprint.description must be one non-empty line".to_string(),
+            ));
+        }
+
+        let mut variables: Vec<Variable> = Vec::new();
+        for spanned in raw.variables {
+            let line = line_of(text, spanned.span().start);
+            let variable = check_variable(spanned.into_inner(), line, &variables)
+                .map_err(|msg| bad(Some(line), msg))?;
+            variables.push(variable);
+        }
+
+        let mut files = Vec::new();
+        for spanned in raw.files {
+            let line = line_of(text, spanned.span().start);
+            let rule = spanned.into_inner();
+            check_rule_path(&rule.path).map_err(|msg| bad(Some(line), msg))?;
+            if let Some(when) = &rule.when {
+                check_condition(when).map_err(|msg| bad(Some(line), msg))?;
+            }
+            if rule.when.is_none() && rule.ownership.is_none() {
+                return Err(bad(
+                    Some(line),
+                    format!(
+                        "[[files]] rule for {:?} sets neither `when` nor `ownership`",
+                        rule.path
+                    ),
+                ));
+            }
+            let matcher = Glob::new(&rule.path)
+                .map_err(|e| {
+                    bad(
+                        Some(line),
+                        format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
+                    )
+                })?
+                .compile_matcher();
+            files.push(FileRule {
+                pattern: rule.path,
+                matcher,
+                when: rule.when,
+                ownership: rule.ownership,
+                line,
+            });
+        }
+
+        Ok(Manifest {
+            id: id.clone(),
+            version,
+            description,
+            default_ownership: header.default_ownership.unwrap_or(Ownership::Managed),
+            variables,
+            files,
+        })
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// Names a template may refer to: the built-ins and every declared variable.
+    pub fn known_names(&self) -> Vec<String> {
+        BUILTIN_VARIABLES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.variables.iter().map(|v| v.name.clone()))
+            .collect()
+    }
+}
+
+fn is_identifier(s: &str, sep: char) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == sep)
+        && s.len() <= 64
+}
+
+/// Conditions are spliced into `{{#if …}}`; braces would let one close that block
+/// and smuggle in a different template.
+pub(crate) fn check_condition(when: &str) -> std::result::Result<(), String> {
+    if when.trim().is_empty() {
+        return Err("`when` is empty".to_string());
+    }
+    if when.contains('{') || when.contains('}') || when.contains('\n') {
+        return Err(format!(
+            "`when` {when:?} must be a bare expression such as `use_db` or `(eq auth \"oidc-jwt\")`, without braces or line breaks"
+        ));
+    }
+    Ok(())
+}
+
+fn check_rule_path(path: &str) -> std::result::Result<(), String> {
+    if path.is_empty() {
+        return Err("[[files]] path is empty".to_string());
+    }
+    if path.starts_with('/') || path.contains('\\') || path.split('/').any(|c| c == "..") {
+        return Err(format!(
+            "[[files]] path {path:?} must be relative to template/, with '/' separators and no '..'"
+        ));
+    }
+    Ok(())
+}
+
+fn check_choice_list(choices: Option<Vec<String>>) -> std::result::Result<Vec<String>, String> {
+    let choices = choices.ok_or("needs `choices`")?;
+    if choices.is_empty() {
+        return Err("`choices` is empty".to_string());
+    }
+    for (i, c) in choices.iter().enumerate() {
+        let plain = !c.is_empty()
+            && c.len() <= 64
+            && c.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "-_.".contains(ch));
+        if !plain {
+            return Err(format!(
+                "choice {c:?} must be lowercase letters, digits, '-', '_' or '.'"
+            ));
+        }
+        if choices[..i].contains(c) {
+            return Err(format!("choice {c:?} is listed twice"));
+        }
+    }
+    Ok(choices)
+}
+
+fn check_variable(
+    raw: RawVariable,
+    _line: usize,
+    earlier: &[Variable],
+) -> std::result::Result<Variable, String> {
+    let name = raw.name;
+    let ctx = |msg: String| format!("variable {name:?}: {msg}");
+    if !is_identifier(&name, '_') {
+        return Err(ctx(
+            "name must be lowercase letters, digits and '_', starting with a letter".into(),
+        ));
+    }
+    if BUILTIN_VARIABLES.contains(&name.as_str()) {
+        return Err(ctx(
+            "is built in (the service name) and cannot be declared".into()
+        ));
+    }
+    if earlier.iter().any(|v| v.name == name) {
+        return Err(ctx("is declared twice".into()));
+    }
+    if let Some(when) = &raw.when {
+        check_condition(when).map_err(ctx)?;
+    }
+    let only = |field: &str, present: bool, types: &str| -> std::result::Result<(), String> {
+        if present {
+            Err(format!(
+                "variable {name:?}: `{field}` applies only to {types} variables"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let kind = match raw.kind {
+        RawType::String => {
+            only("choices", raw.choices.is_some(), "choice and multi")?;
+            only("min", raw.min.is_some(), "integer")?;
+            only("max", raw.max.is_some(), "integer")?;
+            let regex = match &raw.regex {
+                Some(r) => Some(
+                    Regex::new(&format!("^(?:{r})$"))
+                        .map_err(|e| ctx(format!("`regex` does not compile: {e}")))?,
+                ),
+                None => None,
+            };
+            VarKind::String {
+                regex,
+                max_length: raw.max_length.unwrap_or(DEFAULT_MAX_LENGTH),
+            }
+        }
+        RawType::Bool => {
+            for (f, p) in [
+                ("choices", raw.choices.is_some()),
+                ("regex", raw.regex.is_some()),
+                ("max_length", raw.max_length.is_some()),
+                ("min", raw.min.is_some()),
+                ("max", raw.max.is_some()),
+            ] {
+                only(
+                    f,
+                    p,
+                    if f == "choices" {
+                        "choice and multi"
+                    } else if f == "min" || f == "max" {
+                        "integer"
+                    } else {
+                        "string"
+                    },
+                )?;
+            }
+            VarKind::Bool
+        }
+        RawType::Integer => {
+            only("choices", raw.choices.is_some(), "choice and multi")?;
+            only("regex", raw.regex.is_some(), "string")?;
+            only("max_length", raw.max_length.is_some(), "string")?;
+            if let (Some(min), Some(max)) = (raw.min, raw.max) {
+                if min > max {
+                    return Err(ctx(format!("min {min} is greater than max {max}")));
+                }
+            }
+            VarKind::Integer {
+                min: raw.min,
+                max: raw.max,
+            }
+        }
+        RawType::Choice | RawType::Multi => {
+            only("regex", raw.regex.is_some(), "string")?;
+            only("max_length", raw.max_length.is_some(), "string")?;
+            only("min", raw.min.is_some(), "integer")?;
+            only("max", raw.max.is_some(), "integer")?;
+            let choices = check_choice_list(raw.choices).map_err(ctx)?;
+            if matches!(raw.kind, RawType::Choice) {
+                VarKind::Choice { choices }
+            } else {
+                VarKind::Multi { choices }
+            }
+        }
+    };
+    let default = match raw.default {
+        None => None,
+        Some(value) => Some(check_default(&kind, value).map_err(ctx)?),
+    };
+    let prompt = raw.prompt.unwrap_or_else(|| name.replace('_', " "));
+    if prompt.contains('\n') {
+        return Err(ctx("`prompt` must be one line".into()));
+    }
+    Ok(Variable {
+        name,
+        prompt,
+        help: raw.help,
+        kind,
+        default,
+        when: raw.when,
+        line: _line,
+    })
+}
+
+/// Checks a default's type now; string and choice defaults that are templates are
+/// checked again once rendered with the answers they refer to.
+fn check_default(kind: &VarKind, value: toml::Value) -> std::result::Result<Value, String> {
+    let type_error = |want: &str| format!("`default` must be {want}, found {}", value.type_str());
+    match (kind, &value) {
+        (VarKind::String { max_length, .. }, toml::Value::String(s)) => {
+            if !s.contains("{{") {
+                check_plain_text(s, *max_length).map_err(|e| format!("`default` {s:?} {e}"))?;
+            }
+            Ok(Value::String(s.clone()))
+        }
+        (VarKind::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
+        (VarKind::Integer { min, max }, toml::Value::Integer(i)) => {
+            if min.is_some_and(|m| *i < m) || max.is_some_and(|m| *i > m) {
+                return Err(format!("`default` {i} is outside min/max"));
+            }
+            Ok(Value::Integer(*i))
+        }
+        (VarKind::Choice { choices }, toml::Value::String(s)) => {
+            if !s.contains("{{") && !choices.contains(s) {
+                return Err(format!("`default` {s:?} is not one of the choices"));
+            }
+            Ok(Value::String(s.clone()))
+        }
+        (VarKind::Multi { choices }, toml::Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                let s = item
+                    .as_str()
+                    .ok_or_else(|| type_error("a list of choices"))?;
+                if !choices.iter().any(|c| c == s) {
+                    return Err(format!("`default` item {s:?} is not one of the choices"));
+                }
+                out.push(s.to_string());
+            }
+            Ok(Value::List(out))
+        }
+        (VarKind::String { .. }, _) => Err(type_error("a string")),
+        (VarKind::Bool, _) => Err(type_error("true or false")),
+        (VarKind::Integer { .. }, _) => Err(type_error("an integer")),
+        (VarKind::Choice { .. }, _) => Err(type_error("one of the choices (a string)")),
+        (VarKind::Multi { .. }, _) => Err(type_error("a list of choices")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[blueprint]
+id = "demo"
+version = "1.0.0"
+description = "A demo"
+
+[[variables]]
+name = "exposure"
+type = "choice"
+choices = ["internet", "internal"]
+default = "internal"
+
+[[variables]]
+name = "iac"
+type = "multi"
+choices = ["kubernetes", "terraform"]
+default = ["kubernetes"]
+
+[[files]]
+path = "deploy/**"
+when = '(contains iac "kubernetes")'
+"#;
+
+    #[test]
+    fn parses_a_good_manifest() {
+        let m = Manifest::parse(GOOD, "blueprint.toml").unwrap();
+        assert_eq!(m.id, "demo");
+        assert_eq!(m.version, semver::Version::new(1, 0, 0));
+        assert_eq!(m.variables.len(), 2);
+        assert_eq!(m.variables[0].line, 7);
+        assert_eq!(m.files[0].line, 19);
+        assert!(m.files[0].matcher.is_match("deploy/k8s/a.yaml"));
+    }
+
+    fn error_of(text: &str) -> String {
+        Manifest::parse(text, "bp.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_field_names_the_line() {
+        let text = GOOD.replace("default = \"internal\"", "defualt = \"internal\"");
+        let err = error_of(&text);
+        assert!(err.starts_with("bp.toml:11:"), "{err}");
+        assert!(err.contains("defualt"), "{err}");
+    }
+
+    #[test]
+    fn bad_version_and_id() {
+        assert!(error_of(&GOOD.replace("1.0.0", "one")).contains("bp.toml:4: blueprint.version"));
+        assert!(error_of(&GOOD.replace("\"demo\"", "\"Demo X\"")).contains("blueprint.id"));
+    }
+
+    #[test]
+    fn default_must_be_a_choice() {
+        let err = error_of(&GOOD.replace("default = \"internal\"", "default = \"public\""));
+        assert!(err.contains("bp.toml:7: variable \"exposure\""), "{err}");
+    }
+
+    #[test]
+    fn rule_paths_cannot_escape() {
+        for p in ["../x", "/etc/**", "a/../../b", "a\\\\b"] {
+            let err = error_of(&GOOD.replace("deploy/**", p));
+            assert!(err.contains("relative to template/"), "{p}: {err}");
+        }
+    }
+
+    #[test]
+    fn conditions_cannot_carry_braces() {
+        let err = error_of(&GOOD.replace(r#"'(contains iac "kubernetes")'"#, "'x}}{{y'"));
+        assert!(err.contains("bare expression"), "{err}");
+    }
+
+    #[test]
+    fn name_is_reserved_and_duplicates_refused() {
+        let text = format!("{GOOD}\n[[variables]]\nname = \"name\"\ntype = \"string\"\n");
+        assert!(error_of(&text).contains("built in"));
+        let text = format!("{GOOD}\n[[variables]]\nname = \"iac\"\ntype = \"bool\"\n");
+        assert!(error_of(&text).contains("declared twice"));
+    }
+
+    #[test]
+    fn misplaced_keys_are_refused() {
+        let text =
+            format!("{GOOD}\n[[variables]]\nname = \"flag\"\ntype = \"bool\"\nregex = \"x\"\n");
+        assert!(error_of(&text).contains("`regex` applies only to string"));
+    }
+
+    #[test]
+    fn unsafe_literal_string_default_is_refused() {
+        let text = format!(
+            "{GOOD}\n[[variables]]\nname = \"d\"\ntype = \"string\"\ndefault = \"$(id)\"\n"
+        );
+        assert!(error_of(&text).contains("must not contain '$'"));
+    }
+}

@@ -1,0 +1,33 @@
+//! The blueprint engine behind `paved new`: load a blueprint, resolve answers,
+//! render in memory, write atomically, record provenance.
+//!
+//! Data flows one way: `source` → `model` (+ `manifest`) → `answers` → `render` →
+//! `provenance` → `write`.
+
+pub mod answers;
+pub mod check;
+pub mod error;
+pub mod manifest;
+pub mod model;
+pub mod prompt;
+pub mod provenance;
+pub mod render;
+pub mod source;
+pub mod templating;
+pub mod value;
+pub mod write;
+
+pub use answers::{Answers, AnswersFile, Inputs};
+pub use error::BlueprintError;
+pub use manifest::{Manifest, Ownership};
+pub use model::Blueprint;
+pub use render::{RenderedFile, RenderedTree};
+pub use source::Catalog;
+
+/// Renders `bp` with `answers` and adds the provenance file: the complete tree
+/// `paved new` writes, and what `paved drift` compares against.
+pub fn generate(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree, BlueprintError> {
+    let mut tree = render::render(bp, answers)?;
+    provenance::attach(bp, answers, &mut tree);
+    Ok(tree)
+}

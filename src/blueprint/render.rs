@@ -1,0 +1,197 @@
+//! Renders a blueprint with validated answers into an in-memory tree. Nothing
+//! here touches the file system; writing is `write`'s job.
+
+use std::collections::BTreeMap;
+
+use super::answers::Answers;
+use super::error::{BlueprintError, Result};
+use super::manifest::Ownership;
+use super::model::{file_key, name_key, rule_when_key, Blueprint, PROVENANCE_DIR};
+use super::templating;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Relative path with '/' separators.
+    pub path: String,
+    pub contents: Vec<u8>,
+    pub executable: bool,
+    /// `None` for paved's own provenance file, which is neither.
+    pub ownership: Option<Ownership>,
+    /// Template it came from, relative to `template/`.
+    pub source: Option<String>,
+}
+
+/// A rendered repository, sorted by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedTree {
+    pub files: Vec<RenderedFile>,
+}
+
+impl RenderedTree {
+    pub fn total_bytes(&self) -> usize {
+        self.files.iter().map(|f| f.contents.len()).sum()
+    }
+
+    pub fn get(&self, path: &str) -> Option<&RenderedFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+
+    /// Adds a file paved itself writes (provenance), keeping the tree sorted.
+    pub fn insert(&mut self, file: RenderedFile) {
+        let at = self.files.partition_point(|f| f.path < file.path);
+        self.files.insert(at, file);
+    }
+}
+
+pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
+    let ctx = answers.context();
+    let manifest = &bp.manifest;
+
+    // File rules are evaluated once per render, not once per file.
+    let mut rule_holds = Vec::with_capacity(manifest.files.len());
+    for (i, rule) in manifest.files.iter().enumerate() {
+        let holds = match &rule.when {
+            Some(_) => {
+                templating::eval_condition(&bp.registry, &rule_when_key(i), &ctx).map_err(|e| {
+                    BlueprintError::invalid(
+                        format!("{}/blueprint.toml", bp.origin),
+                        Some(rule.line),
+                        format!(
+                            "[[files]] {:?}: `when` failed: {}",
+                            rule.pattern,
+                            e.reason()
+                        ),
+                    )
+                })?
+            }
+            None => true,
+        };
+        rule_holds.push(holds);
+    }
+
+    let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
+    for t in &bp.templates {
+        let rule_path = t.rule_path();
+        let mut include = true;
+        let mut ownership = manifest.default_ownership;
+        for (rule, holds) in manifest.files.iter().zip(&rule_holds) {
+            if rule.matcher.is_match(rule_path) {
+                if rule.when.is_some() && !holds {
+                    include = false;
+                }
+                if let Some(o) = rule.ownership {
+                    ownership = o;
+                }
+            }
+        }
+        if !include {
+            continue;
+        }
+
+        let label = bp.label(&t.path);
+        let path = render_path(bp, rule_path, &ctx).map_err(|message| BlueprintError::Render {
+            file: format!("{label} (file name)"),
+            message,
+        })?;
+        let contents = if t.is_rendered() {
+            bp.registry
+                .render(&file_key(&t.path), &ctx)
+                .map_err(|e| BlueprintError::Render {
+                    file: label.clone(),
+                    message: templating::describe_render_error(&e),
+                })?
+                .into_bytes()
+        } else {
+            t.bytes.clone()
+        };
+        if let Some(previous) = out.get(&path) {
+            return Err(BlueprintError::Render {
+                file: label,
+                message: format!(
+                    "renders to {path:?}, which template/{} also renders to",
+                    previous.source.as_deref().unwrap_or_default()
+                ),
+            });
+        }
+        out.insert(
+            path.clone(),
+            RenderedFile {
+                path,
+                contents,
+                executable: t.executable,
+                ownership: Some(ownership),
+                source: Some(t.path.clone()),
+            },
+        );
+    }
+
+    // A path that is both a file and a directory cannot be written.
+    let paths: Vec<&String> = out.keys().collect();
+    for pair in paths.windows(2) {
+        if let Some(rest) = pair[1].strip_prefix(pair[0].as_str()) {
+            if rest.starts_with('/') {
+                return Err(BlueprintError::Render {
+                    file: bp.label(out[pair[0]].source.as_deref().unwrap_or_default()),
+                    message: format!(
+                        "renders to the file {:?}, but {:?} needs it to be a directory",
+                        pair[0], pair[1]
+                    ),
+                });
+            }
+        }
+    }
+
+    Ok(RenderedTree {
+        files: out.into_values().collect(),
+    })
+}
+
+/// Renders each path component on its own, so a value can never introduce a
+/// separator, and checks the result is a plain file name.
+fn render_path(
+    bp: &Blueprint,
+    path: &str,
+    ctx: &serde_json::Value,
+) -> std::result::Result<String, String> {
+    let mut parts = Vec::new();
+    for component in path.split('/') {
+        let rendered = if component.contains("{{") {
+            bp.registry
+                .render(&name_key(component), ctx)
+                .map_err(|e| templating::describe_render_error(&e))?
+        } else {
+            component.to_string()
+        };
+        check_component(&rendered)
+            .map_err(|why| format!("{component:?} renders to {rendered:?}, {why}"))?;
+        parts.push(rendered);
+    }
+    if parts.first().map(String::as_str) == Some(PROVENANCE_DIR) {
+        return Err(format!(
+            "renders into {PROVENANCE_DIR}/, which is reserved for paved's provenance files"
+        ));
+    }
+    Ok(parts.join("/"))
+}
+
+fn check_component(name: &str) -> std::result::Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("an empty name");
+    }
+    if name == "." || name == ".." {
+        return Err("which would leave its directory");
+    }
+    if name.contains('/') || name.contains('\\') {
+        return Err("which contains a path separator");
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Err("which contains a control character");
+    }
+    if name.eq_ignore_ascii_case(".git") {
+        return Err("which would write into .git/");
+    }
+    if name.len() > 255 {
+        return Err("which is longer than 255 bytes");
+    }
+    Ok(())
+}

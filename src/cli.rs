@@ -1,0 +1,79 @@
+//! Command-line definitions. The rest of the program receives these typed values
+//! and never parses raw arguments itself.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "paved",
+    version,
+    about = "Generate services that are secure by default, and audit repositories for drift from that standard",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Use the blueprints in DIR (one sub-folder per blueprint) instead of the built-in ones
+    #[arg(long, global = true, value_name = "DIR", env = "PAVED_BLUEPRINTS")]
+    pub blueprints: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a new service from a blueprint
+    New(NewArgs),
+    /// List the available blueprints
+    #[command(visible_alias = "blueprints")]
+    List,
+    /// Tools for blueprint authors
+    #[command(subcommand)]
+    Blueprint(BlueprintCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Name of the service: lowercase letters, digits and '-', starting with a letter
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Blueprint to generate from (see `paved list`); default: rust-axum
+    #[arg(long, short = 'b', value_name = "ID")]
+    pub blueprint: Option<String>,
+
+    /// Directory to write the service into [default: ./NAME]
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Answer a blueprint variable (repeatable); lists are comma-separated
+    #[arg(long = "set", short = 's', value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Read answers from a TOML file (e.g. another service's .paved/answers.toml)
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
+    /// Never prompt: use --set, --answers and the blueprint's defaults
+    #[arg(long)]
+    pub no_input: bool,
+
+    /// Print the files that would be generated and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write into an existing non-empty directory, overwriting the files the blueprint generates
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlueprintCommand {
+    /// Check a blueprint folder: manifest, templates, variables, and rendering every choice
+    Check {
+        /// Folder holding blueprint.toml and template/
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}

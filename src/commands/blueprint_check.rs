@@ -1,0 +1,32 @@
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::blueprint::check;
+
+/// Exit 0 when the blueprint is clean, 1 when the check found problems.
+pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
+    if !dir.exists() {
+        anyhow::bail!("{}: no such directory", dir.display());
+    }
+    let report = check::check_dir(dir);
+    for d in &report.errors {
+        println!("error: {d}");
+    }
+    match &report.blueprint {
+        Some(bp) if report.errors.is_empty() => {
+            println!(
+                "ok: {bp}: {} templates, rendered {} answer sets",
+                report.templates, report.renders
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            println!(
+                "{} problem(s) found in {}",
+                report.errors.len(),
+                dir.display()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! One module per subcommand. Each returns the process exit code on success and an
+//! error (reported by `main` with exit code 2) for bad input or configuration.
+
+pub mod blueprint_check;
+pub mod list;
+pub mod new;
+
+use std::process::ExitCode;
+
+use crate::cli::{BlueprintCommand, Cli, Command};
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let blueprints = cli.blueprints.as_deref();
+    match cli.command {
+        Command::New(args) => new::run(&args, blueprints),
+        Command::List => list::run(blueprints),
+        Command::Blueprint(BlueprintCommand::Check { dir }) => blueprint_check::run(&dir),
+    }
+}
