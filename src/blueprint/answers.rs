@@ -332,6 +332,9 @@ fn from_toml(var: &Variable, v: &toml::Value) -> std::result::Result<Value, Stri
 pub fn validate(var: &Variable, value: &Value) -> std::result::Result<(), String> {
     match (&var.kind, value) {
         (VarKind::String { regex, max_length }, Value::String(s)) => {
+            if s.is_empty() {
+                return Err("must not be empty".to_string());
+            }
             check_plain_text(s, *max_length).map_err(|e| format!("{s:?} {e}"))?;
             if let Some(re) = regex {
                 if !re.is_match(s) {

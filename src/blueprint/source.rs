@@ -193,7 +193,7 @@ fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != ".git");
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
