@@ -155,6 +155,17 @@ mod tests {
     }
 
     #[test]
+    fn skipped_variables_can_be_guarded_but_not_compared() {
+        // `#if` treats an absent answer as false, which is how templates guard the
+        // use of a variable whose `when` was false; comparing it is an error.
+        assert_eq!(
+            render("{{#if db}}x{{else}}y{{/if}}", json!({})).unwrap(),
+            "y"
+        );
+        assert!(render(r#"{{#if (eq db "pg")}}x{{/if}}"#, json!({})).is_err());
+    }
+
+    #[test]
     fn literal_braces_can_be_written() {
         assert_eq!(
             render(r"run: echo \{{ github.sha }}", json!({})).unwrap(),

@@ -1,0 +1,279 @@
+//! Blueprint conformance: render the blueprint version a repository was generated
+//! from, with the answers it recorded, and compare every *managed* file. Read-only:
+//! the repository is only ever read, never followed through symbolic links.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::answers::{self, AnswersFile, Inputs};
+use super::manifest::Ownership;
+use super::provenance::{self, Provenance};
+use super::source::Catalog;
+
+/// Files larger than this are compared by size only.
+const MAX_COMPARE_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deviation {
+    /// A managed file is gone.
+    Missing { path: String },
+    /// A managed file differs from what the blueprint renders.
+    Changed {
+        path: String,
+        /// 1-based line of the first difference in the repository's file, when it is text.
+        line: Option<usize>,
+        /// Unified diff, blueprint (`a/`) against repository (`b/`); empty for binary files.
+        diff: String,
+    },
+    /// The executable bit differs.
+    Mode {
+        path: String,
+        expected_executable: bool,
+    },
+    /// The path exists but is not a regular file (a directory or a link).
+    NotAFile { path: String, what: &'static str },
+}
+
+impl Deviation {
+    pub fn path(&self) -> &str {
+        match self {
+            Deviation::Missing { path }
+            | Deviation::Changed { path, .. }
+            | Deviation::Mode { path, .. }
+            | Deviation::NotAFile { path, .. } => path,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conformance {
+    /// The recorded blueprint version was rendered and compared.
+    Checked {
+        provenance: Box<Provenance>,
+        deviations: Vec<Deviation>,
+        /// Managed files compared.
+        compared: usize,
+        /// The blueprint's content changed although its version did not.
+        hash_changed: bool,
+    },
+    /// The blueprint is available, but only in another version.
+    VersionUnavailable {
+        provenance: Box<Provenance>,
+        available: semver::Version,
+    },
+    /// No blueprint with the recorded id in the catalog.
+    BlueprintUnavailable {
+        provenance: Box<Provenance>,
+        catalog: String,
+    },
+    /// `.paved/answers.toml` cannot be read or parsed, or its answers are no longer valid.
+    Broken { file: String, message: String },
+}
+
+/// Checks one repository. `None` when it has no `.paved/answers.toml`.
+pub fn check_repo(repo: &Path, catalog: &Catalog) -> Option<Conformance> {
+    let rel = provenance::answers_path();
+    let path = repo.join(&rel);
+    let meta = fs::symlink_metadata(&path).ok()?;
+    let broken = |message: String| Conformance::Broken {
+        file: rel.clone(),
+        message,
+    };
+    if !meta.is_file() {
+        return Some(broken("is not a regular file".to_string()));
+    }
+    let text = match read_limited(&path) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return Some(broken("is not valid UTF-8".to_string())),
+        },
+        Ok(None) => return Some(broken("is too large to be a provenance file".to_string())),
+        Err(e) => return Some(broken(format!("cannot be read: {e}"))),
+    };
+    let prov = match provenance::parse(&text, &rel) {
+        Ok(p) => p,
+        Err(e) => return Some(broken(e.to_string())),
+    };
+    Some(check_with(repo, catalog, prov))
+}
+
+fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
+    if !catalog.ids().contains(&prov.blueprint_id) {
+        return Conformance::BlueprintUnavailable {
+            provenance: Box::new(prov),
+            catalog: catalog.describe(),
+        };
+    }
+    let bp = match catalog.load(&prov.blueprint_id) {
+        Ok(bp) => bp,
+        Err(e) => {
+            return Conformance::Broken {
+                file: provenance::answers_path(),
+                message: format!("blueprint {:?} cannot be loaded: {e}", prov.blueprint_id),
+            }
+        }
+    };
+    if bp.manifest.version != prov.blueprint_version {
+        return Conformance::VersionUnavailable {
+            available: bp.manifest.version.clone(),
+            provenance: Box::new(prov),
+        };
+    }
+    let name = prov
+        .answers
+        .get("name")
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let inputs = Inputs {
+        sets: Vec::new(),
+        file: Some(AnswersFile {
+            path: PathBuf::from(provenance::answers_path()),
+            values: prov.answers.clone(),
+        }),
+    };
+    let tree = match answers::resolve(&bp, &name, &inputs, None)
+        .and_then(|a| super::render::render(&bp, &a))
+    {
+        Ok(tree) => tree,
+        Err(e) => {
+            return Conformance::Broken {
+                file: provenance::answers_path(),
+                message: format!("the recorded answers no longer render: {e}"),
+            }
+        }
+    };
+
+    let mut deviations = Vec::new();
+    let mut compared = 0;
+    for file in tree
+        .files
+        .iter()
+        .filter(|f| f.ownership == Some(Ownership::Managed))
+    {
+        compared += 1;
+        if let Some(d) = compare(repo, &file.path, &file.contents, file.executable) {
+            deviations.push(d);
+        }
+    }
+    Conformance::Checked {
+        hash_changed: !prov.blueprint_hash.is_empty() && prov.blueprint_hash != bp.hash,
+        provenance: Box::new(prov),
+        deviations,
+        compared,
+    }
+}
+
+fn compare(repo: &Path, rel: &str, expected: &[u8], executable: bool) -> Option<Deviation> {
+    // Never read through a link: an ancestor that is a link could lead out of the repo.
+    let mut current = repo.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        current.push(part);
+        let meta = match fs::symlink_metadata(&current) {
+            Ok(m) => m,
+            Err(_) => {
+                return Some(Deviation::Missing {
+                    path: rel.to_string(),
+                })
+            }
+        };
+        let last = i + 1 == parts.len();
+        if meta.file_type().is_symlink() {
+            return Some(Deviation::NotAFile {
+                path: rel.to_string(),
+                what: "a symbolic link",
+            });
+        }
+        if last && !meta.is_file() {
+            return Some(Deviation::NotAFile {
+                path: rel.to_string(),
+                what: "a directory or special file",
+            });
+        }
+        if !last && !meta.is_dir() {
+            return Some(Deviation::Missing {
+                path: rel.to_string(),
+            });
+        }
+        if last && is_executable(&meta) != executable {
+            if let Ok(Some(actual)) = read_limited(&current) {
+                if actual == expected {
+                    return Some(Deviation::Mode {
+                        path: rel.to_string(),
+                        expected_executable: executable,
+                    });
+                }
+            }
+        }
+    }
+    let actual = match read_limited(&current) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Some(Deviation::Changed {
+                path: rel.to_string(),
+                line: None,
+                diff: String::new(),
+            })
+        }
+        Err(_) => {
+            return Some(Deviation::Missing {
+                path: rel.to_string(),
+            })
+        }
+    };
+    if actual == expected {
+        return None;
+    }
+    let (line, diff) = match (std::str::from_utf8(expected), std::str::from_utf8(&actual)) {
+        (Ok(want), Ok(have)) => unified_diff(rel, want, have),
+        _ => (None, String::new()),
+    };
+    Some(Deviation::Changed {
+        path: rel.to_string(),
+        line,
+        diff,
+    })
+}
+
+/// Unified diff and the first changed line on the repository side.
+pub fn unified_diff(rel: &str, expected: &str, actual: &str) -> (Option<usize>, String) {
+    let diff = similar::TextDiff::from_lines(expected, actual);
+    let first = diff
+        .ops()
+        .iter()
+        .find(|op| op.tag() != similar::DiffTag::Equal)
+        .map(|op| op.new_range().start + 1);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{rel} (blueprint)"),
+            &format!("b/{rel} (repository)"),
+        )
+        .to_string();
+    (first, text)
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let file = fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_COMPARE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > MAX_COMPARE_BYTES {
+        None
+    } else {
+        Some(bytes)
+    })
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    false
+}
