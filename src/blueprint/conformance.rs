@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::answers::{self, AnswersFile, Inputs};
 use super::manifest::Ownership;
 use super::provenance::{self, Provenance};
-use super::source::Catalog;
+use super::source::{is_executable, Catalog};
 
 /// Files larger than this are compared by size only.
 const MAX_COMPARE_BYTES: u64 = 16 * 1024 * 1024;
@@ -265,15 +265,4 @@ fn read_limited(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     } else {
         Some(bytes)
     })
-}
-
-#[cfg(unix)]
-fn is_executable(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_meta: &fs::Metadata) -> bool {
-    false
 }

@@ -266,13 +266,13 @@ fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
 }
 
 #[cfg(unix)]
-fn is_executable(meta: &fs::Metadata) -> bool {
+pub(crate) fn is_executable(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(_meta: &fs::Metadata) -> bool {
+pub(crate) fn is_executable(_meta: &fs::Metadata) -> bool {
     false
 }
 
