@@ -7,3 +7,5 @@
 pub mod blueprint;
 pub mod cli;
 pub mod commands;
+pub mod guardrails;
+pub mod parse;

@@ -1,0 +1,225 @@
+//! What a rule is: metadata plus a pure check over the repository model.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Params, RepoModel};
+
+/// Ordered from least to most severe, so `>=` means "at least as severe".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// One step up, saturating at critical.
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
+        }
+    }
+
+    /// One step down, saturating at low: context never turns a real problem into info.
+    pub fn lowered(self) -> Severity {
+        match self {
+            Severity::Critical => Severity::High,
+            Severity::High => Severity::Medium,
+            Severity::Medium | Severity::Low => Severity::Low,
+            Severity::Info => Severity::Info,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "low" => Ok(Severity::Low),
+            "medium" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity `{other}`: expected critical, high, medium, low or info"
+            )),
+        }
+    }
+}
+
+/// The area a rule looks at. Also used by context-aware severity: exposure raises
+/// network-facing domains, data classification raises data-protection domains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Domain {
+    Dockerfile,
+    GithubActions,
+    GitlabCi,
+    CiCoverage,
+    Kubernetes,
+    Terraform,
+    Repository,
+    Secrets,
+    Auth,
+    Blueprint,
+}
+
+impl Domain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Dockerfile => "dockerfile",
+            Domain::GithubActions => "github-actions",
+            Domain::GitlabCi => "gitlab-ci",
+            Domain::CiCoverage => "ci-coverage",
+            Domain::Kubernetes => "kubernetes",
+            Domain::Terraform => "terraform",
+            Domain::Repository => "repository",
+            Domain::Secrets => "secrets",
+            Domain::Auth => "auth",
+            Domain::Blueprint => "blueprint",
+        }
+    }
+}
+
+/// Everything a user needs to understand a rule, kept beside its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// `PVD-<AREA>-NNN`, stable forever once released.
+    pub id: &'static str,
+    /// One line, says what is wrong (e.g. "Container runs as root").
+    pub title: &'static str,
+    pub domain: Domain,
+    /// Severity when the policy does not override it.
+    pub severity: Severity,
+    /// Why it matters: the attack it enables.
+    pub rationale: &'static str,
+    /// What to do about it, concretely.
+    pub remediation: &'static str,
+    /// Equivalent ids in other tools and standards, e.g. "checkov:CKV_DOCKER_3",
+    /// "hadolint:DL3007", "zizmor:unpinned-uses", "scorecard:Pinned-Dependencies",
+    /// "cis-docker:4.1", "owasp-top10:A05".
+    pub references: &'static [&'static str],
+}
+
+/// A rule: metadata and a check. Checks are plain functions over the parsed model:
+/// they never touch the file system, so they cannot follow links or write anything.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: fn(&CheckCtx<'_>, &mut Emitter<'_>),
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule").field("id", &self.meta.id).finish()
+    }
+}
+
+/// What a check sees.
+pub struct CheckCtx<'a> {
+    pub repo: &'a RepoModel,
+    pub params: &'a Params,
+}
+
+/// One problem found by one rule, before policy and waivers are applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: &'static str,
+    /// Relative to the repository root, `/`-separated.
+    pub file: PathBuf,
+    /// 1-based; `None` for whole-file or whole-repository findings.
+    pub line: Option<u32>,
+    pub message: String,
+    /// Optional longer text (e.g. a unified diff), shown under the message.
+    pub detail: Option<String>,
+}
+
+/// Collects hits for one rule.
+pub struct Emitter<'a> {
+    rule: &'static str,
+    out: &'a mut Vec<Hit>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(rule: &'static str, out: &'a mut Vec<Hit>) -> Self {
+        Emitter { rule, out }
+    }
+
+    pub fn emit(&mut self, file: &Path, line: Option<u32>, message: impl Into<String>) {
+        self.out.push(Hit {
+            rule: self.rule,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+            detail: None,
+        });
+    }
+
+    pub fn emit_with_detail(
+        &mut self,
+        file: &Path,
+        line: Option<u32>,
+        message: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.out.push(Hit {
+            rule: self.rule,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+            detail: Some(detail.into()),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_order_and_steps() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Info);
+        assert_eq!(Severity::High.raised(), Severity::Critical);
+        assert_eq!(Severity::Critical.raised(), Severity::Critical);
+        assert_eq!(Severity::Low.lowered(), Severity::Low);
+        assert_eq!("medium".parse::<Severity>(), Ok(Severity::Medium));
+        assert!("severe"
+            .parse::<Severity>()
+            .unwrap_err()
+            .contains("critical"));
+    }
+}
