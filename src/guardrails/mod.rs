@@ -17,3 +17,19 @@ pub mod rules;
 pub use model::{RepoModel, SourceFile, Warning};
 pub use params::Params;
 pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Severity};
+
+/// Runs `rules` over `repo` and returns their hits in rule order. The drift engine
+/// adds policy, context and waivers on top; rule tests call this directly.
+pub fn check_all<'r>(
+    repo: &RepoModel,
+    params: &Params,
+    rules: impl IntoIterator<Item = &'r Rule>,
+) -> Vec<Hit> {
+    let ctx = CheckCtx { repo, params };
+    let mut hits = Vec::new();
+    for rule in rules {
+        let mut emitter = Emitter::new(rule.meta.id, &mut hits);
+        (rule.check)(&ctx, &mut emitter);
+    }
+    hits
+}

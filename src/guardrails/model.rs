@@ -87,6 +87,21 @@ impl RepoModel {
         }
     }
 
+    /// A model of in-memory files, for tests, fuzzing and benchmarks: each
+    /// `(path, contents)` becomes a text file; provenance and context stay empty.
+    pub fn from_memory(files: &[(&str, &str)]) -> RepoModel {
+        let files = files
+            .iter()
+            .map(|(path, text)| SourceFile {
+                path: PathBuf::from(path),
+                size: text.len() as u64,
+                executable: false,
+                text: Some((*text).to_owned()),
+            })
+            .collect();
+        RepoModel::build(PathBuf::from("."), files)
+    }
+
     /// The file at `path` (relative, `/`-separated), if the walker saw it.
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
         self.files.iter().find(|f| f.path_str() == path)
