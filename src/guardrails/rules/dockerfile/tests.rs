@@ -1,0 +1,480 @@
+use super::RULES;
+use crate::guardrails::{check_all, Params, RepoModel};
+
+/// The hardened Dockerfile a generated service ships: pinned digests, a distroless
+/// nonroot runtime, numeric USER, exec-form HEALTHCHECK.
+pub const GOLDEN: &str = r#"# syntax=docker/dockerfile:1.7
+ARG RUST_VERSION=1.80
+FROM docker.io/library/rust:${RUST_VERSION}-bookworm@sha256:0c1f6ad5e1f5b1c5b8e1f2d35c8b8e4e3a2f1b0c9d8e7f6a5b4c3d2e1f0a9b8c AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    cargo build --release --locked \
+ && cp target/release/demo-svc /demo-svc
+
+FROM gcr.io/distroless/cc-debian12:nonroot@sha256:1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e
+LABEL org.opencontainers.image.authors="platform@example.com"
+COPY --from=build --chown=65532:65532 --chmod=0755 /demo-svc /app/demo-svc
+USER 65532:65532
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["/app/demo-svc", "--healthcheck"]
+ENTRYPOINT ["/app/demo-svc"]
+"#;
+
+const IGNORE: &str = ".git\n.env*\n*.pem\n*.key\ntarget/\n";
+
+fn run_with(files: &[(&str, &str)], params: &Params) -> Vec<(&'static str, Option<u32>)> {
+    let model = RepoModel::from_memory(files);
+    check_all(&model, params, RULES)
+        .into_iter()
+        .map(|h| (h.rule, h.line))
+        .collect()
+}
+
+fn run(dockerfile: &str) -> Vec<(&'static str, Option<u32>)> {
+    run_with(
+        &[("Dockerfile", dockerfile), (".dockerignore", IGNORE)],
+        &Params::default(),
+    )
+}
+
+/// A minimal clean final stage to append weakened lines to.
+fn clean(body: &str) -> String {
+    format!("FROM gcr.io/distroless/static:nonroot@sha256:abc\n{body}\nUSER 65532:65532\nHEALTHCHECK CMD [\"/app\", \"health\"]\n")
+}
+
+/// `rule` fires on `line` of `dockerfile`.
+fn fires(dockerfile: &str, rule: &str, line: u32) {
+    let hits = run(dockerfile);
+    assert!(
+        hits.contains(&(leak(rule), Some(line))),
+        "expected {rule} at line {line}, got {hits:?}\n---\n{dockerfile}"
+    );
+}
+
+/// `rule` does not fire on `dockerfile`.
+fn quiet(dockerfile: &str, rule: &str) {
+    let hits = run(dockerfile);
+    assert!(
+        !hits.iter().any(|(r, _)| *r == rule),
+        "{rule} fired unexpectedly: {hits:?}\n---\n{dockerfile}"
+    );
+}
+
+fn leak(s: &str) -> &'static str {
+    RULES
+        .iter()
+        .map(|r| r.meta.id)
+        .find(|id| *id == s)
+        .expect("known rule id")
+}
+
+#[test]
+fn golden_dockerfile_is_clean() {
+    assert_eq!(run(GOLDEN), vec![]);
+    let allowed: toml::Table =
+        toml::from_str(r#"allowed_registries = ["gcr.io", "docker.io/library"]"#).unwrap();
+    assert_eq!(
+        run_with(
+            &[("Dockerfile", GOLDEN), (".dockerignore", IGNORE)],
+            &Params::new(allowed)
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn golden_weakened_variants_hit_the_expected_line() {
+    let variants: &[(&str, &str, &str, u32)] = &[
+        ("USER 65532:65532", "USER root", "PVD-DOCKER-001", 14),
+        ("USER 65532:65532", "USER app", "PVD-DOCKER-002", 14),
+        ("cc-debian12:nonroot@sha256:1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e", "cc-debian12:nonroot", "PVD-DOCKER-003", 11),
+        ("cc-debian12:nonroot@sha256:1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e", "cc-debian12", "PVD-DOCKER-004", 11),
+        ("EXPOSE 8080", "EXPOSE 8080 22", "PVD-DOCKER-017", 15),
+        ("EXPOSE 8080", "ENV API_TOKEN=s3cr3t-value", "PVD-DOCKER-006", 15),
+        ("HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD [\"/app/demo-svc\", \"--healthcheck\"]", "HEALTHCHECK NONE", "PVD-DOCKER-016", 16),
+        ("--chmod=0755", "--chmod=0777", "PVD-DOCKER-019", 13),
+        ("LABEL org.opencontainers.image.authors=\"platform@example.com\"", "MAINTAINER platform@example.com", "PVD-DOCKER-020", 12),
+        ("cargo build --release --locked", "curl -fsSL https://sh.rustup.rs | sh && cargo build --release --locked", "PVD-DOCKER-009", 7),
+        ("cargo build --release --locked", "curl -k https://x && cargo build --release --locked", "PVD-DOCKER-021", 7),
+    ];
+    for (from, to, rule, line) in variants {
+        assert!(GOLDEN.contains(from), "{from}");
+        let weakened = GOLDEN.replacen(from, to, 1);
+        let hits = run(&weakened);
+        let expected: Vec<_> = if *rule == "PVD-DOCKER-004" {
+            // No tag and no digest: unpinned as well.
+            vec![("PVD-DOCKER-003", Some(*line)), (leak(rule), Some(*line))]
+        } else {
+            vec![(leak(rule), Some(*line))]
+        };
+        assert_eq!(hits, expected, "variant {to}: {weakened}");
+    }
+    // No USER at all: the finding points at the final FROM.
+    let no_user = GOLDEN
+        .replace("USER 65532:65532\n", "")
+        .replace(":nonroot@", ":latest@");
+    assert_eq!(run(&no_user), vec![("PVD-DOCKER-001", Some(11))]);
+}
+
+#[test]
+fn r001_root_user() {
+    fires("FROM debian:12\nCMD [\"x\"]\n", "PVD-DOCKER-001", 1);
+    fires(
+        "FROM debian:12\nUSER 1000\nUSER root\n",
+        "PVD-DOCKER-001",
+        3,
+    );
+    fires("FROM debian:12\nUSER 0:0\n", "PVD-DOCKER-001", 2);
+    fires(
+        "FROM debian:12 AS a\nUSER 1000\nFROM scratch\n",
+        "PVD-DOCKER-001",
+        3,
+    );
+    quiet("FROM debian:12\nUSER 10001:10001\n", "PVD-DOCKER-001");
+    quiet("FROM gcr.io/distroless/static:nonroot\n", "PVD-DOCKER-001");
+    quiet(
+        "FROM debian:12 AS base\nUSER 10001\nFROM base\nRUN true\n",
+        "PVD-DOCKER-001",
+    );
+    quiet("", "PVD-DOCKER-001");
+}
+
+#[test]
+fn r002_named_user() {
+    fires("FROM a:1@sha256:x\nUSER app:app\n", "PVD-DOCKER-002", 2);
+    quiet(&clean(""), "PVD-DOCKER-002");
+    quiet("FROM a:1@sha256:x\nUSER ${APP_UID}\n", "PVD-DOCKER-002");
+}
+
+#[test]
+fn r003_digest() {
+    fires("FROM debian:12\n", "PVD-DOCKER-003", 1);
+    fires(
+        "FROM a@sha256:1 AS b\nFROM python:3.12-slim\n",
+        "PVD-DOCKER-003",
+        2,
+    );
+    quiet(
+        "FROM debian:12@sha256:abc\nFROM scratch\n",
+        "PVD-DOCKER-003",
+    );
+    quiet("FROM debian:12@sha256:abc AS b\nFROM b\n", "PVD-DOCKER-003");
+    quiet("ARG IMAGE\nFROM $IMAGE\n", "PVD-DOCKER-003");
+}
+
+#[test]
+fn r004_latest() {
+    fires("FROM debian\n", "PVD-DOCKER-004", 1);
+    fires(
+        "FROM --platform=linux/amd64 debian:latest AS x\n",
+        "PVD-DOCKER-004",
+        1,
+    );
+    fires("ARG T=latest\nFROM debian:${T}\n", "PVD-DOCKER-004", 2);
+    quiet("FROM debian:12\nFROM debian@sha256:abc\n", "PVD-DOCKER-004");
+    quiet("FROM localhost:5000/app:1.2\n", "PVD-DOCKER-004");
+}
+
+#[test]
+fn r005_registry_allow_list() {
+    let params = Params::new(
+        toml::from_str(r#"allowed_registries = ["gcr.io", "registry.example.com/base"]"#).unwrap(),
+    );
+    let files = |d: &'static str| [("Dockerfile", d), (".dockerignore", IGNORE)];
+    let hits = run_with(&files("FROM gcr.io/distroless/static\nFROM registry.example.com/base/jdk:21\nFROM python:3.12\nFROM registry.example.com/other/x:1\n"), &params);
+    let found: Vec<_> = hits.iter().filter(|h| h.0 == "PVD-DOCKER-005").collect();
+    assert_eq!(
+        found,
+        vec![&("PVD-DOCKER-005", Some(3)), &("PVD-DOCKER-005", Some(4))]
+    );
+    // Off by default.
+    quiet("FROM python:3.12\n", "PVD-DOCKER-005");
+}
+
+#[test]
+fn r006_secrets() {
+    fires(&clean("ENV DB_PASSWORD=hunter2"), "PVD-DOCKER-006", 2);
+    fires(
+        &clean("ARG GH=ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+        "PVD-DOCKER-006",
+        2,
+    );
+    fires(
+        &clean("ENV AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        "PVD-DOCKER-006",
+        2,
+    );
+    fires(&clean("ENV K=AKIAIOSFODNN7EXAMPLE"), "PVD-DOCKER-006", 2);
+    quiet(
+        &clean("ENV DB_PASSWORD_FILE=/run/secrets/db"),
+        "PVD-DOCKER-006",
+    );
+    quiet(&clean("ARG NPM_TOKEN"), "PVD-DOCKER-006");
+    quiet(
+        &clean("ENV API_TOKEN=$API_TOKEN TOKEN_URL=https://idp/token"),
+        "PVD-DOCKER-006",
+    );
+}
+
+#[test]
+fn r007_r008_add() {
+    fires(
+        &clean("ADD https://example.com/tool.tar.gz /opt/"),
+        "PVD-DOCKER-007",
+        2,
+    );
+    quiet(
+        &clean("ADD --checksum=sha256:abc https://example.com/tool.tar.gz /opt/"),
+        "PVD-DOCKER-007",
+    );
+    fires(&clean("ADD app.py /app/"), "PVD-DOCKER-008", 2);
+    quiet(
+        &clean("ADD rootfs.tar.gz /\nADD https://x/y /z"),
+        "PVD-DOCKER-008",
+    );
+    quiet(&clean("COPY app.py /app/"), "PVD-DOCKER-008");
+}
+
+#[test]
+fn r009_pipe_to_shell() {
+    fires(
+        &clean("RUN curl -fsSL https://get.example.com | bash -s --"),
+        "PVD-DOCKER-009",
+        2,
+    );
+    fires(
+        &clean("RUN wget -qO- https://x | sudo sh"),
+        "PVD-DOCKER-009",
+        2,
+    );
+    fires(
+        &clean("RUN sh -c \"$(curl -fsSL https://x)\""),
+        "PVD-DOCKER-009",
+        2,
+    );
+    fires(
+        &clean("RUN <<EOF\nset -e\ncurl -fsSL https://x | python3\nEOF"),
+        "PVD-DOCKER-009",
+        2,
+    );
+    quiet(&clean("RUN curl -fsSLo /tmp/i.sh https://x && echo 'abc  /tmp/i.sh' | sha256sum -c && sh /tmp/i.sh"), "PVD-DOCKER-009");
+    quiet(
+        &clean("RUN curl -fsSL https://x | tar -xz"),
+        "PVD-DOCKER-009",
+    );
+}
+
+#[test]
+fn r010_r011_r012_apt() {
+    let bad =
+        "FROM debian:12@sha256:a\nRUN apt-get update \\\n && apt-get install -y curl\nUSER 1\n";
+    fires(bad, "PVD-DOCKER-010", 2);
+    fires(bad, "PVD-DOCKER-011", 2);
+    let good = "FROM debian:12@sha256:a\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 1\n";
+    quiet(good, "PVD-DOCKER-010");
+    quiet(good, "PVD-DOCKER-011");
+    // Lists left in a build stage that does not ship are fine.
+    quiet("FROM debian:12@sha256:a AS b\nRUN apt-get install --no-install-recommends -y gcc\nFROM scratch\nUSER 1\n", "PVD-DOCKER-011");
+    quiet("FROM debian:12@sha256:a\nRUN --mount=type=cache,target=/var/lib/apt apt-get install --no-install-recommends -y gcc\n", "PVD-DOCKER-011");
+    fires(
+        "FROM debian:12@sha256:a\nRUN apt-get update && apt-get -y dist-upgrade\n",
+        "PVD-DOCKER-012",
+        2,
+    );
+    quiet(good, "PVD-DOCKER-012");
+}
+
+#[test]
+fn r013_apk() {
+    fires(&clean("RUN apk add curl"), "PVD-DOCKER-013", 2);
+    quiet(&clean("RUN apk add --no-cache curl"), "PVD-DOCKER-013");
+    quiet(
+        &clean("RUN apk update && apk add curl && rm -rf /var/cache/apk/*"),
+        "PVD-DOCKER-013",
+    );
+}
+
+#[test]
+fn r014_pip() {
+    fires(&clean("RUN pip install flask"), "PVD-DOCKER-014", 2);
+    fires(
+        &clean("RUN [\"python3\", \"-m\", \"pip\", \"install\", \"-r\", \"req.txt\"]"),
+        "PVD-DOCKER-014",
+        2,
+    );
+    quiet(
+        &clean("RUN pip install --no-cache-dir flask"),
+        "PVD-DOCKER-014",
+    );
+    quiet(
+        &clean("ENV PIP_NO_CACHE_DIR=1\nRUN pip install flask"),
+        "PVD-DOCKER-014",
+    );
+}
+
+#[test]
+fn r015_sudo() {
+    fires(&clean("RUN sudo apt-get update"), "PVD-DOCKER-015", 2);
+    fires(&clean("RUN echo 'app:pw' | chpasswd"), "PVD-DOCKER-015", 2);
+    quiet(
+        &clean("RUN apt-get install --no-install-recommends -y sudo-ldap && echo sudo"),
+        "PVD-DOCKER-015",
+    );
+}
+
+#[test]
+fn r016_healthcheck() {
+    fires(
+        "FROM a:1@sha256:x AS b\nFROM scratch\nUSER 1\n",
+        "PVD-DOCKER-016",
+        2,
+    );
+    fires("FROM a:1@sha256:x\nHEALTHCHECK NONE\n", "PVD-DOCKER-016", 2);
+    quiet(&clean(""), "PVD-DOCKER-016");
+    quiet(
+        "FROM a:1@sha256:x AS b\nHEALTHCHECK CMD [\"/x\"]\nFROM b\n",
+        "PVD-DOCKER-016",
+    );
+}
+
+#[test]
+fn r017_ssh() {
+    fires(&clean("EXPOSE 8080 22/tcp"), "PVD-DOCKER-017", 2);
+    quiet(&clean("EXPOSE 8022 2222"), "PVD-DOCKER-017");
+}
+
+#[test]
+fn r018_whole_context_without_dockerignore() {
+    let d = "FROM a:1@sha256:x\nWORKDIR /app\nCOPY . .\nUSER 1\n";
+    let hits = run_with(&[("svc/Dockerfile", d)], &Params::default());
+    assert!(hits.contains(&("PVD-DOCKER-018", Some(3))), "{hits:?}");
+    let hits = run_with(
+        &[("svc/Dockerfile", d), ("svc/.dockerignore", IGNORE)],
+        &Params::default(),
+    );
+    assert!(!hits.iter().any(|h| h.0 == "PVD-DOCKER-018"));
+    let hits = run_with(
+        &[(
+            "Dockerfile",
+            "FROM a:1@sha256:x AS b\nCOPY . .\nFROM b AS c\nFROM scratch\nCOPY --from=b /x /x\n",
+        )],
+        &Params::default(),
+    );
+    assert!(!hits.iter().any(|h| h.0 == "PVD-DOCKER-018"), "{hits:?}");
+}
+
+#[test]
+fn r019_world_writable() {
+    fires(&clean("RUN chmod -R 777 /app"), "PVD-DOCKER-019", 2);
+    fires(&clean("RUN chmod a+rwx /tmp/x"), "PVD-DOCKER-019", 2);
+    fires(&clean("COPY --chmod=666 a /b"), "PVD-DOCKER-019", 2);
+    quiet(
+        &clean("RUN chmod 0755 /app && chmod o+r /x\nCOPY --chmod=644 a b"),
+        "PVD-DOCKER-019",
+    );
+}
+
+#[test]
+fn r020_maintainer() {
+    fires(&clean("maintainer someone"), "PVD-DOCKER-020", 2);
+    quiet(&clean("LABEL maintainer=someone"), "PVD-DOCKER-020");
+}
+
+#[test]
+fn r021_tls() {
+    fires(
+        &clean("RUN curl -fsSLk https://x -o y"),
+        "PVD-DOCKER-021",
+        2,
+    );
+    fires(
+        &clean("RUN wget --no-check-certificate https://x"),
+        "PVD-DOCKER-021",
+        2,
+    );
+    fires(
+        &clean("ENV NODE_TLS_REJECT_UNAUTHORIZED=0"),
+        "PVD-DOCKER-021",
+        2,
+    );
+    fires(
+        &clean("RUN pip install --no-cache-dir --trusted-host pypi.org x"),
+        "PVD-DOCKER-021",
+        2,
+    );
+    fires(
+        &clean("RUN GIT_SSL_NO_VERIFY=true git clone https://x"),
+        "PVD-DOCKER-021",
+        2,
+    );
+    quiet(
+        &clean("RUN curl -fsSL --proto =https https://x -o y && wget -q https://z"),
+        "PVD-DOCKER-021",
+    );
+}
+
+#[test]
+fn r022_signatures() {
+    fires(
+        &clean("RUN apt-get install -y --no-install-recommends --allow-unauthenticated x"),
+        "PVD-DOCKER-022",
+        2,
+    );
+    fires(
+        &clean("RUN yum install -y --nogpgcheck x"),
+        "PVD-DOCKER-022",
+        2,
+    );
+    fires(
+        &clean("RUN apk add --no-cache --allow-untrusted /tmp/x.apk"),
+        "PVD-DOCKER-022",
+        2,
+    );
+    quiet(&clean("RUN apk add --no-cache x"), "PVD-DOCKER-022");
+}
+
+#[test]
+fn r023_secret_files() {
+    fires(&clean("COPY .env /app/.env"), "PVD-DOCKER-023", 2);
+    fires(
+        &clean("COPY [\"id_rsa\", \"/root/.ssh/\"]"),
+        "PVD-DOCKER-023",
+        2,
+    );
+    fires(
+        &clean("ADD certs/server.key /etc/tls/"),
+        "PVD-DOCKER-023",
+        2,
+    );
+    quiet(&clean("COPY .env.example /app/\nCOPY --from=build /etc/ssl/private/x.key /x\nCOPY ca.pem /etc/ssl/"), "PVD-DOCKER-023");
+}
+
+#[test]
+fn every_rule_has_a_test() {
+    let src = include_str!("tests.rs");
+    for rule in RULES {
+        assert!(
+            src.contains(&format!("\"{}\"", rule.meta.id)),
+            "{} untested",
+            rule.meta.id
+        );
+    }
+}
+
+#[test]
+fn hostile_dockerfiles_do_not_panic() {
+    for text in [
+        "FROM",
+        "FROM \nUSER",
+        "USER root",
+        "RUN \"unterminated",
+        "FROM a\nRUN <<EOF\n",
+        "FROM a\nCOPY\nADD\nEXPOSE\nENV\nARG =\nHEALTHCHECK\n",
+        "FROM a\nRUN $(((((((((((((((\n",
+        "\u{feff}FROM a\nRUN chmod\nRUN apk\nRUN pip\n",
+    ] {
+        let _ = run(text);
+    }
+}
