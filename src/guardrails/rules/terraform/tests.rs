@@ -1,0 +1,675 @@
+use super::RULES;
+use crate::guardrails::model::RepoContext;
+use crate::guardrails::{check_all, Params, RepoModel};
+
+/// The hardened module a generated service ships: IRSA role with a least-privilege
+/// policy, ECR immutable + scan + KMS, log group with KMS and 365 days, KMS rotation,
+/// private buckets with every protection, only 443 open to the world.
+pub const GOLDEN: &str = r#"terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "~> 5.0" }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_kms_key" "service" {
+  description             = "demo-svc"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+}
+
+resource "aws_cloudwatch_log_group" "service" {
+  name              = "/demo-svc/app"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.service.arn
+}
+
+resource "aws_ecr_repository" "service" {
+  name                 = "demo-svc"
+  image_tag_mutability = "IMMUTABLE"
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = aws_kms_key.service.arn
+  }
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${var.oidc_issuer}:sub"
+      values   = ["system:serviceaccount:demo:demo-svc"]
+    }
+  }
+}
+
+resource "aws_iam_role" "service" {
+  name               = "demo-svc"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+data "aws_iam_policy_document" "service" {
+  statement {
+    sid       = "ReadOwnSecret"
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.service.arn]
+  }
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.service.arn}:*"]
+  }
+  statement {
+    sid       = "Metrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "service" {
+  name   = "demo-svc"
+  policy = data.aws_iam_policy_document.service.json
+}
+
+resource "aws_iam_role_policy_attachment" "service" {
+  role       = aws_iam_role.service.name
+  policy_arn = aws_iam_policy.service.arn
+}
+
+resource "aws_secretsmanager_secret" "service" {
+  name       = "demo-svc"
+  kms_key_id = aws_kms_key.service.arn
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "demo-svc-data"
+}
+
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket                  = aws_s3_bucket.data.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.service.arn
+    }
+  }
+}
+
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_logging" "data" {
+  bucket        = aws_s3_bucket.data.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "data/"
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "demo-svc-logs"
+}
+
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket                  = aws_s3_bucket.logs.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
+  bucket = aws_s3_bucket.logs.bucket
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+  }
+}
+
+resource "aws_s3_bucket_versioning" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_security_group" "lb" {
+  name   = "demo-svc-lb"
+  vpc_id = var.vpc_id
+  ingress {
+    description = "HTTPS from the internet"
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0", "::/0"]
+  }
+  egress {
+    description = "To the service"
+    from_port   = 8080
+    to_port     = 8080
+    protocol    = "tcp"
+    cidr_blocks = [var.vpc_cidr]
+  }
+}
+"#;
+
+type Hits = Vec<(&'static str, String, Option<u32>)>;
+
+fn model(files: &[(&str, &str)], exposure: Option<&str>) -> RepoModel {
+    let mut m = RepoModel::from_memory(files);
+    m.context = RepoContext {
+        exposure: exposure.map(str::to_owned),
+        ..RepoContext::default()
+    };
+    m
+}
+
+fn run_model(m: &RepoModel, params: &Params) -> Hits {
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    check_all(m, params, RULES)
+        .into_iter()
+        .map(|h| (h.rule, h.file.to_string_lossy().into_owned(), h.line))
+        .collect()
+}
+
+fn run(tf: &str) -> Vec<(&'static str, Option<u32>)> {
+    run_model(&model(&[("infra/main.tf", tf)], None), &Params::default())
+        .into_iter()
+        .map(|(r, _, l)| (r, l))
+        .collect()
+}
+
+/// 1-based line where the first occurrence of `needle` starts.
+fn line_of(text: &str, needle: &str) -> u32 {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in text"));
+    text[..at].matches('\n').count() as u32 + 1
+}
+
+fn fires(tf: &str, rule: &str, needle: &str) {
+    let line = line_of(tf, needle);
+    let hits = run(tf);
+    assert!(
+        hits.iter().any(|h| h.0 == rule && h.1 == Some(line)),
+        "expected {rule} at line {line} (`{needle}`), got {hits:?}\n---\n{tf}"
+    );
+}
+
+fn quiet(tf: &str, rule: &str) {
+    let hits = run(tf);
+    assert!(
+        !hits.iter().any(|h| h.0 == rule),
+        "{rule} fired unexpectedly: {hits:?}\n---\n{tf}"
+    );
+}
+
+#[test]
+fn golden_module_is_clean() {
+    assert_eq!(run(GOLDEN), vec![]);
+    // Clean also for an internal service once the world-open listener is gone.
+    let internal = GOLDEN.replace(r#"["0.0.0.0/0", "::/0"]"#, "[var.vpc_cidr]");
+    let m = model(&[("main.tf", &internal)], Some("internal"));
+    assert_eq!(run_model(&m, &Params::default()), vec![]);
+}
+
+#[test]
+fn golden_weakened_variants_hit_the_expected_line() {
+    // (replace, with, rule, line marker in the weakened text)
+    let variants: &[(&str, &str, &str, &str)] = &[
+        ("enable_key_rotation     = true", "enable_key_rotation     = false", "PVD-TF-018", "enable_key_rotation"),
+        ("  retention_in_days = 365\n", "  retention_in_days = 30\n", "PVD-TF-017", "retention_in_days = 30"),
+        ("  kms_key_id        = aws_kms_key.service.arn\n}\n\nresource \"aws_ecr", "}\n\nresource \"aws_ecr", "PVD-TF-016", "resource \"aws_cloudwatch_log_group\""),
+        ("\"IMMUTABLE\"", "\"MUTABLE\"", "PVD-TF-019", "image_tag_mutability"),
+        ("scan_on_push = true", "scan_on_push = false", "PVD-TF-020", "scan_on_push"),
+        ("encryption_type = \"KMS\"", "encryption_type = \"AES256\"", "PVD-TF-021", "encryption_type"),
+        ("actions   = [\"secretsmanager:GetSecretValue\"]", "actions   = [\"secretsmanager:*\"]", "PVD-TF-002", "secretsmanager:*"),
+        ("actions   = [\"secretsmanager:GetSecretValue\"]", "actions   = [\"*\"]", "PVD-TF-001", "actions   = [\"*\"]"),
+        ("resources = [aws_secretsmanager_secret.service.arn]", "resources = [\"*\"]", "PVD-TF-003", "resources = [\"*\"]"),
+        ("policy_arn = aws_iam_policy.service.arn", "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"", "PVD-TF-005", "AdministratorAccess"),
+        ("from_port   = 443\n    to_port     = 443", "from_port   = 8080\n    to_port     = 8080", "PVD-TF-011", "\"0.0.0.0/0\""),
+        ("from_port   = 443\n    to_port     = 443", "from_port   = 22\n    to_port     = 22", "PVD-TF-012", "\"0.0.0.0/0\""),
+        ("  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n\nresource \"aws_s3_bucket_server_side_encryption_configuration\" \"data\"", "  ignore_public_acls      = false\n  restrict_public_buckets = true\n}\n\nresource \"aws_s3_bucket_server_side_encryption_configuration\" \"data\"", "PVD-TF-007", "ignore_public_acls      = false"),
+        ("resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"demo-svc-data\"\n", "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"demo-svc-data\"\n  acl    = \"public-read\"\n", "PVD-TF-006", "public-read"),
+        ("status = \"Enabled\"", "status = \"Suspended\"", "PVD-TF-009", "resource \"aws_s3_bucket_versioning\" \"data\""),
+        ("  region = var.region\n", "  region     = var.region\n  access_key = \"AKIAIOSFODNN7EXAMPLE\"\n", "PVD-TF-027", "access_key"),
+    ];
+    for (from, to, rule, marker) in variants {
+        assert!(GOLDEN.contains(from), "golden lacks {from}");
+        let weakened = GOLDEN.replacen(from, to, 1);
+        let line = line_of(&weakened, marker);
+        let hits = run(&weakened);
+        assert!(
+            hits == vec![(*rule, Some(line))],
+            "variant `{to}`: expected {rule} at {line}, got {hits:?}"
+        );
+    }
+    // Dropping the encryption configuration points at the bucket header.
+    let start = GOLDEN
+        .find("resource \"aws_s3_bucket_server_side_encryption_configuration\" \"data\"")
+        .unwrap();
+    let end = GOLDEN[start..].find("\n}\n").unwrap() + start + 3;
+    let weakened = format!("{}{}", &GOLDEN[..start], &GOLDEN[end..]);
+    assert_eq!(
+        run(&weakened),
+        vec![(
+            "PVD-TF-008",
+            Some(line_of(&weakened, "resource \"aws_s3_bucket\" \"data\""))
+        )]
+    );
+}
+
+#[test]
+fn r001_r002_r003_wildcards_in_every_policy_form() {
+    let tf = r#"
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["*"]
+    resources = ["arn:aws:s3:::b/*"]
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+resource "aws_iam_policy" "j" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:*"], Resource = "*" }]
+  })
+}
+resource "aws_iam_role_policy" "h" {
+  role   = aws_iam_role.r.id
+  policy = <<EOF
+{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "${aws_s3_bucket.b.arn}"}}
+EOF
+}
+resource "aws_iam_user_policy" "s" {
+  user   = "bob"
+  policy = "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\",\"Resource\":\"*\"}]}"
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+  inline_policy {
+    name   = "x"
+    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+  }
+}
+"#;
+    fires(tf, "PVD-TF-001", "actions   = [\"*\"]");
+    fires(tf, "PVD-TF-001", "policy = <<EOF");
+    fires(tf, "PVD-TF-001", "policy = jsonencode({ Statement");
+    fires(tf, "PVD-TF-002", "policy = jsonencode({\n");
+    fires(tf, "PVD-TF-002", "policy = \"{");
+    fires(tf, "PVD-TF-003", "policy = jsonencode({\n");
+    fires(tf, "PVD-TF-003", "policy = \"{");
+    let hits = run(tf);
+    // The Deny statement never counts; neither does the bucket-scoped first statement.
+    let deny_line = line_of(tf, "effect    = \"Deny\"");
+    assert!(
+        !hits
+            .iter()
+            .any(|h| h.1.is_some_and(|l| (deny_line..deny_line + 3).contains(&l))),
+        "{hits:?}"
+    );
+    assert!(!hits.contains(&("PVD-TF-003", Some(line_of(tf, "arn:aws:s3:::b/*")))));
+    quiet(
+        "data \"aws_iam_policy_document\" \"k\" {\n  statement {\n    actions = [\"kms:*\"]\n    resources = [\"*\"]\n    principals {\n      type = \"AWS\"\n      identifiers = [\"arn:aws:iam::111122223333:root\"]\n    }\n  }\n}\n",
+        "PVD-TF-002",
+    );
+    quiet(
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = data.aws_iam_policy_document.x.json\n}\n",
+        "PVD-TF-001",
+    );
+    quiet(
+        "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"ecr:GetAuthorizationToken\", \"ec2:DescribeInstances\"]\n    resources = [\"*\"]\n  }\n}\n",
+        "PVD-TF-003",
+    );
+}
+
+#[test]
+fn r004_user_policies() {
+    let tf = "resource \"aws_iam_user_policy_attachment\" \"a\" {\n  user = \"bob\"\n  policy_arn = aws_iam_policy.p.arn\n}\nresource \"aws_iam_policy_attachment\" \"b\" {\n  name = \"b\"\n  users = [\"bob\"]\n  policy_arn = aws_iam_policy.p.arn\n}\n";
+    fires(tf, "PVD-TF-004", "aws_iam_user_policy_attachment");
+    fires(tf, "PVD-TF-004", "users = ");
+    quiet("resource \"aws_iam_group_policy_attachment\" \"a\" {\n  group = \"devs\"\n  policy_arn = aws_iam_policy.p.arn\n}\n", "PVD-TF-004");
+}
+
+#[test]
+fn r005_admin() {
+    let tf = "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  managed_policy_arns = [\"arn:aws:iam::aws:policy/AdministratorAccess\"]\n}\n";
+    fires(tf, "PVD-TF-005", "managed_policy_arns");
+    quiet("resource \"aws_iam_role_policy_attachment\" \"r\" {\n  role = \"r\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n", "PVD-TF-005");
+}
+
+#[test]
+fn r006_public_acl() {
+    let tf = "resource \"aws_s3_bucket_acl\" \"a\" {\n  bucket = aws_s3_bucket.b.id\n  acl    = \"public-read-write\"\n}\n";
+    fires(tf, "PVD-TF-006", "acl    =");
+    quiet("resource \"aws_s3_bucket_acl\" \"a\" {\n  bucket = aws_s3_bucket.b.id\n  acl    = \"private\"\n}\n", "PVD-TF-006");
+}
+
+const BUCKET: &str = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"my-bucket\"\n}\n";
+
+#[test]
+fn r007_public_access_block() {
+    fires(BUCKET, "PVD-TF-007", "resource \"aws_s3_bucket\" \"b\"");
+    let partial = format!("{BUCKET}resource \"aws_s3_bucket_public_access_block\" \"b\" {{\n  bucket = \"my-bucket\"\n  block_public_acls = true\n  block_public_policy = true\n  ignore_public_acls = true\n}}\n");
+    fires(
+        &partial,
+        "PVD-TF-007",
+        "resource \"aws_s3_bucket_public_access_block\"",
+    );
+    // Another bucket's block does not count.
+    let other = format!("{BUCKET}resource \"aws_s3_bucket_public_access_block\" \"o\" {{\n  bucket = aws_s3_bucket.other.id\n  block_public_acls = true\n  block_public_policy = true\n  ignore_public_acls = true\n  restrict_public_buckets = true\n}}\n");
+    fires(&other, "PVD-TF-007", "resource \"aws_s3_bucket\" \"b\"");
+    // Unknown target (for_each): assumed to cover.
+    let each = format!("{BUCKET}resource \"aws_s3_bucket_public_access_block\" \"e\" {{\n  for_each = toset(var.buckets)\n  bucket = each.value\n}}\n");
+    quiet(&each, "PVD-TF-007");
+    let account = format!("{BUCKET}resource \"aws_s3_account_public_access_block\" \"a\" {{\n  block_public_acls = true\n  block_public_policy = true\n  ignore_public_acls = true\n  restrict_public_buckets = true\n}}\n");
+    quiet(&account, "PVD-TF-007");
+    // A block in another module does not count.
+    let m = model(
+        &[
+            ("a/main.tf", BUCKET),
+            ("b/main.tf", "resource \"aws_s3_bucket_public_access_block\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  block_public_acls = true\n  block_public_policy = true\n  ignore_public_acls = true\n  restrict_public_buckets = true\n}\n"),
+        ],
+        None,
+    );
+    let hits = run_model(&m, &Params::default());
+    assert!(
+        hits.contains(&("PVD-TF-007", "a/main.tf".into(), Some(1))),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn r008_r009_r010_bucket_protection() {
+    fires(BUCKET, "PVD-TF-008", "resource \"aws_s3_bucket\"");
+    fires(BUCKET, "PVD-TF-009", "resource \"aws_s3_bucket\"");
+    fires(BUCKET, "PVD-TF-010", "resource \"aws_s3_bucket\"");
+    let legacy = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  versioning {\n    enabled = true\n  }\n  logging {\n    target_bucket = \"logs\"\n  }\n  server_side_encryption_configuration {\n    rule {}\n  }\n}\n";
+    quiet(legacy, "PVD-TF-008");
+    quiet(legacy, "PVD-TF-009");
+    quiet(legacy, "PVD-TF-010");
+    let off = legacy.replace("enabled = true", "enabled = false");
+    fires(&off, "PVD-TF-009", "resource \"aws_s3_bucket\"");
+}
+
+#[test]
+fn r011_r012_ingress() {
+    let tf = r#"
+resource "aws_security_group_rule" "ssh" {
+  type        = "ingress"
+  from_port   = 0
+  to_port     = 65535
+  protocol    = "tcp"
+  cidr_blocks = ["0.0.0.0/0"]
+  security_group_id = aws_security_group.s.id
+}
+resource "aws_vpc_security_group_ingress_rule" "db" {
+  security_group_id = aws_security_group.s.id
+  cidr_ipv6   = "::/0"
+  from_port   = 5432
+  to_port     = 5432
+  ip_protocol = "tcp"
+}
+resource "aws_vpc_security_group_ingress_rule" "all" {
+  security_group_id = aws_security_group.s.id
+  cidr_ipv4   = "0.0.0.0/0"
+  ip_protocol = "-1"
+}
+resource "aws_vpc_security_group_ingress_rule" "web" {
+  security_group_id = aws_security_group.s.id
+  cidr_ipv4   = "0.0.0.0/0"
+  from_port   = 443
+  to_port     = 443
+  ip_protocol = "tcp"
+}
+resource "aws_security_group_rule" "egress" {
+  type        = "egress"
+  from_port   = 0
+  to_port     = 0
+  protocol    = "-1"
+  cidr_blocks = ["0.0.0.0/0"]
+  security_group_id = aws_security_group.s.id
+}
+"#;
+    fires(tf, "PVD-TF-012", "cidr_blocks = [\"0.0.0.0/0\"]");
+    fires(tf, "PVD-TF-011", "::/0");
+    fires(
+        tf,
+        "PVD-TF-012",
+        "cidr_ipv4   = \"0.0.0.0/0\"\n  ip_protocol = \"-1\""
+            .split('\n')
+            .next()
+            .unwrap(),
+    );
+    let hits = run(tf);
+    let web_line = line_of(tf, "from_port   = 443") - 1;
+    assert!(!hits.iter().any(|h| h.1 == Some(web_line)), "{hits:?}");
+    assert!(
+        !hits
+            .iter()
+            .any(|h| h.1 == Some(line_of(tf, "\"egress\"") + 5)),
+        "{hits:?}"
+    );
+    // 443 becomes a finding for an internal service.
+    let web = "resource \"aws_vpc_security_group_ingress_rule\" \"web\" {\n  security_group_id = \"sg\"\n  cidr_ipv4   = \"0.0.0.0/0\"\n  from_port   = 443\n  to_port     = 443\n  ip_protocol = \"tcp\"\n}\n";
+    quiet(web, "PVD-TF-011");
+    let internal = run_model(
+        &model(&[("main.tf", web)], Some("internal")),
+        &Params::default(),
+    );
+    assert_eq!(internal, vec![("PVD-TF-011", "main.tf".into(), Some(3))]);
+    // The public ports parameter.
+    let params = Params::new(toml::from_str("public_ingress_ports = [80]").unwrap());
+    let hits = run_model(&model(&[("main.tf", web)], None), &params);
+    assert_eq!(hits, vec![("PVD-TF-011", "main.tf".into(), Some(3))]);
+    // Unknown ports never produce a finding.
+    quiet("resource \"aws_vpc_security_group_ingress_rule\" \"v\" {\n  cidr_ipv4 = \"0.0.0.0/0\"\n  from_port = var.p\n  to_port = var.p\n  ip_protocol = \"tcp\"\n}\n", "PVD-TF-011");
+    quiet("resource \"aws_security_group\" \"s\" {\n  ingress {\n    from_port = 22\n    to_port = 22\n    protocol = \"tcp\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }\n}\n", "PVD-TF-012");
+}
+
+#[test]
+fn r013_ebs() {
+    fires(
+        "resource \"aws_ebs_volume\" \"v\" {\n  size = 10\n}\n",
+        "PVD-TF-013",
+        "aws_ebs_volume",
+    );
+    fires("resource \"aws_instance\" \"i\" {\n  root_block_device {\n    encrypted = false\n  }\n  metadata_options {\n    http_tokens = \"required\"\n  }\n}\n", "PVD-TF-013", "encrypted = false");
+    quiet(
+        "resource \"aws_ebs_volume\" \"v\" {\n  encrypted = true\n}\n",
+        "PVD-TF-013",
+    );
+    quiet("resource \"aws_ebs_encryption_by_default\" \"d\" {\n  enabled = true\n}\nresource \"aws_ebs_volume\" \"v\" {\n  size = 1\n}\n", "PVD-TF-013");
+}
+
+#[test]
+fn r014_r015_rds() {
+    let tf = "resource \"aws_db_instance\" \"d\" {\n  engine = \"postgres\"\n  publicly_accessible = true\n}\n";
+    fires(tf, "PVD-TF-014", "aws_db_instance");
+    fires(tf, "PVD-TF-015", "publicly_accessible");
+    let good = "resource \"aws_db_instance\" \"d\" {\n  storage_encrypted = true\n  publicly_accessible = false\n}\nresource \"aws_rds_cluster\" \"c\" {\n  storage_encrypted = var.enc\n}\n";
+    quiet(good, "PVD-TF-014");
+    quiet(good, "PVD-TF-015");
+}
+
+#[test]
+fn r016_r017_log_groups() {
+    let tf = "resource \"aws_cloudwatch_log_group\" \"l\" {\n  name = \"x\"\n}\n";
+    fires(tf, "PVD-TF-016", "aws_cloudwatch_log_group");
+    fires(tf, "PVD-TF-017", "aws_cloudwatch_log_group");
+    fires(
+        "resource \"aws_cloudwatch_log_group\" \"l\" {\n  retention_in_days = 0\n}\n",
+        "PVD-TF-017",
+        "retention_in_days",
+    );
+    let good = "resource \"aws_cloudwatch_log_group\" \"l\" {\n  kms_key_id = aws_kms_key.k.arn\n  retention_in_days = 400\n}\n";
+    quiet(good, "PVD-TF-016");
+    quiet(good, "PVD-TF-017");
+    let params = Params::new(toml::from_str("log_retention_days = 731").unwrap());
+    let hits = run_model(&model(&[("m.tf", good)], None), &params);
+    assert_eq!(hits, vec![("PVD-TF-017", "m.tf".into(), Some(3))]);
+}
+
+#[test]
+fn r018_kms() {
+    fires(
+        "resource \"aws_kms_key\" \"k\" {\n  description = \"x\"\n}\n",
+        "PVD-TF-018",
+        "aws_kms_key",
+    );
+    quiet(
+        "resource \"aws_kms_key\" \"k\" {\n  customer_master_key_spec = \"RSA_2048\"\n}\n",
+        "PVD-TF-018",
+    );
+}
+
+#[test]
+fn r019_r020_r021_ecr() {
+    let tf = "resource \"aws_ecr_repository\" \"r\" {\n  name = \"x\"\n}\n";
+    fires(tf, "PVD-TF-019", "aws_ecr_repository");
+    fires(tf, "PVD-TF-020", "aws_ecr_repository");
+    fires(tf, "PVD-TF-021", "aws_ecr_repository");
+    let with_registry_scan = format!("{tf}resource \"aws_ecr_registry_scanning_configuration\" \"s\" {{\n  scan_type = \"ENHANCED\"\n}}\n");
+    quiet(&with_registry_scan, "PVD-TF-020");
+    quiet(GOLDEN, "PVD-TF-019");
+    quiet(GOLDEN, "PVD-TF-021");
+}
+
+#[test]
+fn r022_r023_queues_topics() {
+    fires(
+        "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n",
+        "PVD-TF-022",
+        "aws_sqs_queue",
+    );
+    fires(
+        "resource \"aws_sqs_queue\" \"q\" {\n  sqs_managed_sse_enabled = false\n}\n",
+        "PVD-TF-022",
+        "sqs_managed_sse_enabled",
+    );
+    quiet(
+        "resource \"aws_sqs_queue\" \"q\" {\n  kms_master_key_id = aws_kms_key.k.id\n}\n",
+        "PVD-TF-022",
+    );
+    fires(
+        "resource \"aws_sns_topic\" \"t\" {\n  name = \"t\"\n}\n",
+        "PVD-TF-023",
+        "aws_sns_topic",
+    );
+    quiet(
+        "resource \"aws_sns_topic\" \"t\" {\n  kms_master_key_id = \"alias/aws/sns\"\n}\n",
+        "PVD-TF-023",
+    );
+}
+
+#[test]
+fn r024_eks() {
+    fires(
+        "resource \"aws_eks_cluster\" \"c\" {\n  vpc_config {\n    subnet_ids = var.s\n  }\n}\n",
+        "PVD-TF-024",
+        "vpc_config",
+    );
+    fires("resource \"aws_eks_cluster\" \"c\" {\n  vpc_config {\n    endpoint_public_access = true\n    public_access_cidrs = [\"0.0.0.0/0\"]\n  }\n}\n", "PVD-TF-024", "public_access_cidrs");
+    quiet("resource \"aws_eks_cluster\" \"c\" {\n  vpc_config {\n    endpoint_public_access = false\n  }\n}\n", "PVD-TF-024");
+    quiet("resource \"aws_eks_cluster\" \"c\" {\n  vpc_config {\n    public_access_cidrs = [\"203.0.113.0/24\"]\n  }\n}\n", "PVD-TF-024");
+}
+
+#[test]
+fn r025_r026_cloudtrail() {
+    let tf = "resource \"aws_cloudtrail\" \"t\" {\n  name = \"t\"\n  enable_log_file_validation = false\n}\n";
+    fires(tf, "PVD-TF-025", "aws_cloudtrail");
+    fires(tf, "PVD-TF-026", "enable_log_file_validation");
+    let good = "resource \"aws_cloudtrail\" \"t\" {\n  is_multi_region_trail = true\n  enable_log_file_validation = true\n}\n";
+    quiet(good, "PVD-TF-025");
+    quiet(good, "PVD-TF-026");
+}
+
+#[test]
+fn r027_provider_credentials() {
+    fires("provider \"aws\" {\n  region = \"eu-west-1\"\n  secret_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n}\n", "PVD-TF-027", "secret_key");
+    quiet(
+        "provider \"aws\" {\n  access_key = var.access_key\n  secret_key = var.secret_key\n}\n",
+        "PVD-TF-027",
+    );
+}
+
+#[test]
+fn r028_imdsv2() {
+    fires(
+        "resource \"aws_instance\" \"i\" {\n  ami = \"ami-1\"\n}\n",
+        "PVD-TF-028",
+        "aws_instance",
+    );
+    fires("resource \"aws_launch_template\" \"t\" {\n  metadata_options {\n    http_tokens = \"optional\"\n  }\n}\n", "PVD-TF-028", "http_tokens");
+    quiet("resource \"aws_instance\" \"i\" {\n  metadata_options {\n    http_tokens = \"required\"\n  }\n}\n", "PVD-TF-028");
+}
+
+#[test]
+fn r029_any_principal() {
+    let tf = r#"
+resource "aws_s3_bucket_policy" "p" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/*" }]
+  })
+}
+"#;
+    fires(tf, "PVD-TF-029", "policy = jsonencode");
+    // Resource policies are not identity policies: no wildcard findings from them.
+    quiet(tf, "PVD-TF-003");
+    let conditioned = "data \"aws_iam_policy_document\" \"p\" {\n  statement {\n    actions = [\"sqs:SendMessage\"]\n    resources = [\"*\"]\n    principals {\n      type = \"*\"\n      identifiers = [\"*\"]\n    }\n    condition {\n      test = \"ArnEquals\"\n      variable = \"aws:SourceArn\"\n      values = [aws_sns_topic.t.arn]\n    }\n  }\n}\n";
+    quiet(conditioned, "PVD-TF-029");
+    fires(&conditioned.replace("    condition {\n      test = \"ArnEquals\"\n      variable = \"aws:SourceArn\"\n      values = [aws_sns_topic.t.arn]\n    }\n", ""), "PVD-TF-029", "statement {");
+}
+
+#[test]
+fn every_rule_has_a_test() {
+    let src = include_str!("tests.rs");
+    for rule in RULES {
+        assert!(
+            src.contains(&format!("\"{}\"", rule.meta.id)),
+            "{} untested",
+            rule.meta.id
+        );
+    }
+}
+
+#[test]
+fn malformed_terraform_is_a_warning_not_a_finding() {
+    let m = RepoModel::from_memory(&[(
+        "main.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
+    )]);
+    assert_eq!(m.warnings.len(), 1);
+    assert!(m.warnings[0].message.contains("line "), "{:?}", m.warnings);
+    assert!(check_all(&m, &Params::default(), RULES).is_empty());
+}
