@@ -262,6 +262,7 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<Dockerf
 /// Parses one Dockerfile. Problems (unterminated heredoc, too many instructions) are
 /// pushed to `notes` as messages with their line; the parse always succeeds.
 pub fn parse(path: PathBuf, text: &str, notes: &mut Vec<String>) -> Dockerfile {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let escape = escape_directive(&lines);
     let mut instructions: Vec<Instruction> = Vec::new();
@@ -724,5 +725,8 @@ mod tests {
         p("FROM $");
         p("RUN <<");
         p("FROM --\n--\n\u{0}\u{feff}RUN");
+        let bom = p("\u{feff}FROM a:1\r\nUSER 1\r\n");
+        assert_eq!(bom.stages.len(), 1);
+        assert_eq!(bom.instructions[1].args, "1");
     }
 }

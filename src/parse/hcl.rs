@@ -236,6 +236,7 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<Terrafo
 
 /// Parses one file; the error is a `line N: …` message.
 pub fn parse(path: PathBuf, text: &str) -> Result<TerraformFile, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let msg = e
             .message()

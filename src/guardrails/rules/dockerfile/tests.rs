@@ -3,26 +3,9 @@ use crate::guardrails::{check_all, Params, RepoModel};
 
 /// The hardened Dockerfile a generated service ships: pinned digests, a distroless
 /// nonroot runtime, numeric USER, exec-form HEALTHCHECK.
-pub const GOLDEN: &str = r#"# syntax=docker/dockerfile:1.7
-ARG RUST_VERSION=1.80
-FROM docker.io/library/rust:${RUST_VERSION}-bookworm@sha256:0c1f6ad5e1f5b1c5b8e1f2d35c8b8e4e3a2f1b0c9d8e7f6a5b4c3d2e1f0a9b8c AS build
-WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
-COPY src ./src
-RUN --mount=type=cache,target=/usr/local/cargo/registry \
-    cargo build --release --locked \
- && cp target/release/demo-svc /demo-svc
+pub const GOLDEN: &str = include_str!("../../../../tests/fixtures/rules/docker/golden/Dockerfile");
 
-FROM gcr.io/distroless/cc-debian12:nonroot@sha256:1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e
-LABEL org.opencontainers.image.authors="platform@example.com"
-COPY --from=build --chown=65532:65532 --chmod=0755 /demo-svc /app/demo-svc
-USER 65532:65532
-EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["/app/demo-svc", "--healthcheck"]
-ENTRYPOINT ["/app/demo-svc"]
-"#;
-
-const IGNORE: &str = ".git\n.env*\n*.pem\n*.key\ntarget/\n";
+const IGNORE: &str = include_str!("../../../../tests/fixtures/rules/docker/golden/.dockerignore");
 
 fn run_with(files: &[(&str, &str)], params: &Params) -> Vec<(&'static str, Option<u32>)> {
     let model = RepoModel::from_memory(files);

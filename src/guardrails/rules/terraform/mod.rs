@@ -480,7 +480,7 @@ fn check_all_actions(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         } else if st
             .actions
             .as_ref()
-            .is_some_and(|a| a.iter().any(|x| x == "*"))
+            .is_some_and(|a| a.iter().any(|x| x == "*" || x == "*:*"))
         {
             out.emit(
                 st.file,
@@ -501,7 +501,7 @@ fn check_service_wildcard(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
             .iter()
             .filter(|a| {
                 a.split_once(':')
-                    .is_some_and(|(svc, act)| !svc.is_empty() && act == "*")
+                    .is_some_and(|(svc, act)| !svc.is_empty() && svc != "*" && act == "*")
             })
             .map(String::as_str)
             .collect();
@@ -980,7 +980,12 @@ fn covers_admin(ports: (i64, i64)) -> Option<i64> {
 }
 
 fn check_world_ingress(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    let internal = ctx.repo.context.exposure.as_deref() == Some("internal");
+    let internal = ctx
+        .repo
+        .context
+        .exposure
+        .as_deref()
+        .is_some_and(|e| e.eq_ignore_ascii_case("internal"));
     let public = public_ports(ctx);
     for ing in world_ingress(ctx.repo) {
         let Some(ports) = ing.ports else { continue };
@@ -1186,14 +1191,22 @@ fn check_log_group_kms(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 fn check_log_group_retention(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     let min = ctx.params.integer("log_retention_days", 365);
     for (tf, b) in resources(ctx.repo, "aws_cloudwatch_log_group") {
-        match b.attr("retention_in_days") {
-            None => out.emit(&tf.path, Some(b.line), format!("{}: `retention_in_days` is not set (minimum {min} days)", b.address())),
+        let (line, problem) = match b.attr("retention_in_days") {
+            None => (b.line, "`retention_in_days` is not set".to_owned()),
             Some(a) => match a.value.as_number() {
-                Some(d) if d <= 0.0 => out.emit(&tf.path, Some(a.line), format!("{}: `retention_in_days = 0` leaves retention unmanaged (minimum {min} days)", b.address())),
-                Some(d) if (d as i64) < min => out.emit(&tf.path, Some(a.line), format!("{}: retention of {d} days is below {min}", b.address())),
-                _ => {}
+                Some(d) if d <= 0.0 => (
+                    a.line,
+                    "`retention_in_days = 0` never expires logs by policy".to_owned(),
+                ),
+                Some(d) if (d as i64) < min => (a.line, format!("retention of {d} days")),
+                _ => continue,
             },
-        }
+        };
+        out.emit(
+            &tf.path,
+            Some(line),
+            format!("{}: {problem}; the minimum is {min} days", b.address()),
+        );
     }
 }
 
