@@ -262,7 +262,7 @@ pub static RULES: &[Rule] = &[
             Severity::Info,
             "MAINTAINER has been deprecated since Docker 1.13 and tools that read OCI labels ignore it, so ownership metadata is lost.",
             "Use `LABEL org.opencontainers.image.authors=\"team@example.com\"`.",
-            &["hadolint:DL4000"],
+            &["hadolint:DL4000", "checkov:CKV_DOCKER_6"],
         ),
         check: check_maintainer,
     },

@@ -461,3 +461,34 @@ fn hostile_dockerfiles_do_not_panic() {
         let _ = run(text);
     }
 }
+
+/// A Dockerfile with one of almost everything; hadolint and checkov flag the same
+/// lines (DL3006, DL4000, DL3064, DL3020, DL3009, DL3015, DL3004, DL3042;
+/// CKV_DOCKER_1/2/3/4/6/7, CKV2_DOCKER_1).
+#[test]
+fn kitchen_sink_matches_other_scanners() {
+    let d = "FROM ubuntu\nMAINTAINER me\nENV DB_PASSWORD=hunter2\nADD app.py /app/\nADD https://example.com/x.tar.gz /opt/\nRUN apt-get update && apt-get install -y curl && apt-get upgrade -y\nRUN curl -fsSL https://x | bash\nRUN sudo chmod 777 /app\nRUN pip install flask\nEXPOSE 22\nCOPY . .\n";
+    let mut hits = run_with(&[("Dockerfile", d)], &Params::default());
+    hits.sort();
+    let mut expected = vec![
+        ("PVD-DOCKER-001", Some(1)),
+        ("PVD-DOCKER-003", Some(1)),
+        ("PVD-DOCKER-004", Some(1)),
+        ("PVD-DOCKER-006", Some(3)),
+        ("PVD-DOCKER-007", Some(5)),
+        ("PVD-DOCKER-008", Some(4)),
+        ("PVD-DOCKER-009", Some(7)),
+        ("PVD-DOCKER-010", Some(6)),
+        ("PVD-DOCKER-011", Some(6)),
+        ("PVD-DOCKER-012", Some(6)),
+        ("PVD-DOCKER-014", Some(9)),
+        ("PVD-DOCKER-015", Some(8)),
+        ("PVD-DOCKER-016", Some(1)),
+        ("PVD-DOCKER-017", Some(10)),
+        ("PVD-DOCKER-018", Some(11)),
+        ("PVD-DOCKER-019", Some(8)),
+        ("PVD-DOCKER-020", Some(2)),
+    ];
+    expected.sort();
+    assert_eq!(hits, expected);
+}

@@ -366,6 +366,17 @@ pub static RULES: &[Rule] = &[
         ),
         check: check_any_principal,
     },
+    Rule {
+        meta: meta(
+            "PVD-TF-030",
+            "CloudTrail logs not encrypted with a customer-managed key",
+            Severity::Medium,
+            "Trail logs reveal the whole account's activity; with only S3-managed encryption anyone who can read the bucket can read them.",
+            "Set `kms_key_id` on the trail to a customer-managed KMS key.",
+            &["checkov:CKV_AWS_35", "cis-aws-1.4:3.7"],
+        ),
+        check: check_cloudtrail_kms,
+    },
 ];
 
 // ---------------------------------------------------------------------------
@@ -1069,17 +1080,26 @@ fn check_eks_public(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 // encryption, logging, keys
 
 /// Emits when `attr` is missing (at the header) or literally not `true`.
+/// `TYPE.NAME` for resources, the block kind for nested blocks.
+fn block_name(b: &Block) -> String {
+    if b.labels.is_empty() {
+        b.kind.clone()
+    } else {
+        b.address()
+    }
+}
+
 fn require_true(tf: &TerraformFile, b: &Block, attr: &str, out: &mut Emitter<'_>, what: &str) {
     match b.attr(attr) {
         None => out.emit(
             &tf.path,
             Some(b.line),
-            format!("{}: `{attr}` is not set, so {what}", b.address()),
+            format!("{}: `{attr}` is not set, so {what}", block_name(b)),
         ),
         Some(a) if a.value.as_bool() == Some(false) => out.emit(
             &tf.path,
             Some(a.line),
-            format!("{}: `{attr} = false`, so {what}", b.address()),
+            format!("{}: `{attr} = false`, so {what}", block_name(b)),
         ),
         Some(_) => {}
     }
@@ -1100,6 +1120,16 @@ fn check_ebs_encryption(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         "aws_launch_configuration",
     ] {
         for (tf, b) in resources(ctx.repo, ty) {
+            if ty == "aws_instance" && b.body.block("root_block_device").is_none() {
+                out.emit(
+                    &tf.path,
+                    Some(b.line),
+                    format!(
+                        "{}: no root_block_device, so the root volume is not encrypted",
+                        b.address()
+                    ),
+                );
+            }
             for dev in b.body.blocks.iter().filter(|d| {
                 matches!(
                     d.kind.as_str(),
@@ -1346,6 +1376,18 @@ fn check_cloudtrail_validation(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
             out,
             "log tampering goes undetected",
         );
+    }
+}
+
+fn check_cloudtrail_kms(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    for (tf, b) in resources(ctx.repo, "aws_cloudtrail") {
+        if b.attr("kms_key_id").is_none() {
+            out.emit(
+                &tf.path,
+                Some(b.line),
+                format!("{}: no `kms_key_id`", b.address()),
+            );
+        }
     }
 }
 

@@ -62,7 +62,7 @@ fn quiet(tf: &str, rule: &str) {
 fn golden_module_is_clean() {
     assert_eq!(run(GOLDEN), vec![]);
     // Clean also for an internal service once the world-open listener is gone.
-    let internal = GOLDEN.replace(r#"["0.0.0.0/0", "::/0"]"#, "[var.vpc_cidr]");
+    let internal = GOLDEN.replace(r#""0.0.0.0/0""#, "var.vpc_cidr");
     let m = model(&[("main.tf", &internal)], Some("internal"));
     assert_eq!(run_model(&m, &Params::default()), vec![]);
 }
@@ -79,13 +79,13 @@ fn golden_weakened_variants_hit_the_expected_line() {
         ("encryption_type = \"KMS\"", "encryption_type = \"AES256\"", "PVD-TF-021", "encryption_type"),
         ("actions   = [\"secretsmanager:GetSecretValue\"]", "actions   = [\"secretsmanager:*\"]", "PVD-TF-002", "secretsmanager:*"),
         ("actions   = [\"secretsmanager:GetSecretValue\"]", "actions   = [\"*\"]", "PVD-TF-001", "actions   = [\"*\"]"),
-        ("resources = [aws_secretsmanager_secret.service.arn]", "resources = [\"*\"]", "PVD-TF-003", "resources = [\"*\"]"),
+        ("resources = [var.secret_arn]", "resources = [\"*\"] # weakened", "PVD-TF-003", "# weakened"),
         ("policy_arn = aws_iam_policy.service.arn", "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"", "PVD-TF-005", "AdministratorAccess"),
-        ("from_port   = 443\n    to_port     = 443", "from_port   = 8080\n    to_port     = 8080", "PVD-TF-011", "\"0.0.0.0/0\""),
-        ("from_port   = 443\n    to_port     = 443", "from_port   = 22\n    to_port     = 22", "PVD-TF-012", "\"0.0.0.0/0\""),
+        ("from_port         = 443\n  to_port           = 443", "from_port         = 8080\n  to_port           = 8080", "PVD-TF-011", "\"0.0.0.0/0\""),
+        ("from_port         = 443\n  to_port           = 443", "from_port         = 22\n  to_port           = 22", "PVD-TF-012", "\"0.0.0.0/0\""),
         ("  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n\nresource \"aws_s3_bucket_server_side_encryption_configuration\" \"data\"", "  ignore_public_acls      = false\n  restrict_public_buckets = true\n}\n\nresource \"aws_s3_bucket_server_side_encryption_configuration\" \"data\"", "PVD-TF-007", "ignore_public_acls      = false"),
-        ("resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"demo-svc-data\"\n", "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"demo-svc-data\"\n  acl    = \"public-read\"\n", "PVD-TF-006", "public-read"),
-        ("status = \"Enabled\"", "status = \"Suspended\"", "PVD-TF-009", "resource \"aws_s3_bucket_versioning\" \"data\""),
+        ("  bucket = \"demo-svc-data\"\n", "  bucket = \"demo-svc-data\"\n  acl    = \"public-read\"\n", "PVD-TF-006", "public-read"),
+        ("versioning_configuration {\n    status = \"Enabled\"", "versioning_configuration {\n    status = \"Suspended\"", "PVD-TF-009", "resource \"aws_s3_bucket_versioning\" \"data\""),
         ("  region = var.region\n", "  region     = var.region\n  access_key = \"AKIAIOSFODNN7EXAMPLE\"\n", "PVD-TF-027", "access_key"),
     ];
     for (from, to, rule, marker) in variants {
@@ -505,4 +505,82 @@ fn malformed_terraform_is_a_warning_not_a_finding() {
     assert_eq!(m.warnings.len(), 1);
     assert!(m.warnings[0].message.contains("line "), "{:?}", m.warnings);
     assert!(check_all(&m, &Params::default(), RULES).is_empty());
+}
+
+#[test]
+fn r030_cloudtrail_kms() {
+    fires(
+        "resource \"aws_cloudtrail\" \"t\" {\n  name = \"t\"\n}\n",
+        "PVD-TF-030",
+        "aws_cloudtrail",
+    );
+    quiet(
+        "resource \"aws_cloudtrail\" \"t\" {\n  kms_key_id = aws_kms_key.k.arn\n}\n",
+        "PVD-TF-030",
+    );
+}
+
+/// A module with one of almost everything; checkov flags the same resources
+/// (CKV_AWS_41, 62/63, 355, 24, 17, 16, 7, 51, 163, 136, 158, 66/338, 27, 26, 79, 8,
+/// 67, 36, 35).
+#[test]
+fn kitchen_sink_matches_checkov() {
+    let tf = r#"provider "aws" {
+  region     = "eu-west-1"
+  access_key = "AKIAIOSFODNN7EXAMPLE"
+  secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+resource "aws_security_group" "s" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_db_instance" "d" {
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  publicly_accessible = true
+}
+resource "aws_kms_key" "k" {}
+resource "aws_ecr_repository" "r" { name = "x" }
+resource "aws_cloudwatch_log_group" "l" { name = "x" }
+resource "aws_sqs_queue" "q" { name = "q" }
+resource "aws_sns_topic" "t" { name = "t" }
+resource "aws_instance" "i" { ami = "ami-1" }
+resource "aws_cloudtrail" "c" {
+  name           = "c"
+  s3_bucket_name = "b"
+}
+"#;
+    let mut hits = run(tf);
+    hits.sort();
+    let mut expected = vec![
+        ("PVD-TF-027", Some(3)),
+        ("PVD-TF-027", Some(4)),
+        ("PVD-TF-001", Some(7)),
+        ("PVD-TF-003", Some(7)),
+        ("PVD-TF-012", Some(14)),
+        ("PVD-TF-014", Some(17)),
+        ("PVD-TF-015", Some(20)),
+        ("PVD-TF-018", Some(22)),
+        ("PVD-TF-019", Some(23)),
+        ("PVD-TF-020", Some(23)),
+        ("PVD-TF-021", Some(23)),
+        ("PVD-TF-016", Some(24)),
+        ("PVD-TF-017", Some(24)),
+        ("PVD-TF-022", Some(25)),
+        ("PVD-TF-023", Some(26)),
+        ("PVD-TF-013", Some(27)),
+        ("PVD-TF-028", Some(27)),
+        ("PVD-TF-025", Some(28)),
+        ("PVD-TF-026", Some(28)),
+        ("PVD-TF-030", Some(28)),
+    ];
+    expected.sort();
+    assert_eq!(hits, expected);
 }
