@@ -13,6 +13,9 @@
 //!   shell is needed. `HEALTHCHECK NONE` counts as missing.
 //! - Anything that depends on a build argument without a default is unknown and
 //!   never a finding by itself.
+//! - Parameters: `allowed_registries` (list; default empty = rule 005 off). An entry
+//!   is a registry host (`gcr.io`) or a path prefix (`docker.io/library`,
+//!   `registry.example.com/base`); images without a registry are `docker.io/…`.
 
 mod shell;
 
@@ -596,12 +599,23 @@ static SUBST_TO_SHELL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-fn is_shell(name: &str) -> bool {
-    matches!(
+/// A command that executes what it reads on stdin: a shell, or an interpreter
+/// without an inline program (`python3 -c '…json…'` only reads data).
+fn executes_stdin(c: &[String]) -> bool {
+    let name = program_name(c);
+    if matches!(
         name,
         "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh" | "fish"
-    ) || name.starts_with("python")
-        || matches!(name, "perl" | "ruby" | "node" | "php")
+    ) {
+        return true;
+    }
+    let interpreter =
+        name.starts_with("python") || matches!(name, "perl" | "ruby" | "node" | "php");
+    interpreter
+        && !program(c)
+            .iter()
+            .skip(1)
+            .any(|w| matches!(w.as_str(), "-c" | "-e" | "-m" | "-E" | "-r" | "--eval"))
 }
 
 fn check_pipe_to_shell(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -611,7 +625,7 @@ fn check_pipe_to_shell(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
             let piped = pipelines(&script).iter().any(|p| {
                 p.iter()
                     .position(|c| matches!(program_name(c), "curl" | "wget"))
-                    .is_some_and(|i| p[i + 1..].iter().any(|c| is_shell(program_name(c))))
+                    .is_some_and(|i| p[i + 1..].iter().any(|c| executes_stdin(c)))
             });
             if piped || SUBST_TO_SHELL.is_match(&script) {
                 out.emit(

@@ -247,6 +247,12 @@ fn r009_pipe_to_shell() {
         &clean("RUN curl -fsSL https://x | tar -xz"),
         "PVD-DOCKER-009",
     );
+    quiet(
+        &clean(
+            "RUN curl -s https://api/x | python3 -c 'import json,sys; print(json.load(sys.stdin))'",
+        ),
+        "PVD-DOCKER-009",
+    );
 }
 
 #[test]
@@ -491,4 +497,16 @@ fn kitchen_sink_matches_other_scanners() {
     ];
     expected.sort();
     assert_eq!(hits, expected);
+}
+
+/// Every truncation of the golden file, and of a file with one of everything, parses
+/// and runs through every rule without panicking.
+#[test]
+fn truncated_files_never_panic() {
+    let sink = "FROM ubuntu AS a\nRUN <<EOF\ncurl x | sh\nEOF\nCOPY --chmod=777 [\"a\", \"b\"]\nENV A=\"b c\" \\\n  D='e'\nUSER root:0\nHEALTHCHECK NONE\n";
+    for text in [GOLDEN, sink] {
+        for (i, _) in text.char_indices() {
+            let _ = run(&text[..i]);
+        }
+    }
 }

@@ -16,6 +16,8 @@
 //! - The wildcard rules (001–003) look at identity policies: statements that name
 //!   principals are resource or trust policies, where `Resource: "*"` means "this
 //!   resource" (KMS key policies); rule 029 covers their principals instead.
+//! - Parameters: `public_ingress_ports` (list of ports, default `[443]`) and
+//!   `log_retention_days` (default 365).
 //! - Lines point at the offending attribute, or at the resource header when the
 //!   attribute that would fix it is missing.
 

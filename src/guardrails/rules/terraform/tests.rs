@@ -584,3 +584,13 @@ resource "aws_cloudtrail" "c" {
     expected.sort();
     assert_eq!(hits, expected);
 }
+
+/// Every truncation of the golden module parses (or becomes a warning) and runs
+/// through every rule without panicking.
+#[test]
+fn truncated_modules_never_panic() {
+    for (i, _) in GOLDEN.char_indices().step_by(7) {
+        let m = RepoModel::from_memory(&[("main.tf", &GOLDEN[..i])]);
+        let _ = check_all(&m, &Params::default(), RULES);
+    }
+}
