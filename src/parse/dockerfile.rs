@@ -224,6 +224,10 @@ impl Dockerfile {
 /// `Containerfile` (and `Containerfile.*`).
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    // `Dockerfile.dockerignore` is BuildKit's per-Dockerfile ignore file.
+    if lower.ends_with(".dockerignore") || lower.ends_with(".md") {
+        return false;
+    }
     lower == "dockerfile"
         || lower == "containerfile"
         || lower.starts_with("dockerfile.")
@@ -595,7 +599,13 @@ mod tests {
         ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
-        for n in ["Dockerfile-notes.md", ".dockerfile", "docker-compose.yml"] {
+        for n in [
+            "Dockerfile-notes.md",
+            ".dockerfile",
+            "docker-compose.yml",
+            "Dockerfile.dockerignore",
+            "Dockerfile.md",
+        ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
     }

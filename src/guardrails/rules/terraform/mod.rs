@@ -424,7 +424,8 @@ fn targets(value: Option<&Value>, bucket: &Block) -> Target {
     let address = bucket.address();
     match value {
         Some(Value::Reference(r)) => {
-            if r == &address || r.starts_with(&format!("{address}.")) {
+            let rest = r.strip_prefix(address.as_str());
+            if rest.is_some_and(|x| x.is_empty() || x.starts_with('.') || x.starts_with('[')) {
                 Target::This
             } else if r.starts_with("aws_s3_bucket.") {
                 Target::Other

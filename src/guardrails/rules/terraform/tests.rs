@@ -221,6 +221,12 @@ fn r007_public_access_block() {
     // Another bucket's block does not count.
     let other = format!("{BUCKET}resource \"aws_s3_bucket_public_access_block\" \"o\" {{\n  bucket = aws_s3_bucket.other.id\n  block_public_acls = true\n  block_public_policy = true\n  ignore_public_acls = true\n  restrict_public_buckets = true\n}}\n");
     fires(&other, "PVD-TF-007", "resource \"aws_s3_bucket\" \"b\"");
+    // Counted buckets are matched through their index.
+    let counted = "resource \"aws_s3_bucket\" \"b\" {\n  count = 2\n}\nresource \"aws_s3_bucket_public_access_block\" \"b\" {\n  count = 2\n  bucket = aws_s3_bucket.b[count.index].id\n  block_public_acls = true\n  block_public_policy = true\n  ignore_public_acls = true\n  restrict_public_buckets = true\n}\n";
+    quiet(counted, "PVD-TF-007");
+    // A bucket whose name merely starts the same is another bucket.
+    let prefix = "resource \"aws_s3_bucket\" \"b\" {}\nresource \"aws_s3_bucket_versioning\" \"v\" {\n  bucket = aws_s3_bucket.b2.id\n  versioning_configuration {\n    status = \"Enabled\"\n  }\n}\n";
+    fires(prefix, "PVD-TF-009", "resource \"aws_s3_bucket\" \"b\"");
     // Unknown target (for_each): assumed to cover.
     let each = format!("{BUCKET}resource \"aws_s3_bucket_public_access_block\" \"e\" {{\n  for_each = toset(var.buckets)\n  bucket = each.value\n}}\n");
     quiet(&each, "PVD-TF-007");
