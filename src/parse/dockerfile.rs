@@ -336,6 +336,8 @@ pub fn parse(path: PathBuf, text: &str, notes: &mut Vec<String>) -> Dockerfile {
                         "line {}: heredoc `{delimiter}` is never closed",
                         start + 1
                     ));
+                    instruction.heredocs.push(Heredoc { delimiter, body });
+                    break;
                 }
                 instruction.heredocs.push(Heredoc { delimiter, body });
             }
@@ -452,6 +454,7 @@ fn heredoc_markers(logical: &str) -> Vec<(String, bool)> {
 fn build_stages(instructions: &mut [Instruction]) -> Vec<Stage> {
     let mut global_args: HashMap<String, Option<String>> = HashMap::new();
     let mut stages: Vec<Stage> = Vec::new();
+    let mut named: HashMap<String, usize> = HashMap::new();
     for (idx, ins) in instructions.iter_mut().enumerate() {
         if ins.is("FROM") {
             let words = split_words(&ins.args);
@@ -468,11 +471,8 @@ fn build_stages(instructions: &mut [Instruction]) -> Vec<Stage> {
                     let lower = image.to_ascii_lowercase();
                     if lower == "scratch" {
                         Base::Scratch
-                    } else if let Some(s) = stages
-                        .iter()
-                        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-                    {
-                        Base::Stage(s.index)
+                    } else if let Some(&i) = named.get(&lower) {
+                        Base::Stage(i)
                     } else if image.is_empty() {
                         Base::Unresolved(image)
                     } else {
@@ -480,6 +480,9 @@ fn build_stages(instructions: &mut [Instruction]) -> Vec<Stage> {
                     }
                 }
             };
+            if let Some(n) = &name {
+                named.entry(n.clone()).or_insert(stages.len());
+            }
             stages.push(Stage {
                 index: stages.len(),
                 line: ins.line,
@@ -646,6 +649,13 @@ mod tests {
         let mut notes = Vec::new();
         parse(PathBuf::from("D"), "FROM a\nRUN <<EOF\nx\n", &mut notes);
         assert!(notes[0].contains("never closed"));
+        let mut notes = Vec::new();
+        parse(
+            PathBuf::from("D"),
+            &format!("FROM a\nRUN {}\n", "<<A ".repeat(10_000)),
+            &mut notes,
+        );
+        assert_eq!(notes.len(), 1);
         // A here-string is not a heredoc.
         let d = p("FROM a\nRUN cat <<<\"x\"\nUSER 1\n");
         assert_eq!(d.instructions.len(), 3);
@@ -725,6 +735,12 @@ mod tests {
         let big = "RUN a \\\n".repeat(50_000);
         let d = p(&big);
         assert_eq!(d.instructions.len(), 1);
+        let stages: String = (0..MAX_INSTRUCTIONS)
+            .map(|i| format!("FROM s{i} AS s{}\n", i + 1))
+            .collect();
+        let d = p(&stages);
+        assert_eq!(d.stages.len(), MAX_INSTRUCTIONS);
+        assert_eq!(d.lineage(d.final_stage().unwrap()).len(), MAX_INSTRUCTIONS);
         let many = "RUN a\n".repeat(MAX_INSTRUCTIONS + 5);
         let mut notes = Vec::new();
         let d = parse(PathBuf::from("D"), &many, &mut notes);
