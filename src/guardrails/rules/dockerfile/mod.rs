@@ -302,6 +302,17 @@ pub static RULES: &[Rule] = &[
         ),
         check: check_copied_secret_files,
     },
+    Rule {
+        meta: meta(
+            "PVD-DOCKER-024",
+            ".dockerignore does not exclude .git or .env files",
+            Severity::Medium,
+            "When the whole context is copied, whatever .dockerignore lets through ships in the image: the .git directory carries history (and past secrets), .env files carry current ones.",
+            "Add `.git` and `.env*` (and keys such as `*.pem`, `*.key`) to .dockerignore, or copy only the paths the image needs.",
+            &["cis-docker:4.10"],
+        ),
+        check: check_dockerignore_content,
+    },
 ];
 
 // ---------------------------------------------------------------------------
@@ -808,7 +819,10 @@ fn check_ssh_port(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     }
 }
 
-fn has_dockerignore(ctx: &CheckCtx<'_>, df: &Path) -> bool {
+/// The .dockerignore that applies to a Dockerfile: `<Dockerfile>.dockerignore`, then
+/// one beside it, then the repository root's.
+fn dockerignore<'a>(ctx: &CheckCtx<'a>, df: &Path) -> Option<&'a crate::guardrails::SourceFile> {
+    let df_str = df.to_string_lossy().replace('\\', "/");
     let dir = df
         .parent()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
@@ -818,35 +832,97 @@ fn has_dockerignore(ctx: &CheckCtx<'_>, df: &Path) -> bool {
     } else {
         format!("{dir}/.dockerignore")
     };
-    let own = format!("{}.dockerignore", df.to_string_lossy().replace('\\', "/"));
-    ctx.repo.any_file(|f| {
-        let p = f.path_str();
-        p == ".dockerignore" || p == beside || p == own
+    [
+        format!("{df_str}.dockerignore"),
+        beside,
+        ".dockerignore".to_owned(),
+    ]
+    .iter()
+    .find_map(|p| ctx.repo.file(p))
+}
+
+/// `COPY . .` (or `ADD`) of the whole context in the final stage.
+fn whole_context_copy<'a>(df: &'a Dockerfile) -> Option<&'a Instruction> {
+    let last = df.final_stage()?;
+    df.stage_instructions(last).find(|ins| {
+        (ins.is("COPY") || ins.is("ADD"))
+            && ins.flag("from").is_none()
+            && copy_sources(ins)
+                .iter()
+                .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
     })
 }
 
 fn check_copy_context(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for df in &ctx.repo.dockerfiles {
-        let Some(last) = df.final_stage() else {
-            continue;
-        };
-        if has_dockerignore(ctx, &df.path) {
+        if dockerignore(ctx, &df.path).is_some() {
             continue;
         }
-        for ins in df.stage_instructions(last) {
-            if !(ins.is("COPY") || ins.is("ADD")) || ins.flag("from").is_some() {
-                continue;
-            }
-            if copy_sources(ins)
-                .iter()
-                .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
-            {
-                out.emit(
-                    &df.path,
-                    line(ins),
-                    "the whole build context is copied and the repository has no .dockerignore",
-                );
-            }
+        if let Some(ins) = whole_context_copy(df) {
+            out.emit(
+                &df.path,
+                line(ins),
+                "the whole build context is copied and the repository has no .dockerignore",
+            );
+        }
+    }
+}
+
+/// Whether .dockerignore `patterns` exclude `name` at the context root: an explicit
+/// pattern, or an ignore-everything `*` / `**` that is not re-included.
+fn ignores(patterns: &[&str], name: &str, globs: &[&str]) -> bool {
+    let mut ignored = false;
+    for p in patterns {
+        let (negated, p) = match p.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, *p),
+        };
+        let p = p
+            .trim_start_matches('/')
+            .trim_start_matches("**/")
+            .trim_end_matches('/');
+        if p == "*" || p == "**" || p == name || globs.contains(&p) {
+            ignored = !negated;
+        }
+    }
+    ignored
+}
+
+fn check_dockerignore_content(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for df in &ctx.repo.dockerfiles {
+        if whole_context_copy(df).is_none() {
+            continue;
+        }
+        let Some(file) = dockerignore(ctx, &df.path) else {
+            continue;
+        };
+        if !seen.insert(file.path_str()) {
+            continue;
+        }
+        let text = file.text.as_deref().unwrap_or("");
+        let patterns: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let mut missing = Vec::new();
+        if !ignores(&patterns, ".git", &[".git*", ".*"]) {
+            missing.push(".git");
+        }
+        if !ignores(&patterns, ".env", &[".env*", "*.env", ".*", "*.env*"]) {
+            missing.push(".env*");
+        }
+        if !missing.is_empty() {
+            out.emit(
+                &file.path,
+                None,
+                format!(
+                    "{} copies the whole context but .dockerignore does not exclude {}",
+                    df.path.display(),
+                    missing.join(" or ")
+                ),
+            );
         }
     }
 }

@@ -510,3 +510,41 @@ fn truncated_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn r024_dockerignore_content() {
+    let d = "FROM a:1@sha256:x\nCOPY . .\nUSER 1\nHEALTHCHECK CMD [\"/a\"]\n";
+    let hits = run_with(
+        &[
+            ("Dockerfile", d),
+            (".dockerignore", "target/\nnode_modules\n"),
+        ],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![("PVD-DOCKER-024", None)]);
+    let hits = run_with(
+        &[
+            ("Dockerfile", d),
+            (".dockerignore", "# comment\n/.git/\n**/.env*\n"),
+        ],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![]);
+    // Allow-list style: ignore everything, re-include the sources.
+    let hits = run_with(
+        &[("Dockerfile", d), (".dockerignore", "*\n!src\n!Cargo.*\n")],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![]);
+    let hits = run_with(
+        &[("Dockerfile", d), (".dockerignore", "*\n!.env\n.git\n")],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![("PVD-DOCKER-024", None)]);
+    // Only relevant when the whole context is copied.
+    let hits = run_with(
+        &[("Dockerfile", GOLDEN), (".dockerignore", "target/\n")],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![]);
+}
