@@ -842,7 +842,7 @@ fn dockerignore<'a>(ctx: &CheckCtx<'a>, df: &Path) -> Option<&'a crate::guardrai
 }
 
 /// `COPY . .` (or `ADD`) of the whole context in the final stage.
-fn whole_context_copy<'a>(df: &'a Dockerfile) -> Option<&'a Instruction> {
+fn whole_context_copy(df: &Dockerfile) -> Option<&Instruction> {
     let last = df.final_stage()?;
     df.stage_instructions(last).find(|ins| {
         (ins.is("COPY") || ins.is("ADD"))
