@@ -63,7 +63,9 @@ pub enum Value {
     /// A string with interpolations; each one is written as [`INTERPOLATION`].
     Template(String),
     List(Vec<Value>),
-    Object(Vec<(String, Value)>),
+    /// Entries in order, and the line of the opening brace (0 when it has none, e.g.
+    /// an object parsed from JSON text).
+    Object(u32, Vec<(String, Value)>),
     /// A traversal such as `aws_s3_bucket.logs.id`, `var.x`, `local.y[0]`.
     Reference(String),
     /// Anything not literal (calls, conditionals, for-expressions, operations).
@@ -103,6 +105,14 @@ impl Value {
         }
     }
 
+    /// Line of an object literal, when known.
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            Value::Object(line, _) if *line > 0 => Some(*line),
+            _ => None,
+        }
+    }
+
     pub fn as_reference(&self) -> Option<&str> {
         match self {
             Value::Reference(r) => Some(r),
@@ -113,7 +123,7 @@ impl Value {
     /// The value under `key` of an object.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Object(_, entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -138,6 +148,7 @@ impl Value {
                 Value::List(items.iter().map(Value::from_json).collect())
             }
             serde_json::Value::Object(map) => Value::Object(
+                0,
                 map.iter()
                     .map(|(k, v)| (k.clone(), Value::from_json(v)))
                     .collect(),
@@ -286,7 +297,7 @@ fn convert_body(body: &HclBody, lines: &LineIndex) -> Body {
             Structure::Attribute(attr) => out.attributes.push(Attribute {
                 name: attr.key.as_str().to_owned(),
                 line: lines.line(attr.span()),
-                value: convert_expr(&attr.value),
+                value: convert_expr(&attr.value, lines),
             }),
             Structure::Block(block) => out.blocks.push(Block {
                 kind: block.ident.as_str().to_owned(),
@@ -299,7 +310,7 @@ fn convert_body(body: &HclBody, lines: &LineIndex) -> Body {
     out
 }
 
-fn convert_expr(expr: &Expression) -> Value {
+fn convert_expr(expr: &Expression, lines: &LineIndex) -> Value {
     match expr {
         Expression::Null(_) => Value::Null,
         Expression::Bool(b) => Value::Bool(*b.value()),
@@ -309,24 +320,29 @@ fn convert_expr(expr: &Expression) -> Value {
             .map(Value::Number)
             .unwrap_or(Value::Unknown),
         Expression::String(s) => Value::String(s.value().clone()),
-        Expression::Array(items) => Value::List(items.iter().map(convert_expr).collect()),
+        Expression::Array(items) => {
+            Value::List(items.iter().map(|e| convert_expr(e, lines)).collect())
+        }
         Expression::Object(obj) => Value::Object(
+            lines.line(obj.span()),
             obj.iter()
-                .filter_map(|(k, v)| object_key(k).map(|k| (k, convert_expr(v.expr()))))
+                .filter_map(|(k, v)| {
+                    object_key(k, lines).map(|k| (k, convert_expr(v.expr(), lines)))
+                })
                 .collect(),
         ),
-        Expression::StringTemplate(t) => template_value(t),
+        Expression::StringTemplate(t) => template_value(t, lines),
         Expression::HeredocTemplate(h) => {
-            let value = template_value(&h.template);
+            let value = template_value(&h.template, lines);
             match (h.indent(), value) {
                 (Some(n), Value::String(s)) => Value::String(dedent(&s, n)),
                 (Some(n), Value::Template(s)) => Value::Template(dedent(&s, n)),
                 (_, v) => v,
             }
         }
-        Expression::Parenthesis(p) => convert_expr(p.inner()),
+        Expression::Parenthesis(p) => convert_expr(p.inner(), lines),
         Expression::Variable(v) => Value::Reference(v.as_str().to_owned()),
-        Expression::Traversal(t) => traversal_text(&t.expr, &t.operators)
+        Expression::Traversal(t) => traversal_text(lines, &t.expr, &t.operators)
             .map(Value::Reference)
             .unwrap_or(Value::Unknown),
         Expression::FuncCall(call) => {
@@ -335,7 +351,10 @@ fn convert_expr(expr: &Expression) -> Value {
                 && (name == "jsonencode" || name == "tolist" || name == "toset")
                 && call.args.len() == 1
             {
-                call.args.get(0).map(convert_expr).unwrap_or(Value::Unknown)
+                call.args
+                    .get(0)
+                    .map(|e| convert_expr(e, lines))
+                    .unwrap_or(Value::Unknown)
             } else {
                 Value::Unknown
             }
@@ -344,10 +363,10 @@ fn convert_expr(expr: &Expression) -> Value {
     }
 }
 
-fn object_key(key: &ObjectKey) -> Option<String> {
+fn object_key(key: &ObjectKey, lines: &LineIndex) -> Option<String> {
     match key {
         ObjectKey::Ident(i) => Some(i.as_str().to_owned()),
-        ObjectKey::Expression(e) => match convert_expr(e) {
+        ObjectKey::Expression(e) => match convert_expr(e, lines) {
             Value::String(s) => Some(s),
             Value::Reference(r) => Some(r),
             _ => None,
@@ -356,6 +375,7 @@ fn object_key(key: &ObjectKey) -> Option<String> {
 }
 
 fn traversal_text(
+    lines: &LineIndex,
     base: &Expression,
     ops: &[hcl_edit::Decorated<TraversalOperator>],
 ) -> Option<String> {
@@ -373,7 +393,7 @@ fn traversal_text(
                 out.push_str("[*]")
             }
             TraversalOperator::LegacyIndex(i) => out.push_str(&format!("[{}]", i.value())),
-            TraversalOperator::Index(e) => match convert_expr(e) {
+            TraversalOperator::Index(e) => match convert_expr(e, lines) {
                 Value::Number(n) => out.push_str(&format!("[{n}]")),
                 Value::String(s) => out.push_str(&format!("[\"{s}\"]")),
                 _ => out.push_str("[…]"),
@@ -385,10 +405,10 @@ fn traversal_text(
 
 /// A template's text: literal when it has no interpolations or directives; a lone
 /// `"${ref}"` becomes that reference.
-fn template_value(t: &Template) -> Value {
+fn template_value(t: &Template, lines: &LineIndex) -> Value {
     let elements: Vec<&Element> = t.iter().collect();
     if let [Element::Interpolation(i)] = elements.as_slice() {
-        if let v @ Value::Reference(_) = convert_expr(&i.expr) {
+        if let v @ Value::Reference(_) = convert_expr(&i.expr, lines) {
             return v;
         }
     }

@@ -129,7 +129,7 @@ fn document_statements<'a>(tf: &'a TerraformFile, block: &Block, out: &mut Vec<S
 /// The policy as a value: objects as they are, JSON text parsed.
 fn policy_value(v: &Value) -> Option<Value> {
     match v {
-        Value::Object(_) => Some(v.clone()),
+        Value::Object(..) => Some(v.clone()),
         Value::String(s) | Value::Template(s) => {
             let json: serde_json::Value = serde_json::from_str(s.trim()).ok()?;
             Some(Value::from_json(&json))
@@ -150,7 +150,7 @@ fn json_statements<'a>(
     };
     let statements: Vec<&Value> = match policy.get("Statement") {
         Some(Value::List(items)) => items.iter().collect(),
-        Some(obj @ Value::Object(_)) => vec![obj],
+        Some(obj @ Value::Object(..)) => vec![obj],
         _ => return,
     };
     for st in statements {
@@ -160,14 +160,14 @@ fn json_statements<'a>(
             .map_or(true, |e| e.eq_ignore_ascii_case("allow"));
         let any_principal = match st.get("Principal") {
             Some(Value::String(s)) => s == "*",
-            Some(p @ Value::Object(_)) => p.get("AWS").is_some_and(|a| a.strings().contains(&"*")),
+            Some(p @ Value::Object(..)) => p.get("AWS").is_some_and(|a| a.strings().contains(&"*")),
             _ => false,
         };
         out.push(Statement {
             file: &tf.path,
-            line,
-            actions_line: line,
-            resources_line: line,
+            line: st.line().unwrap_or(line),
+            actions_line: st.line().unwrap_or(line),
+            resources_line: st.line().unwrap_or(line),
             source: block.address(),
             allow,
             actions: st.get("Action").and_then(literal_strings),

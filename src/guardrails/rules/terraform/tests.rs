@@ -154,9 +154,18 @@ resource "aws_iam_role" "r" {
     fires(tf, "PVD-TF-001", "actions   = [\"*\"]");
     fires(tf, "PVD-TF-001", "policy = <<EOF");
     fires(tf, "PVD-TF-001", "policy = jsonencode({ Statement");
-    fires(tf, "PVD-TF-002", "policy = jsonencode({\n");
+    // jsonencode statements point at their own object.
+    fires(
+        tf,
+        "PVD-TF-002",
+        "Statement = [{ Effect = \"Allow\", Action = [\"s3:*\"]",
+    );
     fires(tf, "PVD-TF-002", "policy = \"{");
-    fires(tf, "PVD-TF-003", "policy = jsonencode({\n");
+    fires(
+        tf,
+        "PVD-TF-003",
+        "Statement = [{ Effect = \"Allow\", Action = [\"s3:*\"]",
+    );
     fires(tf, "PVD-TF-003", "policy = \"{");
     let hits = run(tf);
     // The Deny statement never counts; neither does the bucket-scoped first statement.
@@ -482,7 +491,7 @@ resource "aws_s3_bucket_policy" "p" {
   })
 }
 "#;
-    fires(tf, "PVD-TF-029", "policy = jsonencode");
+    fires(tf, "PVD-TF-029", "Statement = [{");
     // Resource policies are not identity policies: no wildcard findings from them.
     quiet(tf, "PVD-TF-003");
     let conditioned = "data \"aws_iam_policy_document\" \"p\" {\n  statement {\n    actions = [\"sqs:SendMessage\"]\n    resources = [\"*\"]\n    principals {\n      type = \"*\"\n      identifiers = [\"*\"]\n    }\n    condition {\n      test = \"ArnEquals\"\n      variable = \"aws:SourceArn\"\n      values = [aws_sns_topic.t.arn]\n    }\n  }\n}\n";
