@@ -41,7 +41,7 @@ report() { # tool count
   >"$work/checkov.json" 2>"$work/checkov.err"
 checkov_rc=$?
 if count=$("$bin/python" - "$work/checkov.json" "$dir" <<'PY'
-import json, sys
+import json, pathlib, sys
 try:
     with open(sys.argv[1]) as f:
         data = json.load(f)
@@ -49,14 +49,31 @@ except (OSError, ValueError):
     sys.exit(1)
 reports = data if isinstance(data, list) else [data]
 n = 0
+seen = set()
 for report in reports:
     if not isinstance(report, dict):
         sys.exit(1)
+    if report.get("check_type"):
+        seen.add(report["check_type"])
     for check in (report.get("results") or {}).get("failed_checks") or []:
         n += 1
         lines = check.get("file_line_range") or [0]
         print(f"  checkov {check.get('check_id')} {check.get('file_path', '')}:{lines[0]}"
               f" {check.get('resource', '')}: {check.get('check_name', '')}", file=sys.stderr)
+# checkov skips a file it cannot parse without failing: a kind of file that is present
+# but absent from the report is a finding, not a pass.
+root = pathlib.Path(sys.argv[2])
+present = {
+    "dockerfile": any(root.rglob("Dockerfile")),
+    "kubernetes": any((root / "deploy" / "k8s").glob("*.yaml")),
+    "terraform": any(root.rglob("*.tf")),
+    "github_actions": any((root / ".github" / "workflows").glob("*.y*ml")),
+    "gitlab_ci": (root / ".gitlab-ci.yml").is_file(),
+}
+for kind, exists in sorted(present.items()):
+    if exists and kind not in seen:
+        n += 1
+        print(f"  checkov: {kind} files are present but checkov parsed none of them", file=sys.stderr)
 print(n)
 PY
 ); then
