@@ -36,9 +36,11 @@ report() { # tool count
 }
 
 # --- checkov: Dockerfile, Kubernetes, Terraform, CI definitions, committed secrets ---
-"$bin/checkov" --directory "$dir" --quiet --compact --skip-download --output json \
+# Run from inside the tree: checkov silently drops Kubernetes files whose absolute path
+# crosses a hidden directory (such as a /tmp/.tmpXXXX test directory).
+(cd "$dir" && "$bin/checkov" --directory . --quiet --compact --skip-download --output json \
   --framework dockerfile kubernetes terraform github_actions gitlab_ci secrets \
-  >"$work/checkov.json" 2>"$work/checkov.err"
+  >"$work/checkov.json" 2>"$work/checkov.err")
 checkov_rc=$?
 if count=$("$bin/python" - "$work/checkov.json" "$dir" <<'PY'
 import json, pathlib, sys
