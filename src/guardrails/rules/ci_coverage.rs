@@ -1,5 +1,905 @@
-//! Rules for this domain (placeholder until its rules land).
+//! CI coverage: the pipeline that runs on pull requests must run each kind of
+//! security scanner. Tool recognition is shared with the GitHub Actions and GitLab CI
+//! rules (a scanner that may fail silently does not count, and is flagged there).
 
-use crate::guardrails::Rule;
+use std::path::Path;
 
-pub static RULES: &[Rule] = &[];
+use regex::Regex;
+
+use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
+use crate::parse::yaml::{Node, YamlFile, YamlKind};
+
+use super::actions::{step_is_disabled, triggers, workflow_jobs};
+use super::gitlab::{gitlab_jobs, gitlab_templates};
+
+/// A kind of security scan a pipeline should run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Category {
+    Sast,
+    Sca,
+    Secrets,
+    Container,
+    Iac,
+    Sbom,
+}
+
+impl Category {
+    pub(crate) const ALL: [Category; 6] = [
+        Category::Sast,
+        Category::Sca,
+        Category::Secrets,
+        Category::Container,
+        Category::Iac,
+        Category::Sbom,
+    ];
+
+    fn param(self) -> &'static str {
+        match self {
+            Category::Sast => "ci_tools_sast",
+            Category::Sca => "ci_tools_sca",
+            Category::Secrets => "ci_tools_secrets",
+            Category::Container => "ci_tools_container",
+            Category::Iac => "ci_tools_iac",
+            Category::Sbom => "ci_tools_sbom",
+        }
+    }
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Category::Sast => "SAST",
+            Category::Sca => "dependency scanning (SCA)",
+            Category::Secrets => "secret scanning",
+            Category::Container => "container image scanning",
+            Category::Iac => "IaC scanning",
+            Category::Sbom => "SBOM generation",
+        }
+    }
+
+    fn defaults(self) -> &'static [&'static str] {
+        match self {
+            Category::Sast => &[
+                "github/codeql-action/analyze",
+                "semgrep/semgrep-action",
+                "returntocorp/semgrep-action",
+                "semgrep",
+                "Security/SAST",
+                "Jobs/SAST",
+            ],
+            Category::Sca => &[
+                "cargo deny",
+                "cargo-deny",
+                "EmbarkStudios/cargo-deny-action",
+                "cargo audit",
+                "cargo-audit",
+                "rustsec/audit-check",
+                "actions/dependency-review-action",
+                "osv-scanner",
+                "google/osv-scanner-action",
+                "trivy fs",
+                "trivy repo",
+                "snyk",
+                "pip-audit",
+                "govulncheck",
+                "npm audit",
+                "Security/Dependency-Scanning",
+                "Jobs/Dependency-Scanning",
+            ],
+            Category::Secrets => &[
+                "gitleaks/gitleaks-action",
+                "gitleaks",
+                "trufflesecurity/trufflehog",
+                "trufflehog",
+                "detect-secrets",
+                "Security/Secret-Detection",
+                "Jobs/Secret-Detection",
+            ],
+            Category::Container => &[
+                "aquasecurity/trivy-action",
+                "trivy image",
+                "anchore/scan-action",
+                "grype",
+                "docker scout cves",
+                "Security/Container-Scanning",
+                "Jobs/Container-Scanning",
+            ],
+            Category::Iac => &[
+                "bridgecrewio/checkov-action",
+                "checkov",
+                "trivy config",
+                "tfsec",
+                "kics",
+                "Security/SAST-IaC",
+                "Jobs/SAST-IaC",
+            ],
+            Category::Sbom => &[
+                "anchore/sbom-action",
+                "syft",
+                "cargo cyclonedx",
+                "cargo-cyclonedx",
+                "trivy * --format cyclonedx",
+                "trivy * --format spdx",
+                "trivy * --format spdx-json",
+            ],
+        }
+    }
+
+    pub(crate) fn tools(self, ctx: &CheckCtx<'_>) -> Vec<Tool> {
+        ctx.params
+            .strings(self.param(), self.defaults())
+            .iter()
+            .filter_map(|s| Tool::parse(s))
+            .collect()
+    }
+}
+
+/// One way of recognising a scanner.
+pub(crate) enum Tool {
+    /// A GitHub action, `owner/repo[/path]`, matched against `uses:` without `@ref`.
+    Action(String),
+    /// A GitLab CI template, `Security/SAST`, matched against `include: template:`.
+    Template(String),
+    /// A command line; `*` stands for any arguments.
+    Command(Regex),
+}
+
+impl Tool {
+    fn parse(spec: &str) -> Option<Tool> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return None;
+        }
+        let lower = spec.to_ascii_lowercase();
+        if lower.starts_with("security/") || lower.starts_with("jobs/") {
+            return Some(Tool::Template(lower));
+        }
+        if spec.contains('/') && !spec.contains(char::is_whitespace) {
+            return Some(Tool::Action(lower));
+        }
+        let mut pattern = String::from(r#"(?i)(?:^|[\s;&|(`"'/=])"#);
+        let mut first = true;
+        for token in spec.split_whitespace() {
+            if token == "*" || token == "…" {
+                if !first {
+                    pattern.push_str(r"(?:\s+\S+)*");
+                }
+                continue;
+            }
+            if !first {
+                pattern.push_str(r"[\s=]+");
+            }
+            pattern.push_str(&regex::escape(token));
+            first = false;
+        }
+        pattern.push_str(r#"(?:$|[\s;&|)`"'=])"#);
+        Regex::new(&pattern).ok().map(Tool::Command)
+    }
+
+    fn matches_action(&self, name: &str) -> bool {
+        match self {
+            Tool::Action(a) => {
+                name == a || (name.starts_with(a.as_str()) && name[a.len()..].starts_with('/'))
+            }
+            _ => false,
+        }
+    }
+
+    fn matches_template(&self, template: &str) -> bool {
+        match self {
+            Tool::Template(t) => {
+                let template = template.to_ascii_lowercase();
+                template.starts_with(t.as_str()) && template[t.len()..].starts_with('.')
+            }
+            _ => false,
+        }
+    }
+
+    /// Where in `line` the command starts.
+    fn find_command(&self, line: &str) -> Option<usize> {
+        match self {
+            Tool::Command(re) => re.find(line).map(|m| m.start()),
+            _ => None,
+        }
+    }
+}
+
+/// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
+fn swallows_failure(rest: &str) -> bool {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(\|\|\s*(true\b|:|exit\s+0\b)|;\s*(true|exit\s+0)\s*$)").expect("valid regex")
+    })
+    .is_match(rest)
+}
+
+/// A step or job, reduced to what recognises a scanner.
+pub(crate) struct Unit<'a> {
+    /// `uses:` action name without `@ref`, lower-case.
+    pub action: Option<String>,
+    pub with: Option<&'a Node>,
+    /// Command text and the line to report it at.
+    pub commands: Vec<(&'a str, u32)>,
+    /// GitLab templates named by this unit (`include: template:`).
+    pub templates: Vec<(&'a str, u32)>,
+    /// Line of the step or job, for findings about it.
+    pub line: u32,
+    /// `continue-on-error: true` / `allow_failure: true`: the line of that key.
+    pub ignores_failure: Option<u32>,
+}
+
+/// How a unit runs a scanner of some category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    Enforced,
+    /// Runs, but its failure cannot fail the pipeline (line of the reason).
+    Silenced(u32),
+}
+
+impl Unit<'_> {
+    /// Whether this unit runs a tool of `category`, and whether it can fail the build.
+    pub(crate) fn runs(&self, tools: &[Tool]) -> Option<Found> {
+        let mut found: Option<Found> = None;
+        let mut note = |f: Found| {
+            found = match (found, f) {
+                (Some(Found::Enforced), _) | (_, Found::Enforced) => Some(Found::Enforced),
+                (_, s) => Some(s),
+            }
+        };
+        let whole = || match self.ignores_failure {
+            Some(l) => Found::Silenced(l),
+            None => Found::Enforced,
+        };
+        if let Some(action) = &self.action {
+            let trivy = action == "aquasecurity/trivy-action"
+                || action.starts_with("aquasecurity/trivy-action/");
+            let scan_type = self
+                .with
+                .and_then(|w| w.str_at("scan-type"))
+                .unwrap_or("image")
+                .to_ascii_lowercase();
+            for tool in tools {
+                // trivy-action scans an image only when scan-type says so.
+                if tool.matches_action(action) && (!trivy || scan_type == "image") {
+                    note(whole());
+                }
+            }
+            if trivy {
+                let mut cmd = format!("trivy {scan_type}");
+                if let Some(format) = self.with.and_then(|w| w.str_at("format")) {
+                    cmd.push_str(" --format ");
+                    cmd.push_str(format);
+                }
+                if tools.iter().any(|t| t.find_command(&cmd).is_some()) {
+                    note(whole());
+                }
+            }
+        }
+        for (template, _) in &self.templates {
+            if tools.iter().any(|t| t.matches_template(template)) {
+                note(whole());
+            }
+        }
+        for (text, line) in &self.commands {
+            for cmd_line in text.lines() {
+                for tool in tools {
+                    if let Some(at) = tool.find_command(cmd_line) {
+                        if swallows_failure(&cmd_line[at..]) {
+                            note(Found::Silenced(*line));
+                        } else {
+                            note(whole());
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Steps of a workflow's jobs as units, following local reusable workflows and local
+/// composite actions (each file once).
+pub(crate) fn workflow_units<'a>(repo_yaml: &'a [YamlFile], wf: &'a YamlFile) -> Vec<Unit<'a>> {
+    let mut out = Vec::new();
+    let mut seen = vec![wf.path_str()];
+    let mut queue = vec![wf];
+    while let Some(file) = queue.pop() {
+        let Some(root) = file.root() else { continue };
+        let jobs: Vec<(&str, &Node, &Node)> = match file.kind {
+            YamlKind::Action => match root.get("runs") {
+                Some(runs) => vec![("", runs, runs)],
+                None => Vec::new(),
+            },
+            _ => workflow_jobs(root).collect(),
+        };
+        for (_, _, job) in jobs {
+            if step_is_disabled(job) {
+                continue;
+            }
+            let job_ignores = job
+                .get_entry("continue-on-error")
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(k, _)| k.line());
+            let mut callees = Vec::new();
+            if let Some(uses) = job.str_at("uses") {
+                callees.push(uses);
+            }
+            for step in job.get_or_empty("steps").items() {
+                if step_is_disabled(step) {
+                    continue;
+                }
+                let action = step.str_at("uses").map(|u| {
+                    u.split('@')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase()
+                });
+                if let Some(u) = step.str_at("uses") {
+                    callees.push(u);
+                }
+                let step_ignores = step
+                    .get_entry("continue-on-error")
+                    .filter(|(_, v)| v.as_bool() == Some(true))
+                    .map(|(k, _)| k.line());
+                let mut commands = Vec::new();
+                if let Some((k, v)) = step.get_entry("run") {
+                    if let Some(text) = v.as_str() {
+                        commands.push((text, k.line()));
+                    }
+                }
+                out.push(Unit {
+                    action,
+                    with: step.get("with"),
+                    commands,
+                    templates: Vec::new(),
+                    line: step.line(),
+                    ignores_failure: step_ignores.or(job_ignores),
+                });
+            }
+            for callee in callees {
+                let Some(local) = callee.trim().strip_prefix("./") else {
+                    continue;
+                };
+                let local = local.split('@').next().unwrap_or_default();
+                let target = repo_yaml.iter().find(|y| {
+                    let p = y.path_str();
+                    p == local
+                        || (y.kind == YamlKind::Action
+                            && (p == format!("{local}/action.yml")
+                                || p == format!("{local}/action.yaml")))
+                });
+                if let Some(t) = target {
+                    if !seen.contains(&t.path_str()) {
+                        seen.push(t.path_str());
+                        queue.push(t);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GitLab jobs and file-level template includes as units.
+pub(crate) fn gitlab_units(file: &YamlFile) -> Vec<Unit<'_>> {
+    let mut out = Vec::new();
+    let Some(root) = file.root() else {
+        return out;
+    };
+    let templates = gitlab_templates(root);
+    if !templates.is_empty() {
+        out.push(Unit {
+            action: None,
+            with: None,
+            commands: Vec::new(),
+            templates,
+            line: root.key_line("include").unwrap_or(1),
+            ignores_failure: None,
+        });
+    }
+    for (_, key, job) in gitlab_jobs(root) {
+        if gitlab_job_skips_merge_requests(job) {
+            continue;
+        }
+        let mut commands = Vec::new();
+        for field in ["before_script", "script"] {
+            if let Some((k, v)) = job.get_entry(field) {
+                if let Some(s) = v.as_str() {
+                    commands.push((s, k.line()));
+                }
+                for item in v.items() {
+                    if let Some(s) = item.as_str() {
+                        commands.push((s, item.line()));
+                    }
+                }
+            }
+        }
+        out.push(Unit {
+            action: None,
+            with: None,
+            commands,
+            templates: Vec::new(),
+            line: key.line(),
+            ignores_failure: job
+                .get_entry("allow_failure")
+                .filter(|(_, v)| v.as_bool() == Some(true) || v.is_map())
+                .map(|(k, _)| k.line()),
+        });
+    }
+    out
+}
+
+/// Jobs that never run in a merge-request pipeline: manual, `when: never`, `except:
+/// merge_requests`, or `only:` without `merge_requests`/`branches`.
+fn gitlab_job_skips_merge_requests(job: &Node) -> bool {
+    if matches!(job.str_at("when"), Some("never") | Some("manual")) {
+        return true;
+    }
+    let names = |n: &Node| -> Vec<String> {
+        let list = if n.is_map() {
+            n.get_or_empty("refs").items().to_vec()
+        } else if n.is_seq() {
+            n.items().to_vec()
+        } else {
+            vec![n.clone()]
+        };
+        list.iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(except) = job.get("except") {
+        if names(except).iter().any(|n| n == "merge_requests") {
+            return true;
+        }
+    }
+    if let Some(only) = job.get("only") {
+        let n = names(only);
+        if !n.is_empty()
+            && !n
+                .iter()
+                .any(|x| x == "merge_requests" || x == "branches" || x == "pushes")
+        {
+            return true;
+        }
+    }
+    if let Some(rules) = job.get("rules") {
+        let items = rules.items();
+        if !items.is_empty() && items.iter().all(|r| r.str_at("when") == Some("never")) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Workflows that run on pull requests.
+fn is_pr_workflow(wf: &YamlFile) -> bool {
+    wf.root().is_some_and(|root| {
+        triggers(root)
+            .iter()
+            .any(|(t, _)| t == "pull_request" || t == "pull_request_target")
+    })
+}
+
+/// Any CI system paved cannot read, so coverage cannot be judged.
+fn has_other_ci(ctx: &CheckCtx<'_>) -> bool {
+    ctx.repo.any_file(|f| {
+        let p = f.path_str();
+        p == "Jenkinsfile"
+            || p.starts_with(".circleci/")
+            || p.starts_with(".buildkite/")
+            || p == "azure-pipelines.yml"
+            || p == "bitbucket-pipelines.yml"
+            || p == ".travis.yml"
+    })
+}
+
+/// Where the pipeline is and what runs in it.
+struct Pipeline<'a> {
+    file: String,
+    line: Option<u32>,
+    units: Vec<Unit<'a>>,
+    github_without_pr: bool,
+}
+
+fn pipeline<'a>(ctx: &CheckCtx<'a>) -> Option<Pipeline<'a>> {
+    let yaml = &ctx.repo.yaml;
+    let workflows: Vec<&YamlFile> = yaml
+        .iter()
+        .filter(|y| y.kind == YamlKind::Workflow)
+        .collect();
+    let gitlab: Vec<&YamlFile> = yaml
+        .iter()
+        .filter(|y| y.kind == YamlKind::GitlabCi)
+        .collect();
+    if workflows.is_empty() && gitlab.is_empty() {
+        return None;
+    }
+    let pr: Vec<&YamlFile> = workflows
+        .iter()
+        .copied()
+        .filter(|w| is_pr_workflow(w))
+        .collect();
+    let github_without_pr = !workflows.is_empty() && pr.is_empty();
+    let chosen = if pr.is_empty() { &workflows } else { &pr };
+    let mut units = Vec::new();
+    for wf in chosen {
+        units.extend(workflow_units(yaml, wf));
+    }
+    for g in &gitlab {
+        units.extend(gitlab_units(g));
+    }
+    let (file, line) = match chosen.as_slice() {
+        [one] => (
+            one.path_str(),
+            one.root()
+                .and_then(|r| r.key_line("on").or(r.key_line("true"))),
+        ),
+        [] => (
+            gitlab
+                .iter()
+                .find(|g| g.path_str().starts_with(".gitlab-ci."))
+                .or(gitlab.first())
+                .map(|g| g.path_str())
+                .unwrap_or_else(|| ".gitlab-ci.yml".to_owned()),
+            None,
+        ),
+        _ => (".github/workflows".to_owned(), None),
+    };
+    Some(Pipeline {
+        file,
+        line,
+        units,
+        github_without_pr,
+    })
+}
+
+fn repo_has_dockerfile(ctx: &CheckCtx<'_>) -> bool {
+    ctx.repo.any_file(|f| {
+        let n = f.file_name().to_ascii_lowercase();
+        n == "dockerfile"
+            || n.starts_with("dockerfile.")
+            || n.ends_with(".dockerfile")
+            || n == "containerfile"
+    })
+}
+
+fn repo_has_iac(ctx: &CheckCtx<'_>) -> bool {
+    repo_has_dockerfile(ctx)
+        || ctx.repo.yaml.iter().any(|y| y.kind == YamlKind::Kubernetes)
+        || ctx.repo.any_file(|f| {
+            let n = f.file_name();
+            n.ends_with(".tf") || n == "Chart.yaml"
+        })
+}
+
+fn check_category(category: Category, ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    let Some(p) = pipeline(ctx) else { return };
+    if ctx.params.boolean("ci_coverage_only_when_relevant", true) {
+        let relevant = match category {
+            Category::Container => repo_has_dockerfile(ctx),
+            Category::Iac => repo_has_iac(ctx),
+            _ => true,
+        };
+        if !relevant {
+            return;
+        }
+    }
+    let tools = category.tools(ctx);
+    let mut silenced = None;
+    for unit in &p.units {
+        match unit.runs(&tools) {
+            Some(Found::Enforced) => return,
+            Some(Found::Silenced(l)) => silenced = Some(l),
+            None => {}
+        }
+    }
+    let scope = if p.github_without_pr {
+        "CI"
+    } else {
+        "the pull-request pipeline"
+    };
+    let message = match silenced {
+        Some(_) => format!(
+            "{} runs in {scope} but its failure is ignored, so it cannot block a change",
+            category.label()
+        ),
+        None => format!("no {} step in {scope}", category.label()),
+    };
+    out.emit(Path::new(&p.file), p.line, message);
+}
+
+fn check_no_ci(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    if pipeline(ctx).is_none() && !has_other_ci(ctx) {
+        out.emit(
+            Path::new("."),
+            None,
+            "no CI configuration found (.github/workflows or .gitlab-ci.yml)",
+        );
+    }
+}
+
+fn check_no_pr_ci(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    if let Some(p) = pipeline(ctx) {
+        let has_gitlab = ctx.repo.yaml.iter().any(|y| y.kind == YamlKind::GitlabCi);
+        if p.github_without_pr && !has_gitlab {
+            out.emit(
+                Path::new(".github/workflows"),
+                None,
+                "no workflow runs on pull_request: changes are merged without CI checks",
+            );
+        }
+    }
+}
+
+macro_rules! category_check {
+    ($name:ident, $cat:expr) => {
+        fn $name(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+            check_category($cat, ctx, out)
+        }
+    };
+}
+category_check!(check_sast, Category::Sast);
+category_check!(check_sca, Category::Sca);
+category_check!(check_secrets, Category::Secrets);
+category_check!(check_container, Category::Container);
+category_check!(check_iac, Category::Iac);
+category_check!(check_sbom, Category::Sbom);
+
+pub static RULES: &[Rule] = &[
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-000",
+            title: "Repository has no CI pipeline",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Without CI nothing checks a change before it merges: no tests, no scanners, no review gate that a machine enforces.",
+            remediation: "Add a CI pipeline (e.g. .github/workflows/ci.yml) that builds, tests and runs the security scanners on every pull request.",
+            references: &["scorecard:CI-Tests"],
+        },
+        check: check_no_ci,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-001",
+            title: "Pull-request pipeline runs no SAST",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Static analysis catches injection, unsafe deserialisation and similar flaws before they merge; without it they reach production unseen.",
+            remediation: "Run a SAST tool on pull requests: github/codeql-action (init + analyze), semgrep, or GitLab's Security/SAST template. Tools recognised: param `ci_tools_sast`. For every CI-00x rule, steps gated by `if: false` and scanners whose failure is ignored (`continue-on-error`, `allow_failure`, `|| true`) do not count.",
+            references: &["scorecard:SAST", "owasp-samm:V-ST"],
+        },
+        check: check_sast,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-002",
+            title: "Pull-request pipeline runs no dependency scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Most exploitable vulnerabilities arrive through dependencies; software composition analysis flags known-vulnerable or disallowed packages before they merge.",
+            remediation: "Run cargo-deny / cargo-audit, osv-scanner, actions/dependency-review-action or an equivalent on pull requests. Tools recognised: param `ci_tools_sca`.",
+            references: &["owasp-top10:A06", "scorecard:Vulnerabilities"],
+        },
+        check: check_sca,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-003",
+            title: "Pull-request pipeline runs no secret scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "A committed credential is compromised the moment it is pushed; scanning each change stops keys and tokens before they reach the default branch.",
+            remediation: "Run gitleaks, trufflehog or detect-secrets on pull requests (or GitLab's Secret-Detection template). Tools recognised: param `ci_tools_secrets`.",
+            references: &["owasp-top10:A07"],
+        },
+        check: check_secrets,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-004",
+            title: "Pull-request pipeline runs no container image scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Base images and OS packages carry their own vulnerabilities; an image scan before push keeps known-vulnerable images out of the registry. Checked when the repository has a Dockerfile (param `ci_coverage_only_when_relevant`).",
+            remediation: "Scan the built image on pull requests: aquasecurity/trivy-action (scan-type image), anchore/scan-action, grype or docker scout. Tools recognised: param `ci_tools_container`.",
+            references: &["owasp-top10:A06"],
+        },
+        check: check_container,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-005",
+            title: "Pull-request pipeline runs no IaC scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::Medium,
+            rationale: "Misconfigured infrastructure (public buckets, privileged pods, open security groups) is a leading cause of breaches; IaC scanning finds it in review. Checked when the repository has Terraform, Kubernetes manifests or a Dockerfile.",
+            remediation: "Run checkov, trivy config, tfsec or kics on pull requests. Tools recognised: param `ci_tools_iac`.",
+            references: &["owasp-top10:A05"],
+        },
+        check: check_iac,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-006",
+            title: "CI generates no SBOM",
+            domain: Domain::CiCoverage,
+            severity: Severity::Low,
+            rationale: "Without a software bill of materials nobody can answer 'are we affected?' quickly when the next vulnerable library is announced.",
+            remediation: "Generate an SBOM in CI with anchore/sbom-action, syft, cargo-cyclonedx or trivy --format cyclonedx. Tools recognised: param `ci_tools_sbom`.",
+            references: &["scorecard:SBOM", "checkov:CKV_GHA_6"],
+        },
+        check: check_sbom,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-007",
+            title: "No workflow runs on pull requests",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Workflows exist but none is triggered by pull_request, so checks only run after a change has merged, when it is too late to block it.",
+            remediation: "Add `pull_request:` to the `on:` triggers of the CI workflow that builds, tests and scans.",
+            references: &["scorecard:CI-Tests"],
+        },
+        check: check_no_pr_ci,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guardrails::{check_all, Params, RepoModel};
+
+    const PIN: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn golden() -> String {
+        format!(
+            r#"name: ci
+on:
+  pull_request:
+  push:
+    branches: [main]
+permissions: {{}}
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: actions/checkout@{PIN}
+        with:
+          persist-credentials: false
+      - uses: github/codeql-action/init@{PIN}
+      - uses: github/codeql-action/analyze@{PIN}
+      - run: cargo deny check
+      - uses: gitleaks/gitleaks-action@{PIN}
+      - uses: aquasecurity/trivy-action@{PIN}
+        with:
+          scan-type: image
+          image-ref: app:ci
+      - uses: aquasecurity/trivy-action@{PIN}
+        with:
+          scan-type: config
+      - uses: anchore/sbom-action@{PIN}
+"#
+        )
+    }
+
+    fn run(files: &[(&str, &str)]) -> Vec<(String, Option<u32>)> {
+        let model = RepoModel::from_memory(files);
+        check_all(&model, &Params::default(), RULES)
+            .into_iter()
+            .map(|h| (h.rule.to_owned(), h.line))
+            .collect()
+    }
+
+    #[test]
+    fn golden_pipeline_is_clean() {
+        let wf = golden();
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
+    fn no_ci_at_all() {
+        assert_eq!(run(&[("README.md", "x")]), [("PVD-CI-000".into(), None)]);
+    }
+
+    #[test]
+    fn each_missing_category_is_its_own_finding() {
+        let cases = [
+            ("github/codeql-action/analyze", "nothing/here", "PVD-CI-001"),
+            ("run: cargo deny check", "run: cargo build", "PVD-CI-002"),
+            ("gitleaks/gitleaks-action", "nothing/here", "PVD-CI-003"),
+            ("scan-type: image", "scan-type: fs", "PVD-CI-004"),
+            ("scan-type: config", "scan-type: fs", "PVD-CI-005"),
+            ("anchore/sbom-action", "nothing/here", "PVD-CI-006"),
+        ];
+        for (needle, with, id) in cases {
+            let wf = golden().replace(needle, with);
+            let hits = run(&[
+                (".github/workflows/ci.yml", &wf),
+                ("Dockerfile", "FROM x\n"),
+            ]);
+            assert_eq!(hits, [(id.to_owned(), Some(2))], "removing {needle}");
+        }
+    }
+
+    #[test]
+    fn silenced_or_disabled_scanner_does_not_count() {
+        let wf = golden().replace("run: cargo deny check", "run: cargo deny check || true");
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert_eq!(hits, [("PVD-CI-002".into(), Some(2))]);
+        let wf = golden().replace(
+            "      - uses: gitleaks/gitleaks-action",
+            "      - if: false\n        uses: gitleaks/gitleaks-action",
+        );
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert_eq!(hits, [("PVD-CI-003".into(), Some(2))]);
+    }
+
+    #[test]
+    fn container_and_iac_only_when_relevant() {
+        let wf = golden()
+            .replace("scan-type: image", "scan-type: fs")
+            .replace("scan-type: config", "scan-type: fs");
+        assert!(run(&[(".github/workflows/ci.yml", &wf)]).is_empty());
+    }
+
+    #[test]
+    fn workflow_without_pull_request_trigger() {
+        let wf = golden().replace("  pull_request:\n", "");
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert_eq!(hits, [("PVD-CI-007".into(), None)]);
+    }
+
+    #[test]
+    fn reusable_workflow_steps_count() {
+        let caller = "on: pull_request\npermissions: {}\njobs:\n  scan:\n    uses: ./.github/workflows/scan.yml\n";
+        let callee = golden().replace("on:\n  pull_request:", "on:\n  workflow_call:");
+        let hits = run(&[
+            (".github/workflows/ci.yml", caller),
+            (".github/workflows/scan.yml", &callee),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
+    fn gitlab_templates_and_commands() {
+        let ci = "include:\n  - template: Security/SAST.gitlab-ci.yml\n  - template: Security/Secret-Detection.gitlab-ci.yml\naudit:\n  script:\n    - cargo audit\nsbom:\n  script: [syft . -o cyclonedx-json]\n";
+        assert!(run(&[(".gitlab-ci.yml", ci)]).is_empty());
+        let weak = ci.replace("cargo audit", "cargo build");
+        assert_eq!(
+            run(&[(".gitlab-ci.yml", &weak)]),
+            [("PVD-CI-002".into(), None)]
+        );
+        let allowed = ci.replace("audit:\n", "audit:\n  allow_failure: true\n");
+        assert_eq!(
+            run(&[(".gitlab-ci.yml", &allowed)]),
+            [("PVD-CI-002".into(), None)]
+        );
+    }
+
+    #[test]
+    fn tool_lists_are_parameters() {
+        let wf = golden().replace("cargo deny check", "my-sca-tool scan");
+        let model = RepoModel::from_memory(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        let params = Params::new(toml::from_str("ci_tools_sca = [\"my-sca-tool\"]").unwrap());
+        assert!(check_all(&model, &params, RULES).is_empty());
+    }
+}
