@@ -290,9 +290,10 @@ enum Frame {
 /// Subtree sizes are kept beside anchors so an alias is costed before it is copied.
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
-    /// Node count of each open frame's finished children, for anchor sizes.
-    sizes: Vec<usize>,
+    /// Anchored node, its node count and its height.
+    anchors: HashMap<usize, (Node, usize, usize)>,
+    /// Node count and height of each open frame so far, for anchors.
+    sizes: Vec<(usize, usize)>,
     docs: Vec<Node>,
     nodes: usize,
 }
@@ -309,13 +310,15 @@ impl Builder {
         Ok(())
     }
 
-    /// Adds a finished node (of `size` nodes) to the open frame or the document list.
-    fn finish(&mut self, node: Node, size: usize, anchor: usize) {
+    /// Adds a finished node (of `size` nodes, `height` levels) to the open frame or
+    /// the document list.
+    fn finish(&mut self, node: Node, size: usize, height: usize, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), size));
+            self.anchors.insert(anchor, (node.clone(), size, height));
         }
-        if let Some(parent) = self.sizes.last_mut() {
-            *parent = parent.saturating_add(size);
+        if let Some((psize, pheight)) = self.sizes.last_mut() {
+            *psize = psize.saturating_add(size);
+            *pheight = (*pheight).max(height + 1);
         }
         match self.stack.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -364,14 +367,21 @@ fn parse_events(text: &str) -> Result<Vec<Node>, ParseError> {
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
             Event::DocumentStart => b.anchors.clear(),
             Event::Alias(id) => {
-                let Some((node, size)) = b.anchors.get(&id) else {
+                let Some((size, height)) = b.anchors.get(&id).map(|(_, s, h)| (*s, *h)) else {
                     return Err(err(line, "alias to an undefined or unfinished anchor"));
                 };
-                let (node, size) = (node.clone(), *size);
-                // Charged before the copy is kept; the copy itself is bounded by the
-                // anchor, which was charged when it was built.
+                // Costed before it is copied: node count and the depth it reaches.
                 b.charge(size, line)?;
-                b.finish(node, size, 0);
+                if b.stack.len() + height > MAX_DEPTH {
+                    return Err(err(
+                        line,
+                        format!("alias expands deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                let Some(node) = b.anchors.get(&id).map(|(n, _, _)| n.clone()) else {
+                    return Err(err(line, "alias to an undefined anchor"));
+                };
+                b.finish(node, size, height, 0);
             }
             Event::Scalar(text, style, anchor, _) => {
                 b.charge(1, line)?;
@@ -380,7 +390,7 @@ fn parse_events(text: &str) -> Result<Vec<Node>, ParseError> {
                     line: line_u32(line),
                     value: Value::Scalar { text, plain },
                 };
-                b.finish(node, 1, anchor);
+                b.finish(node, 1, 1, anchor);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 b.charge(1, line)?;
@@ -402,10 +412,10 @@ fn parse_events(text: &str) -> Result<Vec<Node>, ParseError> {
                         key: None,
                     }
                 });
-                b.sizes.push(1);
+                b.sizes.push((1, 1));
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let size = b.sizes.pop().unwrap_or(1);
+                let (size, height) = b.sizes.pop().unwrap_or((1, 1));
                 let (node, anchor) = match b.stack.pop() {
                     Some(Frame::Seq {
                         line,
@@ -432,7 +442,7 @@ fn parse_events(text: &str) -> Result<Vec<Node>, ParseError> {
                     ),
                     None => return Err(err(line, "unbalanced collection end")),
                 };
-                b.finish(node, size, anchor);
+                b.finish(node, size, height, anchor);
             }
         }
     }
@@ -670,6 +680,21 @@ mod tests {
             block.push_str("k:\n");
         }
         assert!(parse(&block).is_err());
+    }
+
+    #[test]
+    fn deep_alias_chains_are_refused() {
+        let mut s = String::from("a0: &a0 x\n");
+        for i in 1..40 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} {}*a{p}{}\n",
+                "[".repeat(10),
+                "]".repeat(10)
+            ));
+        }
+        let e = parse(&s).unwrap_err();
+        assert!(e.message.contains("deeper"), "{e}");
     }
 
     #[test]

@@ -777,8 +777,8 @@ pub static RULES: &[Rule] = &[
             title: "Security scanner cannot fail the build",
             domain: Domain::GithubActions,
             severity: Severity::High,
-            rationale: "A scanner under `continue-on-error: true`, or followed by `|| true` / `; exit 0`, reports into a log nobody reads: findings never block a change, so the check is only decoration.",
-            remediation: "Let the scanner fail the job. Tune false positives in the tool's own configuration (allow-lists with reasons) instead of ignoring its exit code.",
+            rationale: "A scanner under `continue-on-error: true`, followed by `|| true` / `; exit 0`, or configured to exit 0 on findings (trivy without `exit-code: 1`, `--soft-fail`, grype without `--fail-on`) reports into a log nobody reads: findings never block a change.",
+            remediation: "Let the scanner fail the job (`exit-code: \"1\"` for trivy, `--fail-on` for grype). Tune false positives in the tool's own configuration (allow-lists with reasons) instead of ignoring its exit code.",
             references: &[],
         },
         check: check_silent_scanners,
@@ -1015,6 +1015,11 @@ jobs:
         let w = golden().replace(
             "run: cargo deny check",
             "continue-on-error: true\n        run: cargo deny check",
+        );
+        assert_eq!(wf(&w), one("PVD-GHA-012", 20));
+        let w = golden().replace(
+            "      - run: cargo deny check\n",
+            &format!("      - uses: aquasecurity/trivy-action@{PIN}\n        with: {{scan-type: image, image-ref: app}}\n"),
         );
         assert_eq!(wf(&w), one("PVD-GHA-012", 20));
     }

@@ -205,10 +205,66 @@ impl Tool {
 /// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
 fn swallows_failure(rest: &str) -> bool {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(\|\|\s*(true\b|:|exit\s+0\b)|;\s*(true|exit\s+0)\s*$)").expect("valid regex")
-    })
-    .is_match(rest)
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(^|[^|])\|\|([^|].*)$|;\s*(true|:|exit\s+0)\s*$").expect("valid regex")
+    });
+    let Some(c) = re.captures(rest) else {
+        return false;
+    };
+    // `|| exit 1` or `|| false` keep the failure; anything else after `||` hides it.
+    match c.get(2) {
+        Some(after) => {
+            let after = after.as_str();
+            !(after.contains("exit 1")
+                || after.contains("exit 2")
+                || after.trim_start().starts_with("false")
+                || after.contains("; exit $"))
+        }
+        None => true,
+    }
+}
+
+/// Flags that make a scanner report without ever failing: `--soft-fail`,
+/// `--exit-code 0`, trivy without `--exit-code 1` (it exits 0 on findings by
+/// default), grype without `--fail-on`.
+fn exits_zero_on_findings(cmd: &str) -> bool {
+    static RE: std::sync::OnceLock<[Regex; 5]> = std::sync::OnceLock::new();
+    let [exit0, trivy_scan, sbom_format, exit_nonzero, grype] = RE.get_or_init(|| {
+        [
+            Regex::new(r"--exit-code[\s=]+0\b").expect("valid regex"),
+            Regex::new(r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs)\b")
+                .expect("valid regex"),
+            Regex::new(r"--format[\s=]+(cyclonedx|spdx)").expect("valid regex"),
+            Regex::new(r"--exit-code[\s=]+[1-9]").expect("valid regex"),
+            Regex::new(r"\bgrype\b").expect("valid regex"),
+        ]
+    });
+    let cmd = cmd.to_ascii_lowercase();
+    if cmd.contains("--soft-fail") || exit0.is_match(&cmd) {
+        return true;
+    }
+    if trivy_scan.is_match(&cmd) && !sbom_format.is_match(&cmd) && !exit_nonzero.is_match(&cmd) {
+        return true;
+    }
+    grype.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
+}
+
+/// Action inputs that keep a scanner action from failing the job.
+fn action_exits_zero(action: &str, with: Option<&Node>, sbom: bool) -> bool {
+    let input = |k: &str| with.and_then(|w| w.get(k));
+    if action.starts_with("aquasecurity/trivy-action") {
+        return !sbom
+            && !input("exit-code")
+                .and_then(Node::as_i64)
+                .is_some_and(|c| c != 0);
+    }
+    if action.starts_with("bridgecrewio/checkov-action") {
+        return input("soft_fail").and_then(Node::as_bool) == Some(true);
+    }
+    if action.starts_with("anchore/scan-action") {
+        return input("fail-build").and_then(Node::as_bool) == Some(false);
+    }
+    false
 }
 
 /// A step or job, reduced to what recognises a scanner.
@@ -249,27 +305,39 @@ impl Unit<'_> {
             None => Found::Enforced,
         };
         if let Some(action) = &self.action {
-            let trivy = action == "aquasecurity/trivy-action"
-                || action.starts_with("aquasecurity/trivy-action/");
+            let trivy = action.starts_with("aquasecurity/trivy-action");
             let scan_type = self
                 .with
                 .and_then(|w| w.str_at("scan-type"))
                 .unwrap_or("image")
                 .to_ascii_lowercase();
+            let format = self
+                .with
+                .and_then(|w| w.str_at("format"))
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let sbom = format.starts_with("cyclonedx") || format.starts_with("spdx");
+            let found = |ctx_line: u32| {
+                if action_exits_zero(action, self.with, sbom) {
+                    Found::Silenced(ctx_line)
+                } else {
+                    whole()
+                }
+            };
             for tool in tools {
                 // trivy-action scans an image only when scan-type says so.
-                if tool.matches_action(action) && (!trivy || scan_type == "image") {
-                    note(whole());
+                if tool.matches_action(action) && (!trivy || (scan_type == "image" && !sbom)) {
+                    note(found(self.line));
                 }
             }
             if trivy {
                 let mut cmd = format!("trivy {scan_type}");
-                if let Some(format) = self.with.and_then(|w| w.str_at("format")) {
+                if !format.is_empty() {
                     cmd.push_str(" --format ");
-                    cmd.push_str(format);
+                    cmd.push_str(&format);
                 }
                 if tools.iter().any(|t| t.find_command(&cmd).is_some()) {
-                    note(whole());
+                    note(found(self.line));
                 }
             }
         }
@@ -279,10 +347,12 @@ impl Unit<'_> {
             }
         }
         for (text, line) in &self.commands {
-            for cmd_line in text.lines() {
+            let joined = text.replace("\\\n", " ");
+            for cmd_line in joined.lines() {
                 for tool in tools {
                     if let Some(at) = tool.find_command(cmd_line) {
-                        if swallows_failure(&cmd_line[at..]) {
+                        let rest = &cmd_line[at..];
+                        if swallows_failure(rest) || exits_zero_on_findings(rest) {
                             note(Found::Silenced(*line));
                         } else {
                             note(whole());
@@ -776,9 +846,11 @@ jobs:
         with:
           scan-type: image
           image-ref: app:ci
+          exit-code: "1"
       - uses: aquasecurity/trivy-action@{PIN}
         with:
           scan-type: config
+          exit-code: "1"
       - uses: anchore/sbom-action@{PIN}
 "#
         )
@@ -844,6 +916,51 @@ jobs:
             ("Dockerfile", "FROM x\n"),
         ]);
         assert_eq!(hits, [("PVD-CI-003".into(), Some(2))]);
+    }
+
+    #[test]
+    fn scanners_that_exit_zero_do_not_count() {
+        let dock = ("Dockerfile", "FROM x\n");
+        let wf = golden().replacen("          exit-code: \"1\"\n", "", 1);
+        assert_eq!(
+            run(&[(".github/workflows/ci.yml", &wf), dock]),
+            [("PVD-CI-004".into(), Some(2))]
+        );
+        for cmd in [
+            "trivy image app:ci",
+            "trivy image --exit-code 0 app:ci",
+            "grype app:ci",
+            "trivy image app || echo failed",
+        ] {
+            let wf = golden()
+                .replacen("scan-type: image", "scan-type: fs", 1)
+                .replace(
+                    "      - uses: anchore/sbom-action",
+                    &format!("      - run: {cmd}\n      - uses: anchore/sbom-action"),
+                );
+            assert_eq!(
+                run(&[(".github/workflows/ci.yml", &wf), dock]),
+                [("PVD-CI-004".into(), Some(2))],
+                "{cmd}"
+            );
+        }
+        for cmd in [
+            "trivy image --exit-code 1 app:ci",
+            "trivy image \\\n          --exit-code 1 app:ci",
+            "grype app:ci --fail-on high",
+            "trivy image --exit-code 1 app || exit 1",
+        ] {
+            let wf = golden()
+                .replacen("scan-type: image", "scan-type: fs", 1)
+                .replace(
+                    "      - uses: anchore/sbom-action",
+                    &format!("      - run: |\n          {cmd}\n      - uses: anchore/sbom-action"),
+                );
+            assert!(
+                run(&[(".github/workflows/ci.yml", &wf), dock]).is_empty(),
+                "{cmd}"
+            );
+        }
     }
 
     #[test]
