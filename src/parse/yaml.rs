@@ -470,6 +470,10 @@ fn classify_path(path: &str) -> Option<YamlKind> {
     if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" {
         return Some(YamlKind::GitlabCi);
     }
+    if name == "kustomization.yaml" || name == "kustomization.yml" {
+        // Kept for its namespace and patch lists even without apiVersion/kind.
+        return Some(YamlKind::Other);
+    }
     None
 }
 
@@ -562,6 +566,11 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
                         gitlab_queue.extend(gitlab_local_includes(root));
                     }
                 }
+                let kind = if kind == YamlKind::Other && docs.iter().any(is_k8s_object) {
+                    YamlKind::Kubernetes
+                } else {
+                    kind
+                };
                 out.push(YamlFile {
                     path: file.path.clone(),
                     kind,
@@ -748,6 +757,10 @@ mod tests {
             ),
             ("config/app.yaml", "name: x\n"),
             (
+                "k8s/kustomization.yaml",
+                "namespace: app\nresources: [app.yaml]\n",
+            ),
+            (
                 "chart/templates/d.yaml",
                 "apiVersion: v1\nkind: {{ .Values.k }}\n",
             ),
@@ -760,7 +773,8 @@ mod tests {
         assert!(kinds.contains(&(".gitlab-ci.yml".into(), YamlKind::GitlabCi)));
         assert!(kinds.contains(&("ci/extra.yml".into(), YamlKind::GitlabCi)));
         assert!(kinds.contains(&("k8s/app.yaml".into(), YamlKind::Kubernetes)));
-        assert_eq!(kinds.len(), 6, "{kinds:?}");
+        assert!(kinds.contains(&("k8s/kustomization.yaml".into(), YamlKind::Other)));
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
         assert!(model.warnings.is_empty(), "{:?}", model.warnings);
     }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
-use crate::parse::yaml::{Node, YamlKind};
+use crate::parse::yaml::{Node, YamlFile, YamlKind};
 
 /// One Kubernetes object and the file it is in.
 struct Object<'a> {
@@ -37,13 +37,58 @@ impl<'a> Object<'a> {
     }
 }
 
+/// Kustomization files (parsed whether or not they carry apiVersion/kind).
+fn kustomizations<'a>(ctx: &CheckCtx<'a>) -> impl Iterator<Item = (&'a YamlFile, &'a Node)> {
+    ctx.repo.yaml.iter().filter_map(|y| {
+        let name = y.path.file_name()?.to_str()?;
+        if name == "kustomization.yaml" || name == "kustomization.yml" {
+            Some((y, y.root()?))
+        } else {
+            None
+        }
+    })
+}
+
+/// `dir/rel` with `.` and `..` resolved; `None` if it leaves the repository.
+fn join_rel(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for c in rel.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Files kustomize applies as patches: partial objects, not workloads of their own.
+fn patch_files(ctx: &CheckCtx<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (file, root) in kustomizations(ctx) {
+        let path = file.path_str();
+        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        for key in ["patchesStrategicMerge", "patchesJson6902", "patches"] {
+            for item in root.get_or_empty(key).items() {
+                if let Some(rel) = item.as_str().or(item.str_at("path")) {
+                    out.extend(join_rel(dir, rel));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn objects<'a>(ctx: &CheckCtx<'a>) -> Vec<Object<'a>> {
     let mut out = Vec::new();
+    let patches = patch_files(ctx);
     for file in ctx
         .repo
         .yaml
         .iter()
-        .filter(|y| y.kind == YamlKind::Kubernetes)
+        .filter(|y| y.kind == YamlKind::Kubernetes && !patches.contains(&y.path_str()))
     {
         for doc in &file.docs {
             if doc.str_at("kind").is_some_and(|k| k.ends_with("List")) {
@@ -604,15 +649,7 @@ fn check_default_service_account(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 }
 
 fn kustomize_sets_namespace(ctx: &CheckCtx<'_>) -> bool {
-    ctx.repo.files.iter().any(|f| {
-        matches!(
-            f.file_name(),
-            "kustomization.yaml" | "kustomization.yml" | "Kustomization"
-        ) && f
-            .text
-            .as_deref()
-            .is_some_and(|t| t.lines().any(|l| l.starts_with("namespace:")))
-    })
+    kustomizations(ctx).any(|(_, root)| root.str_at("namespace").is_some())
 }
 
 fn check_default_namespace(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -1322,6 +1359,23 @@ subjects:
             weaken("runAsUser: 10001", "runAsUser: 1000"),
             one("PVD-KUBE-026", 25)
         );
+    }
+
+    #[test]
+    fn kustomize_namespace_and_patches() {
+        let g = golden().replace("  namespace: app\n", "");
+        let kust =
+            "namespace: app\nresources: [app.yaml]\npatches:\n  - path: ../patches/replicas.yaml\n";
+        let patch =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  replicas: 3\n";
+        let model = RepoModel::from_memory(&[
+            ("deploy/app.yaml", &g),
+            ("deploy/kustomization.yaml", kust),
+            ("patches/replicas.yaml", patch),
+        ]);
+        let h = check_all(&model, &Params::default(), RULES);
+        assert!(h.is_empty(), "{h:?}");
+        assert_eq!(join_rel("a/b", "../../../x"), None);
     }
 
     #[test]
