@@ -64,6 +64,7 @@ impl Category {
                 "semgrep",
                 "Security/SAST",
                 "Jobs/SAST",
+                "component:sast",
             ],
             Category::Sca => &[
                 "cargo deny",
@@ -83,6 +84,7 @@ impl Category {
                 "npm audit",
                 "Security/Dependency-Scanning",
                 "Jobs/Dependency-Scanning",
+                "component:dependency-scanning",
             ],
             Category::Secrets => &[
                 "gitleaks/gitleaks-action",
@@ -92,6 +94,7 @@ impl Category {
                 "detect-secrets",
                 "Security/Secret-Detection",
                 "Jobs/Secret-Detection",
+                "component:secret-detection",
             ],
             Category::Container => &[
                 "aquasecurity/trivy-action",
@@ -101,6 +104,7 @@ impl Category {
                 "docker scout cves",
                 "Security/Container-Scanning",
                 "Jobs/Container-Scanning",
+                "component:container-scanning",
             ],
             Category::Iac => &[
                 "bridgecrewio/checkov-action",
@@ -149,7 +153,10 @@ impl Tool {
             return None;
         }
         let lower = spec.to_ascii_lowercase();
-        if lower.starts_with("security/") || lower.starts_with("jobs/") {
+        if lower.starts_with("security/")
+            || lower.starts_with("jobs/")
+            || lower.starts_with("component:")
+        {
             return Some(Tool::Template(lower));
         }
         if spec.contains('/') && !spec.contains(char::is_whitespace) {
@@ -187,7 +194,13 @@ impl Tool {
         match self {
             Tool::Template(t) => {
                 let template = template.to_ascii_lowercase();
-                template.starts_with(t.as_str()) && template[t.len()..].starts_with('.')
+                match t.strip_prefix("component:") {
+                    // CI/CD catalog component: `<host>/components/sast/sast@2`
+                    Some(name) => template.contains(&format!("/components/{name}/")),
+                    None => {
+                        template.starts_with(t.as_str()) && template[t.len()..].starts_with('.')
+                    }
+                }
             }
             _ => false,
         }
@@ -1002,6 +1015,11 @@ jobs:
             run(&[(".gitlab-ci.yml", &weak)]),
             [("PVD-CI-002".into(), None)]
         );
+        let comp = ci.replace(
+            "  - template: Security/SAST.gitlab-ci.yml",
+            "  - component: $CI_SERVER_FQDN/components/sast/sast@3.1.0",
+        );
+        assert!(run(&[(".gitlab-ci.yml", &comp)]).is_empty());
         let allowed = ci.replace("audit:\n", "audit:\n  allow_failure: true\n");
         assert_eq!(
             run(&[(".gitlab-ci.yml", &allowed)]),
@@ -1018,5 +1036,39 @@ jobs:
         ]);
         let params = Params::new(toml::from_str("ci_tools_sca = [\"my-sca-tool\"]").unwrap());
         assert!(check_all(&model, &params, RULES).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use crate::guardrails::{check_all, Params, RepoModel};
+
+    /// Type-confused and truncated documents must never panic any YAML rule.
+    #[test]
+    fn type_confused_documents_do_not_panic() {
+        let odd = [
+            "on: 5\njobs: [1, 2]\npermissions: [write]\n",
+            "on: [pull_request, {x: 1}]\njobs:\n  a: 3\n  b:\n    steps: {uses: x}\n    runs-on: {labels: self-hosted}\n",
+            "on: {pull_request_target: null}\njobs:\n  a:\n    steps:\n      - uses: [1]\n        run: {a: b}\n        with: 7\n      - 12\n      - uses: actions/checkout\n        with: {ref: [x]}\n",
+            "jobs:\n  a:\n    uses: ./.github/workflows/ci.yml\n",
+            "include: 7\nimage: {name: [x]}\nservices: hello\njob:\n  script: {a: 1}\n  rules: 3\n  only: {refs: 4}\n  allow_failure: {exit_codes: 1}\n  variables: [1]\n",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers: 5\n  volumes: {a: 1}\n",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - 1\n        - {securityContext: 3, resources: [1], image: [x], ports: 4, env: 5}\n      securityContext: {seccompProfile: 3}\n",
+            "apiVersion: v1\nkind: List\nitems: 4\n",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: [1, {verbs: 3, resources: {a: 1}}]\n",
+            "---\n---\n",
+            "- a\n- b\n",
+        ];
+        for text in odd {
+            let model = RepoModel::from_memory(&[
+                (".github/workflows/ci.yml", text),
+                (".gitlab-ci.yml", text),
+                ("k8s/x.yaml", text),
+                ("action.yml", text),
+                (".github/dependabot.yml", text),
+                ("kustomization.yaml", text),
+            ]);
+            let _ = check_all(&model, &Params::default(), crate::guardrails::rules::all());
+        }
     }
 }

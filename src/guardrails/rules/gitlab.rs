@@ -38,12 +38,14 @@ fn includes(root: &Node) -> Vec<&Node> {
     }
 }
 
-/// `include: template:` names and their lines.
+/// `include: template:` and `include: component:` names and their lines.
 pub(crate) fn gitlab_templates(root: &Node) -> Vec<(&str, u32)> {
     includes(root)
         .into_iter()
         .filter_map(|i| {
-            let (k, v) = i.get_entry("template")?;
+            let (k, v) = i
+                .get_entry("template")
+                .or_else(|| i.get_entry("component"))?;
             Some((v.as_str()?, k.line()))
         })
         .collect()
