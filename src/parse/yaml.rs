@@ -72,10 +72,12 @@ pub struct Node {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    /// A scalar's text; `plain` is false when it was quoted or a block scalar.
+    /// A scalar's text; `plain` is false when it was quoted or a block scalar;
+    /// `literal` is true for `|` blocks, whose lines map one-to-one to the source.
     Scalar {
         text: String,
         plain: bool,
+        literal: bool,
     },
     Seq(Vec<Node>),
     /// Keys in source order (duplicates kept; lookups take the first).
@@ -94,6 +96,7 @@ impl Node {
             value: Value::Scalar {
                 text: text.to_owned(),
                 plain: true,
+                literal: false,
             },
         }
     }
@@ -111,6 +114,24 @@ impl Node {
         match &self.value {
             Value::Scalar { text, .. } => Some(text),
             _ => None,
+        }
+    }
+
+    /// The source line of byte `offset` of this scalar's text: exact for literal
+    /// (`|`) blocks, the scalar's first line otherwise (folding loses the mapping).
+    pub fn line_at(&self, offset: usize) -> u32 {
+        match &self.value {
+            Value::Scalar {
+                text,
+                literal: true,
+                ..
+            } => {
+                let before = text.get(..offset).unwrap_or(text);
+                let n = before.matches('\n').count();
+                self.line
+                    .saturating_add(u32::try_from(n).unwrap_or(u32::MAX))
+            }
+            _ => self.line,
         }
     }
 
@@ -132,7 +153,7 @@ impl Node {
 
     /// A plain `~`, `null` or empty scalar.
     pub fn is_null(&self) -> bool {
-        matches!(&self.value, Value::Scalar { text, plain: true }
+        matches!(&self.value, Value::Scalar { text, plain: true, .. }
             if text.is_empty() || text == "~" || text.eq_ignore_ascii_case("null"))
     }
 
@@ -386,9 +407,14 @@ fn parse_events(text: &str) -> Result<Vec<Node>, ParseError> {
             Event::Scalar(text, style, anchor, _) => {
                 b.charge(1, line)?;
                 let plain = matches!(style, TScalarStyle::Plain);
+                let literal = matches!(style, TScalarStyle::Literal);
                 let node = Node {
                     line: line_u32(line),
-                    value: Value::Scalar { text, plain },
+                    value: Value::Scalar {
+                        text,
+                        plain,
+                        literal,
+                    },
                 };
                 b.finish(node, 1, 1, anchor);
             }
@@ -650,6 +676,18 @@ mod tests {
         assert_eq!(root.path(&["b", "d"]).unwrap().as_bool(), Some(true));
         assert_eq!(root.get("b").unwrap().key_line("d"), Some(4));
         assert!(root.get("zz").is_none());
+    }
+
+    #[test]
+    fn literal_block_lines() {
+        let docs = parse("run: |\n  echo a\n  echo b\nx: >-\n  a\n  b\n").unwrap();
+        let run = docs[0].get("run").unwrap();
+        assert_eq!(run.line_at(0), 2);
+        assert_eq!(
+            run.line_at(run.as_str().unwrap().find("echo b").unwrap()),
+            3
+        );
+        assert_eq!(docs[0].get("x").unwrap().line_at(2), 5);
     }
 
     #[test]

@@ -304,27 +304,30 @@ fn input_context() -> &'static Regex {
 }
 
 /// `${{ … }}` expressions in `text`.
-fn expressions(text: &str) -> Vec<&str> {
+/// `${{ … }}` expressions in `text`, with the byte offset of each.
+fn expressions(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${{") {
-        let after = &rest[start + 3..];
-        let Some(end) = after.find("}}") else { break };
-        out.push(&after[..end]);
-        rest = &after[end + 2..];
+    let mut pos = 0;
+    while let Some(start) = text[pos..].find("${{") {
+        let open = pos + start + 3;
+        let Some(end) = text[open..].find("}}") else {
+            break;
+        };
+        out.push((pos + start, &text[open..open + end]));
+        pos = open + end + 2;
     }
     out
 }
 
 /// Code a step runs: `run:`, or `script:` of actions/github-script.
-fn step_code(step: &Node) -> Option<(u32, &str)> {
-    if let Some((k, v)) = step.get_entry("run") {
-        return v.as_str().map(|s| (k.line(), s));
+fn step_code(step: &Node) -> Option<(&Node, &str)> {
+    if let Some(v) = step.get("run") {
+        return v.as_str().map(|s| (v, s));
     }
     let uses = step.str_at("uses")?;
     if action_name(uses) == "actions/github-script" {
-        let (k, v) = step.get_or_empty("with").get_entry("script")?;
-        return v.as_str().map(|s| (k.line(), s));
+        let v = step.get_or_empty("with").get("script")?;
+        return v.as_str().map(|s| (v, s));
     }
     None
 }
@@ -332,10 +335,11 @@ fn step_code(step: &Node) -> Option<(u32, &str)> {
 fn check_template_injection(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for file in workflows_and_actions(ctx) {
         for (_, step) in steps(file) {
-            let Some((line, code)) = step_code(step) else {
+            let Some((node, code)) = step_code(step) else {
                 continue;
             };
-            for expr in expressions(code) {
+            for (offset, expr) in expressions(code) {
+                let line = node.line_at(offset);
                 if let Some(m) = untrusted_context().find(expr) {
                     out.emit(
                         &file.path,
@@ -354,10 +358,11 @@ fn check_template_injection(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 fn check_input_injection(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for file in workflows_and_actions(ctx) {
         for (_, step) in steps(file) {
-            let Some((line, code)) = step_code(step) else {
+            let Some((node, code)) = step_code(step) else {
                 continue;
             };
-            for expr in expressions(code) {
+            for (offset, expr) in expressions(code) {
+                let line = node.line_at(offset);
                 if let Some(m) = input_context().find(expr) {
                     out.emit(
                         &file.path,
@@ -961,7 +966,12 @@ jobs:
         assert_eq!(wf(&w), one("PVD-GHA-006", 19));
         let script = format!("      - uses: actions/github-script@{PIN}\n        with:\n          script: |\n            console.log(\"${{{{ github.event.comment.body }}}}\")\n  call:");
         let w = golden().replacen("  call:", &script, 1);
-        assert_eq!(wf(&w), one("PVD-GHA-006", 25));
+        assert_eq!(wf(&w), one("PVD-GHA-006", 26));
+        let w = golden().replace(
+            "run: echo \"$TITLE\"",
+            "run: |\n          echo ok\n          echo \"${{ github.head_ref }}\"",
+        );
+        assert_eq!(wf(&w), one("PVD-GHA-006", 21));
     }
 
     #[test]

@@ -280,13 +280,37 @@ fn action_exits_zero(action: &str, with: Option<&Node>, sbom: bool) -> bool {
     false
 }
 
+/// Shell lines with `\`-continuations joined, each with the byte offset where it starts.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let (start, mut buf) = current.take().unwrap_or((offset, String::new()));
+        match raw.trim_end().strip_suffix('\\') {
+            Some(head) => {
+                buf.push_str(head);
+                buf.push(' ');
+                current = Some((start, buf));
+            }
+            None => {
+                buf.push_str(raw);
+                out.push((start, buf));
+            }
+        }
+        offset += raw.len() + 1;
+    }
+    out.extend(current);
+    out
+}
+
 /// A step or job, reduced to what recognises a scanner.
 pub(crate) struct Unit<'a> {
     /// `uses:` action name without `@ref`, lower-case.
     pub action: Option<String>,
     pub with: Option<&'a Node>,
     /// Command text and the line to report it at.
-    pub commands: Vec<(&'a str, u32)>,
+    pub commands: Vec<&'a Node>,
     /// GitLab templates named by this unit (`include: template:`).
     pub templates: Vec<(&'a str, u32)>,
     /// Line of the step or job, for findings about it.
@@ -359,14 +383,14 @@ impl Unit<'_> {
                 note(whole());
             }
         }
-        for (text, line) in &self.commands {
-            let joined = text.replace("\\\n", " ");
-            for cmd_line in joined.lines() {
+        for node in &self.commands {
+            let Some(text) = node.as_str() else { continue };
+            for (offset, cmd_line) in logical_lines(text) {
                 for tool in tools {
-                    if let Some(at) = tool.find_command(cmd_line) {
+                    if let Some(at) = tool.find_command(&cmd_line) {
                         let rest = &cmd_line[at..];
                         if swallows_failure(rest) || exits_zero_on_findings(rest) {
-                            note(Found::Silenced(*line));
+                            note(Found::Silenced(node.line_at(offset)));
                         } else {
                             note(whole());
                         }
@@ -424,10 +448,8 @@ pub(crate) fn workflow_units<'a>(repo_yaml: &'a [YamlFile], wf: &'a YamlFile) ->
                     .filter(|(_, v)| v.as_bool() == Some(true))
                     .map(|(k, _)| k.line());
                 let mut commands = Vec::new();
-                if let Some((k, v)) = step.get_entry("run") {
-                    if let Some(text) = v.as_str() {
-                        commands.push((text, k.line()));
-                    }
+                if let Some(v) = step.get("run") {
+                    commands.push(v);
                 }
                 out.push(Unit {
                     action,
@@ -485,15 +507,11 @@ pub(crate) fn gitlab_units(file: &YamlFile) -> Vec<Unit<'_>> {
         }
         let mut commands = Vec::new();
         for field in ["before_script", "script"] {
-            if let Some((k, v)) = job.get_entry(field) {
-                if let Some(s) = v.as_str() {
-                    commands.push((s, k.line()));
+            if let Some(v) = job.get(field) {
+                if v.as_str().is_some() {
+                    commands.push(v);
                 }
-                for item in v.items() {
-                    if let Some(s) = item.as_str() {
-                        commands.push((s, item.line()));
-                    }
-                }
+                commands.extend(v.items().iter().filter(|i| i.as_str().is_some()));
             }
         }
         out.push(Unit {
@@ -974,6 +992,14 @@ jobs:
                 "{cmd}"
             );
         }
+    }
+
+    #[test]
+    fn logical_lines_join_continuations() {
+        let l = logical_lines("a \\\n  b\nc\n");
+        assert_eq!(l[0], (0, "a    b".to_owned()));
+        assert_eq!(l[1].1, "c");
+        assert_eq!(&"a \\\n  b\nc\n"[l[1].0..l[1].0 + 1], "c");
     }
 
     #[test]
