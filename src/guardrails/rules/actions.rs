@@ -118,6 +118,16 @@ fn check_unpinned_uses(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (_, step) in steps(file) {
             uses_nodes.extend(step.get_entry("uses"));
         }
+        if file.kind == YamlKind::Action {
+            // A Docker action's image: `runs: {using: docker, image: docker://…}`.
+            let image = file
+                .root()
+                .and_then(|r| r.get("runs"))
+                .and_then(|r| r.get_entry("image"));
+            uses_nodes.extend(
+                image.filter(|(_, v)| v.as_str().is_some_and(|s| s.starts_with("docker://"))),
+            );
+        }
         for (key, value) in uses_nodes {
             let Some(uses) = value.as_str().map(str::trim) else {
                 continue;
@@ -588,6 +598,44 @@ fn check_container_credentials(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     }
 }
 
+// ---------------------------------------------------------------- PVD-GHA-017
+
+/// Job containers and service containers: `(key node, image)`.
+fn job_images(job: &Node) -> Vec<(&Node, &Node)> {
+    let mut out = Vec::new();
+    let mut containers: Vec<&Node> = job.get("container").into_iter().collect();
+    containers.extend(job.get_or_empty("services").entries().map(|(_, _, v)| v));
+    for c in containers {
+        if c.as_str().is_some() {
+            out.push((c, c));
+        } else if let Some(entry) = c.get_entry("image") {
+            out.push(entry);
+        }
+    }
+    out
+}
+
+fn check_unpinned_images(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    for file in workflows(ctx) {
+        let Some(root) = file.root() else { continue };
+        for (_, _, job) in workflow_jobs(root) {
+            for (k, image) in job_images(job) {
+                let Some(name) = image.as_str().map(str::trim) else {
+                    continue;
+                };
+                if name.is_empty() || name.contains("${{") || name.contains("@sha256:") {
+                    continue;
+                }
+                out.emit(
+                    &file.path,
+                    Some(k.line()),
+                    format!("job container image `{name}` is not pinned by digest"),
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- PVD-GHA-015
 
 fn check_dependabot_cooldown(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -836,6 +884,18 @@ pub static RULES: &[Rule] = &[
         },
         check: check_release_cache,
     },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-GHA-017",
+            title: "Job container image not pinned by digest",
+            domain: Domain::GithubActions,
+            severity: Severity::Medium,
+            rationale: "A job or service container referenced by tag runs whatever its publisher pushes next, inside a job holding the workflow's token and secrets.",
+            remediation: "Reference `container:` and `services:` images as `name:tag@sha256:<digest>`.",
+            references: &["zizmor:unpinned-images", "scorecard:Pinned-Dependencies"],
+        },
+        check: check_unpinned_images,
+    },
 ];
 
 #[cfg(test)]
@@ -1060,6 +1120,11 @@ jobs:
             "    runs-on: ubuntu-latest\n    container:\n      image: ghcr.io/o/i@sha256:abc\n      credentials:\n        username: u\n        password: hunter2\n",
         );
         assert_eq!(wf(&w), one("PVD-GHA-014", 14));
+        let w = golden().replace(
+            "    runs-on: ubuntu-latest\n",
+            "    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres:16\n",
+        );
+        assert_eq!(wf(&w), one("PVD-GHA-017", 12));
     }
 
     #[test]
@@ -1077,6 +1142,14 @@ jobs:
     fn gha016_release_cache() {
         let w = format!("on:\n  release:\n    types: [published]\npermissions: {{}}\njobs:\n  r:\n    runs-on: ubuntu-latest\n    permissions: {{contents: read}}\n    steps:\n      - uses: actions/cache@{PIN}\n");
         assert_eq!(wf(&w), one("PVD-GHA-016", 10));
+    }
+
+    #[test]
+    fn docker_action_image_is_checked() {
+        let a = "runs:\n  using: docker\n  image: docker://alpine:3\n";
+        assert_eq!(hits(&[("action.yml", a)]), one("PVD-GHA-001", 3));
+        let a = "runs:\n  using: docker\n  image: Dockerfile\n";
+        assert!(hits(&[("action.yml", a)]).is_empty());
     }
 
     #[test]

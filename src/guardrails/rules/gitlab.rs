@@ -196,26 +196,33 @@ fn unsafe_uses(line: &str) -> Vec<&'static str> {
 fn check_untrusted_vars(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for file in gitlab_files(ctx) {
         let Some(root) = file.root() else { continue };
+        // Merge keys copy a template's script into each job: report each line once.
+        let mut seen: Vec<(u32, &str)> = Vec::new();
         for node in job_like(root) {
             for field in ["before_script", "script", "after_script"] {
-                let Some((k, v)) = node.get_entry(field) else {
+                let Some(v) = node.get(field) else {
                     continue;
                 };
-                let mut lines: Vec<(&str, u32)> = v
-                    .items()
-                    .iter()
-                    .filter_map(|i| i.as_str().map(|s| (s, i.line())))
-                    .collect();
-                lines.extend(v.as_str().map(|s| (s, k.line())));
-                for (text, line) in lines {
-                    let mut vars: Vec<&str> = text.lines().flat_map(unsafe_uses).collect();
-                    vars.dedup();
-                    for var in vars {
-                        out.emit(
-                            &file.path,
-                            Some(line),
-                            format!("`${var}` is chosen by whoever pushes or opens the merge request, and is used unquoted or re-evaluated by the shell"),
-                        );
+                let mut scalars: Vec<&Node> =
+                    v.items().iter().filter(|i| i.as_str().is_some()).collect();
+                scalars.extend(Some(v).filter(|v| v.as_str().is_some()));
+                for scalar in scalars {
+                    let text = scalar.as_str().unwrap_or_default();
+                    let mut offset = 0;
+                    for raw in text.split('\n') {
+                        let line = scalar.line_at(offset);
+                        offset += raw.len() + 1;
+                        for var in unsafe_uses(raw) {
+                            if seen.contains(&(line, var)) {
+                                continue;
+                            }
+                            seen.push((line, var));
+                            out.emit(
+                                &file.path,
+                                Some(line),
+                                format!("`${var}` is chosen by whoever pushes or opens the merge request, and is used unquoted or re-evaluated by the shell"),
+                            );
+                        }
                     }
                 }
             }
@@ -455,6 +462,16 @@ audit:
         assert_eq!(hits(&g), one("PVD-GITLAB-003", 17));
         let g = golden().replace("- cargo test", "- eval \"echo $CI_COMMIT_MESSAGE\"");
         assert_eq!(hits(&g), one("PVD-GITLAB-003", 18));
+        let g = golden().replace(
+            "- cargo test",
+            "- |\n      echo ok\n      git tag $CI_COMMIT_BRANCH",
+        );
+        assert_eq!(hits(&g), one("PVD-GITLAB-003", 20));
+        let g = golden().replace(
+            ".base: &base\n",
+            ".base: &base\n  script: [echo $CI_COMMIT_TITLE]\n",
+        );
+        assert_eq!(hits(&g), one("PVD-GITLAB-003", 12));
         let g = golden().replace("- cargo test", "- echo '$CI_COMMIT_TITLE'");
         assert!(hits(&g).is_empty());
     }
