@@ -716,6 +716,60 @@ fn check_network_policy(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     }
 }
 
+/// A NetworkPolicy that selects every pod and allows nothing in either direction.
+fn is_default_deny(policy: &Node) -> bool {
+    let spec = policy.get_or_empty("spec");
+    let selects_all = spec.get("podSelector").map_or(true, |sel| {
+        sel.get("matchLabels")
+            .map_or(true, |m| m.entries().next().is_none())
+            && sel
+                .get("matchExpressions")
+                .map_or(true, |m| m.items().is_empty())
+    });
+    let types: Vec<&str> = spec
+        .get_or_empty("policyTypes")
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    let no_rules = |k: &str| {
+        spec.get(k)
+            .map_or(true, |r| r.items().is_empty() && !r.is_map())
+    };
+    selects_all
+        && types.contains(&"Ingress")
+        && types.contains(&"Egress")
+        && no_rules("ingress")
+        && no_rules("egress")
+}
+
+fn check_default_deny(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    let all = objects(ctx);
+    let mut reported: Vec<&str> = Vec::new();
+    for w in workloads(ctx) {
+        let ns = w.obj.namespace().unwrap_or("");
+        if reported.contains(&ns) {
+            continue;
+        }
+        let denied = all.iter().any(|o| {
+            o.kind() == "NetworkPolicy"
+                && same_ns(o.namespace(), w.obj.namespace())
+                && is_default_deny(o.node)
+        });
+        if !denied {
+            reported.push(ns);
+            out.emit(
+                w.obj.path,
+                Some(w.obj.line()),
+                format!(
+                    "namespace `{}` has no default-deny NetworkPolicy (podSelector {{}}, policyTypes Ingress and Egress, no rules)",
+                    w.obj.namespace().unwrap_or("(unset)")
+                ),
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- other objects
 
 fn check_service_type(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -988,6 +1042,11 @@ pub static RULES: &[Rule] = &[
         "Remove access to secrets and pods/exec, and the escalate, bind and impersonate verbs, from service roles.",
         ["checkov:CKV_K8S_156", "checkov:CKV_K8S_157", "checkov:CKV_K8S_158", "trivy:KSV-0041", "trivy:KSV-0053", "cis-k8s:5.1.2"],
         check_rbac_sensitive),
+    rule!("PVD-KUBE-028", "Namespace has no default-deny NetworkPolicy", Low,
+        "Allow-list policies only isolate the pods they select; a default-deny policy makes every new workload isolated until its flows are allowed explicitly.",
+        "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress, Egress]` and no rules to each namespace, then allow the needed flows (including DNS egress) in separate policies.",
+        ["cis-k8s:5.3.2", "kube-score:pod-networkpolicy"],
+        check_default_deny),
 ];
 
 #[cfg(test)]
@@ -1292,7 +1351,29 @@ subjects:
                 "  podSelector: {}",
                 "  podSelector: {matchLabels: {app: other}}"
             ),
-            one("PVD-KUBE-019", 11)
+            // a default-deny policy selects every pod, so 019 always comes with 028
+            vec![
+                ("PVD-KUBE-019".into(), Some(11)),
+                ("PVD-KUBE-028".into(), Some(11))
+            ]
+        );
+    }
+
+    #[test]
+    fn k8s028_default_deny() {
+        assert_eq!(
+            weaken(
+                "  policyTypes: [Ingress, Egress]",
+                "  policyTypes: [Ingress]"
+            ),
+            one("PVD-KUBE-028", 11)
+        );
+        assert_eq!(
+            weaken(
+                "  policyTypes: [Ingress, Egress]",
+                "  policyTypes: [Ingress, Egress]\n  egress: [{}]"
+            ),
+            one("PVD-KUBE-028", 11)
         );
     }
 
