@@ -5,7 +5,7 @@ use regex::Regex;
 use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
 use crate::parse::yaml::{Node, YamlFile, YamlKind};
 
-use super::ci_coverage::{gitlab_units, Category};
+use super::ci_coverage::{gitlab_units, Category, Found};
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
@@ -120,6 +120,7 @@ fn check_allow_failure(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for file in gitlab_files(ctx) {
         let Some(root) = file.root() else { continue };
         let units = gitlab_units(file);
+        let mut flagged: Vec<u32> = Vec::new();
         for (name, key, job) in gitlab_jobs(root) {
             let Some((k, v)) = job.get_entry("allow_failure") else {
                 continue;
@@ -132,12 +133,32 @@ fn check_allow_failure(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
                 .filter(|u| u.line == key.line())
                 .any(|u| tools.iter().any(|t| u.runs(t).is_some()));
             if runs_scanner || security_job_name().is_match(name) {
+                flagged.push(k.line());
                 out.emit(
                     &file.path,
                     Some(k.line()),
                     format!("security job `{name}` has `allow_failure: true`: its findings never fail the pipeline"),
                 );
             }
+        }
+        // Scanner commands whose exit status is thrown away (`|| true`, `--exit-code 0`, …).
+        let mut lines: Vec<u32> = units
+            .iter()
+            .flat_map(|u| tools.iter().filter_map(move |t| u.runs(t)))
+            .filter_map(|f| match f {
+                Found::Silenced(l) => Some(l),
+                Found::Enforced => None,
+            })
+            .filter(|l| !flagged.contains(l))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        for line in lines {
+            out.emit(
+                &file.path,
+                Some(line),
+                "security scanner's failure is ignored (`|| true`, exit code 0 on findings): it never fails the pipeline",
+            );
         }
     }
 }
@@ -319,11 +340,11 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: RuleMeta {
             id: "PVD-GITLAB-002",
-            title: "Security job allowed to fail",
+            title: "Security scanner cannot fail the pipeline",
             domain: Domain::GitlabCi,
             severity: Severity::High,
-            rationale: "With `allow_failure: true` a scanner's findings show as a warning icon nobody clicks; the merge goes through whatever it found.",
-            remediation: "Remove `allow_failure: true` from security jobs; handle false positives in the scanner's configuration.",
+            rationale: "With `allow_failure: true`, `|| true` or a scanner configured to exit 0 on findings, results show as a warning icon nobody clicks; the merge goes through whatever it found.",
+            remediation: "Remove `allow_failure: true` and `|| true` from security jobs and make the scanner fail on findings (e.g. trivy `--exit-code 1`); handle false positives in the scanner's configuration.",
             references: &[],
         },
         check: check_allow_failure,
@@ -451,6 +472,8 @@ audit:
         assert_eq!(hits(&g), one("PVD-GITLAB-002", 23));
         let g = golden().replace("test:\n", "test:\n  allow_failure: true\n");
         assert!(hits(&g).is_empty());
+        let g = golden().replace("cargo deny check", "cargo deny check || true");
+        assert_eq!(hits(&g), one("PVD-GITLAB-002", 21));
     }
 
     #[test]
