@@ -817,6 +817,28 @@ mod tests {
     }
 
     #[test]
+    fn alias_bomb_in_a_repository_is_a_warning_and_the_rest_is_checked() {
+        let mut bomb = String::from(
+            "apiVersion: v1\nkind: ConfigMap\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+        );
+        for i in 1..10 {
+            let p = i - 1;
+            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let model = RepoModel::from_memory(&[
+            ("k8s/bomb.yaml", bomb.as_str()),
+            ("k8s/ok.yaml", "apiVersion: v1\nkind: Service\n"),
+        ]);
+        assert_eq!(model.yaml.len(), 1);
+        assert_eq!(model.warnings.len(), 1);
+        assert!(
+            model.warnings[0].message.contains("nodes"),
+            "{:?}",
+            model.warnings
+        );
+    }
+
+    #[test]
     fn oversized_file_is_a_warning() {
         let big = format!("a: {}\n", "x".repeat(1024 * 1024 + 10));
         let model = RepoModel::from_memory(&[(".github/workflows/big.yml", big.as_str())]);

@@ -21,16 +21,18 @@ pub(crate) enum Category {
     Container,
     Iac,
     Sbom,
+    WorkflowAudit,
 }
 
 impl Category {
-    pub(crate) const ALL: [Category; 6] = [
+    pub(crate) const ALL: [Category; 7] = [
         Category::Sast,
         Category::Sca,
         Category::Secrets,
         Category::Container,
         Category::Iac,
         Category::Sbom,
+        Category::WorkflowAudit,
     ];
 
     fn param(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Category {
             Category::Container => "ci_tools_container",
             Category::Iac => "ci_tools_iac",
             Category::Sbom => "ci_tools_sbom",
+            Category::WorkflowAudit => "ci_tools_workflow_audit",
         }
     }
 
@@ -52,6 +55,7 @@ impl Category {
             Category::Container => "container image scanning",
             Category::Iac => "IaC scanning",
             Category::Sbom => "SBOM generation",
+            Category::WorkflowAudit => "workflow audit (zizmor/actionlint)",
         }
     }
 
@@ -123,6 +127,14 @@ impl Category {
                 "trivy * --format cyclonedx",
                 "trivy * --format spdx",
                 "trivy * --format spdx-json",
+            ],
+            Category::WorkflowAudit => &[
+                "zizmorcore/zizmor-action",
+                "zizmor",
+                "rhysd/actionlint",
+                "raven-actions/actionlint",
+                "reviewdog/action-actionlint",
+                "actionlint",
             ],
         }
     }
@@ -674,6 +686,12 @@ fn repo_has_iac(ctx: &CheckCtx<'_>) -> bool {
 
 fn check_category(category: Category, ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     let Some(p) = pipeline(ctx) else { return };
+    if category == Category::WorkflowAudit {
+        let has_workflows = ctx.repo.yaml.iter().any(|y| y.kind == YamlKind::Workflow);
+        if !(has_workflows && ctx.params.boolean("ci_require_workflow_audit", false)) {
+            return;
+        }
+    }
     if ctx.params.boolean("ci_coverage_only_when_relevant", true) {
         let relevant = match category {
             Category::Container => repo_has_dockerfile(ctx),
@@ -744,6 +762,7 @@ category_check!(check_secrets, Category::Secrets);
 category_check!(check_container, Category::Container);
 category_check!(check_iac, Category::Iac);
 category_check!(check_sbom, Category::Sbom);
+category_check!(check_workflow_audit, Category::WorkflowAudit);
 
 pub static RULES: &[Rule] = &[
     Rule {
@@ -841,6 +860,18 @@ pub static RULES: &[Rule] = &[
             references: &["scorecard:CI-Tests"],
         },
         check: check_no_pr_ci,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-008",
+            title: "CI does not audit its own workflows",
+            domain: Domain::CiCoverage,
+            severity: Severity::Medium,
+            rationale: "Workflows are code that runs with the repository's secrets; template injection, unpinned actions and excessive permissions creep back in unless each change to them is audited. Opt-in: checked when param `ci_require_workflow_audit` is true.",
+            remediation: "Run zizmor (zizmorcore/zizmor-action) or actionlint on pull requests. Tools recognised: param `ci_tools_workflow_audit`.",
+            references: &["zizmor", "actionlint"],
+        },
+        check: check_workflow_audit,
     },
 ];
 
@@ -1051,6 +1082,30 @@ jobs:
             run(&[(".gitlab-ci.yml", &allowed)]),
             [("PVD-CI-002".into(), None)]
         );
+    }
+
+    #[test]
+    fn workflow_audit_is_opt_in() {
+        let wf = golden();
+        let model = RepoModel::from_memory(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        let on = Params::new(toml::from_str("ci_require_workflow_audit = true").unwrap());
+        let ids: Vec<_> = check_all(&model, &on, RULES)
+            .into_iter()
+            .map(|h| (h.rule, h.line))
+            .collect();
+        assert_eq!(ids, [("PVD-CI-008", Some(2))]);
+        let wf = golden().replace(
+            "      - run: cargo deny check\n",
+            "      - run: cargo deny check\n      - run: zizmor .\n",
+        );
+        let model = RepoModel::from_memory(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert!(check_all(&model, &on, RULES).is_empty());
     }
 
     #[test]
