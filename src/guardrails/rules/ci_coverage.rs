@@ -869,7 +869,7 @@ pub static RULES: &[Rule] = &[
             severity: Severity::Medium,
             rationale: "Workflows are code that runs with the repository's secrets; template injection, unpinned actions and excessive permissions creep back in unless each change to them is audited. Opt-in: checked when param `ci_require_workflow_audit` is true.",
             remediation: "Run zizmor (zizmorcore/zizmor-action) or actionlint on pull requests. Tools recognised: param `ci_tools_workflow_audit`.",
-            references: &["zizmor", "actionlint"],
+            references: &[],
         },
         check: check_workflow_audit,
     },
