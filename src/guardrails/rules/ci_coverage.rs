@@ -1,5 +1,1155 @@
-//! Rules for this domain (placeholder until its rules land).
+//! CI coverage: the pipeline that runs on pull requests must run each kind of
+//! security scanner. Tool recognition is shared with the GitHub Actions and GitLab CI
+//! rules (a scanner that may fail silently does not count, and is flagged there).
 
-use crate::guardrails::Rule;
+use std::path::Path;
 
-pub static RULES: &[Rule] = &[];
+use regex::Regex;
+
+use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
+use crate::parse::yaml::{Node, YamlFile, YamlKind};
+
+use super::actions::{step_is_disabled, triggers, workflow_jobs};
+use super::gitlab::{gitlab_jobs, gitlab_templates};
+
+/// A kind of security scan a pipeline should run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Category {
+    Sast,
+    Sca,
+    Secrets,
+    Container,
+    Iac,
+    Sbom,
+    WorkflowAudit,
+}
+
+impl Category {
+    pub(crate) const ALL: [Category; 7] = [
+        Category::Sast,
+        Category::Sca,
+        Category::Secrets,
+        Category::Container,
+        Category::Iac,
+        Category::Sbom,
+        Category::WorkflowAudit,
+    ];
+
+    fn param(self) -> &'static str {
+        match self {
+            Category::Sast => "ci_tools_sast",
+            Category::Sca => "ci_tools_sca",
+            Category::Secrets => "ci_tools_secrets",
+            Category::Container => "ci_tools_container",
+            Category::Iac => "ci_tools_iac",
+            Category::Sbom => "ci_tools_sbom",
+            Category::WorkflowAudit => "ci_tools_workflow_audit",
+        }
+    }
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Category::Sast => "SAST",
+            Category::Sca => "dependency scanning (SCA)",
+            Category::Secrets => "secret scanning",
+            Category::Container => "container image scanning",
+            Category::Iac => "IaC scanning",
+            Category::Sbom => "SBOM generation",
+            Category::WorkflowAudit => "workflow audit (zizmor/actionlint)",
+        }
+    }
+
+    fn defaults(self) -> &'static [&'static str] {
+        match self {
+            Category::Sast => &[
+                "github/codeql-action/analyze",
+                "semgrep/semgrep-action",
+                "returntocorp/semgrep-action",
+                "semgrep",
+                "Security/SAST",
+                "Jobs/SAST",
+                "component:sast",
+            ],
+            Category::Sca => &[
+                "cargo deny",
+                "cargo-deny",
+                "EmbarkStudios/cargo-deny-action",
+                "cargo audit",
+                "cargo-audit",
+                "rustsec/audit-check",
+                "actions/dependency-review-action",
+                "osv-scanner",
+                "google/osv-scanner-action",
+                "trivy fs",
+                "trivy repo",
+                "snyk",
+                "pip-audit",
+                "govulncheck",
+                "npm audit",
+                "Security/Dependency-Scanning",
+                "Jobs/Dependency-Scanning",
+                "component:dependency-scanning",
+            ],
+            Category::Secrets => &[
+                "gitleaks/gitleaks-action",
+                "gitleaks",
+                "trufflesecurity/trufflehog",
+                "trufflehog",
+                "detect-secrets",
+                "Security/Secret-Detection",
+                "Jobs/Secret-Detection",
+                "component:secret-detection",
+            ],
+            Category::Container => &[
+                "aquasecurity/trivy-action",
+                "trivy image",
+                "anchore/scan-action",
+                "grype",
+                "docker scout cves",
+                "Security/Container-Scanning",
+                "Jobs/Container-Scanning",
+                "component:container-scanning",
+            ],
+            Category::Iac => &[
+                "bridgecrewio/checkov-action",
+                "checkov",
+                "trivy config",
+                "tfsec",
+                "kics",
+                "Security/SAST-IaC",
+                "Jobs/SAST-IaC",
+            ],
+            Category::Sbom => &[
+                "anchore/sbom-action",
+                "syft",
+                "cargo cyclonedx",
+                "cargo-cyclonedx",
+                "trivy * --format cyclonedx",
+                "trivy * --format spdx",
+                "trivy * --format spdx-json",
+            ],
+            Category::WorkflowAudit => &[
+                "zizmorcore/zizmor-action",
+                "zizmor",
+                "rhysd/actionlint",
+                "raven-actions/actionlint",
+                "reviewdog/action-actionlint",
+                "actionlint",
+            ],
+        }
+    }
+
+    pub(crate) fn tools(self, ctx: &CheckCtx<'_>) -> Vec<Tool> {
+        ctx.params
+            .strings(self.param(), self.defaults())
+            .iter()
+            .filter_map(|s| Tool::parse(s))
+            .collect()
+    }
+}
+
+/// One way of recognising a scanner.
+pub(crate) enum Tool {
+    /// A GitHub action, `owner/repo[/path]`, matched against `uses:` without `@ref`.
+    Action(String),
+    /// A GitLab CI template, `Security/SAST`, matched against `include: template:`.
+    Template(String),
+    /// A command line; `*` stands for any arguments.
+    Command(Regex),
+}
+
+impl Tool {
+    fn parse(spec: &str) -> Option<Tool> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return None;
+        }
+        let lower = spec.to_ascii_lowercase();
+        if lower.starts_with("security/")
+            || lower.starts_with("jobs/")
+            || lower.starts_with("component:")
+        {
+            return Some(Tool::Template(lower));
+        }
+        if spec.contains('/') && !spec.contains(char::is_whitespace) {
+            return Some(Tool::Action(lower));
+        }
+        let mut pattern = String::from(r#"(?i)(?:^|[\s;&|(`"'/=])"#);
+        let mut first = true;
+        for token in spec.split_whitespace() {
+            if token == "*" || token == "…" {
+                if !first {
+                    pattern.push_str(r"(?:\s+\S+)*");
+                }
+                continue;
+            }
+            if !first {
+                pattern.push_str(r"[\s=]+");
+            }
+            pattern.push_str(&regex::escape(token));
+            first = false;
+        }
+        pattern.push_str(r#"(?:$|[\s;&|)`"'=])"#);
+        Regex::new(&pattern).ok().map(Tool::Command)
+    }
+
+    fn matches_action(&self, name: &str) -> bool {
+        match self {
+            Tool::Action(a) => {
+                name == a || (name.starts_with(a.as_str()) && name[a.len()..].starts_with('/'))
+            }
+            _ => false,
+        }
+    }
+
+    fn matches_template(&self, template: &str) -> bool {
+        match self {
+            Tool::Template(t) => {
+                let template = template.to_ascii_lowercase();
+                match t.strip_prefix("component:") {
+                    // CI/CD catalog component: `<host>/components/sast/sast@2`
+                    Some(name) => template.contains(&format!("/components/{name}/")),
+                    None => {
+                        template.starts_with(t.as_str()) && template[t.len()..].starts_with('.')
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Where in `line` the command starts.
+    fn find_command(&self, line: &str) -> Option<usize> {
+        match self {
+            Tool::Command(re) => re.find(line).map(|m| m.start()),
+            _ => None,
+        }
+    }
+}
+
+/// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
+fn swallows_failure(rest: &str) -> bool {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(^|[^|])\|\|([^|].*)$|;\s*(true|:|exit\s+0)\s*$").expect("valid regex")
+    });
+    let Some(c) = re.captures(rest) else {
+        return false;
+    };
+    // `|| exit 1` or `|| false` keep the failure; anything else after `||` hides it.
+    match c.get(2) {
+        Some(after) => {
+            let after = after.as_str();
+            !(after.contains("exit 1")
+                || after.contains("exit 2")
+                || after.trim_start().starts_with("false")
+                || after.contains("; exit $"))
+        }
+        None => true,
+    }
+}
+
+/// Flags that make a scanner report without ever failing: `--soft-fail`,
+/// `--exit-code 0`, trivy without `--exit-code 1` (it exits 0 on findings by
+/// default), grype without `--fail-on`.
+fn exits_zero_on_findings(cmd: &str) -> bool {
+    static RE: std::sync::OnceLock<[Regex; 5]> = std::sync::OnceLock::new();
+    let [exit0, trivy_scan, sbom_format, exit_nonzero, grype] = RE.get_or_init(|| {
+        [
+            Regex::new(r"--exit-code[\s=]+0\b").expect("valid regex"),
+            Regex::new(r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs)\b")
+                .expect("valid regex"),
+            Regex::new(r"--format[\s=]+(cyclonedx|spdx)").expect("valid regex"),
+            Regex::new(r"--exit-code[\s=]+[1-9]").expect("valid regex"),
+            Regex::new(r"\bgrype\b").expect("valid regex"),
+        ]
+    });
+    let cmd = cmd.to_ascii_lowercase();
+    if cmd.contains("--soft-fail") || exit0.is_match(&cmd) {
+        return true;
+    }
+    if trivy_scan.is_match(&cmd) && !sbom_format.is_match(&cmd) && !exit_nonzero.is_match(&cmd) {
+        return true;
+    }
+    grype.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
+}
+
+/// Action inputs that keep a scanner action from failing the job.
+fn action_exits_zero(action: &str, with: Option<&Node>, sbom: bool) -> bool {
+    let input = |k: &str| with.and_then(|w| w.get(k));
+    if action.starts_with("aquasecurity/trivy-action") {
+        return !sbom
+            && !input("exit-code")
+                .and_then(Node::as_i64)
+                .is_some_and(|c| c != 0);
+    }
+    if action.starts_with("bridgecrewio/checkov-action") {
+        return input("soft_fail").and_then(Node::as_bool) == Some(true);
+    }
+    if action.starts_with("anchore/scan-action") {
+        return input("fail-build").and_then(Node::as_bool) == Some(false);
+    }
+    false
+}
+
+/// Shell lines with `\`-continuations joined, each with the byte offset where it starts.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let (start, mut buf) = current.take().unwrap_or((offset, String::new()));
+        match raw.trim_end().strip_suffix('\\') {
+            Some(head) => {
+                buf.push_str(head);
+                buf.push(' ');
+                current = Some((start, buf));
+            }
+            None => {
+                buf.push_str(raw);
+                out.push((start, buf));
+            }
+        }
+        offset += raw.len() + 1;
+    }
+    out.extend(current);
+    out
+}
+
+/// A step or job, reduced to what recognises a scanner.
+pub(crate) struct Unit<'a> {
+    /// `uses:` action name without `@ref`, lower-case.
+    pub action: Option<String>,
+    pub with: Option<&'a Node>,
+    /// Command text and the line to report it at.
+    pub commands: Vec<&'a Node>,
+    /// GitLab templates named by this unit (`include: template:`).
+    pub templates: Vec<(&'a str, u32)>,
+    /// Line of the step or job, for findings about it.
+    pub line: u32,
+    /// `continue-on-error: true` / `allow_failure: true`: the line of that key.
+    pub ignores_failure: Option<u32>,
+}
+
+/// How a unit runs a scanner of some category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    Enforced,
+    /// Runs, but its failure cannot fail the pipeline (line of the reason).
+    Silenced(u32),
+}
+
+impl Unit<'_> {
+    /// Whether this unit runs a tool of `category`, and whether it can fail the build.
+    pub(crate) fn runs(&self, tools: &[Tool]) -> Option<Found> {
+        let mut found: Option<Found> = None;
+        let mut note = |f: Found| {
+            found = match (found, f) {
+                (Some(Found::Enforced), _) | (_, Found::Enforced) => Some(Found::Enforced),
+                (_, s) => Some(s),
+            }
+        };
+        let whole = || match self.ignores_failure {
+            Some(l) => Found::Silenced(l),
+            None => Found::Enforced,
+        };
+        if let Some(action) = &self.action {
+            let trivy = action.starts_with("aquasecurity/trivy-action");
+            let scan_type = self
+                .with
+                .and_then(|w| w.str_at("scan-type"))
+                .unwrap_or("image")
+                .to_ascii_lowercase();
+            let format = self
+                .with
+                .and_then(|w| w.str_at("format"))
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let sbom = format.starts_with("cyclonedx") || format.starts_with("spdx");
+            let found = |ctx_line: u32| {
+                if action_exits_zero(action, self.with, sbom) {
+                    Found::Silenced(ctx_line)
+                } else {
+                    whole()
+                }
+            };
+            for tool in tools {
+                // trivy-action scans an image only when scan-type says so.
+                if tool.matches_action(action) && (!trivy || (scan_type == "image" && !sbom)) {
+                    note(found(self.line));
+                }
+            }
+            if trivy {
+                let mut cmd = format!("trivy {scan_type}");
+                if !format.is_empty() {
+                    cmd.push_str(" --format ");
+                    cmd.push_str(&format);
+                }
+                if tools.iter().any(|t| t.find_command(&cmd).is_some()) {
+                    note(found(self.line));
+                }
+            }
+        }
+        for (template, _) in &self.templates {
+            if tools.iter().any(|t| t.matches_template(template)) {
+                note(whole());
+            }
+        }
+        for node in &self.commands {
+            let Some(text) = node.as_str() else { continue };
+            for (offset, cmd_line) in logical_lines(text) {
+                for tool in tools {
+                    if let Some(at) = tool.find_command(&cmd_line) {
+                        let rest = &cmd_line[at..];
+                        if swallows_failure(rest) || exits_zero_on_findings(rest) {
+                            note(Found::Silenced(node.line_at(offset)));
+                        } else {
+                            note(whole());
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Steps of a workflow's jobs as units, following local reusable workflows and local
+/// composite actions (each file once).
+pub(crate) fn workflow_units<'a>(repo_yaml: &'a [YamlFile], wf: &'a YamlFile) -> Vec<Unit<'a>> {
+    let mut out = Vec::new();
+    let mut seen = vec![wf.path_str()];
+    let mut queue = vec![wf];
+    while let Some(file) = queue.pop() {
+        let Some(root) = file.root() else { continue };
+        let jobs: Vec<(&str, &Node, &Node)> = match file.kind {
+            YamlKind::Action => match root.get("runs") {
+                Some(runs) => vec![("", runs, runs)],
+                None => Vec::new(),
+            },
+            _ => workflow_jobs(root).collect(),
+        };
+        for (_, _, job) in jobs {
+            if step_is_disabled(job) {
+                continue;
+            }
+            let job_ignores = job
+                .get_entry("continue-on-error")
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(k, _)| k.line());
+            let mut callees = Vec::new();
+            if let Some(uses) = job.str_at("uses") {
+                callees.push(uses);
+            }
+            for step in job.get_or_empty("steps").items() {
+                if step_is_disabled(step) {
+                    continue;
+                }
+                let action = step.str_at("uses").map(|u| {
+                    u.split('@')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase()
+                });
+                if let Some(u) = step.str_at("uses") {
+                    callees.push(u);
+                }
+                let step_ignores = step
+                    .get_entry("continue-on-error")
+                    .filter(|(_, v)| v.as_bool() == Some(true))
+                    .map(|(k, _)| k.line());
+                let mut commands = Vec::new();
+                if let Some(v) = step.get("run") {
+                    commands.push(v);
+                }
+                out.push(Unit {
+                    action,
+                    with: step.get("with"),
+                    commands,
+                    templates: Vec::new(),
+                    line: step.line(),
+                    ignores_failure: step_ignores.or(job_ignores),
+                });
+            }
+            for callee in callees {
+                let Some(local) = callee.trim().strip_prefix("./") else {
+                    continue;
+                };
+                let local = local.split('@').next().unwrap_or_default();
+                let target = repo_yaml.iter().find(|y| {
+                    let p = y.path_str();
+                    p == local
+                        || (y.kind == YamlKind::Action
+                            && (p == format!("{local}/action.yml")
+                                || p == format!("{local}/action.yaml")))
+                });
+                if let Some(t) = target {
+                    if !seen.contains(&t.path_str()) {
+                        seen.push(t.path_str());
+                        queue.push(t);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GitLab jobs and file-level template includes as units.
+pub(crate) fn gitlab_units(file: &YamlFile) -> Vec<Unit<'_>> {
+    let mut out = Vec::new();
+    let Some(root) = file.root() else {
+        return out;
+    };
+    let templates = gitlab_templates(root);
+    if !templates.is_empty() {
+        out.push(Unit {
+            action: None,
+            with: None,
+            commands: Vec::new(),
+            templates,
+            line: root.key_line("include").unwrap_or(1),
+            ignores_failure: None,
+        });
+    }
+    for (_, key, job) in gitlab_jobs(root) {
+        if gitlab_job_skips_merge_requests(job) {
+            continue;
+        }
+        let mut commands = Vec::new();
+        for field in ["before_script", "script"] {
+            if let Some(v) = job.get(field) {
+                if v.as_str().is_some() {
+                    commands.push(v);
+                }
+                commands.extend(v.items().iter().filter(|i| i.as_str().is_some()));
+            }
+        }
+        out.push(Unit {
+            action: None,
+            with: None,
+            commands,
+            templates: Vec::new(),
+            line: key.line(),
+            ignores_failure: job
+                .get_entry("allow_failure")
+                .filter(|(_, v)| v.as_bool() == Some(true) || v.is_map())
+                .map(|(k, _)| k.line()),
+        });
+    }
+    out
+}
+
+/// Jobs that never run in a merge-request pipeline: manual, `when: never`, `except:
+/// merge_requests`, or `only:` without `merge_requests`/`branches`.
+fn gitlab_job_skips_merge_requests(job: &Node) -> bool {
+    if matches!(job.str_at("when"), Some("never") | Some("manual")) {
+        return true;
+    }
+    let names = |n: &Node| -> Vec<String> {
+        let list = if n.is_map() {
+            n.get_or_empty("refs").items().to_vec()
+        } else if n.is_seq() {
+            n.items().to_vec()
+        } else {
+            vec![n.clone()]
+        };
+        list.iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(except) = job.get("except") {
+        if names(except).iter().any(|n| n == "merge_requests") {
+            return true;
+        }
+    }
+    if let Some(only) = job.get("only") {
+        let n = names(only);
+        if !n.is_empty()
+            && !n
+                .iter()
+                .any(|x| x == "merge_requests" || x == "branches" || x == "pushes")
+        {
+            return true;
+        }
+    }
+    if let Some(rules) = job.get("rules") {
+        let items = rules.items();
+        if !items.is_empty() && items.iter().all(|r| r.str_at("when") == Some("never")) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Workflows that run on pull requests.
+fn is_pr_workflow(wf: &YamlFile) -> bool {
+    wf.root().is_some_and(|root| {
+        triggers(root)
+            .iter()
+            .any(|(t, _)| t == "pull_request" || t == "pull_request_target")
+    })
+}
+
+/// Any CI system paved cannot read, so coverage cannot be judged.
+fn has_other_ci(ctx: &CheckCtx<'_>) -> bool {
+    ctx.repo.any_file(|f| {
+        let p = f.path_str();
+        p == "Jenkinsfile"
+            || p.starts_with(".circleci/")
+            || p.starts_with(".buildkite/")
+            || p == "azure-pipelines.yml"
+            || p == "bitbucket-pipelines.yml"
+            || p == ".travis.yml"
+    })
+}
+
+/// Where the pipeline is and what runs in it.
+struct Pipeline<'a> {
+    file: String,
+    line: Option<u32>,
+    units: Vec<Unit<'a>>,
+    github_without_pr: bool,
+}
+
+fn pipeline<'a>(ctx: &CheckCtx<'a>) -> Option<Pipeline<'a>> {
+    let yaml = &ctx.repo.yaml;
+    let workflows: Vec<&YamlFile> = yaml
+        .iter()
+        .filter(|y| y.kind == YamlKind::Workflow)
+        .collect();
+    let gitlab: Vec<&YamlFile> = yaml
+        .iter()
+        .filter(|y| y.kind == YamlKind::GitlabCi)
+        .collect();
+    if workflows.is_empty() && gitlab.is_empty() {
+        return None;
+    }
+    let pr: Vec<&YamlFile> = workflows
+        .iter()
+        .copied()
+        .filter(|w| is_pr_workflow(w))
+        .collect();
+    let github_without_pr = !workflows.is_empty() && pr.is_empty();
+    let chosen = if pr.is_empty() { &workflows } else { &pr };
+    let mut units = Vec::new();
+    for wf in chosen {
+        units.extend(workflow_units(yaml, wf));
+    }
+    for g in &gitlab {
+        units.extend(gitlab_units(g));
+    }
+    let (file, line) = match chosen.as_slice() {
+        [one] => (
+            one.path_str(),
+            one.root()
+                .and_then(|r| r.key_line("on").or(r.key_line("true"))),
+        ),
+        [] => (
+            gitlab
+                .iter()
+                .find(|g| g.path_str().starts_with(".gitlab-ci."))
+                .or(gitlab.first())
+                .map(|g| g.path_str())
+                .unwrap_or_else(|| ".gitlab-ci.yml".to_owned()),
+            None,
+        ),
+        _ => (".github/workflows".to_owned(), None),
+    };
+    Some(Pipeline {
+        file,
+        line,
+        units,
+        github_without_pr,
+    })
+}
+
+fn repo_has_dockerfile(ctx: &CheckCtx<'_>) -> bool {
+    ctx.repo.any_file(|f| {
+        let n = f.file_name().to_ascii_lowercase();
+        n == "dockerfile"
+            || n.starts_with("dockerfile.")
+            || n.ends_with(".dockerfile")
+            || n == "containerfile"
+    })
+}
+
+fn repo_has_iac(ctx: &CheckCtx<'_>) -> bool {
+    repo_has_dockerfile(ctx)
+        || ctx.repo.yaml.iter().any(|y| y.kind == YamlKind::Kubernetes)
+        || ctx.repo.any_file(|f| {
+            let n = f.file_name();
+            n.ends_with(".tf") || n == "Chart.yaml"
+        })
+}
+
+fn check_category(category: Category, ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    let Some(p) = pipeline(ctx) else { return };
+    if category == Category::WorkflowAudit {
+        let has_workflows = ctx.repo.yaml.iter().any(|y| y.kind == YamlKind::Workflow);
+        if !(has_workflows && ctx.params.boolean("ci_require_workflow_audit", false)) {
+            return;
+        }
+    }
+    if ctx.params.boolean("ci_coverage_only_when_relevant", true) {
+        let relevant = match category {
+            Category::Container => repo_has_dockerfile(ctx),
+            Category::Iac => repo_has_iac(ctx),
+            _ => true,
+        };
+        if !relevant {
+            return;
+        }
+    }
+    let tools = category.tools(ctx);
+    let mut silenced = None;
+    for unit in &p.units {
+        match unit.runs(&tools) {
+            Some(Found::Enforced) => return,
+            Some(Found::Silenced(l)) => silenced = Some(l),
+            None => {}
+        }
+    }
+    let scope = if p.github_without_pr {
+        "CI"
+    } else {
+        "the pull-request pipeline"
+    };
+    let message = match silenced {
+        Some(_) => format!(
+            "{} runs in {scope} but its failure is ignored, so it cannot block a change",
+            category.label()
+        ),
+        None => format!("no {} step in {scope}", category.label()),
+    };
+    out.emit(Path::new(&p.file), p.line, message);
+}
+
+fn check_no_ci(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    if pipeline(ctx).is_none() && !has_other_ci(ctx) {
+        out.emit(
+            Path::new("."),
+            None,
+            "no CI configuration found (.github/workflows or .gitlab-ci.yml)",
+        );
+    }
+}
+
+fn check_no_pr_ci(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    if let Some(p) = pipeline(ctx) {
+        let has_gitlab = ctx.repo.yaml.iter().any(|y| y.kind == YamlKind::GitlabCi);
+        if p.github_without_pr && !has_gitlab {
+            out.emit(
+                Path::new(".github/workflows"),
+                None,
+                "no workflow runs on pull_request: changes are merged without CI checks",
+            );
+        }
+    }
+}
+
+macro_rules! category_check {
+    ($name:ident, $cat:expr) => {
+        fn $name(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+            check_category($cat, ctx, out)
+        }
+    };
+}
+category_check!(check_sast, Category::Sast);
+category_check!(check_sca, Category::Sca);
+category_check!(check_secrets, Category::Secrets);
+category_check!(check_container, Category::Container);
+category_check!(check_iac, Category::Iac);
+category_check!(check_sbom, Category::Sbom);
+category_check!(check_workflow_audit, Category::WorkflowAudit);
+
+pub static RULES: &[Rule] = &[
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-000",
+            title: "Repository has no CI pipeline",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Without CI nothing checks a change before it merges: no tests, no scanners, no review gate that a machine enforces.",
+            remediation: "Add a CI pipeline (e.g. .github/workflows/ci.yml) that builds, tests and runs the security scanners on every pull request.",
+            references: &["scorecard:CI-Tests"],
+        },
+        check: check_no_ci,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-001",
+            title: "Pull-request pipeline runs no SAST",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Static analysis catches injection, unsafe deserialisation and similar flaws before they merge; without it they reach production unseen.",
+            remediation: "Run a SAST tool on pull requests: github/codeql-action (init + analyze), semgrep, or GitLab's Security/SAST template. Tools recognised: param `ci_tools_sast`. For every CI-00x rule, steps gated by `if: false` and scanners whose failure is ignored (`continue-on-error`, `allow_failure`, `|| true`) do not count.",
+            references: &["scorecard:SAST", "owasp-samm:V-ST"],
+        },
+        check: check_sast,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-002",
+            title: "Pull-request pipeline runs no dependency scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Most exploitable vulnerabilities arrive through dependencies; software composition analysis flags known-vulnerable or disallowed packages before they merge.",
+            remediation: "Run cargo-deny / cargo-audit, osv-scanner, actions/dependency-review-action or an equivalent on pull requests. Tools recognised: param `ci_tools_sca`.",
+            references: &["owasp-top10:A06", "scorecard:Vulnerabilities"],
+        },
+        check: check_sca,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-003",
+            title: "Pull-request pipeline runs no secret scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "A committed credential is compromised the moment it is pushed; scanning each change stops keys and tokens before they reach the default branch.",
+            remediation: "Run gitleaks, trufflehog or detect-secrets on pull requests (or GitLab's Secret-Detection template). Tools recognised: param `ci_tools_secrets`.",
+            references: &["owasp-top10:A07"],
+        },
+        check: check_secrets,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-004",
+            title: "Pull-request pipeline runs no container image scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Base images and OS packages carry their own vulnerabilities; an image scan before push keeps known-vulnerable images out of the registry. Checked when the repository has a Dockerfile (param `ci_coverage_only_when_relevant`).",
+            remediation: "Scan the built image on pull requests: aquasecurity/trivy-action (scan-type image), anchore/scan-action, grype or docker scout. Tools recognised: param `ci_tools_container`.",
+            references: &["owasp-top10:A06"],
+        },
+        check: check_container,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-005",
+            title: "Pull-request pipeline runs no IaC scanning",
+            domain: Domain::CiCoverage,
+            severity: Severity::Medium,
+            rationale: "Misconfigured infrastructure (public buckets, privileged pods, open security groups) is a leading cause of breaches; IaC scanning finds it in review. Checked when the repository has Terraform, Kubernetes manifests or a Dockerfile.",
+            remediation: "Run checkov, trivy config, tfsec or kics on pull requests. Tools recognised: param `ci_tools_iac`.",
+            references: &["owasp-top10:A05"],
+        },
+        check: check_iac,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-006",
+            title: "CI generates no SBOM",
+            domain: Domain::CiCoverage,
+            severity: Severity::Low,
+            rationale: "Without a software bill of materials nobody can answer 'are we affected?' quickly when the next vulnerable library is announced.",
+            remediation: "Generate an SBOM in CI with anchore/sbom-action, syft, cargo-cyclonedx or trivy --format cyclonedx. Tools recognised: param `ci_tools_sbom`.",
+            references: &["scorecard:SBOM", "checkov:CKV_GHA_6"],
+        },
+        check: check_sbom,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-007",
+            title: "No workflow runs on pull requests",
+            domain: Domain::CiCoverage,
+            severity: Severity::High,
+            rationale: "Workflows exist but none is triggered by pull_request, so checks only run after a change has merged, when it is too late to block it.",
+            remediation: "Add `pull_request:` to the `on:` triggers of the CI workflow that builds, tests and scans.",
+            references: &["scorecard:CI-Tests"],
+        },
+        check: check_no_pr_ci,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-CI-008",
+            title: "CI does not audit its own workflows",
+            domain: Domain::CiCoverage,
+            severity: Severity::Medium,
+            rationale: "Workflows are code that runs with the repository's secrets; template injection, unpinned actions and excessive permissions creep back in unless each change to them is audited. Opt-in: checked when param `ci_require_workflow_audit` is true.",
+            remediation: "Run zizmor (zizmorcore/zizmor-action) or actionlint on pull requests. Tools recognised: param `ci_tools_workflow_audit`.",
+            references: &[],
+        },
+        check: check_workflow_audit,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guardrails::{check_all, Params, RepoModel};
+
+    const PIN: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn golden() -> String {
+        format!(
+            r#"name: ci
+on:
+  pull_request:
+  push:
+    branches: [main]
+permissions: {{}}
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: actions/checkout@{PIN}
+        with:
+          persist-credentials: false
+      - uses: github/codeql-action/init@{PIN}
+      - uses: github/codeql-action/analyze@{PIN}
+      - run: cargo deny check
+      - uses: gitleaks/gitleaks-action@{PIN}
+      - uses: aquasecurity/trivy-action@{PIN}
+        with:
+          scan-type: image
+          image-ref: app:ci
+          exit-code: "1"
+      - uses: aquasecurity/trivy-action@{PIN}
+        with:
+          scan-type: config
+          exit-code: "1"
+      - uses: anchore/sbom-action@{PIN}
+"#
+        )
+    }
+
+    fn run(files: &[(&str, &str)]) -> Vec<(String, Option<u32>)> {
+        let model = RepoModel::from_memory(files);
+        check_all(&model, &Params::default(), RULES)
+            .into_iter()
+            .map(|h| (h.rule.to_owned(), h.line))
+            .collect()
+    }
+
+    #[test]
+    fn golden_pipeline_is_clean() {
+        let wf = golden();
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
+    fn no_ci_at_all() {
+        assert_eq!(run(&[("README.md", "x")]), [("PVD-CI-000".into(), None)]);
+    }
+
+    #[test]
+    fn each_missing_category_is_its_own_finding() {
+        let cases = [
+            ("github/codeql-action/analyze", "nothing/here", "PVD-CI-001"),
+            ("run: cargo deny check", "run: cargo build", "PVD-CI-002"),
+            ("gitleaks/gitleaks-action", "nothing/here", "PVD-CI-003"),
+            ("scan-type: image", "scan-type: fs", "PVD-CI-004"),
+            ("scan-type: config", "scan-type: fs", "PVD-CI-005"),
+            ("anchore/sbom-action", "nothing/here", "PVD-CI-006"),
+        ];
+        for (needle, with, id) in cases {
+            let wf = golden().replace(needle, with);
+            let hits = run(&[
+                (".github/workflows/ci.yml", &wf),
+                ("Dockerfile", "FROM x\n"),
+            ]);
+            assert_eq!(hits, [(id.to_owned(), Some(2))], "removing {needle}");
+        }
+    }
+
+    #[test]
+    fn silenced_or_disabled_scanner_does_not_count() {
+        let wf = golden().replace("run: cargo deny check", "run: cargo deny check || true");
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert_eq!(hits, [("PVD-CI-002".into(), Some(2))]);
+        let wf = golden().replace(
+            "      - uses: gitleaks/gitleaks-action",
+            "      - if: false\n        uses: gitleaks/gitleaks-action",
+        );
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert_eq!(hits, [("PVD-CI-003".into(), Some(2))]);
+    }
+
+    #[test]
+    fn scanners_that_exit_zero_do_not_count() {
+        let dock = ("Dockerfile", "FROM x\n");
+        let wf = golden().replacen("          exit-code: \"1\"\n", "", 1);
+        assert_eq!(
+            run(&[(".github/workflows/ci.yml", &wf), dock]),
+            [("PVD-CI-004".into(), Some(2))]
+        );
+        for cmd in [
+            "trivy image app:ci",
+            "trivy image --exit-code 0 app:ci",
+            "grype app:ci",
+            "trivy image app || echo failed",
+        ] {
+            let wf = golden()
+                .replacen("scan-type: image", "scan-type: fs", 1)
+                .replace(
+                    "      - uses: anchore/sbom-action",
+                    &format!("      - run: {cmd}\n      - uses: anchore/sbom-action"),
+                );
+            assert_eq!(
+                run(&[(".github/workflows/ci.yml", &wf), dock]),
+                [("PVD-CI-004".into(), Some(2))],
+                "{cmd}"
+            );
+        }
+        for cmd in [
+            "trivy image --exit-code 1 app:ci",
+            "trivy image \\\n          --exit-code 1 app:ci",
+            "grype app:ci --fail-on high",
+            "trivy image --exit-code 1 app || exit 1",
+        ] {
+            let wf = golden()
+                .replacen("scan-type: image", "scan-type: fs", 1)
+                .replace(
+                    "      - uses: anchore/sbom-action",
+                    &format!("      - run: |\n          {cmd}\n      - uses: anchore/sbom-action"),
+                );
+            assert!(
+                run(&[(".github/workflows/ci.yml", &wf), dock]).is_empty(),
+                "{cmd}"
+            );
+        }
+    }
+
+    #[test]
+    fn logical_lines_join_continuations() {
+        let l = logical_lines("a \\\n  b\nc\n");
+        assert_eq!(l[0], (0, "a    b".to_owned()));
+        assert_eq!(l[1].1, "c");
+        assert_eq!(&"a \\\n  b\nc\n"[l[1].0..l[1].0 + 1], "c");
+    }
+
+    #[test]
+    fn container_and_iac_only_when_relevant() {
+        let wf = golden()
+            .replace("scan-type: image", "scan-type: fs")
+            .replace("scan-type: config", "scan-type: fs");
+        assert!(run(&[(".github/workflows/ci.yml", &wf)]).is_empty());
+    }
+
+    #[test]
+    fn workflow_without_pull_request_trigger() {
+        let wf = golden().replace("  pull_request:\n", "");
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert_eq!(hits, [("PVD-CI-007".into(), None)]);
+    }
+
+    #[test]
+    fn reusable_workflow_steps_count() {
+        let caller = "on: pull_request\npermissions: {}\njobs:\n  scan:\n    uses: ./.github/workflows/scan.yml\n";
+        let callee = golden().replace("on:\n  pull_request:", "on:\n  workflow_call:");
+        let hits = run(&[
+            (".github/workflows/ci.yml", caller),
+            (".github/workflows/scan.yml", &callee),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
+    fn gitlab_templates_and_commands() {
+        let ci = "include:\n  - template: Security/SAST.gitlab-ci.yml\n  - template: Security/Secret-Detection.gitlab-ci.yml\naudit:\n  script:\n    - cargo audit\nsbom:\n  script: [syft . -o cyclonedx-json]\n";
+        assert!(run(&[(".gitlab-ci.yml", ci)]).is_empty());
+        let weak = ci.replace("cargo audit", "cargo build");
+        assert_eq!(
+            run(&[(".gitlab-ci.yml", &weak)]),
+            [("PVD-CI-002".into(), None)]
+        );
+        let comp = ci.replace(
+            "  - template: Security/SAST.gitlab-ci.yml",
+            "  - component: $CI_SERVER_FQDN/components/sast/sast@3.1.0",
+        );
+        assert!(run(&[(".gitlab-ci.yml", &comp)]).is_empty());
+        let allowed = ci.replace("audit:\n", "audit:\n  allow_failure: true\n");
+        assert_eq!(
+            run(&[(".gitlab-ci.yml", &allowed)]),
+            [("PVD-CI-002".into(), None)]
+        );
+    }
+
+    #[test]
+    fn workflow_audit_is_opt_in() {
+        let wf = golden();
+        let model = RepoModel::from_memory(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        let on = Params::new(toml::from_str("ci_require_workflow_audit = true").unwrap());
+        let ids: Vec<_> = check_all(&model, &on, RULES)
+            .into_iter()
+            .map(|h| (h.rule, h.line))
+            .collect();
+        assert_eq!(ids, [("PVD-CI-008", Some(2))]);
+        let wf = golden().replace(
+            "      - run: cargo deny check\n",
+            "      - run: cargo deny check\n      - run: zizmor .\n",
+        );
+        let model = RepoModel::from_memory(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        assert!(check_all(&model, &on, RULES).is_empty());
+    }
+
+    #[test]
+    fn tool_lists_are_parameters() {
+        let wf = golden().replace("cargo deny check", "my-sca-tool scan");
+        let model = RepoModel::from_memory(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ]);
+        let params = Params::new(toml::from_str("ci_tools_sca = [\"my-sca-tool\"]").unwrap());
+        assert!(check_all(&model, &params, RULES).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use crate::guardrails::{check_all, Params, RepoModel};
+
+    /// Type-confused and truncated documents must never panic any YAML rule.
+    #[test]
+    fn type_confused_documents_do_not_panic() {
+        let odd = [
+            "on: 5\njobs: [1, 2]\npermissions: [write]\n",
+            "on: [pull_request, {x: 1}]\njobs:\n  a: 3\n  b:\n    steps: {uses: x}\n    runs-on: {labels: self-hosted}\n",
+            "on: {pull_request_target: null}\njobs:\n  a:\n    steps:\n      - uses: [1]\n        run: {a: b}\n        with: 7\n      - 12\n      - uses: actions/checkout\n        with: {ref: [x]}\n",
+            "jobs:\n  a:\n    uses: ./.github/workflows/ci.yml\n",
+            "include: 7\nimage: {name: [x]}\nservices: hello\njob:\n  script: {a: 1}\n  rules: 3\n  only: {refs: 4}\n  allow_failure: {exit_codes: 1}\n  variables: [1]\n",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers: 5\n  volumes: {a: 1}\n",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - 1\n        - {securityContext: 3, resources: [1], image: [x], ports: 4, env: 5}\n      securityContext: {seccompProfile: 3}\n",
+            "apiVersion: v1\nkind: List\nitems: 4\n",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: [1, {verbs: 3, resources: {a: 1}}]\n",
+            "---\n---\n",
+            "- a\n- b\n",
+        ];
+        for text in odd {
+            let model = RepoModel::from_memory(&[
+                (".github/workflows/ci.yml", text),
+                (".gitlab-ci.yml", text),
+                ("k8s/x.yaml", text),
+                ("action.yml", text),
+                (".github/dependabot.yml", text),
+                ("kustomization.yaml", text),
+            ]);
+            let _ = check_all(&model, &Params::default(), crate::guardrails::rules::all());
+        }
+    }
+}
