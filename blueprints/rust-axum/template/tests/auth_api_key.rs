@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{Method, StatusCode};
-use common::{assert_security_headers, call, get, service};
+use common::{assert_security_headers, call, call_with_body, get, service};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -93,6 +93,19 @@ async fn malformed_or_wrong_scheme_is_refused() {
             .await
             .assert_unauthorized();
     }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_after_authentication() {
+    let app = app();
+    let big = vec![b'x'; service::app::BODY_LIMIT + 1];
+    call_with_body(&app, Method::POST, "/v1/whoami", None, big.clone())
+        .await
+        .assert_unauthorized();
+    let authorization = format!("Bearer {}", key());
+    let reply = call_with_body(&app, Method::POST, "/v1/whoami", Some(&authorization), big).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_security_headers(&reply);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use common::jwt::{
     AUDIENCE, EC_KID, ISSUER, RSA_KID, Signer, bearer, fixture, keys, now, rsa_jwk, rsa_public_pem,
     token, valid_claims,
 };
-use common::{assert_security_headers, call, get};
+use common::{assert_security_headers, call, call_with_body, get};
 use serde_json::json;
 
 const SLOW_REFRESH: Duration = Duration::from_secs(30);
@@ -304,6 +304,19 @@ async fn unreachable_jwks_fails_closed() {
     get(&app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims()))))
         .await
         .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_after_authentication() {
+    let f = fixture(SLOW_REFRESH).await;
+    let big = vec![b'x'; common::service::app::BODY_LIMIT + 1];
+    call_with_body(&f.app, Method::POST, "/v1/whoami", None, big.clone())
+        .await
+        .assert_unauthorized();
+    let token = bearer(&rs256(&valid_claims()));
+    let reply = call_with_body(&f.app, Method::POST, "/v1/whoami", Some(&token), big).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_security_headers(&reply);
 }
 
 #[tokio::test]
