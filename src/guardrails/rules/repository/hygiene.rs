@@ -695,7 +695,7 @@ fn check_env_files(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::guardrails::{check_all, Hit, Params};
 

@@ -9,6 +9,9 @@ use crate::guardrails::Rule;
 mod hygiene;
 mod secrets;
 
+#[cfg(test)]
+pub(crate) use hygiene::tests::golden_files;
+
 pub static RULES: &[Rule] = &[
     hygiene::SECURITY_POLICY_MISSING,
     hygiene::SECURITY_POLICY_NO_CONTACT,
@@ -48,7 +51,7 @@ mod tests {
     /// The repository a platform team would call clean: no rule of this module fires.
     #[test]
     fn golden_repository_has_no_hits() {
-        let model = RepoModel::from_memory(&hygiene::tests::golden_files());
+        let model = RepoModel::from_memory(&golden_files());
         let hits = check_all(&model, &Params::default(), RULES);
         assert!(hits.is_empty(), "{hits:#?}");
     }
