@@ -1,7 +1,7 @@
 //! Repository hygiene: disclosure policy, code ownership, dependency updates,
 //! lockfiles, ignore rules and committed environment files.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -507,13 +507,10 @@ fn dir_of(path: &str) -> &str {
 
 /// Whether any of `names` exists in `dir` or, when `upwards`, in one of its ancestors
 /// (workspaces keep one lockfile at their root).
-fn lockfile_near(repo: &RepoModel, dir: &str, names: &[&str], upwards: bool) -> bool {
+fn lockfile_near(paths: &HashSet<String>, dir: &str, names: &[&str], upwards: bool) -> bool {
     let mut dir = dir.to_owned();
     loop {
-        if names
-            .iter()
-            .any(|n| repo.file(&format!("{dir}{n}")).is_some())
-        {
+        if names.iter().any(|n| paths.contains(&format!("{dir}{n}"))) {
             return true;
         }
         if !upwards || dir.is_empty() {
@@ -531,6 +528,7 @@ static GO_REQUIRE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*requi
 
 fn check_lockfiles(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     let repo = ctx.repo;
+    let paths: HashSet<String> = repo.files.iter().map(|f| f.path_str()).collect();
     for f in &repo.files {
         let path = f.path_str();
         if path.starts_with(".paved/") {
@@ -541,8 +539,8 @@ fn check_lockfiles(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let missing: Option<&str> = match f.file_name() {
             "Cargo.toml" => {
                 let binary =
-                    TOML_BIN.is_match(text) || repo.file(&format!("{dir}src/main.rs")).is_some();
-                (binary && !lockfile_near(repo, dir, &["Cargo.lock"], true))
+                    TOML_BIN.is_match(text) || paths.contains(&format!("{dir}src/main.rs"));
+                (binary && !lockfile_near(&paths, dir, &["Cargo.lock"], true))
                     .then_some("Cargo.lock (this crate builds a binary)")
             }
             "package.json" => {
@@ -557,17 +555,17 @@ fn check_lockfiles(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
                     "bun.lock",
                     "bun.lockb",
                 ];
-                (has_deps && !lockfile_near(repo, dir, &locks, true))
+                (has_deps && !lockfile_near(&paths, dir, &locks, true))
                     .then_some("package-lock.json, yarn.lock or pnpm-lock.yaml")
             }
             "pyproject.toml" => (POETRY.is_match(text)
-                && !lockfile_near(repo, dir, &["poetry.lock"], false))
+                && !lockfile_near(&paths, dir, &["poetry.lock"], false))
             .then_some("poetry.lock"),
             "Pipfile" => {
-                (!lockfile_near(repo, dir, &["Pipfile.lock"], false)).then_some("Pipfile.lock")
+                (!lockfile_near(&paths, dir, &["Pipfile.lock"], false)).then_some("Pipfile.lock")
             }
             "go.mod" => (GO_REQUIRE.is_match(text)
-                && !lockfile_near(repo, dir, &["go.sum"], false))
+                && !lockfile_near(&paths, dir, &["go.sum"], false))
             .then_some("go.sum"),
             _ => None,
         };

@@ -301,8 +301,10 @@ fn check_private_keys(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for m in PEM_KEY.captures_iter(text) {
             let whole = m.get(0).map_or(0..0, |g| g.range());
             let tail_end = floor_char_boundary(text, (whole.end + 400).min(text.len()));
-            // Documentation shows the header with `...` as the body: not a key.
-            if !PEM_BODY.is_match(&text[whole.end..tail_end]) {
+            // Documentation shows the header with `...` or nothing as the body: not a key.
+            let body = &text[whole.end..tail_end];
+            let body = body.find("-----END").map_or(body, |i| &body[..i]);
+            if !PEM_BODY.is_match(body) {
                 continue;
             }
             let kind = m.get(1).map_or("", |g| g.as_str()).trim();
@@ -441,7 +443,7 @@ static QUOTED_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 
 static UNQUOTED_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"(?im)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_.-]*(?:{KEY_WORDS})[A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*([^\s"'`#]{{8,200}})[ \t]*(?:#.*)?$"#
+        r#"(?im)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_.-]*(?:{KEY_WORDS})[A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*([^\s"'`]{{8,200}})(?:[ \t]+#.*)?[ \t]*$"#
     ))
     .unwrap()
 });
@@ -500,6 +502,9 @@ fn unquoted_values_are_strings(f: &SourceFile) -> bool {
         )
 }
 
+static DOTTED_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$").unwrap());
+
 fn entropy_threshold(len: usize) -> f64 {
     match len {
         0..=11 => 2.5,
@@ -527,7 +532,12 @@ fn is_credential_value(value: &str) -> bool {
         || value.starts_with("./")
         || value.starts_with('!')
         || value.contains("://")
+        || value.contains("eyJ")
     {
+        return false;
+    }
+    // Dotted names: `config.db.password`, `tuple.0.0`, host names.
+    if DOTTED_NAME.is_match(value) {
         return false;
     }
     entropy(value) >= entropy_threshold(value.len())
@@ -726,7 +736,7 @@ mod tests {
         let rsa = pem_key("RSA ");
         let pkcs8 = pem_key("");
         let putty = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n";
-        let doc = "Paste your key:\n-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n";
+        let doc = format!("Paste your key:\n-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\nlet id = \"{}\";\n", "Qm9ndXNTaWduYXR1cmVCeXRlc0hlcmUxQm9ndXNTaWduYXR1cmVC");
         let cert = "-----BEGIN CERTIFICATE-----\nMIIB...\n";
         let src = format!(
             "const KEY: &str = \"{}\";",
@@ -736,7 +746,7 @@ mod tests {
             ("deploy/tls.key", rsa.as_str()),
             ("a/b.pem", &format!("intro\n{pkcs8}")),
             ("me.ppk", putty),
-            ("docs/keys.md", doc),
+            ("docs/keys.md", doc.as_str()),
             ("ca.pem", cert),
             ("src/keys.rs", src.as_str()),
         ];
@@ -866,6 +876,8 @@ mod tests {
             format!("if token == {q}Kd83hs92Lq0z{q} {{}}"),
             format!("{q}client_secret{q}: {q}e3Fz9Qm2Lx7Wv4Rt{q},"),
             format!("let token = {q}{}{q};", github_token()),
+            format!("let mut tokens = {q}tuple.0.0{q}.parse();"),
+            format!("password: {q}db.internal.acme-corp.net{q}"),
         ]
         .join("\n");
         let hits = run(&GENERIC_CREDENTIAL, &[("src/config.rs", text.as_str())]);
@@ -877,7 +889,7 @@ mod tests {
 
     #[test]
     fn generic_credentials_in_config_files() {
-        let yaml = "db:\n  password: Hq8zL3mX0pWt\n  password_file: /run/secrets/db\n  token: ${{ secrets.TOKEN }}\n";
+        let yaml = "db:\n  password: Hq8zL3mX0pWt # rotated yearly\n  password_file: /run/secrets/db\n  token: ${{ secrets.TOKEN }}\n";
         let hits = run(&GENERIC_CREDENTIAL, &[("deploy/values.yaml", yaml)]);
         assert_eq!(
             hits.iter().map(|h| h.line).collect::<Vec<_>>(),
@@ -885,8 +897,12 @@ mod tests {
             "{}",
             all_text(&hits)
         );
-        let env = "export AWS_SECRET_ACCESS_KEY=9fKq2LmZx8Wt4Rv7Np1B\nAPI_KEY=your-api-key\n";
-        assert_eq!(run(&GENERIC_CREDENTIAL, &[(".env.local", env)]).len(), 1);
+        let env = "export AWS_SECRET_ACCESS_KEY=9fKq2LmZx8Wt4Rv7Np1B\nAPI_KEY=your-api-key\nSECRET=#a9Kq#2Lm\n";
+        let hits = run(&GENERIC_CREDENTIAL, &[(".env.local", env)]);
+        assert_eq!(
+            hits.iter().map(|h| h.line).collect::<Vec<_>>(),
+            [Some(1), Some(3)]
+        );
         // Unquoted values in source code are expressions, not literals.
         let rs = "let password = Hq8zL3mX0pWt;\n";
         assert!(run(&GENERIC_CREDENTIAL, &[("src/a.rs", rs)]).is_empty());
