@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, Item, Lit, Pat, Stmt};
+use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::guardrails::RepoModel;
 
-/// The module that must define `require_auth` and `PUBLIC_PATHS`, in order of preference.
+/// The module that must define `require_auth` and the public allow-list, in order of preference.
 pub(super) const AUTH_MODULES: &[&str] = &["src/auth/mod.rs", "src/auth.rs"];
 /// The file that must define `pub fn router`.
 pub(super) const APP_FILE: &str = "src/app.rs";
@@ -28,9 +28,17 @@ const PARSER_STACK_BYTES: usize = 64 << 20;
 /// A problem reading one file: where, and why.
 pub(super) type Unreadable = (Option<u32>, String);
 
-/// The entries of a `PUBLIC_PATHS` list: the path (`None` when not a string literal)
-/// and its line.
+/// The entries of a public allow-list: the path (`None` when it is not a string
+/// literal) and its line.
 pub(super) type PathEntries = Vec<(Option<String>, u32)>;
+
+/// A `PUBLIC_PATHS` / `PUBLIC_ENDPOINTS` const or static.
+#[derive(Debug)]
+pub(super) struct AllowList {
+    pub file: PathBuf,
+    pub name: String,
+    pub entries: PathEntries,
+}
 
 fn line(span: Span) -> u32 {
     u32::try_from(span.start().line).unwrap_or(u32::MAX).max(1)
@@ -108,9 +116,8 @@ pub(super) struct AuthFacts {
     pub unreadable: Vec<(PathBuf, Unreadable)>,
     /// Where `fn require_auth` is defined.
     pub require_auth: Option<(PathBuf, u32)>,
-    /// Every `PUBLIC_PATHS` const or static: its location and entries (`None` for an
-    /// entry that is not a string literal).
-    pub public_paths: Vec<(PathBuf, u32, PathEntries)>,
+    /// Every public allow-list (`PUBLIC_PATHS` or `PUBLIC_ENDPOINTS`).
+    pub allow_lists: Vec<AllowList>,
     /// String literals starting with `/` inside `require_auth` (paths it special-cases).
     pub path_literals: Vec<(PathBuf, u32, String)>,
     /// Places that let a JWT through with a symmetric algorithm, `none`, or no signature check.
@@ -153,11 +160,13 @@ pub(super) fn auth_facts(repo: &RepoModel) -> AuthFacts {
                 if facts.require_auth.is_none() {
                     facts.require_auth = v.require_auth.map(|l| (path.clone(), l));
                 }
-                facts.public_paths.extend(
-                    v.public_paths
-                        .into_iter()
-                        .map(|(l, entries)| (path.clone(), l, entries)),
-                );
+                facts
+                    .allow_lists
+                    .extend(v.allow_lists.into_iter().map(|(name, entries)| AllowList {
+                        file: path.clone(),
+                        name,
+                        entries,
+                    }));
                 facts.path_literals.extend(
                     v.path_literals
                         .into_iter()
@@ -177,7 +186,7 @@ pub(super) fn auth_facts(repo: &RepoModel) -> AuthFacts {
 #[derive(Default)]
 struct AuthVisitor {
     require_auth: Option<u32>,
-    public_paths: Vec<(u32, PathEntries)>,
+    allow_lists: Vec<(String, PathEntries)>,
     path_literals: Vec<(u32, String)>,
     weak: Vec<(u32, String)>,
     in_require_auth: bool,
@@ -202,7 +211,7 @@ impl AuthVisitor {
     }
 
     fn allow_list(&mut self, ident: &syn::Ident, expr: &Expr) {
-        if ident != "PUBLIC_PATHS" {
+        if !ALLOW_LIST_NAMES.iter().any(|n| ident == n) {
             return;
         }
         let mut e = expr;
@@ -210,19 +219,35 @@ impl AuthVisitor {
             e = &r.expr;
         }
         let entries = match e {
-            Expr::Array(array) => array
-                .elems
-                .iter()
-                .map(|el| match el {
-                    Expr::Lit(syn::ExprLit {
-                        lit: Lit::Str(s), ..
-                    }) => (Some(s.value()), line(s.span())),
-                    other => (None, line(other.span())),
-                })
-                .collect(),
+            Expr::Array(array) => array.elems.iter().map(allow_list_entry).collect(),
             other => vec![(None, line(other.span()))],
         };
-        self.public_paths.push((line(ident.span()), entries));
+        self.allow_lists.push((ident.to_string(), entries));
+    }
+}
+
+/// Names of the public allow-list const or static in the auth module.
+pub(super) const ALLOW_LIST_NAMES: &[&str] = &["PUBLIC_PATHS", "PUBLIC_ENDPOINTS"];
+
+/// One allow-list entry: a path literal, or a tuple/struct holding exactly one string
+/// literal, the path (e.g. `(Method::GET, "/healthz")`). Anything else is `None`.
+fn allow_list_entry(entry: &Expr) -> (Option<String>, u32) {
+    struct Strings(Vec<(String, u32)>);
+    impl<'ast> Visit<'ast> for Strings {
+        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+            self.0.push((s.value(), line(s.span())));
+        }
+    }
+    let mut strings = Strings(Vec::new());
+    if matches!(
+        entry,
+        Expr::Lit(_) | Expr::Tuple(_) | Expr::Struct(_) | Expr::Paren(_)
+    ) {
+        strings.visit_expr(entry);
+    }
+    match strings.0.as_slice() {
+        [(path, l)] => (Some(path.clone()), *l),
+        _ => (None, line(entry.span())),
     }
 }
 

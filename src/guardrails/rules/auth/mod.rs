@@ -4,8 +4,11 @@
 //! `rust-axum` blueprint; elsewhere they report nothing. The contract they check:
 //!
 //! - `src/auth/mod.rs` (or `src/auth.rs`) defines `pub async fn require_auth`, the
-//!   axum middleware, and `pub const PUBLIC_PATHS: &[&str] = &["/healthz", "/readyz"];`,
-//!   the only paths it lets through without a verified identity;
+//!   axum middleware, and a literal allow-list of what it lets through without a
+//!   verified identity: `pub const PUBLIC_PATHS: &[&str] = &["/healthz", "/readyz"];`
+//!   or `pub const PUBLIC_ENDPOINTS: &[(Method, &str)] = &[(Method::GET, "/healthz"), …];`
+//!   (each entry a path literal, or a tuple/struct with exactly one string literal);
+//!   `require_auth` itself compares against no other path literal;
 //! - `src/app.rs` defines `pub fn router(...)` whose returned builder chain applies
 //!   `.layer(...)` (or `.route_layer(...)`) with an argument mentioning `require_auth`,
 //!   directly or through a local variable, and adds no route (`route`, `route_service`,
@@ -91,7 +94,7 @@ const ROUTE_AFTER_LAYER: Rule = Rule {
                     nested router or fallback added after the `require_auth` layer is served \
                     without authentication.",
         remediation: "Move the route before `.layer(...require_auth...)`; if it must be public, \
-                      add its path to `PUBLIC_PATHS` deliberately (and expect PVD-AUTH-004 to ask \
+                      add its path to the `PUBLIC_PATHS` allow-list deliberately (and expect PVD-AUTH-004 to ask \
                       why).",
         references: &["owasp-top10:A01"],
     },
@@ -107,7 +110,7 @@ const EXTRA_PUBLIC_PATHS: Rule = Rule {
         rationale: "The middleware is deny-by-default with exactly /healthz and /readyz public; \
                     every other path exempted from it (metrics, debug, admin, internal) exposes \
                     data or operations to unauthenticated callers.",
-        remediation: "Keep `PUBLIC_PATHS` to the health and readiness probes and remove path \
+        remediation: "Keep `PUBLIC_PATHS` / `PUBLIC_ENDPOINTS` to the health and readiness probes and remove path \
                       special cases from `require_auth`; if the platform deliberately allows \
                       more, list them in the profile's `auth_public_paths` parameter.",
         references: &["owasp-top10:A01"],
@@ -143,7 +146,7 @@ const WIRING_UNVERIFIABLE: Rule = Rule {
                     checks that a route has not slipped outside the middleware.",
         remediation: "Keep `pub fn router` in src/app.rs as one builder chain (local variables \
                       and reassignments are fine) ending with the `require_auth` layer, and keep \
-                      `PUBLIC_PATHS` as a literal list in src/auth/mod.rs; or waive this rule \
+                      `PUBLIC_PATHS` (or `PUBLIC_ENDPOINTS`) as a literal list in src/auth/mod.rs; or waive this rule \
                       with a reason after reviewing the wiring by hand.",
         references: &[],
     },
@@ -223,20 +226,23 @@ fn check_public_paths(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         .params
         .strings("auth_public_paths", DEFAULT_PUBLIC_PATHS);
     let facts = auth_facts(ctx.repo);
-    for (path, _, entries) in &facts.public_paths {
-        for (entry, line) in entries {
+    for list in &facts.allow_lists {
+        let name = &list.name;
+        for (entry, line) in &list.entries {
             match entry {
                 Some(p) if allowed.iter().any(|a| a == p) => {}
                 Some(p) => out.emit(
-                    path,
+                    &list.file,
                     Some(*line),
-                    format!("`PUBLIC_PATHS` lets `{p}` through without authentication"),
+                    format!("`{name}` lets `{p}` through without authentication"),
                 ),
                 None => out.emit(
-                    path,
+                    &list.file,
                     Some(*line),
-                    "`PUBLIC_PATHS` entry is not a string literal, so what it lets through \
-                     cannot be checked",
+                    format!(
+                        "`{name}` entry is not a path literal, so what it lets through \
+                         cannot be checked"
+                    ),
                 ),
             }
         }
@@ -270,11 +276,12 @@ fn check_unverifiable(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         out.emit(path, *line, format!("authentication source {why}"));
     }
     if let (Some(path), Some(_)) = (&facts.module, &facts.require_auth) {
-        if facts.public_paths.is_empty() {
+        if facts.allow_lists.is_empty() {
             out.emit(
                 path,
                 None,
-                "no `PUBLIC_PATHS` list: which paths skip authentication cannot be checked",
+                "no `PUBLIC_PATHS` (or `PUBLIC_ENDPOINTS`) list: which paths skip \
+                 authentication cannot be checked",
             );
         }
     }

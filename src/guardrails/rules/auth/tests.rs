@@ -170,7 +170,7 @@ fn public_paths() {
         &service(&[("src/auth/mod.rs", Some(computed))]),
     );
     assert_eq!(hits.len(), 1);
-    assert!(hits[0].message.contains("not a string literal"));
+    assert!(hits[0].message.contains("not a path literal"));
 }
 
 #[test]
@@ -301,4 +301,46 @@ fn golden_repository_has_no_hits() {
         .chain(RULES.iter());
     let hits = check_all(&model, &Params::default(), rules);
     assert!(hits.is_empty(), "{hits:#?}");
+}
+
+const ENDPOINTS_MOD: &str = fixture!("compliant_endpoints/src/auth/mod.rs");
+const ENDPOINTS_APP: &str = fixture!("compliant_endpoints/src/app.rs");
+
+fn endpoints_service(changes: &[(&'static str, Option<&'static str>)]) -> RepoModel {
+    let mut all = vec![
+        ("src/auth/mod.rs", Some(ENDPOINTS_MOD)),
+        ("src/app.rs", Some(ENDPOINTS_APP)),
+    ];
+    all.extend_from_slice(changes);
+    service(&all)
+}
+
+#[test]
+fn endpoint_pairs_and_service_builder_are_understood() {
+    let hits = check_all(&endpoints_service(&[]), &Params::default(), RULES);
+    assert!(hits.is_empty(), "{hits:#?}");
+
+    let weak = fixture!("weakened/auth_extra_endpoint.rs");
+    let hits = run(
+        &EXTRA_PUBLIC_PATHS,
+        &endpoints_service(&[("src/auth/mod.rs", Some(weak))]),
+    );
+    let got: Vec<_> = hits.iter().map(|h| (h.line, h.message.as_str())).collect();
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert_eq!(got[0].0, Some(8));
+    assert!(got[0].1.contains("`PUBLIC_ENDPOINTS` lets `/v1/login`"));
+    assert_eq!(got[1].0, Some(9));
+    assert!(got[1].1.contains("not a path literal"));
+
+    let after = fixture!("weakened/app_service_builder_after.rs");
+    let model = endpoints_service(&[("src/app.rs", Some(after))]);
+    let hits = run(&ROUTE_AFTER_LAYER, &model);
+    assert_eq!(
+        lines(&hits),
+        [
+            ("src/app.rs".to_owned(), Some(18)),
+            ("src/app.rs".to_owned(), Some(19)),
+        ]
+    );
+    assert!(hits[1].message.contains("`.fallback(...)`"));
 }
