@@ -440,18 +440,88 @@ fn covered_by(eco: &str, listed: &BTreeSet<String>) -> bool {
     alternatives.iter().any(|a| listed.contains(*a))
 }
 
-static ECOSYSTEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[\s-]*["']?package-ecosystem["']?\s*:\s*["']?([A-Za-z0-9_-]+)"#).unwrap()
-});
+/// At most this many YAML events are read from dependabot.yml.
+const MAX_YAML_EVENTS: usize = 100_000;
 
-/// The `package-ecosystem` values of a dependabot.yml. A deliberately small reader:
-/// the key is always a scalar inside `updates:` list items, and anything it cannot
-/// read simply counts as not covered.
-fn dependabot_ecosystems(text: &str) -> BTreeSet<String> {
-    ECOSYSTEM_KEY
-        .captures_iter(text)
-        .map(|c| c[1].to_ascii_lowercase())
-        .collect()
+/// A container being read: a mapping (with the key whose value comes next) or a sequence.
+enum Frame {
+    Map { key: Option<String>, at_key: bool },
+    Seq,
+}
+
+/// The `package-ecosystem` values of `updates[*]` in a dependabot.yml, read from the
+/// parser's event stream: no alias is ever expanded and the work is bounded, so a
+/// hostile file cannot blow up. An error carries the line and the parser's message.
+fn dependabot_ecosystems(text: &str) -> Result<BTreeSet<String>, (Option<u32>, String)> {
+    use yaml_rust2::parser::Parser;
+    use yaml_rust2::Event;
+
+    let mut found = BTreeSet::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    // Key under which each open container sits in its parent mapping.
+    let mut keys: Vec<Option<String>> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    for _ in 0..MAX_YAML_EVENTS {
+        let (event, _) = parser.next_token().map_err(|e| {
+            (
+                u32::try_from(e.marker().line()).ok().filter(|l| *l > 0),
+                e.info().to_owned(),
+            )
+        })?;
+        // The key the next value sits under, when the innermost container is a mapping
+        // in value position.
+        let parent_key = match stack.last() {
+            Some(Frame::Map { key, at_key: false }) => key.clone(),
+            _ => None,
+        };
+        let in_update_item = keys.len() == 3
+            && matches!(keys.as_slice(), [None, Some(k), None] if k == "updates")
+            && matches!(
+                stack.as_slice(),
+                [Frame::Map { .. }, Frame::Seq, Frame::Map { .. }]
+            );
+        match event {
+            Event::StreamEnd | Event::DocumentEnd => break,
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                keys.push(parent_key);
+                stack.push(if matches!(event, Event::MappingStart(..)) {
+                    Frame::Map {
+                        key: None,
+                        at_key: true,
+                    }
+                } else {
+                    Frame::Seq
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                keys.pop();
+                value_done(&mut stack);
+            }
+            Event::Scalar(value, ..) => match stack.last_mut() {
+                Some(Frame::Map { key, at_key }) if *at_key => {
+                    *key = Some(value);
+                    *at_key = false;
+                }
+                _ => {
+                    if in_update_item && parent_key.as_deref() == Some("package-ecosystem") {
+                        found.insert(value.to_ascii_lowercase());
+                    }
+                    value_done(&mut stack);
+                }
+            },
+            Event::Alias(_) => value_done(&mut stack),
+            _ => {}
+        }
+    }
+    Ok(found)
+}
+
+/// After a value in a mapping, the next scalar is a key again.
+fn value_done(stack: &mut [Frame]) {
+    if let Some(Frame::Map { at_key, .. }) = stack.last_mut() {
+        *at_key = true;
+    }
 }
 
 fn check_dependabot_ecosystems(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -466,7 +536,19 @@ fn check_dependabot_ecosystems(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         );
         return;
     };
-    let listed = dependabot_ecosystems(text);
+    let listed = match dependabot_ecosystems(text) {
+        Ok(listed) => listed,
+        Err((line, why)) => {
+            out.emit(
+                &file.path,
+                line,
+                format!(
+                    "dependabot configuration is not valid YAML ({why}), so it updates nothing"
+                ),
+            );
+            return;
+        }
+    };
     for (eco, evidence) in ecosystems_in_use(ctx.repo) {
         if !covered_by(eco, &listed) {
             out.emit(
@@ -860,9 +942,37 @@ pub(crate) mod tests {
                 "{eco}: {msgs:#?}"
             );
         }
+        let files = golden_with(
+            ".github/dependabot.yml",
+            Some("version: 2\nupdates:\n  - [\n"),
+        );
+        let hits = run(&DEPENDABOT_ECOSYSTEM_UNCOVERED, &files);
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0].message.contains("not valid YAML"),
+            "{}",
+            hits[0].message
+        );
         // No dependabot at all is PVD-REPO-006's business.
         let files = golden_with(".github/dependabot.yml", None);
         assert!(run(&DEPENDABOT_ECOSYSTEM_UNCOVERED, &files).is_empty());
+    }
+
+    #[test]
+    fn dependabot_reader() {
+        let text = "version: 2\nx: &d {package-ecosystem: npm}\nupdates:\n  - {package-ecosystem: \"cargo\", directory: /}\n  - package-ecosystem: Docker\n    registries: [a, {package-ecosystem: pip}]\n    allow:\n      - dependency-name: package-ecosystem\n  - *d\n  - directory: /\n    package-ecosystem: 'gomod'\nother:\n  - package-ecosystem: terraform\n";
+        let got: Vec<_> = dependabot_ecosystems(text).unwrap().into_iter().collect();
+        assert_eq!(got, ["cargo", "docker", "gomod"]);
+        let err = dependabot_ecosystems("updates:\n  - a: [\n").unwrap_err();
+        assert!(err.0.is_some(), "{err:?}");
+        // Aliases are never expanded: a billion-laughs file is read in bounded time.
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..30 {
+            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = if i == 1 { String::new() } else { (i - 1).to_string() }));
+        }
+        assert!(dependabot_ecosystems(&bomb).unwrap().is_empty());
+        let deep = format!("updates: {}", "[".repeat(100_000));
+        assert!(dependabot_ecosystems(&deep).is_err());
     }
 
     #[test]
