@@ -141,8 +141,22 @@ pub(super) fn auth_facts(repo: &RepoModel) -> AuthFacts {
         .iter()
         .filter(|f| is_auth_source(&f.path_str()))
         .collect();
-    sources.sort_by_key(|f| f.path_str());
+    // The module file first: it says which submodules are test-only.
+    sources.sort_by_key(|f| {
+        let p = f.path_str();
+        (!AUTH_MODULES.contains(&p.as_str()), p)
+    });
+    let mut test_modules: Vec<String> = Vec::new();
     for f in sources {
+        let rel = f.path_str();
+        let rel = rel.strip_prefix("src/auth/").unwrap_or("");
+        let test_only = test_modules.iter().any(|m| {
+            rel.strip_prefix(m.as_str())
+                .is_some_and(|rest| rest == ".rs" || rest.starts_with('/'))
+        });
+        if test_only {
+            continue;
+        }
         let Some(text) = &f.text else {
             facts
                 .unreadable
@@ -157,6 +171,9 @@ pub(super) fn auth_facts(repo: &RepoModel) -> AuthFacts {
         match found {
             Ok(v) => {
                 let path = &f.path;
+                if AUTH_MODULES.iter().any(|m| f.path_str() == *m) {
+                    test_modules.extend(v.test_modules.iter().cloned());
+                }
                 if facts.require_auth.is_none() {
                     facts.require_auth = v.require_auth.map(|l| (path.clone(), l));
                 }
@@ -189,6 +206,8 @@ struct AuthVisitor {
     allow_lists: Vec<(String, PathEntries)>,
     path_literals: Vec<(u32, String)>,
     weak: Vec<(u32, String)>,
+    /// `#[cfg(test)] mod name;` declarations: files that never ship.
+    test_modules: Vec<String>,
     in_require_auth: bool,
     in_comparison: bool,
 }
@@ -263,6 +282,8 @@ impl<'ast> Visit<'ast> for AuthVisitor {
     fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
         if !is_test_only(&i.attrs) {
             visit::visit_item_mod(self, i);
+        } else if i.content.is_none() {
+            self.test_modules.push(i.ident.to_string());
         }
     }
 

@@ -196,6 +196,18 @@ fn weak_algorithms() {
     // API-key services have no JWT verifier to check.
     let model = service_as("rust-axum", "api-key", &[("src/auth/mod.rs", Some(weak))]);
     assert!(run(&WEAK_JWT_ALGORITHMS, &model).is_empty());
+    // Test-only submodules (`#[cfg(test)] mod forged;`) may forge HS256 tokens.
+    let with_tests: &'static str =
+        Box::leak(format!("{AUTH_MOD}\n#[cfg(test)]\nmod forged;\n").into_boxed_str());
+    let forged = "fn forge() -> Header { Header::new(Algorithm::HS256) }\n";
+    let model = service(&[
+        ("src/auth/mod.rs", Some(with_tests)),
+        ("src/auth/forged.rs", Some(forged)),
+        ("src/auth/forged/more.rs", Some(forged)),
+    ]);
+    assert!(run(&WEAK_JWT_ALGORITHMS, &model).is_empty());
+    let model = service(&[("src/auth/forged.rs", Some(forged))]);
+    assert_eq!(run(&WEAK_JWT_ALGORITHMS, &model).len(), 1);
     // Rejecting HS256 explicitly is fine.
     let rejects = "fn check(alg: Algorithm) -> bool {\n    if alg == Algorithm::HS256 { return false; }\n    match alg { Algorithm::HS384 | Algorithm::HS512 => false, _ => true }\n}\n";
     let model = service(&[("src/auth/jwks.rs", Some(rejects))]);
