@@ -1,0 +1,704 @@
+//! What the auth rules need to know about a rust-axum service, read from its Rust
+//! sources with `syn`. Sources are only parsed, never compiled or expanded.
+//!
+//! Parsing runs on a short-lived thread with a large stack, after size and nesting
+//! limits, so deeply nested or enormous hostile sources end as "cannot verify"
+//! rather than a stack overflow. syn's trees cannot leave that thread, so each
+//! analysis returns plain facts.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Item, Pat, Stmt};
+
+use crate::guardrails::RepoModel;
+
+/// The module that must define `require_auth` and the public allow-list, in order of preference.
+pub(super) const AUTH_MODULES: &[&str] = &["src/auth/mod.rs", "src/auth.rs"];
+/// The file that must define `pub fn router`.
+pub(super) const APP_FILE: &str = "src/app.rs";
+
+const MAX_SOURCE_BYTES: usize = 256 * 1024;
+const MAX_NESTING: usize = 256;
+const PARSER_STACK_BYTES: usize = 64 << 20;
+
+/// A problem reading one file: where, and why.
+pub(super) type Unreadable = (Option<u32>, String);
+
+/// The entries of a public allow-list: the path (`None` when it is not a string
+/// literal) and its line.
+pub(super) type PathEntries = Vec<(Option<String>, u32)>;
+
+/// A `PUBLIC_PATHS` / `PUBLIC_ENDPOINTS` const or static.
+#[derive(Debug)]
+pub(super) struct AllowList {
+    pub file: PathBuf,
+    pub name: String,
+    pub entries: PathEntries,
+}
+
+fn line(span: Span) -> u32 {
+    u32::try_from(span.start().line).unwrap_or(u32::MAX).max(1)
+}
+
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Parses `text` as a Rust file and runs `f` over it on a parser thread.
+fn with_parsed<T: Send>(
+    text: &str,
+    f: impl FnOnce(&syn::File) -> T + Send,
+) -> Result<T, Unreadable> {
+    if text.len() > MAX_SOURCE_BYTES {
+        return Err((
+            None,
+            format!("larger than {} KiB, not analysed", MAX_SOURCE_BYTES / 1024),
+        ));
+    }
+    if nesting_depth(text) > MAX_NESTING {
+        return Err((
+            None,
+            format!("brackets nested deeper than {MAX_NESTING}, not analysed"),
+        ));
+    }
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("paved-rust-parser".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, move || match syn::parse_file(text) {
+                Ok(file) => Ok(f(&file)),
+                Err(e) => Err((Some(line(e.span())), format!("does not parse: {e}"))),
+            });
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err((None, "the Rust parser failed on it".to_owned()))),
+            Err(e) => Err((None, format!("could not start the Rust parser: {e}"))),
+        }
+    })
+}
+
+/// `#[test]`, `#[tokio::test]` or `#[cfg(test)]`: code that never ships.
+fn is_test_only(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let path = a.path();
+        if path.segments.last().is_some_and(|s| s.ident == "test") {
+            return true;
+        }
+        path.is_ident("cfg")
+            && matches!(&a.meta, syn::Meta::List(list) if list.tokens.to_string() == "test")
+    })
+}
+
+// ---------------------------------------------------------------- the auth module
+
+/// Facts about the authentication sources (`src/auth.rs`, `src/auth/**.rs`).
+#[derive(Debug, Default)]
+pub(super) struct AuthFacts {
+    /// The module file, when present.
+    pub module: Option<PathBuf>,
+    /// Auth source files that could not be analysed.
+    pub unreadable: Vec<(PathBuf, Unreadable)>,
+    /// Where `fn require_auth` is defined.
+    pub require_auth: Option<(PathBuf, u32)>,
+    /// Every public allow-list (`PUBLIC_PATHS` or `PUBLIC_ENDPOINTS`).
+    pub allow_lists: Vec<AllowList>,
+    /// String literals starting with `/` inside `require_auth` (paths it special-cases).
+    pub path_literals: Vec<(PathBuf, u32, String)>,
+    /// Places that let a JWT through with a symmetric algorithm, `none`, or no signature check.
+    pub weak_algorithms: Vec<(PathBuf, u32, String)>,
+}
+
+fn is_auth_source(path: &str) -> bool {
+    path == "src/auth.rs" || (path.starts_with("src/auth/") && path.ends_with(".rs"))
+}
+
+pub(super) fn auth_facts(repo: &RepoModel) -> AuthFacts {
+    let mut facts = AuthFacts {
+        module: AUTH_MODULES
+            .iter()
+            .find_map(|p| repo.file(p))
+            .map(|f| f.path.clone()),
+        ..AuthFacts::default()
+    };
+    let mut sources: Vec<_> = repo
+        .files
+        .iter()
+        .filter(|f| is_auth_source(&f.path_str()))
+        .collect();
+    // The module file first: it says which submodules are test-only.
+    sources.sort_by_key(|f| {
+        let p = f.path_str();
+        (!AUTH_MODULES.contains(&p.as_str()), p)
+    });
+    let mut test_modules: Vec<String> = Vec::new();
+    for f in sources {
+        let rel = f.path_str();
+        let rel = rel.strip_prefix("src/auth/").unwrap_or("");
+        let test_only = test_modules.iter().any(|m| {
+            rel.strip_prefix(m.as_str())
+                .is_some_and(|rest| rest == ".rs" || rest.starts_with('/'))
+        });
+        if test_only {
+            continue;
+        }
+        let Some(text) = &f.text else {
+            facts
+                .unreadable
+                .push((f.path.clone(), (None, "is not readable text".to_owned())));
+            continue;
+        };
+        let found = with_parsed(text, |file| {
+            let mut v = AuthVisitor::default();
+            v.visit_file(file);
+            v
+        });
+        match found {
+            Ok(v) => {
+                let path = &f.path;
+                if AUTH_MODULES.iter().any(|m| f.path_str() == *m) {
+                    test_modules.extend(v.test_modules.iter().cloned());
+                }
+                if facts.require_auth.is_none() {
+                    facts.require_auth = v.require_auth.map(|l| (path.clone(), l));
+                }
+                facts
+                    .allow_lists
+                    .extend(v.allow_lists.into_iter().map(|(name, entries)| AllowList {
+                        file: path.clone(),
+                        name,
+                        entries,
+                    }));
+                facts.path_literals.extend(
+                    v.path_literals
+                        .into_iter()
+                        .map(|(l, s)| (path.clone(), l, s)),
+                );
+                facts
+                    .weak_algorithms
+                    .extend(v.weak.into_iter().map(|(l, s)| (path.clone(), l, s)));
+            }
+            Err(e) => facts.unreadable.push((f.path.clone(), e)),
+        }
+    }
+    facts
+}
+
+/// Collected by walking one auth source file. Plain data, so it can leave the parser thread.
+#[derive(Default)]
+struct AuthVisitor {
+    require_auth: Option<u32>,
+    allow_lists: Vec<(String, PathEntries)>,
+    path_literals: Vec<(u32, String)>,
+    weak: Vec<(u32, String)>,
+    /// `#[cfg(test)] mod name;` declarations: files that never ship.
+    test_modules: Vec<String>,
+    in_require_auth: bool,
+    in_comparison: bool,
+}
+
+const WEAK_ALGORITHMS: &[&str] = &["HS256", "HS384", "HS512"];
+
+impl AuthVisitor {
+    fn fn_item(&mut self, attrs: &[Attribute], sig: &syn::Signature, body: &syn::Block) {
+        if is_test_only(attrs) {
+            return;
+        }
+        let outer = self.in_require_auth;
+        if sig.ident == "require_auth" {
+            self.require_auth.get_or_insert(line(sig.ident.span()));
+            self.in_require_auth = true;
+        }
+        self.visit_signature(sig);
+        self.visit_block(body);
+        self.in_require_auth = outer;
+    }
+
+    fn allow_list(&mut self, ident: &syn::Ident, expr: &Expr) {
+        if !ALLOW_LIST_NAMES.iter().any(|n| ident == n) {
+            return;
+        }
+        let mut e = expr;
+        while let Expr::Reference(r) = e {
+            e = &r.expr;
+        }
+        let entries = match e {
+            Expr::Array(array) => array.elems.iter().map(allow_list_entry).collect(),
+            other => vec![(None, line(other.span()))],
+        };
+        self.allow_lists.push((ident.to_string(), entries));
+    }
+}
+
+/// Names of the public allow-list const or static in the auth module.
+pub(super) const ALLOW_LIST_NAMES: &[&str] = &["PUBLIC_PATHS", "PUBLIC_ENDPOINTS"];
+
+/// One allow-list entry: a path literal, or a tuple/struct holding exactly one string
+/// literal, the path (e.g. `(Method::GET, "/healthz")`). Anything else is `None`.
+fn allow_list_entry(entry: &Expr) -> (Option<String>, u32) {
+    struct Strings(Vec<(String, u32)>);
+    impl<'ast> Visit<'ast> for Strings {
+        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+            self.0.push((s.value(), line(s.span())));
+        }
+    }
+    let mut strings = Strings(Vec::new());
+    if matches!(
+        entry,
+        Expr::Lit(_) | Expr::Tuple(_) | Expr::Struct(_) | Expr::Paren(_)
+    ) {
+        strings.visit_expr(entry);
+    }
+    match strings.0.as_slice() {
+        [(path, l)] => (Some(path.clone()), *l),
+        _ => (None, line(entry.span())),
+    }
+}
+
+impl<'ast> Visit<'ast> for AuthVisitor {
+    fn visit_item_fn(&mut self, i: &'ast syn::ItemFn) {
+        self.fn_item(&i.attrs, &i.sig, &i.block);
+    }
+
+    fn visit_impl_item_fn(&mut self, i: &'ast syn::ImplItemFn) {
+        self.fn_item(&i.attrs, &i.sig, &i.block);
+    }
+
+    fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
+        if !is_test_only(&i.attrs) {
+            visit::visit_item_mod(self, i);
+        } else if i.content.is_none() {
+            self.test_modules.push(i.ident.to_string());
+        }
+    }
+
+    fn visit_item_const(&mut self, i: &'ast syn::ItemConst) {
+        if is_test_only(&i.attrs) {
+            return;
+        }
+        self.allow_list(&i.ident, &i.expr);
+        visit::visit_item_const(self, i);
+    }
+
+    fn visit_item_static(&mut self, i: &'ast syn::ItemStatic) {
+        if is_test_only(&i.attrs) {
+            return;
+        }
+        self.allow_list(&i.ident, &i.expr);
+        visit::visit_item_static(self, i);
+    }
+
+    // Patterns and comparisons name algorithms in order to reject them.
+    fn visit_pat(&mut self, _: &'ast Pat) {}
+
+    fn visit_expr_binary(&mut self, i: &'ast syn::ExprBinary) {
+        let comparison = matches!(i.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_));
+        let outer = self.in_comparison;
+        self.in_comparison |= comparison;
+        visit::visit_expr_binary(self, i);
+        self.in_comparison = outer;
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        if !self.in_comparison {
+            if let Some(last) = p.segments.last() {
+                let name = last.ident.to_string();
+                if WEAK_ALGORITHMS.contains(&name.as_str()) {
+                    self.weak.push((
+                        line(last.ident.span()),
+                        format!("symmetric algorithm `{name}` is accepted"),
+                    ));
+                }
+            }
+        }
+        visit::visit_path(self, p);
+    }
+
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        let value = s.value();
+        if !self.in_comparison {
+            let lower = value.trim().to_ascii_lowercase();
+            if lower == "none" {
+                self.weak
+                    .push((line(s.span()), "algorithm `none` is accepted".to_owned()));
+            } else if WEAK_ALGORITHMS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&lower))
+            {
+                self.weak.push((
+                    line(s.span()),
+                    format!("symmetric algorithm `{}` is accepted", value.trim()),
+                ));
+            }
+        }
+        if self.in_require_auth && value.starts_with('/') {
+            self.path_literals.push((line(s.span()), value));
+        }
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if segs.ends_with(&["Validation".to_owned(), "default".to_owned()]) {
+                self.weak.push((
+                    line(c.func.span()),
+                    "`Validation::default()` accepts HS256 unless its algorithms are replaced"
+                        .to_owned(),
+                ));
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if m.method == "insecure_disable_signature_validation" {
+            self.weak.push((
+                line(m.method.span()),
+                "signature validation is disabled".to_owned(),
+            ));
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+}
+
+// ---------------------------------------------------------------- the router
+
+/// Methods that add routes or services to an axum `Router`.
+const ROUTE_METHODS: &[&str] = &[
+    "route",
+    "route_service",
+    "merge",
+    "nest",
+    "nest_service",
+    "fallback",
+    "fallback_service",
+];
+/// Methods that apply middleware to what the router holds so far.
+const LAYER_METHODS: &[&str] = &["layer", "route_layer"];
+
+/// What `fn router` in src/app.rs does with the authentication middleware.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum RouterFacts {
+    /// No src/app.rs.
+    MissingFile,
+    Unreadable(Unreadable),
+    /// src/app.rs has no top-level `fn router`.
+    NoRouterFn,
+    /// The router is built in a way this analysis does not follow.
+    Unclear {
+        line: u32,
+        reason: String,
+    },
+    /// The builder chain of the returned router, understood.
+    Chain {
+        fn_line: u32,
+        /// The last layer whose argument mentions `require_auth`.
+        auth_layer: Option<u32>,
+        /// Routes added after that layer: method and line.
+        after: Vec<(String, u32)>,
+    },
+}
+
+pub(super) fn router_facts(repo: &RepoModel) -> RouterFacts {
+    let Some(file) = repo.file(APP_FILE) else {
+        return RouterFacts::MissingFile;
+    };
+    let Some(text) = &file.text else {
+        return RouterFacts::Unreadable((None, "is not readable text".to_owned()));
+    };
+    match with_parsed(text, analyse_router_file) {
+        Ok(facts) => facts,
+        Err(e) => RouterFacts::Unreadable(e),
+    }
+}
+
+fn analyse_router_file(file: &syn::File) -> RouterFacts {
+    let Some(func) = file.items.iter().find_map(|item| match item {
+        Item::Fn(f) if f.sig.ident == "router" => Some(f),
+        _ => None,
+    }) else {
+        return RouterFacts::NoRouterFn;
+    };
+    let fn_line = line(func.sig.ident.span());
+    match ChainReader::default().read_body(&func.block.stmts) {
+        Ok((calls, base)) => {
+            let auth_layer = calls
+                .iter()
+                .rposition(|c| LAYER_METHODS.contains(&c.method.as_str()) && c.mentions_auth);
+            match auth_layer {
+                Some(i) => RouterFacts::Chain {
+                    fn_line,
+                    auth_layer: Some(calls[i].line),
+                    after: calls[i + 1..]
+                        .iter()
+                        .filter(|c| ROUTE_METHODS.contains(&c.method.as_str()))
+                        .map(|c| (c.method.clone(), c.line))
+                        .collect(),
+                },
+                None => match base {
+                    // The chain starts from another function's router: that function may
+                    // apply the layer, and this analysis does not follow calls.
+                    Base::Delegated(name, l) if calls.is_empty() => RouterFacts::Unclear {
+                        line: l,
+                        reason: format!(
+                            "`router` returns what `{name}` builds, which the audit does not follow"
+                        ),
+                    },
+                    _ => RouterFacts::Chain {
+                        fn_line,
+                        auth_layer: None,
+                        after: Vec::new(),
+                    },
+                },
+            }
+        }
+        Err((l, reason)) => RouterFacts::Unclear { line: l, reason },
+    }
+}
+
+/// One method call of the builder chain.
+#[derive(Clone, Debug)]
+struct Call {
+    method: String,
+    line: u32,
+    mentions_auth: bool,
+}
+
+/// Where a chain starts.
+#[derive(Clone, Debug)]
+enum Base {
+    /// `Router::new()` or another non-call expression.
+    Fresh,
+    /// A call of some other function, e.g. `api::routes()`.
+    Delegated(String, u32),
+}
+
+#[derive(Clone)]
+struct Binding {
+    /// The chain, when the value is a router built by method calls.
+    chain: Option<(Vec<Call>, Base)>,
+    mentions_auth: bool,
+}
+
+#[derive(Default)]
+struct ChainReader {
+    locals: HashMap<String, Binding>,
+}
+
+type Unclear = (u32, String);
+
+fn binding_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(p) => Some(p.ident.to_string()),
+        Pat::Type(t) => binding_name(&t.pat),
+        _ => None,
+    }
+}
+
+/// Collects every identifier, including those inside macro invocations.
+struct Idents(HashSet<String>);
+
+impl<'ast> Visit<'ast> for Idents {
+    fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+        self.0.insert(i.to_string());
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        visit::visit_macro(self, m);
+        collect_token_idents(&m.tokens, &mut self.0);
+    }
+}
+
+fn idents(expr: &Expr) -> HashSet<String> {
+    let mut v = Idents(HashSet::new());
+    v.visit_expr(expr);
+    v.0
+}
+
+fn collect_token_idents(tokens: &TokenStream, out: &mut HashSet<String>) {
+    let mut stack = vec![tokens.clone()];
+    while let Some(ts) = stack.pop() {
+        for tt in ts {
+            match tt {
+                TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                TokenTree::Group(g) => stack.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_router_chain(calls: &[Call], base: &Base, expr_idents: &HashSet<String>) -> bool {
+    !calls.is_empty() || matches!(base, Base::Fresh) && expr_idents.contains("Router")
+}
+
+impl ChainReader {
+    fn mentions_auth(&self, expr: &Expr) -> bool {
+        idents(expr)
+            .iter()
+            .any(|i| i == "require_auth" || self.locals.get(i).is_some_and(|b| b.mentions_auth))
+    }
+
+    fn bind(&mut self, name: String, expr: &Expr) {
+        let ids = idents(expr);
+        let chain = match self.chain(expr) {
+            Ok((calls, base)) if is_router_chain(&calls, &base, &ids) => Some((calls, base)),
+            _ => None,
+        };
+        let mentions_auth = self.mentions_auth(expr);
+        self.locals.insert(
+            name,
+            Binding {
+                chain,
+                mentions_auth,
+            },
+        );
+    }
+
+    fn is_tracked_router(&self, name: &str) -> bool {
+        self.locals.get(name).is_some_and(|b| b.chain.is_some())
+    }
+
+    /// Follows the statements of `router`'s body to the returned chain.
+    fn read_body(&mut self, stmts: &[Stmt]) -> Result<(Vec<Call>, Base), Unclear> {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            match stmt {
+                Stmt::Local(local) => {
+                    let Some(name) = binding_name(&local.pat) else {
+                        self.check_untracked(stmt)?;
+                        continue;
+                    };
+                    match &local.init {
+                        Some(init) if init.diverge.is_none() => self.bind(name, &init.expr),
+                        _ => self.check_untracked(stmt)?,
+                    }
+                }
+                Stmt::Expr(Expr::Assign(assign), _) => match &*assign.left {
+                    Expr::Path(p) if p.path.get_ident().is_some() => {
+                        let name = p.path.segments[0].ident.to_string();
+                        self.bind(name, &assign.right);
+                    }
+                    _ => self.check_untracked(stmt)?,
+                },
+                Stmt::Expr(Expr::Return(ret), _) => {
+                    return match &ret.expr {
+                        Some(e) => self.chain(e),
+                        None => Err((line(ret.span()), "`router` returns nothing".to_owned())),
+                    };
+                }
+                Stmt::Expr(e, None) if last => return self.chain(e),
+                Stmt::Item(_) => {}
+                _ => self.check_untracked(stmt)?,
+            }
+        }
+        let at = stmts.last().map_or(1, |s| line(s.span()));
+        Err((at, "`router` has no returned expression".to_owned()))
+    }
+
+    /// A statement this reader does not model must not touch a router being built.
+    fn check_untracked(&self, stmt: &Stmt) -> Result<(), Unclear> {
+        let mut names = Idents(HashSet::new());
+        names.visit_stmt(stmt);
+        match names.0.iter().find(|n| self.is_tracked_router(n)) {
+            Some(name) => Err((
+                line(stmt.span()),
+                format!("router `{name}` is changed in a statement the audit does not follow"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Flattens a builder chain into its method calls, oldest first.
+    fn chain(&self, expr: &Expr) -> Result<(Vec<Call>, Base), Unclear> {
+        let mut calls = Vec::new();
+        let mut e = expr;
+        let (mut prefix, base) = loop {
+            match e {
+                Expr::MethodCall(m) => {
+                    let mentions_auth = m.args.iter().any(|a| self.mentions_auth(a));
+                    calls.push(Call {
+                        method: m.method.to_string(),
+                        line: line(m.method.span()),
+                        mentions_auth,
+                    });
+                    e = &m.receiver;
+                }
+                Expr::Paren(p) => e = &p.expr,
+                Expr::Group(g) => e = &g.expr,
+                Expr::Try(t) => e = &t.expr,
+                Expr::Call(c) => {
+                    let callee = match &*c.func {
+                        Expr::Path(p) => p
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect::<Vec<_>>(),
+                        _ => Vec::new(),
+                    };
+                    match callee.as_slice() {
+                        [one] if (one == "Ok" || one == "Some") && c.args.len() == 1 => {
+                            e = &c.args[0];
+                        }
+                        [.., ty, f] if ty == "Router" && f == "new" => {
+                            break (Vec::new(), Base::Fresh)
+                        }
+                        [] => {
+                            return Err((
+                                line(c.span()),
+                                "the router comes from an expression the audit does not follow"
+                                    .to_owned(),
+                            ))
+                        }
+                        path => {
+                            break (Vec::new(), Base::Delegated(path.join("::"), line(c.span())))
+                        }
+                    }
+                }
+                Expr::Path(p) => {
+                    let binding = p
+                        .path
+                        .get_ident()
+                        .and_then(|i| self.locals.get(&i.to_string()));
+                    match binding.and_then(|b| b.chain.clone()) {
+                        Some((calls, base)) => break (calls, base),
+                        None => break (Vec::new(), Base::Fresh),
+                    }
+                }
+                other => {
+                    return Err((
+                        line(other.span()),
+                        "the router is built by an expression (a block, `if`, `match` or macro) \
+                         the audit does not follow"
+                            .to_owned(),
+                    ))
+                }
+            }
+        };
+        calls.reverse();
+        prefix.extend(calls);
+        Ok((prefix, base))
+    }
+}
