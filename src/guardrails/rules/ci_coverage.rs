@@ -189,7 +189,9 @@ impl Tool {
             pattern.push_str(&regex::escape(token));
             first = false;
         }
-        pattern.push_str(r#"(?:$|[\s;&|)`"'=])"#);
+        // `:` and `@` end the name when the tool runs from its container image
+        // (`docker run ghcr.io/gitleaks/gitleaks:v8@sha256:… git .`).
+        pattern.push_str(r#"(?:$|[\s;&|)`"'=:@])"#);
         Regex::new(&pattern).ok().map(Tool::Command)
     }
 
@@ -1023,6 +1025,17 @@ jobs:
                 "{cmd}"
             );
         }
+    }
+
+    #[test]
+    fn tool_run_from_its_container_image_counts() {
+        let wf = golden().replace(
+            &format!("      - uses: gitleaks/gitleaks-action@{PIN}"),
+            "      - run: docker run --rm -v \"$PWD:/repo:ro\" ghcr.io/gitleaks/gitleaks:v8.30.1@sha256:0000 git /repo",
+        );
+        assert!(!wf.contains("gitleaks-action"));
+        let hits = run(&[(".github/workflows/ci.yml", &wf), ("Dockerfile", "FROM x")]);
+        assert!(!hits.iter().any(|(r, _)| r == "PVD-CI-003"), "{hits:?}");
     }
 
     #[test]
