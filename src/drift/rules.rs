@@ -34,7 +34,7 @@ pub static RULES: &[Rule] = &[
                            --force` into a scratch directory and copy the file back). If it is \
                            needed, propose it to the blueprint's owners, or waive it in \
                            .paved/waivers.toml with a reason and an expiry.",
-            references: &["scorecard:Dangerous-Workflow", "owasp-top10:A05"],
+            references: &["owasp-top10:A05"],
         },
         check: engine_check,
     },

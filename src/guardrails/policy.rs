@@ -496,12 +496,14 @@ fn apply(
                     params.insert(k.clone(), v.clone());
                 }
             }
-            other => return Err(invalid(
-                origin,
-                format!(
+            other => {
+                return Err(invalid(
+                    origin,
+                    format!(
                     "unknown table [{other}]; expected [profile], [context], [rules] or [params]"
                 ),
-            )),
+                ))
+            }
         }
     }
     Ok(())
