@@ -7,6 +7,7 @@
 pub mod blueprint;
 pub mod context;
 pub mod discover;
+pub mod fuzzing;
 pub mod rules;
 pub mod waivers;
 pub mod walk;
@@ -133,6 +134,42 @@ impl Report {
 /// repositories audited on their own.
 pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'_>) -> RepoReport {
     let walked = walk::walk(root, exclude);
+    evaluate(root, Some(root), display, walked, opts)
+}
+
+/// Audits files held in memory, as if they were a repository's: for fuzzing, tests and
+/// benchmarks. Bytes that are not UTF-8 text are treated as the walker treats them;
+/// blueprint conformance (which re-reads the file system) is skipped.
+pub fn audit_in_memory(files: &[(&str, &[u8])], opts: &Options<'_>) -> RepoReport {
+    let mut walked = walk::Walked::default();
+    for (path, bytes) in files {
+        let text = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|t| !t.contains('\0') && t.len() as u64 <= walk::MAX_TEXT_BYTES);
+        if text.is_none() {
+            walked.warnings.push(Warning {
+                file: PathBuf::from(path),
+                message: "binary, non-UTF-8 or oversized: not audited".to_string(),
+            });
+        }
+        walked.files.push(guardrails::SourceFile {
+            path: PathBuf::from(path),
+            size: bytes.len() as u64,
+            executable: false,
+            text: text.map(str::to_owned),
+        });
+    }
+    let root = PathBuf::from(".");
+    evaluate(&root, None, "(memory)".to_string(), walked, opts)
+}
+
+fn evaluate(
+    root: &Path,
+    conformance_root: Option<&Path>,
+    display: String,
+    walked: walk::Walked,
+    opts: &Options<'_>,
+) -> RepoReport {
     let mut model = RepoModel::build(root.to_path_buf(), walked.files);
     let parse_problems = std::mem::replace(&mut model.warnings, walked.warnings);
 
@@ -149,7 +186,10 @@ pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'
         &policy.params,
         guardrails::rules::all().filter(|r| policy.enabled(r.meta.id)),
     );
-    let (blueprint_hits, blueprint_warnings) = blueprint::check(root, opts.catalog);
+    let (blueprint_hits, blueprint_warnings) = match conformance_root {
+        Some(root) => blueprint::check(root, opts.catalog),
+        None => Default::default(),
+    };
     hits.extend(blueprint_hits);
     hits.extend(context_hits);
     hits.extend(parse_problems.into_iter().map(|w| Hit {

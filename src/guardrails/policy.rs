@@ -236,6 +236,35 @@ impl Policy {
         Ok(policy)
     }
 
+    /// One profile from its text, without `extends` (which needs a directory): for
+    /// fuzzing and for tools that hold a profile in memory.
+    pub fn from_text<'a>(
+        profile: &str,
+        text: &str,
+        known: impl IntoIterator<Item = &'a RuleMeta>,
+    ) -> Result<Policy, PolicyError> {
+        let known: BTreeSet<&str> = known.into_iter().map(|m| m.id).collect();
+        let origin = format!("{profile}.toml");
+        if peek_extends(text, &origin)?.is_some() {
+            return Err(invalid(
+                &origin,
+                "profile.extends needs --guardrails DIR holding the parent profile",
+            ));
+        }
+        let mut policy = Policy {
+            profile: profile.to_string(),
+            origin: origin.clone(),
+            description: String::new(),
+            rules: BTreeMap::new(),
+            params: Params::default(),
+            context_severity: true,
+        };
+        let mut params = toml::Table::new();
+        apply(&mut policy, &mut params, &origin, text, &known)?;
+        policy.params = Params::new(params);
+        Ok(policy)
+    }
+
     /// The policy for a rule id (default: enabled, default severity).
     pub fn rule(&self, id: &str) -> RulePolicy {
         self.rules.get(id).cloned().unwrap_or_default()
