@@ -540,11 +540,49 @@ fn sarif_has_what_code_scanning_requires() {
         &drift().arg(&repo).arg("--format=sarif").output().unwrap(),
     ));
     assert_eq!(first, again);
+
+    // Several repositories, waivers (suppressions) and warnings (notifications).
+    fs::write(
+        repo.join(".paved/waivers.toml"),
+        "[[waiver]]\nrule = \"PVD-BLUEPRINT-002\"\npath = \"db/*\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-12-31\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/etc", repo.join("etc link")).unwrap();
+    let out = drift()
+        .arg(&repo)
+        .arg(drift_fixtures().join("waivers"))
+        .arg("--format=sarif")
+        .output()
+        .unwrap();
+    let mut v = json(&out);
+    validate_sarif(&v);
+    let results = v["runs"][0]["results"].as_array().unwrap().clone();
+    assert!(results
+        .iter()
+        .any(|r| r["suppressions"][0]["kind"] == "external"));
+    let notes = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert!(notes.to_string().contains("etc%20link"), "{notes}");
+
+    // The schema check is live: a wrong level is rejected.
+    v["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(std::panic::catch_unwind(|| validate_sarif(&v)).is_err());
 }
 
-/// The parts of the SARIF 2.1.0 schema and GitHub's ingestion rules that a mistake
-/// in our serialisation could break.
+/// Validates against the OASIS SARIF 2.1.0 JSON schema (vendored in
+/// tests/fixtures/drift/sarif-schema-2.1.0.json, as published by the OASIS SARIF TC,
+/// with the erratum in `run.language`'s pattern corrected so a strict regex engine
+/// compiles it), then checks what GitHub code scanning additionally relies on.
 fn validate_sarif(v: &Value) {
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(drift_fixtures().join("sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
     assert_eq!(v["version"], "2.1.0");
     assert!(v["$schema"].as_str().unwrap().contains("sarif"));
     let runs = v["runs"].as_array().expect("runs");
