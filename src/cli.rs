@@ -74,7 +74,13 @@ pub struct DriftArgs {
     pub output: Option<PathBuf>,
 
     /// Exit with code 1 when a finding is at or above this severity
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        ignore_case = true,
+        value_parser = severity_parser()
+    )]
     pub fail_on: crate::guardrails::Severity,
 
     #[command(flatten)]
@@ -98,8 +104,15 @@ pub enum RulesFormat {
     Markdown,
 }
 
-fn parse_severity(s: &str) -> Result<crate::guardrails::Severity, String> {
-    s.to_ascii_lowercase().parse()
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = crate::guardrails::Severity> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["critical", "high", "medium", "low", "info"]).map(
+        |s| {
+            s.to_ascii_lowercase()
+                .parse::<crate::guardrails::Severity>()
+                .expect("a possible value")
+        },
+    )
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,8 @@ fn drift() -> assert_cmd::Command {
     let mut cmd = paved_fixtures();
     cmd.env("PAVED_TODAY", TODAY)
         .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
         .arg("drift");
     cmd
 }
@@ -650,6 +652,19 @@ fn human_output_is_plain_when_piped_or_no_color() {
     assert!(!text.contains('\u{1b}'));
     assert!(text.contains("HIGH     PVD-BLUEPRINT-001 deploy/k8s/deployment.yaml:9"));
     assert!(text.contains("fix: "));
+    let forced = drift()
+        .arg(&repo)
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(stdout_of(&forced).contains("\u{1b}["));
+    let both = drift()
+        .arg(&repo)
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!stdout_of(&both).contains('\u{1b}'));
 }
 
 /// Normalises what differs between machines and versions.

@@ -87,11 +87,10 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
         repos,
     };
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    // A terminal without NO_COLOR (or CLICOLOR_FORCE), as anstream decides for clap.
     let color = args.format == Format::Human
         && args.output.is_none()
-        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-        && to_terminal;
+        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
     let settings = Settings {
         fail_on: args.fail_on,
         color,
