@@ -258,7 +258,7 @@ fn usage_and_configuration_errors_exit_2() {
         (vec![file.display().to_string()], "not a directory"),
         (
             vec![".".into(), "--fail-on".into(), "severe".into()],
-            "unknown severity",
+            "possible values: critical, high, medium, low, info",
         ),
         (
             vec![".".into(), "--format".into(), "yaml".into()],
