@@ -31,6 +31,88 @@ pub enum Command {
     /// Tools for blueprint authors
     #[command(subcommand)]
     Blueprint(BlueprintCommand),
+    /// Audit repositories against the guardrails and the blueprint they came from
+    Drift(DriftArgs),
+    /// List every rule `paved drift` checks
+    Rules(RulesArgs),
+    /// Explain one rule: why it matters and how to fix it
+    Explain {
+        /// Rule id, e.g. PVD-BLUEPRINT-001 (see `paved rules`)
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+/// Which guardrails policy applies.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Use the guardrails profiles in DIR (`<profile>.toml` files) instead of the built-in ones
+    #[arg(long, value_name = "DIR", env = "PAVED_GUARDRAILS")]
+    pub guardrails: Option<PathBuf>,
+
+    /// Guardrails profile: baseline or strict, or one from --guardrails DIR
+    #[arg(long, value_name = "NAME", default_value = crate::guardrails::policy::DEFAULT_PROFILE)]
+    pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Repositories to audit (with --recursive: directories to search for repositories)
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Audit every repository (a directory with .git or .paved) below each PATH, in parallel
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: crate::report::Format,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with code 1 when a finding is at or above this severity
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        ignore_case = true,
+        value_parser = severity_parser()
+    )]
+    pub fail_on: crate::guardrails::Severity,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: RulesFormat,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = crate::guardrails::Severity> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["critical", "high", "medium", "low", "info"]).map(
+        |s| {
+            s.to_ascii_lowercase()
+                .parse::<crate::guardrails::Severity>()
+                .expect("a possible value")
+        },
+    )
 }
 
 #[derive(Debug, Args)]

@@ -7,5 +7,7 @@
 pub mod blueprint;
 pub mod cli;
 pub mod commands;
+pub mod drift;
 pub mod guardrails;
 pub mod parse;
+pub mod report;

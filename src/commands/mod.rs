@@ -2,8 +2,10 @@
 //! error (reported by `main` with exit code 2) for bad input or configuration.
 
 pub mod blueprint_check;
+pub mod drift;
 pub mod list;
 pub mod new;
+pub mod rules;
 
 use std::process::ExitCode;
 
@@ -15,5 +17,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(&args, blueprints),
         Command::List => list::run(blueprints),
         Command::Blueprint(BlueprintCommand::Check { dir }) => blueprint_check::run(&dir),
+        Command::Drift(args) => drift::run(&args, blueprints),
+        Command::Rules(args) => rules::list(&args),
+        Command::Explain { id } => rules::explain(&id),
     }
 }

@@ -9,8 +9,10 @@
 //! sits beside its check in `rules/<domain>.rs`; `paved rules`, `paved explain` and
 //! `docs/rules.md` are rendered from it.
 
+pub mod docs;
 pub mod model;
 pub mod params;
+pub mod policy;
 pub mod rule;
 pub mod rules;
 

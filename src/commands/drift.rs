@@ -1,0 +1,233 @@
+//! `paved drift`: paths → repositories → audits (in parallel) → one report.
+//!
+//! Read-only with respect to the audited repositories: the only file written is
+//! `--output`, atomically, where the user asked for it.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+
+use crate::blueprint::Catalog;
+use crate::cli::DriftArgs;
+use crate::drift::{self, discover, rules, Options, Report};
+use crate::guardrails::policy::Policy;
+use crate::report::{self, Format, Settings};
+
+/// `PAVED_TODAY=YYYY-MM-DD` fixes "today" (for waiver expiry) in tests and replays.
+pub const TODAY_ENV: &str = "PAVED_TODAY";
+
+pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode> {
+    for path in &args.paths {
+        let meta = std::fs::metadata(path)
+            .with_context(|| format!("{}: cannot audit this path", path.display()))?;
+        if !meta.is_dir() {
+            bail!(
+                "{}: not a directory; pass the root of a repository (or, with --recursive, a directory holding repositories)",
+                path.display()
+            );
+        }
+    }
+    let policy = Policy::load(
+        args.policy.guardrails.as_deref(),
+        &args.policy.profile,
+        rules::catalog().map(|r| &r.meta),
+    )?;
+    let catalog = Catalog::open(blueprints)?;
+    let today = today()?;
+    if let Some(out) = &args.output {
+        check_output(out)?;
+    }
+
+    // (root, display, nested repositories to skip)
+    let mut targets: Vec<(PathBuf, String, Vec<PathBuf>)> = Vec::new();
+    for path in &args.paths {
+        if args.recursive {
+            let found = discover::repositories(path);
+            if found.is_empty() {
+                eprintln!(
+                    "warning: {}: no repositories (directories with .git or .paved) found below it",
+                    path.display()
+                );
+            }
+            for repo in &found {
+                let nested = discover::nested_in(repo, &found);
+                targets.push((repo.clone(), display(repo), nested));
+            }
+        } else {
+            targets.push((path.clone(), display(path), Vec::new()));
+        }
+    }
+    targets.sort_by(|a, b| a.0.cmp(&b.0));
+    targets.dedup_by(|a, b| a.0 == b.0);
+
+    let opts = Options {
+        policy: &policy,
+        catalog: &catalog,
+        today,
+    };
+    let progress = progress_bar(targets.len());
+    let repos = targets
+        .par_iter()
+        .map(|(root, display, nested)| {
+            let r = drift::audit(root, display.clone(), nested, &opts);
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            r
+        })
+        .collect();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let report = Report {
+        profile: policy.profile.clone(),
+        repos,
+    };
+
+    // A terminal without NO_COLOR (or CLICOLOR_FORCE), as anstream decides for clap.
+    let color = args.format == Format::Human
+        && args.output.is_none()
+        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    let settings = Settings {
+        fail_on: args.fail_on,
+        color,
+    };
+    let text = report::render(&report, args.format, &settings);
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            eprintln!("{} → {}", report::summary_line(&report), path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth a message.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
+        }
+    }
+    if args.format != Format::Human {
+        print_warnings(&report);
+    }
+    Ok(if report.fails(args.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn display(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    match s.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => s,
+    }
+}
+
+fn today() -> anyhow::Result<jiff::civil::Date> {
+    match std::env::var(TODAY_ENV) {
+        Ok(value) => value
+            .parse()
+            .ok()
+            .filter(|_| value.len() == 10)
+            .with_context(|| format!("{TODAY_ENV}={value:?} is not a date of the form YYYY-MM-DD")),
+        Err(_) => Ok(jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()),
+    }
+}
+
+/// Refuses an `--output` that is a directory or sits in a missing directory, before
+/// spending time on the audit.
+fn check_output(path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!("--output {}: is a directory; name a file", path.display());
+    }
+    let parent = parent_dir(path);
+    if !parent.is_dir() {
+        bail!(
+            "--output {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        );
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Writes beside the target and renames, so readers never see half a report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".paved-report-")
+        .tempfile_in(&dir)
+        .with_context(|| {
+            format!(
+                "--output {}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("--output {}: cannot write", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("--output {}: cannot replace the file", path.display()))?;
+    Ok(())
+}
+
+fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
+    if len < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} auditing {pos}/{len} repositories {wide_bar} {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+/// Machine-readable formats carry warnings in the document; a short note on stderr
+/// keeps them visible in CI logs.
+fn print_warnings(report: &Report) {
+    const SHOWN: usize = 20;
+    let all: Vec<String> = report
+        .repos
+        .iter()
+        .flat_map(|r| {
+            r.warnings.iter().map(move |w| {
+                let file = w.file.to_string_lossy();
+                let sep = if file.is_empty() { "" } else { "/" };
+                format!("{}{sep}{file}: {}", r.path, w.message)
+            })
+        })
+        .collect();
+    let mut stderr = std::io::stderr().lock();
+    for line in all.iter().take(SHOWN) {
+        let clean: String = line
+            .chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect();
+        let _ = writeln!(stderr, "warning: {clean}");
+    }
+    if all.len() > SHOWN {
+        let _ = writeln!(
+            stderr,
+            "warning: … and {} more (see the report)",
+            all.len() - SHOWN
+        );
+    }
+}

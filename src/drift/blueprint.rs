@@ -1,0 +1,149 @@
+//! Blueprint conformance as findings: `blueprint::conformance` renders the recorded
+//! blueprint version with the recorded answers and lists deviations; this maps them
+//! to PVD-BLUEPRINT-00x hits.
+
+use std::path::{Path, PathBuf};
+
+use crate::blueprint::conformance::{check_repo, Conformance, Deviation};
+use crate::blueprint::provenance::answers_path;
+use crate::blueprint::Catalog;
+use crate::guardrails::{Hit, Warning};
+
+use super::rules::{BLUEPRINT_CHANGED, BLUEPRINT_MISSING, BLUEPRINT_NEWER, BLUEPRINT_UNAVAILABLE};
+
+/// Hits and warnings for one repository; nothing when it records no blueprint.
+pub fn check(root: &Path, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
+    let mut hits = Vec::new();
+    let mut warnings = Vec::new();
+    let Some(result) = check_repo(root, catalog) else {
+        return (hits, warnings);
+    };
+    let answers = PathBuf::from(answers_path());
+    let hit =
+        |rule, file: PathBuf, line: Option<u32>, message: String, detail: Option<String>| Hit {
+            rule,
+            file,
+            line,
+            message,
+            detail,
+        };
+    match result {
+        Conformance::Checked {
+            provenance,
+            deviations,
+            hash_changed,
+            ..
+        } => {
+            let what = format!(
+                "{} {}",
+                provenance.blueprint_id, provenance.blueprint_version
+            );
+            if hash_changed {
+                warnings.push(Warning {
+                    file: answers.clone(),
+                    message: format!(
+                        "blueprint {what} in {} differs from the one this repository was generated from, although its version is the same; conformance was checked against the current content",
+                        catalog.describe()
+                    ),
+                });
+            }
+            for d in deviations {
+                let path = PathBuf::from(d.path());
+                hits.push(match d {
+                    Deviation::Changed { line, diff, .. } => hit(
+                        BLUEPRINT_CHANGED,
+                        path,
+                        line.and_then(|l| u32::try_from(l).ok()),
+                        format!("differs from what blueprint {what} renders with the recorded answers"),
+                        (!diff.is_empty()).then_some(diff),
+                    ),
+                    Deviation::Mode {
+                        expected_executable,
+                        ..
+                    } => hit(
+                        BLUEPRINT_CHANGED,
+                        path,
+                        None,
+                        format!(
+                            "executable bit differs from blueprint {what}: it should {}be executable",
+                            if expected_executable { "" } else { "not " }
+                        ),
+                        None,
+                    ),
+                    Deviation::NotAFile { what: kind, .. } => hit(
+                        BLUEPRINT_CHANGED,
+                        path,
+                        None,
+                        format!("is {kind}, but blueprint {what} manages it as a regular file"),
+                        None,
+                    ),
+                    Deviation::Missing { .. } => hit(
+                        BLUEPRINT_MISSING,
+                        path,
+                        None,
+                        format!("is managed by blueprint {what} but missing from the repository"),
+                        None,
+                    ),
+                });
+            }
+        }
+        Conformance::VersionUnavailable {
+            provenance,
+            available,
+        } => {
+            let id = &provenance.blueprint_id;
+            let recorded = &provenance.blueprint_version;
+            hits.push(hit(
+                BLUEPRINT_UNAVAILABLE,
+                answers.clone(),
+                None,
+                format!(
+                    "generated from blueprint {id} {recorded}, but {} has {id} {available} only: conformance was not checked",
+                    catalog.describe()
+                ),
+                None,
+            ));
+            if &available > recorded {
+                hits.push(hit(
+                    BLUEPRINT_NEWER,
+                    answers,
+                    None,
+                    format!(
+                        "blueprint {id} {available} is available; this repository uses {recorded}"
+                    ),
+                    None,
+                ));
+            }
+        }
+        Conformance::BlueprintUnavailable {
+            provenance,
+            catalog: described,
+        } => {
+            let available = catalog.ids().join(", ");
+            hits.push(hit(
+                BLUEPRINT_UNAVAILABLE,
+                answers,
+                None,
+                format!(
+                    "generated from blueprint {} {}, which is not in {described} (available: {}): conformance was not checked",
+                    provenance.blueprint_id,
+                    provenance.blueprint_version,
+                    if available.is_empty() { "none" } else { &available }
+                ),
+                None,
+            ));
+        }
+        Conformance::Broken { file, message } => hits.push(hit(
+            BLUEPRINT_UNAVAILABLE,
+            PathBuf::from(&file),
+            None,
+            if message.starts_with(&file) {
+                format!("{message}; conformance was not checked")
+            } else {
+                format!("{file} {message}; conformance was not checked")
+            },
+            None,
+        )),
+    }
+    (hits, warnings)
+}

@@ -1,0 +1,310 @@
+//! `paved drift`: audit repositories against the guardrails and their blueprint.
+//!
+//! paths → repositories → files (read once) → parsed model → rule hits and blueprint
+//! deviations → policy (enabled, severity, context, waivers) → [`Report`], which every
+//! output format in `crate::report` renders.
+
+pub mod blueprint;
+pub mod context;
+pub mod discover;
+pub mod fuzzing;
+pub mod rules;
+pub mod waivers;
+pub mod walk;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::blueprint::provenance;
+use crate::blueprint::Catalog;
+use crate::guardrails::model::RepoContext;
+use crate::guardrails::policy::Policy;
+use crate::guardrails::{self, Domain, Hit, RepoModel, Severity, Warning};
+
+/// What an audit needs besides the repository.
+pub struct Options<'a> {
+    pub policy: &'a Policy,
+    pub catalog: &'a Catalog,
+    /// Today's date, for waiver expiry (`PAVED_TODAY` overrides it in tests).
+    pub today: jiff::civil::Date,
+}
+
+/// Who waived a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+    /// Line of the waiver in `.paved/waivers.toml`.
+    pub line: u32,
+}
+
+/// One finding after policy, context and waivers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Relative to the repository root, `/`-separated; empty for repository-wide findings.
+    pub file: String,
+    pub line: Option<u32>,
+    pub message: String,
+    pub remediation: &'static str,
+    pub title: &'static str,
+    pub domain: Domain,
+    /// The rule's severity in the active profile, before context moved it.
+    pub profile_severity: Severity,
+    /// Why context moved the severity, e.g. "raised from medium to high: exposure = internet".
+    pub context_reason: Option<String>,
+    pub waived: Option<Waived>,
+    /// Longer text, such as a unified diff.
+    pub detail: Option<String>,
+    /// Stable across line moves: rule, file and the content of the flagged line.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// `file:line`, `file` or `(repository)`.
+    pub fn location(&self) -> String {
+        match (self.file.is_empty(), self.line) {
+            (true, _) => "(repository)".to_string(),
+            (false, Some(line)) => format!("{}:{line}", self.file),
+            (false, None) => self.file.clone(),
+        }
+    }
+}
+
+/// The audit of one repository.
+#[derive(Clone, Debug)]
+pub struct RepoReport {
+    /// As the user named it (or as found below a `--recursive` path).
+    pub path: String,
+    /// The blueprint id recorded in `.paved/answers.toml`.
+    pub blueprint: Option<String>,
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<Warning>,
+    pub context: RepoContext,
+}
+
+/// The audit of every repository, in a stable order.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub profile: String,
+    pub repos: Vec<RepoReport>,
+}
+
+impl Report {
+    /// Findings that count: not waived.
+    pub fn active(&self) -> impl Iterator<Item = (&RepoReport, &Finding)> {
+        self.repos
+            .iter()
+            .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
+            .filter(|(_, f)| f.waived.is_none())
+    }
+
+    /// Active findings per severity, most severe first.
+    pub fn by_severity(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .iter()
+            .map(|s| (*s, self.active().filter(|(_, f)| f.severity == *s).count()))
+            .collect()
+    }
+
+    pub fn waived(&self) -> usize {
+        self.repos
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.waived.is_some())
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.repos.iter().map(|r| r.warnings.len()).sum()
+    }
+
+    /// Whether any active finding is at or above `fail_on`.
+    pub fn fails(&self, fail_on: Severity) -> bool {
+        self.active().any(|(_, f)| f.severity >= fail_on)
+    }
+}
+
+/// Audits the repository at `root`, shown as `display`; `exclude` lists nested
+/// repositories audited on their own.
+pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'_>) -> RepoReport {
+    let walked = walk::walk(root, exclude);
+    evaluate(root, Some(root), display, walked, opts)
+}
+
+/// Audits files held in memory, as if they were a repository's: for fuzzing, tests and
+/// benchmarks. Bytes that are not UTF-8 text are treated as the walker treats them;
+/// blueprint conformance (which re-reads the file system) is skipped.
+pub fn audit_in_memory(files: &[(&str, &[u8])], opts: &Options<'_>) -> RepoReport {
+    let mut walked = walk::Walked::default();
+    for (path, bytes) in files {
+        let text = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|t| !t.contains('\0') && t.len() as u64 <= walk::MAX_TEXT_BYTES);
+        if text.is_none() {
+            walked.warnings.push(Warning {
+                file: PathBuf::from(path),
+                message: "binary, non-UTF-8 or oversized: not audited".to_string(),
+            });
+        }
+        walked.files.push(guardrails::SourceFile {
+            path: PathBuf::from(path),
+            size: bytes.len() as u64,
+            executable: false,
+            text: text.map(str::to_owned),
+        });
+    }
+    let root = PathBuf::from(".");
+    evaluate(&root, None, "(memory)".to_string(), walked, opts)
+}
+
+fn evaluate(
+    root: &Path,
+    conformance_root: Option<&Path>,
+    display: String,
+    walked: walk::Walked,
+    opts: &Options<'_>,
+) -> RepoReport {
+    let mut model = RepoModel::build(root.to_path_buf(), walked.files);
+    let parse_problems = std::mem::replace(&mut model.warnings, walked.warnings);
+
+    model.provenance = model
+        .file(&provenance::answers_path())
+        .and_then(|f| f.text.as_deref())
+        .and_then(|text| provenance::parse(text, &provenance::answers_path()).ok());
+    let (ctx, context_hits) = context::resolve(&model);
+    model.context = ctx;
+
+    let policy = opts.policy;
+    let mut hits = guardrails::check_all(
+        &model,
+        &policy.params,
+        guardrails::rules::all().filter(|r| policy.enabled(r.meta.id)),
+    );
+    let (blueprint_hits, blueprint_warnings) = match conformance_root {
+        Some(root) => blueprint::check(root, opts.catalog),
+        None => Default::default(),
+    };
+    hits.extend(blueprint_hits);
+    hits.extend(context_hits);
+    hits.extend(parse_problems.into_iter().map(|w| Hit {
+        rule: rules::AUDIT_UNPARSED,
+        file: w.file,
+        line: None,
+        message: w.message,
+        detail: None,
+    }));
+    let mut warnings = model.warnings.clone();
+    warnings.extend(blueprint_warnings);
+
+    let max_days = policy.params.integer("max_waiver_days", 0);
+    let waivers = waivers::load(&model, opts.today, max_days);
+    let mut used = vec![false; waivers.active.len()];
+    let mut findings = Vec::new();
+    let mut seen = HashMap::new();
+    let mut push = |hit: Hit, waived: Option<Waived>, findings: &mut Vec<Finding>| {
+        if !policy.enabled(hit.rule) {
+            return;
+        }
+        let Some(rule) = rules::find(hit.rule) else {
+            return;
+        };
+        let meta = &rule.meta;
+        let profile_severity = policy.severity(meta);
+        let (severity, context_reason) = if policy.context_severity {
+            context::adjust(meta.domain, profile_severity, &model.context)
+        } else {
+            (profile_severity, None)
+        };
+        let file = hit.file.to_string_lossy().replace('\\', "/");
+        let fingerprint = fingerprint(&model, &hit, &file, &mut seen);
+        findings.push(Finding {
+            rule: meta.id,
+            severity,
+            file,
+            line: hit.line.filter(|l| *l > 0),
+            message: hit.message,
+            remediation: meta.remediation,
+            title: meta.title,
+            domain: meta.domain,
+            profile_severity,
+            context_reason,
+            waived,
+            detail: hit.detail,
+            fingerprint,
+        });
+    };
+    for hit in hits {
+        let waived = waivers.find(hit.rule, &hit.file).map(|i| {
+            used[i] = true;
+            let w = &waivers.active[i];
+            Waived {
+                reason: w.reason.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires.to_string(),
+                line: w.line,
+            }
+        });
+        push(hit, waived, &mut findings);
+    }
+    for hit in waivers
+        .problems
+        .iter()
+        .cloned()
+        .chain(waivers.unused(&used))
+    {
+        push(hit, None, &mut findings);
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.rule.cmp(b.rule))
+    });
+
+    RepoReport {
+        path: display,
+        blueprint: model.blueprint_id().map(str::to_string),
+        findings,
+        warnings,
+        context: model.context.clone(),
+    }
+}
+
+/// A content-based fingerprint: rule, file and the flagged line with whitespace
+/// collapsed (or the message for whole-file findings), plus an occurrence counter
+/// so identical findings stay distinct.
+fn fingerprint(
+    model: &RepoModel,
+    hit: &Hit,
+    file: &str,
+    seen: &mut HashMap<String, u32>,
+) -> String {
+    let content = hit
+        .line
+        .and_then(|line| {
+            let text = model.file(file)?.text.as_deref()?;
+            let raw = text.lines().nth(line.checked_sub(1)? as usize)?;
+            Some(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_else(|| hit.message.clone());
+    let mut hasher = Sha256::new();
+    for part in [hit.rule, file, &content] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let base = hex(&hasher.finalize()[..16]);
+    let n = seen.entry(base.clone()).or_insert(0);
+    *n += 1;
+    format!("{base}:{n}")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,307 @@
+//! Reading a repository: every regular file once, nothing else.
+//!
+//! - `.gitignore` (and `.ignore`, `.git/info/exclude`) are respected, without looking
+//!   above the repository root or at the user's global excludes, so an audit gives the
+//!   same answer on every machine.
+//! - Symbolic links are never followed: each becomes a warning, so a link out of the
+//!   repository or a link loop is never read.
+//! - Build output, dependency and VCS trees (`target/`, `node_modules/`, `vendor/`,
+//!   `.git/` …) are skipped, as are nested repositories the caller audits separately.
+//! - Each file is read at most once, up to [`MAX_TEXT_BYTES`]; larger, binary and
+//!   non-UTF-8 files are listed with their size and no text.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::guardrails::{SourceFile, Warning};
+
+/// Text files larger than this are listed but not read.
+pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;
+/// A repository with more files than this is audited on the first ones only.
+pub const MAX_FILES: usize = 200_000;
+/// Bytes inspected to decide whether a file is binary.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+/// Directory names never descended into.
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "target",
+    "node_modules",
+    "vendor",
+    "third_party",
+    "third-party",
+    ".terraform",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".gradle",
+    ".idea",
+];
+
+/// What the walker found in one repository.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<SourceFile>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads every regular file below `root`. `exclude` holds absolute directories (nested
+/// repositories audited on their own) that are not descended into.
+pub fn walk(root: &Path, exclude: &[PathBuf]) -> Walked {
+    let mut out = Walked::default();
+    let exclude: Vec<PathBuf> = exclude.to_vec();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .hidden(false)
+        .parents(false)
+        .ignore(true)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .sort_by_file_name(OsStr::cmp)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let skipped = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| SKIPPED_DIRS.contains(&n));
+            !skipped && !exclude.iter().any(|e| e == entry.path())
+        })
+        .build();
+
+    for result in walker {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(err) => {
+                out.warnings.push(Warning {
+                    file: error_path(&err, root),
+                    message: format!("cannot be read: {}", strip_path(&err.to_string())),
+                });
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        let rel = relative(root, entry.path());
+        if file_type.is_symlink() {
+            let target = fs::read_link(entry.path())
+                .map(|t| format!(" (to {})", t.display()))
+                .unwrap_or_default();
+            out.warnings.push(Warning {
+                file: rel,
+                message: format!("symbolic link{target} not followed"),
+            });
+            continue;
+        }
+        if !file_type.is_file() {
+            continue;
+        }
+        if out.files.len() >= MAX_FILES {
+            out.warnings.push(Warning {
+                file: PathBuf::new(),
+                message: format!(
+                    "more than {MAX_FILES} files: the rest of the repository was not audited"
+                ),
+            });
+            break;
+        }
+        match read_file(entry.path(), rel.clone()) {
+            Ok((file, warning)) => {
+                if let Some(message) = warning {
+                    out.warnings.push(Warning { file: rel, message });
+                }
+                out.files.push(file);
+            }
+            Err(e) => out.warnings.push(Warning {
+                file: rel,
+                message: format!("cannot be read: {e}"),
+            }),
+        }
+    }
+    out
+}
+
+/// The path relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
+}
+
+fn error_path(err: &ignore::Error, root: &Path) -> PathBuf {
+    match err {
+        ignore::Error::WithPath { path, .. } => relative(root, path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root)
+        }
+        _ => PathBuf::new(),
+    }
+}
+
+/// `ignore` prefixes messages with the absolute path, which the warning already names.
+fn strip_path(message: &str) -> String {
+    match message.rsplit_once(": ") {
+        Some((_, tail)) if message.starts_with('/') => tail.to_string(),
+        _ => message.to_string(),
+    }
+}
+
+/// Reads one regular file, refusing to read through a link that replaced it after the
+/// walk saw it. Returns the file and, when its text is unavailable, why.
+fn read_file(path: &Path, rel: PathBuf) -> std::io::Result<(SourceFile, Option<String>)> {
+    let before = fs::symlink_metadata(path)?;
+    if !before.is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    let file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !same_file(&before, &meta) {
+        return Err(std::io::Error::other("replaced while being read"));
+    }
+    let size = meta.len();
+    let executable = is_executable(&meta);
+    let mut bytes = Vec::with_capacity(size.min(MAX_TEXT_BYTES) as usize);
+    file.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes)?;
+    let mut source = SourceFile {
+        path: rel,
+        size: size.max(bytes.len() as u64),
+        executable,
+        text: None,
+    };
+    let relevant = is_config_like(&source);
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        let message = format!(
+            "{} bytes, larger than the {} MiB read limit: not audited",
+            source.size,
+            MAX_TEXT_BYTES / (1024 * 1024)
+        );
+        return Ok((source, Some(message)));
+    }
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+        let message = relevant.then(|| "binary content: not audited".to_string());
+        return Ok((source, message));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            source.text = Some(text);
+            Ok((source, None))
+        }
+        Err(_) => Ok((
+            source,
+            Some("not valid UTF-8: not audited (re-encode it as UTF-8)".to_string()),
+        )),
+    }
+}
+
+/// Whether a file is of a kind the guardrails read, so a binary one deserves a warning.
+fn is_config_like(file: &SourceFile) -> bool {
+    let name = file.file_name().to_ascii_lowercase();
+    name.starts_with("dockerfile")
+        || name.ends_with(".dockerfile")
+        || [".yml", ".yaml", ".tf", ".tfvars", ".toml", ".json", ".hcl"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    b.is_file()
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(w: &Walked) -> Vec<String> {
+        w.files.iter().map(SourceFile::path_str).collect()
+    }
+
+    #[test]
+    fn skips_ignored_vendored_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(".github/workflows")).unwrap();
+        fs::create_dir_all(root.join("node_modules/x")).unwrap();
+        fs::create_dir_all(root.join("build")).unwrap();
+        fs::write(root.join(".github/workflows/ci.yml"), "on: push\n").unwrap();
+        fs::write(root.join("node_modules/x/index.js"), "x").unwrap();
+        fs::write(root.join("build/out.txt"), "x").unwrap();
+        fs::write(root.join(".gitignore"), "build/\n").unwrap();
+        fs::write(root.join("blob.bin"), [0u8, 1, 2]).unwrap();
+        fs::write(root.join("latin1.txt"), [0xe9u8, b'a']).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("out")).unwrap();
+        std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        let w = walk(root, &[]);
+        assert_eq!(
+            names(&w),
+            [
+                ".github/workflows/ci.yml",
+                ".gitignore",
+                "blob.bin",
+                "latin1.txt"
+            ]
+        );
+        assert!(w.files[2].text.is_none() && w.files[2].size == 3);
+        let messages: Vec<String> = w
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.file.display(), w.message))
+            .collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("latin1.txt: not valid UTF-8"));
+        assert!(messages[1].starts_with("loop: symbolic link"));
+        assert!(messages[2].contains("out: symbolic link (to /etc/passwd) not followed"));
+    }
+
+    #[test]
+    fn large_files_are_listed_without_text() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("big.yaml"),
+            vec![b'a'; MAX_TEXT_BYTES as usize + 10],
+        )
+        .unwrap();
+        let w = walk(dir.path(), &[]);
+        assert_eq!(w.files[0].size, MAX_TEXT_BYTES + 10);
+        assert!(w.files[0].text.is_none());
+        assert!(w.warnings[0].message.contains("read limit"));
+    }
+
+    #[test]
+    fn excluded_nested_repositories_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("inner")).unwrap();
+        fs::write(dir.path().join("inner/a.txt"), "a").unwrap();
+        fs::write(dir.path().join("b.txt"), "b").unwrap();
+        let w = walk(dir.path(), &[dir.path().join("inner")]);
+        assert_eq!(names(&w), ["b.txt"]);
+    }
+}

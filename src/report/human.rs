@@ -1,0 +1,187 @@
+//! `--format human` (the default): grouped by repository, most severe first, with
+//! file:line, rule id, message, remediation and why context moved a severity.
+//! Coloured only when asked to (a terminal without NO_COLOR; see `commands::drift`).
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Effects, Style};
+
+use super::Settings;
+use crate::drift::Report;
+use crate::guardrails::Severity;
+
+/// Diff lines shown per finding; the JSON, SARIF and Markdown reports carry more.
+const MAX_DIFF_LINES: usize = 60;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_style(s: Severity) -> Style {
+    let color = match s {
+        Severity::Critical => AnsiColor::BrightRed,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Blue,
+        Severity::Info => AnsiColor::BrightBlack,
+    };
+    Style::new()
+        .fg_color(Some(color.into()))
+        .effects(Effects::BOLD)
+}
+
+pub fn render(report: &Report, settings: &Settings) -> String {
+    let p = Paint { on: settings.color };
+    let bold = Style::new().effects(Effects::BOLD);
+    let dim = Style::new().effects(Effects::DIMMED);
+    let mut out = String::new();
+    for repo in &report.repos {
+        let bp = repo
+            .blueprint
+            .as_deref()
+            .map(|b| format!(" (blueprint {b})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{}{bp}", p.paint(bold, &repo.path));
+        let active = repo.findings.iter().filter(|f| f.waived.is_none()).count();
+        if active == 0 {
+            let _ = writeln!(out, "  no findings");
+        }
+        for f in repo.findings.iter().filter(|f| f.waived.is_none()) {
+            let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
+            let _ = writeln!(
+                out,
+                "  {} {} {}",
+                p.paint(severity_style(f.severity), &sev),
+                p.paint(bold, f.rule),
+                printable(&f.location())
+            );
+            let _ = writeln!(out, "           {}", one_line(&f.message));
+            if let Some(why) = &f.context_reason {
+                let _ = writeln!(
+                    out,
+                    "           {}",
+                    p.paint(dim, &format!("severity {why}"))
+                );
+            }
+            let _ = writeln!(out, "           fix: {}", one_line(f.remediation));
+            if let Some(detail) = &f.detail {
+                let lines: Vec<&str> = detail.lines().collect();
+                for line in lines.iter().take(MAX_DIFF_LINES) {
+                    let style = match line.as_bytes().first() {
+                        Some(b'+') => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                        Some(b'-') => Style::new().fg_color(Some(AnsiColor::Red.into())),
+                        _ => dim,
+                    };
+                    let _ = writeln!(out, "           │ {}", p.paint(style, &printable(line)));
+                }
+                if lines.len() > MAX_DIFF_LINES {
+                    let _ = writeln!(
+                        out,
+                        "           │ … {} more lines (see --format json or markdown)",
+                        lines.len() - MAX_DIFF_LINES
+                    );
+                }
+            }
+        }
+        for f in repo.findings.iter().filter(|f| f.waived.is_some()) {
+            let w = f.waived.as_ref().expect("filtered");
+            let _ = writeln!(
+                out,
+                "  {} {} {} — {} until {}: {}",
+                p.paint(dim, "waived  "),
+                f.rule,
+                printable(&f.location()),
+                one_line(&w.owner),
+                w.expires,
+                one_line(&w.reason)
+            );
+        }
+        for w in &repo.warnings {
+            let file = w.file.to_string_lossy();
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                p.paint(dim, "warning "),
+                if file.is_empty() {
+                    "(repository)".into()
+                } else {
+                    printable(&file)
+                },
+                one_line(&w.message)
+            );
+        }
+        out.push('\n');
+    }
+    let verdict = if report.fails(settings.fail_on) {
+        p.paint(
+            severity_style(Severity::High),
+            &format!("findings at or above {}", settings.fail_on),
+        )
+    } else {
+        format!("nothing at or above {}", settings.fail_on)
+    };
+    let _ = writeln!(out, "{}: {verdict}", super::summary_line(report));
+    out
+}
+
+/// Control characters from audited files must not drive the terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn one_line(s: &str) -> String {
+    printable(&s.replace(['\n', '\r'], " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_and_coloured() {
+        let report = super::super::sample::report();
+        let plain = render(
+            &report,
+            &Settings {
+                fail_on: Severity::Low,
+                color: false,
+            },
+        );
+        assert!(!plain.contains('\u{1b}'));
+        assert!(plain.contains("  HIGH     PVD-BLUEPRINT-001 deploy/app.yaml:3"));
+        assert!(plain.contains("severity raised from medium to high: exposure = internet"));
+        assert!(
+            plain.contains("waived   PVD-BLUEPRINT-002 SECURITY.md — @acme/sec until 2030-01-01")
+        );
+        assert!(plain.contains("warning  link: symbolic link not followed"));
+        assert!(plain.contains("clean\n  no findings"));
+        assert!(plain.trim_end().ends_with("findings at or above low"));
+        let colour = render(
+            &report,
+            &Settings {
+                fail_on: Severity::Low,
+                color: true,
+            },
+        );
+        assert!(colour.contains('\u{1b}'));
+        assert_eq!(printable("a\u{1b}[31m"), "a\u{FFFD}[31m");
+    }
+}
