@@ -7,6 +7,10 @@
 //!   repository or a link loop is never read.
 //! - Build output, dependency and VCS trees (`target/`, `node_modules/`, `vendor/`,
 //!   `.git/` …) are skipped, as are nested repositories the caller audits separately.
+//! - Key and environment files (`*.pem`, `*.key`, `id_rsa`, `.env*` …) are read even
+//!   when `.gitignore` covers them: `.gitignore` does not stop a file from being
+//!   committed (`git add -f`, or added before the ignore line), and a key lying in the
+//!   tree still ends up in build contexts and backups.
 //! - Each file is read at most once, up to [`MAX_TEXT_BYTES`]; larger, binary and
 //!   non-UTF-8 files are listed with their size and no text.
 
@@ -67,16 +71,9 @@ pub fn walk(root: &Path, exclude: &[PathBuf]) -> Walked {
         .git_exclude(true)
         .require_git(false)
         .sort_by_file_name(OsStr::cmp)
-        .filter_entry(move |entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || entry.depth() == 0 {
-                return true;
-            }
-            let skipped = entry
-                .file_name()
-                .to_str()
-                .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-            !skipped && !exclude.iter().any(|e| e == entry.path())
+        .filter_entry({
+            let exclude = exclude.clone();
+            move |entry| descend(entry, &exclude)
         })
         .build();
 
@@ -130,7 +127,79 @@ pub fn walk(root: &Path, exclude: &[PathBuf]) -> Walked {
             }),
         }
     }
+    add_ignored_key_files(root, &exclude, &mut out);
     out
+}
+
+/// Whether the walk goes into this entry: not into build output, dependency or VCS
+/// trees, nor into nested repositories audited on their own.
+fn descend(entry: &ignore::DirEntry, exclude: &[PathBuf]) -> bool {
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    if !is_dir || entry.depth() == 0 {
+        return true;
+    }
+    let skipped = entry
+        .file_name()
+        .to_str()
+        .is_some_and(|n| SKIPPED_DIRS.contains(&n));
+    !skipped && !exclude.iter().any(|e| e == entry.path())
+}
+
+/// Names of files that hold keys or environment secrets.
+pub fn is_key_or_env_file(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == ".env"
+        || name.starts_with(".env.")
+        || name.starts_with("id_rsa")
+        || name.starts_with("id_dsa")
+        || name.starts_with("id_ecdsa")
+        || name.starts_with("id_ed25519")
+        || [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+/// Second pass without ignore files, for key and environment files only (see the
+/// module documentation). Directory entries are listed again, files are not re-read.
+fn add_ignored_key_files(root: &Path, exclude: &[PathBuf], out: &mut Walked) {
+    let seen: std::collections::HashSet<PathBuf> =
+        out.files.iter().map(|f| f.path.clone()).collect();
+    let exclude = exclude.to_vec();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .hidden(false)
+        .parents(false)
+        .ignore(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .sort_by_file_name(OsStr::cmp)
+        .filter_entry(move |entry| descend(entry, &exclude))
+        .build();
+    for entry in walker.flatten() {
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        let name = entry.file_name().to_string_lossy();
+        if !is_file || !is_key_or_env_file(&name) || out.files.len() >= MAX_FILES {
+            continue;
+        }
+        let rel = relative(root, entry.path());
+        if seen.contains(&rel) {
+            continue;
+        }
+        match read_file(entry.path(), rel.clone()) {
+            Ok((file, warning)) => {
+                if let Some(message) = warning {
+                    out.warnings.push(Warning { file: rel, message });
+                }
+                out.files.push(file);
+            }
+            Err(e) => out.warnings.push(Warning {
+                file: rel,
+                message: format!("cannot be read: {e}"),
+            }),
+        }
+    }
 }
 
 /// The path relative to `root`, `/`-separated.
@@ -242,6 +311,26 @@ mod tests {
 
     fn names(w: &Walked) -> Vec<String> {
         w.files.iter().map(SourceFile::path_str).collect()
+    }
+
+    #[test]
+    fn ignored_key_and_env_files_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("deploy")).unwrap();
+        fs::create_dir_all(root.join("target")).unwrap();
+        fs::write(root.join(".gitignore"), ".env\n*.pem\nnotes.txt\n").unwrap();
+        fs::write(root.join(".env"), "A=1\n").unwrap();
+        fs::write(root.join("deploy/tls.pem"), "x\n").unwrap();
+        fs::write(root.join("notes.txt"), "x\n").unwrap();
+        fs::write(root.join("target/leak.pem"), "x\n").unwrap();
+        let w = walk(root, &[]);
+        let names = names(&w);
+        assert!(names.contains(&".env".to_string()), "{names:?}");
+        assert!(names.contains(&"deploy/tls.pem".to_string()), "{names:?}");
+        assert!(!names.contains(&"notes.txt".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with("target/")), "{names:?}");
+        assert_eq!(names.iter().filter(|n| *n == ".env").count(), 1);
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //!   healthcheck, package caches, whole-context copies) look at the final stage and
 //!   the stages it is built on; rules about what the build trusts (base images, piped
 //!   scripts, disabled TLS or signature checks, secrets) look at every stage.
-//! - A base image whose tag says `nonroot` (distroless, chainguard) is taken to set a
-//!   non-root user, so a final stage on it needs no `USER`.
+//! - A base image whose tag says `nonroot` (distroless, chainguard) still needs an
+//!   explicit `USER`: the tag is the publisher's convention, and a re-tag or a switch
+//!   of base image silently brings root back. The message says so.
 //! - `HEALTHCHECK` is required even on `scratch` and distroless final stages: the
 //!   exec form can run the service binary itself (`["/app", "--healthcheck"]`), so no
 //!   shell is needed. `HEALTHCHECK NONE` counts as missing.
@@ -55,7 +56,7 @@ pub static RULES: &[Rule] = &[
             "Container runs as root",
             Severity::High,
             "Without a non-root USER in the final stage the process runs as UID 0: a code-execution bug in the service becomes root in the container, one kernel or runtime flaw away from the host.",
-            "Add `USER 65532:65532` (or another unprivileged numeric UID:GID) at the end of the final stage, or build on a `:nonroot` base image.",
+            "Add `USER 65532:65532` (or another unprivileged numeric UID:GID) at the end of the final stage, even on a `:nonroot` base image, so the Dockerfile itself guarantees it.",
             &["hadolint:DL3002", "checkov:CKV_DOCKER_3", "checkov:CKV_DOCKER_8", "trivy:DS-0002", "cis-docker:4.1"],
         ),
         check: check_root_user,
@@ -397,15 +398,16 @@ fn check_root_user(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
                 format!("final stage switches to `USER {}`", user.args.trim()),
             ),
             Some(_) => {}
-            None => {
-                if !base_is_nonroot(df.root_base(last)) {
-                    out.emit(
-                        &df.path,
-                        Some(last.line),
-                        "final stage sets no USER, so the container runs as root",
-                    );
-                }
-            }
+            None if base_is_nonroot(df.root_base(last)) => out.emit(
+                &df.path,
+                Some(last.line),
+                "final stage sets no USER and relies on the base image's `nonroot` tag; state the numeric user so a change of base image cannot bring root back",
+            ),
+            None => out.emit(
+                &df.path,
+                Some(last.line),
+                "final stage sets no USER, so the container runs as root",
+            ),
         }
     }
 }

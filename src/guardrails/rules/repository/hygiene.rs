@@ -170,8 +170,15 @@ fn codeowners(repo: &RepoModel) -> Option<&SourceFile> {
 
 fn check_codeowners_missing(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     if codeowners(ctx.repo).is_none() {
+        // Point at the file the repository's blueprint placed, when it recorded one, so
+        // the finding lands where the file went missing.
+        let recorded = ctx.repo.provenance.as_ref().and_then(|p| {
+            CODEOWNERS_PATHS
+                .iter()
+                .find(|c| p.managed.iter().chain(&p.seeded).any(|f| f == *c))
+        });
         out.emit(
-            Path::new(".github/CODEOWNERS"),
+            Path::new(recorded.copied().unwrap_or(".github/CODEOWNERS")),
             None,
             "no CODEOWNERS in .github/, at the root or in docs/",
         );
