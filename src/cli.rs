@@ -51,7 +51,12 @@ pub struct PolicyArgs {
     pub guardrails: Option<PathBuf>,
 
     /// Guardrails profile: baseline or strict, or one from --guardrails DIR
-    #[arg(long, value_name = "NAME", default_value = crate::guardrails::policy::DEFAULT_PROFILE)]
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "PAVED_PROFILE",
+        default_value = crate::guardrails::policy::DEFAULT_PROFILE
+    )]
     pub profile: String,
 }
 

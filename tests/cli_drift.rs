@@ -15,10 +15,14 @@ fn drift_fixtures() -> PathBuf {
     fixtures().join("drift")
 }
 
-/// `paved --blueprints tests/fixtures/blueprints drift ...` with a fixed date and no colour.
+/// `paved --blueprints tests/fixtures/blueprints drift ...` with a fixed date, no colour
+/// and the engine-only test profile (tests/fixtures/drift/guardrails/engine.toml), so
+/// the guardrail rules' findings on the fixture blueprint do not interfere.
 fn drift() -> assert_cmd::Command {
     let mut cmd = paved_fixtures();
     cmd.env("PAVED_TODAY", TODAY)
+        .env("PAVED_GUARDRAILS", drift_fixtures().join("guardrails"))
+        .env("PAVED_PROFILE", "engine")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
         .env_remove("CLICOLOR_FORCE")
@@ -210,9 +214,8 @@ fn waivers_active_expired_malformed_unused() {
     assert_eq!(v["summary"]["findings"], 3);
 
     // Before the expiry date the waiver is simply unused.
-    let out = paved_fixtures()
+    let out = drift()
         .env("PAVED_TODAY", "2025-01-01")
-        .arg("drift")
         .arg(drift_fixtures().join("waivers"))
         .arg("--format=json")
         .output()
@@ -266,7 +269,7 @@ fn usage_and_configuration_errors_exit_2() {
         ),
         (
             vec![".".into(), "--profile".into(), "lenient".into()],
-            "available: baseline, strict",
+            "no guardrails profile named \"lenient\"",
         ),
         (
             vec![
@@ -342,11 +345,21 @@ fn guardrails_directory_profiles() {
 
     // The built-in strict profile makes a newer blueprint a low finding.
     let strict = drift()
+        .env_remove("PAVED_GUARDRAILS")
         .arg(&old)
         .args(["--profile", "strict", "--format=json"])
         .output()
         .unwrap();
-    assert_eq!(json(&strict)["repos"][0]["findings"][1]["severity"], "low");
+    let v = json(&strict);
+    let newer = v["repos"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PVD-BLUEPRINT-004")
+        .unwrap()
+        .clone();
+    assert_eq!(newer["severity"], "low");
+    assert_eq!(v["profile"], "strict");
 }
 
 #[test]
@@ -521,7 +534,7 @@ fn sarif_has_what_code_scanning_requires() {
     assert_eq!(run["results"].as_array().unwrap().len(), 3);
     let uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone();
     assert_eq!(uri["uriBaseId"], "%SRCROOT%");
-    assert_eq!(run["automationDetails"]["id"], "paved-drift/baseline/");
+    assert_eq!(run["automationDetails"]["id"], "paved-drift/engine/");
 
     // Fingerprints do not move when lines shift above the finding.
     let fp = |v: &Value| -> Vec<String> {

@@ -182,6 +182,9 @@ pub struct Policy {
     pub params: Params,
     /// Whether exposure and data classification move severities.
     pub context_severity: bool,
+    /// `profile.select`: when set, only rules whose id matches one of these patterns
+    /// run (a rule's own `enabled = true` still turns it on).
+    pub select: Option<Vec<String>>,
 }
 
 impl Policy {
@@ -226,6 +229,7 @@ impl Policy {
             rules: BTreeMap::new(),
             params: Params::default(),
             context_severity: true,
+            select: None,
         };
         let mut params = toml::Table::new();
         // Parents first, so the named profile has the last word.
@@ -258,6 +262,7 @@ impl Policy {
             rules: BTreeMap::new(),
             params: Params::default(),
             context_severity: true,
+            select: None,
         };
         let mut params = toml::Table::new();
         apply(&mut policy, &mut params, &origin, text, &known)?;
@@ -271,7 +276,10 @@ impl Policy {
     }
 
     pub fn enabled(&self, id: &str) -> bool {
-        self.rule(id).enabled.unwrap_or(true)
+        self.rule(id).enabled.unwrap_or_else(|| match &self.select {
+            None => true,
+            Some(patterns) => patterns.iter().any(|p| id_matches(p, id)),
+        })
     }
 
     /// The severity this profile gives a rule.
@@ -417,11 +425,34 @@ fn apply(
                                 .to_string();
                         }
                         "extends" => {}
+                        "select" => {
+                            let patterns: Vec<String> = v
+                                .as_array()
+                                .filter(|a| a.iter().all(toml::Value::is_str))
+                                .ok_or_else(|| {
+                                    invalid(
+                                        origin,
+                                        "profile.select must be a list of rule ids or patterns such as \"PVD-DOCKER-*\"",
+                                    )
+                                })?
+                                .iter()
+                                .filter_map(|p| p.as_str().map(str::to_string))
+                                .collect();
+                            for p in &patterns {
+                                if !known.iter().any(|id| id_matches(p, id)) {
+                                    return Err(invalid(
+                                        origin,
+                                        format!("profile.select: {p:?} matches no rule; `paved rules` lists them"),
+                                    ));
+                                }
+                            }
+                            policy.select = Some(patterns);
+                        }
                         other => {
                             return Err(invalid(
                                 origin,
                                 format!(
-                                    "unknown key profile.{other}; expected description or extends"
+                                    "unknown key profile.{other}; expected description, extends or select"
                                 ),
                             ))
                         }
@@ -538,6 +569,16 @@ fn apply(
     Ok(())
 }
 
+/// Whether a `select` pattern (an id, or a prefix ending in `*`) matches a rule id.
+fn id_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix)),
+        None => pattern.eq_ignore_ascii_case(id),
+    }
+}
+
 /// The closest candidate to `word`, when it is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
@@ -632,6 +673,17 @@ mod tests {
         assert!(err.contains("available: p"), "{err}");
         let err = load_text(&[("p", "")], "../p").unwrap_err().to_string();
         assert!(err.contains("no guardrails profile"), "{err}");
+    }
+
+    #[test]
+    fn select_limits_rules() {
+        let p = load_text(&[("p", "[profile]\nselect = [\"PVD-TEST-*\"]\n")], "p").unwrap();
+        assert!(p.enabled("PVD-TEST-001"));
+        assert!(!p.enabled("PVD-OTHER-001"));
+        let err = load_text(&[("p", "[profile]\nselect = [\"PVD-TSET-*\"]\n")], "p")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("matches no rule"), "{err}");
     }
 
     #[test]
