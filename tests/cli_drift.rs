@@ -305,7 +305,7 @@ fn guardrails_directory_profiles() {
     fs::create_dir(&dir).unwrap();
     fs::write(
         dir.join("quiet.toml"),
-        "[profile]\ndescription = \"q\"\n[rules]\n\"PVD-BLUEPRINT-003\" = { enabled = false }\n",
+        "[profile]\ndescription = \"q\"\nselect = [\"PVD-BLUEPRINT-*\"]\n[rules]\n\"PVD-BLUEPRINT-003\" = { enabled = false }\n",
     )
     .unwrap();
     fs::write(

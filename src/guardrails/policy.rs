@@ -26,6 +26,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
     Strings,
+    Integers,
     Integer,
     Boolean,
     String,
@@ -35,6 +36,7 @@ impl ParamKind {
     fn describe(self) -> &'static str {
         match self {
             ParamKind::Strings => "a list of strings",
+            ParamKind::Integers => "a list of integers",
             ParamKind::Integer => "an integer",
             ParamKind::Boolean => "true or false",
             ParamKind::String => "a string",
@@ -46,6 +48,9 @@ impl ParamKind {
             ParamKind::Strings => value
                 .as_array()
                 .is_some_and(|a| a.iter().all(toml::Value::is_str)),
+            ParamKind::Integers => value
+                .as_array()
+                .is_some_and(|a| a.iter().all(toml::Value::is_integer)),
             ParamKind::Integer => value.is_integer(),
             ParamKind::Boolean => value.is_bool(),
             ParamKind::String => value.is_str(),
@@ -67,62 +72,87 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "allowed_registries",
         kind: ParamKind::Strings,
-        description: "Registries (host or host/path prefix) that container images may come from",
+        description: "Registries (host or host/path prefix) that Dockerfile base images may come from; empty allows any (PVD-DOCKER-005)",
     },
     ParamSpec {
-        key: "required_ci_categories",
+        key: "gha_unpinned_allowed",
         kind: ParamKind::Strings,
-        description: "Security scan categories CI must run: sast, sca, secrets, container, iac, workflow, sbom, signing",
+        description: "Actions (owner/repo) allowed without a commit-SHA pin, e.g. your organisation's own (PVD-GHA-001)",
     },
     ParamSpec {
-        key: "sast_tools",
+        key: "ci_tools_sast",
         kind: ParamKind::Strings,
-        description: "Tools that count as SAST in CI",
+        description: "Tools that count as SAST in CI: owner/repo actions, GitLab templates, or commands (`*` = any arguments) (PVD-CI-001)",
     },
     ParamSpec {
-        key: "sca_tools",
+        key: "ci_tools_sca",
         kind: ParamKind::Strings,
-        description: "Tools that count as dependency (SCA) scanning in CI",
+        description: "Tools that count as dependency (SCA) scanning in CI (PVD-CI-002)",
     },
     ParamSpec {
-        key: "secrets_tools",
+        key: "ci_tools_secrets",
         kind: ParamKind::Strings,
-        description: "Tools that count as secret scanning in CI",
+        description: "Tools that count as secret scanning in CI (PVD-CI-003)",
     },
     ParamSpec {
-        key: "container_tools",
+        key: "ci_tools_container",
         kind: ParamKind::Strings,
-        description: "Tools that count as container image scanning in CI",
+        description: "Tools that count as container image scanning in CI (PVD-CI-004)",
     },
     ParamSpec {
-        key: "iac_tools",
+        key: "ci_tools_iac",
         kind: ParamKind::Strings,
-        description: "Tools that count as infrastructure-as-code scanning in CI",
+        description: "Tools that count as infrastructure-as-code scanning in CI (PVD-CI-005)",
     },
     ParamSpec {
-        key: "workflow_tools",
+        key: "ci_tools_sbom",
         kind: ParamKind::Strings,
-        description: "Tools that count as CI workflow auditing",
+        description: "Tools that count as SBOM generation in CI (PVD-CI-006)",
     },
     ParamSpec {
-        key: "sbom_tools",
+        key: "ci_tools_workflow_audit",
         kind: ParamKind::Strings,
-        description: "Tools that count as SBOM generation in CI",
+        description: "Tools that count as CI workflow auditing, e.g. zizmor, actionlint (PVD-CI-008)",
     },
     ParamSpec {
-        key: "signing_tools",
+        key: "ci_coverage_only_when_relevant",
+        kind: ParamKind::Boolean,
+        description: "Require container scanning only with a Dockerfile and IaC scanning only with IaC in the repository (default true)",
+    },
+    ParamSpec {
+        key: "ci_require_workflow_audit",
+        kind: ParamKind::Boolean,
+        description: "Require a workflow auditor in CI (PVD-CI-008; default false)",
+    },
+    ParamSpec {
+        key: "k8s_required_limits",
         kind: ParamKind::Strings,
-        description: "Tools that count as release signing / provenance in CI",
+        description: "Resources every container must limit (default cpu, memory) (PVD-KUBE-009)",
+    },
+    ParamSpec {
+        key: "k8s_required_requests",
+        kind: ParamKind::Strings,
+        description: "Resources every container must request (default cpu, memory) (PVD-KUBE-010)",
+    },
+    ParamSpec {
+        key: "public_ingress_ports",
+        kind: ParamKind::Integers,
+        description: "Ports that may be open to the world when exposure is internet (default [443]) (PVD-TF-011)",
     },
     ParamSpec {
         key: "log_retention_days",
         kind: ParamKind::Integer,
-        description: "Minimum retention of log groups, in days",
+        description: "Minimum retention of CloudWatch log groups, in days (default 365) (PVD-TF-017)",
     },
     ParamSpec {
-        key: "min_run_as_user",
-        kind: ParamKind::Integer,
-        description: "Lowest acceptable runAsUser / runAsGroup for containers",
+        key: "secret_allow_paths",
+        kind: ParamKind::Strings,
+        description: "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",
+    },
+    ParamSpec {
+        key: "auth_public_paths",
+        kind: ParamKind::Strings,
+        description: "Paths a generated service may serve without authentication (default /healthz, /readyz) (PVD-AUTH-004)",
     },
     ParamSpec {
         key: "max_waiver_days",
@@ -592,6 +622,18 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_parameter_is_documented_in_the_guardrails_readme() {
+        let readme = include_str!("../../guardrails/README.md");
+        for spec in PARAMS {
+            assert!(
+                readme.contains(&format!("`{}`", spec.key)),
+                "guardrails/README.md does not document params.{}",
+                spec.key
+            );
+        }
+    }
     use super::*;
     use crate::guardrails::Domain;
 

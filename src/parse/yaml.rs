@@ -521,7 +521,9 @@ fn warn(warnings: &mut Vec<Warning>, path: &Path, message: String) {
 }
 
 fn parse_file(file: &SourceFile, warnings: &mut Vec<Warning>) -> Option<Vec<Node>> {
-    if file.size > MAX_FILE_BYTES {
+    // Without text the walker has already said why (too large, binary, not UTF-8).
+    let text = file.text.as_deref()?;
+    if file.size > MAX_FILE_BYTES || text.len() as u64 > MAX_FILE_BYTES {
         warn(
             warnings,
             &file.path,
@@ -532,7 +534,6 @@ fn parse_file(file: &SourceFile, warnings: &mut Vec<Warning>) -> Option<Vec<Node
         );
         return None;
     }
-    let text = file.text.as_deref()?;
     match parse(text) {
         Ok(docs) => Some(docs),
         Err(e) => {
@@ -606,9 +607,6 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
             None => {
                 // Cheap text test first: most YAML in a repository is not a manifest.
                 let Some(text) = file.text.as_deref() else {
-                    if file.size > MAX_FILE_BYTES {
-                        parse_file(file, warnings);
-                    }
                     continue;
                 };
                 if !(text.contains("apiVersion") && text.contains("kind"))
