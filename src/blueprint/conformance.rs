@@ -105,7 +105,7 @@ fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
             catalog: catalog.describe(),
         };
     }
-    let bp = match catalog.load(&prov.blueprint_id) {
+    let bp = match catalog.load_shared(&prov.blueprint_id) {
         Ok(bp) => bp,
         Err(e) => {
             return Conformance::Broken {

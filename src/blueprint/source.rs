@@ -2,10 +2,11 @@
 //! directory laid out the same way. Both produce the same in-memory files, so the
 //! rest of the engine never touches the file system while rendering.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use super::error::{BlueprintError, Result};
 use super::manifest::MANIFEST_FILE;
@@ -34,10 +35,22 @@ enum Origin {
 }
 
 /// A set of blueprints, keyed by id (the folder name).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Catalog {
     origin: Origin,
     ids: Vec<String>,
+    /// Blueprints already loaded by [`Catalog::load_shared`]: an audit of many
+    /// repositories generated from one blueprint parses and compiles it once.
+    loaded: Arc<Mutex<HashMap<String, Arc<Blueprint>>>>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("origin", &self.origin)
+            .field("ids", &self.ids)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Catalog {
@@ -53,6 +66,7 @@ impl Catalog {
         Catalog {
             origin: Origin::Embedded,
             ids,
+            loaded: Arc::default(),
         }
     }
 
@@ -88,6 +102,7 @@ impl Catalog {
         Ok(Catalog {
             origin: Origin::Directory(dir.to_path_buf()),
             ids,
+            loaded: Arc::default(),
         })
     }
 
@@ -127,6 +142,23 @@ impl Catalog {
                 available: self.ids.clone(),
             }),
         }
+    }
+
+    /// Like [`Catalog::load`], but loads each blueprint once per catalog and shares it.
+    /// Failures are not remembered, so each caller gets the full error.
+    pub fn load_shared(&self, id: &str) -> Result<Arc<Blueprint>> {
+        // Held while loading: compiling a large blueprint takes long enough that
+        // threads racing past an unlocked check would each compile it again.
+        let mut loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(bp) = loaded.get(id) {
+            return Ok(Arc::clone(bp));
+        }
+        let bp = Arc::new(self.load(id)?);
+        loaded.insert(id.to_string(), Arc::clone(&bp));
+        Ok(bp)
     }
 
     /// Reads, parses and checks one blueprint.

@@ -4,7 +4,10 @@
 //! for how `files` is gathered: no links followed, ignored and vendored trees skipped,
 //! size-capped). Parsers never panic: a file they cannot read becomes a [`Warning`].
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use crate::blueprint::provenance::Provenance;
 use crate::parse::{dockerfile, hcl, yaml};
@@ -55,6 +58,20 @@ pub struct RepoContext {
     pub source: Option<PathBuf>,
 }
 
+/// Facts derived from the model that several rules need (e.g. the parsed Rust
+/// sources behind the auth rules), computed on first use and shared. Keyed by the
+/// fact's type, so each module keeps its own private type.
+#[derive(Default)]
+pub struct Memo {
+    slots: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct RepoModel {
     pub root: PathBuf,
@@ -66,6 +83,9 @@ pub struct RepoModel {
     pub provenance: Option<Provenance>,
     pub context: RepoContext,
     pub warnings: Vec<Warning>,
+    pub memo: Memo,
+    /// Path → index into `files`, built on the first [`RepoModel::file`] lookup.
+    file_index: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl RepoModel {
@@ -84,6 +104,8 @@ impl RepoModel {
             provenance: None,
             context: RepoContext::default(),
             warnings,
+            memo: Memo::default(),
+            file_index: std::sync::OnceLock::new(),
         }
     }
 
@@ -102,9 +124,47 @@ impl RepoModel {
         RepoModel::build(PathBuf::from("."), files)
     }
 
+    /// The fact of type `T` about this repository, computed by `compute` the first time
+    /// any rule asks for it.
+    pub fn memo<T: Any + Send + Sync>(&self, compute: impl FnOnce(&RepoModel) -> T) -> Arc<T> {
+        let key = TypeId::of::<T>();
+        let found = self
+            .memo
+            .slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(any) = found {
+            if let Ok(fact) = any.downcast::<T>() {
+                return fact;
+            }
+        }
+        // Computed outside the lock: a fact may itself ask for another one.
+        let fact = Arc::new(compute(self));
+        self.memo
+            .slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, fact.clone());
+        fact
+    }
+
     /// The file at `path` (relative, `/`-separated), if the walker saw it.
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
-        self.files.iter().find(|f| f.path_str() == path)
+        let index = self.file_index.get_or_init(|| {
+            self.files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path_str(), i))
+                .collect()
+        });
+        // `files` is public: fall back to a scan if it changed after the index was built.
+        match index.get(path).and_then(|&i| self.files.get(i)) {
+            Some(f) if f.path_str() == path => Some(f),
+            None if index.len() == self.files.len() => None,
+            _ => self.files.iter().find(|f| f.path_str() == path),
+        }
     }
 
     /// Whether any file matches `pred`.
@@ -115,5 +175,41 @@ impl RepoModel {
     /// The blueprint id recorded in provenance, for rules that apply to generated services.
     pub fn blueprint_id(&self) -> Option<&str> {
         self.provenance.as_ref().map(|p| p.blueprint_id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn memo_computes_each_fact_once() {
+        let model = RepoModel::from_memory(&[("a.txt", "x")]);
+        let calls = AtomicUsize::new(0);
+        let compute = |r: &RepoModel| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            r.files.len()
+        };
+        assert_eq!(*model.memo(compute), 1);
+        assert_eq!(*model.memo(compute), 1);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A different type is a different fact.
+        assert_eq!(*model.memo(|_| "other"), "other");
+    }
+
+    #[test]
+    fn file_lookup_by_path() {
+        let mut model = RepoModel::from_memory(&[("a/b.yml", "x"), ("c", "y")]);
+        assert_eq!(model.file("a/b.yml").unwrap().text.as_deref(), Some("x"));
+        assert!(model.file("missing").is_none());
+        // Files added after the first lookup are still found.
+        model.files.push(SourceFile {
+            path: PathBuf::from("late"),
+            size: 1,
+            executable: false,
+            text: Some("z".into()),
+        });
+        assert!(model.file("late").is_some());
     }
 }

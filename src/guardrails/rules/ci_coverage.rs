@@ -139,12 +139,24 @@ impl Category {
         }
     }
 
-    pub(crate) fn tools(self, ctx: &CheckCtx<'_>) -> Vec<Tool> {
-        ctx.params
-            .strings(self.param(), self.defaults())
-            .iter()
-            .filter_map(|s| Tool::parse(s))
-            .collect()
+    pub(crate) fn tools(self, ctx: &CheckCtx<'_>) -> std::sync::Arc<Vec<Tool>> {
+        // Compiling the command patterns dominated an audit (several rules ask for the
+        // tools of every category, in every repository), so each list is compiled once
+        // per process and shared, not cloned: a cloned regex starts with a cold cache.
+        // Bounded by the number of distinct lists in the policy.
+        type Compiled = std::collections::HashMap<Vec<String>, std::sync::Arc<Vec<Tool>>>;
+        static COMPILED: std::sync::LazyLock<std::sync::Mutex<Compiled>> =
+            std::sync::LazyLock::new(Default::default);
+        let specs = ctx.params.strings(self.param(), self.defaults());
+        let mut cache = COMPILED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(tools) = cache.get(&specs) {
+            return std::sync::Arc::clone(tools);
+        }
+        let tools = std::sync::Arc::new(specs.iter().filter_map(|s| Tool::parse(s)).collect());
+        cache.insert(specs, std::sync::Arc::clone(&tools));
+        tools
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
@@ -128,7 +129,75 @@ fn is_auth_source(path: &str) -> bool {
     path == "src/auth.rs" || (path.starts_with("src/auth/") && path.ends_with(".rs"))
 }
 
-pub(super) fn auth_facts(repo: &RepoModel) -> AuthFacts {
+/// Parsed once per repository and shared by the auth rules.
+pub(super) fn auth_facts(repo: &RepoModel) -> Arc<AuthFacts> {
+    let shared = repo.memo(|r| {
+        static SEEN: LazyLock<ContentCache<AuthFacts>> = LazyLock::new(Default::default);
+        SEEN.get_or_compute(r, is_auth_source, compute_auth_facts)
+    });
+    Arc::clone(&shared)
+}
+
+/// Facts cached by the exact content of the files they are computed from. Services
+/// generated from one blueprint share their auth sources byte for byte, so an audit
+/// of an organisation parses them once instead of once per repository. The key is a
+/// SHA-256 over every input file's path and bytes, so a changed file is a new entry.
+struct ContentCache<T> {
+    entries: Mutex<HashMap<[u8; 32], Arc<T>>>,
+}
+
+impl<T> Default for ContentCache<T> {
+    fn default() -> Self {
+        ContentCache {
+            entries: Mutex::default(),
+        }
+    }
+}
+
+/// Bounds the memory a long audit of many different repositories can hold.
+const CONTENT_CACHE_ENTRIES: usize = 256;
+
+impl<T> ContentCache<T> {
+    fn get_or_compute(
+        &self,
+        repo: &RepoModel,
+        inputs: fn(&str) -> bool,
+        compute: fn(&RepoModel) -> T,
+    ) -> Arc<T> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for f in repo.files.iter().filter(|f| inputs(&f.path_str())) {
+            hasher.update(f.path_str().as_bytes());
+            hasher.update([0]);
+            match &f.text {
+                Some(text) => {
+                    hasher.update([1]);
+                    hasher.update((text.len() as u64).to_le_bytes());
+                    hasher.update(text.as_bytes());
+                }
+                None => hasher.update([2]),
+            }
+        }
+        let key: [u8; 32] = hasher.finalize().into();
+        let lock = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(found) = lock().get(&key) {
+            return Arc::clone(found);
+        }
+        let fact = Arc::new(compute(repo));
+        let mut entries = lock();
+        if entries.len() >= CONTENT_CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, Arc::clone(&fact));
+        fact
+    }
+}
+
+fn compute_auth_facts(repo: &RepoModel) -> AuthFacts {
     let mut facts = AuthFacts {
         module: AUTH_MODULES
             .iter()
@@ -419,7 +488,16 @@ pub(super) enum RouterFacts {
     },
 }
 
-pub(super) fn router_facts(repo: &RepoModel) -> RouterFacts {
+/// Parsed once per repository and shared by the auth rules.
+pub(super) fn router_facts(repo: &RepoModel) -> Arc<RouterFacts> {
+    let shared = repo.memo(|r| {
+        static SEEN: LazyLock<ContentCache<RouterFacts>> = LazyLock::new(Default::default);
+        SEEN.get_or_compute(r, |p| p == APP_FILE, compute_router_facts)
+    });
+    Arc::clone(&shared)
+}
+
+fn compute_router_facts(repo: &RepoModel) -> RouterFacts {
     let Some(file) = repo.file(APP_FILE) else {
         return RouterFacts::MissingFile;
     };

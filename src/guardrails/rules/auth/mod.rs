@@ -185,7 +185,7 @@ fn check_router_unprotected(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         fn_line,
         auth_layer: None,
         ..
-    } = router_facts(ctx.repo)
+    } = *router_facts(ctx.repo)
     {
         out.emit(
             Path::new(APP_FILE),
@@ -203,9 +203,10 @@ fn check_routes_after_layer(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         auth_layer: Some(layer_line),
         after,
         ..
-    } = router_facts(ctx.repo)
+    } = &*router_facts(ctx.repo)
     {
         for (method, line) in after {
+            let line = *line;
             out.emit(
                 Path::new(APP_FILE),
                 Some(line),
@@ -262,8 +263,8 @@ fn check_weak_algorithms(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     if !applies(ctx) || auth_mode(ctx) != Some("oidc-jwt") {
         return;
     }
-    for (path, line, what) in auth_facts(ctx.repo).weak_algorithms {
-        out.emit(&path, Some(line), what);
+    for (path, line, what) in &auth_facts(ctx.repo).weak_algorithms {
+        out.emit(path, Some(*line), what.clone());
     }
 }
 
@@ -286,19 +287,19 @@ fn check_unverifiable(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         }
     }
     let app = Path::new(APP_FILE);
-    match router_facts(ctx.repo) {
+    match &*router_facts(ctx.repo) {
         RouterFacts::MissingFile => out.emit(
             app,
             None,
             "no src/app.rs: where the authentication layer is applied cannot be checked",
         ),
-        RouterFacts::Unreadable((line, why)) => out.emit(app, line, format!("src/app.rs {why}")),
+        RouterFacts::Unreadable((line, why)) => out.emit(app, *line, format!("src/app.rs {why}")),
         RouterFacts::NoRouterFn => out.emit(
             app,
             None,
             "no top-level `fn router` in src/app.rs: the authentication layer cannot be checked",
         ),
-        RouterFacts::Unclear { line, reason } => out.emit(app, Some(line), reason),
+        RouterFacts::Unclear { line, reason } => out.emit(app, Some(*line), reason.clone()),
         RouterFacts::Chain { .. } => {}
     }
 }
