@@ -54,13 +54,17 @@ fn generate_and_verify(work: &Path, extra: &[&str]) -> PathBuf {
     let binary = work.join("demo-svc-bin");
     std::fs::copy(service_target_dir().join("debug/demo-svc"), &binary).expect("copy binary");
 
-    // The lockfile template places the service's own entry where Cargo sorts it, so
-    // Cargo leaves the file as generated whatever the name.
+    // The lockfile's own entry comes first, not where Cargo sorts it (see
+    // scripts/update-rust-axum-lockfile.py): `--locked` must accept it whatever the
+    // name sorts before, between or after, and must leave the file as generated.
     for name in ["a", "mid-svc", "zz-top"] {
         let other = work.join(name);
         generate(name, &other, extra);
         let generated = std::fs::read_to_string(other.join("Cargo.lock")).unwrap();
-        cargo(&other, &["metadata", "--format-version", "1", "--offline"]);
+        cargo(
+            &other,
+            &["metadata", "--format-version", "1", "--offline", "--locked"],
+        );
         let after = std::fs::read_to_string(other.join("Cargo.lock")).unwrap();
         assert!(generated == after, "Cargo rewrote the lockfile of {name:?}");
     }

@@ -114,18 +114,7 @@ pub fn walk(root: &Path, exclude: &[PathBuf]) -> Walked {
             });
             break;
         }
-        match read_file(entry.path(), rel.clone()) {
-            Ok((file, warning)) => {
-                if let Some(message) = warning {
-                    out.warnings.push(Warning { file: rel, message });
-                }
-                out.files.push(file);
-            }
-            Err(e) => out.warnings.push(Warning {
-                file: rel,
-                message: format!("cannot be read: {e}"),
-            }),
-        }
+        read_into(entry.path(), rel, &mut out);
     }
     add_ignored_key_files(root, &exclude, &mut out);
     out
@@ -187,18 +176,23 @@ fn add_ignored_key_files(root: &Path, exclude: &[PathBuf], out: &mut Walked) {
         if seen.contains(&rel) {
             continue;
         }
-        match read_file(entry.path(), rel.clone()) {
-            Ok((file, warning)) => {
-                if let Some(message) = warning {
-                    out.warnings.push(Warning { file: rel, message });
-                }
-                out.files.push(file);
+        read_into(entry.path(), rel, out);
+    }
+}
+
+/// Reads one file into `out`: the file, or a warning saying why it could not be read.
+fn read_into(path: &Path, rel: PathBuf, out: &mut Walked) {
+    match read_file(path, rel.clone()) {
+        Ok((file, warning)) => {
+            if let Some(message) = warning {
+                out.warnings.push(Warning { file: rel, message });
             }
-            Err(e) => out.warnings.push(Warning {
-                file: rel,
-                message: format!("cannot be read: {e}"),
-            }),
+            out.files.push(file);
         }
+        Err(e) => out.warnings.push(Warning {
+            file: rel,
+            message: format!("cannot be read: {e}"),
+        }),
     }
 }
 
