@@ -317,6 +317,220 @@ fn cases() -> Vec<Case> {
             rule_prefix: "PVD-REPO-",
         },
         Case {
+            name: "healthcheck removed",
+            weaken: |r| {
+                edit(r, "Dockerfile", r"(?ms)^HEALTHCHECK.*?\]\s*\n", "");
+                "Dockerfile".into()
+            },
+            rule_prefix: "PVD-DOCKER-",
+        },
+        Case {
+            name: "remote script piped into a shell",
+            weaken: |r| {
+                edit(
+                    r,
+                    "Dockerfile",
+                    r"(?m)^RUN ",
+                    "RUN curl -fsSL https://example.com/i.sh | sh && ",
+                );
+                "Dockerfile".into()
+            },
+            rule_prefix: "PVD-DOCKER-",
+        },
+        Case {
+            name: "secret in ENV",
+            weaken: |r| {
+                edit(
+                    r,
+                    "Dockerfile",
+                    r"(?m)^(FROM .*)$",
+                    "${1}\nENV DB_PASSWORD=hunter2hunter2",
+                );
+                "Dockerfile".into()
+            },
+            rule_prefix: "PVD-DOCKER-",
+        },
+        Case {
+            name: "workflow-level permissions removed",
+            weaken: |r| {
+                let f = find_file(r, ".github/workflows", r"(?m)^permissions:");
+                edit(r, &f, r"(?m)^permissions:.*\n", "");
+                f
+            },
+            rule_prefix: "PVD-GHA-",
+        },
+        Case {
+            name: "untrusted input in run",
+            weaken: |r| {
+                let f = find_file(r, ".github/workflows", r"(?m)^        run: cargo");
+                edit(
+                    r,
+                    &f,
+                    r"(?m)^        run: cargo",
+                    "        run: echo \"$${{ github.event.pull_request.title }}\" && cargo",
+                );
+                f
+            },
+            rule_prefix: "PVD-GHA-",
+        },
+        Case {
+            name: "secret scanner allowed to fail",
+            weaken: |r| {
+                let f = find_file(r, ".github/workflows", r"gitleaks");
+                edit(
+                    r,
+                    &f,
+                    r"(?m)^(\s+)- name: (.*gitleaks.*)$",
+                    "${1}- name: ${2}\n${1}  continue-on-error: true",
+                );
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "writable root filesystem",
+            weaken: |r| {
+                let f = find_file(r, "deploy/k8s", r"readOnlyRootFilesystem: true");
+                edit(
+                    r,
+                    &f,
+                    r"readOnlyRootFilesystem: true",
+                    "readOnlyRootFilesystem: false",
+                );
+                f
+            },
+            rule_prefix: "PVD-KUBE-",
+        },
+        Case {
+            name: "mutable image tag",
+            weaken: |r| {
+                let f = find_file(r, "deploy/k8s", r"image: \S+@sha256:");
+                edit(
+                    r,
+                    &f,
+                    r"image: (\S+)@sha256:[0-9a-f]{64}",
+                    "image: ${1}:latest",
+                );
+                f
+            },
+            rule_prefix: "PVD-KUBE-",
+        },
+        Case {
+            name: "limits removed",
+            weaken: |r| {
+                let f = find_file(r, "deploy/k8s", r"(?m)^            limits:");
+                edit(
+                    r,
+                    &f,
+                    r"(?m)^            limits:\n(              .*\n)+",
+                    "",
+                );
+                f
+            },
+            rule_prefix: "PVD-KUBE-",
+        },
+        Case {
+            name: "SSH open to the world",
+            weaken: |r| {
+                let f = "deploy/terraform/main.tf".to_string();
+                let mut text = fs::read_to_string(r.join(&f)).unwrap();
+                text.push_str(
+                    "\nresource \"aws_security_group_rule\" \"ssh\" {\n  type              = \"ingress\"\n  from_port         = 22\n  to_port           = 22\n  protocol          = \"tcp\"\n  cidr_blocks       = [\"0.0.0.0/0\"]\n  security_group_id = \"sg-0123456789abcdef0\"\n}\n",
+                );
+                fs::write(r.join(&f), text).unwrap();
+                f
+            },
+            rule_prefix: "PVD-TF-",
+        },
+        Case {
+            name: "log retention shortened",
+            weaken: |r| {
+                let f = find_file(r, "deploy/terraform", r"retention_in_days");
+                edit(
+                    r,
+                    &f,
+                    r"retention_in_days\s*=\s*\S+",
+                    "retention_in_days = 7",
+                );
+                f
+            },
+            rule_prefix: "PVD-TF-",
+        },
+        Case {
+            name: "mutable registry tags",
+            weaken: |r| {
+                let f = find_file(r, "deploy/terraform", r#""IMMUTABLE""#);
+                edit(r, &f, r#""IMMUTABLE""#, r#""MUTABLE""#);
+                f
+            },
+            rule_prefix: "PVD-TF-",
+        },
+        Case {
+            name: "Cargo.lock deleted",
+            weaken: |r| {
+                fs::remove_file(r.join("Cargo.lock")).unwrap();
+                "Cargo.lock".into()
+            },
+            rule_prefix: "PVD-REPO-",
+        },
+        Case {
+            name: "dependabot config deleted",
+            weaken: |r| {
+                fs::remove_file(r.join(".github/dependabot.yml")).unwrap();
+                ".github/dependabot.yml".into()
+            },
+            rule_prefix: "PVD-REPO-",
+        },
+        Case {
+            name: ".gitignore no longer covers .env",
+            weaken: |r| {
+                edit(r, ".gitignore", r"(?m)^.*\.env.*\n", "");
+                let text = fs::read_to_string(r.join(".gitignore")).unwrap();
+                let text: String = text
+                    .lines()
+                    .filter(|l| !l.contains(".env"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                fs::write(r.join(".gitignore"), text).unwrap();
+                ".gitignore".into()
+            },
+            rule_prefix: "PVD-REPO-",
+        },
+        Case {
+            name: "extra public path",
+            weaken: |r| {
+                edit(
+                    r,
+                    "src/auth/mod.rs",
+                    r#""/readyz""#,
+                    r#""/readyz", "/admin""#,
+                );
+                "src/auth/mod.rs".into()
+            },
+            rule_prefix: "PVD-AUTH-",
+        },
+        Case {
+            name: "HMAC algorithm allowed",
+            weaken: |r| {
+                edit(
+                    r,
+                    "src/auth/jwt.rs",
+                    r"Algorithm::RS256",
+                    "Algorithm::HS256",
+                );
+                "src/auth/jwt.rs".into()
+            },
+            rule_prefix: "PVD-AUTH-",
+        },
+        Case {
+            name: "auth module deleted",
+            weaken: |r| {
+                fs::remove_file(r.join("src/auth/mod.rs")).unwrap();
+                "src/auth/mod.rs".into()
+            },
+            rule_prefix: "PVD-AUTH-",
+        },
+        Case {
             name: "auth layer removed from the router",
             weaken: |r| {
                 edit(r, "src/app.rs", r"\.layer\([^;]*require_auth[^;]*?\)\)", "");
@@ -378,6 +592,46 @@ fn every_answer_combination_is_clean() {
         let found = findings(&report);
         if code != 0 || !found.is_empty() {
             failures.push(format!("{sets:?}: exit {code}: {found:#?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn gitlab_weakened_copies_are_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = generate(tmp.path(), "gl-svc", &["ci=gitlab"]);
+    let (code, report) = drift(&fresh);
+    assert_eq!(findings(&report), Vec::<(String, String, String)>::new());
+    assert_eq!(code, 0);
+
+    let weakenings: &[(&str, &str, &str)] = &[
+        // (what, pattern, replacement) on .gitlab-ci.yml
+        (
+            "scanner allowed to fail",
+            r"(?m)^secret_detection:\n",
+            "secret_detection:\n  allow_failure: true\n",
+        ),
+        ("image unpinned", r"@sha256:[0-9a-f]{64}", ""),
+        (
+            "secret detection removed",
+            r"(?m)^    - gitleaks git .*\n",
+            "    - echo skipped\n",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (what, pattern, replacement)) in weakenings.iter().enumerate() {
+        let copy = tmp.path().join(format!("gl-weak-{i}"));
+        copy_tree(&fresh, &copy);
+        edit(&copy, ".gitlab-ci.yml", pattern, replacement);
+        let (code, report) = drift(&copy);
+        let found = findings(&report);
+        let hit = found.iter().any(|(rule, f, _)| {
+            (rule.starts_with("PVD-GITLAB-") || rule.starts_with("PVD-CI-"))
+                && f == ".gitlab-ci.yml"
+        });
+        if code != 1 || !hit {
+            failures.push(format!("{what}: exit {code}: {found:#?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -189,6 +189,35 @@ fn check_default_permissions(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     }
 }
 
+// ---------------------------------------------------------------- PVD-GHA-018
+
+fn check_top_level_permissions(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    for file in workflows(ctx) {
+        let Some(root) = file.root() else { continue };
+        if root.get("permissions").is_some() {
+            continue;
+        }
+        let jobs: Vec<_> = workflow_jobs(root).collect();
+        // Jobs without their own block are PVD-GHA-002's finding.
+        if jobs.is_empty()
+            || jobs
+                .iter()
+                .any(|(_, _, job)| job.get("permissions").is_none())
+        {
+            continue;
+        }
+        let line = root
+            .get_entry("on")
+            .or_else(|| root.get_entry("true"))
+            .map_or(root.line(), |(k, _)| k.line());
+        out.emit(
+            &file.path,
+            Some(line),
+            "no workflow-level `permissions:`: every job sets its own today, but a job added later gets the default GITHUB_TOKEN permissions",
+        );
+    }
+}
+
 // ---------------------------------------------------------------- PVD-GHA-003
 
 fn check_broad_permissions(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -896,6 +925,18 @@ pub static RULES: &[Rule] = &[
         },
         check: check_unpinned_images,
     },
+    Rule {
+        meta: RuleMeta {
+            id: "PVD-GHA-018",
+            title: "Workflow has no top-level permissions",
+            domain: Domain::GithubActions,
+            severity: Severity::Low,
+            rationale: "A workflow-level `permissions:` block is the default every job inherits. Without it, least privilege holds only as long as every future job remembers its own block; the first one that does not runs with the repository's default token, often read-write.",
+            remediation: "Add `permissions: {}` (or `contents: read`) at the top of the workflow and keep the per-job grants.",
+            references: &["scorecard:Token-Permissions", "zizmor:excessive-permissions"],
+        },
+        check: check_top_level_permissions,
+    },
 ];
 
 #[cfg(test)]
@@ -976,6 +1017,13 @@ jobs:
         )]);
         let p = Params::new(toml::from_str("gha_unpinned_allowed = [\"actions\"]").unwrap());
         assert!(check_all(&model, &p, RULES).is_empty());
+    }
+
+    #[test]
+    fn gha018_top_level_permissions() {
+        // Every job keeps its own block: only the missing default is reported.
+        let w = golden().replace("permissions: {}\n", "");
+        assert_eq!(wf(&w), one("PVD-GHA-018", 2));
     }
 
     #[test]

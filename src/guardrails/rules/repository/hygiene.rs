@@ -659,10 +659,13 @@ fn check_lockfiles(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
             _ => None,
         };
         if let Some(lock) = missing {
+            // Reported on the lockfile that should be there (its first alternative),
+            // which is the file a reviewer will look for in the change that removed it.
+            let expected = lock.split([' ', ',']).next().unwrap_or(lock);
             out.emit(
-                &f.path,
+                Path::new(&format!("{dir}{expected}")),
                 None,
-                format!("no {lock} committed beside this manifest"),
+                format!("no {lock} committed beside {path}"),
             );
         }
     }
@@ -1014,7 +1017,7 @@ pub(crate) mod tests {
             .iter()
             .map(|h| h.file.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(paths, ["web/package.json", "py/pyproject.toml", "go.mod"]);
+        assert_eq!(paths, ["web/package-lock.json", "py/poetry.lock", "go.sum"]);
         let files = [
             ("web/package.json", "{\"dependencies\": {}}"),
             ("web/pnpm-lock.yaml", ""),
