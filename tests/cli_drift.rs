@@ -45,18 +45,7 @@ fn generate(dir: &Path, name: &str, sets: &[&str]) -> PathBuf {
 /// A generated service with one changed, one missing and one mode-changed managed file.
 fn drifted(dir: &Path) -> PathBuf {
     let repo = generate(dir, "svc", &["use_db=true", "db_name=orders"]);
-    let deploy = repo.join("deploy/k8s/deployment.yaml");
-    let text = fs::read_to_string(&deploy)
-        .unwrap()
-        .replace("replicas: 1", "replicas: 1\n  paused: true");
-    fs::write(&deploy, text).unwrap();
-    fs::remove_file(repo.join("db/schema.sql")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(
-        repo.join("scripts/run.sh"),
-        fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    common::deviate_full_fixture(&repo);
     repo
 }
 

@@ -66,18 +66,7 @@ fn repository_without_provenance_is_not_checked() {
 fn changed_missing_and_mode_deviations_are_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = generate(tmp.path());
-    let deploy = repo.join("deploy/k8s/deployment.yaml");
-    let text = fs::read_to_string(&deploy)
-        .unwrap()
-        .replace("replicas: 1", "replicas: 1\n  paused: true");
-    fs::write(&deploy, text).unwrap();
-    fs::remove_file(repo.join("db/schema.sql")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(
-        repo.join("scripts/run.sh"),
-        fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    common::deviate_full_fixture(&repo);
     // Seeded files belong to the service: editing them is not drift.
     fs::write(repo.join("src/main.rs"), "fn main() {}\n").unwrap();
     fs::write(repo.join("README.md"), "mine now\n").unwrap();

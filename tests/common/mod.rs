@@ -100,3 +100,20 @@ pub fn copy_fixture(id: &str, dest: &Path) -> PathBuf {
     }
     target
 }
+
+/// Gives a repository generated from the `full` fixture blueprint (with `use_db=true`)
+/// one changed, one missing and one mode-changed managed file.
+pub fn deviate_full_fixture(repo: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let deploy = repo.join("deploy/k8s/deployment.yaml");
+    let text = std::fs::read_to_string(&deploy)
+        .unwrap()
+        .replace("replicas: 1", "replicas: 1\n  paused: true");
+    std::fs::write(&deploy, text).unwrap();
+    std::fs::remove_file(repo.join("db/schema.sql")).unwrap();
+    std::fs::set_permissions(
+        repo.join("scripts/run.sh"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+}
