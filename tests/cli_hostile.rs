@@ -343,7 +343,7 @@ fn malformed_manifest_names_the_line() {
     refused(
         &["--no-input", "svc"],
         cat.path(),
-        "blueprint.toml:12:1: unknown field `max_lenght`",
+        "blueprint.toml:13:1: unknown field `max_lenght`",
     );
 }
 

@@ -453,3 +453,28 @@ fn missing_blueprints_directory_is_a_clear_error() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn reserved_names_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    paved_fixtures()
+        .current_dir(tmp.path())
+        .args(["new", "reserved-svc", "-b", "full", "--no-input"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("invalid service name \"reserved-svc\"")
+                .and(predicates::str::contains("blueprint full cannot generate")),
+        );
+    assert!(tree(tmp.path()).is_empty());
+    // The built-in blueprint refuses Rust built-ins and crates its lockfile pins.
+    for name in ["test", "core", "tokio", "axum"] {
+        paved()
+            .current_dir(tmp.path())
+            .args(["new", name, "--no-input"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("rust-axum cannot generate"));
+    }
+    assert!(tree(tmp.path()).is_empty());
+}

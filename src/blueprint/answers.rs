@@ -127,6 +127,16 @@ pub fn resolve(
         reason,
     })?;
     let manifest = &bp.manifest;
+    if manifest.reserved_names.iter().any(|r| r == name) {
+        return Err(BlueprintError::InvalidName {
+            name: name.to_string(),
+            reason: format!(
+                "blueprint {} cannot generate a service with this name (it clashes with a \
+                 name the generated code depends on); choose another name",
+                manifest.id
+            ),
+        });
+    }
     let known: Vec<String> = manifest.variables.iter().map(|v| v.name.clone()).collect();
 
     let mut sets: BTreeMap<String, String> = BTreeMap::new();

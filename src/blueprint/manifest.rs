@@ -38,6 +38,9 @@ pub struct Manifest {
     pub version: semver::Version,
     pub description: String,
     pub default_ownership: Ownership,
+    /// Service names this blueprint cannot generate (e.g. names that clash with a
+    /// crate its lockfile pins, or with a language built-in).
+    pub reserved_names: Vec<String>,
     pub variables: Vec<Variable>,
     pub files: Vec<FileRule>,
 }
@@ -115,6 +118,8 @@ struct RawHeader {
     description: Spanned<String>,
     #[serde(default)]
     default_ownership: Option<Ownership>,
+    #[serde(default)]
+    reserved_names: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +258,7 @@ impl Manifest {
             version,
             description,
             default_ownership: header.default_ownership.unwrap_or(Ownership::Managed),
+            reserved_names: header.reserved_names.clone(),
             variables,
             files,
         })
