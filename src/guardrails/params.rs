@@ -40,14 +40,6 @@ impl Params {
             .and_then(|v| v.as_bool())
             .unwrap_or(default)
     }
-
-    pub fn string(&self, key: &str, default: &str) -> String {
-        self.table
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or(default)
-            .to_owned()
-    }
 }
 
 #[cfg(test)]
@@ -65,6 +57,5 @@ mod tests {
         assert_eq!(p.strings("missing", &["x"]), ["x"]);
         assert_eq!(p.integer("retention_days", 30), 365);
         assert!(p.boolean("strict", false));
-        assert_eq!(p.string("missing", "d"), "d");
     }
 }

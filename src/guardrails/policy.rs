@@ -29,7 +29,6 @@ pub enum ParamKind {
     Integers,
     Integer,
     Boolean,
-    String,
 }
 
 impl ParamKind {
@@ -39,7 +38,6 @@ impl ParamKind {
             ParamKind::Integers => "a list of integers",
             ParamKind::Integer => "an integer",
             ParamKind::Boolean => "true or false",
-            ParamKind::String => "a string",
         }
     }
 
@@ -53,7 +51,6 @@ impl ParamKind {
                 .is_some_and(|a| a.iter().all(toml::Value::is_integer)),
             ParamKind::Integer => value.is_integer(),
             ParamKind::Boolean => value.is_bool(),
-            ParamKind::String => value.is_str(),
         }
     }
 }

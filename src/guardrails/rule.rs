@@ -47,16 +47,6 @@ impl Severity {
             Severity::High | Severity::Critical => Severity::Critical,
         }
     }
-
-    /// One step down, saturating at low: context never turns a real problem into info.
-    pub fn lowered(self) -> Severity {
-        match self {
-            Severity::Critical => Severity::High,
-            Severity::High => Severity::Medium,
-            Severity::Medium | Severity::Low => Severity::Low,
-            Severity::Info => Severity::Info,
-        }
-    }
 }
 
 impl fmt::Display for Severity {
@@ -187,22 +177,6 @@ impl<'a> Emitter<'a> {
             detail: None,
         });
     }
-
-    pub fn emit_with_detail(
-        &mut self,
-        file: &Path,
-        line: Option<u32>,
-        message: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
-        self.out.push(Hit {
-            rule: self.rule,
-            file: file.to_path_buf(),
-            line,
-            message: message.into(),
-            detail: Some(detail.into()),
-        });
-    }
 }
 
 #[cfg(test)]
@@ -215,7 +189,6 @@ mod tests {
         assert!(Severity::Low > Severity::Info);
         assert_eq!(Severity::High.raised(), Severity::Critical);
         assert_eq!(Severity::Critical.raised(), Severity::Critical);
-        assert_eq!(Severity::Low.lowered(), Severity::Low);
         assert_eq!("medium".parse::<Severity>(), Ok(Severity::Medium));
         assert!("severe"
             .parse::<Severity>()
