@@ -1,0 +1,13 @@
+//! The service as a library: `app::router` builds the HTTP application, `cli::run` is
+//! what the binary calls.
+//!
+//! Add your own modules here; `routes.rs` is where new endpoints go.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod healthcheck;
+pub mod routes;
+pub mod server;
+pub mod telemetry;

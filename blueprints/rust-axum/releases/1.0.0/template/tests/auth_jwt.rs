@@ -1,0 +1,348 @@
+//! Bearer-token authentication against a JWKS served on 127.0.0.1 by the tests.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use common::jwt::{
+    AUDIENCE, EC_KID, ISSUER, RSA_KID, Signer, bearer, fixture, keys, now, rsa_jwk, rsa_public_pem,
+    token, valid_claims,
+};
+use common::{assert_security_headers, call, call_with_body, get};
+use serde_json::json;
+
+const SLOW_REFRESH: Duration = Duration::from_secs(30);
+
+fn rs256(claims: &serde_json::Value) -> String {
+    token(&Signer::Rs256(&keys().rsa), Some(RSA_KID), claims)
+}
+
+#[tokio::test]
+async fn valid_rs256_token_is_accepted() {
+    let f = fixture(SLOW_REFRESH).await;
+    let reply = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims())))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body, json!({ "sub": "user-123" }));
+    assert_security_headers(&reply);
+}
+
+#[tokio::test]
+async fn valid_es256_token_is_accepted() {
+    let f = fixture(SLOW_REFRESH).await;
+    let jwt = token(&Signer::Es256(&keys().ec), Some(EC_KID), &valid_claims());
+    let reply = get(&f.app, "/v1/whoami", Some(&bearer(&jwt))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["sub"], "user-123");
+}
+
+#[tokio::test]
+async fn audience_may_be_a_list() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["aud"] = json!(["other-api", AUDIENCE]);
+    let reply = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims)))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn missing_token_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let reply = get(&f.app, "/v1/whoami", None).await;
+    reply.assert_unauthorized();
+    assert_eq!(reply.header("www-authenticate"), "Bearer");
+    assert_security_headers(&reply);
+}
+
+#[tokio::test]
+async fn malformed_authorization_header_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    for header in [
+        "Bearer",
+        "Bearer ",
+        "Bearer not-a-jwt",
+        "Bearer a.b.c",
+        "Bearer a.b",
+        "Bearer ....",
+    ] {
+        get(&f.app, "/v1/whoami", Some(header))
+            .await
+            .assert_unauthorized();
+    }
+}
+
+#[tokio::test]
+async fn wrong_scheme_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    get(&f.app, "/v1/whoami", Some("Basic dXNlcjpwYXNzd29yZA=="))
+        .await
+        .assert_unauthorized();
+    // A valid token under another scheme is refused too.
+    let jwt = rs256(&valid_claims());
+    get(&f.app, "/v1/whoami", Some(&format!("Token {jwt}")))
+        .await
+        .assert_unauthorized();
+    get(&f.app, "/v1/whoami", Some(&jwt))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn forged_signature_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    // Signed by a key the issuer does not have, claiming the issuer's kid.
+    let forged = token(
+        &Signer::Rs256(&keys().other_rsa),
+        Some(RSA_KID),
+        &valid_claims(),
+    );
+    get(&f.app, "/v1/whoami", Some(&bearer(&forged)))
+        .await
+        .assert_unauthorized();
+    // A genuine signature over different claims.
+    let genuine = rs256(&valid_claims());
+    let mut admin = valid_claims();
+    admin["sub"] = json!("admin");
+    let tampered_claims = rs256(&admin);
+    let parts: Vec<&str> = genuine.split('.').collect();
+    let other: Vec<&str> = tampered_claims.split('.').collect();
+    let spliced = format!("{}.{}.{}", parts[0], other[1], parts[2]);
+    get(&f.app, "/v1/whoami", Some(&bearer(&spliced)))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn expired_token_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["exp"] = json!(now() - 120);
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn small_clock_skew_is_tolerated() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["exp"] = json!(now() - 10);
+    claims["nbf"] = json!(now() + 10);
+    let reply = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims)))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn token_without_exp_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims.as_object_mut().unwrap().remove("exp");
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn token_without_sub_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims.as_object_mut().unwrap().remove("sub");
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn not_yet_valid_token_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["nbf"] = json!(now() + 300);
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn wrong_audience_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["aud"] = json!("another-api");
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+    claims.as_object_mut().unwrap().remove("aud");
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn wrong_issuer_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["iss"] = json!("https://evil.test/");
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+    claims.as_object_mut().unwrap().remove("iss");
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+    assert_eq!(ISSUER, "https://issuer.test/");
+}
+
+#[tokio::test]
+async fn alg_none_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let unsigned = token(&Signer::Unsigned, Some(RSA_KID), &valid_claims());
+    get(&f.app, "/v1/whoami", Some(&bearer(&unsigned)))
+        .await
+        .assert_unauthorized();
+    // Same with a signature part that is not empty.
+    let with_signature = format!("{unsigned}c2lnbmF0dXJl");
+    get(&f.app, "/v1/whoami", Some(&bearer(&with_signature)))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn hmac_signed_with_the_public_key_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let pem = rsa_public_pem(&keys().rsa);
+    let confused = token(
+        &Signer::Hs256(pem.as_bytes()),
+        Some(RSA_KID),
+        &valid_claims(),
+    );
+    get(&f.app, "/v1/whoami", Some(&bearer(&confused)))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn algorithm_must_match_the_key() {
+    let f = fixture(SLOW_REFRESH).await;
+    // ES256 signature presented under the RSA key's kid, and the reverse.
+    let ec_as_rsa = token(&Signer::Es256(&keys().ec), Some(RSA_KID), &valid_claims());
+    get(&f.app, "/v1/whoami", Some(&bearer(&ec_as_rsa)))
+        .await
+        .assert_unauthorized();
+    let rsa_as_ec = token(&Signer::Rs256(&keys().rsa), Some(EC_KID), &valid_claims());
+    get(&f.app, "/v1/whoami", Some(&bearer(&rsa_as_ec)))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn token_without_kid_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let jwt = token(&Signer::Rs256(&keys().rsa), None, &valid_claims());
+    get(&f.app, "/v1/whoami", Some(&bearer(&jwt)))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn unknown_kid_refetches_the_jwks_at_a_bounded_rate() {
+    let f = fixture(Duration::from_millis(300)).await;
+    let ok = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims())))).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(f.jwks.fetches(), 1, "first request fetches the keys");
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let unknown = token(
+        &Signer::Rs256(&keys().other_rsa),
+        Some("unknown"),
+        &valid_claims(),
+    );
+    get(&f.app, "/v1/whoami", Some(&bearer(&unknown)))
+        .await
+        .assert_unauthorized();
+    assert_eq!(f.jwks.fetches(), 2, "an unknown kid triggers a refetch");
+
+    // Within the interval, more unknown kids do not hit the issuer again.
+    for _ in 0..5 {
+        get(&f.app, "/v1/whoami", Some(&bearer(&unknown)))
+            .await
+            .assert_unauthorized();
+    }
+    assert_eq!(f.jwks.fetches(), 2, "refetches are rate limited");
+
+    // Known keys keep working from the cache meanwhile.
+    let ok = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims())))).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(f.jwks.fetches(), 2);
+}
+
+#[tokio::test]
+async fn rotated_in_key_is_picked_up() {
+    let f = fixture(Duration::from_millis(100)).await;
+    let ok = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims())))).await;
+    assert_eq!(ok.status, StatusCode::OK);
+
+    f.jwks.set_keys(vec![rsa_jwk(&keys().other_rsa, "rsa-2")]);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rotated = token(
+        &Signer::Rs256(&keys().other_rsa),
+        Some("rsa-2"),
+        &valid_claims(),
+    );
+    let reply = get(&f.app, "/v1/whoami", Some(&bearer(&rotated))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // The old key was removed from the set: its tokens no longer verify.
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims()))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn unreachable_jwks_fails_closed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+    drop(listener);
+    let app = common::jwt::app_with_jwks_url(&url, SLOW_REFRESH);
+    get(&app, "/v1/whoami", Some(&bearer(&rs256(&valid_claims()))))
+        .await
+        .assert_unauthorized();
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_after_authentication() {
+    let f = fixture(SLOW_REFRESH).await;
+    let big = vec![b'x'; common::service::app::BODY_LIMIT + 1];
+    call_with_body(&f.app, Method::POST, "/v1/whoami", None, big.clone())
+        .await
+        .assert_unauthorized();
+    let token = bearer(&rs256(&valid_claims()));
+    let reply = call_with_body(&f.app, Method::POST, "/v1/whoami", Some(&token), big).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_security_headers(&reply);
+}
+
+#[tokio::test]
+async fn health_endpoints_are_public() {
+    let f = fixture(SLOW_REFRESH).await;
+    for path in ["/healthz", "/readyz"] {
+        let reply = get(&f.app, path, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_security_headers(&reply);
+    }
+    assert_eq!(f.jwks.fetches(), 0, "public endpoints never touch the JWKS");
+}
+
+#[tokio::test]
+async fn everything_else_requires_authentication() {
+    let f = fixture(SLOW_REFRESH).await;
+    for path in ["/", "/nope", "/healthz/", "/v1", "/v1/whoami/", "/admin"] {
+        get(&f.app, path, None).await.assert_unauthorized();
+    }
+    call(&f.app, Method::POST, "/healthz", None)
+        .await
+        .assert_unauthorized();
+    call(&f.app, Method::DELETE, "/v1/whoami", None)
+        .await
+        .assert_unauthorized();
+    // Authenticated, an unknown route is a plain 404.
+    let reply = get(&f.app, "/nope", Some(&bearer(&rs256(&valid_claims())))).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
