@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use super::compose::{self, LayerSource};
 use super::error::{BlueprintError, Result};
 use super::manifest::MANIFEST_FILE;
 use super::model::{Blueprint, SourceFile};
@@ -26,6 +27,20 @@ mod embedded {
         pub executable: bool,
     }
     include!(concat!(env!("OUT_DIR"), "/embedded_blueprints.rs"));
+}
+
+/// The embedded files whose path starts with `prefix`, with the prefix removed.
+pub(crate) fn embedded_files(prefix: &str) -> Vec<SourceFile> {
+    embedded::FILES
+        .iter()
+        .filter_map(|f| {
+            f.path.strip_prefix(prefix).map(|rel| SourceFile {
+                path: rel.to_string(),
+                bytes: f.bytes.to_vec(),
+                executable: f.executable,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -86,7 +101,8 @@ impl Catalog {
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
                 continue;
             };
-            if name.starts_with('.') {
+            // `_layers/` and other `_` folders hold shared parts, never a blueprint.
+            if name.starts_with('.') || name.starts_with('_') {
                 continue;
             }
             let path = entry.path();
@@ -170,23 +186,36 @@ impl Catalog {
                 available: self.ids.clone(),
             });
         }
-        match &self.origin {
-            Origin::Embedded => {
-                let prefix = format!("{id}/");
-                let files = embedded::FILES
-                    .iter()
-                    .filter_map(|f| {
-                        f.path.strip_prefix(&prefix).map(|rel| SourceFile {
-                            path: rel.to_string(),
-                            bytes: f.bytes.to_vec(),
-                            executable: f.executable,
-                        })
-                    })
-                    .collect();
-                Blueprint::from_files(id, files, &format!("<built-in>/{id}"))
-            }
-            Origin::Directory(dir) => load_dir_as(&dir.join(id), id),
+        let (files, origin, layers) = self.raw_files(id)?;
+        let composed = compose::compose(files, &origin, &layers)?;
+        Blueprint::from_files_with_origins(id, composed.files, &origin, composed.origins)
+    }
+
+    /// The files of blueprint `id` as stored (before composition), how errors name
+    /// its folder, and where its layers come from.
+    pub(crate) fn raw_files(&self, id: &str) -> Result<(Vec<SourceFile>, String, LayerSource)> {
+        if !self.ids.iter().any(|i| i == id) {
+            return Err(BlueprintError::NotFound {
+                id: id.to_string(),
+                catalog: self.describe(),
+                available: self.ids.clone(),
+            });
         }
+        Ok(match &self.origin {
+            Origin::Embedded => (
+                embedded_files(&format!("{id}/")),
+                format!("<built-in>/{id}"),
+                LayerSource::Embedded,
+            ),
+            Origin::Directory(dir) => {
+                let folder = dir.join(id);
+                (
+                    read_tree(&folder)?,
+                    folder.display().to_string(),
+                    LayerSource::Directory(dir.clone()),
+                )
+            }
+        })
     }
 }
 
@@ -202,14 +231,13 @@ pub fn load_dir(dir: &Path) -> Result<Blueprint> {
 }
 
 fn load_dir_as(dir: &Path, id: &str) -> Result<Blueprint> {
-    let files = read_tree(dir)?;
-    Blueprint::from_files(id, files, &dir.display().to_string())
+    compose::load_dir_composed(dir, id)
 }
 
 /// Reads every file below `dir` into memory without following symbolic links:
 /// a link anywhere in a blueprint is refused, so nothing outside it can be read
 /// into a generated repository.
-fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
+pub(crate) fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
     let meta = fs::metadata(dir)
         .map_err(|e| BlueprintError::io(dir, "cannot open the blueprint directory", e))?;
     if !meta.is_dir() {
