@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use common::*;
 use paved::blueprint::conformance::{check_repo, Conformance, Deviation};
 use paved::blueprint::Catalog;
-use predicates::prelude::*;
 
 fn layered() -> PathBuf {
     fixtures().join("layered")
