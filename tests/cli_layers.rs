@@ -208,7 +208,7 @@ fn check_covers_layers_and_the_blueprints_using_them() {
             "ok: layer ci: 2 templates, rendered 1 answer sets\n\
              ok: layer governance: 2 templates, rendered 3 answer sets\n\
              ok: layer k8s: 4 templates, rendered 5 answer sets\n\
-             ok: svc 2.0.0: 7 templates, rendered 5 answer sets\n",
+             ok: svc 2.0.0: 7 templates, rendered 5 answer sets, 0 frozen release(s) checked\n",
         );
     paved()
         .args(["blueprint", "check"])
@@ -217,7 +217,7 @@ fn check_covers_layers_and_the_blueprints_using_them() {
         .success()
         .stdout(
             "ok: layer k8s: 4 templates, rendered 5 answer sets\n\
-             ok: svc 2.0.0: 7 templates, rendered 5 answer sets\n",
+             ok: svc 2.0.0: 7 templates, rendered 5 answer sets, 0 frozen release(s) checked\n",
         );
 }
 
@@ -368,4 +368,89 @@ fn copy_tree(from: &Path, to: &Path) {
             fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+#[test]
+fn a_composed_blueprint_is_frozen_flattened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("blueprints");
+    copy_tree(&layered(), &root);
+    let run = paved()
+        .args(["blueprint", "release"])
+        .arg(root.join("svc"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    let release = root.join("svc/releases/2.0.0");
+    let manifest = read(release.join("blueprint.toml"));
+    assert!(!manifest.contains("[[layers]]"), "{manifest}");
+    assert!(
+        manifest.contains("[[composed]]\nlayer = \"governance\""),
+        "{manifest}"
+    );
+    assert!(release
+        .join("template/deploy/k8s/deployment.yaml.hbs")
+        .is_file());
+    assert!(release.join("partials/build-steps.hbs").is_file());
+    // The layer's security.yml lost to the blueprint's and is not frozen.
+    assert_eq!(
+        read(release.join("template/.github/workflows/security.yml")),
+        "name: security (svc)\n"
+    );
+
+    // Later layer edits do not reach the release: generate from it after one.
+    fs::write(
+        root.join("_layers/governance/template/CODEOWNERS.hbs"),
+        "* @acme/platform\n",
+    )
+    .unwrap();
+    let bp = root.join("svc/blueprint.toml");
+    fs::write(
+        &bp,
+        read(bp.clone()).replace("version = \"2.0.0\"", "version = \"2.1.0\"")
+            + "\n[[changelog]]\nversion = \"2.1.0\"\nsummary = \"Platform owns CODEOWNERS\"\nsecurity = false\nfixes = []\n",
+    )
+    .unwrap();
+    let old = tmp.path().join("old");
+    let run = paved()
+        .arg("--blueprints")
+        .arg(&root)
+        .args([
+            "new",
+            "demo",
+            "--blueprint",
+            "svc@2.0.0",
+            "--no-input",
+            "--output",
+        ])
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    assert_eq!(read(old.join("CODEOWNERS")), "* @acme/demo\n");
+    let fresh = tmp.path().join("fresh");
+    assert!(new_svc_in(&root, &fresh).status.success());
+    assert_eq!(read(fresh.join("CODEOWNERS")), "* @acme/platform\n");
+    paved()
+        .args(["blueprint", "check"])
+        .arg(root.join("svc"))
+        .assert()
+        .success();
+}
+
+fn new_svc_in(root: &Path, out: &Path) -> std::process::Output {
+    paved()
+        .arg("--blueprints")
+        .arg(root)
+        .args([
+            "new",
+            "demo",
+            "--blueprint",
+            "svc",
+            "--no-input",
+            "--output",
+        ])
+        .arg(out)
+        .output()
+        .unwrap()
 }

@@ -91,6 +91,7 @@ fn failed(message: String) -> CheckReport {
         blueprint: None,
         templates: 0,
         renders: 0,
+        releases: 0,
         errors: vec![Diagnostic {
             file: String::new(),
             line: None,

@@ -592,18 +592,41 @@ fn toml_value(value: &toml::Value) -> toml_edit::Value {
 
 /// The files of blueprint `id` composed and flattened: `blueprint.toml`,
 /// `template/**` and `partials/**`, ready to be written as a self-contained folder
-/// (e.g. a frozen release). A blueprint without layers comes back as it is
-/// (without anything outside those, such as `releases/`).
+/// (e.g. a frozen release). A blueprint without layers comes back as it is stored.
 pub fn flattened(catalog: &super::Catalog, id: &str) -> Result<Vec<SourceFile>> {
     let (files, origin, source) = catalog.raw_files(id)?;
-    let composed = compose(files, &origin, &source)?;
+    flatten_files(id, files, &origin, &source)
+}
+
+/// [`flattened`] for the blueprint folder `dir` of a blueprints directory.
+pub fn flattened_dir(dir: &Path) -> Result<Vec<SourceFile>> {
+    let files = read_tree(dir)?;
+    let id = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_string))
+        .unwrap_or_default();
+    let source = LayerSource::Directory(blueprints_dir_of(dir));
+    flatten_files(&id, files, &dir.display().to_string(), &source)
+}
+
+fn flatten_files(
+    id: &str,
+    files: Vec<SourceFile>,
+    origin: &str,
+    source: &LayerSource,
+) -> Result<Vec<SourceFile>> {
+    let composed = compose(files, origin, source)?;
     // Fail here rather than freeze something that does not load.
     super::Blueprint::from_files_with_origins(
         id,
         composed.files.clone(),
-        &origin,
+        origin,
         composed.origins.clone(),
     )?;
+    if composed.layers.is_empty() {
+        return Ok(composed.files);
+    }
     Ok(composed
         .files
         .into_iter()

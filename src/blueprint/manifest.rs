@@ -12,6 +12,7 @@ use super::composition::{
 };
 use super::error::{BlueprintError, Result};
 use super::value::{check_plain_text, Value};
+use super::versions::{self, ChangelogEntry, Migration};
 
 pub const MANIFEST_FILE: &str = "blueprint.toml";
 pub const DEFAULT_MAX_LENGTH: usize = 200;
@@ -53,6 +54,10 @@ pub struct Manifest {
     pub overrides: Vec<Override>,
     /// What a composed (flattened) manifest was built from (`[[composed]]`).
     pub composed: Vec<ComposedLayer>,
+    /// Release notes, oldest first (`[[changelog]]`).
+    pub changelog: Vec<ChangelogEntry>,
+    /// Declarative renames and drops of variables, oldest first (`[[migrations]]`).
+    pub migrations: Vec<Migration>,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +129,10 @@ struct RawManifest {
     overrides: Vec<Spanned<RawOverride>>,
     #[serde(default)]
     composed: Vec<Spanned<RawComposed>>,
+    #[serde(default)]
+    changelog: Vec<Spanned<versions::RawChangelog>>,
+    #[serde(default)]
+    migrations: Vec<Spanned<versions::RawMigration>>,
 }
 
 #[derive(Deserialize)]
@@ -232,7 +241,33 @@ impl Manifest {
         let overrides = check_overrides(text, file, raw.overrides, &layers)?;
         let composed = check_composed(text, file, raw.composed, &layers)?;
 
+        let spanned = |span: std::ops::Range<usize>| line_of(text, span.start);
+        let changelog = versions::check_changelog(
+            raw.changelog
+                .into_iter()
+                .map(|s| {
+                    let line = spanned(s.span());
+                    (s.into_inner(), line)
+                })
+                .collect(),
+            &version,
+        )
+        .map_err(|(line, msg)| bad(Some(line), msg))?;
+        let migrations = versions::check_migrations(
+            raw.migrations
+                .into_iter()
+                .map(|s| {
+                    let line = spanned(s.span());
+                    (s.into_inner(), line)
+                })
+                .collect(),
+            &version,
+        )
+        .map_err(|(line, msg)| bad(Some(line), msg))?;
+
         Ok(Manifest {
+            changelog,
+            migrations,
             id: id.clone(),
             version,
             description,

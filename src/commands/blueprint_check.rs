@@ -18,9 +18,14 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
         }
         problems += report.errors.len();
         match &report.blueprint {
-            Some(bp) if report.errors.is_empty() => println!(
+            // Layers have no releases: blueprints freeze them flattened.
+            Some(bp) if report.errors.is_empty() && bp.starts_with("layer ") => println!(
                 "ok: {bp}: {} templates, rendered {} answer sets",
                 report.templates, report.renders
+            ),
+            Some(bp) if report.errors.is_empty() => println!(
+                "ok: {bp}: {} templates, rendered {} answer sets, {} frozen release(s) checked",
+                report.templates, report.renders, report.releases
             ),
             Some(bp) => println!("{} problem(s) found in {bp}", report.errors.len()),
             None => problems += usize::from(report.errors.is_empty()),
@@ -31,4 +36,22 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
     }
     println!("{problems} problem(s) found in {}", dir.display());
     Ok(ExitCode::from(1))
+}
+
+/// `paved blueprint release DIR`: freeze the current version before bumping it.
+pub fn release(dir: &Path) -> anyhow::Result<ExitCode> {
+    let frozen = crate::blueprint::releases::freeze(dir)?;
+    println!(
+        "Frozen {} {} in {} ({} files, {})",
+        frozen.id,
+        frozen.version,
+        frozen.dir.display(),
+        frozen.files,
+        frozen.hash
+    );
+    println!(
+        "Next: raise blueprint.version in {}, add a [[changelog]] entry for the new version, then edit the templates.",
+        dir.join("blueprint.toml").display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
