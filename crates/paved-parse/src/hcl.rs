@@ -17,7 +17,7 @@ use hcl_edit::structure::{Body as HclBody, Structure};
 use hcl_edit::template::{Element, Template};
 use hcl_edit::Span;
 
-use crate::guardrails::{SourceFile, Warning};
+use crate::files::{SourceFile, Warning};
 
 /// Larger `.tf` files are skipped with a warning.
 pub const MAX_BYTES: usize = 2 << 20;

@@ -17,7 +17,7 @@ use yaml_rust2::parser::Parser;
 use yaml_rust2::scanner::TScalarStyle;
 use yaml_rust2::Event;
 
-use crate::guardrails::{SourceFile, Warning};
+use crate::files::{SourceFile, Warning};
 
 /// Larger YAML files are not parsed.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -660,7 +660,21 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guardrails::RepoModel;
+
+    /// What `collect` makes of some in-memory files.
+    struct Collected {
+        yaml: Vec<YamlFile>,
+        warnings: Vec<Warning>,
+    }
+
+    impl Collected {
+        fn from_memory(files: &[(&str, &str)]) -> Collected {
+            let files = crate::files::in_memory(files);
+            let mut warnings = Vec::new();
+            let yaml = collect(&files, &mut warnings);
+            Collected { yaml, warnings }
+        }
+    }
 
     #[test]
     fn lines_keys_and_values() {
@@ -744,7 +758,7 @@ mod tests {
 
     #[test]
     fn malformed_yaml_is_a_warning_with_line() {
-        let model = RepoModel::from_memory(&[(
+        let model = Collected::from_memory(&[(
             ".github/workflows/ci.yml",
             "on: push\njobs: [\n  a: b: c\n",
         )]);
@@ -781,7 +795,7 @@ mod tests {
 
     #[test]
     fn classification() {
-        let model = RepoModel::from_memory(&[
+        let model = Collected::from_memory(&[
             (".github/workflows/ci.yml", "on: push\n"),
             (".github/dependabot.yml", "version: 2\n"),
             ("action.yml", "runs: {using: composite}\n"),
@@ -823,7 +837,7 @@ mod tests {
             let p = i - 1;
             bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
         }
-        let model = RepoModel::from_memory(&[
+        let model = Collected::from_memory(&[
             ("k8s/bomb.yaml", bomb.as_str()),
             ("k8s/ok.yaml", "apiVersion: v1\nkind: Service\n"),
         ]);
@@ -839,7 +853,7 @@ mod tests {
     #[test]
     fn oversized_file_is_a_warning() {
         let big = format!("a: {}\n", "x".repeat(1024 * 1024 + 10));
-        let model = RepoModel::from_memory(&[(".github/workflows/big.yml", big.as_str())]);
+        let model = Collected::from_memory(&[(".github/workflows/big.yml", big.as_str())]);
         assert!(model.yaml.is_empty());
         assert!(model.warnings[0].message.contains("1 MiB"));
     }

@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use crate::guardrails::RepoModel;
-use crate::parse::hcl::{Block, TerraformFile, Value};
+use paved_parse::hcl::{Block, TerraformFile, Value};
 
 /// Resources whose `policy` attribute is an identity policy.
 pub const IDENTITY_POLICY_RESOURCES: &[&str] = &[
@@ -26,6 +25,7 @@ pub const RESOURCE_POLICY_RESOURCES: &[&str] = &[
 ];
 
 /// One policy statement with the literal parts that rules look at.
+#[derive(Debug)]
 pub struct Statement<'a> {
     pub file: &'a Path,
     /// Where the statement (or the policy attribute holding it) starts.
@@ -48,9 +48,9 @@ pub struct Statement<'a> {
 }
 
 /// All statements in the repository.
-pub fn statements(repo: &RepoModel) -> Vec<Statement<'_>> {
+pub(crate) fn statements(terraform: &[TerraformFile]) -> Vec<Statement<'_>> {
     let mut out = Vec::new();
-    for tf in &repo.terraform {
+    for tf in terraform {
         for block in &tf.blocks {
             if block.is("data", "aws_iam_policy_document") {
                 document_statements(tf, block, &mut out);

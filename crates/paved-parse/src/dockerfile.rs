@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::guardrails::{SourceFile, Warning};
+use crate::files::{SourceFile, Warning};
 
 /// Larger Dockerfiles are skipped with a warning.
 pub const MAX_BYTES: usize = 1 << 20;

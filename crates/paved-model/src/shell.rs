@@ -2,7 +2,7 @@
 //! pipelines (`|`) and subshells / command substitutions split into their own
 //! commands, quotes honoured, comments dropped. It never evaluates anything.
 
-use crate::parse::dockerfile::split_words;
+use paved_parse::dockerfile::split_words;
 
 /// One simple command's words, as written.
 pub type Command = Vec<String>;
