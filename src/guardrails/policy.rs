@@ -27,12 +27,6 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 /// see [`known_params`]).
 pub static LEGACY_PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        key: "allowed_registries",
-        kind: ParamKind::Strings,
-        description: "Registries (host or host/path prefix) that Dockerfile base images may come from; empty allows any (PVD-DOCKER-005)",
-        default: None,
-    },
-    ParamSpec {
         key: "gha_unpinned_allowed",
         kind: ParamKind::Strings,
         description: "Actions (owner/repo) allowed without a commit-SHA pin, e.g. your organisation's own (PVD-GHA-001)",

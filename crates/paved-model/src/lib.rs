@@ -18,6 +18,7 @@ pub mod docker;
 pub mod gitlab;
 pub mod k8s;
 mod location;
+pub mod repo;
 pub mod shell;
 pub mod terraform;
 pub mod workflows;

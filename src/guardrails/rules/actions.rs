@@ -944,7 +944,11 @@ jobs:
 
     fn hits(files: &[(&str, &str)]) -> Vec<(String, Option<u32>)> {
         let model = RepoModel::from_memory(files);
-        assert!(model.model().parse_warnings().is_empty(), "{:?}", model.model().parse_warnings());
+        assert!(
+            model.model().parse_warnings().is_empty(),
+            "{:?}",
+            model.model().parse_warnings()
+        );
         check_all(&model, &Params::default(), RULES)
             .into_iter()
             .map(|h| (h.rule.to_owned(), h.line))

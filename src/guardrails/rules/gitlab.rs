@@ -396,7 +396,11 @@ audit:
             (".gitlab-ci.yml", text),
             ("ci/extra.yml", "x: {script: [true]}\n"),
         ]);
-        assert!(model.model().parse_warnings().is_empty(), "{:?}", model.model().parse_warnings());
+        assert!(
+            model.model().parse_warnings().is_empty(),
+            "{:?}",
+            model.model().parse_warnings()
+        );
         check_all(&model, &Params::default(), RULES)
             .into_iter()
             .map(|h| (h.rule.to_owned(), h.line))

@@ -981,7 +981,11 @@ subjects:
 
     fn hits(text: &str) -> Vec<(String, Option<u32>)> {
         let model = RepoModel::from_memory(&[("deploy/app.yaml", text)]);
-        assert!(model.model().parse_warnings().is_empty(), "{:?}", model.model().parse_warnings());
+        assert!(
+            model.model().parse_warnings().is_empty(),
+            "{:?}",
+            model.model().parse_warnings()
+        );
         let mut h: Vec<_> = check_all(&model, &Params::default(), RULES)
             .into_iter()
             .map(|h| (h.rule.to_owned(), h.line))

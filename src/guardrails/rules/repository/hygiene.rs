@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
+use paved_model::repo::is_env_file;
 use regex::Regex;
 
 use crate::guardrails::legacy::{Rule, RuleMeta};
@@ -758,18 +759,6 @@ pub(super) const ENV_FILE_COMMITTED: Rule = Rule {
     },
     check: check_env_files,
 };
-
-const ENV_TEMPLATE_SUFFIXES: &[&str] = &["example", "sample", "template"];
-
-pub(super) fn is_env_file(name: &str) -> bool {
-    if name == ".env" {
-        return true;
-    }
-    match name.strip_prefix(".env.") {
-        Some(suffix) => !ENV_TEMPLATE_SUFFIXES.contains(&suffix.to_ascii_lowercase().as_str()),
-        None => false,
-    }
-}
 
 fn check_env_files(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for f in ctx.repo.files() {

@@ -495,7 +495,7 @@ fn is_reference_key(key: &str) -> bool {
 fn unquoted_values_are_strings(f: &SourceFile) -> bool {
     let name = f.file_name().to_ascii_lowercase();
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    super::hygiene::is_env_file(f.file_name())
+    paved_model::repo::is_env_file(f.file_name())
         || name.ends_with(".env")
         || matches!(
             ext,

@@ -17,7 +17,11 @@ fn model(files: &[(&str, &str)], exposure: Option<&str>) -> RepoModel {
 }
 
 fn run_model(m: &RepoModel, params: &Params) -> Hits {
-    assert!(m.model().parse_warnings().is_empty(), "{:?}", m.model().parse_warnings());
+    assert!(
+        m.model().parse_warnings().is_empty(),
+        "{:?}",
+        m.model().parse_warnings()
+    );
     check_all(m, params, RULES)
         .into_iter()
         .map(|h| (h.rule, h.file.to_string_lossy().into_owned(), h.line))
@@ -516,7 +520,11 @@ fn malformed_terraform_is_a_warning_not_a_finding() {
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
     )]);
     assert_eq!(m.model().parse_warnings().len(), 1);
-    assert!(m.model().parse_warnings()[0].message.contains("line "), "{:?}", m.model().parse_warnings());
+    assert!(
+        m.model().parse_warnings()[0].message.contains("line "),
+        "{:?}",
+        m.model().parse_warnings()
+    );
     assert!(check_all(&m, &Params::default(), RULES).is_empty());
 }
 

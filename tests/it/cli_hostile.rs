@@ -2,12 +2,10 @@
 //! target directory or break out of the files they are rendered into. Each must
 //! fail with exit code 2, a one-line error, and no change to the file system.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// Runs `paved new` in an empty directory and checks it failed cleanly.
 fn refused(args: &[&str], blueprints: &Path, expect: &str) {

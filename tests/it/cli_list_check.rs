@@ -1,8 +1,6 @@
 //! `paved list` and `paved blueprint check`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 #[test]

@@ -1,12 +1,10 @@
-//! `paved rules`, `paved explain` and docs/rules.md, which is generated from the rule
-//! metadata: this test fails when it is stale; `PAVED_BLESS=1 cargo test --test
-//! cli_drift_docs` rewrites it.
-
-mod common;
+//! `paved rules`, `paved explain`, docs/rules.md and the parameter table of
+//! guardrails/README.md, both generated from the rule declarations: these tests fail
+//! when they are stale; `PAVED_BLESS=1 cargo test --test it docs` rewrites them.
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use paved::drift::rules;
 use paved::guardrails::docs;
 
@@ -21,8 +19,44 @@ fn docs_rules_md_is_current() {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "docs/rules.md is stale: regenerate it with `PAVED_BLESS=1 cargo test --test cli_drift_docs`"
+        "docs/rules.md is stale: regenerate it with `PAVED_BLESS=1 cargo test --test it docs`"
     );
+}
+
+#[test]
+fn docs_guardrails_parameter_table_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("guardrails/README.md");
+    let actual = std::fs::read_to_string(&path).unwrap();
+    let table = docs::params_table(paved::guardrails::rules::all());
+    let expected = docs::with_params_table(&actual, &table)
+        .expect("guardrails/README.md keeps the params:begin / params:end markers");
+    if std::env::var_os("PAVED_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    assert!(
+        actual == expected,
+        "the parameter table in guardrails/README.md is stale: regenerate it with `PAVED_BLESS=1 cargo test --test it docs`"
+    );
+}
+
+#[test]
+fn explain_shows_a_declared_rules_example_and_parameters() {
+    let out = paved()
+        .args(["explain", "PVD-DOCKER-005"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout_of(&out);
+    for part in [
+        "PVD-DOCKER-005: Base image from a registry outside the allowed list",
+        "Example\n",
+        "FROM gcr.io/distroless/static-debian12:nonroot",
+        "allowed_registries = []",
+        "Defined in src/guardrails/rules/dockerfile/registry_not_allowed.rs",
+    ] {
+        assert!(text.contains(part), "{part}\n---\n{text}");
+    }
 }
 
 #[test]

@@ -5,12 +5,10 @@
 //! Every mutation must actually change the file it targets (the test fails when a
 //! pattern no longer matches), so the test cannot pass by weakening nothing.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::paved;
+use crate::common::paved;
 use serde_json::Value;
 
 fn generate(dir: &Path, name: &str, sets: &[&str]) -> PathBuf {

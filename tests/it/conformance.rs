@@ -1,11 +1,9 @@
 //! Blueprint conformance on repositories generated from the fixture blueprint.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use paved::blueprint::conformance::{check_repo, Conformance, Deviation};
 use paved::blueprint::Catalog;
 
@@ -66,7 +64,7 @@ fn repository_without_provenance_is_not_checked() {
 fn changed_missing_and_mode_deviations_are_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = generate(tmp.path());
-    common::deviate_full_fixture(&repo);
+    crate::common::deviate_full_fixture(&repo);
     // Seeded files belong to the service: editing them is not drift.
     fs::write(repo.join("src/main.rs"), "fn main() {}\n").unwrap();
     fs::write(repo.join("README.md"), "mine now\n").unwrap();

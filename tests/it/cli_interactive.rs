@@ -2,12 +2,10 @@
 //! accept defaults, move through select lists, toggle a confirm, get an invalid
 //! answer rejected at the prompt and corrected.
 
-mod common;
-
 use std::fs;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 const ENTER: &str = "\r";
 const UP: &str = "\x1b[A";

@@ -1,11 +1,9 @@
 //! `paved new` end to end on the fixture blueprint: every flag, every variable type,
 //! conditional files, templated names, verbatim and binary files, provenance.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 const ALL_DEFAULT_FILES: &[&str] = &[
     ".github/workflows/ci.yml",

@@ -1,12 +1,10 @@
 //! `paved drift` end to end: the real binary on repositories generated from the
 //! fixture blueprint and on the fixture trees in tests/fixtures/drift/.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const TODAY: &str = "2026-06-01";
@@ -45,7 +43,7 @@ fn generate(dir: &Path, name: &str, sets: &[&str]) -> PathBuf {
 /// A generated service with one changed, one missing and one mode-changed managed file.
 fn drifted(dir: &Path) -> PathBuf {
     let repo = generate(dir, "svc", &["use_db=true", "db_name=orders"]);
-    common::deviate_full_fixture(&repo);
+    crate::common::deviate_full_fixture(&repo);
     repo
 }
 

@@ -1,9 +1,10 @@
 //! Stable-toolchain fuzz driver: the cargo-fuzz harnesses of `fuzz/` fed with seeds
-//! mutated by a small deterministic PRNG, for `PAVED_FUZZ_SECS` seconds per target
-//! (default 3; CI keeps the default, a soak run sets e.g. 600). A panic fails the test
+//! mutated by a small deterministic PRNG, a fixed number of inputs per target
+//! (`PAVED_FUZZ_INPUTS`, default 1000; a soak run sets e.g. 1000000), so every run
+//! of the suite tries the same inputs and a failure reproduces. A panic fails the test
 //! and prints the input (hex) to reproduce with `paved::drift::fuzzing::repo_model`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use paved::drift::fuzzing::{self, join, SEEDS};
 
@@ -95,12 +96,12 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>) {
     input.truncate(256 * 1024);
 }
 
-fn budget() -> Duration {
-    let secs = std::env::var("PAVED_FUZZ_SECS")
+/// Inputs per target.
+fn inputs() -> u64 {
+    std::env::var("PAVED_FUZZ_INPUTS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    Duration::from_secs(secs)
+        .unwrap_or(1000)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -115,7 +116,7 @@ fn drive(name: &str, seed: u64, run: impl Fn(&[u8]) + std::panic::RefUnwindSafe)
         .iter()
         .map(|(n, text)| join(&[(*n, text.as_bytes())]))
         .collect();
-    while start.elapsed() < budget() {
+    while iterations < inputs() {
         // Several seed files per input, each mutated.
         let mut input = Vec::new();
         for _ in 0..=rng.below(4) {
@@ -160,7 +161,7 @@ fn fuzz_policy() {
     let mut rng = Rng(0x5eed_0000_0000_0002);
     let start = Instant::now();
     let mut n = 0u64;
-    while start.elapsed() < budget() {
+    while n < inputs() {
         let mut input = profiles[rng.below(profiles.len())].clone();
         mutate(&mut rng, &mut input);
         if std::panic::catch_unwind(|| fuzzing::policy(&input)).is_err() {
