@@ -13,6 +13,7 @@ mod cli_hostile;
 mod cli_interactive;
 mod cli_list_check;
 mod cli_new;
+mod cli_update;
 mod conformance;
 mod drift_generated;
 mod fuzz;

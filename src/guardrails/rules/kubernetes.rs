@@ -57,7 +57,7 @@ fn for_containers(
                     ),
                 )
             };
-            f(&w, &c, &mut emit);
+            f(w, c, &mut emit);
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Support for `blueprint_rust_axum_service.rs`: generate a service with the real
+//! Support for `rust_axum_service.rs`: generate a service with the real
 //! `paved`, drive its own cargo, run the binary and talk HTTP to it on 127.0.0.1.
 //! Test keys are made at run time with the `openssl` command line tool.
 #![allow(dead_code)]

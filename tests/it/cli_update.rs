@@ -4,12 +4,10 @@
 //! drops old_flag, adds region without a default, drops two files, makes owned.txt
 //! managed, adds a seeded file).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 fn versioned() -> PathBuf {
     fixtures().join("versioned")
