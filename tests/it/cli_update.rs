@@ -589,3 +589,142 @@ fn recursive_updates_each_repository_independently_and_summarises() {
         "{text}"
     );
 }
+
+/// Copies the versioned `mini` fixture so a test can change it.
+fn copy_mini(dest: &Path) -> PathBuf {
+    let src = versioned().join("mini");
+    let target = dest.join("mini");
+    for e in walkdir::WalkDir::new(&src) {
+        let e = e.unwrap();
+        let to = target.join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    target
+}
+
+fn check(dir: &Path) -> (i32, String) {
+    let out = paved()
+        .args(["blueprint", "check"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), stdout_of(&out))
+}
+
+#[test]
+fn blueprint_check_checks_every_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = copy_mini(tmp.path());
+    let (code, text) = check(&bp);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("2 frozen release(s) checked"), "{text}");
+
+    // A modified release.
+    let release = bp.join("releases/1.0.0/template/ci.yml");
+    let original = std::fs::read(&release).unwrap();
+    std::fs::write(&release, b"name: changed\n").unwrap();
+    let (code, text) = check(&bp);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("release 1.0.0 was modified after it was frozen"),
+        "{text}"
+    );
+    std::fs::write(&release, &original).unwrap();
+
+    // A version without release notes, a release whose variable is gone without a
+    // migration, a release folder holding another version.
+    let manifest = bp.join("blueprint.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let without_notes = text.replace(
+        "[[changelog]]\nversion = \"2.0.0\"\nsummary = \"port replaces legacy_port, a region is required, owned.txt becomes managed\"\n",
+        "",
+    );
+    let without_migration = without_notes.replace("drop = [\"old_flag\"]\n", "");
+    std::fs::write(&manifest, &without_migration).unwrap();
+    let (code, out) = check(&bp);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("has no [[changelog]] entry for 2.0.0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("variable \"old_flag\" of release 1.0.0 is gone from 2.0.0"),
+        "{out}"
+    );
+    std::fs::write(&manifest, &text).unwrap();
+
+    std::fs::rename(bp.join("releases/1.1.0"), bp.join("releases/1.2.0")).unwrap();
+    let (code, out) = check(&bp);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("blueprint.version is 1.1.0 but the release folder is named 1.2.0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("records release 1.1.0, but releases/1.1.0/ is missing"),
+        "{out}"
+    );
+}
+
+#[test]
+fn blueprint_release_freezes_the_current_version_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = copy_mini(tmp.path());
+    let out = paved()
+        .args(["blueprint", "release"])
+        .arg(&bp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("Frozen mini 2.0.0"),
+        "{}",
+        stdout_of(&out)
+    );
+    let frozen = bp.join("releases/2.0.0");
+    for rel in [
+        "blueprint.toml",
+        "template/config.yaml.hbs",
+        "template/run.sh",
+    ] {
+        assert_eq!(
+            std::fs::read(frozen.join(rel)).unwrap(),
+            std::fs::read(bp.join(rel)).unwrap(),
+            "{rel}"
+        );
+    }
+    assert!(!frozen.join("releases").exists());
+    let hashes = std::fs::read_to_string(bp.join("releases/hashes.toml")).unwrap();
+    assert!(hashes.starts_with("# Content hash"), "{hashes}");
+    assert!(hashes.contains("\"2.0.0\" = \"sha256:"), "{hashes}");
+    // Until the version is bumped the check accepts the identical latest.
+    let (code, text) = check(&bp);
+    assert_eq!(code, 0, "{text}");
+
+    let before = tree(&bp);
+    let out = paved()
+        .args(["blueprint", "release"])
+        .arg(&bp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("is frozen already"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(tree(&bp), before);
+
+    // Editing the latest without bumping its version is caught.
+    std::fs::write(bp.join("template/run.sh"), "#!/bin/sh\necho changed\n").unwrap();
+    let (code, text) = check(&bp);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("is not older than the latest version 2.0.0, and differs from it"),
+        "{text}"
+    );
+}
