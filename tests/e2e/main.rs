@@ -9,3 +9,4 @@ mod service_support;
 
 mod rust_axum_scanners;
 mod rust_axum_service;
+mod update_rust_axum;

@@ -10,13 +10,11 @@
 //! update has nothing to do and the conflict case has nothing to conflict with (it
 //! says so on stderr).
 
-mod service_support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use service_support::cargo;
+use crate::service_support::cargo;
 
 fn paved(args: &[&str], dir: Option<&Path>) -> Output {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("paved"));
@@ -154,6 +152,7 @@ fn work_dir() -> tempfile::TempDir {
 }
 
 #[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn team_edits_survive_an_update_to_the_latest_rust_axum() {
     let latest = latest();
     let work = work_dir();
@@ -256,6 +255,7 @@ fn first_changed_line(base: &str, theirs: &str) -> Option<usize> {
 }
 
 #[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn an_edit_on_lines_the_latest_version_changes_conflicts() {
     let latest = latest();
     let work = work_dir();
