@@ -26,6 +26,10 @@ pub enum Ownership {
     Managed,
     /// The service owns the file once generated; drift leaves it alone.
     Seeded,
+    /// Both: the service edits it and drift leaves it alone, but `paved update` merges
+    /// the blueprint's changes into it like a managed file. For files a new version
+    /// must be able to extend (dependency manifests, lockfiles, module lists).
+    Shared,
 }
 
 impl Ownership {
@@ -33,6 +37,7 @@ impl Ownership {
         match self {
             Ownership::Managed => "managed",
             Ownership::Seeded => "seeded",
+            Ownership::Shared => "shared",
         }
     }
 }

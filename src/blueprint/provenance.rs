@@ -72,7 +72,13 @@ pub fn render(bp: &Blueprint, answers: &Answers, tree: &RenderedTree) -> String 
     for (key, which) in [
         ("managed", Ownership::Managed),
         ("seeded", Ownership::Seeded),
+        ("shared", Ownership::Shared),
     ] {
+        // Listed only when used, so blueprints without shared files record exactly
+        // what earlier paved versions recorded.
+        if which == Ownership::Shared && !tree.files.iter().any(|f| f.ownership == Some(which)) {
+            continue;
+        }
         let mut list = Array::new();
         for f in tree.files.iter().filter(|f| f.ownership == Some(which)) {
             list.push_formatted(toml_edit::Value::from(f.path.as_str()).decorated("\n  ", ""));
