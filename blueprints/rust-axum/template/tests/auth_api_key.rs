@@ -20,7 +20,7 @@ fn admin_key() -> String {
     "admin-key-".repeat(4)
 }
 
-fn app() -> App {
+fn state() -> AppState {
     let digests = format!(
         "{},{},{}:admin",
         digest(&other_key()),
@@ -30,7 +30,11 @@ fn app() -> App {
     let lookup = move |name: &str| (name == "API_KEY_SHA256").then(|| digests.clone());
     let config = service::auth::AuthConfig::from_lookup(&lookup).expect("config");
     let authenticator = service::auth::Authenticator::new(config).expect("authenticator");
-    service::app::app(AppState::new(authenticator))
+    AppState::new(authenticator)
+}
+
+fn app() -> App {
+    service::app::app(state())
 }
 
 #[tokio::test]
@@ -128,12 +132,12 @@ async fn everything_else_requires_authentication() {
 
 #[tokio::test]
 async fn scoped_route_needs_the_scope() {
-    let app = app();
-    get(&app, "/v1/admin", None).await.assert_unauthorized();
-    get(&app, "/v1/admin", Some("Bearer wrong-key"))
+    let app = common::scoped_app(state());
+    get(&app, "/scoped", None).await.assert_unauthorized();
+    get(&app, "/scoped", Some("Bearer wrong-key"))
         .await
         .assert_unauthorized();
-    let forbidden = get(&app, "/v1/admin", Some(&format!("Bearer {}", key()))).await;
+    let forbidden = get(&app, "/scoped", Some(&format!("Bearer {}", key()))).await;
     assert_eq!(
         forbidden.status,
         StatusCode::FORBIDDEN,
@@ -142,7 +146,7 @@ async fn scoped_route_needs_the_scope() {
     );
     assert_eq!(forbidden.body, json!({ "error": "forbidden" }));
     assert_security_headers(&forbidden);
-    let allowed = get(&app, "/v1/admin", Some(&format!("Bearer {}", admin_key()))).await;
+    let allowed = get(&app, "/scoped", Some(&format!("Bearer {}", admin_key()))).await;
     assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
     assert_eq!(allowed.body["sub"], digest(&admin_key())[..8]);
 }

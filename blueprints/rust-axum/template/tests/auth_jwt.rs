@@ -597,13 +597,14 @@ async fn only_allowed_clients_when_configured() {
 #[tokio::test]
 async fn scoped_route_needs_the_scope() {
     let f = fixture(SLOW_REFRESH).await;
-    get(&f.app, "/v1/admin", None).await.assert_unauthorized();
+    let app = common::scoped_app(f.state.clone());
+    get(&app, "/scoped", None).await.assert_unauthorized();
     let forged = token(
         &Signer::Rs256(&keys().other_rsa),
         Some(RSA_KID),
         &valid_claims(),
     );
-    get(&f.app, "/v1/admin", Some(&bearer(&forged)))
+    get(&app, "/scoped", Some(&bearer(&forged)))
         .await
         .assert_unauthorized();
 
@@ -620,7 +621,7 @@ async fn scoped_route_needs_the_scope() {
         (with_scopes("scope", json!("read admin")), true),
         (with_scopes("scp", json!(["admin"])), true),
     ] {
-        let reply = get(&f.app, "/v1/admin", Some(&claims)).await;
+        let reply = get(&app, "/scoped", Some(&claims)).await;
         if allowed {
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
             assert_eq!(reply.body["sub"], "user-123");

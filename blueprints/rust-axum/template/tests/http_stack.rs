@@ -139,7 +139,7 @@ async fn authentication_decisions_are_audited_without_credentials() {
         plain,
         admin,
     } = caller().await;
-    let app = app::app(state);
+    let app = common::scoped_app(state);
     let logs = Logs::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -152,8 +152,8 @@ async fn authentication_decisions_are_audited_without_credentials() {
     let allowed = get(&app, "/v1/whoami", Some(&plain)).await;
     let denied = get(&app, "/v1/whoami", Some("Bearer not-a-valid-credential")).await;
     let missing = get(&app, "/v1/whoami", None).await;
-    let forbidden = get(&app, "/v1/admin", Some(&plain)).await;
-    let permitted = get(&app, "/v1/admin", Some(&admin)).await;
+    let forbidden = get(&app, "/scoped", Some(&plain)).await;
+    let permitted = get(&app, "/scoped", Some(&admin)).await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
     assert_eq!(permitted.status, StatusCode::OK);
 
