@@ -6,19 +6,26 @@
 
 pub mod answers;
 pub mod check;
+pub mod check_tree;
+pub mod compose;
+pub mod composition;
 pub mod conformance;
 pub mod error;
+pub mod layer;
 pub mod manifest;
 pub mod model;
 pub mod prompt;
 pub mod provenance;
+pub mod releases;
 pub mod render;
 pub mod source;
 pub mod templating;
 pub mod value;
+pub mod versions;
 pub mod write;
 
 pub use answers::{Answers, AnswersFile, Inputs};
+pub use compose::flattened;
 pub use error::BlueprintError;
 pub use manifest::{Manifest, Ownership};
 pub use model::Blueprint;
