@@ -11,6 +11,7 @@ mod cli_drift;
 mod cli_drift_docs;
 mod cli_hostile;
 mod cli_interactive;
+mod cli_layers;
 mod cli_list_check;
 mod cli_new;
 mod cli_update;
