@@ -2,12 +2,10 @@
 //! overrides, variables from layers, provenance and conformance, and every way a
 //! composition can be refused (tests/fixtures/layered-broken).
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use paved::blueprint::conformance::{check_repo, Conformance, Deviation};
 use paved::blueprint::Catalog;
 
