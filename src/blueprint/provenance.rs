@@ -42,6 +42,20 @@ pub fn render(bp: &Blueprint, answers: &Answers, tree: &RenderedTree) -> String 
     blueprint.insert("id", bp.manifest.id.as_str().into());
     blueprint.insert("version", bp.manifest.version.to_string().into());
     blueprint.insert("hash", bp.hash.as_str().into());
+    // A composed blueprint records the layers it was built from; the hash above
+    // already covers their content.
+    if !bp.manifest.composed.is_empty() {
+        let mut layers = Array::new();
+        for layer in &bp.manifest.composed {
+            let mut entry = toml_edit::InlineTable::new();
+            entry.insert("id", layer.id.as_str().into());
+            entry.insert("hash", layer.hash.as_str().into());
+            layers.push_formatted(toml_edit::Value::InlineTable(entry).decorated("\n  ", ""));
+        }
+        layers.set_trailing("\n");
+        layers.set_trailing_comma(true);
+        blueprint.insert("layers", toml_edit::value(layers));
+    }
     doc.insert("blueprint", Item::Table(blueprint));
 
     let mut paved = Table::new();
