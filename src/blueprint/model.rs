@@ -1,11 +1,14 @@
 //! A loaded blueprint: its manifest, its template files in memory, their compiled
 //! templates and the content hash recorded in generated repositories.
 
+use std::collections::BTreeMap;
+
 use handlebars::Handlebars;
 use sha2::{Digest, Sha256};
 
 use super::error::{BlueprintError, Result};
-use super::manifest::{Manifest, MANIFEST_FILE};
+use super::limits;
+use super::manifest::{Manifest, VarKind, BUILTIN_VARIABLES, MANIFEST_FILE};
 use super::templating;
 
 pub const TEMPLATE_DIR: &str = "template";
@@ -179,6 +182,9 @@ fn compile(
     manifest_label: &str,
 ) -> Result<Handlebars<'static>> {
     let mut hb = templating::registry();
+    // Where each registered template comes from, for errors found across them all:
+    // the file, and the manifest line for templates written in the manifest.
+    let mut homes: BTreeMap<String, (String, Option<usize>)> = BTreeMap::new();
     let syntax = |file: String, e: handlebars::TemplateError| {
         let (pos, message) = templating::describe_template_error(&e);
         let (line, column) = pos.unwrap_or((1, 1));
@@ -189,57 +195,96 @@ fn compile(
             message,
         }
     };
+    let too_big = |file: &str, line: usize, message: String| {
+        BlueprintError::invalid(file, Some(line), message)
+    };
     for t in templates {
         if t.is_rendered() {
             let label = format!("{origin}/{}", file_key(&t.path));
             let text = std::str::from_utf8(&t.bytes).map_err(|_| {
                 BlueprintError::invalid(&label, None, "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)")
             })?;
+            limits::check_source(text).map_err(|(line, why)| too_big(&label, line, why))?;
             hb.register_template_string(&file_key(&t.path), text)
-                .map_err(|e| syntax(label, e))?;
+                .map_err(|e| syntax(label.clone(), e))?;
+            homes.insert(file_key(&t.path), (label, None));
         }
         for component in t.rule_path().split('/') {
             if component.contains("{{") && hb.get_template(&name_key(component)).is_none() {
+                let label = format!("{origin}/{} (file name)", file_key(&t.path));
+                limits::check_source(component)
+                    .map_err(|(_, why)| BlueprintError::invalid(&label, None, why))?;
                 hb.register_template_string(&name_key(component), component)
-                    .map_err(|e| {
-                        syntax(format!("{origin}/{} (file name)", file_key(&t.path)), e)
-                    })?;
+                    .map_err(|e| syntax(label.clone(), e))?;
+                homes.insert(name_key(component), (label, None));
             }
         }
     }
-    let at_line = |line: usize, what: &str, e: handlebars::TemplateError| {
-        BlueprintError::invalid(
-            manifest_label,
-            Some(line),
-            format!("{what} does not compile: {}", e.reason()),
-        )
+    let mut in_manifest = |key: String, src: &str, line: usize, what: &str| -> Result<()> {
+        limits::check_source(src).map_err(|(_, why)| {
+            BlueprintError::invalid(manifest_label, Some(line), format!("{what} {why}"))
+        })?;
+        hb.register_template_string(&key, src).map_err(|e| {
+            BlueprintError::invalid(
+                manifest_label,
+                Some(line),
+                format!("{what} does not compile: {}", e.reason()),
+            )
+        })?;
+        homes.insert(key, (manifest_label.to_string(), Some(line)));
+        Ok(())
     };
     for v in &manifest.variables {
         if let Some(when) = &v.when {
-            hb.register_template_string(
-                &variable_when_key(&v.name),
-                templating::condition_source(when),
-            )
-            .map_err(|e| at_line(v.line, &format!("variable {:?}: `when`", v.name), e))?;
+            in_manifest(
+                variable_when_key(&v.name),
+                &templating::condition_source(when),
+                v.line,
+                &format!("variable {:?}: `when`", v.name),
+            )?;
         }
         if let Some(super::value::Value::String(default)) = &v.default {
-            hb.register_template_string(&variable_default_key(&v.name), default.as_str())
-                .map_err(|e| at_line(v.line, &format!("variable {:?}: `default`", v.name), e))?;
+            in_manifest(
+                variable_default_key(&v.name),
+                default.as_str(),
+                v.line,
+                &format!("variable {:?}: `default`", v.name),
+            )?;
         }
     }
     for (i, rule) in manifest.files.iter().enumerate() {
         if let Some(when) = &rule.when {
-            hb.register_template_string(&rule_when_key(i), templating::condition_source(when))
-                .map_err(|e| {
-                    at_line(
-                        rule.line,
-                        &format!("[[files]] {:?}: `when`", rule.pattern),
-                        e,
-                    )
-                })?;
+            in_manifest(
+                rule_when_key(i),
+                &templating::condition_source(when),
+                rule.line,
+                &format!("[[files]] {:?}: `when`", rule.pattern),
+            )?;
         }
     }
+    limits::check_registry(&hb, loop_bound(manifest)).map_err(|e| {
+        let (file, manifest_line) = homes
+            .get(&e.key)
+            .cloned()
+            .unwrap_or_else(|| (format!("{origin}/{}", e.key), None));
+        BlueprintError::invalid(file, manifest_line.or(e.line), e.message)
+    })?;
     Ok(hb)
+}
+
+/// The most items an `each` over an answer can see: the answers object itself (one
+/// entry per variable, plus the built-in ones) or the longest multi-choice list.
+fn loop_bound(manifest: &Manifest) -> usize {
+    let longest_list = manifest
+        .variables
+        .iter()
+        .map(|v| match &v.kind {
+            VarKind::Multi { choices } => choices.len(),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    (manifest.variables.len() + BUILTIN_VARIABLES.len()).max(longest_list)
 }
 
 /// A stable digest of everything that affects rendering. Paths are sorted and every
