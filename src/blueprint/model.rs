@@ -174,8 +174,7 @@ impl Blueprint {
         }
         let partials = partials(&files, &label_of)?;
 
-        let (mut registry, mut homes) =
-            compile(&manifest, &templates, &label_of, &manifest_label)?;
+        let (mut registry, mut homes) = compile(&manifest, &templates, &label_of, &manifest_label)?;
         for p in &partials {
             let label = label_of(&p.path);
             let text = std::str::from_utf8(&p.bytes)
