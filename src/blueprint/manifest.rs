@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use super::error::{BlueprintError, Result};
 use super::value::{check_plain_text, Value};
+use super::versions::{self, ChangelogEntry, Migration};
 
 pub const MANIFEST_FILE: &str = "blueprint.toml";
 pub const DEFAULT_MAX_LENGTH: usize = 200;
@@ -43,6 +44,10 @@ pub struct Manifest {
     pub reserved_names: Vec<String>,
     pub variables: Vec<Variable>,
     pub files: Vec<FileRule>,
+    /// Release notes, oldest first (`[[changelog]]`).
+    pub changelog: Vec<ChangelogEntry>,
+    /// Declarative renames and drops of variables, oldest first (`[[migrations]]`).
+    pub migrations: Vec<Migration>,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +113,10 @@ struct RawManifest {
     variables: Vec<Spanned<RawVariable>>,
     #[serde(default)]
     files: Vec<Spanned<RawFileRule>>,
+    #[serde(default)]
+    changelog: Vec<Spanned<versions::RawChangelog>>,
+    #[serde(default)]
+    migrations: Vec<Spanned<versions::RawMigration>>,
 }
 
 #[derive(Deserialize)]
@@ -253,7 +262,33 @@ impl Manifest {
             });
         }
 
+        let spanned = |span: std::ops::Range<usize>| line_of(text, span.start);
+        let changelog = versions::check_changelog(
+            raw.changelog
+                .into_iter()
+                .map(|s| {
+                    let line = spanned(s.span());
+                    (s.into_inner(), line)
+                })
+                .collect(),
+            &version,
+        )
+        .map_err(|(line, msg)| bad(Some(line), msg))?;
+        let migrations = versions::check_migrations(
+            raw.migrations
+                .into_iter()
+                .map(|s| {
+                    let line = spanned(s.span());
+                    (s.into_inner(), line)
+                })
+                .collect(),
+            &version,
+        )
+        .map_err(|(line, msg)| bad(Some(line), msg))?;
+
         Ok(Manifest {
+            changelog,
+            migrations,
             id: id.clone(),
             version,
             description,
