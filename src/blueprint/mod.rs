@@ -6,8 +6,12 @@
 
 pub mod answers;
 pub mod check;
+pub mod check_tree;
+pub mod compose;
+pub mod composition;
 pub mod conformance;
 pub mod error;
+pub mod layer;
 pub mod manifest;
 pub mod model;
 pub mod prompt;
@@ -21,6 +25,7 @@ pub mod versions;
 pub mod write;
 
 pub use answers::{Answers, AnswersFile, Inputs};
+pub use compose::flattened;
 pub use error::BlueprintError;
 pub use manifest::{Manifest, Ownership};
 pub use model::Blueprint;

@@ -246,6 +246,8 @@ fn render_plan(plan: &Plan, dry_run: bool) -> String {
             "restoring managed files of {repo} ({} {})",
             plan.id, plan.from
         )
+    } else if plan.from == plan.to {
+        format!("{repo}: {} {}", plan.id, plan.to)
     } else {
         format!("{repo}: {} {} → {}", plan.id, plan.from, plan.to)
     };
