@@ -9,4 +9,6 @@ mod service_support;
 
 mod rust_axum_scanners;
 mod rust_axum_service;
+mod typescript_fastify_scanners;
+mod typescript_fastify_service;
 mod update_rust_axum;

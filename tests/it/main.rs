@@ -20,3 +20,4 @@ mod drift_generated;
 mod fuzz;
 mod layering;
 mod rule_fixtures;
+mod typescript_fastify;

@@ -30,6 +30,11 @@ pub fn service_target_dir() -> PathBuf {
 
 /// `paved new NAME --blueprint rust-axum --no-input --output DIR [extra...]`.
 pub fn generate(name: &str, output: &Path, extra: &[&str]) {
+    generate_from("rust-axum", name, output, extra);
+}
+
+/// `paved new NAME --blueprint BLUEPRINT --no-input --output DIR [extra...]`.
+pub fn generate_from(blueprint: &str, name: &str, output: &Path, extra: &[&str]) {
     let out = Command::new(assert_cmd::cargo::cargo_bin("paved"))
         .env_remove("PAVED_BLUEPRINTS")
         .env_remove("PAVED_GUARDRAILS")
@@ -37,7 +42,7 @@ pub fn generate(name: &str, output: &Path, extra: &[&str]) {
             "new",
             name,
             "--blueprint",
-            "rust-axum",
+            blueprint,
             "--no-input",
             "--output",
         ])
@@ -105,9 +110,20 @@ impl Service {
     /// Starts `binary` on 127.0.0.1 with only `env` (plus HOST and PORT) and waits up
     /// to 10 s for `/healthz` to answer 200.
     pub fn start(binary: &Path, env: &[(&str, String)], log: PathBuf) -> Service {
+        Service::start_with_args(binary, &[], env, log)
+    }
+
+    /// Like `start`, with command line arguments (`python -m app`).
+    pub fn start_with_args(
+        binary: &Path,
+        args: &[&str],
+        env: &[(&str, String)],
+        log: PathBuf,
+    ) -> Service {
         let port = free_port();
         let mut command = Command::new(binary);
         command
+            .args(args)
             .env_clear()
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
@@ -155,8 +171,14 @@ impl Drop for Service {
 /// Runs `binary` with only `env` and returns its output (for start-up failures);
 /// killed after 10 s if it does not exit by itself.
 pub fn run_to_exit(binary: &Path, env: &[(&str, String)]) -> Output {
+    run_to_exit_with_args(binary, &[], env)
+}
+
+/// Like `run_to_exit`, with command line arguments.
+pub fn run_to_exit_with_args(binary: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
     let mut command = Command::new(binary);
     command
+        .args(args)
         .env_clear()
         .env("HOST", "127.0.0.1")
         .env("PORT", free_port().to_string());
@@ -204,10 +226,23 @@ impl Reply {
 
 /// `GET path` over a plain HTTP/1.0 connection to 127.0.0.1:port.
 pub fn http_get(port: u16, path: &str, authorization: Option<&str>) -> std::io::Result<Reply> {
+    http_request(port, "GET", path, authorization)
+}
+
+/// `METHOD path` (no body) over a plain HTTP/1.0 connection to 127.0.0.1:port.
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    authorization: Option<&str>,
+) -> std::io::Result<Reply> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n");
+    let mut request = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n");
+    if method != "GET" {
+        request.push_str("Content-Length: 0\r\n");
+    }
     if let Some(value) = authorization {
         request.push_str(&format!("Authorization: {value}\r\n"));
     }
@@ -234,25 +269,39 @@ pub fn http_get(port: u16, path: &str, authorization: Option<&str>) -> std::io::
 pub struct JwksServer {
     pub url: String,
     pub fetches: Arc<AtomicUsize>,
+    /// While false the server answers 503 (an identity provider that is down).
+    pub available: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl JwksServer {
     pub fn start(document: String) -> JwksServer {
+        JwksServer::start_with(document, true)
+    }
+
+    /// A server that answers 503 until `available` is set.
+    pub fn start_unavailable(document: String) -> JwksServer {
+        JwksServer::start_with(document, false)
+    }
+
+    fn start_with(document: String, available: bool) -> JwksServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let url = format!("http://{}/jwks.json", listener.local_addr().expect("addr"));
         let stop = Arc::new(AtomicBool::new(false));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let (thread_stop, thread_fetches) = (stop.clone(), fetches.clone());
+        let available = Arc::new(AtomicBool::new(available));
+        let (thread_stop, thread_fetches, thread_available) =
+            (stop.clone(), fetches.clone(), available.clone());
         let thread = std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(600);
             while !thread_stop.load(Ordering::SeqCst) && Instant::now() < deadline {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         thread_fetches.fetch_add(1, Ordering::SeqCst);
-                        serve_one(stream, &document);
+                        let up = thread_available.load(Ordering::SeqCst);
+                        serve_one(stream, &document, up);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(20)),
                 }
@@ -261,13 +310,14 @@ impl JwksServer {
         JwksServer {
             url,
             fetches,
+            available,
             stop,
             thread: Some(thread),
         }
     }
 }
 
-fn serve_one(mut stream: TcpStream, body: &str) {
+fn serve_one(mut stream: TcpStream, body: &str, available: bool) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut request = Vec::new();
@@ -278,8 +328,13 @@ fn serve_one(mut stream: TcpStream, body: &str) {
             Ok(n) => request.extend_from_slice(&buffer[..n]),
         }
     }
+    let (status, body) = if available {
+        ("200 OK", body)
+    } else {
+        ("503 Service Unavailable", "")
+    };
     let reply = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(reply.as_bytes());
