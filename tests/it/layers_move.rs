@@ -7,6 +7,11 @@
 //!
 //! What does differ, on purpose: the blueprint hash (it now covers the composed
 //! manifest) and `.paved/answers.toml`, which records that hash and the layers.
+//!
+//! The copies are a golden reference: a later, deliberate change to a moved
+//! blueprint or to a layer updates the copy in the same commit (apply the same edit
+//! to `tests/fixtures/before-layers/<id>/`), so a layer edit can never change a
+//! blueprint's output unnoticed.
 
 use std::path::PathBuf;
 
@@ -17,7 +22,10 @@ fn before() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before-layers")
 }
 
-fn rendered(bp: &Blueprint, inputs: &answers::Inputs) -> Option<(Vec<String>, render::RenderedTree)> {
+fn rendered(
+    bp: &Blueprint,
+    inputs: &answers::Inputs,
+) -> Option<(Vec<String>, render::RenderedTree)> {
     match answers::resolve(bp, "example-svc", inputs, None) {
         Ok(a) => {
             let names = a.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
@@ -36,9 +44,12 @@ fn rendered(bp: &Blueprint, inputs: &answers::Inputs) -> Option<(Vec<String>, re
 #[test]
 fn moved_blueprints_render_byte_identical_output() {
     let frozen = Catalog::from_dir(&before()).unwrap();
-    let current = Catalog::from_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("blueprints"))
-        .unwrap();
-    assert!(!frozen.ids().is_empty(), "no blueprint frozen before its move");
+    let current =
+        Catalog::from_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("blueprints")).unwrap();
+    assert!(
+        !frozen.ids().is_empty(),
+        "no blueprint frozen before its move"
+    );
     for id in frozen.ids() {
         let old = frozen.load(id).unwrap();
         let new = current.load(id).unwrap();
@@ -48,9 +59,17 @@ fn moved_blueprints_render_byte_identical_output() {
         );
         assert_eq!(old.manifest.version, new.manifest.version, "{id}");
         let names = |bp: &Blueprint| -> Vec<String> {
-            bp.manifest.variables.iter().map(|v| v.name.clone()).collect()
+            bp.manifest
+                .variables
+                .iter()
+                .map(|v| v.name.clone())
+                .collect()
         };
-        assert_eq!(names(&old), names(&new), "{id}: variables or their order changed");
+        assert_eq!(
+            names(&old),
+            names(&new),
+            "{id}: variables or their order changed"
+        );
 
         let sets = answer_sets(&old);
         let labels = |sets: &[(String, answers::Inputs)]| -> Vec<String> {
@@ -64,7 +83,10 @@ fn moved_blueprints_render_byte_identical_output() {
             else {
                 continue;
             };
-            assert_eq!(old_answers, new_answers, "{id} with {label}: answers differ");
+            assert_eq!(
+                old_answers, new_answers,
+                "{id} with {label}: answers differ"
+            );
             let paths = |t: &render::RenderedTree| -> Vec<String> {
                 t.files.iter().map(|f| f.path.clone()).collect()
             };
