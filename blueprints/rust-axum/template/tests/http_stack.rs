@@ -322,13 +322,18 @@ async fn requests_over_the_in_flight_limit_are_shed_not_queued() {
     let Caller {
         mut state, plain, ..
     } = caller().await;
-    state.in_flight = Arc::new(Semaphore::new(1));
+    let in_flight = Arc::new(Semaphore::new(1));
+    state.in_flight = in_flight.clone();
     let app = app::router(extended_routes(&state), &state);
     let busy = {
         let (app, plain) = (app.clone(), plain.clone());
         tokio::spawn(async move { get(&app, "/slow", Some(&plain)).await })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while in_flight.available_permits() > 0 {
+        assert!(Instant::now() < deadline, "the slow request never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let started = Instant::now();
     let shed = get(&app, "/v1/whoami", Some(&plain)).await;
     assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE);
