@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod check;
+pub mod cidr;
 pub mod conformance;
 pub mod error;
 pub mod manifest;
