@@ -1,7 +1,12 @@
 //! Embeds `blueprints/` into the binary so a single static `paved` works with no
 //! files beside it. Each file keeps its relative path, bytes and executable bit,
 //! which `include_dir`-style crates drop.
+//!
+//! Frozen releases (`blueprints/<id>/releases/<version>/`) repeat most files of the
+//! latest version, so every distinct content is stored once in one blob and each
+//! file points into it: a release costs only the files it actually changed.
 
+use std::collections::HashMap;
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
@@ -9,7 +14,11 @@ use std::path::Path;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("embedded_blueprints.rs");
+    let out_dir = env::var("OUT_DIR").expect("OUT_DIR");
+    let out = Path::new(&out_dir).join("embedded_blueprints.rs");
+    let blob_path = Path::new(&out_dir).join("embedded_blueprints.bin");
+    let mut blob: Vec<u8> = Vec::new();
+    let mut offsets: HashMap<Vec<u8>, usize> = HashMap::new();
     println!("cargo:rerun-if-changed=blueprints");
 
     let mut code = String::from("pub static FILES: &[EmbeddedFile] = &[\n");
@@ -38,16 +47,28 @@ fn main() {
                 .expect("blueprint paths must be UTF-8")
                 .replace('\\', "/");
             let mode = file_mode(&fs::metadata(path).expect("stat blueprint file"));
+            let bytes = fs::read(path).expect("read blueprint file");
+            let len = bytes.len();
+            let offset = *offsets.entry(bytes).or_insert_with_key(|bytes| {
+                blob.extend_from_slice(bytes);
+                blob.len() - bytes.len()
+            });
             writeln!(
                 code,
-                "    EmbeddedFile {{ path: {rel:?}, bytes: include_bytes!({abs:?}), executable: {exe} }},",
-                abs = path.to_str().expect("UTF-8 path"),
+                "    EmbeddedFile {{ path: {rel:?}, offset: {offset}, len: {len}, executable: {exe} }},",
                 exe = mode & 0o111 != 0,
             )
             .unwrap();
         }
     }
     code.push_str("];\n");
+    writeln!(
+        code,
+        "static BLOB: &[u8] = include_bytes!({:?});",
+        blob_path.to_str().expect("UTF-8 OUT_DIR")
+    )
+    .unwrap();
+    fs::write(&blob_path, &blob).expect("write embedded_blueprints.bin");
     fs::write(out, code).expect("write embedded_blueprints.rs");
 }
 

@@ -33,6 +33,9 @@ pub enum Command {
     Blueprint(BlueprintCommand),
     /// Audit repositories against the guardrails and the blueprint they came from
     Drift(DriftArgs),
+    /// Move a generated repository to a newer blueprint version (three-way merge), or
+    /// put its managed files back with --restore
+    Update(UpdateArgs),
     /// List every rule `paved drift` checks
     Rules(RulesArgs),
     /// Explain one rule: why it matters and how to fix it
@@ -126,8 +129,9 @@ pub struct NewArgs {
     #[arg(value_name = "NAME")]
     pub name: String,
 
-    /// Blueprint to generate from (see `paved list`); default: rust-axum
-    #[arg(long, short = 'b', value_name = "ID")]
+    /// Blueprint to generate from (see `paved list`), optionally at an older released
+    /// version: ID or ID@VERSION; default: rust-axum at its latest version
+    #[arg(long, short = 'b', value_name = "ID[@VERSION]")]
     pub blueprint: Option<String>,
 
     /// Directory to write the service into [default: ./NAME]
@@ -155,10 +159,72 @@ pub struct NewArgs {
     pub force: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The generated repository to update [default: .]
+    #[arg(value_name = "PATH", conflicts_with = "recursive")]
+    pub path: Option<PathBuf>,
+
+    /// Version to move to [default: the latest]
+    #[arg(long, value_name = "VERSION", conflicts_with = "restore")]
+    pub to: Option<String>,
+
+    /// Answer a blueprint variable (repeatable): new variables, or a changed answer
+    #[arg(
+        long = "set",
+        short = 's',
+        value_name = "KEY=VALUE",
+        conflicts_with = "restore"
+    )]
+    pub sets: Vec<String>,
+
+    /// Read answers from a TOML file; they override the recorded ones
+    #[arg(long, value_name = "FILE", conflicts_with = "restore")]
+    pub answers: Option<PathBuf>,
+
+    /// Never prompt: a new variable without a default must come from --set or --answers
+    #[arg(long)]
+    pub no_input: bool,
+
+    /// Print the plan and the diffs, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Update even when the git work tree has uncommitted changes
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// Put managed files (all, or the FILEs named) back to what the recorded version
+    /// renders with the recorded answers: the fix for drift's conformance findings
+    #[arg(long, value_name = "FILE", num_args = 0..)]
+    pub restore: Option<Vec<String>>,
+
+    /// Update every generated repository below each DIR, in parallel, and print a summary
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with = "restore")]
+    pub recursive: Option<Vec<PathBuf>>,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: UpdateFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum UpdateFormat {
+    Human,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BlueprintCommand {
     /// Check a blueprint folder: manifest, templates, variables, and rendering every choice
     Check {
+        /// Folder holding blueprint.toml and template/
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Freeze the current version into DIR/releases/VERSION/ (do this before bumping
+    /// blueprint.version), so services generated from it stay renderable
+    Release {
         /// Folder holding blueprint.toml and template/
         #[arg(value_name = "DIR")]
         dir: PathBuf,

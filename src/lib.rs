@@ -11,3 +11,4 @@ pub mod drift;
 pub mod guardrails;
 pub mod parse;
 pub mod report;
+pub mod update;

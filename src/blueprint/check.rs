@@ -42,16 +42,25 @@ pub struct CheckReport {
     pub blueprint: Option<String>,
     pub templates: usize,
     pub renders: usize,
+    /// Frozen releases checked (`releases/<version>/`).
+    pub releases: usize,
     pub errors: Vec<Diagnostic>,
 }
 
 pub fn check_dir(dir: &Path) -> CheckReport {
     match source::load_dir(dir) {
-        Ok(bp) => check(&bp),
+        Ok(bp) => {
+            let mut report = check(&bp);
+            let (errors, releases) = super::releases::check_releases(dir, &bp);
+            report.errors.extend(errors);
+            report.releases = releases;
+            report
+        }
         Err(e) => CheckReport {
             blueprint: None,
             templates: 0,
             renders: 0,
+            releases: 0,
             errors: vec![Diagnostic::whole(e.to_string())],
         },
     }
@@ -195,6 +204,7 @@ pub fn check(bp: &Blueprint) -> CheckReport {
         blueprint: Some(format!("{} {}", bp.manifest.id, bp.manifest.version)),
         templates: bp.templates.len(),
         renders,
+        releases: 0,
         errors: errors.into_iter().collect(),
     }
 }

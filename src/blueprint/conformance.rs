@@ -10,6 +10,8 @@ use super::answers::{self, AnswersFile, Inputs};
 use super::manifest::Ownership;
 use super::provenance::{self, Provenance};
 use super::source::{is_executable, Catalog};
+use super::versions::{self, ChangelogEntry};
+use super::BlueprintError;
 
 /// Files larger than this are compared by size only.
 const MAX_COMPARE_BYTES: u64 = 16 * 1024 * 1024;
@@ -56,6 +58,10 @@ pub enum Conformance {
         compared: usize,
         /// The blueprint's content changed although its version did not.
         hash_changed: bool,
+        /// The newest version in the catalog.
+        latest: semver::Version,
+        /// Release notes of the versions after the recorded one, oldest first.
+        newer: Vec<ChangelogEntry>,
     },
     /// The blueprint is available, but only in another version.
     VersionUnavailable {
@@ -105,21 +111,34 @@ fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
             catalog: catalog.describe(),
         };
     }
-    let bp = match catalog.load_shared(&prov.blueprint_id) {
+    let cannot_load = |e: BlueprintError| Conformance::Broken {
+        file: provenance::answers_path(),
+        message: format!("blueprint {:?} cannot be loaded: {e}", prov.blueprint_id),
+    };
+    let latest = match catalog.load_shared(&prov.blueprint_id) {
         Ok(bp) => bp,
-        Err(e) => {
-            return Conformance::Broken {
-                file: provenance::answers_path(),
-                message: format!("blueprint {:?} cannot be loaded: {e}", prov.blueprint_id),
+        Err(e) => return cannot_load(e),
+    };
+    // The recorded version, not the latest: a service is checked against what it
+    // was generated from, so a new release never leaves it unchecked.
+    let bp = match catalog.load_version_shared(&prov.blueprint_id, &prov.blueprint_version) {
+        Ok(bp) => bp,
+        Err(BlueprintError::VersionNotFound { .. }) => {
+            return Conformance::VersionUnavailable {
+                available: latest.manifest.version.clone(),
+                provenance: Box::new(prov),
             }
         }
+        Err(e) => return cannot_load(e),
     };
-    if bp.manifest.version != prov.blueprint_version {
-        return Conformance::VersionUnavailable {
-            available: bp.manifest.version.clone(),
-            provenance: Box::new(prov),
-        };
-    }
+    let newer: Vec<ChangelogEntry> = versions::entries_between(
+        &latest.manifest.changelog,
+        &prov.blueprint_version,
+        &latest.manifest.version,
+    )
+    .into_iter()
+    .cloned()
+    .collect();
     let name = prov
         .answers
         .get("name")
@@ -158,6 +177,8 @@ fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
         }
     }
     Conformance::Checked {
+        latest: latest.manifest.version.clone(),
+        newer,
         hash_changed: !prov.blueprint_hash.is_empty() && prov.blueprint_hash != bp.hash,
         provenance: Box::new(prov),
         deviations,

@@ -79,6 +79,17 @@ pub enum BlueprintError {
 
     #[error("{0}")]
     Prompt(String),
+
+    #[error(
+        "blueprint {id} has no version {version} in {catalog}; available versions: {}",
+        list_or_none(available)
+    )]
+    VersionNotFound {
+        id: String,
+        version: String,
+        catalog: String,
+        available: Vec<String>,
+    },
 }
 
 fn location(file: &str, line: Option<usize>) -> String {

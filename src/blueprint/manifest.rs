@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::cidr::{CidrRules, DEFAULT_MIN_PREFIX_V4, DEFAULT_MIN_PREFIX_V6};
 use super::error::{BlueprintError, Result};
 use super::value::{check_plain_text, Value};
+use super::versions::{self, ChangelogEntry, Migration};
 
 pub const MANIFEST_FILE: &str = "blueprint.toml";
 pub const DEFAULT_MAX_LENGTH: usize = 200;
@@ -44,20 +45,10 @@ pub struct Manifest {
     pub reserved_names: Vec<String>,
     pub variables: Vec<Variable>,
     pub files: Vec<FileRule>,
-    /// Release notes, newest first as written (`[[changelog]]`).
+    /// Release notes, oldest first (`[[changelog]]`).
     pub changelog: Vec<ChangelogEntry>,
-}
-
-/// One release of the blueprint: what changed and whether it fixes a security issue.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangelogEntry {
-    pub version: semver::Version,
-    pub summary: String,
-    #[serde(default)]
-    pub security: bool,
-    #[serde(default)]
-    pub fixes: Vec<String>,
+    /// Declarative renames and drops of variables, oldest first (`[[migrations]]`).
+    pub migrations: Vec<Migration>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,7 +120,9 @@ struct RawManifest {
     #[serde(default)]
     files: Vec<Spanned<RawFileRule>>,
     #[serde(default)]
-    changelog: Vec<Spanned<ChangelogEntry>>,
+    changelog: Vec<Spanned<versions::RawChangelog>>,
+    #[serde(default)]
+    migrations: Vec<Spanned<versions::RawMigration>>,
 }
 
 #[derive(Deserialize)]
@@ -279,23 +272,33 @@ impl Manifest {
             });
         }
 
-        let mut changelog = Vec::new();
-        for spanned in raw.changelog {
-            let line = line_of(text, spanned.span().start);
-            let entry = spanned.into_inner();
-            if entry.summary.trim().is_empty() || entry.summary.contains('\n') {
-                return Err(bad(
-                    Some(line),
-                    format!(
-                        "[[changelog]] {}: `summary` must be one non-empty line",
-                        entry.version
-                    ),
-                ));
-            }
-            changelog.push(entry);
-        }
+        let spanned = |span: std::ops::Range<usize>| line_of(text, span.start);
+        let changelog = versions::check_changelog(
+            raw.changelog
+                .into_iter()
+                .map(|s| {
+                    let line = spanned(s.span());
+                    (s.into_inner(), line)
+                })
+                .collect(),
+            &version,
+        )
+        .map_err(|(line, msg)| bad(Some(line), msg))?;
+        let migrations = versions::check_migrations(
+            raw.migrations
+                .into_iter()
+                .map(|s| {
+                    let line = spanned(s.span());
+                    (s.into_inner(), line)
+                })
+                .collect(),
+            &version,
+        )
+        .map_err(|(line, msg)| bad(Some(line), msg))?;
 
         Ok(Manifest {
+            changelog,
+            migrations,
             id: id.clone(),
             version,
             description,
@@ -303,7 +306,6 @@ impl Manifest {
             reserved_names: header.reserved_names.clone(),
             variables,
             files,
-            changelog,
         })
     }
 
@@ -712,19 +714,6 @@ when = '(contains iac "kubernetes")'
         let text =
             format!("{GOOD}\n[[variables]]\nname = \"s\"\ntype = \"string\"\nexclude = []\n");
         assert!(error_of(&text).contains("`exclude` applies only to cidrs"));
-    }
-
-    #[test]
-    fn changelog_entries_are_parsed() {
-        let text = format!(
-            "{GOOD}\n[[changelog]]\nversion = \"1.0.0\"\nsummary = \"First\"\nsecurity = true\nfixes = [\"a\"]\n"
-        );
-        let m = Manifest::parse(&text, "bp.toml").unwrap();
-        assert_eq!(m.changelog.len(), 1);
-        assert!(m.changelog[0].security);
-        assert_eq!(m.changelog[0].fixes, ["a"]);
-        let bad = format!("{GOOD}\n[[changelog]]\nversion = \"x\"\nsummary = \"s\"\n");
-        assert!(error_of(&bad).contains("bp.toml:"));
     }
 
     #[test]

@@ -13,10 +13,12 @@ pub mod manifest;
 pub mod model;
 pub mod prompt;
 pub mod provenance;
+pub mod releases;
 pub mod render;
 pub mod source;
 pub mod templating;
 pub mod value;
+pub mod versions;
 pub mod write;
 
 pub use answers::{Answers, AnswersFile, Inputs};

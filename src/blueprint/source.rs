@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use super::error::{BlueprintError, Result};
 use super::manifest::MANIFEST_FILE;
 use super::model::{Blueprint, SourceFile};
+use super::versions::{BlueprintRef, RELEASES_DIR};
 
 /// The blueprint `paved new` uses when none is named and several are available.
 pub const DEFAULT_BLUEPRINT: &str = "rust-axum";
@@ -22,8 +23,15 @@ const MAX_FILES: usize = 20_000;
 mod embedded {
     pub struct EmbeddedFile {
         pub path: &'static str,
-        pub bytes: &'static [u8],
+        offset: usize,
+        len: usize,
         pub executable: bool,
+    }
+    impl EmbeddedFile {
+        /// Identical contents (a release repeating the latest) share one copy.
+        pub fn bytes(&self) -> &'static [u8] {
+            &BLOB[self.offset..self.offset + self.len]
+        }
     }
     include!(concat!(env!("OUT_DIR"), "/embedded_blueprints.rs"));
 }
@@ -172,17 +180,7 @@ impl Catalog {
         }
         match &self.origin {
             Origin::Embedded => {
-                let prefix = format!("{id}/");
-                let files = embedded::FILES
-                    .iter()
-                    .filter_map(|f| {
-                        f.path.strip_prefix(&prefix).map(|rel| SourceFile {
-                            path: rel.to_string(),
-                            bytes: f.bytes.to_vec(),
-                            executable: f.executable,
-                        })
-                    })
-                    .collect();
+                let files = embedded_files(&format!("{id}/"));
                 Blueprint::from_files(id, files, &format!("<built-in>/{id}"))
             }
             Origin::Directory(dir) => load_dir_as(&dir.join(id), id),
@@ -201,9 +199,15 @@ pub fn load_dir(dir: &Path) -> Result<Blueprint> {
     load_dir_as(dir, &id)
 }
 
-fn load_dir_as(dir: &Path, id: &str) -> Result<Blueprint> {
+pub(crate) fn load_dir_as(dir: &Path, id: &str) -> Result<Blueprint> {
     let files = read_tree(dir)?;
     Blueprint::from_files(id, files, &dir.display().to_string())
+}
+
+/// The files of the blueprint version in `dir` as `paved blueprint release` freezes
+/// them: every file but `releases/` and `.git/`, byte for byte.
+pub(crate) fn read_blueprint_files(dir: &Path) -> Result<Vec<SourceFile>> {
+    read_tree(dir)
 }
 
 /// Reads every file below `dir` into memory without following symbolic links:
@@ -225,7 +229,10 @@ fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() != 1 || e.file_name() != ".git");
+        // Frozen releases beside the latest version are loaded on their own.
+        .filter_entry(|e| {
+            e.depth() != 1 || (e.file_name() != ".git" && e.file_name() != RELEASES_DIR)
+        });
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
@@ -323,4 +330,169 @@ pub fn summaries(catalog: &Catalog) -> BTreeMap<String, Result<(String, String)>
             (id.clone(), summary)
         })
         .collect()
+}
+
+/// The embedded files below `prefix` (`ID/` or `ID/releases/VERSION/`), paths relative
+/// to it, without the releases folder of that blueprint.
+fn embedded_files(prefix: &str) -> Vec<SourceFile> {
+    let releases = format!("{RELEASES_DIR}/");
+    embedded::FILES
+        .iter()
+        .filter_map(|f| {
+            let rel = f.path.strip_prefix(prefix)?;
+            (!rel.starts_with(&releases)).then(|| SourceFile {
+                path: rel.to_string(),
+                bytes: f.bytes().to_vec(),
+                executable: f.executable,
+            })
+        })
+        .collect()
+}
+
+/// Older released versions, each frozen in `releases/<version>/` beside the latest.
+impl Catalog {
+    /// Every version of `id` this catalog can render, oldest first: each frozen
+    /// release and the latest.
+    pub fn versions(&self, id: &str) -> Result<Vec<semver::Version>> {
+        let latest = self.load_shared(id)?.manifest.version.clone();
+        let mut versions = self.release_versions(id)?;
+        versions.retain(|v| v != &latest);
+        versions.push(latest);
+        versions.sort();
+        Ok(versions)
+    }
+
+    /// The versions frozen under `releases/`, oldest first. Folders whose name is not
+    /// a version are ignored here and reported by `paved blueprint check`.
+    pub fn release_versions(&self, id: &str) -> Result<Vec<semver::Version>> {
+        let mut out = Vec::new();
+        match &self.origin {
+            Origin::Embedded => {
+                let prefix = format!("{id}/{RELEASES_DIR}/");
+                for f in embedded::FILES {
+                    let Some(rest) = f.path.strip_prefix(&prefix) else {
+                        continue;
+                    };
+                    if let Some(v) = rest
+                        .strip_suffix(&format!("/{MANIFEST_FILE}"))
+                        .and_then(|v| semver::Version::parse(v).ok())
+                    {
+                        out.push(v);
+                    }
+                }
+            }
+            Origin::Directory(dir) => out = release_dirs(&dir.join(id))?.into_keys().collect(),
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The latest version of `id` (its newest manifest).
+    pub fn latest_version(&self, id: &str) -> Result<semver::Version> {
+        Ok(self.load_shared(id)?.manifest.version.clone())
+    }
+
+    /// `ID` (the latest) or `ID@VERSION`.
+    pub fn load_ref(&self, r: &BlueprintRef) -> Result<Arc<Blueprint>> {
+        match &r.version {
+            None => self.load_shared(&r.id),
+            Some(v) => self.load_version_shared(&r.id, v),
+        }
+    }
+
+    /// One version of `id`, loaded once per catalog and shared.
+    pub fn load_version_shared(
+        &self,
+        id: &str,
+        version: &semver::Version,
+    ) -> Result<Arc<Blueprint>> {
+        let latest = self.load_shared(id)?;
+        if &latest.manifest.version == version {
+            return Ok(latest);
+        }
+        if !self.release_versions(id)?.contains(version) {
+            let mut available: Vec<String> =
+                self.versions(id)?.iter().map(ToString::to_string).collect();
+            available.reverse();
+            return Err(BlueprintError::VersionNotFound {
+                id: id.to_string(),
+                version: version.to_string(),
+                catalog: self.describe(),
+                available,
+            });
+        }
+        let key = format!("{id}@{version}");
+        // Held while loading, as in `load_shared`; nothing below takes it again.
+        let mut loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(bp) = loaded.get(&key) {
+            return Ok(Arc::clone(bp));
+        }
+        let bp = Arc::new(self.load_release(id, version)?);
+        loaded.insert(key, Arc::clone(&bp));
+        Ok(bp)
+    }
+
+    fn load_release(&self, id: &str, version: &semver::Version) -> Result<Blueprint> {
+        let bp = match &self.origin {
+            Origin::Embedded => {
+                let origin = format!("<built-in>/{id}/{RELEASES_DIR}/{version}");
+                let files = embedded_files(&format!("{id}/{RELEASES_DIR}/{version}/"));
+                Blueprint::from_files(id, files, &origin)?
+            }
+            Origin::Directory(dir) => {
+                let found = release_dirs(&dir.join(id))?;
+                let path = found.get(version).cloned().unwrap_or_default();
+                load_dir_as(&path, id)?
+            }
+        };
+        check_release_version(&bp, version)?;
+        Ok(bp)
+    }
+}
+
+/// A release folder must hold the version it is named after: a mismatch would
+/// render a different version than the one a repository records.
+pub(crate) fn check_release_version(bp: &Blueprint, folder: &semver::Version) -> Result<()> {
+    if &bp.manifest.version != folder {
+        return Err(BlueprintError::invalid(
+            format!("{}/{MANIFEST_FILE}", bp.origin),
+            None,
+            format!(
+                "blueprint.version is {} but the release folder is named {folder}; a frozen release must not be edited",
+                bp.manifest.version
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Release folders of the blueprint in `dir`, by version. A missing `releases/` is
+/// no releases.
+pub(crate) fn release_dirs(dir: &Path) -> Result<BTreeMap<semver::Version, PathBuf>> {
+    let releases = dir.join(RELEASES_DIR);
+    let entries = match fs::read_dir(&releases) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(BlueprintError::io(&releases, "cannot list the releases", e)),
+    };
+    let mut out = BTreeMap::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| BlueprintError::io(&releases, "cannot list the releases", e))?;
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if let (true, Some(v)) = (
+            is_dir,
+            entry
+                .file_name()
+                .to_str()
+                .and_then(|n| semver::Version::parse(n).ok()),
+        ) {
+            out.insert(v, entry.path());
+        }
+    }
+    Ok(out)
 }

@@ -15,8 +15,8 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
     match &report.blueprint {
         Some(bp) if report.errors.is_empty() => {
             println!(
-                "ok: {bp}: {} templates, rendered {} answer sets",
-                report.templates, report.renders
+                "ok: {bp}: {} templates, rendered {} answer sets, {} frozen release(s) checked",
+                report.templates, report.renders, report.releases
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -29,4 +29,22 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `paved blueprint release DIR`: freeze the current version before bumping it.
+pub fn release(dir: &Path) -> anyhow::Result<ExitCode> {
+    let frozen = crate::blueprint::releases::freeze(dir)?;
+    println!(
+        "Frozen {} {} in {} ({} files, {})",
+        frozen.id,
+        frozen.version,
+        frozen.dir.display(),
+        frozen.files,
+        frozen.hash
+    );
+    println!(
+        "Next: raise blueprint.version in {}, add a [[changelog]] entry for the new version, then edit the templates.",
+        dir.join("blueprint.toml").display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

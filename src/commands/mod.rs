@@ -6,6 +6,7 @@ pub mod drift;
 pub mod list;
 pub mod new;
 pub mod rules;
+pub mod update;
 
 use std::process::ExitCode;
 
@@ -17,7 +18,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(&args, blueprints),
         Command::List => list::run(blueprints),
         Command::Blueprint(BlueprintCommand::Check { dir }) => blueprint_check::run(&dir),
+        Command::Blueprint(BlueprintCommand::Release { dir }) => blueprint_check::release(&dir),
         Command::Drift(args) => drift::run(&args, blueprints),
+        Command::Update(args) => update::run(&args, blueprints),
         Command::Rules(args) => rules::list(&args),
         Command::Explain { id } => rules::explain(&id),
     }

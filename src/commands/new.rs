@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::blueprint::answers::{self, AnswersFile, Inputs, Prompter};
 use crate::blueprint::prompt::{self, TerminalPrompter};
 use crate::blueprint::source::{self, Catalog};
+use crate::blueprint::versions::BlueprintRef;
 use crate::blueprint::write::{self, TargetState};
 use crate::blueprint::{self as engine, Ownership, RenderedTree};
 use crate::cli::NewArgs;
@@ -22,12 +23,12 @@ pub fn run(args: &NewArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode
     let interactive =
         !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let catalog = Catalog::open(blueprints)?;
-    let id = match &args.blueprint {
-        Some(id) => id.clone(),
-        None if interactive && catalog.ids().len() > 1 => choose(&catalog)?,
-        None => catalog.default_id()?,
+    let reference = match &args.blueprint {
+        Some(text) => BlueprintRef::parse(text)?,
+        None if interactive && catalog.ids().len() > 1 => BlueprintRef::parse(&choose(&catalog)?)?,
+        None => BlueprintRef::parse(&catalog.default_id()?)?,
     };
-    let bp = catalog.load(&id)?;
+    let bp = catalog.load_ref(&reference)?;
 
     let file = args.answers.as_deref().map(AnswersFile::read).transpose()?;
     let inputs = Inputs {

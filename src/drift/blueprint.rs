@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 
 use crate::blueprint::conformance::{check_repo, Conformance, Deviation};
 use crate::blueprint::provenance::answers_path;
+use crate::blueprint::versions::ChangelogEntry;
 use crate::blueprint::Catalog;
 use crate::guardrails::{Hit, Warning};
 
-use super::rules::{BLUEPRINT_CHANGED, BLUEPRINT_MISSING, BLUEPRINT_NEWER, BLUEPRINT_UNAVAILABLE};
+use super::rules::{
+    BLUEPRINT_CHANGED, BLUEPRINT_MISSING, BLUEPRINT_NEWER, BLUEPRINT_SECURITY,
+    BLUEPRINT_UNAVAILABLE,
+};
 
 /// Hits and warnings for one repository; nothing when it records no blueprint.
 pub fn check(root: &Path, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
@@ -32,12 +36,22 @@ pub fn check(root: &Path, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
             provenance,
             deviations,
             hash_changed,
+            latest,
+            newer,
             ..
         } => {
             let what = format!(
                 "{} {}",
                 provenance.blueprint_id, provenance.blueprint_version
             );
+            if latest > provenance.blueprint_version {
+                hits.push(behind(
+                    &provenance.blueprint_id,
+                    &provenance.blueprint_version,
+                    &latest,
+                    &newer,
+                ));
+            }
             if hash_changed {
                 warnings.push(Warning {
                     file: answers.clone(),
@@ -146,4 +160,48 @@ pub fn check(root: &Path, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
         )),
     }
     (hits, warnings)
+}
+
+/// The "behind" finding: a real one naming each security fix when any newer
+/// version carries one, otherwise the informational one.
+fn behind(
+    id: &str,
+    recorded: &semver::Version,
+    latest: &semver::Version,
+    newer: &[ChangelogEntry],
+) -> Hit {
+    let security: Vec<&ChangelogEntry> = newer.iter().filter(|e| e.security).collect();
+    let file = PathBuf::from(answers_path());
+    if security.is_empty() {
+        let notes = newer
+            .iter()
+            .map(|e| format!("{}: {}", e.version, e.summary))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Hit {
+            rule: BLUEPRINT_NEWER,
+            file,
+            line: None,
+            message: format!(
+                "blueprint {id} {latest} is available; this repository uses {recorded}{}. Run `paved update` to move to it",
+                if notes.is_empty() { String::new() } else { format!(" ({notes})") }
+            ),
+            detail: None,
+        };
+    }
+    let fixes = security
+        .iter()
+        .map(|e| format!("{} fixes {}", e.version, e.fixes.join("; ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let first = &security[0].version;
+    Hit {
+        rule: BLUEPRINT_SECURITY,
+        file,
+        line: None,
+        message: format!(
+            "this repository uses blueprint {id} {recorded}, which is behind a security fix: {fixes}. Run `paved update --to {first}` (or `paved update` for {latest})"
+        ),
+        detail: None,
+    }
 }

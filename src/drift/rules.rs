@@ -12,6 +12,7 @@ pub const BLUEPRINT_CHANGED: &str = "PVD-BLUEPRINT-001";
 pub const BLUEPRINT_MISSING: &str = "PVD-BLUEPRINT-002";
 pub const BLUEPRINT_UNAVAILABLE: &str = "PVD-BLUEPRINT-003";
 pub const BLUEPRINT_NEWER: &str = "PVD-BLUEPRINT-004";
+pub const BLUEPRINT_SECURITY: &str = "PVD-BLUEPRINT-005";
 pub const WAIVER_EXPIRED: &str = "PVD-WAIVER-001";
 pub const WAIVER_INVALID: &str = "PVD-WAIVER-002";
 pub const WAIVER_UNUSED: &str = "PVD-WAIVER-003";
@@ -29,11 +30,12 @@ pub static RULES: &[Rule] = &[
                         auth middleware) carry the paved road's security controls. A local edit can \
                         silently remove a control, and it stops the repository from receiving fixes \
                         when the blueprint is updated.",
-            remediation: "Review the diff. If the change is unintended, restore the file from the \
-                           blueprint (regenerate with `paved new NAME --answers .paved/answers.toml \
-                           --force` into a scratch directory and copy the file back). If it is \
-                           needed, propose it to the blueprint's owners, or waive it in \
-                           .paved/waivers.toml with a reason and an expiry.",
+            remediation: "Review the diff. If the change is unintended, run `paved update --restore \
+                           FILE` in the repository: it puts the file back to what the recorded \
+                           blueprint version renders with the recorded answers (without FILE, \
+                           every managed file). If the change is needed, propose it to the \
+                           blueprint's owners, or waive it in .paved/waivers.toml with a reason \
+                           and an expiry.",
             references: &["owasp-top10:A05"],
         },
         check: engine_check,
@@ -47,9 +49,10 @@ pub static RULES: &[Rule] = &[
             rationale: "A deleted managed file usually means a security control is gone: the \
                         scanning workflow, the NetworkPolicy, the .dockerignore or the SECURITY.md \
                         that tells researchers where to report.",
-            remediation: "Restore the file from the blueprint version recorded in \
-                           .paved/answers.toml, or waive it with a reason if the service genuinely \
-                           does not need it.",
+            remediation: "Run `paved update --restore FILE` in the repository to put the file \
+                           back as the blueprint version recorded in .paved/answers.toml renders \
+                           it, or waive it with a reason if the service genuinely does not need \
+                           it.",
             references: &["owasp-top10:A05"],
         },
         check: engine_check,
@@ -80,10 +83,28 @@ pub static RULES: &[Rule] = &[
             severity: Severity::Info,
             rationale: "Blueprint releases carry security fixes and new controls (scanner updates, \
                         tighter defaults). Repositories that stay on an old version miss them.",
-            remediation: "Read the blueprint's changelog and move the repository to the newer \
-                           version: regenerate into a scratch directory with the same answers and \
-                           merge the managed files.",
+            remediation: "Read the release notes in the message and run `paved update` in the \
+                           repository: it merges the newer version into the managed files, keeps \
+                           your edits, and leaves conflict markers where both changed the same \
+                           lines.",
             references: &[],
+        },
+        check: engine_check,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: BLUEPRINT_SECURITY,
+            title: "A newer version of the repository's blueprint fixes a security problem",
+            domain: Domain::Blueprint,
+            severity: Severity::Medium,
+            rationale: "The blueprint's owners released a version whose release notes mark it as a \
+                        security fix (a weakened control, a vulnerable pinned dependency, a \
+                        missing check). Every service generated from an older version still \
+                        carries the problem until it is updated.",
+            remediation: "Run `paved update` (or `paved update --to VERSION` with the version the \
+                           message names) in the repository, resolve any conflict markers, run the \
+                           service's tests and commit.",
+            references: &["owasp-top10:A06"],
         },
         check: engine_check,
     },
