@@ -14,6 +14,7 @@ use super::answers::{self, AnswersFile, Inputs};
 use super::manifest::{VarKind, BUILTIN_VARIABLES};
 use super::model::{
     file_key, name_key, rule_when_key, variable_default_key, variable_when_key, Blueprint,
+    PARTIALS_DIR, RENDER_SUFFIX,
 };
 use super::render;
 use super::source;
@@ -77,8 +78,24 @@ impl Diagnostic {
     }
 }
 
+/// What a check reports beyond errors every blueprint must fix.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// A variable nothing uses. Off when checking a layer on its own: a layer may
+    /// declare variables for the blueprints built on it.
+    pub report_unused: bool,
+}
+
 pub fn check(bp: &Blueprint) -> CheckReport {
-    let manifest_label = format!("{}/blueprint.toml", bp.origin);
+    check_with(
+        bp,
+        Options {
+            report_unused: true,
+        },
+    )
+}
+
+pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
     let mut errors = BTreeSet::new();
 
     // Where each name is referred to: label → first line.
@@ -100,7 +117,16 @@ pub fn check(bp: &Blueprint) -> CheckReport {
             }
         }
     }
+    for name in &bp.partials {
+        if let Some(tpl) = bp.registry.get_template(name) {
+            let label = bp.file_label(&format!("{PARTIALS_DIR}/{name}{RENDER_SUFFIX}"));
+            for (used, line) in references(tpl) {
+                record(used, label.clone(), Some(line));
+            }
+        }
+    }
     for v in &bp.manifest.variables {
+        let (manifest_label, line) = bp.variable_site(&v.name, v.line);
         for key in [variable_when_key(&v.name), variable_default_key(&v.name)] {
             if let Some(tpl) = bp.registry.get_template(&key) {
                 for (name, _) in references(tpl) {
@@ -114,19 +140,20 @@ pub fn check(bp: &Blueprint) -> CheckReport {
                     if !declared_before && bp.manifest.variable(&name).is_some() {
                         errors.insert(Diagnostic {
                             file: manifest_label.clone(),
-                            line: Some(v.line),
+                            line: Some(line),
                             message: format!("variable {:?} refers to {name:?}, which is asked later; move it after {name:?}", v.name),
                         });
                     }
-                    record(name, manifest_label.clone(), Some(v.line));
+                    record(name, manifest_label.clone(), Some(line));
                 }
             }
         }
     }
     for (i, rule) in bp.manifest.files.iter().enumerate() {
         if let Some(tpl) = bp.registry.get_template(&rule_when_key(i)) {
+            let (file, line) = bp.rule_site(i, rule.line);
             for (name, _) in references(tpl) {
-                record(name, manifest_label.clone(), Some(rule.line));
+                record(name, file.clone(), Some(line));
             }
         }
     }
@@ -147,10 +174,11 @@ pub fn check(bp: &Blueprint) -> CheckReport {
         }
     }
     for v in &bp.manifest.variables {
-        if !uses.contains_key(&v.name) {
+        if options.report_unused && !uses.contains_key(&v.name) {
+            let (file, line) = bp.variable_site(&v.name, v.line);
             errors.insert(Diagnostic {
-                file: manifest_label.clone(),
-                line: Some(v.line),
+                file,
+                line: Some(line),
                 message: format!(
                     "variable {:?} is declared but no template, file name or condition uses it",
                     v.name
@@ -164,9 +192,10 @@ pub fn check(bp: &Blueprint) -> CheckReport {
             .iter()
             .any(|t| rule.matcher.is_match(t.rule_path()))
         {
+            let (file, line) = bp.rule_site(i, rule.line);
             errors.insert(Diagnostic {
-                file: manifest_label.clone(),
-                line: Some(rule.line),
+                file,
+                line: Some(line),
                 message: format!(
                     "[[files]] rule {} ({:?}) matches no template",
                     i + 1,

@@ -77,9 +77,31 @@ pub enum Conformance {
     Broken { file: String, message: String },
 }
 
-/// Checks one repository. `None` when it has no `.paved/answers.toml`.
+/// Checks one repository, reading it from disk. `None` when it has no
+/// `.paved/answers.toml`.
 pub fn check_repo(repo: &Path, catalog: &Catalog) -> Option<Conformance> {
+    check_walked(repo, &|_| None, catalog)
+}
+
+/// Checks one repository whose files were already read: `walked` gives the walker's
+/// copy of a file by its relative path. Only what the walker did not read as text
+/// (binary, oversized, ignored or linked paths) is looked at on disk, so an audit
+/// reads each file once.
+pub fn check_walked<'a>(
+    repo: &Path,
+    walked: &dyn Fn(&str) -> Option<Walked<'a>>,
+    catalog: &Catalog,
+) -> Option<Conformance> {
     let rel = provenance::answers_path();
+    if let Some(file) = walked(&rel) {
+        return Some(match provenance::parse(file.text, &rel) {
+            Ok(prov) => check_with(repo, walked, catalog, prov),
+            Err(e) => Conformance::Broken {
+                file: rel.clone(),
+                message: e.to_string(),
+            },
+        });
+    }
     let path = repo.join(&rel);
     let meta = fs::symlink_metadata(&path).ok()?;
     let broken = |message: String| Conformance::Broken {
@@ -101,10 +123,22 @@ pub fn check_repo(repo: &Path, catalog: &Catalog) -> Option<Conformance> {
         Ok(p) => p,
         Err(e) => return Some(broken(e.to_string())),
     };
-    Some(check_with(repo, catalog, prov))
+    Some(check_with(repo, walked, catalog, prov))
 }
 
-fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
+/// A regular file as the walker read it: its text and executable bit.
+#[derive(Clone, Copy, Debug)]
+pub struct Walked<'a> {
+    pub text: &'a str,
+    pub executable: bool,
+}
+
+fn check_with<'a>(
+    repo: &Path,
+    walked: &dyn Fn(&str) -> Option<Walked<'a>>,
+    catalog: &Catalog,
+    prov: Provenance,
+) -> Conformance {
     if !catalog.ids().contains(&prov.blueprint_id) {
         return Conformance::BlueprintUnavailable {
             provenance: Box::new(prov),
@@ -172,7 +206,11 @@ fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
         .filter(|f| f.ownership == Some(Ownership::Managed))
     {
         compared += 1;
-        if let Some(d) = compare(repo, &file.path, &file.contents, file.executable) {
+        let deviation = match walked(&file.path) {
+            Some(seen) => compare_walked(&file.path, &file.contents, file.executable, seen),
+            None => compare(repo, &file.path, &file.contents, file.executable),
+        };
+        if let Some(d) = deviation {
             deviations.push(d);
         }
     }
@@ -184,6 +222,31 @@ fn check_with(repo: &Path, catalog: &Catalog, prov: Provenance) -> Conformance {
         deviations,
         compared,
     }
+}
+
+/// [`compare`] for a file the walker read: a regular file reached without links.
+fn compare_walked(
+    rel: &str,
+    expected: &[u8],
+    executable: bool,
+    seen: Walked<'_>,
+) -> Option<Deviation> {
+    let actual = seen.text.as_bytes();
+    if actual == expected {
+        return (seen.executable != executable).then(|| Deviation::Mode {
+            path: rel.to_string(),
+            expected_executable: executable,
+        });
+    }
+    let (line, diff) = match std::str::from_utf8(expected) {
+        Ok(want) => unified_diff(rel, want, seen.text),
+        Err(_) => (None, String::new()),
+    };
+    Some(Deviation::Changed {
+        path: rel.to_string(),
+        line,
+        diff,
+    })
 }
 
 fn compare(repo: &Path, rel: &str, expected: &[u8], executable: bool) -> Option<Deviation> {

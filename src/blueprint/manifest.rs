@@ -7,6 +7,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::cidr::{CidrRules, DEFAULT_MIN_PREFIX_V4, DEFAULT_MIN_PREFIX_V6};
+use super::composition::{
+    check_composed, check_layer_uses, check_overrides, ComposedLayer, LayerUse, Override,
+    RawComposed, RawLayerUse, RawOverride,
+};
 use super::error::{BlueprintError, Result};
 use super::value::{check_plain_text, Value};
 use super::versions::{self, ChangelogEntry, Migration};
@@ -23,6 +27,10 @@ pub enum Ownership {
     Managed,
     /// The service owns the file once generated; drift leaves it alone.
     Seeded,
+    /// Both: the service edits it and drift leaves it alone, but `paved update` merges
+    /// the blueprint's changes into it like a managed file. For files a new version
+    /// must be able to extend (dependency manifests, lockfiles, module lists).
+    Shared,
 }
 
 impl Ownership {
@@ -30,6 +38,7 @@ impl Ownership {
         match self {
             Ownership::Managed => "managed",
             Ownership::Seeded => "seeded",
+            Ownership::Shared => "shared",
         }
     }
 }
@@ -45,6 +54,12 @@ pub struct Manifest {
     pub reserved_names: Vec<String>,
     pub variables: Vec<Variable>,
     pub files: Vec<FileRule>,
+    /// Shared layers this blueprint is composed from (`[[layers]]`); empty once composed.
+    pub layers: Vec<LayerUse>,
+    /// Which source wins where several write the same path (`[[overrides]]`).
+    pub overrides: Vec<Override>,
+    /// What a composed (flattened) manifest was built from (`[[composed]]`).
+    pub composed: Vec<ComposedLayer>,
     /// Release notes, oldest first (`[[changelog]]`).
     pub changelog: Vec<ChangelogEntry>,
     /// Declarative renames and drops of variables, oldest first (`[[migrations]]`).
@@ -120,6 +135,12 @@ struct RawManifest {
     #[serde(default)]
     files: Vec<Spanned<RawFileRule>>,
     #[serde(default)]
+    layers: Vec<Spanned<RawLayerUse>>,
+    #[serde(default)]
+    overrides: Vec<Spanned<RawOverride>>,
+    #[serde(default)]
+    composed: Vec<Spanned<RawComposed>>,
+    #[serde(default)]
     changelog: Vec<Spanned<versions::RawChangelog>>,
     #[serde(default)]
     migrations: Vec<Spanned<versions::RawMigration>>,
@@ -150,7 +171,7 @@ enum RawType {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawVariable {
+pub(crate) struct RawVariable {
     name: String,
     #[serde(rename = "type")]
     kind: RawType,
@@ -170,7 +191,7 @@ struct RawVariable {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFileRule {
+pub(crate) struct RawFileRule {
     path: String,
     when: Option<String>,
     ownership: Option<Ownership>,
@@ -185,7 +206,7 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn column_of(text: &str, offset: usize) -> usize {
+pub(crate) fn column_of(text: &str, offset: usize) -> usize {
     let before = &text[..offset.min(text.len())];
     before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1
 }
@@ -230,47 +251,10 @@ impl Manifest {
             ));
         }
 
-        let mut variables: Vec<Variable> = Vec::new();
-        for spanned in raw.variables {
-            let line = line_of(text, spanned.span().start);
-            let variable = check_variable(spanned.into_inner(), line, &variables)
-                .map_err(|msg| bad(Some(line), msg))?;
-            variables.push(variable);
-        }
-
-        let mut files = Vec::new();
-        for spanned in raw.files {
-            let line = line_of(text, spanned.span().start);
-            let rule = spanned.into_inner();
-            check_rule_path(&rule.path).map_err(|msg| bad(Some(line), msg))?;
-            if let Some(when) = &rule.when {
-                check_condition(when).map_err(|msg| bad(Some(line), msg))?;
-            }
-            if rule.when.is_none() && rule.ownership.is_none() {
-                return Err(bad(
-                    Some(line),
-                    format!(
-                        "[[files]] rule for {:?} sets neither `when` nor `ownership`",
-                        rule.path
-                    ),
-                ));
-            }
-            let matcher = Glob::new(&rule.path)
-                .map_err(|e| {
-                    bad(
-                        Some(line),
-                        format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
-                    )
-                })?
-                .compile_matcher();
-            files.push(FileRule {
-                pattern: rule.path,
-                matcher,
-                when: rule.when,
-                ownership: rule.ownership,
-                line,
-            });
-        }
+        let (variables, files) = parse_body(text, file, raw.variables, raw.files)?;
+        let layers = check_layer_uses(text, file, raw.layers)?;
+        let overrides = check_overrides(text, file, raw.overrides, &layers)?;
+        let composed = check_composed(text, file, raw.composed, &layers)?;
 
         let spanned = |span: std::ops::Range<usize>| line_of(text, span.start);
         let changelog = versions::check_changelog(
@@ -306,6 +290,9 @@ impl Manifest {
             reserved_names: header.reserved_names.clone(),
             variables,
             files,
+            layers,
+            overrides,
+            composed,
         })
     }
 
@@ -323,7 +310,60 @@ impl Manifest {
     }
 }
 
-fn is_identifier(s: &str, sep: char) -> bool {
+/// Checks `[[variables]]` and `[[files]]`, which blueprints and layers write alike.
+pub(crate) fn parse_body(
+    text: &str,
+    file: &str,
+    raw_variables: Vec<Spanned<RawVariable>>,
+    raw_files: Vec<Spanned<RawFileRule>>,
+) -> Result<(Vec<Variable>, Vec<FileRule>)> {
+    let bad = |line: Option<usize>, msg: String| BlueprintError::invalid(file, line, msg);
+    let mut variables: Vec<Variable> = Vec::new();
+    for spanned in raw_variables {
+        let line = line_of(text, spanned.span().start);
+        let variable = check_variable(spanned.into_inner(), line, &variables)
+            .map_err(|msg| bad(Some(line), msg))?;
+        variables.push(variable);
+    }
+
+    let mut files = Vec::new();
+    for spanned in raw_files {
+        let line = line_of(text, spanned.span().start);
+        let rule = spanned.into_inner();
+        check_rule_path(&rule.path).map_err(|msg| bad(Some(line), msg))?;
+        if let Some(when) = &rule.when {
+            check_condition(when).map_err(|msg| bad(Some(line), msg))?;
+        }
+        if rule.when.is_none() && rule.ownership.is_none() {
+            return Err(bad(
+                Some(line),
+                format!(
+                    "[[files]] rule for {:?} sets neither `when` nor `ownership`",
+                    rule.path
+                ),
+            ));
+        }
+        let matcher = Glob::new(&rule.path)
+            .map_err(|e| {
+                bad(
+                    Some(line),
+                    format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
+                )
+            })?
+            .compile_matcher();
+        files.push(FileRule {
+            pattern: rule.path,
+            matcher,
+            when: rule.when,
+            ownership: rule.ownership,
+            line,
+        });
+    }
+
+    Ok((variables, files))
+}
+
+pub(crate) fn is_identifier(s: &str, sep: char) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == sep)
@@ -344,7 +384,7 @@ pub(crate) fn check_condition(when: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn check_rule_path(path: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_rule_path(path: &str) -> std::result::Result<(), String> {
     if path.is_empty() {
         return Err("[[files]] path is empty".to_string());
     }
@@ -538,7 +578,10 @@ fn check_variable(
 
 /// Checks a default's type now; string and choice defaults that are templates are
 /// checked again once rendered with the answers they refer to.
-fn check_default(kind: &VarKind, value: toml::Value) -> std::result::Result<Value, String> {
+pub(crate) fn check_default(
+    kind: &VarKind,
+    value: toml::Value,
+) -> std::result::Result<Value, String> {
     let type_error = |want: &str| format!("`default` must be {want}, found {}", value.type_str());
     match (kind, &value) {
         (VarKind::String { max_length, .. }, toml::Value::String(s)) => {

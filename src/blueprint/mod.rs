@@ -6,9 +6,13 @@
 
 pub mod answers;
 pub mod check;
+pub mod check_tree;
 pub mod cidr;
+pub mod compose;
+pub mod composition;
 pub mod conformance;
 pub mod error;
+pub mod layer;
 pub mod manifest;
 pub mod model;
 pub mod prompt;
@@ -22,6 +26,7 @@ pub mod versions;
 pub mod write;
 
 pub use answers::{Answers, AnswersFile, Inputs};
+pub use compose::flattened;
 pub use error::BlueprintError;
 pub use manifest::{Manifest, Ownership};
 pub use model::Blueprint;

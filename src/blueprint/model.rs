@@ -1,6 +1,8 @@
 //! A loaded blueprint: its manifest, its template files in memory, their compiled
 //! templates and the content hash recorded in generated repositories.
 
+use std::collections::BTreeMap;
+
 use handlebars::Handlebars;
 use sha2::{Digest, Sha256};
 
@@ -9,9 +11,24 @@ use super::manifest::{Manifest, MANIFEST_FILE};
 use super::templating;
 
 pub const TEMPLATE_DIR: &str = "template";
+/// Handlebars partials, `partials/<name>.hbs`, used as `{{> name}}`.
+pub const PARTIALS_DIR: &str = "partials";
 pub const RENDER_SUFFIX: &str = ".hbs";
 /// Generated repositories keep paved's own files here; templates may not write into it.
 pub const PROVENANCE_DIR: &str = ".paved";
+
+/// Where the pieces of a composed blueprint were written. Empty for a blueprint
+/// that is not composed: everything is then in its own folder.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    /// Folder a file came from, by path relative to the blueprint folder
+    /// (`template/SECURITY.md.hbs` → `blueprints/_layers/governance`).
+    pub files: BTreeMap<String, String>,
+    /// Manifest file and line declaring each variable, by name.
+    pub variables: BTreeMap<String, (String, usize)>,
+    /// Manifest file and line of each `[[files]]` rule, by index.
+    pub rules: Vec<(String, usize)>,
+}
 
 /// A file as read from a blueprint folder, path relative to that folder.
 #[derive(Debug, Clone)]
@@ -43,10 +60,15 @@ impl TemplateFile {
 pub struct Blueprint {
     pub manifest: Manifest,
     pub templates: Vec<TemplateFile>,
-    /// `sha256:<hex>` over the manifest and every template file.
+    /// Names of the partials templates may include (`partials/<name>.hbs`).
+    pub partials: Vec<String>,
+    /// `sha256:<hex>` over the manifest, every template file and every partial.
     pub hash: String,
     /// How errors name the blueprint folder (a path, or `<built-in>/ID`).
     pub origin: String,
+    /// For a composed blueprint, where each piece was written, so errors name the
+    /// file an author edits rather than the flattened manifest.
+    pub(crate) origins: Origins,
     pub(crate) registry: Handlebars<'static>,
 }
 
@@ -79,7 +101,24 @@ pub(crate) fn rule_when_key(index: usize) -> String {
 
 impl Blueprint {
     /// Builds a blueprint from the files of its folder. `id` is the folder name.
+    /// A blueprint with `[[layers]]` must be composed first (see `compose`).
     pub fn from_files(id: &str, files: Vec<SourceFile>, origin: &str) -> Result<Blueprint> {
+        Blueprint::from_files_with_origins(id, files, origin, Origins::default())
+    }
+
+    /// [`Blueprint::from_files`] for composed files, with where each piece came from.
+    pub(crate) fn from_files_with_origins(
+        id: &str,
+        files: Vec<SourceFile>,
+        origin: &str,
+        origins: Origins,
+    ) -> Result<Blueprint> {
+        let label_of = |path: &str| {
+            format!(
+                "{}/{path}",
+                origins.files.get(path).map_or(origin, String::as_str)
+            )
+        };
         let manifest_label = format!("{origin}/{MANIFEST_FILE}");
         let manifest_file = files
             .iter()
@@ -90,6 +129,14 @@ impl Blueprint {
         let manifest_text = std::str::from_utf8(&manifest_file.bytes)
             .map_err(|_| BlueprintError::invalid(&manifest_label, None, "is not valid UTF-8"))?;
         let manifest = Manifest::parse(manifest_text, &manifest_label)?;
+        if let Some(first) = manifest.layers.first() {
+            return Err(BlueprintError::invalid(
+                &manifest_label,
+                Some(first.line),
+                "uses [[layers]] but was loaded without them; load it from a blueprints \
+                 directory (or the built-in set) that holds _layers/",
+            ));
+        }
         if !id.is_empty() && manifest.id != id {
             return Err(BlueprintError::invalid(
                 &manifest_label,
@@ -121,18 +168,31 @@ impl Blueprint {
         }
         templates.sort_by(|a, b| a.path.cmp(&b.path));
         for t in &templates {
-            check_template_path(&t.path).map_err(|msg| {
-                BlueprintError::invalid(format!("{origin}/{}", file_key(&t.path)), None, msg)
-            })?;
+            check_template_path(&t.path)
+                .map_err(|msg| BlueprintError::invalid(label_of(&file_key(&t.path)), None, msg))?;
         }
+        let partials = partials(&files, &label_of)?;
 
-        let registry = compile(&manifest, &templates, origin, &manifest_label)?;
-        let hash = content_hash(manifest_file, &templates);
+        let mut registry = compile(&manifest, &templates, &label_of, &manifest_label)?;
+        for p in &partials {
+            let label = label_of(&p.path);
+            let text = std::str::from_utf8(&p.bytes)
+                .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
+            registry
+                .register_partial(partial_name(&p.path), text)
+                .map_err(|e| template_syntax(label, e))?;
+        }
+        let hash = content_hash(manifest_file, &templates, &partials);
         Ok(Blueprint {
             manifest,
             templates,
+            partials: partials
+                .iter()
+                .map(|p| partial_name(&p.path).to_string())
+                .collect(),
             hash,
             origin: origin.to_string(),
+            origins,
             registry,
         })
     }
@@ -143,7 +203,79 @@ impl Blueprint {
 
     /// How errors name a template file.
     pub fn label(&self, template_path: &str) -> String {
-        format!("{}/{}", self.origin, file_key(template_path))
+        self.file_label(&file_key(template_path))
+    }
+
+    /// How errors name a file of the blueprint folder (or of the layer it came from).
+    pub fn file_label(&self, path: &str) -> String {
+        let folder = self.origins.files.get(path).unwrap_or(&self.origin);
+        format!("{folder}/{path}")
+    }
+
+    /// Manifest file and line where variable `name` is declared.
+    pub fn variable_site(&self, name: &str, line: usize) -> (String, usize) {
+        self.origins
+            .variables
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| (self.file_label(MANIFEST_FILE), line))
+    }
+
+    /// Manifest file and line of the `index`th `[[files]]` rule.
+    pub fn rule_site(&self, index: usize, line: usize) -> (String, usize) {
+        self.origins
+            .rules
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| (self.file_label(MANIFEST_FILE), line))
+    }
+}
+
+/// `partials/<name>.hbs` → `name`.
+pub(crate) fn partial_name(path: &str) -> &str {
+    path.strip_prefix(PARTIALS_DIR)
+        .and_then(|p| p.strip_prefix('/'))
+        .and_then(|p| p.strip_suffix(RENDER_SUFFIX))
+        .unwrap_or(path)
+}
+
+/// The files under `partials/`, sorted; each must be `partials/<name>.hbs`.
+pub(crate) fn partials(
+    files: &[SourceFile],
+    label_of: &dyn Fn(&str) -> String,
+) -> Result<Vec<SourceFile>> {
+    let prefix = format!("{PARTIALS_DIR}/");
+    let mut out: Vec<SourceFile> = files
+        .iter()
+        .filter(|f| f.path.starts_with(&prefix))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    for p in &out {
+        let name = partial_name(&p.path);
+        let plain = name != p.path && super::manifest::is_identifier(&name.replace('_', "-"), '-');
+        if !plain {
+            return Err(BlueprintError::invalid(
+                label_of(&p.path),
+                None,
+                format!(
+                    "partials are {PARTIALS_DIR}/<name>{RENDER_SUFFIX}, <name> lowercase letters, \
+                     digits, '-' or '_' (no sub-folders)"
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn template_syntax(file: String, e: handlebars::TemplateError) -> BlueprintError {
+    let (pos, message) = templating::describe_template_error(&e);
+    let (line, column) = pos.unwrap_or((1, 1));
+    BlueprintError::Syntax {
+        file,
+        line,
+        column,
+        message,
     }
 }
 
@@ -175,23 +307,14 @@ fn check_template_path(path: &str) -> std::result::Result<(), String> {
 fn compile(
     manifest: &Manifest,
     templates: &[TemplateFile],
-    origin: &str,
+    label_of: &dyn Fn(&str) -> String,
     manifest_label: &str,
 ) -> Result<Handlebars<'static>> {
     let mut hb = templating::registry();
-    let syntax = |file: String, e: handlebars::TemplateError| {
-        let (pos, message) = templating::describe_template_error(&e);
-        let (line, column) = pos.unwrap_or((1, 1));
-        BlueprintError::Syntax {
-            file,
-            line,
-            column,
-            message,
-        }
-    };
+    let syntax = template_syntax;
     for t in templates {
         if t.is_rendered() {
-            let label = format!("{origin}/{}", file_key(&t.path));
+            let label = label_of(&file_key(&t.path));
             let text = std::str::from_utf8(&t.bytes).map_err(|_| {
                 BlueprintError::invalid(&label, None, "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)")
             })?;
@@ -202,7 +325,7 @@ fn compile(
             if component.contains("{{") && hb.get_template(&name_key(component)).is_none() {
                 hb.register_template_string(&name_key(component), component)
                     .map_err(|e| {
-                        syntax(format!("{origin}/{} (file name)", file_key(&t.path)), e)
+                        syntax(format!("{} (file name)", label_of(&file_key(&t.path))), e)
                     })?;
             }
         }
@@ -245,18 +368,38 @@ fn compile(
 /// A stable digest of everything that affects rendering. Paths are sorted and every
 /// field is length-prefixed, so no two different blueprints can hash alike by
 /// shifting bytes between files.
-fn content_hash(manifest: &SourceFile, templates: &[TemplateFile]) -> String {
+/// A blueprint without partials hashes exactly as before partials existed, so
+/// repositories generated earlier keep a matching hash.
+fn content_hash(
+    manifest: &SourceFile,
+    templates: &[TemplateFile],
+    partials: &[SourceFile],
+) -> String {
+    let keys: Vec<String> = templates.iter().map(|t| file_key(&t.path)).collect();
+    let entries = std::iter::once((MANIFEST_FILE, manifest.bytes.as_slice(), false))
+        .chain(
+            templates
+                .iter()
+                .zip(&keys)
+                .map(|(t, k)| (k.as_str(), t.bytes.as_slice(), t.executable)),
+        )
+        .chain(
+            partials
+                .iter()
+                .map(|p| (p.path.as_str(), p.bytes.as_slice(), p.executable)),
+        );
+    digest(entries)
+}
+
+/// `sha256:<hex>` over (path, executable, bytes) entries, in the order given.
+pub(crate) fn digest<'a>(entries: impl Iterator<Item = (&'a str, &'a [u8], bool)>) -> String {
     let mut h = Sha256::new();
-    let mut add = |path: &str, bytes: &[u8], executable: bool| {
+    for (path, bytes, executable) in entries {
         h.update((path.len() as u64).to_le_bytes());
         h.update(path.as_bytes());
         h.update([u8::from(executable)]);
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(bytes);
-    };
-    add(MANIFEST_FILE, &manifest.bytes, false);
-    for t in templates {
-        add(&file_key(&t.path), &t.bytes, t.executable);
     }
     let digest = h.finalize();
     let mut out = String::with_capacity(7 + 64);

@@ -42,6 +42,20 @@ pub fn render(bp: &Blueprint, answers: &Answers, tree: &RenderedTree) -> String 
     blueprint.insert("id", bp.manifest.id.as_str().into());
     blueprint.insert("version", bp.manifest.version.to_string().into());
     blueprint.insert("hash", bp.hash.as_str().into());
+    // A composed blueprint records the layers it was built from; the hash above
+    // already covers their content.
+    if !bp.manifest.composed.is_empty() {
+        let mut layers = Array::new();
+        for layer in &bp.manifest.composed {
+            let mut entry = toml_edit::InlineTable::new();
+            entry.insert("id", layer.id.as_str().into());
+            entry.insert("hash", layer.hash.as_str().into());
+            layers.push_formatted(toml_edit::Value::InlineTable(entry).decorated("\n  ", ""));
+        }
+        layers.set_trailing("\n");
+        layers.set_trailing_comma(true);
+        blueprint.insert("layers", toml_edit::value(layers));
+    }
     doc.insert("blueprint", Item::Table(blueprint));
 
     let mut paved = Table::new();
@@ -58,7 +72,13 @@ pub fn render(bp: &Blueprint, answers: &Answers, tree: &RenderedTree) -> String 
     for (key, which) in [
         ("managed", Ownership::Managed),
         ("seeded", Ownership::Seeded),
+        ("shared", Ownership::Shared),
     ] {
+        // Listed only when used, so blueprints without shared files record exactly
+        // what earlier paved versions recorded.
+        if which == Ownership::Shared && !tree.files.iter().any(|f| f.ownership == Some(which)) {
+            continue;
+        }
         let mut list = Array::new();
         for f in tree.files.iter().filter(|f| f.ownership == Some(which)) {
             list.push_formatted(toml_edit::Value::from(f.path.as_str()).decorated("\n  ", ""));

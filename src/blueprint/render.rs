@@ -53,9 +53,10 @@ pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
         let holds = match &rule.when {
             Some(_) => {
                 templating::eval_condition(&bp.registry, &rule_when_key(i), &ctx).map_err(|e| {
+                    let (file, line) = bp.rule_site(i, rule.line);
                     BlueprintError::invalid(
-                        format!("{}/blueprint.toml", bp.origin),
-                        Some(rule.line),
+                        file,
+                        Some(line),
                         format!(
                             "[[files]] {:?}: `when` failed: {}",
                             rule.pattern,

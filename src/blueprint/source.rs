@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use super::compose::{self, LayerSource};
 use super::error::{BlueprintError, Result};
 use super::manifest::MANIFEST_FILE;
 use super::model::{Blueprint, SourceFile};
@@ -94,7 +95,8 @@ impl Catalog {
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
                 continue;
             };
-            if name.starts_with('.') {
+            // `_layers/` and other `_` folders hold shared parts, never a blueprint.
+            if name.starts_with('.') || name.starts_with('_') {
                 continue;
             }
             let path = entry.path();
@@ -178,13 +180,36 @@ impl Catalog {
                 available: self.ids.clone(),
             });
         }
-        match &self.origin {
-            Origin::Embedded => {
-                let files = embedded_files(&format!("{id}/"));
-                Blueprint::from_files(id, files, &format!("<built-in>/{id}"))
-            }
-            Origin::Directory(dir) => load_dir_as(&dir.join(id), id),
+        let (files, origin, layers) = self.raw_files(id)?;
+        let composed = compose::compose(files, &origin, &layers)?;
+        Blueprint::from_files_with_origins(id, composed.files, &origin, composed.origins)
+    }
+
+    /// The files of blueprint `id` as stored (before composition), how errors name
+    /// its folder, and where its layers come from.
+    pub(crate) fn raw_files(&self, id: &str) -> Result<(Vec<SourceFile>, String, LayerSource)> {
+        if !self.ids.iter().any(|i| i == id) {
+            return Err(BlueprintError::NotFound {
+                id: id.to_string(),
+                catalog: self.describe(),
+                available: self.ids.clone(),
+            });
         }
+        Ok(match &self.origin {
+            Origin::Embedded => (
+                embedded_files(&format!("{id}/")),
+                format!("<built-in>/{id}"),
+                LayerSource::Embedded,
+            ),
+            Origin::Directory(dir) => {
+                let folder = dir.join(id);
+                (
+                    read_tree(&folder)?,
+                    folder.display().to_string(),
+                    LayerSource::Directory(dir.clone()),
+                )
+            }
+        })
     }
 }
 
@@ -196,24 +221,27 @@ pub fn load_dir(dir: &Path) -> Result<Blueprint> {
         .ok()
         .and_then(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_string))
         .unwrap_or_default();
-    load_dir_as(dir, &id)
+    compose::load_dir_composed(dir, &id)
 }
 
+/// Loads a folder as it is, without layers: a frozen release, which is flattened.
 pub(crate) fn load_dir_as(dir: &Path, id: &str) -> Result<Blueprint> {
     let files = read_tree(dir)?;
     Blueprint::from_files(id, files, &dir.display().to_string())
 }
 
 /// The files of the blueprint version in `dir` as `paved blueprint release` freezes
-/// them: every file but `releases/` and `.git/`, byte for byte.
+/// them: every file but `releases/` and `.git/`, byte for byte; a blueprint composed
+/// from layers is frozen flattened, so the release never depends on layers that
+/// change later.
 pub(crate) fn read_blueprint_files(dir: &Path) -> Result<Vec<SourceFile>> {
-    read_tree(dir)
+    compose::flattened_dir(dir)
 }
 
 /// Reads every file below `dir` into memory without following symbolic links:
 /// a link anywhere in a blueprint is refused, so nothing outside it can be read
 /// into a generated repository.
-fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
+pub(crate) fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
     let meta = fs::metadata(dir)
         .map_err(|e| BlueprintError::io(dir, "cannot open the blueprint directory", e))?;
     if !meta.is_dir() {
@@ -334,7 +362,7 @@ pub fn summaries(catalog: &Catalog) -> BTreeMap<String, Result<(String, String)>
 
 /// The embedded files below `prefix` (`ID/` or `ID/releases/VERSION/`), paths relative
 /// to it, without the releases folder of that blueprint.
-fn embedded_files(prefix: &str) -> Vec<SourceFile> {
+pub(crate) fn embedded_files(prefix: &str) -> Vec<SourceFile> {
     let releases = format!("{RELEASES_DIR}/");
     embedded::FILES
         .iter()

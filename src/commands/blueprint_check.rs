@@ -1,34 +1,41 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::blueprint::check;
+use crate::blueprint::check_tree;
 
-/// Exit 0 when the blueprint is clean, 1 when the check found problems.
+/// Exit 0 when everything checked is clean, 1 when the check found problems.
+/// `dir` is a blueprint folder, a layer folder (the layer and every blueprint using
+/// it are checked) or a blueprints directory (every layer and blueprint).
 pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
     if !dir.exists() {
         anyhow::bail!("{}: no such directory", dir.display());
     }
-    let report = check::check_dir(dir);
-    for d in &report.errors {
-        println!("error: {d}");
-    }
-    match &report.blueprint {
-        Some(bp) if report.errors.is_empty() => {
-            println!(
+    let reports = check_tree::check_path(dir);
+    let mut problems = 0;
+    for report in &reports {
+        for d in &report.errors {
+            println!("error: {d}");
+        }
+        problems += report.errors.len();
+        match &report.blueprint {
+            // Layers have no releases: blueprints freeze them flattened.
+            Some(bp) if report.errors.is_empty() && bp.starts_with("layer ") => println!(
+                "ok: {bp}: {} templates, rendered {} answer sets",
+                report.templates, report.renders
+            ),
+            Some(bp) if report.errors.is_empty() => println!(
                 "ok: {bp}: {} templates, rendered {} answer sets, {} frozen release(s) checked",
                 report.templates, report.renders, report.releases
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => {
-            println!(
-                "{} problem(s) found in {}",
-                report.errors.len(),
-                dir.display()
-            );
-            Ok(ExitCode::from(1))
+            ),
+            Some(bp) => println!("{} problem(s) found in {bp}", report.errors.len()),
+            None => problems += usize::from(report.errors.is_empty()),
         }
     }
+    if problems == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{problems} problem(s) found in {}", dir.display());
+    Ok(ExitCode::from(1))
 }
 
 /// `paved blueprint release DIR`: freeze the current version before bumping it.

@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::blueprint::conformance::{check_repo, Conformance, Deviation};
+use crate::blueprint::conformance::{check_walked, Conformance, Deviation, Walked};
 use crate::blueprint::provenance::answers_path;
 use crate::blueprint::versions::ChangelogEntry;
 use crate::blueprint::Catalog;
+use crate::guardrails::model::Model;
 use crate::guardrails::{Hit, Warning};
 
 use super::rules::{
@@ -16,10 +17,18 @@ use super::rules::{
 };
 
 /// Hits and warnings for one repository; nothing when it records no blueprint.
-pub fn check(root: &Path, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
+/// `model` holds the files the walker read, so conformance does not read them again.
+pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
     let mut hits = Vec::new();
     let mut warnings = Vec::new();
-    let Some(result) = check_repo(root, catalog) else {
+    let walked = |rel: &str| {
+        let file = model.file(rel)?;
+        Some(Walked {
+            text: file.text.as_deref()?,
+            executable: file.executable,
+        })
+    };
+    let Some(result) = check_walked(root, &walked, catalog) else {
         return (hits, warnings);
     };
     let answers = PathBuf::from(answers_path());

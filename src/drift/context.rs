@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
+use crate::blueprint::provenance::Provenance;
+use crate::guardrails::model::Model;
 use crate::guardrails::model::RepoContext;
-use crate::guardrails::{Domain, Hit, RepoModel, Severity};
+use crate::guardrails::{Domain, Hit, Severity};
 
 use super::rules::CONTEXT_INVALID;
 
@@ -13,11 +15,12 @@ pub const CONTEXT_FILE: &str = ".paved/context.toml";
 pub const EXPOSURES: &[&str] = &["internet", "internal"];
 pub const CLASSIFICATIONS: &[&str] = &["public", "internal", "confidential", "pii"];
 
-/// Reads the context of `model` (whose provenance is already set).
-pub fn resolve(model: &RepoModel) -> (RepoContext, Vec<Hit>) {
+/// Reads the context of the repository whose files are `model` and whose
+/// `.paved/answers.toml` is `provenance`.
+pub fn resolve(model: &Model, provenance: Option<&Provenance>) -> (RepoContext, Vec<Hit>) {
     let mut ctx = RepoContext::default();
     let mut hits = Vec::new();
-    if let Some(prov) = &model.provenance {
+    if let Some(prov) = provenance {
         let answers_file = PathBuf::from(crate::blueprint::provenance::answers_path());
         take(&prov.answers, &answers_file, &mut ctx, &mut hits, false);
     }
@@ -204,12 +207,11 @@ mod tests {
 
     #[test]
     fn context_file_is_validated() {
-        let mut model = RepoModel::from_memory(&[(
+        let model = Model::from_memory(&[(
             CONTEXT_FILE,
             "exposure = \"internet\"\ndata_classification = \"secret\"\ncolour = \"red\"\n",
         )]);
-        model.provenance = None;
-        let (c, hits) = resolve(&model);
+        let (c, hits) = resolve(&model, None);
         assert_eq!(c.exposure.as_deref(), Some("internet"));
         assert_eq!(c.data_classification, None);
         assert_eq!(hits.len(), 2);
@@ -217,7 +219,9 @@ mod tests {
         assert!(hits
             .iter()
             .any(|h| h.message.contains("public, internal, confidential, pii")));
-        let broken = RepoModel::from_memory(&[(CONTEXT_FILE, "exposure = ")]);
-        assert!(resolve(&broken).1[0].message.contains("not valid TOML"));
+        let broken = Model::from_memory(&[(CONTEXT_FILE, "exposure = ")]);
+        assert!(resolve(&broken, None).1[0]
+            .message
+            .contains("not valid TOML"));
     }
 }

@@ -1,5 +1,5 @@
 //! Fuzzing harnesses, shared by the cargo-fuzz targets in `fuzz/` (nightly) and the
-//! stable-toolchain driver in `tests/cli_drift_fuzz.rs`, so every parser and rule is
+//! stable-toolchain driver in `tests/it/fuzz.rs`, so every parser and rule is
 //! fuzzed through the same entry points the CLI uses.
 
 use std::sync::OnceLock;

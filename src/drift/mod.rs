@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::blueprint::provenance;
 use crate::blueprint::Catalog;
-use crate::guardrails::model::RepoContext;
+use crate::guardrails::model::{Model, RepoContext};
 use crate::guardrails::policy::Policy;
 use crate::guardrails::{self, Domain, Hit, RepoModel, Severity, Warning};
 
@@ -170,15 +170,18 @@ fn evaluate(
     walked: walk::Walked,
     opts: &Options<'_>,
 ) -> RepoReport {
-    let mut model = RepoModel::build(root.to_path_buf(), walked.files);
-    let parse_problems = std::mem::replace(&mut model.warnings, walked.warnings);
-
-    model.provenance = model
+    let model = Model::build(walked.files);
+    let parse_problems = model.parse_warnings().to_vec();
+    let provenance = model
         .file(&provenance::answers_path())
         .and_then(|f| f.text.as_deref())
         .and_then(|text| provenance::parse(text, &provenance::answers_path()).ok());
-    let (ctx, context_hits) = context::resolve(&model);
-    model.context = ctx;
+    let (ctx, context_hits) = context::resolve(&model, provenance.as_ref());
+    let (blueprint_hits, blueprint_warnings) = match conformance_root {
+        Some(root) => blueprint::check(root, &model, opts.catalog),
+        None => Default::default(),
+    };
+    let model = RepoModel::new(root.to_path_buf(), model, provenance, ctx);
 
     let policy = opts.policy;
     let mut hits = guardrails::check_all(
@@ -186,10 +189,6 @@ fn evaluate(
         &policy.params,
         guardrails::rules::all().filter(|r| policy.enabled(r.meta.id)),
     );
-    let (blueprint_hits, blueprint_warnings) = match conformance_root {
-        Some(root) => blueprint::check(root, opts.catalog),
-        None => Default::default(),
-    };
     hits.extend(blueprint_hits);
     hits.extend(context_hits);
     hits.extend(parse_problems.into_iter().map(|w| Hit {
@@ -199,11 +198,11 @@ fn evaluate(
         message: w.message,
         detail: None,
     }));
-    let mut warnings = model.warnings.clone();
+    let mut warnings = walked.warnings;
     warnings.extend(blueprint_warnings);
 
     let max_days = policy.params.integer("max_waiver_days", 0);
-    let waivers = waivers::load(&model, opts.today, max_days);
+    let waivers = waivers::load(model.model(), opts.today, max_days);
     let mut used = vec![false; waivers.active.len()];
     let mut findings = Vec::new();
     let mut seen = HashMap::new();
@@ -217,7 +216,7 @@ fn evaluate(
         let meta = &rule.meta;
         let profile_severity = policy.severity(meta);
         let (severity, context_reason) = if policy.context_severity {
-            context::adjust(meta.domain, profile_severity, &model.context)
+            context::adjust(meta.domain, profile_severity, model.context())
         } else {
             (profile_severity, None)
         };
@@ -273,7 +272,7 @@ fn evaluate(
         blueprint: model.blueprint_id().map(str::to_string),
         findings,
         warnings,
-        context: model.context.clone(),
+        context: model.context().clone(),
     }
 }
 

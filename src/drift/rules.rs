@@ -4,7 +4,10 @@
 //! and the reports treat every finding alike; their checks run in the engine (they
 //! need the file system, the blueprint catalog or today's date), so `check` is empty.
 
-use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
+use std::sync::LazyLock;
+
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, Severity};
 
 fn engine_check(_: &CheckCtx<'_>, _: &mut Emitter<'_>) {}
 
@@ -192,18 +195,20 @@ pub static RULES: &[Rule] = &[
 
 /// Every rule `paved rules` lists and a profile may name: the guardrail rules, then
 /// the engine's own.
-pub fn catalog() -> impl Iterator<Item = &'static Rule> {
-    crate::guardrails::rules::all().chain(RULES.iter())
+pub fn catalog() -> impl Iterator<Item = &'static crate::guardrails::Rule> {
+    static ENGINE: LazyLock<Vec<crate::guardrails::Rule>> =
+        LazyLock::new(|| RULES.iter().map(Rule::to_catalog).collect());
+    crate::guardrails::rules::all().chain(ENGINE.iter())
 }
 
 /// The rule with this id (case-insensitive).
-pub fn find(id: &str) -> Option<&'static Rule> {
+pub fn find(id: &str) -> Option<&'static crate::guardrails::Rule> {
     catalog().find(|r| r.meta.id.eq_ignore_ascii_case(id))
 }
 
 /// The metadata of a rule the engine emits. Panics on an id not in the catalog,
 /// which is a programming error caught by the tests.
-pub fn meta(id: &str) -> &'static RuleMeta {
+pub fn meta(id: &str) -> &'static crate::guardrails::RuleMeta {
     &find(id)
         .unwrap_or_else(|| panic!("rule {id} is not in the catalog"))
         .meta

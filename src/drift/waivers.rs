@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 use jiff::civil::Date;
 
-use crate::guardrails::{Hit, RepoModel};
+use crate::guardrails::model::Model;
+use crate::guardrails::Hit;
 
 use super::rules::{self, WAIVER_EXPIRED, WAIVER_INVALID, WAIVER_UNUSED};
 
@@ -84,7 +85,7 @@ impl Waivers {
 
 /// Reads the repository's waivers. `max_days` (0 = unlimited) caps how far in the
 /// future `expires` may be.
-pub fn load(model: &RepoModel, today: Date, max_days: i64) -> Waivers {
+pub fn load(model: &Model, today: Date, max_days: i64) -> Waivers {
     let mut out = Waivers::default();
     let Some(file) = model.file(WAIVERS_FILE) else {
         return out;
@@ -233,7 +234,7 @@ mod tests {
 
     fn load_text(text: &str, max_days: i64) -> Waivers {
         load(
-            &RepoModel::from_memory(&[(WAIVERS_FILE, text)]),
+            &Model::from_memory(&[(WAIVERS_FILE, text)]),
             today(),
             max_days,
         )

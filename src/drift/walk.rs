@@ -19,7 +19,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::guardrails::{SourceFile, Warning};
+use paved_parse::files::{SourceFile, Warning};
 
 /// Text files larger than this are listed but not read.
 pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;

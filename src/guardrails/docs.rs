@@ -89,8 +89,29 @@ pub fn explain(m: &RuleMeta, policy: &Policy) -> String {
     }
     let _ = writeln!(out, "\nWhy it matters\n  {}", wrap(m.rationale, 76, "  "));
     let _ = writeln!(out, "\nHow to fix it\n  {}", wrap(m.remediation, 76, "  "));
+    if let Some(example) = m.example {
+        let _ = writeln!(out, "\nExample");
+        for line in example.lines().filter(|l| !l.starts_with("```")) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if !m.params.is_empty() {
+        let _ = writeln!(out, "\nParameters (guardrails profile, [params])");
+        for p in m.params {
+            let default = p.default_toml().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} = {default}\n    {}",
+                p.key,
+                wrap(p.description.trim(), 72, "    ")
+            );
+        }
+    }
     if !m.references.is_empty() {
         let _ = writeln!(out, "\nEquivalent checks\n  {}", m.references.join(", "));
+    }
+    if let Some(source) = m.source {
+        let _ = writeln!(out, "\nDefined in {source}");
     }
     out
 }
@@ -119,8 +140,8 @@ pub fn markdown<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let mut out = String::from(
         "# Rules\n\n\
-         <!-- Generated from the rule metadata in src/guardrails/rules/ and src/drift/rules.rs.\n     \
-         Do not edit by hand: regenerate with `PAVED_BLESS=1 cargo test --test cli_drift_docs`. -->\n\n\
+         <!-- Generated from the rule declarations in src/guardrails/rules/ and src/drift/rules.rs.\n     \
+         Do not edit by hand: regenerate with `PAVED_BLESS=1 cargo test --test it docs`. -->\n\n\
          Every rule `paved drift` checks, at its default severity. A guardrails profile\n\
          (`guardrails/*.toml`, `--profile`, `--guardrails DIR`) may disable a rule or change its\n\
          severity, and the repository's context (exposure, data classification) may move a\n\
@@ -151,12 +172,67 @@ pub fn markdown<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
             collapse(m.rationale),
             collapse(m.remediation)
         );
+        if let Some(example) = m.example {
+            let _ = writeln!(out, "\n**Example.** Flagged, then fixed:\n\n{example}");
+        }
+        if !m.params.is_empty() {
+            let keys: Vec<String> = m.params.iter().map(|p| format!("`{}`", p.key)).collect();
+            let _ = writeln!(
+                out,
+                "\n**Parameters.** {} (see [guardrails/README.md](../guardrails/README.md#parameters))",
+                keys.join(", ")
+            );
+        }
         if !m.references.is_empty() {
             let refs: Vec<String> = m.references.iter().map(|r| format!("`{r}`")).collect();
             let _ = writeln!(out, "\n**Equivalent checks.** {}", refs.join(", "));
         }
     }
     out
+}
+
+/// The parameter table of guardrails/README.md: every parameter a profile may set,
+/// from the declared rules' typed parameters (doc comment, type, default) and the
+/// legacy table, with the rules that read each.
+pub fn params_table<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
+    let rules: Vec<&Rule> = rules.into_iter().collect();
+    let mut out = String::from("| key | type | default | meaning |\n|---|---|---|---|\n");
+    for spec in super::policy::known_params() {
+        let users: Vec<&str> = rules
+            .iter()
+            .filter(|r| r.meta.params.iter().any(|p| p.key == spec.key))
+            .map(|r| r.meta.id)
+            .collect();
+        let mut meaning = collapse(spec.description);
+        if !users.is_empty() {
+            let _ = write!(meaning, " ({})", users.join(", "));
+        }
+        let default = spec
+            .default_toml()
+            .map(|d| format!("`{d}`"))
+            .unwrap_or_else(|| "see meaning".to_string());
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {default} | {} |",
+            spec.key,
+            spec.kind.short(),
+            meaning.replace('|', "\\|")
+        );
+    }
+    out
+}
+
+/// Markers around the generated table in guardrails/README.md.
+pub const PARAMS_BEGIN: &str =
+    "<!-- params:begin (generated: PAVED_BLESS=1 cargo test --test it docs) -->";
+pub const PARAMS_END: &str = "<!-- params:end -->";
+
+/// `readme` with the text between the markers replaced by `table`; `None` when the
+/// markers are missing.
+pub fn with_params_table(readme: &str, table: &str) -> Option<String> {
+    let start = readme.find(PARAMS_BEGIN)? + PARAMS_BEGIN.len();
+    let end = readme.find(PARAMS_END)?;
+    (start <= end).then(|| format!("{}\n{table}{}", &readme[..start], &readme[end..]))
 }
 
 fn collapse(s: &str) -> String {

@@ -1,15 +1,26 @@
 //! Guardrails: security properties checked on any repository.
 //!
-//! Data flows one way: the files of a repository are read once into a [`RepoModel`]
-//! (each file parsed once, with line numbers), every enabled [`Rule`] runs over that
-//! model and emits [`Hit`]s, and the drift engine turns hits into findings with the
-//! policy's severity, context adjustments and waivers applied.
+//! Layers, one way (the lower two are crates of their own, so the compiler keeps
+//! them from looking up):
 //!
-//! Each rule's metadata (id, title, severity, rationale, remediation, references)
-//! sits beside its check in `rules/<domain>.rs`; `paved rules`, `paved explain` and
-//! `docs/rules.md` are rendered from it.
+//! ```text
+//! paved-parse   files, parsers (Dockerfile, YAML, HCL)
+//! paved-model   Model (parsed once) and Views (workflows, jobs, steps; GitLab jobs;
+//!               Kubernetes objects, workloads, containers; Terraform resources and
+//!               policy statements; Dockerfile stages and RUN commands)
+//! guardrails    rules: one type per file in rules/<domain>/, declared with
+//!               `declare::rule!`; they query views and never import each other
+//! drift         hits → findings (policy, context, waivers) → report
+//! ```
+//!
+//! Each rule's doc comment is its documentation; `paved rules`, `paved explain`,
+//! docs/rules.md and the SARIF rule help are rendered from it. See
+//! docs/contributing-rules.md.
 
+pub mod ci_tools;
+pub mod declare;
 pub mod docs;
+pub mod legacy;
 pub mod model;
 pub mod params;
 pub mod policy;
@@ -18,20 +29,25 @@ pub mod rules;
 
 pub use model::{RepoModel, SourceFile, Warning};
 pub use params::Params;
-pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Severity};
+pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Runnable, Severity};
 
 /// Runs `rules` over `repo` and returns their hits in rule order. The drift engine
 /// adds policy, context and waivers on top; rule tests call this directly.
-pub fn check_all<'r>(
+pub fn check_all<'r, R: Runnable + 'r>(
     repo: &RepoModel,
     params: &Params,
-    rules: impl IntoIterator<Item = &'r Rule>,
+    rules: impl IntoIterator<Item = &'r R>,
 ) -> Vec<Hit> {
-    let ctx = CheckCtx { repo, params };
+    let views = paved_model::Views::new(repo.model());
+    let ctx = CheckCtx {
+        repo,
+        views: &views,
+        params,
+    };
     let mut hits = Vec::new();
     for rule in rules {
-        let mut emitter = Emitter::new(rule.meta.id, &mut hits);
-        (rule.check)(&ctx, &mut emitter);
+        let mut emitter = Emitter::new(rule.id(), &mut hits);
+        (rule.check_fn())(&ctx, &mut emitter);
     }
     hits
 }

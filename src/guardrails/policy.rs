@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::params::{ParamKind, ParamSpec};
 use super::{Params, RuleMeta, Severity};
 
 /// The profile used when `--profile` is not given.
@@ -22,141 +23,128 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("strict", include_str!("../../guardrails/strict.toml")),
 ];
 
-/// The type a parameter must have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamKind {
-    Strings,
-    Integers,
-    Integer,
-    Boolean,
-}
-
-impl ParamKind {
-    fn describe(self) -> &'static str {
-        match self {
-            ParamKind::Strings => "a list of strings",
-            ParamKind::Integers => "a list of integers",
-            ParamKind::Integer => "an integer",
-            ParamKind::Boolean => "true or false",
-        }
-    }
-
-    fn accepts(self, value: &toml::Value) -> bool {
-        match self {
-            ParamKind::Strings => value
-                .as_array()
-                .is_some_and(|a| a.iter().all(toml::Value::is_str)),
-            ParamKind::Integers => value
-                .as_array()
-                .is_some_and(|a| a.iter().all(toml::Value::is_integer)),
-            ParamKind::Integer => value.is_integer(),
-            ParamKind::Boolean => value.is_bool(),
-        }
-    }
-}
-
-/// A parameter a rule reads through [`Params`]. Rules keep their defaults in code;
-/// this table lets the loader reject unknown keys and wrong types.
-#[derive(Debug)]
-pub struct ParamSpec {
-    pub key: &'static str,
-    pub kind: ParamKind,
-    pub description: &'static str,
-}
-
-/// Every parameter a profile may set. A rule that reads a new parameter adds it here.
-pub static PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        key: "allowed_registries",
-        kind: ParamKind::Strings,
-        description: "Registries (host or host/path prefix) that Dockerfile base images may come from; empty allows any (PVD-DOCKER-005)",
-    },
+/// Parameters of rules not yet converted to `rule!` (declared rules bring their own,
+/// see [`known_params`]).
+pub static LEGACY_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "gha_unpinned_allowed",
         kind: ParamKind::Strings,
         description: "Actions (owner/repo) allowed without a commit-SHA pin, e.g. your organisation's own (PVD-GHA-001)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_sast",
         kind: ParamKind::Strings,
         description: "Tools that count as SAST in CI: owner/repo actions, GitLab templates, or commands (`*` = any arguments) (PVD-CI-001)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_sca",
         kind: ParamKind::Strings,
         description: "Tools that count as dependency (SCA) scanning in CI (PVD-CI-002)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_secrets",
         kind: ParamKind::Strings,
         description: "Tools that count as secret scanning in CI (PVD-CI-003)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_container",
         kind: ParamKind::Strings,
         description: "Tools that count as container image scanning in CI (PVD-CI-004)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_iac",
         kind: ParamKind::Strings,
         description: "Tools that count as infrastructure-as-code scanning in CI (PVD-CI-005)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_sbom",
         kind: ParamKind::Strings,
         description: "Tools that count as SBOM generation in CI (PVD-CI-006)",
+        default: None,
     },
     ParamSpec {
         key: "ci_tools_workflow_audit",
         kind: ParamKind::Strings,
         description: "Tools that count as CI workflow auditing, e.g. zizmor, actionlint (PVD-CI-008)",
+        default: None,
     },
     ParamSpec {
         key: "ci_coverage_only_when_relevant",
         kind: ParamKind::Boolean,
         description: "Require container scanning only with a Dockerfile and IaC scanning only with IaC in the repository (default true)",
+        default: None,
     },
     ParamSpec {
         key: "ci_require_workflow_audit",
         kind: ParamKind::Boolean,
         description: "Require a workflow auditor in CI (PVD-CI-008; default false)",
+        default: None,
     },
     ParamSpec {
         key: "k8s_required_limits",
         kind: ParamKind::Strings,
         description: "Resources every container must limit (default cpu, memory) (PVD-KUBE-009)",
+        default: None,
     },
     ParamSpec {
         key: "k8s_required_requests",
         kind: ParamKind::Strings,
         description: "Resources every container must request (default cpu, memory) (PVD-KUBE-010)",
+        default: None,
     },
     ParamSpec {
         key: "public_ingress_ports",
         kind: ParamKind::Integers,
         description: "Ports that may be open to the world when exposure is internet (default [443]) (PVD-TF-011)",
+        default: None,
     },
     ParamSpec {
         key: "log_retention_days",
         kind: ParamKind::Integer,
         description: "Minimum retention of CloudWatch log groups, in days (default 365) (PVD-TF-017)",
+        default: None,
     },
     ParamSpec {
         key: "secret_allow_paths",
         kind: ParamKind::Strings,
         description: "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",
+        default: None,
     },
     ParamSpec {
         key: "auth_public_paths",
         kind: ParamKind::Strings,
         description: "Paths a generated service may serve without authentication (default /healthz, /readyz) (PVD-AUTH-004)",
+        default: None,
     },
     ParamSpec {
         key: "max_waiver_days",
         kind: ParamKind::Integer,
         description: "Longest a waiver may run from today; 0 means no limit",
+        default: None,
     },
 ];
+
+/// Every parameter a profile may set: those the declared rules bring, then the
+/// legacy table; a key two rules share is listed once.
+pub fn known_params() -> &'static [&'static ParamSpec] {
+    static KNOWN: std::sync::LazyLock<Vec<&'static ParamSpec>> = std::sync::LazyLock::new(|| {
+        let mut out: Vec<&'static ParamSpec> = Vec::new();
+        let declared = super::rules::all().flat_map(|r| r.meta.params.iter());
+        for spec in declared.chain(LEGACY_PARAMS.iter()) {
+            if !out.iter().any(|p| p.key == spec.key) {
+                out.push(spec);
+            }
+        }
+        out
+    });
+    &KNOWN
+}
 
 /// Problems with a guardrails profile: always a configuration error (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -565,8 +553,8 @@ fn apply(
             }
             "params" => {
                 for (k, v) in table(value, origin, "params")? {
-                    let Some(spec) = PARAMS.iter().find(|p| p.key == k) else {
-                        let hint = suggest(k, PARAMS.iter().map(|p| p.key))
+                    let Some(spec) = known_params().iter().find(|p| p.key == k) else {
+                        let hint = suggest(k, known_params().iter().map(|p| p.key))
                             .map(|s| format!(" (did you mean {s}?)"))
                             .unwrap_or_default();
                         return Err(invalid(
@@ -623,7 +611,7 @@ mod tests {
     #[test]
     fn every_parameter_is_documented_in_the_guardrails_readme() {
         let readme = include_str!("../../guardrails/README.md");
-        for spec in PARAMS {
+        for spec in known_params() {
             assert!(
                 readme.contains(&format!("`{}`", spec.key)),
                 "guardrails/README.md does not document params.{}",
@@ -642,6 +630,9 @@ mod tests {
         rationale: "",
         remediation: "",
         references: &[],
+        example: None,
+        params: &[],
+        source: None,
     };
 
     fn load_text(files: &[(&str, &str)], profile: &str) -> Result<Policy, PolicyError> {

@@ -1,4 +1,5 @@
-//! What a rule is: metadata plus a pure check over the repository model.
+//! What a rule is: metadata plus a pure check over the repository model, and what a
+//! check sees and says.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -6,6 +7,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use paved_model::docker::Docker;
+use paved_model::gitlab::GitlabCi;
+use paved_model::k8s::Kubernetes;
+use paved_model::terraform::Terraform;
+use paved_model::workflows::Workflows;
+use paved_model::{Location, Views};
+
+use super::params::{ParamSpec, RuleParams};
 use super::{Params, RepoModel};
 
 /// Ordered from least to most severe, so `>=` means "at least as severe".
@@ -105,8 +114,10 @@ impl Domain {
     }
 }
 
-/// Everything a user needs to understand a rule, kept beside its check.
-#[derive(Debug)]
+/// Everything a user needs to understand a rule, kept beside its check. For rules
+/// declared with [`rule!`](crate::guardrails::declare::rule) the texts come from the
+/// rule type's doc comment (see docs/contributing-rules.md).
+#[derive(Clone, Debug)]
 pub struct RuleMeta {
     /// `PVD-<AREA>-NNN`, stable forever once released.
     pub id: &'static str,
@@ -123,13 +134,23 @@ pub struct RuleMeta {
     /// "hadolint:DL3007", "zizmor:unpinned-uses", "scorecard:Pinned-Dependencies",
     /// "cis-docker:4.1", "owasp-top10:A05".
     pub references: &'static [&'static str],
+    /// A flagged and a fixed example (Markdown with fenced code), for declared rules.
+    pub example: Option<&'static str>,
+    /// The parameters the rule reads from the profile's `[params]`.
+    pub params: &'static [ParamSpec],
+    /// The file that declares the rule, for declared rules.
+    pub source: Option<&'static str>,
 }
+
+/// How a rule looks at a repository.
+pub type CheckFn = fn(&CheckCtx<'_>, &mut Emitter<'_>);
 
 /// A rule: metadata and a check. Checks are plain functions over the parsed model:
 /// they never touch the file system, so they cannot follow links or write anything.
+#[derive(Clone)]
 pub struct Rule {
     pub meta: RuleMeta,
-    pub check: fn(&CheckCtx<'_>, &mut Emitter<'_>),
+    pub check: CheckFn,
 }
 
 impl fmt::Debug for Rule {
@@ -138,10 +159,60 @@ impl fmt::Debug for Rule {
     }
 }
 
-/// What a check sees.
+/// Anything [`check_all`](super::check_all) can run: a catalog [`Rule`], or a rule of
+/// a domain not yet converted to `rule!` ([`legacy::Rule`](super::legacy::Rule)).
+pub trait Runnable {
+    fn id(&self) -> &'static str;
+    fn check_fn(&self) -> CheckFn;
+}
+
+impl Runnable for Rule {
+    fn id(&self) -> &'static str {
+        self.meta.id
+    }
+    fn check_fn(&self) -> CheckFn {
+        self.check
+    }
+}
+
+/// What a check sees: the repository, the views of its domain model (each built
+/// once, on first use, shared by every rule) and the profile's parameters.
 pub struct CheckCtx<'a> {
     pub repo: &'a RepoModel,
+    pub views: &'a Views<'a>,
     pub params: &'a Params,
+}
+
+impl<'a> CheckCtx<'a> {
+    /// Dockerfiles: stages, instructions, the commands of each `RUN`.
+    pub fn docker(&self) -> &'a Docker<'a> {
+        self.views.docker()
+    }
+
+    /// GitHub workflows and actions: triggers, jobs, steps.
+    pub fn workflows(&self) -> &'a Workflows<'a> {
+        self.views.workflows()
+    }
+
+    /// GitLab CI files and jobs.
+    pub fn gitlab(&self) -> &'a GitlabCi<'a> {
+        self.views.gitlab()
+    }
+
+    /// Kubernetes objects, workloads, containers.
+    pub fn k8s(&self) -> &'a Kubernetes<'a> {
+        self.views.k8s()
+    }
+
+    /// Terraform resources and IAM policy statements.
+    pub fn terraform(&self) -> &'a Terraform<'a> {
+        self.views.terraform()
+    }
+
+    /// A rule's typed parameters, defaults filled in.
+    pub fn params<P: RuleParams>(&self) -> P {
+        P::load(self.params)
+    }
 }
 
 /// One problem found by one rule, before policy and waivers are applied.
@@ -168,11 +239,42 @@ impl<'a> Emitter<'a> {
         Emitter { rule, out }
     }
 
+    /// A finding at a file and line computed by the caller (rules not yet converted).
     pub fn emit(&mut self, file: &Path, line: Option<u32>, message: impl Into<String>) {
         self.out.push(Hit {
             rule: self.rule,
             file: file.to_path_buf(),
             line,
+            message: message.into(),
+            detail: None,
+        });
+    }
+
+    /// A finding at a location the model resolved: `out.at(df.at(ins)).say("…")`.
+    pub fn at(&mut self, location: Location<'_>) -> Say<'_, 'a> {
+        Say {
+            out: self,
+            file: location.file.to_path_buf(),
+            line: location.line,
+        }
+    }
+}
+
+/// A finding being written: give it its message with [`Say::say`].
+#[must_use = "a finding is only recorded by `say`"]
+pub struct Say<'e, 'a> {
+    out: &'e mut Emitter<'a>,
+    file: PathBuf,
+    line: Option<u32>,
+}
+
+impl Say<'_, '_> {
+    /// Records the finding with this message.
+    pub fn say(self, message: impl Into<String>) {
+        self.out.out.push(Hit {
+            rule: self.out.rule,
+            file: self.file,
+            line: self.line,
             message: message.into(),
             detail: None,
         });

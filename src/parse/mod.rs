@@ -1,7 +1,5 @@
-//! Parsers for the file kinds guardrails understand. Each keeps line numbers, never
-//! panics, and bounds its work (size, depth, alias expansion) so hostile files end
-//! as warnings rather than hangs or crashes.
+//! The parsers live in the `paved-parse` crate (below the domain model and the rules,
+//! so they cannot depend on either); re-exported here for the library's users
+//! (fuzz targets, benchmarks).
 
-pub mod dockerfile;
-pub mod hcl;
-pub mod yaml;
+pub use paved_parse::{dockerfile, files, hcl, yaml};

@@ -355,10 +355,13 @@ fn descriptor(meta: &'static RuleMeta, severity: Severity) -> SarifRule {
                 meta.rationale, meta.remediation
             ),
             markdown: format!(
-                "**{}**\n\n{}\n\n**Remediation:** {}{}",
+                "**{}**\n\n{}\n\n**Remediation:** {}{}{}",
                 meta.title,
                 meta.rationale,
                 meta.remediation,
+                meta.example
+                    .map(|e| format!("\n\n**Example** (flagged, then fixed):\n\n{e}"))
+                    .unwrap_or_default(),
                 if meta.references.is_empty() {
                     String::new()
                 } else {

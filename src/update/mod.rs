@@ -193,7 +193,12 @@ pub fn prepare(
         .filter(|(path, file)| {
             theirs
                 .get(path)
-                .is_some_and(|t| t.ownership == Some(crate::blueprint::Ownership::Managed))
+                .is_some_and(|t| {
+                    matches!(
+                        t.ownership,
+                        Some(crate::blueprint::Ownership::Managed | crate::blueprint::Ownership::Shared)
+                    )
+                })
                 && matches!(file, plan::RepoFile::File { bytes, .. } if !merge::leftover_markers(bytes).is_empty())
         })
         .map(|(path, _)| path.clone())
@@ -238,9 +243,10 @@ fn prepare_restore(
     for file in only {
         match base.get(file).and_then(|f| f.ownership) {
             Some(crate::blueprint::Ownership::Managed) => {}
-            Some(crate::blueprint::Ownership::Seeded) => {
+            Some(other @ (crate::blueprint::Ownership::Seeded | crate::blueprint::Ownership::Shared)) => {
                 return Err(UpdateError::Usage(format!(
-                    "--restore {file}: the file is seeded (it belongs to the service), so there is nothing to restore it to"
+                    "--restore {file}: the file is {} (the service edits it), so there is nothing to restore it to",
+                    other.as_str()
                 )))
             }
             None => {

@@ -2,7 +2,7 @@
 //! --restore`, decided from three trees (base, theirs, the repository) without
 //! writing anything.
 //!
-//! - managed in the target version: three-way merge (base, ours, theirs);
+//! - managed or shared in the target version: three-way merge (base, ours, theirs);
 //! - seeded in the target version: an existing file is the service's and is never
 //!   touched; a file new in the target version is created when absent;
 //! - dropped by the target version: removed only when unchanged from base;
@@ -177,6 +177,11 @@ fn managed(f: &RenderedFile) -> bool {
     f.ownership == Some(Ownership::Managed)
 }
 
+/// Managed and shared files take the blueprint's changes by three-way merge.
+fn merged(f: &RenderedFile) -> bool {
+    matches!(f.ownership, Some(Ownership::Managed | Ownership::Shared))
+}
+
 /// The steps of an update from `base` to `theirs`; `ours` holds the repository's
 /// file for every path of either tree. `version` labels conflict markers.
 pub fn plan_update(
@@ -201,7 +206,7 @@ pub fn plan_update(
         let t = theirs.get(path).filter(|f| f.ownership.is_some());
         let o = ours.get(path).unwrap_or(&RepoFile::Missing);
         let step = match t {
-            Some(t) if managed(t) => managed_step(path, b, t, o, version, from),
+            Some(t) if merged(t) => managed_step(path, b, t, o, version, from),
             Some(t) => seeded_step(path, b, t, o, version, from),
             None => b.and_then(|b| dropped_step(path, b, o, version)),
         };
@@ -224,6 +229,9 @@ fn ownership_note(
             now.as_str(),
             match now {
                 Ownership::Managed => ": merged with the blueprint from now on",
+                Ownership::Shared => {
+                    ": merged with the blueprint from now on, not compared by drift"
+                }
                 Ownership::Seeded => ": the service's own from now on, never touched",
             }
         )
@@ -482,6 +490,45 @@ mod tests {
         assert!(steps[0]
             .describe()
             .contains("managed in 1.0.0, seeded from 2.0.0"));
+    }
+
+    #[test]
+    fn shared_files_are_merged() {
+        let base = tree(vec![file(
+            "Cargo.toml",
+            "[deps]\na = 1\n",
+            Ownership::Shared,
+        )]);
+        let theirs = tree(vec![file(
+            "Cargo.toml",
+            "[deps]\na = 1\nb = 2\n",
+            Ownership::Shared,
+        )]);
+        let repo = ours(&[("Cargo.toml", "[x]\n\n[deps]\na = 1\n")]);
+        let steps = plan_update(&base, &theirs, &repo, "2.0.0", "1.0.0");
+        assert_eq!(steps[0].outcome, Outcome::Merged);
+        assert_eq!(
+            steps[0].change,
+            Some(Change::Write {
+                path: "Cargo.toml".into(),
+                contents: b"[x]\n\n[deps]\na = 1\nb = 2\n".to_vec(),
+                executable: false
+            })
+        );
+        // Seeded in the base, shared now: merged, and reported.
+        let base = tree(vec![file("lib.rs", "mod a;\n", S)]);
+        let theirs = tree(vec![file("lib.rs", "mod a;\nmod b;\n", Ownership::Shared)]);
+        let steps = plan_update(
+            &base,
+            &theirs,
+            &ours(&[("lib.rs", "mod a;\n")]),
+            "2.0.0",
+            "1.0.0",
+        );
+        assert_eq!(steps[0].outcome, Outcome::Merged);
+        assert!(steps[0]
+            .describe()
+            .contains("seeded in 1.0.0, shared from 2.0.0"));
     }
 
     #[test]

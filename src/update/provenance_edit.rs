@@ -44,7 +44,12 @@ pub fn update(
     for (key, which) in [
         ("managed", Ownership::Managed),
         ("seeded", Ownership::Seeded),
+        ("shared", Ownership::Shared),
     ] {
+        if which == Ownership::Shared && !tree.files.iter().any(|f| f.ownership == Some(which)) {
+            files.remove(key);
+            continue;
+        }
         let mut list = Array::new();
         for f in tree.files.iter().filter(|f| f.ownership == Some(which)) {
             list.push_formatted(Value::from(f.path.as_str()).decorated("\n  ", ""));

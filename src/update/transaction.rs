@@ -230,7 +230,6 @@ fn write_new(path: &Path, contents: &[u8], executable: bool) -> Result<()> {
         .open(path)
         .map_err(|e| BlueprintError::io(path, "cannot create a staged file", e))?;
     file.write_all(contents)
-        .and_then(|_| file.sync_all())
         .map_err(|e| BlueprintError::io(path, "cannot write a staged file", e))
 }
 

@@ -5,31 +5,12 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, Severity};
 use crate::parse::yaml::{Node, Value, YamlFile, YamlKind};
 
-use super::ci_coverage::{workflow_units, Category, Found};
-
-/// Names and lines of the workflow's triggers (`on: push`, `on: [a, b]`, `on: {a: …}`).
-pub(crate) fn triggers(root: &Node) -> Vec<(String, u32)> {
-    // YAML 1.1 readers turn `on` into `true`; ours keeps the text, but accept both.
-    let Some((key, on)) = root.get_entry("on").or_else(|| root.get_entry("true")) else {
-        return Vec::new();
-    };
-    if let Some(s) = on.as_str() {
-        return vec![(s.to_owned(), key.line())];
-    }
-    if on.is_seq() {
-        return on
-            .items()
-            .iter()
-            .filter_map(|i| i.as_str().map(|s| (s.to_owned(), i.line())))
-            .collect();
-    }
-    on.entries()
-        .map(|(k, kn, _)| (k.to_owned(), kn.line()))
-        .collect()
-}
+use crate::guardrails::ci_tools::{workflow_units, Category, Found};
+use paved_model::workflows::{triggers, workflow_jobs};
 
 fn has_trigger(root: &Node, names: &[&str]) -> bool {
     triggers(root)
@@ -37,36 +18,16 @@ fn has_trigger(root: &Node, names: &[&str]) -> bool {
         .any(|(t, _)| names.contains(&t.as_str()))
 }
 
-/// `(name, key node, job)` for each job of a workflow.
-pub(crate) fn workflow_jobs(root: &Node) -> impl Iterator<Item = (&str, &Node, &Node)> {
-    root.get_or_empty("jobs")
-        .entries()
-        .filter(|(_, _, j)| j.is_map())
-}
-
-/// `if: false` / `if: ${{ false }}`: never runs.
-pub(crate) fn step_is_disabled(node: &Node) -> bool {
-    node.get("if").and_then(Node::as_str).is_some_and(|c| {
-        let c = c.trim();
-        let c = c
-            .strip_prefix("${{")
-            .and_then(|c| c.strip_suffix("}}"))
-            .unwrap_or(c)
-            .trim();
-        c == "false"
-    })
-}
-
 fn workflows<'a>(ctx: &CheckCtx<'a>) -> impl Iterator<Item = &'a YamlFile> {
     ctx.repo
-        .yaml
+        .yaml()
         .iter()
         .filter(|y| y.kind == YamlKind::Workflow)
 }
 
 fn workflows_and_actions<'a>(ctx: &CheckCtx<'a>) -> impl Iterator<Item = &'a YamlFile> {
     ctx.repo
-        .yaml
+        .yaml()
         .iter()
         .filter(|y| matches!(y.kind, YamlKind::Workflow | YamlKind::Action))
 }
@@ -670,7 +631,7 @@ fn check_unpinned_images(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 fn check_dependabot_cooldown(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     for file in ctx
         .repo
-        .yaml
+        .yaml()
         .iter()
         .filter(|y| y.kind == YamlKind::Dependabot)
     {
@@ -983,7 +944,11 @@ jobs:
 
     fn hits(files: &[(&str, &str)]) -> Vec<(String, Option<u32>)> {
         let model = RepoModel::from_memory(files);
-        assert!(model.warnings.is_empty(), "{:?}", model.warnings);
+        assert!(
+            model.model().parse_warnings().is_empty(),
+            "{:?}",
+            model.model().parse_warnings()
+        );
         check_all(&model, &Params::default(), RULES)
             .into_iter()
             .map(|h| (h.rule.to_owned(), h.line))

@@ -2,58 +2,16 @@
 
 use regex::Regex;
 
-use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, Severity};
 use crate::parse::yaml::{Node, YamlFile, YamlKind};
 
-use super::ci_coverage::{gitlab_units, Category, Found};
-
-/// Top-level keys that are not jobs.
-const RESERVED: &[&str] = &[
-    "default",
-    "include",
-    "stages",
-    "variables",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-    "spec",
-    "types",
-];
-
-/// `(name, key node, job)` for each job, hidden (`.template`) jobs excluded.
-pub(crate) fn gitlab_jobs(root: &Node) -> impl Iterator<Item = (&str, &Node, &Node)> {
-    root.entries()
-        .filter(|(k, _, v)| v.is_map() && !k.starts_with('.') && !RESERVED.contains(k))
-}
-
-/// Entries of `include:` as a list.
-fn includes(root: &Node) -> Vec<&Node> {
-    match root.get("include") {
-        Some(i) if i.is_seq() => i.items().iter().collect(),
-        Some(i) => vec![i],
-        None => Vec::new(),
-    }
-}
-
-/// `include: template:` and `include: component:` names and their lines.
-pub(crate) fn gitlab_templates(root: &Node) -> Vec<(&str, u32)> {
-    includes(root)
-        .into_iter()
-        .filter_map(|i| {
-            let (k, v) = i
-                .get_entry("template")
-                .or_else(|| i.get_entry("component"))?;
-            Some((v.as_str()?, k.line()))
-        })
-        .collect()
-}
+use crate::guardrails::ci_tools::{gitlab_units, Category, Found};
+use paved_model::gitlab::{gitlab_jobs, includes, RESERVED};
 
 fn gitlab_files<'a>(ctx: &CheckCtx<'a>) -> impl Iterator<Item = &'a YamlFile> {
     ctx.repo
-        .yaml
+        .yaml()
         .iter()
         .filter(|y| y.kind == YamlKind::GitlabCi)
 }
@@ -438,7 +396,11 @@ audit:
             (".gitlab-ci.yml", text),
             ("ci/extra.yml", "x: {script: [true]}\n"),
         ]);
-        assert!(model.warnings.is_empty(), "{:?}", model.warnings);
+        assert!(
+            model.model().parse_warnings().is_empty(),
+            "{:?}",
+            model.model().parse_warnings()
+        );
         check_all(&model, &Params::default(), RULES)
             .into_iter()
             .map(|h| (h.rule.to_owned(), h.line))

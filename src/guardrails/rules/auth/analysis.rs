@@ -166,7 +166,7 @@ impl<T> ContentCache<T> {
     ) -> Arc<T> {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
-        for f in repo.files.iter().filter(|f| inputs(&f.path_str())) {
+        for f in repo.files().iter().filter(|f| inputs(&f.path_str())) {
             hasher.update(f.path_str().as_bytes());
             hasher.update([0]);
             match &f.text {
@@ -206,7 +206,7 @@ fn compute_auth_facts(repo: &RepoModel) -> AuthFacts {
         ..AuthFacts::default()
     };
     let mut sources: Vec<_> = repo
-        .files
+        .files()
         .iter()
         .filter(|f| is_auth_source(&f.path_str()))
         .collect();

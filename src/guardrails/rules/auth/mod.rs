@@ -21,7 +21,8 @@
 
 use std::path::Path;
 
-use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity};
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, Severity};
 
 mod analysis;
 
@@ -45,7 +46,7 @@ fn applies(ctx: &CheckCtx<'_>) -> bool {
 
 fn auth_mode<'a>(ctx: &CheckCtx<'a>) -> Option<&'a str> {
     ctx.repo
-        .provenance
+        .provenance()
         .as_ref()
         .and_then(|p| p.answers.get("auth"))
         .and_then(|v| v.as_str())

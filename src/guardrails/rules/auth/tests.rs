@@ -51,9 +51,7 @@ fn service_as(
             files.push((path, text));
         }
     }
-    let mut model = RepoModel::from_memory(&files);
-    model.provenance = Some(provenance(blueprint, auth));
-    model
+    RepoModel::from_memory(&files).with_provenance(Some(provenance(blueprint, auth)))
 }
 
 fn run(rule: &Rule, model: &RepoModel) -> Vec<Hit> {
@@ -82,9 +80,9 @@ fn compliant_service_has_no_hits() {
 #[test]
 fn only_rust_axum_services_are_checked() {
     let broken = [("src/auth/mod.rs", None), ("src/app.rs", None)];
-    let mut model = service(&broken);
+    let model = service(&broken);
     assert!(!check_all(&model, &Params::default(), RULES).is_empty());
-    model.provenance = None;
+    let model = model.with_provenance(None);
     assert!(check_all(&model, &Params::default(), RULES).is_empty());
     let model = service_as("python-fastapi", "oidc-jwt", &broken);
     assert!(check_all(&model, &Params::default(), RULES).is_empty());
@@ -306,8 +304,8 @@ fn golden_repository_has_no_hits() {
         ("src/auth/jwks.rs", JWKS),
         ("src/app.rs", APP),
     ]);
-    let mut model = RepoModel::from_memory(&files);
-    model.provenance = Some(provenance("rust-axum", "oidc-jwt"));
+    let model =
+        RepoModel::from_memory(&files).with_provenance(Some(provenance("rust-axum", "oidc-jwt")));
     let rules = crate::guardrails::rules::repository::RULES
         .iter()
         .chain(RULES.iter());

@@ -1,4 +1,4 @@
-use super::RULES;
+use super::rules;
 use crate::guardrails::{check_all, Params, RepoModel};
 
 /// The hardened Dockerfile a generated service ships: pinned digests, a distroless
@@ -9,7 +9,7 @@ const IGNORE: &str = include_str!("../../../../tests/fixtures/rules/docker/golde
 
 fn run_with(files: &[(&str, &str)], params: &Params) -> Vec<(&'static str, Option<u32>)> {
     let model = RepoModel::from_memory(files);
-    check_all(&model, params, RULES)
+    check_all(&model, params, rules())
         .into_iter()
         .map(|h| (h.rule, h.line))
         .collect()
@@ -46,7 +46,7 @@ fn quiet(dockerfile: &str, rule: &str) {
 }
 
 fn leak(s: &str) -> &'static str {
-    RULES
+    rules()
         .iter()
         .map(|r| r.meta.id)
         .find(|id| *id == s)
@@ -449,7 +449,7 @@ fn r023_secret_files() {
 #[test]
 fn every_rule_has_a_test() {
     let src = include_str!("tests.rs");
-    for rule in RULES {
+    for rule in rules() {
         assert!(
             src.contains(&format!("\"{}\"", rule.meta.id)),
             "{} untested",

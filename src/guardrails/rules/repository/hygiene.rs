@@ -5,11 +5,11 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
+use paved_model::repo::is_env_file;
 use regex::Regex;
 
-use crate::guardrails::{
-    CheckCtx, Domain, Emitter, RepoModel, Rule, RuleMeta, Severity, SourceFile,
-};
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, RepoModel, Severity, SourceFile};
 
 // ---------------------------------------------------------------- SECURITY.md
 
@@ -61,7 +61,7 @@ fn is_security_policy_name(name: &str) -> bool {
 /// The security policy GitHub would show, if any.
 fn security_policy(repo: &RepoModel) -> Option<&SourceFile> {
     SECURITY_DIRS.iter().find_map(|dir| {
-        repo.files.iter().find(|f| {
+        repo.files().iter().find(|f| {
             let path = f.path_str();
             path.strip_prefix(dir)
                 .is_some_and(|rest| !rest.contains('/') && is_security_policy_name(rest))
@@ -172,7 +172,7 @@ fn check_codeowners_missing(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     if codeowners(ctx.repo).is_none() {
         // Point at the file the repository's blueprint placed, when it recorded one, so
         // the finding lands where the file went missing.
-        let recorded = ctx.repo.provenance.as_ref().and_then(|p| {
+        let recorded = ctx.repo.provenance().and_then(|p| {
             CODEOWNERS_PATHS
                 .iter()
                 .find(|c| p.managed.iter().chain(&p.seeded).any(|f| f == *c))
@@ -392,7 +392,7 @@ fn check_dependency_updates(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 /// Dependabot ecosystems the repository evidently uses, with the file that shows it.
 pub(crate) fn ecosystems_in_use(repo: &RepoModel) -> Vec<(&'static str, String)> {
     let mut found: Vec<(&'static str, String)> = Vec::new();
-    for f in &repo.files {
+    for f in repo.files() {
         let path = f.path_str();
         if path.starts_with(".paved/") {
             continue;
@@ -617,8 +617,8 @@ static GO_REQUIRE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*requi
 
 fn check_lockfiles(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     let repo = ctx.repo;
-    let paths: HashSet<String> = repo.files.iter().map(|f| f.path_str()).collect();
-    for f in &repo.files {
+    let paths: HashSet<String> = repo.files().iter().map(|f| f.path_str()).collect();
+    for f in repo.files() {
         let path = f.path_str();
         if path.starts_with(".paved/") {
             continue;
@@ -760,20 +760,8 @@ pub(super) const ENV_FILE_COMMITTED: Rule = Rule {
     check: check_env_files,
 };
 
-const ENV_TEMPLATE_SUFFIXES: &[&str] = &["example", "sample", "template"];
-
-pub(super) fn is_env_file(name: &str) -> bool {
-    if name == ".env" {
-        return true;
-    }
-    match name.strip_prefix(".env.") {
-        Some(suffix) => !ENV_TEMPLATE_SUFFIXES.contains(&suffix.to_ascii_lowercase().as_str()),
-        None => false,
-    }
-}
-
 fn check_env_files(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for f in &ctx.repo.files {
+    for f in ctx.repo.files() {
         if is_env_file(f.file_name()) && !f.path_str().starts_with(".paved/") {
             out.emit(
                 &f.path,

@@ -4,7 +4,7 @@
 //! (SECURITY.md, CODEOWNERS, dependabot.yml, .gitignore); secret rules scan the text
 //! of every file. Each rule's metadata sits beside its check in the submodules.
 
-use crate::guardrails::Rule;
+use crate::guardrails::legacy::Rule;
 
 mod hygiene;
 mod secrets;

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
-use crate::guardrails::{CheckCtx, Domain, Emitter, Rule, RuleMeta, Severity, SourceFile};
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, Severity, SourceFile};
 
 pub(super) const PRIVATE_KEY: Rule = Rule {
     meta: RuleMeta {
@@ -124,7 +125,7 @@ pub(super) const JWT: Rule = Rule {
 fn scanned<'a>(ctx: &'a CheckCtx<'_>) -> Vec<(&'a SourceFile, &'a str)> {
     let allow = allow_set(&ctx.params.strings("secret_allow_paths", &[]));
     ctx.repo
-        .files
+        .files()
         .iter()
         .filter(|f| {
             let path = f.path_str();
@@ -282,7 +283,7 @@ fn is_key_store_name(name: &str) -> bool {
 
 fn check_private_keys(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     let allow = allow_set(&ctx.params.strings("secret_allow_paths", &[]));
-    for f in &ctx.repo.files {
+    for f in ctx.repo.files() {
         let path = f.path_str();
         if f.text.is_none()
             && !path.starts_with(".paved/")
@@ -494,7 +495,7 @@ fn is_reference_key(key: &str) -> bool {
 fn unquoted_values_are_strings(f: &SourceFile) -> bool {
     let name = f.file_name().to_ascii_lowercase();
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    super::hygiene::is_env_file(f.file_name())
+    paved_model::repo::is_env_file(f.file_name())
         || name.ends_with(".env")
         || matches!(
             ext,
@@ -772,20 +773,26 @@ mod tests {
 
     #[test]
     fn binary_key_stores_by_name() {
-        let mut model = RepoModel::from_memory(&[("README.md", "hi")]);
+        let mut files = vec![SourceFile::in_memory("README.md", "hi")];
         for (path, text) in [
             ("certs/app.p12", None),
             ("keys/id_rsa", None),
             ("logo.png", None),
             ("id_rsa.pub", Some("ssh-rsa AAAA")),
         ] {
-            model.files.push(SourceFile {
+            files.push(SourceFile {
                 path: PathBuf::from(path),
                 size: 10,
                 executable: false,
                 text: text.map(str::to_owned),
             });
         }
+        let model = RepoModel::new(
+            PathBuf::from("."),
+            crate::guardrails::model::Model::build(files),
+            None,
+            Default::default(),
+        );
         let hits = check_all(&model, &Params::default(), [&PRIVATE_KEY]);
         let files: Vec<_> = hits
             .iter()

@@ -21,12 +21,11 @@
 //! - Lines point at the offending attribute, or at the resource header when the
 //!   attribute that would fix it is missing.
 
-mod iam;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::guardrails::{CheckCtx, Domain, Emitter, RepoModel, Rule, RuleMeta, Severity};
+use crate::guardrails::legacy::{Rule, RuleMeta};
+use crate::guardrails::{CheckCtx, Domain, Emitter, RepoModel, Severity};
 use crate::parse::hcl::{Block, TerraformFile, Value};
 
 const fn meta(
@@ -389,7 +388,7 @@ fn resources<'a>(
     repo: &'a RepoModel,
     type_: &'a str,
 ) -> impl Iterator<Item = (&'a TerraformFile, &'a Block)> + 'a {
-    repo.terraform
+    repo.terraform()
         .iter()
         .flat_map(move |tf| tf.resources(type_).map(move |b| (tf, b)))
 }
@@ -405,7 +404,7 @@ fn companions<'a>(
     type_: &'a str,
 ) -> Vec<(&'a TerraformFile, &'a Block)> {
     let dir = module_dir(file);
-    repo.terraform
+    repo.terraform()
         .iter()
         .filter(|tf| module_dir(&tf.path) == dir)
         .flat_map(|tf| tf.resources(type_).map(move |b| (tf, b)))
@@ -478,7 +477,9 @@ fn bucket_label(b: &Block) -> String {
 // IAM
 
 fn check_all_actions(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for st in iam::statements(ctx.repo)
+    for st in ctx
+        .terraform()
+        .statements()
         .iter()
         .filter(|s| s.allow && !s.has_principal)
     {
@@ -506,7 +507,9 @@ fn check_all_actions(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 }
 
 fn check_service_wildcard(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for st in iam::statements(ctx.repo)
+    for st in ctx
+        .terraform()
+        .statements()
         .iter()
         .filter(|s| s.allow && !s.has_principal)
     {
@@ -557,7 +560,9 @@ fn needs_star_resource(action: &str) -> bool {
 }
 
 fn check_all_resources(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for st in iam::statements(ctx.repo)
+    for st in ctx
+        .terraform()
+        .statements()
         .iter()
         .filter(|s| s.allow && !s.has_principal)
     {
@@ -582,7 +587,7 @@ fn check_all_resources(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 }
 
 fn check_user_policy(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for tf in &ctx.repo.terraform {
+    for tf in ctx.repo.terraform() {
         for b in &tf.blocks {
             if b.is("resource", "aws_iam_user_policy")
                 || b.is("resource", "aws_iam_user_policy_attachment")
@@ -620,7 +625,7 @@ fn check_admin_access(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         "aws_iam_policy_attachment",
         "aws_ssoadmin_managed_policy_attachment",
     ];
-    for tf in &ctx.repo.terraform {
+    for tf in ctx.repo.terraform() {
         for b in tf.blocks.iter().filter(|b| b.kind == "resource") {
             let t = b.type_label();
             let attr = if ATTACHMENTS.contains(&t) {
@@ -648,7 +653,7 @@ fn check_admin_access(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 }
 
 fn check_any_principal(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for st in iam::statements(ctx.repo) {
+    for st in ctx.terraform().statements().iter() {
         if st.allow && st.any_principal && !st.has_condition {
             out.emit(
                 st.file,
@@ -668,7 +673,7 @@ fn check_any_principal(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 const PUBLIC_ACLS: &[&str] = &["public-read", "public-read-write", "authenticated-read"];
 
 fn check_s3_public_acl(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for tf in &ctx.repo.terraform {
+    for tf in ctx.repo.terraform() {
         for b in tf
             .resources("aws_s3_bucket")
             .chain(tf.resources("aws_s3_bucket_acl"))
@@ -894,7 +899,7 @@ fn world_ingress(repo: &RepoModel) -> Vec<Ingress<'_>> {
                 .then_some(a.line)
         })
     };
-    for tf in &repo.terraform {
+    for tf in repo.terraform() {
         for b in tf.resources("aws_security_group") {
             for ing in b.body.blocks("ingress") {
                 let Some(line) =
@@ -996,7 +1001,7 @@ fn covers_admin(ports: (i64, i64)) -> Option<i64> {
 fn check_world_ingress(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     let internal = ctx
         .repo
-        .context
+        .context()
         .exposure
         .as_deref()
         .is_some_and(|e| e.eq_ignore_ascii_case("internal"));
@@ -1395,7 +1400,7 @@ fn check_cloudtrail_kms(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
 }
 
 fn check_provider_credentials(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    for tf in &ctx.repo.terraform {
+    for tf in ctx.repo.terraform() {
         for b in tf
             .blocks
             .iter()

@@ -10,16 +10,18 @@ pub const GOLDEN: &str = include_str!("../../../../tests/fixtures/rules/terrafor
 type Hits = Vec<(&'static str, String, Option<u32>)>;
 
 fn model(files: &[(&str, &str)], exposure: Option<&str>) -> RepoModel {
-    let mut m = RepoModel::from_memory(files);
-    m.context = RepoContext {
+    RepoModel::from_memory(files).with_context(RepoContext {
         exposure: exposure.map(str::to_owned),
         ..RepoContext::default()
-    };
-    m
+    })
 }
 
 fn run_model(m: &RepoModel, params: &Params) -> Hits {
-    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    assert!(
+        m.model().parse_warnings().is_empty(),
+        "{:?}",
+        m.model().parse_warnings()
+    );
     check_all(m, params, RULES)
         .into_iter()
         .map(|h| (h.rule, h.file.to_string_lossy().into_owned(), h.line))
@@ -517,8 +519,12 @@ fn malformed_terraform_is_a_warning_not_a_finding() {
         "main.tf",
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
     )]);
-    assert_eq!(m.warnings.len(), 1);
-    assert!(m.warnings[0].message.contains("line "), "{:?}", m.warnings);
+    assert_eq!(m.model().parse_warnings().len(), 1);
+    assert!(
+        m.model().parse_warnings()[0].message.contains("line "),
+        "{:?}",
+        m.model().parse_warnings()
+    );
     assert!(check_all(&m, &Params::default(), RULES).is_empty());
 }
 

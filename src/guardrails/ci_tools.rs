@@ -1,0 +1,599 @@
+//! Recognising security scanners in CI: the kinds of scan a pipeline should run, the
+//! tools that count for each (profile parameters `ci_tools_*`), and the steps and jobs
+//! of a pipeline reduced to what they run ([`Unit`]).
+//!
+//! Shared knowledge, not a rule: the CI coverage rules ask whether a pipeline runs a
+//! scanner, and the GitHub Actions and GitLab CI rules ask whether a scanner it runs
+//! can fail silently. Rules import this module, never each other.
+
+use regex::Regex;
+
+use crate::guardrails::CheckCtx;
+use crate::parse::yaml::{Node, YamlFile, YamlKind};
+use paved_model::gitlab::{gitlab_jobs, gitlab_templates};
+use paved_model::workflows::{step_is_disabled, workflow_jobs};
+
+/// A kind of security scan a pipeline should run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Category {
+    Sast,
+    Sca,
+    Secrets,
+    Container,
+    Iac,
+    Sbom,
+    WorkflowAudit,
+}
+
+impl Category {
+    pub(crate) const ALL: [Category; 7] = [
+        Category::Sast,
+        Category::Sca,
+        Category::Secrets,
+        Category::Container,
+        Category::Iac,
+        Category::Sbom,
+        Category::WorkflowAudit,
+    ];
+
+    pub(crate) fn param(self) -> &'static str {
+        match self {
+            Category::Sast => "ci_tools_sast",
+            Category::Sca => "ci_tools_sca",
+            Category::Secrets => "ci_tools_secrets",
+            Category::Container => "ci_tools_container",
+            Category::Iac => "ci_tools_iac",
+            Category::Sbom => "ci_tools_sbom",
+            Category::WorkflowAudit => "ci_tools_workflow_audit",
+        }
+    }
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Category::Sast => "SAST",
+            Category::Sca => "dependency scanning (SCA)",
+            Category::Secrets => "secret scanning",
+            Category::Container => "container image scanning",
+            Category::Iac => "IaC scanning",
+            Category::Sbom => "SBOM generation",
+            Category::WorkflowAudit => "workflow audit (zizmor/actionlint)",
+        }
+    }
+
+    pub(crate) fn defaults(self) -> &'static [&'static str] {
+        match self {
+            Category::Sast => &[
+                "github/codeql-action/analyze",
+                "semgrep/semgrep-action",
+                "returntocorp/semgrep-action",
+                "semgrep",
+                "Security/SAST",
+                "Jobs/SAST",
+                "component:sast",
+            ],
+            Category::Sca => &[
+                "cargo deny",
+                "cargo-deny",
+                "EmbarkStudios/cargo-deny-action",
+                "cargo audit",
+                "cargo-audit",
+                "rustsec/audit-check",
+                "actions/dependency-review-action",
+                "osv-scanner",
+                "google/osv-scanner-action",
+                "trivy fs",
+                "trivy repo",
+                "snyk",
+                "pip-audit",
+                "govulncheck",
+                "npm audit",
+                "Security/Dependency-Scanning",
+                "Jobs/Dependency-Scanning",
+                "component:dependency-scanning",
+            ],
+            Category::Secrets => &[
+                "gitleaks/gitleaks-action",
+                "gitleaks",
+                "trufflesecurity/trufflehog",
+                "trufflehog",
+                "detect-secrets",
+                "Security/Secret-Detection",
+                "Jobs/Secret-Detection",
+                "component:secret-detection",
+            ],
+            Category::Container => &[
+                "aquasecurity/trivy-action",
+                "trivy image",
+                "anchore/scan-action",
+                "grype",
+                "docker scout cves",
+                "Security/Container-Scanning",
+                "Jobs/Container-Scanning",
+                "component:container-scanning",
+            ],
+            Category::Iac => &[
+                "bridgecrewio/checkov-action",
+                "checkov",
+                "trivy config",
+                "tfsec",
+                "kics",
+                "Security/SAST-IaC",
+                "Jobs/SAST-IaC",
+            ],
+            Category::Sbom => &[
+                "anchore/sbom-action",
+                "syft",
+                "cargo cyclonedx",
+                "cargo-cyclonedx",
+                "trivy * --format cyclonedx",
+                "trivy * --format spdx",
+                "trivy * --format spdx-json",
+            ],
+            Category::WorkflowAudit => &[
+                "zizmorcore/zizmor-action",
+                "zizmor",
+                "rhysd/actionlint",
+                "raven-actions/actionlint",
+                "reviewdog/action-actionlint",
+                "actionlint",
+            ],
+        }
+    }
+
+    pub(crate) fn tools(self, ctx: &CheckCtx<'_>) -> std::sync::Arc<Vec<Tool>> {
+        // Compiling the command patterns dominated an audit (several rules ask for the
+        // tools of every category, in every repository), so each list is compiled once
+        // per process and shared, not cloned: a cloned regex starts with a cold cache.
+        // Bounded by the number of distinct lists in the policy.
+        type Compiled = std::collections::HashMap<Vec<String>, std::sync::Arc<Vec<Tool>>>;
+        static COMPILED: std::sync::LazyLock<std::sync::Mutex<Compiled>> =
+            std::sync::LazyLock::new(Default::default);
+        let specs = ctx.params.strings(self.param(), self.defaults());
+        let mut cache = COMPILED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(tools) = cache.get(&specs) {
+            return std::sync::Arc::clone(tools);
+        }
+        let tools = std::sync::Arc::new(specs.iter().filter_map(|s| Tool::parse(s)).collect());
+        cache.insert(specs, std::sync::Arc::clone(&tools));
+        tools
+    }
+}
+
+/// One way of recognising a scanner.
+pub(crate) enum Tool {
+    /// A GitHub action, `owner/repo[/path]`, matched against `uses:` without `@ref`.
+    Action(String),
+    /// A GitLab CI template, `Security/SAST`, matched against `include: template:`.
+    Template(String),
+    /// A command line; `*` stands for any arguments.
+    Command(Regex),
+}
+
+impl Tool {
+    pub(crate) fn parse(spec: &str) -> Option<Tool> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return None;
+        }
+        let lower = spec.to_ascii_lowercase();
+        if lower.starts_with("security/")
+            || lower.starts_with("jobs/")
+            || lower.starts_with("component:")
+        {
+            return Some(Tool::Template(lower));
+        }
+        if spec.contains('/') && !spec.contains(char::is_whitespace) {
+            return Some(Tool::Action(lower));
+        }
+        let mut pattern = String::from(r#"(?i)(?:^|[\s;&|(`"'/=])"#);
+        let mut first = true;
+        for token in spec.split_whitespace() {
+            if token == "*" || token == "…" {
+                if !first {
+                    pattern.push_str(r"(?:\s+\S+)*");
+                }
+                continue;
+            }
+            if !first {
+                pattern.push_str(r"[\s=]+");
+            }
+            pattern.push_str(&regex::escape(token));
+            first = false;
+        }
+        // `:` and `@` end the name when the tool runs from its container image
+        // (`docker run ghcr.io/gitleaks/gitleaks:v8@sha256:… git .`).
+        pattern.push_str(r#"(?:$|[\s;&|)`"'=:@])"#);
+        Regex::new(&pattern).ok().map(Tool::Command)
+    }
+
+    pub(crate) fn matches_action(&self, name: &str) -> bool {
+        match self {
+            Tool::Action(a) => {
+                name == a || (name.starts_with(a.as_str()) && name[a.len()..].starts_with('/'))
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn matches_template(&self, template: &str) -> bool {
+        match self {
+            Tool::Template(t) => {
+                let template = template.to_ascii_lowercase();
+                match t.strip_prefix("component:") {
+                    // CI/CD catalog component: `<host>/components/sast/sast@2`
+                    Some(name) => template.contains(&format!("/components/{name}/")),
+                    None => {
+                        template.starts_with(t.as_str()) && template[t.len()..].starts_with('.')
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Where in `line` the command starts.
+    pub(crate) fn find_command(&self, line: &str) -> Option<usize> {
+        match self {
+            Tool::Command(re) => re.find(line).map(|m| m.start()),
+            _ => None,
+        }
+    }
+}
+
+/// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
+pub(crate) fn swallows_failure(rest: &str) -> bool {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(^|[^|])\|\|([^|].*)$|;\s*(true|:|exit\s+0)\s*$").expect("valid regex")
+    });
+    let Some(c) = re.captures(rest) else {
+        return false;
+    };
+    // `|| exit 1` or `|| false` keep the failure; anything else after `||` hides it.
+    match c.get(2) {
+        Some(after) => {
+            let after = after.as_str();
+            !(after.contains("exit 1")
+                || after.contains("exit 2")
+                || after.trim_start().starts_with("false")
+                || after.contains("; exit $"))
+        }
+        None => true,
+    }
+}
+
+/// Flags that make a scanner report without ever failing: `--soft-fail`,
+/// `--exit-code 0`, trivy without `--exit-code 1` (it exits 0 on findings by
+/// default), grype without `--fail-on`.
+pub(crate) fn exits_zero_on_findings(cmd: &str) -> bool {
+    static RE: std::sync::OnceLock<[Regex; 5]> = std::sync::OnceLock::new();
+    let [exit0, trivy_scan, sbom_format, exit_nonzero, grype] = RE.get_or_init(|| {
+        [
+            Regex::new(r"--exit-code[\s=]+0\b").expect("valid regex"),
+            Regex::new(r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs)\b")
+                .expect("valid regex"),
+            Regex::new(r"--format[\s=]+(cyclonedx|spdx)").expect("valid regex"),
+            Regex::new(r"--exit-code[\s=]+[1-9]").expect("valid regex"),
+            Regex::new(r"\bgrype\b").expect("valid regex"),
+        ]
+    });
+    let cmd = cmd.to_ascii_lowercase();
+    if cmd.contains("--soft-fail") || exit0.is_match(&cmd) {
+        return true;
+    }
+    if trivy_scan.is_match(&cmd) && !sbom_format.is_match(&cmd) && !exit_nonzero.is_match(&cmd) {
+        return true;
+    }
+    grype.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
+}
+
+/// Action inputs that keep a scanner action from failing the job.
+pub(crate) fn action_exits_zero(action: &str, with: Option<&Node>, sbom: bool) -> bool {
+    let input = |k: &str| with.and_then(|w| w.get(k));
+    if action.starts_with("aquasecurity/trivy-action") {
+        return !sbom
+            && !input("exit-code")
+                .and_then(Node::as_i64)
+                .is_some_and(|c| c != 0);
+    }
+    if action.starts_with("bridgecrewio/checkov-action") {
+        return input("soft_fail").and_then(Node::as_bool) == Some(true);
+    }
+    if action.starts_with("anchore/scan-action") {
+        return input("fail-build").and_then(Node::as_bool) == Some(false);
+    }
+    false
+}
+
+/// Shell lines with `\`-continuations joined, each with the byte offset where it starts.
+pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let (start, mut buf) = current.take().unwrap_or((offset, String::new()));
+        match raw.trim_end().strip_suffix('\\') {
+            Some(head) => {
+                buf.push_str(head);
+                buf.push(' ');
+                current = Some((start, buf));
+            }
+            None => {
+                buf.push_str(raw);
+                out.push((start, buf));
+            }
+        }
+        offset += raw.len() + 1;
+    }
+    out.extend(current);
+    out
+}
+
+/// A step or job, reduced to what recognises a scanner.
+pub(crate) struct Unit<'a> {
+    /// `uses:` action name without `@ref`, lower-case.
+    pub action: Option<String>,
+    pub with: Option<&'a Node>,
+    /// Command text and the line to report it at.
+    pub commands: Vec<&'a Node>,
+    /// GitLab templates named by this unit (`include: template:`).
+    pub templates: Vec<(&'a str, u32)>,
+    /// Line of the step or job, for findings about it.
+    pub line: u32,
+    /// `continue-on-error: true` / `allow_failure: true`: the line of that key.
+    pub ignores_failure: Option<u32>,
+}
+
+/// How a unit runs a scanner of some category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    Enforced,
+    /// Runs, but its failure cannot fail the pipeline (line of the reason).
+    Silenced(u32),
+}
+
+impl Unit<'_> {
+    /// Whether this unit runs a tool of `category`, and whether it can fail the build.
+    pub(crate) fn runs(&self, tools: &[Tool]) -> Option<Found> {
+        let mut found: Option<Found> = None;
+        let mut note = |f: Found| {
+            found = match (found, f) {
+                (Some(Found::Enforced), _) | (_, Found::Enforced) => Some(Found::Enforced),
+                (_, s) => Some(s),
+            }
+        };
+        let whole = || match self.ignores_failure {
+            Some(l) => Found::Silenced(l),
+            None => Found::Enforced,
+        };
+        if let Some(action) = &self.action {
+            let trivy = action.starts_with("aquasecurity/trivy-action");
+            let scan_type = self
+                .with
+                .and_then(|w| w.str_at("scan-type"))
+                .unwrap_or("image")
+                .to_ascii_lowercase();
+            let format = self
+                .with
+                .and_then(|w| w.str_at("format"))
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let sbom = format.starts_with("cyclonedx") || format.starts_with("spdx");
+            let found = |ctx_line: u32| {
+                if action_exits_zero(action, self.with, sbom) {
+                    Found::Silenced(ctx_line)
+                } else {
+                    whole()
+                }
+            };
+            for tool in tools {
+                // trivy-action scans an image only when scan-type says so.
+                if tool.matches_action(action) && (!trivy || (scan_type == "image" && !sbom)) {
+                    note(found(self.line));
+                }
+            }
+            if trivy {
+                let mut cmd = format!("trivy {scan_type}");
+                if !format.is_empty() {
+                    cmd.push_str(" --format ");
+                    cmd.push_str(&format);
+                }
+                if tools.iter().any(|t| t.find_command(&cmd).is_some()) {
+                    note(found(self.line));
+                }
+            }
+        }
+        for (template, _) in &self.templates {
+            if tools.iter().any(|t| t.matches_template(template)) {
+                note(whole());
+            }
+        }
+        for node in &self.commands {
+            let Some(text) = node.as_str() else { continue };
+            for (offset, cmd_line) in logical_lines(text) {
+                for tool in tools {
+                    if let Some(at) = tool.find_command(&cmd_line) {
+                        let rest = &cmd_line[at..];
+                        if swallows_failure(rest) || exits_zero_on_findings(rest) {
+                            note(Found::Silenced(node.line_at(offset)));
+                        } else {
+                            note(whole());
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Steps of a workflow's jobs as units, following local reusable workflows and local
+/// composite actions (each file once).
+pub(crate) fn workflow_units<'a>(repo_yaml: &'a [YamlFile], wf: &'a YamlFile) -> Vec<Unit<'a>> {
+    let mut out = Vec::new();
+    let mut seen = vec![wf.path_str()];
+    let mut queue = vec![wf];
+    while let Some(file) = queue.pop() {
+        let Some(root) = file.root() else { continue };
+        let jobs: Vec<(&str, &Node, &Node)> = match file.kind {
+            YamlKind::Action => match root.get("runs") {
+                Some(runs) => vec![("", runs, runs)],
+                None => Vec::new(),
+            },
+            _ => workflow_jobs(root).collect(),
+        };
+        for (_, _, job) in jobs {
+            if step_is_disabled(job) {
+                continue;
+            }
+            let job_ignores = job
+                .get_entry("continue-on-error")
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(k, _)| k.line());
+            let mut callees = Vec::new();
+            if let Some(uses) = job.str_at("uses") {
+                callees.push(uses);
+            }
+            for step in job.get_or_empty("steps").items() {
+                if step_is_disabled(step) {
+                    continue;
+                }
+                let action = step.str_at("uses").map(|u| {
+                    u.split('@')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase()
+                });
+                if let Some(u) = step.str_at("uses") {
+                    callees.push(u);
+                }
+                let step_ignores = step
+                    .get_entry("continue-on-error")
+                    .filter(|(_, v)| v.as_bool() == Some(true))
+                    .map(|(k, _)| k.line());
+                let mut commands = Vec::new();
+                if let Some(v) = step.get("run") {
+                    commands.push(v);
+                }
+                out.push(Unit {
+                    action,
+                    with: step.get("with"),
+                    commands,
+                    templates: Vec::new(),
+                    line: step.line(),
+                    ignores_failure: step_ignores.or(job_ignores),
+                });
+            }
+            for callee in callees {
+                let Some(local) = callee.trim().strip_prefix("./") else {
+                    continue;
+                };
+                let local = local.split('@').next().unwrap_or_default();
+                let target = repo_yaml.iter().find(|y| {
+                    let p = y.path_str();
+                    p == local
+                        || (y.kind == YamlKind::Action
+                            && (p == format!("{local}/action.yml")
+                                || p == format!("{local}/action.yaml")))
+                });
+                if let Some(t) = target {
+                    if !seen.contains(&t.path_str()) {
+                        seen.push(t.path_str());
+                        queue.push(t);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GitLab jobs and file-level template includes as units.
+pub(crate) fn gitlab_units(file: &YamlFile) -> Vec<Unit<'_>> {
+    let mut out = Vec::new();
+    let Some(root) = file.root() else {
+        return out;
+    };
+    let templates = gitlab_templates(root);
+    if !templates.is_empty() {
+        out.push(Unit {
+            action: None,
+            with: None,
+            commands: Vec::new(),
+            templates,
+            line: root.key_line("include").unwrap_or(1),
+            ignores_failure: None,
+        });
+    }
+    for (_, key, job) in gitlab_jobs(root) {
+        if gitlab_job_skips_merge_requests(job) {
+            continue;
+        }
+        let mut commands = Vec::new();
+        for field in ["before_script", "script"] {
+            if let Some(v) = job.get(field) {
+                if v.as_str().is_some() {
+                    commands.push(v);
+                }
+                commands.extend(v.items().iter().filter(|i| i.as_str().is_some()));
+            }
+        }
+        out.push(Unit {
+            action: None,
+            with: None,
+            commands,
+            templates: Vec::new(),
+            line: key.line(),
+            ignores_failure: job
+                .get_entry("allow_failure")
+                .filter(|(_, v)| v.as_bool() == Some(true) || v.is_map())
+                .map(|(k, _)| k.line()),
+        });
+    }
+    out
+}
+
+/// Jobs that never run in a merge-request pipeline: manual, `when: never`, `except:
+/// merge_requests`, or `only:` without `merge_requests`/`branches`.
+pub(crate) fn gitlab_job_skips_merge_requests(job: &Node) -> bool {
+    if matches!(job.str_at("when"), Some("never") | Some("manual")) {
+        return true;
+    }
+    let names = |n: &Node| -> Vec<String> {
+        let list = if n.is_map() {
+            n.get_or_empty("refs").items().to_vec()
+        } else if n.is_seq() {
+            n.items().to_vec()
+        } else {
+            vec![n.clone()]
+        };
+        list.iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(except) = job.get("except") {
+        if names(except).iter().any(|n| n == "merge_requests") {
+            return true;
+        }
+    }
+    if let Some(only) = job.get("only") {
+        let n = names(only);
+        if !n.is_empty()
+            && !n
+                .iter()
+                .any(|x| x == "merge_requests" || x == "branches" || x == "pushes")
+        {
+            return true;
+        }
+    }
+    if let Some(rules) = job.get("rules") {
+        let items = rules.items();
+        if !items.is_empty() && items.iter().all(|r| r.str_at("when") == Some("never")) {
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,259 @@
+//! How a rule is declared: a unit type in its own file whose doc comment is its
+//! documentation, with its metadata beside the check.
+//!
+//! ```ignore
+//! use crate::guardrails::declare::{rule, Check};
+//!
+//! rule! {
+//!     /// Container runs as root
+//!     ///
+//!     /// ## Why it matters
+//!     /// Without a non-root USER the process runs as UID 0 …
+//!     ///
+//!     /// ## How to fix it
+//!     /// Add `USER 65532:65532` at the end of the final stage …
+//!     ///
+//!     /// ## Example
+//!     /// ```dockerfile
+//!     /// FROM debian:12-slim            # flagged: no USER
+//!     /// ```
+//!     /// ```dockerfile
+//!     /// FROM debian:12-slim
+//!     /// USER 65532:65532
+//!     /// ```
+//!     pub struct RootUser {
+//!         id: "PVD-DOCKER-001",
+//!         severity: High,
+//!         references: ["hadolint:DL3002", "checkov:CKV_DOCKER_3"],
+//!     }
+//! }
+//!
+//! impl Check for RootUser {
+//!     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) { … }
+//! }
+//! ```
+//!
+//! The first doc line is the title; `## Why it matters` becomes the rationale,
+//! `## How to fix it` the remediation (each paragraph joined into one line) and
+//! `## Example` (a flagged and a fixed block) is shown by `paved explain`,
+//! docs/rules.md and the SARIF rule help. The domain is the `DOMAIN` constant of the
+//! module the rule file sits in. docs/contributing-rules.md is the full guide.
+
+use std::sync::LazyLock;
+
+use super::params::ParamSpec;
+use super::rule::{CheckCtx, Emitter, Rule, RuleMeta};
+use super::{Domain, Severity};
+
+/// A rule's identity, filled in by [`rule!`].
+pub trait Declared {
+    const ID: &'static str;
+    const SEVERITY: Severity;
+    const DOMAIN: Domain;
+    const REFERENCES: &'static [&'static str];
+    /// The doc comment, one `#[doc]` line per line.
+    const DOC: &'static str;
+    /// The file that declares the rule.
+    const SOURCE: &'static str;
+    const PARAMS: &'static [ParamSpec];
+}
+
+/// What a declared rule checks. Checks are pure: they see the parsed repository
+/// through [`CheckCtx`] (its views, its parameters) and never touch the file system.
+pub trait Check: Declared + Default + 'static {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>);
+}
+
+fn run<R: Check>(cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+    R::default().check(cx, out)
+}
+
+/// The sections of a rule's doc comment.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleDoc {
+    pub title: String,
+    pub why: String,
+    pub fix: String,
+    pub example: String,
+}
+
+/// Problems with a doc comment, found by the catalog test rather than at run time.
+pub fn parse_doc(doc: &str) -> Result<RuleDoc, String> {
+    // `/// text` arrives as " text": drop that one space, keep deeper indentation.
+    let lines: Vec<&str> = doc
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
+    let mut title = String::new();
+    let mut sections: Vec<(String, Vec<&str>)> = Vec::new();
+    for line in &lines {
+        if let Some(heading) = line.strip_prefix("## ") {
+            sections.push((heading.trim().to_owned(), Vec::new()));
+        } else if let Some((_, body)) = sections.last_mut() {
+            body.push(line);
+        } else if !line.trim().is_empty() {
+            if !title.is_empty() {
+                return Err("the title (first doc line) must be a single line".into());
+            }
+            title = line.trim().to_owned();
+        }
+    }
+    let section = |name: &str| -> Result<Vec<&str>, String> {
+        sections
+            .iter()
+            .find(|(h, _)| h == name)
+            .map(|(_, body)| body.clone())
+            .ok_or_else(|| format!("missing the `## {name}` section"))
+    };
+    let prose = |name: &str| -> Result<String, String> {
+        let text = section(name)?
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.is_empty() {
+            return Err(format!("the `## {name}` section is empty"));
+        }
+        Ok(text)
+    };
+    if title.is_empty() {
+        return Err("no title: the first doc line says what is wrong".into());
+    }
+    let why = prose("Why it matters")?;
+    let fix = prose("How to fix it")?;
+    let example = section("Example")?.join("\n").trim().to_owned();
+    if example.matches("```").count() < 4 {
+        return Err(
+            "the `## Example` section needs two fenced blocks: a flagged one, then a fixed one"
+                .into(),
+        );
+    }
+    Ok(RuleDoc {
+        title,
+        why,
+        fix,
+        example,
+    })
+}
+
+fn leak(s: String) -> &'static str {
+    // Once per rule per process (the catalog is built once), so this is bounded.
+    Box::leak(s.into_boxed_str())
+}
+
+impl Rule {
+    /// The catalog entry of a declared rule. A malformed doc comment still yields a
+    /// rule (with the problem as its rationale) so that the catalog test can name it.
+    pub fn declared<R: Check>() -> Rule {
+        let (title, why, fix, example) = match parse_doc(R::DOC) {
+            Ok(d) => (d.title, d.why, d.fix, Some(d.example)),
+            Err(e) => (
+                R::ID.to_owned(),
+                format!("malformed doc comment: {e}"),
+                String::new(),
+                None,
+            ),
+        };
+        Rule {
+            meta: RuleMeta {
+                id: R::ID,
+                title: leak(title),
+                domain: R::DOMAIN,
+                severity: R::SEVERITY,
+                rationale: leak(why),
+                remediation: leak(fix),
+                references: R::REFERENCES,
+                example: example.map(leak),
+                params: R::PARAMS,
+                source: Some(R::SOURCE),
+            },
+            check: run::<R>,
+        }
+    }
+}
+
+/// A lazily built list of rules, for a domain's registry.
+pub type Registry = LazyLock<Vec<Rule>>;
+
+/// Declares a rule type; see the module documentation.
+macro_rules! rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis struct $name:ident {
+            id: $id:literal,
+            severity: $severity:ident,
+            references: [$($reference:literal),* $(,)?]
+            $(, params: $params:ty)?
+            $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        $vis struct $name;
+
+        impl $crate::guardrails::declare::Declared for $name {
+            const ID: &'static str = $id;
+            const SEVERITY: $crate::guardrails::Severity = $crate::guardrails::Severity::$severity;
+            const DOMAIN: $crate::guardrails::Domain = super::DOMAIN;
+            const REFERENCES: &'static [&'static str] = &[$($reference),*];
+            const DOC: &'static str = concat!($($doc, "\n"),*);
+            const SOURCE: &'static str = file!();
+            const PARAMS: &'static [$crate::guardrails::params::ParamSpec] =
+                $crate::guardrails::declare::rule!(@params $($params)?);
+        }
+    };
+    (@params) => { &[] };
+    (@params $params:ty) => {
+        <$params as $crate::guardrails::params::RuleParams>::SPECS
+    };
+}
+pub(crate) use rule;
+
+/// A domain's rules: `mod` lines for the rule files and the list `rules()` returns,
+/// in id order.
+///
+/// ```ignore
+/// register! {
+///     root_user::RootUser,
+///     named_user::NamedUser,
+/// }
+/// ```
+macro_rules! register {
+    ($($module:ident :: $rule:ident),+ $(,)?) => {
+        $(mod $module;)+
+
+        static RULES: $crate::guardrails::declare::Registry = std::sync::LazyLock::new(|| {
+            vec![$($crate::guardrails::Rule::declared::<$module::$rule>()),+]
+        });
+
+        /// Every rule of this domain, in id order.
+        pub fn rules() -> &'static [$crate::guardrails::Rule] {
+            &RULES
+        }
+    };
+}
+pub(crate) use register;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_sections() {
+        let doc = " Thing is wrong\n\n ## Why it matters\n Because\n it is.\n\n ## How to fix it\n Fix it.\n\n ## Example\n ```sh\n bad\n ```\n ```sh\n good\n ```\n";
+        let d = parse_doc(doc).unwrap();
+        assert_eq!(d.title, "Thing is wrong");
+        assert_eq!(d.why, "Because it is.");
+        assert_eq!(d.fix, "Fix it.");
+        assert_eq!(d.example, "```sh\nbad\n```\n```sh\ngood\n```");
+        assert!(parse_doc(" Title\n ## Why it matters\n x\n")
+            .unwrap_err()
+            .contains("How to fix it"));
+        assert!(parse_doc(
+            " T\n ## Why it matters\n x\n ## How to fix it\n y\n ## Example\n ```\n a\n ```\n"
+        )
+        .unwrap_err()
+        .contains("two fenced blocks"));
+    }
+}

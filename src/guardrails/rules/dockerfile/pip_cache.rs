@@ -1,0 +1,60 @@
+use paved_model::shell::{has_word, is_pip_install};
+
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// pip install without --no-cache-dir
+    ///
+    /// ## Why it matters
+    /// pip's download cache stays in the image layer, adding size and unreviewed files.
+    ///
+    /// ## How to fix it
+    /// Use `pip install --no-cache-dir …`, set `PIP_NO_CACHE_DIR=1`, or use a cache mount.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python:3.13-slim
+    /// COPY requirements.txt .
+    /// # flagged: pip's download cache stays in the layer
+    /// RUN pip install -r requirements.txt
+    /// ```
+    /// ```dockerfile
+    /// FROM python:3.13-slim
+    /// COPY requirements.txt .
+    /// RUN pip install --no-cache-dir -r requirements.txt
+    /// ```
+    pub struct PipCache {
+        id: "PVD-DOCKER-014",
+        severity: Low,
+        references: ["hadolint:DL3042"],
+    }
+}
+
+impl Check for PipCache {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for df in cx.docker().files() {
+            for stage in df.stages() {
+                let env_off = df.stage_instructions(stage).any(|i| {
+                    i.is("ENV") && i.key_values().iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
+                });
+                if env_off {
+                    continue;
+                }
+                for run in df.stage_runs(stage) {
+                    if run.has_cache_mount("pip") {
+                        continue;
+                    }
+                    let bad = run.commands().any(|c| {
+                        is_pip_install(c)
+                            && !has_word(c, "--no-cache-dir")
+                            && !c.iter().any(|w| w.contains("PIP_NO_CACHE_DIR"))
+                    });
+                    if bad {
+                        out.at(df.at(run.ins)).say("pip install without --no-cache-dir");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+use paved_model::docker::{is_nonroot_tag, is_root_user, user_name};
+
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Container runs as root
+    ///
+    /// ## Why it matters
+    /// Without a non-root USER in the final stage the process runs as UID 0: a
+    /// code-execution bug in the service becomes root in the container, one kernel or
+    /// runtime flaw away from the host.
+    ///
+    /// ## How to fix it
+    /// Add `USER 65532:65532` (or another unprivileged numeric UID:GID) at the end of the
+    /// final stage, even on a `:nonroot` base image, so the Dockerfile itself guarantees
+    /// it.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// # flagged: no USER, so the service runs as UID 0
+    /// FROM debian:12-slim
+    /// COPY app /usr/local/bin/app
+    /// CMD ["/usr/local/bin/app"]
+    /// ```
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// COPY app /usr/local/bin/app
+    /// USER 65532:65532
+    /// CMD ["/usr/local/bin/app"]
+    /// ```
+    pub struct RootUser {
+        id: "PVD-DOCKER-001",
+        severity: High,
+        references: ["hadolint:DL3002", "checkov:CKV_DOCKER_3", "checkov:CKV_DOCKER_8", "trivy:DS-0002", "cis-docker:4.1"],
+    }
+}
+
+impl Check for RootUser {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for df in cx.docker().files() {
+            let Some(last) = df.final_stage() else {
+                continue;
+            };
+            match df.effective_user() {
+                Some(user) if is_root_user(&user_name(user)) => out
+                    .at(df.at(user))
+                    .say(format!("final stage switches to `USER {}`", user.args.trim())),
+                Some(_) => {}
+                None if is_nonroot_tag(df.root_base(last)) => out.at(df.at_stage(last)).say(
+                    "final stage sets no USER and relies on the base image's `nonroot` tag; state the numeric user so a change of base image cannot bring root back",
+                ),
+                None => out
+                    .at(df.at_stage(last))
+                    .say("final stage sets no USER, so the container runs as root"),
+            }
+        }
+    }
+}

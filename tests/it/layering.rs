@@ -1,0 +1,135 @@
+//! The layers point one way and rule modules never import each other.
+//!
+//! The lower layers are crates (`crates/paved-parse` ← `crates/paved-model` ←
+//! `paved`), so the compiler already refuses an upward import; this checks that their
+//! manifests keep it that way. Inside `paved`, rule modules under
+//! `src/guardrails/rules/` may use the model, the guardrails core and shared
+//! knowledge (`guardrails::ci_tools`), never another rule module: what several rules
+//! need belongs in a view of `paved_model`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `[dependencies]` table of a crate's manifest, as text.
+fn dependencies(manifest: &Path) -> String {
+    let text = fs::read_to_string(manifest).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    table
+        .get("dependencies")
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn lower_layers_do_not_depend_on_upper_ones() {
+    let parse = dependencies(&root().join("crates/paved-parse/Cargo.toml"));
+    assert!(!parse.contains("paved"), "paved-parse depends on {parse}");
+    let model = dependencies(&root().join("crates/paved-model/Cargo.toml"));
+    assert!(model.contains("paved-parse"));
+    assert!(
+        !model.contains("paved-model") && !model.contains("paved ="),
+        "paved-model depends on {model}"
+    );
+    // src/parse only re-exports the parser crate.
+    let shim = fs::read_to_string(root().join("src/parse/mod.rs")).unwrap();
+    assert!(
+        !shim.contains("crate::"),
+        "src/parse must not reach into the crate"
+    );
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file without its `#[cfg(test)]` tail (tests may share fixtures).
+fn code(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap();
+    match text.find("#[cfg(test)]") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Words that follow `prefix` in `text`: `super::name` → `name`.
+fn after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.match_indices(prefix)
+        .map(|(i, _)| {
+            let rest = &text[i + prefix.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+#[test]
+fn rule_modules_never_import_each_other() {
+    let rules_dir = root().join("src/guardrails/rules");
+    let mut files = Vec::new();
+    rust_files(&rules_dir, &mut files);
+    let domains: Vec<String> = fs::read_dir(&rules_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p != &rules_dir.join("mod.rs"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut edges = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&rules_dir).unwrap();
+        let parts: Vec<String> = rel
+            .iter()
+            .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+            .collect();
+        if parts.last().is_some_and(|p| p == "tests") {
+            continue;
+        }
+        let domain = &parts[0];
+        let text = code(file);
+        // Another domain, by absolute path.
+        for d in after(&text, "guardrails::rules::") {
+            if d != domain {
+                edges.push(format!("{} -> {d}", rel.display()));
+            }
+        }
+        let nested = parts.len() == 2 && parts[1] != "mod";
+        if nested {
+            // A rule file: `super::x` may only name the domain's own items, never a
+            // sibling rule file; `super::super::x` never another domain.
+            let dir = file.parent().unwrap();
+            for s in after(&text, "super::") {
+                if dir.join(format!("{s}.rs")).exists() || dir.join(s).is_dir() {
+                    edges.push(format!("{} -> {domain}/{s}", rel.display()));
+                }
+            }
+            for d in after(&text, "super::super::") {
+                if domains.iter().any(|x| x == d) {
+                    edges.push(format!("{} -> {d}", rel.display()));
+                }
+            }
+        } else {
+            // A domain's own module: `super::x` must not name another domain.
+            for d in after(&text, "super::") {
+                if d != domain && domains.iter().any(|x| x == d) {
+                    edges.push(format!("{} -> {d}", rel.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        edges.is_empty(),
+        "rule modules import each other (move what they share into paved_model): {edges:#?}"
+    );
+}
