@@ -87,18 +87,6 @@ pub static LEGACY_PARAMS: &[ParamSpec] = &[
         default: None,
     },
     ParamSpec {
-        key: "k8s_required_limits",
-        kind: ParamKind::Strings,
-        description: "Resources every container must limit (default cpu, memory) (PVD-KUBE-009)",
-        default: None,
-    },
-    ParamSpec {
-        key: "k8s_required_requests",
-        kind: ParamKind::Strings,
-        description: "Resources every container must request (default cpu, memory) (PVD-KUBE-010)",
-        default: None,
-    },
-    ParamSpec {
         key: "public_ingress_ports",
         kind: ParamKind::Integers,
         description: "Ports that may be open to the world when exposure is internet (default [443]) (PVD-TF-011)",

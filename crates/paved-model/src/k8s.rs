@@ -20,6 +20,28 @@ pub const WORKLOAD_KINDS: &[&str] = &[
     "CronJob",
 ];
 
+/// Capabilities that give near-root power over the kernel or the network.
+pub const DANGEROUS_CAPABILITIES: &[&str] = &[
+    "ALL",
+    "SYS_ADMIN",
+    "NET_ADMIN",
+    "NET_RAW",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "DAC_READ_SEARCH",
+    "BPF",
+    "PERFMON",
+];
+
+/// Whether `cap` (with or without `CAP_`, any case) is in [`DANGEROUS_CAPABILITIES`].
+pub fn is_dangerous_capability(cap: &str) -> bool {
+    let cap = cap.trim().to_ascii_uppercase();
+    let cap = cap.strip_prefix("CAP_").unwrap_or(&cap);
+    DANGEROUS_CAPABILITIES.contains(&cap)
+}
+
 /// One Kubernetes object and the file it is in.
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'m> {
@@ -93,12 +115,33 @@ impl<'m> Workload<'m> {
         Location::yaml(self.obj.path, self.pod, YamlPath(path))
     }
 
-    /// A security-context field, the container's overriding the pod's: the key node
-    /// and its value.
-    pub fn effective(&self, c: &Container<'m>, key: &str) -> Option<(&'m Node, &'m Node)> {
-        c.security_context()
-            .get_entry(key)
-            .or_else(|| self.pod.get_or_empty("securityContext").get_entry(key))
+    /// A security-context field, the container's overriding the pod's: where the key
+    /// is, and its value.
+    pub fn effective(&self, c: &Container<'m>, key: &str) -> Option<(Location<'m>, &'m Node)> {
+        let path = format!("securityContext.{key}");
+        if let Some((_, v)) = c.security_context().get_entry(key) {
+            return Some((c.at(&path), v));
+        }
+        let (_, v) = self.pod.get_or_empty("securityContext").get_entry(key)?;
+        Some((self.pod_at(&path), v))
+    }
+
+    /// The pod spec as a whole: the line of the `spec:` key that holds it.
+    pub fn pod_location(&self) -> Location<'m> {
+        Location {
+            file: self.obj.path,
+            line: Some(self.pod_line),
+        }
+    }
+
+    /// How messages name the workload: ``Deployment `app` ``.
+    pub fn label(&self) -> String {
+        format!("{} `{}`", self.obj.kind(), self.obj.name())
+    }
+
+    /// How messages name one of its containers: ``Deployment `app`, container `web` ``.
+    pub fn container_label(&self, c: &Container<'_>) -> String {
+        format!("{}, container `{}`", self.label(), c.name)
     }
 }
 
@@ -120,8 +163,25 @@ impl<'m> Container<'m> {
         self.node.get_or_empty("securityContext")
     }
 
+    /// The container as a whole: the line of its `name:`.
+    pub fn location(&self) -> Location<'m> {
+        Location {
+            file: self.path,
+            line: Some(self.line),
+        }
+    }
+
+    /// Capabilities in `securityContext.capabilities.add`, with their index.
+    pub fn added_capabilities(&self) -> Vec<(usize, &'m str)> {
+        self.security_context()
+            .path(&["capabilities", "add"])
+            .map(string_items)
+            .unwrap_or_default()
+    }
+
     /// The key at `path` below the container (`securityContext.privileged`); the
-    /// container's `name:` line when nothing of the path exists.
+    /// deepest part of the path that exists, and the container's `name:` line when
+    /// nothing of it does.
     pub fn at(&self, path: &str) -> Location<'m> {
         let loc = Location::yaml(self.path, self.node, YamlPath(path));
         if loc.line == Some(self.node.line()) {
@@ -133,6 +193,42 @@ impl<'m> Container<'m> {
             loc
         }
     }
+}
+
+/// One rule of a Role or ClusterRole.
+#[derive(Clone, Copy, Debug)]
+pub struct RbacRule<'m> {
+    pub role: Object<'m>,
+    /// Its index in the role's `rules`.
+    pub index: usize,
+    pub node: &'m Node,
+}
+
+impl<'m> RbacRule<'m> {
+    /// String items of `verbs` or `resources`, with their index.
+    pub fn items(&self, field: &str) -> Vec<(usize, &'m str)> {
+        string_items(self.node.get_or_empty(field))
+    }
+
+    /// The item `index` of `field` (`verbs`, `resources`) of this rule.
+    pub fn at(&self, field: &str, index: usize) -> Location<'m> {
+        self.role
+            .at(&format!("rules[{}].{field}[{index}]", self.index))
+    }
+}
+
+/// String items of a sequence, with their index.
+pub fn string_items(node: &Node) -> Vec<(usize, &str)> {
+    node.items()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| n.as_str().map(|s| (i, s)))
+        .collect()
+}
+
+/// Whether two objects are in the same namespace (unset counts as its own value).
+pub fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    a.unwrap_or("") == b.unwrap_or("")
 }
 
 /// Every object, workload and kustomization of the repository.
@@ -174,6 +270,26 @@ impl<'m> Kubernetes<'m> {
         self.workloads
             .iter()
             .flat_map(|w| w.containers.iter().map(move |c| (w, c)))
+    }
+
+    /// The rules of every Role and ClusterRole.
+    pub fn rbac_rules(&self) -> Vec<RbacRule<'m>> {
+        self.objects
+            .iter()
+            .filter(|o| matches!(o.kind(), "Role" | "ClusterRole"))
+            .flat_map(|role| {
+                role.node
+                    .get_or_empty("rules")
+                    .items()
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, node)| RbacRule {
+                        role: *role,
+                        index,
+                        node,
+                    })
+            })
+            .collect()
     }
 
     /// `kustomization.yaml` files, parsed whether or not they carry apiVersion/kind.

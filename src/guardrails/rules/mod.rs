@@ -21,18 +21,20 @@ pub mod repository;
 pub mod terraform;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    let legacy = [
-        actions::RULES,
-        gitlab::RULES,
-        ci_coverage::RULES,
-        kubernetes::RULES,
-        terraform::RULES,
-        repository::RULES,
-        auth::RULES,
-    ];
-    let mut all: Vec<Rule> = dockerfile::rules().to_vec();
-    all.extend(legacy.into_iter().flatten().map(|r| r.to_catalog()));
-    all
+    let legacy = |rules: &[super::legacy::Rule]| -> Vec<Rule> {
+        rules.iter().map(super::legacy::Rule::to_catalog).collect()
+    };
+    [
+        dockerfile::rules().to_vec(),
+        legacy(actions::RULES),
+        legacy(gitlab::RULES),
+        legacy(ci_coverage::RULES),
+        kubernetes::rules().to_vec(),
+        legacy(terraform::RULES),
+        legacy(repository::RULES),
+        legacy(auth::RULES),
+    ]
+    .concat()
 });
 
 /// Every built-in rule, in a stable order (by domain, then id).

@@ -1,0 +1,73 @@
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Container image uses latest or no tag
+    ///
+    /// ## Why it matters
+    /// `latest` (or no tag) means whatever was pushed last: deployments are not
+    /// reproducible and a pushed malicious image is picked up on the next restart.
+    ///
+    /// ## How to fix it
+    /// Use an explicit version tag, ideally with a digest: `image:
+    /// registry/app:1.4.2@sha256:…`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: app
+    ///     image: ghcr.io/acme/app:latest       # flagged
+    /// ```
+    /// ```yaml
+    /// containers:
+    ///   - name: app
+    ///     image: ghcr.io/acme/app:1.4.2@sha256:4f9d3e8c2a1b0f6e5d4c3b2a19f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c
+    /// ```
+    pub struct ImageLatestTag {
+        id: "PVD-KUBE-011",
+        severity: Medium,
+        references: ["checkov:CKV_K8S_14", "kube-linter:latest-tag", "trivy:KSV-0013"],
+    }
+}
+
+/// `(tag, has_digest)` of an image reference.
+fn image_parts(image: &str) -> (Option<&str>, bool) {
+    let (name, digest) = match image.split_once('@') {
+        Some((n, _)) => (n, true),
+        None => (image, false),
+    };
+    let last = name.rsplit('/').next().unwrap_or(name);
+    (last.split_once(':').map(|(_, t)| t), digest)
+}
+
+impl Check for ImageLatestTag {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for (w, c) in cx.k8s().containers() {
+            let Some(image) = c.node.str_at("image") else {
+                continue;
+            };
+            let say = |what: String| format!("{}: {what}", w.container_label(c));
+            match image_parts(image.trim()) {
+                (_, true) => {}
+                (Some(t), false) if !t.eq_ignore_ascii_case("latest") => {}
+                (Some(_), false) => out
+                    .at(c.at("image"))
+                    .say(say(format!("image `{image}` uses the `latest` tag"))),
+                (None, false) => out
+                    .at(c.at("image"))
+                    .say(say(format!("image `{image}` has no tag (means `latest`)"))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_parts;
+
+    #[test]
+    fn a_registry_port_is_not_a_tag() {
+        assert_eq!(image_parts("localhost:5000/app"), (None, false));
+        assert_eq!(image_parts("app:1.2@sha256:ab"), (Some("1.2"), true));
+    }
+}

@@ -1,0 +1,91 @@
+use paved_model::k8s::same_namespace;
+use paved_parse::yaml::Node;
+
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Namespace has no default-deny NetworkPolicy
+    ///
+    /// ## Why it matters
+    /// Allow-list policies only isolate the pods they select; a default-deny policy makes
+    /// every new workload isolated until its flows are allowed explicitly.
+    ///
+    /// ## How to fix it
+    /// Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress, Egress]` and no
+    /// rules to each namespace, then allow the needed flows (including DNS egress) in
+    /// separate policies.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # flagged: only allow-list policies in namespace `app`
+    /// kind: NetworkPolicy
+    /// metadata: {name: allow-app, namespace: app}
+    /// spec:
+    ///   podSelector: {matchLabels: {app: app}}
+    ///   policyTypes: [Ingress]
+    ///   ingress: [{ports: [{port: 8080}]}]
+    /// ```
+    /// ```yaml
+    /// kind: NetworkPolicy
+    /// metadata: {name: default-deny, namespace: app}
+    /// spec:
+    ///   podSelector: {}
+    ///   policyTypes: [Ingress, Egress]
+    /// ```
+    pub struct NoDefaultDeny {
+        id: "PVD-KUBE-028",
+        severity: Low,
+        references: ["cis-k8s:5.3.2", "kube-score:pod-networkpolicy"],
+    }
+}
+
+/// A NetworkPolicy that selects every pod and allows nothing in either direction.
+fn is_default_deny(policy: &Node) -> bool {
+    let spec = policy.get_or_empty("spec");
+    let selects_all = spec.get("podSelector").map_or(true, |sel| {
+        sel.get("matchLabels")
+            .map_or(true, |m| m.entries().next().is_none())
+            && sel
+                .get("matchExpressions")
+                .map_or(true, |m| m.items().is_empty())
+    });
+    let types: Vec<&str> = spec
+        .get_or_empty("policyTypes")
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    let no_rules = |k: &str| {
+        spec.get(k)
+            .map_or(true, |r| r.items().is_empty() && !r.is_map())
+    };
+    selects_all
+        && types.contains(&"Ingress")
+        && types.contains(&"Egress")
+        && no_rules("ingress")
+        && no_rules("egress")
+}
+
+impl Check for NoDefaultDeny {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        let k8s = cx.k8s();
+        let mut reported: Vec<&str> = Vec::new();
+        for w in k8s.workloads() {
+            let ns = w.obj.namespace().unwrap_or("");
+            if reported.contains(&ns) {
+                continue;
+            }
+            let denied = k8s.of_kind("NetworkPolicy").any(|o| {
+                same_namespace(o.namespace(), w.obj.namespace()) && is_default_deny(o.node)
+            });
+            if !denied {
+                reported.push(ns);
+                out.at(w.obj.location()).say(format!(
+                    "namespace `{}` has no default-deny NetworkPolicy (podSelector {{}}, policyTypes Ingress and Egress, no rules)",
+                    w.obj.namespace().unwrap_or("(unset)")
+                ));
+            }
+        }
+    }
+}

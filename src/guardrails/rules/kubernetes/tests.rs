@@ -1,0 +1,424 @@
+use super::rules;
+use crate::guardrails::{check_all, Params, RepoModel};
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// A hardened service: every rule of this module must stay silent on it.
+fn golden() -> String {
+    format!(
+        r#"apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: app
+automountServiceAccountToken: false
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: app
+spec:
+  selector:
+    matchLabels: {{app: app}}
+  template:
+    metadata:
+      labels:
+        app: app
+    spec:
+      serviceAccountName: app
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: app
+          image: ghcr.io/org/app:1.2.3@{DIGEST}
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            requests: {{cpu: 100m, memory: 128Mi}}
+            limits: {{cpu: 500m, memory: 256Mi}}
+          livenessProbe:
+            httpGet: {{path: /healthz, port: 8080}}
+          readinessProbe:
+            httpGet: {{path: /readyz, port: 8080}}
+          ports:
+            - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app
+  namespace: app
+spec:
+  type: ClusterIP
+  selector: {{app: app}}
+  ports: [{{port: 80, targetPort: 8080}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: app
+spec:
+  podSelector: {{}}
+  policyTypes: [Ingress, Egress]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: app
+  namespace: app
+rules:
+  - apiGroups: [""]
+    resources: [configmaps]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: app
+  namespace: app
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: app
+subjects:
+  - kind: ServiceAccount
+    name: app
+"#
+    )
+}
+
+fn hits(text: &str) -> Vec<(String, Option<u32>)> {
+    let model = RepoModel::from_memory(&[("deploy/app.yaml", text)]);
+    assert!(
+        model.model().parse_warnings().is_empty(),
+        "{:?}",
+        model.model().parse_warnings()
+    );
+    let mut h: Vec<_> = check_all(&model, &Params::default(), rules())
+        .into_iter()
+        .map(|h| (h.rule.to_owned(), h.line))
+        .collect();
+    h.sort();
+    h
+}
+
+fn one(id: &str, line: u32) -> Vec<(String, Option<u32>)> {
+    vec![(id.to_owned(), Some(line))]
+}
+
+fn weaken(from: &str, to: &str) -> Vec<(String, Option<u32>)> {
+    let g = golden();
+    assert!(g.contains(from), "golden lacks {from:?}");
+    hits(&g.replacen(from, to, 1))
+}
+
+#[test]
+fn golden_manifest_is_clean() {
+    assert!(hits(&golden()).is_empty(), "{:?}", hits(&golden()));
+}
+
+#[test]
+fn k8s001_privileged() {
+    assert_eq!(
+        weaken(
+            "            allowPrivilegeEscalation: false\n",
+            "            allowPrivilegeEscalation: false\n            privileged: true\n"
+        ),
+        one("PVD-KUBE-001", 33)
+    );
+}
+
+#[test]
+fn k8s002_run_as_root() {
+    assert_eq!(
+        weaken("runAsUser: 10001", "runAsUser: 0"),
+        one("PVD-KUBE-002", 25)
+    );
+    assert_eq!(
+        weaken("        runAsNonRoot: true\n        runAsUser: 10001\n", ""),
+        one("PVD-KUBE-002", 27)
+    );
+    // container level overrides pod level
+    assert_eq!(
+        weaken(
+            "            allowPrivilegeEscalation: false\n",
+            "            allowPrivilegeEscalation: false\n            runAsNonRoot: false\n"
+        ),
+        one("PVD-KUBE-002", 33)
+    );
+}
+
+#[test]
+fn k8s003_privilege_escalation() {
+    assert_eq!(
+        weaken("            allowPrivilegeEscalation: false\n", ""),
+        one("PVD-KUBE-003", 29)
+    );
+    assert_eq!(
+        weaken(
+            "allowPrivilegeEscalation: false",
+            "allowPrivilegeEscalation: true"
+        ),
+        one("PVD-KUBE-003", 32)
+    );
+}
+
+#[test]
+fn k8s004_host_namespaces() {
+    assert_eq!(
+        weaken(
+            "      serviceAccountName: app\n",
+            "      serviceAccountName: app\n      hostPID: true\n"
+        ),
+        one("PVD-KUBE-004", 22)
+    );
+}
+
+#[test]
+fn k8s005_006_007_capabilities() {
+    assert_eq!(
+        weaken(
+            "drop: [\"ALL\"]",
+            "drop: [\"ALL\"]\n              add: [SYS_ADMIN]"
+        ),
+        one("PVD-KUBE-005", 36)
+    );
+    assert_eq!(
+        weaken(
+            "drop: [\"ALL\"]",
+            "drop: [\"ALL\"]\n              add: [NET_BIND_SERVICE]"
+        ),
+        one("PVD-KUBE-006", 36)
+    );
+    assert_eq!(
+        weaken("drop: [\"ALL\"]", "drop: [NET_RAW]"),
+        one("PVD-KUBE-007", 35)
+    );
+}
+
+#[test]
+fn k8s008_read_only_root() {
+    assert_eq!(
+        weaken(
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: false"
+        ),
+        one("PVD-KUBE-008", 33)
+    );
+}
+
+#[test]
+fn k8s009_010_resources() {
+    assert_eq!(
+        weaken("limits: {cpu: 500m, memory: 256Mi}", "limits: {cpu: 500m}"),
+        one("PVD-KUBE-009", 38)
+    );
+    assert_eq!(
+        weaken("            requests: {cpu: 100m, memory: 128Mi}\n", ""),
+        one("PVD-KUBE-010", 36)
+    );
+}
+
+#[test]
+fn k8s011_012_image() {
+    assert_eq!(
+        weaken(&format!("app:1.2.3@{DIGEST}"), "app:latest"),
+        vec![
+            ("PVD-KUBE-011".into(), Some(30)),
+            ("PVD-KUBE-012".into(), Some(30))
+        ]
+    );
+    assert_eq!(
+        weaken(&format!("app:1.2.3@{DIGEST}"), "app:1.2.3"),
+        one("PVD-KUBE-012", 30)
+    );
+}
+
+#[test]
+fn k8s013_automount() {
+    // the pod's own setting removed: the ServiceAccount still disables it
+    assert!(weaken("      automountServiceAccountToken: false\n", "").is_empty());
+    let g = golden()
+        .replacen("      automountServiceAccountToken: false\n", "", 1)
+        .replacen("automountServiceAccountToken: false\n", "", 1);
+    assert_eq!(hits(&g), one("PVD-KUBE-013", 19));
+}
+
+#[test]
+fn k8s014_seccomp() {
+    assert_eq!(
+        weaken("type: RuntimeDefault", "type: Unconfined"),
+        one("PVD-KUBE-014", 27)
+    );
+}
+
+#[test]
+fn k8s015_host_path() {
+    assert_eq!(
+            weaken("          ports:\n", "      volumes:\n        - name: sock\n          hostPath: {path: /var/run/docker.sock}\n          ports:\n"),
+            // the inserted lines are a pod-level volumes list; ports moves into it harmlessly
+            one("PVD-KUBE-015", 45)
+        );
+}
+
+#[test]
+fn k8s016_017_probes() {
+    assert_eq!(
+        weaken(
+            "          livenessProbe:\n            httpGet: {path: /healthz, port: 8080}\n",
+            ""
+        ),
+        one("PVD-KUBE-016", 29)
+    );
+    assert_eq!(
+        weaken(
+            "          readinessProbe:\n            httpGet: {path: /readyz, port: 8080}\n",
+            ""
+        ),
+        one("PVD-KUBE-017", 29)
+    );
+}
+
+#[test]
+fn k8s018_default_namespace() {
+    let g = golden().replace("namespace: app", "namespace: default");
+    assert_eq!(hits(&g), one("PVD-KUBE-018", 12));
+}
+
+#[test]
+fn k8s019_network_policy() {
+    assert_eq!(
+        weaken(
+            "  podSelector: {}",
+            "  podSelector: {matchLabels: {app: other}}"
+        ),
+        // a default-deny policy selects every pod, so 019 always comes with 028
+        vec![
+            ("PVD-KUBE-019".into(), Some(11)),
+            ("PVD-KUBE-028".into(), Some(11))
+        ]
+    );
+}
+
+#[test]
+fn k8s028_default_deny() {
+    assert_eq!(
+        weaken(
+            "  policyTypes: [Ingress, Egress]",
+            "  policyTypes: [Ingress]"
+        ),
+        one("PVD-KUBE-028", 11)
+    );
+    assert_eq!(
+        weaken(
+            "  policyTypes: [Ingress, Egress]",
+            "  policyTypes: [Ingress, Egress]\n  egress: [{}]"
+        ),
+        one("PVD-KUBE-028", 11)
+    );
+}
+
+#[test]
+fn k8s020_service_type() {
+    assert_eq!(
+        weaken("type: ClusterIP", "type: LoadBalancer"),
+        one("PVD-KUBE-020", 52)
+    );
+}
+
+#[test]
+fn k8s021_022_027_rbac() {
+    assert_eq!(
+        weaken(
+            "  kind: Role\n  name: app",
+            "  kind: ClusterRole\n  name: cluster-admin"
+        ),
+        one("PVD-KUBE-021", 83)
+    );
+    assert_eq!(
+        weaken("verbs: [get]", "verbs: [\"*\"]"),
+        one("PVD-KUBE-022", 73)
+    );
+    assert_eq!(
+        weaken("resources: [configmaps]", "resources: [secrets]"),
+        one("PVD-KUBE-027", 72)
+    );
+    assert_eq!(
+        weaken("verbs: [get]", "verbs: [get, impersonate]"),
+        one("PVD-KUBE-027", 73)
+    );
+}
+
+#[test]
+fn k8s023_host_port() {
+    assert_eq!(
+        weaken(
+            "containerPort: 8080\n",
+            "containerPort: 8080\n              hostPort: 8080\n"
+        ),
+        one("PVD-KUBE-023", 45)
+    );
+}
+
+#[test]
+fn k8s024_env_secret() {
+    assert_eq!(
+            weaken("          ports:\n", "          env:\n            - name: DB\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          ports:\n"),
+            one("PVD-KUBE-024", 46)
+        );
+}
+
+#[test]
+fn k8s025_default_service_account() {
+    let g = golden().replace("serviceAccountName: app", "serviceAccountName: default");
+    // the default account has no automount setting in the repo either
+    assert_eq!(hits(&g), vec![("PVD-KUBE-025".into(), Some(21))]);
+}
+
+#[test]
+fn k8s026_low_uid() {
+    assert_eq!(
+        weaken("runAsUser: 10001", "runAsUser: 1000"),
+        one("PVD-KUBE-026", 25)
+    );
+}
+
+#[test]
+fn kustomize_namespace_and_patches() {
+    let g = golden().replace("  namespace: app\n", "");
+    let kust =
+        "namespace: app\nresources: [app.yaml]\npatches:\n  - path: ../patches/replicas.yaml\n";
+    let patch =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  replicas: 3\n";
+    let model = RepoModel::from_memory(&[
+        ("deploy/app.yaml", &g),
+        ("deploy/kustomization.yaml", kust),
+        ("patches/replicas.yaml", patch),
+    ]);
+    let h = check_all(&model, &Params::default(), rules());
+    assert!(h.is_empty(), "{h:?}");
+}
+
+#[test]
+fn cronjob_and_init_containers_are_checked() {
+    let cj = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: app}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers:\n            - name: init\n              image: busybox\n              securityContext: {privileged: true}\n";
+    let model = RepoModel::from_memory(&[("cron.yaml", cj)]);
+    let ids: Vec<_> = check_all(&model, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| h.rule == "PVD-KUBE-001" || h.rule == "PVD-KUBE-011")
+        .map(|h| (h.rule, h.line))
+        .collect();
+    assert_eq!(
+        ids,
+        [("PVD-KUBE-001", Some(12)), ("PVD-KUBE-011", Some(11))]
+    );
+}
