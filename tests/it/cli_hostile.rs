@@ -325,7 +325,7 @@ fn undefined_variable_is_an_error_not_an_empty_string() {
     refused(
         &["--no-input", "svc"],
         cat.path(),
-        "template/typo.txt.hbs: 2:",
+        "template/typo.txt.hbs:2: uses \"ownr\", which is not a declared variable",
     );
 }
 
