@@ -241,11 +241,11 @@ pub fn resolve(
     Ok(answers)
 }
 
-fn condition_error(bp: &Blueprint, var: &Variable, e: &handlebars::RenderError) -> BlueprintError {
+fn condition_error(bp: &Blueprint, var: &Variable, e: &str) -> BlueprintError {
     BlueprintError::invalid(
         format!("{}/blueprint.toml", bp.origin),
         Some(var.line),
-        format!("variable {:?}: `when` failed: {}", var.name, e.reason()),
+        format!("variable {:?}: `when` failed: {e}", var.name),
     )
 }
 
@@ -253,18 +253,12 @@ fn condition_error(bp: &Blueprint, var: &Variable, e: &handlebars::RenderError) 
 pub(crate) fn default_value(bp: &Blueprint, var: &Variable, ctx: &Json) -> Result<Option<Value>> {
     match &var.default {
         Some(Value::String(_)) => {
-            let rendered = bp
-                .registry
-                .render(&variable_default_key(&var.name), ctx)
+            let rendered = templating::render(&bp.registry, &variable_default_key(&var.name), ctx)
                 .map_err(|e| {
                     BlueprintError::invalid(
                         format!("{}/blueprint.toml", bp.origin),
                         Some(var.line),
-                        format!(
-                            "variable {:?}: `default` failed to render: {}",
-                            var.name,
-                            e.reason()
-                        ),
+                        format!("variable {:?}: `default` failed to render: {e}", var.name),
                     )
                 })?;
             Ok(Some(Value::String(rendered)))

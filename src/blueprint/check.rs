@@ -95,11 +95,13 @@ pub fn check(bp: &Blueprint) -> CheckReport {
     )
 }
 
-pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
-    let mut errors = BTreeSet::new();
+/// Where each name is referred to (file, line), and variables whose `when` or
+/// `default` refers to one asked later.
+type Uses = BTreeMap<String, Vec<(String, Option<usize>)>>;
 
-    // Where each name is referred to: label → first line.
-    let mut uses: BTreeMap<String, Vec<(String, Option<usize>)>> = BTreeMap::new();
+fn uses(bp: &Blueprint) -> (Uses, BTreeSet<Diagnostic>) {
+    let mut errors = BTreeSet::new();
+    let mut uses: Uses = BTreeMap::new();
     let mut record = |name: String, file: String, line: Option<usize>| {
         uses.entry(name).or_default().push((file, line))
     };
@@ -158,9 +160,22 @@ pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
         }
     }
 
+    (uses, errors)
+}
+
+/// Names used but declared nowhere: not a variable, a built-in, a helper, a block
+/// parameter, nor an argument some partial is given (`{{> part who=name}}`).
+/// Strict mode only catches them on the branch that renders; this finds them all.
+pub fn undeclared(bp: &Blueprint) -> Vec<Diagnostic> {
+    undeclared_in(bp, &uses(bp).0).into_iter().collect()
+}
+
+fn undeclared_in(bp: &Blueprint, uses: &Uses) -> BTreeSet<Diagnostic> {
     let known = bp.manifest.known_names();
-    for (name, places) in &uses {
-        if !known.contains(name) {
+    let arguments = partial_arguments(bp);
+    let mut errors = BTreeSet::new();
+    for (name, places) in uses {
+        if !known.contains(name) && !arguments.contains(name) {
             for (file, line) in places {
                 errors.insert(Diagnostic {
                     file: file.clone(),
@@ -173,6 +188,49 @@ pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
             }
         }
     }
+    errors
+}
+
+/// Hash argument names of every partial call in the blueprint.
+fn partial_arguments(bp: &Blueprint) -> BTreeSet<String> {
+    fn walk(tpl: &Template, out: &mut BTreeSet<String>) {
+        for element in &tpl.elements {
+            match element {
+                TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
+                    out.extend(d.hash.keys().cloned());
+                }
+                _ => {}
+            }
+            match element {
+                TemplateElement::Expression(h)
+                | TemplateElement::HtmlExpression(h)
+                | TemplateElement::HelperBlock(h) => {
+                    for t in h.template.iter().chain(&h.inverse) {
+                        walk(t, out);
+                    }
+                }
+                TemplateElement::DecoratorExpression(d)
+                | TemplateElement::DecoratorBlock(d)
+                | TemplateElement::PartialExpression(d)
+                | TemplateElement::PartialBlock(d) => {
+                    if let Some(t) = &d.template {
+                        walk(t, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for tpl in bp.registry.get_templates().values() {
+        walk(tpl, &mut out);
+    }
+    out
+}
+
+pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
+    let (uses, mut errors) = uses(bp);
+    errors.extend(undeclared_in(bp, &uses));
     for v in &bp.manifest.variables {
         if options.report_unused && !uses.contains_key(&v.name) {
             let (file, line) = bp.variable_site(&v.name, v.line);
@@ -206,11 +264,7 @@ pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
     }
 
     let mut renders = 0;
-    for (what, sets) in variations(bp) {
-        let inputs = Inputs {
-            sets,
-            file: Some(samples(bp)),
-        };
+    for (what, inputs) in answer_sets(bp) {
         let answers = match answers::resolve(bp, "example-svc", &inputs, None) {
             Ok(a) => a,
             Err(super::BlueprintError::InvalidAnswer { message, .. })
@@ -236,6 +290,25 @@ pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
         releases: 0,
         errors: errors.into_iter().collect(),
     }
+}
+
+/// The answer sets `check` renders, each with a label (`the defaults`, `auth="api-key"`):
+/// the inputs to resolve against the blueprint. Some do not apply (a choice of a
+/// variable whose `when` is false by default); resolving those fails with "does not
+/// apply" and they are skipped.
+pub fn answer_sets(bp: &Blueprint) -> Vec<(String, Inputs)> {
+    variations(bp)
+        .into_iter()
+        .map(|(what, sets)| {
+            (
+                what,
+                Inputs {
+                    sets,
+                    file: Some(samples(bp)),
+                },
+            )
+        })
+        .collect()
 }
 
 /// Answer sets to render: the defaults, then each choice, flag and selection of one

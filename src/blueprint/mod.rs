@@ -12,8 +12,10 @@ pub mod composition;
 pub mod conformance;
 pub mod error;
 pub mod layer;
+pub mod limits;
 pub mod manifest;
 pub mod model;
+pub mod nesting;
 pub mod prompt;
 pub mod provenance;
 pub mod releases;
@@ -34,7 +36,17 @@ pub use source::Catalog;
 
 /// Renders `bp` with `answers` and adds the provenance file: the complete tree
 /// `paved new` writes, and what `paved drift` compares against.
+///
+/// A name no variable declares is refused even where the answers skip it: strict
+/// rendering would only catch it for other answers, after the blueprint shipped.
 pub fn generate(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree, BlueprintError> {
+    if let Some(first) = check::undeclared(bp).into_iter().next() {
+        return Err(BlueprintError::invalid(
+            first.file,
+            first.line,
+            first.message,
+        ));
+    }
     let mut tree = render::render(bp, answers)?;
     provenance::attach(bp, answers, &mut tree);
     Ok(tree)

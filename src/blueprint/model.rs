@@ -7,7 +7,8 @@ use handlebars::Handlebars;
 use sha2::{Digest, Sha256};
 
 use super::error::{BlueprintError, Result};
-use super::manifest::{Manifest, MANIFEST_FILE};
+use super::limits;
+use super::manifest::{Manifest, VarKind, BUILTIN_VARIABLES, MANIFEST_FILE};
 use super::templating;
 
 pub const TEMPLATE_DIR: &str = "template";
@@ -173,15 +174,19 @@ impl Blueprint {
         }
         let partials = partials(&files, &label_of)?;
 
-        let mut registry = compile(&manifest, &templates, &label_of, &manifest_label)?;
+        let (mut registry, mut homes) = compile(&manifest, &templates, &label_of, &manifest_label)?;
         for p in &partials {
             let label = label_of(&p.path);
             let text = std::str::from_utf8(&p.bytes)
                 .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
+            limits::check_source(text)
+                .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
             registry
                 .register_partial(partial_name(&p.path), text)
-                .map_err(|e| template_syntax(label, e))?;
+                .map_err(|e| template_syntax(label.clone(), e))?;
+            homes.insert(partial_name(&p.path).to_string(), (label, None));
         }
+        check_limits(&registry, &homes, &manifest)?;
         let hash = content_hash(manifest_file, &templates, &partials);
         Ok(Blueprint {
             manifest,
@@ -309,8 +314,9 @@ fn compile(
     templates: &[TemplateFile],
     label_of: &dyn Fn(&str) -> String,
     manifest_label: &str,
-) -> Result<Handlebars<'static>> {
+) -> Result<(Handlebars<'static>, Homes)> {
     let mut hb = templating::registry();
+    let mut homes = Homes::new();
     let syntax = template_syntax;
     for t in templates {
         if t.is_rendered() {
@@ -318,51 +324,96 @@ fn compile(
             let text = std::str::from_utf8(&t.bytes).map_err(|_| {
                 BlueprintError::invalid(&label, None, "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)")
             })?;
+            limits::check_source(text)
+                .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
             hb.register_template_string(&file_key(&t.path), text)
-                .map_err(|e| syntax(label, e))?;
+                .map_err(|e| syntax(label.clone(), e))?;
+            homes.insert(file_key(&t.path), (label, None));
         }
         for component in t.rule_path().split('/') {
             if component.contains("{{") && hb.get_template(&name_key(component)).is_none() {
+                let label = format!("{} (file name)", label_of(&file_key(&t.path)));
+                limits::check_source(component)
+                    .map_err(|(_, why)| BlueprintError::invalid(&label, None, why))?;
                 hb.register_template_string(&name_key(component), component)
-                    .map_err(|e| {
-                        syntax(format!("{} (file name)", label_of(&file_key(&t.path))), e)
-                    })?;
+                    .map_err(|e| syntax(label.clone(), e))?;
+                homes.insert(name_key(component), (label, None));
             }
         }
     }
-    let at_line = |line: usize, what: &str, e: handlebars::TemplateError| {
-        BlueprintError::invalid(
-            manifest_label,
-            Some(line),
-            format!("{what} does not compile: {}", e.reason()),
-        )
+    let mut in_manifest = |key: String, src: &str, line: usize, what: &str| -> Result<()> {
+        limits::check_source(src).map_err(|(_, why)| {
+            BlueprintError::invalid(manifest_label, Some(line), format!("{what} {why}"))
+        })?;
+        hb.register_template_string(&key, src).map_err(|e| {
+            BlueprintError::invalid(
+                manifest_label,
+                Some(line),
+                format!("{what} does not compile: {}", e.reason()),
+            )
+        })?;
+        homes.insert(key, (manifest_label.to_string(), Some(line)));
+        Ok(())
     };
     for v in &manifest.variables {
         if let Some(when) = &v.when {
-            hb.register_template_string(
-                &variable_when_key(&v.name),
-                templating::condition_source(when),
-            )
-            .map_err(|e| at_line(v.line, &format!("variable {:?}: `when`", v.name), e))?;
+            in_manifest(
+                variable_when_key(&v.name),
+                &templating::condition_source(when),
+                v.line,
+                &format!("variable {:?}: `when`", v.name),
+            )?;
         }
         if let Some(super::value::Value::String(default)) = &v.default {
-            hb.register_template_string(&variable_default_key(&v.name), default.as_str())
-                .map_err(|e| at_line(v.line, &format!("variable {:?}: `default`", v.name), e))?;
+            in_manifest(
+                variable_default_key(&v.name),
+                default.as_str(),
+                v.line,
+                &format!("variable {:?}: `default`", v.name),
+            )?;
         }
     }
     for (i, rule) in manifest.files.iter().enumerate() {
         if let Some(when) = &rule.when {
-            hb.register_template_string(&rule_when_key(i), templating::condition_source(when))
-                .map_err(|e| {
-                    at_line(
-                        rule.line,
-                        &format!("[[files]] {:?}: `when`", rule.pattern),
-                        e,
-                    )
-                })?;
+            in_manifest(
+                rule_when_key(i),
+                &templating::condition_source(when),
+                rule.line,
+                &format!("[[files]] {:?}: `when`", rule.pattern),
+            )?;
         }
     }
-    Ok(hb)
+    Ok((hb, homes))
+}
+
+/// Where each registered template comes from, for errors found across them all: the
+/// file, and the manifest line for templates written in the manifest.
+type Homes = BTreeMap<String, (String, Option<usize>)>;
+
+/// Checks the templates and partials of a registry together (see [`limits`]).
+fn check_limits(hb: &Handlebars<'static>, homes: &Homes, manifest: &Manifest) -> Result<()> {
+    limits::check_registry(hb, loop_bound(manifest)).map_err(|e| {
+        let (file, manifest_line) = homes
+            .get(&e.key)
+            .cloned()
+            .unwrap_or_else(|| (e.key.clone(), None));
+        BlueprintError::invalid(file, manifest_line.or(e.line), e.message)
+    })
+}
+
+/// The most items an `each` over an answer can see: the answers object itself (one
+/// entry per variable, plus the built-in ones) or the longest multi-choice list.
+fn loop_bound(manifest: &Manifest) -> usize {
+    let longest_list = manifest
+        .variables
+        .iter()
+        .map(|v| match &v.kind {
+            VarKind::Multi { choices } => choices.len(),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    (manifest.variables.len() + BUILTIN_VARIABLES.len()).max(longest_list)
 }
 
 /// A stable digest of everything that affects rendering. Paths are sorted and every

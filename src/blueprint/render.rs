@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::answers::Answers;
 use super::error::{BlueprintError, Result};
+use super::limits;
 use super::manifest::Ownership;
 use super::model::{file_key, name_key, rule_when_key, Blueprint, PROVENANCE_DIR};
 use super::templating;
@@ -43,7 +44,13 @@ impl RenderedTree {
     }
 }
 
+/// Renders on a thread with a known stack (see [`limits::on_render_stack`]): how
+/// deep a render may go is checked when the blueprint loads, against that stack.
 pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
+    limits::on_render_stack(|| render_here(bp, answers))
+}
+
+fn render_here(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
     let ctx = answers.context();
     let manifest = &bp.manifest;
 
@@ -57,11 +64,7 @@ pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
                     BlueprintError::invalid(
                         file,
                         Some(line),
-                        format!(
-                            "[[files]] {:?}: `when` failed: {}",
-                            rule.pattern,
-                            e.reason()
-                        ),
+                        format!("[[files]] {:?}: `when` failed: {e}", rule.pattern),
                     )
                 })?
             }
@@ -71,6 +74,7 @@ pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
     }
 
     let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
+    let mut total = 0usize;
     for t in &bp.templates {
         let rule_path = t.rule_path();
         let mut include = true;
@@ -95,16 +99,17 @@ pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
             message,
         })?;
         let contents = if t.is_rendered() {
-            bp.registry
-                .render(&file_key(&t.path), &ctx)
-                .map_err(|e| BlueprintError::Render {
+            let budget = limits::MAX_TREE_BYTES.saturating_sub(total);
+            templating::render_within(&bp.registry, &file_key(&t.path), &ctx, budget)
+                .map_err(|message| BlueprintError::Render {
                     file: label.clone(),
-                    message: templating::describe_render_error(&e),
+                    message,
                 })?
                 .into_bytes()
         } else {
             t.bytes.clone()
         };
+        total += contents.len();
         if let Some(previous) = out.get(&path) {
             return Err(BlueprintError::Render {
                 file: label,
@@ -157,9 +162,7 @@ fn render_path(
     let mut parts = Vec::new();
     for component in path.split('/') {
         let rendered = if component.contains("{{") {
-            bp.registry
-                .render(&name_key(component), ctx)
-                .map_err(|e| templating::describe_render_error(&e))?
+            templating::render(&bp.registry, &name_key(component), ctx)?
         } else {
             component.to_string()
         };

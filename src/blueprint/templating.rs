@@ -8,6 +8,8 @@ use heck::{
 };
 use serde_json::Value as Json;
 
+use super::limits;
+
 handlebars_helper!(snake_case: |s: str| s.to_snake_case());
 handlebars_helper!(kebab_case: |s: str| s.to_kebab_case());
 handlebars_helper!(pascal_case: |s: str| s.to_upper_camel_case());
@@ -72,8 +74,8 @@ pub fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
-    // Partial indentation rewrites output whitespace; templates here have no
-    // partials, and byte-for-byte stable output matters more.
+    // Partial indentation rewrites output whitespace; byte-for-byte stable output
+    // matters more.
     hb.set_prevent_indent(true);
     hb.register_helper("snake_case", Box::new(snake_case));
     hb.register_helper("kebab_case", Box::new(kebab_case));
@@ -109,13 +111,42 @@ pub fn describe_render_error(e: &RenderError) -> String {
     }
 }
 
-/// Renders a registered condition against `ctx`.
-pub fn eval_condition(
+/// Renders the registered template `name` against `ctx`, stopping at
+/// [`limits::MAX_OUTPUT_BYTES`]. Errors read "line:column: reason" where known.
+pub fn render(hb: &Handlebars<'static>, name: &str, ctx: &Json) -> Result<String, String> {
+    render_within(hb, name, ctx, usize::MAX)
+}
+
+/// [`render`], stopping at `budget` bytes when that is less: what is left of
+/// [`limits::MAX_TREE_BYTES`] for the whole tree. Runs on the render thread (see
+/// [`limits::on_render_stack`]).
+pub fn render_within(
     hb: &Handlebars<'static>,
     name: &str,
     ctx: &Json,
-) -> Result<bool, RenderError> {
-    Ok(!hb.render(name, ctx)?.is_empty())
+    budget: usize,
+) -> Result<String, String> {
+    let limit = budget.min(limits::MAX_OUTPUT_BYTES);
+    let mut out = limits::CappedWriter::new(limit);
+    let result = limits::on_render_stack(|| hb.render_to_write(name, ctx, &mut out));
+    match result {
+        Ok(()) => String::from_utf8(out.into_bytes())
+            .map_err(|_| "rendered text that is not UTF-8".to_string()),
+        Err(_) if out.exceeded && limit < limits::MAX_OUTPUT_BYTES => Err(format!(
+            "makes the rendered files add up to more than {} MiB, the most one blueprint may render",
+            limits::MAX_TREE_BYTES >> 20
+        )),
+        Err(_) if out.exceeded => Err(format!(
+            "renders more than {} MiB, the most one file may hold",
+            limits::MAX_OUTPUT_BYTES >> 20
+        )),
+        Err(e) => Err(describe_render_error(&e)),
+    }
+}
+
+/// Renders a registered condition against `ctx`.
+pub fn eval_condition(hb: &Handlebars<'static>, name: &str, ctx: &Json) -> Result<bool, String> {
+    Ok(!render(hb, name, ctx)?.is_empty())
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 mod common;
 mod service_support;
 
+mod python_fastapi_scanners;
+mod python_fastapi_service;
 mod rust_axum_scanners;
 mod rust_axum_service;
 mod typescript_fastify_scanners;

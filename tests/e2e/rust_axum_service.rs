@@ -7,10 +7,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::service_support::{
-    cargo, generate, now, passed_tests, run_to_exit, service_target_dir, JwksServer, RsaKey,
-    Service,
+    cargo, generate, now, passed_tests, run_to_exit, send_raw, service_target_dir, JwksServer,
+    RsaKey, Service,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -125,8 +126,12 @@ fn oidc_jwt_service_builds_tests_and_enforces_tokens() {
     let keys = tempfile::tempdir().unwrap();
     let key = RsaKey::generate(keys.path(), "issuer.pem");
     let attacker = RsaKey::generate(keys.path(), "attacker.pem");
-    let jwks = JwksServer::start(json!({ "keys": [key.jwk("k1")] }).to_string());
-    let service = Service::start(&binary, &full(&jwks.url), work.path().join("service.log"));
+    // The service starts while the JWKS address accepts connections but answers
+    // nothing (a listener that never accepts), so no other process can take the port.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let jwks_port = silent.local_addr().unwrap().port();
+    let jwks_url = format!("http://127.0.0.1:{jwks_port}/jwks.json");
+    let service = Service::start(&binary, &full(&jwks_url), work.path().join("service.log"));
     let get = |path: &str, token: Option<&str>| {
         let header = token.map(|token| format!("Bearer {token}"));
         crate::service_support::http_get(service.port, path, header.as_deref()).expect("request")
@@ -141,8 +146,34 @@ fn oidc_jwt_service_builds_tests_and_enforces_tokens() {
     };
 
     let valid = key.sign_jwt("k1", &claims(&|_| {}));
+
+    // Not ready, and no token verifies, until the keys are loaded.
+    assert_eq!(get("/healthz", None).status, 200);
+    let not_ready = get("/readyz", None);
+    assert_eq!(not_ready.status, 503, "ready without keys: {not_ready:?}");
+    assert_unauthorized(
+        &get("/v1/whoami", Some(&valid)),
+        "before the keys are loaded",
+    );
+    drop(silent);
+    let jwks = JwksServer::start_on(jwks_port, json!({ "keys": [key.jwk("k1")] }).to_string());
+    let started = Instant::now();
+    while get("/readyz", None).status != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "not ready 40 s after the JWKS came up"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!(
+        "generated service: ready {:?} after the JWKS came up",
+        started.elapsed()
+    );
+
     let reply = get("/v1/whoami", Some(&valid));
     assert_eq!(reply.status, 200, "{reply:?}");
+    let request_id = reply.header("x-request-id").unwrap_or_default();
+    assert_eq!(request_id.len(), 36, "request id: {reply:?}");
     assert_eq!(reply.json()["sub"], "alice");
     assert_eq!(
         reply.header("x-content-type-options").as_deref(),
@@ -170,6 +201,19 @@ fn oidc_jwt_service_builds_tests_and_enforces_tokens() {
     let authenticated_unknown = get("/no-such-route", Some(&valid));
     assert_eq!(authenticated_unknown.status, 404);
 
+    // A route that needs a scope: 401 without a token, 403 without the scope.
+    assert_unauthorized(&get("/v1/admin", None), "scoped route, no token");
+    assert_eq!(get("/v1/admin", Some(&valid)).status, 403);
+    let admin = key.sign_jwt("k1", &claims(&|c| c["scope"] = json!("read admin")));
+    assert_eq!(get("/v1/admin", Some(&admin)).status, 200);
+    let typed_as_logout = key.sign_jwt_typed("k1", "logout+jwt", &claims(&|_| {}));
+    assert_unauthorized(
+        &get("/v1/whoami", Some(&typed_as_logout)),
+        "not an access token",
+    );
+
+    probe_connection_limits(service.port);
+
     // Logs are JSON lines and never contain credentials.
     let logs = service.logs();
     assert!(logs.lines().count() > 3, "no logs: {logs}");
@@ -177,7 +221,7 @@ fn oidc_jwt_service_builds_tests_and_enforces_tokens() {
         serde_json::from_str::<serde_json::Value>(line)
             .unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
     }
-    for secret in [&valid, &forged, &expired] {
+    for secret in [&valid, &forged, &expired, &admin] {
         let signature = secret.rsplit('.').next().unwrap();
         assert!(!logs.contains(signature), "a token leaked into the logs");
     }
@@ -203,9 +247,14 @@ fn api_key_service_builds_tests_and_enforces_keys() {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect();
+    let admin_key = format!("admin-{key}");
+    let admin_digest: String = Sha256::digest(admin_key.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     let service = Service::start(
         &binary,
-        &[("API_KEY_SHA256", digest.clone())],
+        &[("API_KEY_SHA256", format!("{digest},{admin_digest}:admin"))],
         work.path().join("service.log"),
     );
     let get = |path: &str, authorization: Option<&str>| {
@@ -220,8 +269,44 @@ fn api_key_service_builds_tests_and_enforces_keys() {
     assert_unauthorized(&get("/v1/whoami", Some(&format!("Basic {key}"))), "basic");
     assert_unauthorized(&get("/no-such-route", None), "unknown route");
     assert_eq!(get("/healthz", None).status, 200);
-    assert!(
-        !service.logs().contains(&key),
-        "the key leaked into the logs"
+    assert_eq!(get("/readyz", None).status, 200);
+    assert_eq!(
+        reply.header("x-request-id").unwrap_or_default().len(),
+        36,
+        "{reply:?}"
     );
+    assert_unauthorized(&get("/v1/admin", None), "scoped route, no key");
+    assert_eq!(get("/v1/admin", Some(&format!("Bearer {key}"))).status, 403);
+    assert_eq!(
+        get("/v1/admin", Some(&format!("Bearer {admin_key}"))).status,
+        200
+    );
+    probe_connection_limits(service.port);
+    let logs = service.logs();
+    assert!(!logs.contains(&key), "the key leaked into the logs");
+    assert!(
+        logs.lines()
+            .any(|line| line.contains("\"target\":\"audit\"")),
+        "no audit events"
+    );
+}
+
+/// From outside, over TCP: a client that never finishes its request head is
+/// disconnected (the service allows 10 s), and so is an idle keep-alive connection.
+fn probe_connection_limits(port: u16) {
+    let (_, closed) = send_raw(
+        port,
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+        Duration::from_secs(25),
+    );
+    let closed = closed.expect("a slow-header connection stayed open for 25 s");
+    eprintln!("generated service: slow-header connection closed after {closed:?}");
+    let (reply, closed) = send_raw(
+        port,
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        Duration::from_secs(25),
+    );
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    let closed = closed.expect("an idle keep-alive connection stayed open for 25 s");
+    eprintln!("generated service: idle keep-alive connection closed after {closed:?}");
 }

@@ -96,3 +96,44 @@ fn no_input_never_prompts_even_in_a_terminal() {
     expect(&mut p, "Created quiet");
     p.exp_eof().unwrap();
 }
+
+/// `paved update` in a terminal asks only for what the new version adds without a
+/// default (the `mini` fixture's 2.0.0 adds `region`); recorded answers are not asked again.
+#[test]
+fn update_asks_only_for_new_variables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("demo");
+    let versioned = fixtures().join("versioned");
+    let out = paved()
+        .arg("--blueprints")
+        .arg(&versioned)
+        .args([
+            "new",
+            "demo",
+            "--blueprint",
+            "mini@1.1.0",
+            "--no-input",
+            "--output",
+        ])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("paved"));
+    cmd.env_remove("PAVED_BLUEPRINTS")
+        .env("TERM", "xterm")
+        .arg("--blueprints")
+        .arg(&versioned)
+        .arg("update")
+        .arg(&repo);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn paved in a pty");
+    expect(&mut p, "Deployment region");
+    press(&mut p, "eu-west");
+    press(&mut p, ENTER);
+    p.exp_string("new answer region = \"eu-west\"").unwrap();
+    p.exp_eof().unwrap();
+    let answers = fs::read_to_string(repo.join(".paved/answers.toml")).unwrap();
+    assert!(answers.contains("region = \"eu-west\""), "{answers}");
+    assert!(answers.contains("version = \"2.0.0\""), "{answers}");
+}

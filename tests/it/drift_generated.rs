@@ -536,6 +536,32 @@ fn cases() -> Vec<Case> {
             },
             rule_prefix: "PVD-AUTH-",
         },
+        Case {
+            name: "readiness no longer gated on the signing keys",
+            weaken: |r| {
+                edit(
+                    r,
+                    "src/probes.rs",
+                    r"if state\.auth\.is_ready\(\)",
+                    "if true",
+                );
+                "src/probes.rs".into()
+            },
+            rule_prefix: "PVD-BLUEPRINT-",
+        },
+        Case {
+            name: "connection limits removed",
+            weaken: |r| {
+                edit(
+                    r,
+                    "src/server.rs",
+                    r"\.header_read_timeout\(limits\.header_read_timeout\)",
+                    ".header_read_timeout(None)",
+                );
+                "src/server.rs".into()
+            },
+            rule_prefix: "PVD-BLUEPRINT-",
+        },
     ]
 }
 

@@ -97,3 +97,44 @@ fn names_of_locked_packages_are_refused() {
         );
     }
 }
+
+/// One Node release everywhere: `.nvmrc` (CI's setup-node), the Dockerfile's build
+/// stage and every GitLab job image name the same version.
+#[test]
+fn node_release_is_the_same_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("svc");
+    let out = paved()
+        .args([
+            "new",
+            "svc",
+            "--blueprint",
+            BLUEPRINT,
+            "--no-input",
+            "--set",
+            "ci=gitlab",
+            "--output",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let nvmrc = std::fs::read_to_string(dir.join(".nvmrc")).unwrap();
+    let version = nvmrc.trim();
+    assert!(
+        version.split('.').count() == 3 && version.split('.').all(|p| p.parse::<u32>().is_ok()),
+        ".nvmrc must name an exact release, not {version:?}"
+    );
+    let tag = format!("node:{version}-bookworm-slim@sha256:");
+    for file in ["Dockerfile", ".gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let images: Vec<&str> = text
+            .split_whitespace()
+            .filter(|word| word.starts_with("node:"))
+            .collect();
+        assert!(!images.is_empty(), "{file}: no node image");
+        for image in images {
+            assert!(image.starts_with(&tag), "{file}: {image} is not {tag}…");
+        }
+    }
+}

@@ -264,6 +264,46 @@ pub fn http_request(
     })
 }
 
+/// Sends `head` (request line and headers, possibly incomplete) and reads until the
+/// server closes the connection or `limit` passes. Returns what was received and
+/// how long the server took to close, `None` if it never did.
+pub fn send_raw(port: u16, head: &[u8], limit: Duration) -> (String, Option<Duration>) {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2)).expect("connect");
+    stream.write_all(head).expect("send");
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < limit {
+        let left = limit
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(1));
+        stream.set_read_timeout(Some(left)).expect("timeout");
+        match stream.read(&mut buffer) {
+            Ok(0) => {
+                return (
+                    String::from_utf8_lossy(&received).into_owned(),
+                    Some(started.elapsed()),
+                )
+            }
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            // A reset is the server closing too.
+            Err(_) => {
+                return (
+                    String::from_utf8_lossy(&received).into_owned(),
+                    Some(started.elapsed()),
+                )
+            }
+        }
+    }
+    (String::from_utf8_lossy(&received).into_owned(), None)
+}
+
 /// A JWKS document served on 127.0.0.1 from a background thread, which stops when
 /// this is dropped (or after 10 minutes at most).
 pub struct JwksServer {
@@ -277,16 +317,22 @@ pub struct JwksServer {
 
 impl JwksServer {
     pub fn start(document: String) -> JwksServer {
-        JwksServer::start_with(document, true)
+        JwksServer::start_with(0, document, true)
     }
 
     /// A server that answers 503 until `available` is set.
     pub fn start_unavailable(document: String) -> JwksServer {
-        JwksServer::start_with(document, false)
+        JwksServer::start_with(0, document, false)
     }
 
-    fn start_with(document: String, available: bool) -> JwksServer {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    /// Serves on a given port, e.g. one a service was told about before anything
+    /// listened there.
+    pub fn start_on(port: u16, document: String) -> JwksServer {
+        JwksServer::start_with(port, document, true)
+    }
+
+    fn start_with(port: u16, document: String, available: bool) -> JwksServer {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let url = format!("http://{}/jwks.json", listener.local_addr().expect("addr"));
         let stop = Arc::new(AtomicBool::new(false));
@@ -422,7 +468,12 @@ impl RsaKey {
 
     /// An RS256 JWT with `kid` and `claims`.
     pub fn sign_jwt(&self, kid: &str, claims: &serde_json::Value) -> String {
-        let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "kid": kid });
+        self.sign_jwt_typed(kid, "JWT", claims)
+    }
+
+    /// An RS256 JWT whose header says `typ`.
+    pub fn sign_jwt_typed(&self, kid: &str, typ: &str, claims: &serde_json::Value) -> String {
+        let header = serde_json::json!({ "alg": "RS256", "typ": typ, "kid": kid });
         let input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),

@@ -5,20 +5,27 @@
 //! | `PORT` | `8080` | TCP port to listen on |
 //! | `HOST` | `0.0.0.0` | IP address to listen on |
 //!
-//! The authentication variables are described in `auth`.
+//! The authentication variables are described in `auth`, the limits in `limits`,
+//! CORS in `cors`. Every variable but the authentication ones is optional, with a safe
+//! default.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::auth::AuthConfig;
+use crate::auth::{AuthConfig, FailureLimiter};
+use crate::cors::CorsPolicy;
+use crate::limits::HttpLimits;
 
 pub const DEFAULT_PORT: u16 = 8080;
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Config {
     pub host: IpAddr,
     pub port: u16,
     pub auth: AuthConfig,
+    pub limits: HttpLimits,
+    pub cors: CorsPolicy,
+    pub failures: FailureLimiter,
 }
 
 /// A variable that is missing or unusable. The message names the variable but
@@ -57,6 +64,9 @@ impl Config {
             host: parse_host(lookup("HOST"))?,
             port: parse_port(lookup("PORT"))?,
             auth: AuthConfig::from_lookup(lookup)?,
+            limits: HttpLimits::from_lookup(lookup)?,
+            cors: CorsPolicy::from_lookup(lookup)?,
+            failures: FailureLimiter::from_lookup(lookup)?,
         })
     }
 }

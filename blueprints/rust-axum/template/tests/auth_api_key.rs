@@ -2,13 +2,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use axum::Router;
 use axum::http::{Method, StatusCode};
-use common::{assert_security_headers, call, call_with_body, get, service};
+use common::service::app::{App, AppState};
+use common::{assert_security_headers, call, call_with_body, digest, get, service};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 /// Test-only keys, made at run time so no secret-looking literal is committed.
 fn key() -> String {
@@ -19,22 +16,25 @@ fn other_key() -> String {
     "other-key-".repeat(4)
 }
 
-/// Lowercase hex SHA-256, as `API_KEY_SHA256` expects.
-fn digest(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+fn admin_key() -> String {
+    "admin-key-".repeat(4)
 }
 
-fn app() -> Router {
-    let digests = format!("{},{}", digest(&other_key()), digest(&key()));
+fn state() -> AppState {
+    let digests = format!(
+        "{},{},{}:admin",
+        digest(&other_key()),
+        digest(&key()),
+        digest(&admin_key())
+    );
     let lookup = move |name: &str| (name == "API_KEY_SHA256").then(|| digests.clone());
     let config = service::auth::AuthConfig::from_lookup(&lookup).expect("config");
     let authenticator = service::auth::Authenticator::new(config).expect("authenticator");
-    service::app::router(service::app::AppState {
-        auth: Arc::new(authenticator),
-    })
+    AppState::new(authenticator)
+}
+
+fn app() -> App {
+    service::app::app(state())
 }
 
 #[tokio::test]
@@ -128,4 +128,31 @@ async fn everything_else_requires_authentication() {
         .assert_unauthorized();
     let reply = get(&app, "/nope", Some(&format!("Bearer {}", key()))).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn scoped_route_needs_the_scope() {
+    let app = common::scoped_app(state());
+    get(&app, "/scoped", None).await.assert_unauthorized();
+    get(&app, "/scoped", Some("Bearer wrong-key"))
+        .await
+        .assert_unauthorized();
+    let forbidden = get(&app, "/scoped", Some(&format!("Bearer {}", key()))).await;
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        forbidden.body
+    );
+    assert_eq!(forbidden.body, json!({ "error": "forbidden" }));
+    assert_security_headers(&forbidden);
+    let allowed = get(&app, "/scoped", Some(&format!("Bearer {}", admin_key()))).await;
+    assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
+    assert_eq!(allowed.body["sub"], digest(&admin_key())[..8]);
+}
+
+#[tokio::test]
+async fn readiness_does_not_wait_for_anything() {
+    let reply = get(&app(), "/readyz", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
 }

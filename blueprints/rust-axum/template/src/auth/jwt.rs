@@ -1,39 +1,54 @@
-//! OIDC / JWT bearer tokens, verified against the issuer's JSON Web Key Set (JWKS).
+//! OIDC / OAuth 2.0 access tokens (JWT), verified against the issuer's JSON Web Key
+//! Set (JWKS).
 //!
-//! Configuration (all required; the service refuses to start without them):
+//! Configuration:
 //!
-//! | variable | meaning |
-//! |---|---|
-//! | `AUTH_ISSUER` | expected `iss` claim, e.g. `https://login.example.com/` |
-//! | `AUTH_AUDIENCE` | expected `aud` claim: this service's client id / API identifier |
-//! | `AUTH_JWKS_URL` | the issuer's JWKS document; `https://`, or `http://` to a loopback address for local development |
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `AUTH_ISSUER` | required | expected `iss` claim, e.g. `https://login.example.com/` |
+//! | `AUTH_AUDIENCE` | required | expected `aud` claim: this service's API identifier |
+//! | `AUTH_JWKS_URL` | required | the issuer's JWKS document; `https://`, or `http://` to a loopback address for local development |
+//! | `AUTH_REQUIRE_AT_JWT` | `false` | `true`: accept only tokens whose header says `typ: at+jwt` (RFC 9068) |
+//! | `AUTH_ALLOWED_CLIENTS` | unset: any client | comma-separated OAuth client ids; the token's `client_id` (or `azp`) must be one of them |
+//! | `AUTH_JWKS_MAX_AGE_SECS` | `3600` | longest the signing keys are used after the last successful JWKS fetch (60 to 86400) |
 //!
 //! A token is accepted only if:
 //! - its header names a `kid` present in the JWKS and an `alg` from
 //!   `ALLOWED_ALGORITHMS` (asymmetric only: `none` and HMAC are never accepted) that
 //!   also fits that key (its type and curve, and its own `alg` if it declares one),
 //!   so the algorithm is never taken from the token alone;
+//! - its header `typ`, when present, is `at+jwt` / `application/at+jwt` (an access
+//!   token, RFC 9068) or the generic `JWT` many issuers put on access tokens; any
+//!   other type (logout tokens, DPoP proofs, security events …) is refused. With
+//!   `AUTH_REQUIRE_AT_JWT=true` only `at+jwt` is accepted: set it when your issuer
+//!   types its access tokens, and ID tokens can no longer pass for them;
 //! - the signature verifies with that key;
 //! - `iss` and `aud` match the configuration, `exp` and `sub` are present, and `exp`
-//!   and `nbf` hold with at most `LEEWAY` of clock skew.
+//!   and `nbf` hold with at most `LEEWAY` of clock skew;
+//! - with `AUTH_ALLOWED_CLIENTS`, its `client_id` (RFC 9068) or else `azp` (OIDC) is
+//!   listed.
 //!
-//! Keys are cached by `kid`. An unknown `kid` (key rotation) or a cache older than
-//! `MAX_KEY_AGE` triggers a refetch, at most once per `MIN_REFRESH_INTERVAL`, with a
-//! timeout and a size limit, so forged tokens cannot make the service hammer the
-//! issuer.
+//! The caller's scopes (`scope`, space-separated, or `scp`) and `roles` go on the
+//! `Identity`; routes check scopes with `require_scope`.
+//!
+//! **An OIDC ID token is not an access token.** An ID token tells a client *who
+//! logged in*; its audience is that client, and it grants nothing to call an API
+//! with. Accepting one here would let any application that receives ID tokens for
+//! this user (a front end, a partner's login) call the API as the user, without a
+//! grant for it. The `aud` check refuses ID tokens as long as `AUTH_AUDIENCE` is
+//! this API's identifier and not a client id; `AUTH_REQUIRE_AT_JWT` refuses them by
+//! type, and `AUTH_ALLOWED_CLIENTS` limits which clients' tokens count at all.
+//!
+//! Keys come from `jwks.rs`: fetched at start-up and refreshed in the background.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::str::FromStr;
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
 use reqwest::Url;
-use reqwest::header::ACCEPT;
 use serde::Deserialize;
 
+use super::jwks::{KeyStore, KeyTiming};
 use super::{AuthError, Identity};
 use crate::config::{ConfigError, required};
 
@@ -51,24 +66,22 @@ pub const ALLOWED_ALGORITHMS: &[Algorithm] = &[
 ];
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY: u64 = 60;
-/// Minimum time between two JWKS fetches.
-pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
-/// Cached keys older than this are refetched (keys removed by the issuer stop working).
-pub const MAX_KEY_AGE: Duration = Duration::from_secs(15 * 60);
-/// Largest JWKS document accepted, in bytes.
-pub const MAX_JWKS_BYTES: usize = 64 * 1024;
-/// Most keys taken from one JWKS document.
-pub const MAX_JWKS_KEYS: usize = 32;
-/// Total time allowed for one JWKS fetch.
-pub const JWKS_TIMEOUT: Duration = Duration::from_secs(5);
-/// Smallest RSA modulus accepted, in bytes (2048 bits).
-const MIN_RSA_MODULUS_BYTES: usize = 256;
+/// Most client ids in `AUTH_ALLOWED_CLIENTS`.
+pub const MAX_ALLOWED_CLIENTS: usize = 64;
+/// Most scopes or roles taken from one token.
+const MAX_GRANTS: usize = 256;
 
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
     pub issuer: String,
     pub audience: String,
     pub jwks_url: Url,
+    /// Accept only `typ: at+jwt` tokens.
+    pub require_at_jwt: bool,
+    /// When set, the only clients whose tokens are accepted.
+    pub allowed_clients: Option<Vec<String>>,
+    /// Longest keys are used after the last successful fetch.
+    pub jwks_max_age: Duration,
 }
 
 impl AuthConfig {
@@ -98,7 +111,61 @@ impl AuthConfig {
             issuer,
             audience,
             jwks_url,
+            require_at_jwt: flag(lookup, "AUTH_REQUIRE_AT_JWT")?,
+            allowed_clients: allowed_clients(lookup)?,
+            jwks_max_age: max_age(lookup)?,
         })
+    }
+}
+
+fn flag(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<bool, ConfigError> {
+    match lookup(variable).as_deref().map(str::trim) {
+        None | Some("") | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(ConfigError::new(variable, "must be true or false")),
+    }
+}
+
+fn allowed_clients(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Vec<String>>, ConfigError> {
+    let Some(value) = lookup("AUTH_ALLOWED_CLIENTS").filter(|value| !value.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let clients: Vec<String> = value
+        .split(',')
+        .map(|item| item.trim().to_owned())
+        .collect();
+    if clients.iter().any(String::is_empty) {
+        return Err(ConfigError::new(
+            "AUTH_ALLOWED_CLIENTS",
+            "has an empty entry",
+        ));
+    }
+    if clients.len() > MAX_ALLOWED_CLIENTS {
+        return Err(ConfigError::new(
+            "AUTH_ALLOWED_CLIENTS",
+            format!("has more than {MAX_ALLOWED_CLIENTS} entries"),
+        ));
+    }
+    Ok(Some(clients))
+}
+
+fn max_age(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    const VARIABLE: &str = "AUTH_JWKS_MAX_AGE_SECS";
+    match lookup(VARIABLE).as_deref().map(str::trim) {
+        None | Some("") => Ok(KeyTiming::default().max_age),
+        Some(text) => match text.parse::<u64>() {
+            Ok(seconds) if (60..=86_400).contains(&seconds) => Ok(Duration::from_secs(seconds)),
+            _ => Err(ConfigError::new(
+                VARIABLE,
+                "must be a number of seconds from 60 to 86400",
+            )),
+        },
     }
 }
 
@@ -114,49 +181,57 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-#[derive(Clone)]
-struct VerifyingKey {
-    key: DecodingKey,
-    algorithms: Vec<Algorithm>,
-}
-
-#[derive(Default)]
-struct KeyCache {
-    keys: HashMap<String, VerifyingKey>,
-    fetched_at: Option<Instant>,
-}
-
 /// Verifies bearer tokens; shared by all requests.
 pub struct Authenticator {
     config: AuthConfig,
     validation: Validation,
-    http: reqwest::Client,
-    cache: RwLock<KeyCache>,
-    /// When the last fetch started; held while fetching so concurrent misses wait for
-    /// one fetch instead of starting their own.
-    last_fetch: tokio::sync::Mutex<Option<Instant>>,
-    min_refresh_interval: Duration,
+    keys: std::sync::Arc<KeyStore>,
+}
+
+/// One or several strings: `scp` and `roles` come either way depending on the issuer.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Grants {
+    Spaced(String),
+    Listed(Vec<String>),
+}
+
+impl Grants {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::Spaced(text) => text.split_whitespace().map(str::to_owned).collect(),
+            Self::Listed(list) => list,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    scope: Option<Grants>,
+    scp: Option<Grants>,
+    roles: Option<Grants>,
+    client_id: Option<String>,
+    azp: Option<String>,
 }
 
 impl Authenticator {
+    /// Builds the verifier and starts fetching the keys in the background (call
+    /// inside a tokio runtime).
     pub fn new(config: AuthConfig) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(JWKS_TIMEOUT)
-            .connect_timeout(JWKS_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .https_only(config.jwks_url.scheme() == "https")
-            .user_agent(concat!(
-                env!("CARGO_PKG_NAME"),
-                "/",
-                env!("CARGO_PKG_VERSION")
-            ))
-            .build()
-            .map_err(|err| format!("cannot build the JWKS client: {err}"))?;
+        let defaults = KeyTiming::default();
+        // Refresh well within the maximum age, so keys never expire between refreshes.
+        let timing = KeyTiming {
+            max_age: config.jwks_max_age,
+            refresh_every: defaults.refresh_every.min(config.jwks_max_age / 4),
+            ..defaults
+        };
+        Self::with_timing(config, timing)
+    }
+
+    /// Like `new`, with other refresh timings (tests use short ones).
+    pub fn with_timing(config: AuthConfig, timing: KeyTiming) -> Result<Self, String> {
+        let keys = KeyStore::start(config.jwks_url.clone(), timing)?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
@@ -168,18 +243,13 @@ impl Authenticator {
         Ok(Self {
             config,
             validation,
-            http,
-            cache: RwLock::new(KeyCache::default()),
-            last_fetch: tokio::sync::Mutex::new(None),
-            min_refresh_interval: MIN_REFRESH_INTERVAL,
+            keys,
         })
     }
 
-    /// Changes the minimum time between JWKS fetches (tests use a short one).
-    #[must_use]
-    pub fn with_min_refresh_interval(mut self, interval: Duration) -> Self {
-        self.min_refresh_interval = interval;
-        self
+    /// Ready to verify tokens: signing keys loaded and not older than the maximum age.
+    pub fn is_ready(&self) -> bool {
+        self.keys.is_fresh()
     }
 
     pub async fn authenticate(&self, token: &str) -> Result<Identity, AuthError> {
@@ -187,181 +257,70 @@ impl Authenticator {
         if !ALLOWED_ALGORITHMS.contains(&header.alg) {
             return Err(rejected("algorithm not allowed"));
         }
+        check_type(header.typ.as_deref(), self.config.require_at_jwt)?;
         let kid = header
             .kid
             .as_deref()
             .ok_or_else(|| rejected("token has no kid"))?;
         let key = self
+            .keys
             .key(kid)
             .await
-            .ok_or_else(|| rejected("unknown signing key"))?;
+            .ok_or_else(|| rejected("unknown signing key, or keys unavailable"))?;
         if !key.algorithms.contains(&header.alg) {
             return Err(rejected("algorithm does not match the signing key"));
         }
         let mut validation = self.validation.clone();
         validation.algorithms = vec![header.alg];
-        let data = decode::<Claims>(token, &key.key, &validation)
-            .map_err(|err| AuthError::Rejected(format!("{:?}", err.kind())))?;
+        let claims = decode::<Claims>(token, &key.key, &validation)
+            .map_err(|err| AuthError::Rejected(format!("{:?}", err.kind())))?
+            .claims;
+        let client = claims.client_id.or(claims.azp);
+        if let Some(allowed) = &self.config.allowed_clients
+            && !client
+                .as_ref()
+                .is_some_and(|client| allowed.contains(client))
+        {
+            return Err(rejected("client not allowed"));
+        }
+        let scopes = claims.scope.or(claims.scp).map(Grants::into_vec);
         Ok(Identity {
-            sub: data.claims.sub,
+            sub: claims.sub,
+            scopes: normalise(scopes),
+            roles: normalise(claims.roles.map(Grants::into_vec)),
+            client,
         })
     }
+}
 
-    async fn key(&self, kid: &str) -> Option<VerifyingKey> {
-        let (found, fresh) = self.cached(kid);
-        if let (Some(key), true) = (&found, fresh) {
-            return Some(key.clone());
-        }
-        self.refresh().await;
-        // A failed refresh keeps the previous keys.
-        self.cached(kid).0
+/// The token type policy (see the module documentation).
+fn check_type(typ: Option<&str>, require_at_jwt: bool) -> Result<(), AuthError> {
+    let typ = typ.map(|typ| typ.trim().to_ascii_lowercase());
+    let typ = typ
+        .as_deref()
+        .map(|typ| typ.strip_prefix("application/").unwrap_or(typ));
+    match typ {
+        Some("at+jwt") => Ok(()),
+        _ if require_at_jwt => Err(rejected("token type is not at+jwt")),
+        None | Some("jwt") => Ok(()),
+        Some(_) => Err(rejected("token type is not an access token")),
     }
+}
 
-    fn cached(&self, kid: &str) -> (Option<VerifyingKey>, bool) {
-        let cache = self
-            .cache
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let fresh = cache
-            .fetched_at
-            .is_some_and(|at| at.elapsed() < MAX_KEY_AGE);
-        (cache.keys.get(kid).cloned(), fresh)
-    }
-
-    async fn refresh(&self) {
-        let mut last_fetch = self.last_fetch.lock().await;
-        if last_fetch.is_some_and(|at| at.elapsed() < self.min_refresh_interval) {
-            return;
-        }
-        *last_fetch = Some(Instant::now());
-        match self.fetch().await {
-            Ok(keys) => {
-                tracing::info!(keys = keys.len(), "fetched JWKS");
-                let mut cache = self
-                    .cache
-                    .write()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                *cache = KeyCache {
-                    keys,
-                    fetched_at: Some(Instant::now()),
-                };
-            }
-            Err(err) => tracing::warn!(error = %err, "JWKS fetch failed"),
-        }
-    }
-
-    async fn fetch(&self) -> Result<HashMap<String, VerifyingKey>, String> {
-        let mut response = self
-            .http
-            .get(self.config.jwks_url.clone())
-            .header(ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|err| format!("request failed: {err}"))?;
-        if !response.status().is_success() {
-            return Err(format!("status {}", response.status()));
-        }
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
-        {
-            return Err("document too large".into());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| format!("read failed: {err}"))?
-        {
-            if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                return Err("document too large".into());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        parse_jwks(&body)
-    }
+fn normalise(grants: Option<Vec<String>>) -> Vec<String> {
+    let mut grants: Vec<String> = grants
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|grant| !grant.is_empty())
+        .take(MAX_GRANTS)
+        .collect();
+    grants.sort();
+    grants.dedup();
+    grants
 }
 
 fn rejected(reason: &str) -> AuthError {
     AuthError::Rejected(reason.to_owned())
-}
-
-/// The usable signing keys of a JWKS document, by `kid`. Keys that cannot be used
-/// (no `kid`, encryption keys, symmetric keys, unsupported types, weak RSA) are
-/// skipped rather than failing the whole set.
-fn parse_jwks(body: &[u8]) -> Result<HashMap<String, VerifyingKey>, String> {
-    #[derive(Deserialize)]
-    struct RawSet {
-        keys: Vec<serde_json::Value>,
-    }
-    let set: RawSet =
-        serde_json::from_slice(body).map_err(|err| format!("not a JWKS document: {err}"))?;
-    let mut keys = HashMap::new();
-    for value in set.keys.into_iter().take(MAX_JWKS_KEYS) {
-        let Ok(jwk) = serde_json::from_value::<Jwk>(value) else {
-            continue;
-        };
-        let Some(kid) = jwk.common.key_id.clone() else {
-            continue;
-        };
-        if matches!(
-            jwk.common.public_key_use,
-            Some(PublicKeyUse::Encryption | PublicKeyUse::Other(_))
-        ) {
-            continue;
-        }
-        let algorithms = algorithms_for(&jwk);
-        if algorithms.is_empty() {
-            continue;
-        }
-        let Ok(key) = DecodingKey::from_jwk(&jwk) else {
-            continue;
-        };
-        keys.insert(kid, VerifyingKey { key, algorithms });
-    }
-    Ok(keys)
-}
-
-/// Algorithms a key may verify: those its type and curve allow, narrowed to the
-/// key's own `alg` when it declares one, and always within `ALLOWED_ALGORITHMS`.
-fn algorithms_for(jwk: &Jwk) -> Vec<Algorithm> {
-    let by_type: &[Algorithm] = match &jwk.algorithm {
-        AlgorithmParameters::RSA(rsa)
-            if rsa.n.trim_end_matches('=').len() * 3 / 4 >= MIN_RSA_MODULUS_BYTES =>
-        {
-            &[
-                Algorithm::RS256,
-                Algorithm::RS384,
-                Algorithm::RS512,
-                Algorithm::PS256,
-                Algorithm::PS384,
-                Algorithm::PS512,
-            ]
-        }
-        AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
-            EllipticCurve::P256 => &[Algorithm::ES256],
-            EllipticCurve::P384 => &[Algorithm::ES384],
-            _ => &[],
-        },
-        AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
-            &[Algorithm::EdDSA]
-        }
-        // Symmetric ("oct") keys and anything else never verify tokens.
-        _ => &[],
-    };
-    let declared = match &jwk.common.key_algorithm {
-        None => None,
-        Some(alg) => match Algorithm::from_str(&alg.to_string()) {
-            Ok(alg) => Some(alg),
-            Err(_) => return Vec::new(),
-        },
-    };
-    by_type
-        .iter()
-        .copied()
-        .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
-        .filter(|alg| declared.is_none_or(|declared| declared == *alg))
-        .collect()
 }
 
 #[cfg(test)]
@@ -383,10 +342,23 @@ mod tests {
         ("AUTH_JWKS_URL", "https://issuer.example/jwks.json"),
     ];
 
+    fn with(name: &'static str, value: &'static str) -> impl Fn(&str) -> Option<String> {
+        move |key: &str| {
+            if key == name {
+                Some(value.to_owned())
+            } else {
+                lookup(COMPLETE)(key)
+            }
+        }
+    }
+
     #[test]
-    fn complete_configuration_is_accepted() {
+    fn complete_configuration_is_accepted_with_safe_defaults() {
         let config = AuthConfig::from_lookup(&lookup(COMPLETE)).unwrap();
         assert_eq!(config.audience, "demo");
+        assert!(!config.require_at_jwt);
+        assert_eq!(config.allowed_clients, None);
+        assert_eq!(config.jwks_max_age, Duration::from_secs(3600));
     }
 
     #[test]
@@ -396,6 +368,28 @@ mod tests {
                 move |name: &str| (name != missing).then(|| lookup(COMPLETE)(name)).flatten();
             let err = AuthConfig::from_lookup(&partial).unwrap_err();
             assert_eq!(err.variable, missing);
+        }
+    }
+
+    #[test]
+    fn optional_variables_are_validated() {
+        let config = AuthConfig::from_lookup(&with("AUTH_REQUIRE_AT_JWT", "true")).unwrap();
+        assert!(config.require_at_jwt);
+        let config = AuthConfig::from_lookup(&with("AUTH_ALLOWED_CLIENTS", "web, cli")).unwrap();
+        assert_eq!(
+            config.allowed_clients,
+            Some(vec!["web".into(), "cli".into()])
+        );
+        let config = AuthConfig::from_lookup(&with("AUTH_JWKS_MAX_AGE_SECS", "600")).unwrap();
+        assert_eq!(config.jwks_max_age, Duration::from_secs(600));
+        for (name, bad) in [
+            ("AUTH_REQUIRE_AT_JWT", "yes"),
+            ("AUTH_ALLOWED_CLIENTS", "web,,cli"),
+            ("AUTH_JWKS_MAX_AGE_SECS", "5"),
+            ("AUTH_JWKS_MAX_AGE_SECS", "forever"),
+        ] {
+            let err = AuthConfig::from_lookup(&with(name, bad)).unwrap_err();
+            assert_eq!(err.variable, name, "{bad}");
         }
     }
 
@@ -421,37 +415,34 @@ mod tests {
         }
     }
 
-    fn jwk(value: serde_json::Value) -> Jwk {
-        serde_json::from_value(value).unwrap()
+    #[test]
+    fn token_type_policy() {
+        for (typ, required, ok) in [
+            (None, false, true),
+            (Some("JWT"), false, true),
+            (Some("at+jwt"), false, true),
+            (Some("application/at+JWT"), false, true),
+            (Some("logout+jwt"), false, false),
+            (Some("dpop+jwt"), false, false),
+            (None, true, false),
+            (Some("JWT"), true, false),
+            (Some("at+jwt"), true, true),
+            (Some("application/at+jwt"), true, true),
+        ] {
+            assert_eq!(
+                check_type(typ, required).is_ok(),
+                ok,
+                "{typ:?} required={required}"
+            );
+        }
     }
 
     #[test]
-    fn symmetric_and_mismatched_keys_verify_nothing() {
-        let oct = jwk(serde_json::json!({"kty": "oct", "k": "c2VjcmV0", "kid": "h"}));
-        assert!(algorithms_for(&oct).is_empty());
-        let ec = jwk(serde_json::json!({
-            "kty": "EC", "crv": "P-256", "kid": "e", "alg": "RS256",
-            "x": "AAAA",
-            "y": "AAAA",
-        }));
-        assert!(algorithms_for(&ec).is_empty());
-    }
-
-    #[test]
-    fn weak_rsa_keys_are_skipped() {
-        let short =
-            jwk(serde_json::json!({"kty": "RSA", "kid": "r", "n": "AQAB".repeat(20), "e": "AQAB"}));
-        assert!(algorithms_for(&short).is_empty());
-    }
-
-    #[test]
-    fn bad_documents_are_errors_and_bad_keys_are_skipped() {
-        assert!(parse_jwks(b"[]").is_err());
-        assert!(parse_jwks(b"{\"keys\": 1}").is_err());
-        let keys = parse_jwks(
-            br#"{"keys": [{"kty": "weird"}, {"kty": "oct", "k": "c2VjcmV0", "kid": "h"}]}"#,
-        )
-        .unwrap();
-        assert!(keys.is_empty());
+    fn grants_are_split_sorted_and_deduplicated() {
+        let spaced = Grants::Spaced(" write  read read ".into()).into_vec();
+        assert_eq!(normalise(Some(spaced)), vec!["read", "write"]);
+        let listed = Grants::Listed(vec!["b".into(), String::new(), "a".into()]).into_vec();
+        assert_eq!(normalise(Some(listed)), vec!["a", "b"]);
+        assert!(normalise(None).is_empty());
     }
 }

@@ -14,12 +14,15 @@ use aws_lc_rs::signature::{
 use aws_lc_rs::{hmac, rsa};
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 use super::service;
+use service::app::{App, AppState};
+use service::auth::KeyTiming;
 
 pub const ISSUER: &str = "https://issuer.test/";
 pub const AUDIENCE: &str = "demo-api";
@@ -141,9 +144,22 @@ impl Signer<'_> {
     }
 }
 
-/// A compact JWT with header `{alg, typ, kid}` and the given claims.
+/// A compact JWT with header `{alg, typ: "JWT", kid}` and the given claims.
 pub fn token(signer: &Signer<'_>, kid: Option<&str>, claims: &Value) -> String {
-    let mut header = json!({ "alg": signer.alg(), "typ": "JWT" });
+    token_of_type(signer, kid, Some("JWT"), claims)
+}
+
+/// A compact JWT with header `{alg, typ, kid}` (no `typ` when `None`).
+pub fn token_of_type(
+    signer: &Signer<'_>,
+    kid: Option<&str>,
+    typ: Option<&str>,
+    claims: &Value,
+) -> String {
+    let mut header = json!({ "alg": signer.alg() });
+    if let Some(typ) = typ {
+        header["typ"] = json!(typ);
+    }
     if let Some(kid) = kid {
         header["kid"] = json!(kid);
     }
@@ -160,11 +176,28 @@ pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
-/// The JWKS endpoint: serves whatever document is current and counts fetches.
-#[derive(Default)]
+/// The JWKS endpoint: serves whatever document is current, counts fetches, and can
+/// be made to fail or to answer slowly.
 pub struct Jwks {
     pub document: Mutex<Value>,
     pub fetches: AtomicUsize,
+    /// Fetches answered so far (a slow answer counts once it is sent).
+    pub answered: AtomicUsize,
+    /// When set, fetches get this status and no keys.
+    pub failing: Mutex<Option<StatusCode>>,
+    pub delay: Mutex<Duration>,
+}
+
+impl Default for Jwks {
+    fn default() -> Self {
+        Self {
+            document: Mutex::new(json!({ "keys": [] })),
+            fetches: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
+            failing: Mutex::new(None),
+            delay: Mutex::new(Duration::ZERO),
+        }
+    }
 }
 
 impl Jwks {
@@ -175,11 +208,26 @@ impl Jwks {
     pub fn set_keys(&self, keys: Vec<Value>) {
         *self.document.lock().expect("lock") = json!({ "keys": keys });
     }
+
+    pub fn fail_with(&self, status: Option<StatusCode>) {
+        *self.failing.lock().expect("lock") = status;
+    }
+
+    pub fn set_delay(&self, delay: Duration) {
+        *self.delay.lock().expect("lock") = delay;
+    }
 }
 
-async fn serve_jwks(State(jwks): State<Arc<Jwks>>) -> axum::Json<Value> {
+async fn serve_jwks(State(jwks): State<Arc<Jwks>>) -> axum::response::Response {
+    use axum::response::IntoResponse;
     jwks.fetches.fetch_add(1, Ordering::SeqCst);
-    axum::Json(jwks.document.lock().expect("lock").clone())
+    let delay = *jwks.delay.lock().expect("lock");
+    tokio::time::sleep(delay).await;
+    jwks.answered.fetch_add(1, Ordering::SeqCst);
+    if let Some(status) = *jwks.failing.lock().expect("lock") {
+        return status.into_response();
+    }
+    axum::Json(jwks.document.lock().expect("lock").clone()).into_response()
 }
 
 /// Starts a JWKS server on 127.0.0.1 (it stops with the test's runtime).
@@ -202,32 +250,80 @@ pub async fn start_jwks(keys: Vec<Value>) -> (Arc<Jwks>, String) {
     (jwks, url)
 }
 
-/// The application under test, wired to a fresh JWKS server holding the RSA and EC keys.
+/// Refresh timings for tests: fast retries, `min_refetch_interval` between
+/// fetches caused by unknown `kid`s, keys valid for `max_age`.
+pub fn timing(min_refetch_interval: Duration, max_age: Duration) -> KeyTiming {
+    KeyTiming {
+        refresh_every: Duration::from_secs(300),
+        retry_min: Duration::from_millis(50),
+        min_refetch_interval,
+        max_age,
+        max_wait: Duration::from_secs(6),
+    }
+}
+
+/// The application under test, wired to a fresh JWKS server holding the RSA and EC
+/// keys, and ready (keys loaded) unless the JWKS server was told to fail.
 pub struct Fixture {
-    pub app: Router,
+    pub app: App,
+    pub state: AppState,
     pub jwks: Arc<Jwks>,
 }
 
-pub async fn fixture(min_refresh_interval: Duration) -> Fixture {
-    let k = keys();
-    let (jwks, url) = start_jwks(vec![rsa_jwk(&k.rsa, RSA_KID), ec_jwk(&k.ec, EC_KID)]).await;
-    let app = app_with_jwks_url(&url, min_refresh_interval);
-    Fixture { app, jwks }
+pub async fn fixture(min_refetch_interval: Duration) -> Fixture {
+    let f = fixture_with(timing(min_refetch_interval, Duration::from_secs(3600)), &[]).await;
+    super::wait_until_ready(&f.app).await;
+    f
 }
 
-pub fn app_with_jwks_url(url: &str, min_refresh_interval: Duration) -> Router {
-    let url = url.to_owned();
-    let lookup = move |name: &str| match name {
-        "AUTH_ISSUER" => Some(ISSUER.to_owned()),
-        "AUTH_AUDIENCE" => Some(AUDIENCE.to_owned()),
-        "AUTH_JWKS_URL" => Some(url.clone()),
-        _ => None,
+/// A fixture with these timings and extra variables, not waited for.
+pub async fn fixture_with(timing: KeyTiming, extra: &[(&str, &str)]) -> Fixture {
+    let k = keys();
+    let (jwks, url) = start_jwks(vec![rsa_jwk(&k.rsa, RSA_KID), ec_jwk(&k.ec, EC_KID)]).await;
+    let state = state_with(&url, timing, extra);
+    Fixture {
+        app: service::app::app(state.clone()),
+        state,
+        jwks,
+    }
+}
+
+pub fn state_with(url: &str, timing: KeyTiming, extra: &[(&str, &str)]) -> AppState {
+    let mut env: Vec<(String, String)> = vec![
+        ("AUTH_ISSUER".into(), ISSUER.into()),
+        ("AUTH_AUDIENCE".into(), AUDIENCE.into()),
+        ("AUTH_JWKS_URL".into(), url.into()),
+    ];
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let lookup = move |name: &str| {
+        env.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
     };
     let config = service::auth::AuthConfig::from_lookup(&lookup).expect("auth config");
-    let authenticator = service::auth::Authenticator::new(config)
-        .expect("authenticator")
-        .with_min_refresh_interval(min_refresh_interval);
-    service::app::router(service::app::AppState {
-        auth: Arc::new(authenticator),
-    })
+    let authenticator =
+        service::auth::Authenticator::with_timing(config, timing).expect("authenticator");
+    AppState::new(authenticator)
+}
+
+/// A ready state plus tokens without and with the `admin` scope.
+pub async fn caller() -> super::Caller {
+    let f = fixture(Duration::from_secs(30)).await;
+    let plain = bearer(&token(
+        &Signer::Rs256(&keys().rsa),
+        Some(RSA_KID),
+        &valid_claims(),
+    ));
+    let mut claims = valid_claims();
+    claims["scope"] = json!("read admin");
+    let admin = bearer(&token(&Signer::Rs256(&keys().rsa), Some(RSA_KID), &claims));
+    super::Caller {
+        state: f.state,
+        plain,
+        admin,
+    }
 }

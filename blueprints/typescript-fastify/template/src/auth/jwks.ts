@@ -72,7 +72,7 @@ export class JwksCache {
   /** First fetch, then the background refresh loop. Never throws. */
   async start(): Promise<void> {
     this.#stopped = false;
-    await this.refresh();
+    await this.#fetchShared();
     this.#schedule();
   }
 
@@ -121,11 +121,16 @@ export class JwksCache {
    * joins the running fetch, if any). Resolves to whether fresh keys are loaded.
    */
   refresh(): Promise<boolean> {
+    if (this.#inflight === undefined && this.#now() - this.#lastAttempt < this.#options.minRefreshIntervalMs) {
+      return Promise.resolve(this.ready());
+    }
+    return this.#fetchShared();
+  }
+
+  /** The running fetch, or a new one: at most one at a time (single-flight). */
+  #fetchShared(): Promise<boolean> {
     if (this.#inflight !== undefined) {
       return this.#inflight;
-    }
-    if (this.#now() - this.#lastAttempt < this.#options.minRefreshIntervalMs) {
-      return Promise.resolve(this.ready());
     }
     this.#lastAttempt = this.#now();
     this.fetches += 1;
@@ -158,9 +163,10 @@ export class JwksCache {
       return;
     }
     // Fresh keys: refresh on the regular period. No keys: retry as often as allowed.
+    // The timer is its own rate limit, so it fetches without consulting the floor.
     const delay = this.ready() ? this.#options.refreshIntervalMs : this.#options.minRefreshIntervalMs;
     this.#timer = setTimeout(() => {
-      void this.refresh().finally(() => {
+      void this.#fetchShared().finally(() => {
         this.#schedule();
       });
     }, delay);

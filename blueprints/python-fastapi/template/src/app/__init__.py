@@ -1,0 +1,1 @@
+"""The service: a FastAPI application on uvicorn, authentication wired in, deny by default."""
