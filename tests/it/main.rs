@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod blueprint_fuzz;
 mod cli_drift;
 mod cli_drift_docs;
 mod cli_hostile;
