@@ -8,6 +8,7 @@
 mod common;
 
 mod blueprint_fuzz;
+mod blueprint_rust_axum_claims;
 mod cli_drift;
 mod cli_drift_docs;
 mod cli_hostile;
