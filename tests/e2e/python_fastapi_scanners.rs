@@ -259,6 +259,32 @@ fn public_internet_terraform_only_on_github_is_clean() {
 
 #[test]
 #[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn ecr_registry_with_aws_runtime_role_is_clean() {
+    check(
+        &["registry=ecr", "needs_aws=true"],
+        &[
+            GITHUB[0],
+            K8S,
+            TF,
+            "deploy/terraform/backend.tf",
+            "deploy/terraform/.terraform.lock.hcl",
+        ],
+        &[],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn gitlab_with_ecr_is_clean() {
+    check(
+        &["ci=gitlab", "registry=ecr", "exposure=internet"],
+        &[GITLAB[0], K8S, TF],
+        &[GITHUB[0]],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn egress_cidr_answer_refuses_world_open_blocks() {
     for cidr in ["0.0.0.0/0", "0.0.0.0/1", "10.0.0.0/7", "not-a-cidr"] {
         let tmp = tempfile::tempdir().unwrap();
