@@ -264,11 +264,7 @@ pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
     }
 
     let mut renders = 0;
-    for (what, sets) in variations(bp) {
-        let inputs = Inputs {
-            sets,
-            file: Some(samples(bp)),
-        };
+    for (what, inputs) in answer_sets(bp) {
         let answers = match answers::resolve(bp, "example-svc", &inputs, None) {
             Ok(a) => a,
             Err(super::BlueprintError::InvalidAnswer { message, .. })
@@ -294,6 +290,25 @@ pub fn check_with(bp: &Blueprint, options: Options) -> CheckReport {
         releases: 0,
         errors: errors.into_iter().collect(),
     }
+}
+
+/// The answer sets `check` renders, each with a label (`the defaults`, `auth="api-key"`):
+/// the inputs to resolve against the blueprint. Some do not apply (a choice of a
+/// variable whose `when` is false by default); resolving those fails with "does not
+/// apply" and they are skipped.
+pub fn answer_sets(bp: &Blueprint) -> Vec<(String, Inputs)> {
+    variations(bp)
+        .into_iter()
+        .map(|(what, sets)| {
+            (
+                what,
+                Inputs {
+                    sets,
+                    file: Some(samples(bp)),
+                },
+            )
+        })
+        .collect()
 }
 
 /// Answer sets to render: the defaults, then each choice, flag and selection of one

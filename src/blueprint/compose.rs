@@ -160,7 +160,7 @@ pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Re
     }
 
     let mut origins = Origins::default();
-    check_variables(&manifest, &layers, &manifest_label, &mut origins)?;
+    let variables = merge_variables(&manifest, &layers, &manifest_label, &mut origins)?;
     for layer in &layers {
         for rule in &layer.manifest.files {
             origins
@@ -174,7 +174,7 @@ pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Re
 
     let templates = choose_templates(&manifest, &layers, &files, origin, &manifest_label)?;
     let partials = choose_partials(&layers, &files, origin)?;
-    let flat = flatten_manifest(&text, &manifest, &layers)?;
+    let flat = flatten_manifest(&text, &manifest, &layers, &variables)?;
 
     let mut out = vec![SourceFile {
         path: MANIFEST_FILE.to_string(),
@@ -241,45 +241,85 @@ fn check_defaults(used: &LayerUse, layer: &Layer, manifest_label: &str) -> Resul
     Ok(())
 }
 
-/// Each variable has exactly one declaration: in one layer, or in the blueprint.
-fn check_variables(
+/// A variable declaration chosen for the composed manifest: from layer `Some(i)` or
+/// the blueprint (`None`), the `index`th `[[variables]]` entry there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Declaration {
+    layer: Option<usize>,
+    index: usize,
+}
+
+/// What a template may rely on about a variable's values: its type and every
+/// constraint (choices, regex, length, bounds). Prompts, help, defaults and
+/// conditions are how it is asked, which a blueprint may change.
+fn contract(v: &super::manifest::Variable) -> String {
+    format!("{:?}", v.kind)
+}
+
+/// Merges the variables of the layers and the blueprint, in that order. Several
+/// may declare one variable if they agree on its contract; the blueprint's own
+/// declaration then replaces the layers' (and takes its place in the order), else
+/// the first layer's is used.
+fn merge_variables(
     manifest: &Manifest,
     layers: &[Layer],
     manifest_label: &str,
     origins: &mut Origins,
-) -> Result<()> {
-    let declarations = layers
+) -> Result<Vec<Declaration>> {
+    let sources = layers
         .iter()
-        .flat_map(|l| {
-            l.manifest
-                .variables
-                .iter()
-                .map(move |v| (format!("{}/{LAYER_FILE}", l.origin), v))
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                Some(i),
+                format!("{}/{LAYER_FILE}", l.origin),
+                &l.manifest.variables,
+            )
         })
-        .chain(
-            manifest
-                .variables
-                .iter()
-                .map(|v| (manifest_label.to_string(), v)),
-        );
-    for (file, variable) in declarations {
-        if let Some((first_file, first_line)) = origins.variables.get(&variable.name) {
-            return Err(BlueprintError::invalid(
-                &file,
-                Some(variable.line),
-                format!(
-                    "variable {:?} is already declared at {first_file}:{first_line}; a variable \
-                     has one declaration (to change a layer's default, use `defaults` in its \
-                     [[layers]] entry)",
-                    variable.name
-                ),
-            ));
+        .chain(std::iter::once((
+            None,
+            manifest_label.to_string(),
+            &manifest.variables,
+        )));
+    let mut chosen: Vec<(String, Declaration)> = Vec::new();
+    let mut first: BTreeMap<String, (String, &super::manifest::Variable)> = BTreeMap::new();
+    for (layer, file, variables) in sources {
+        for (index, variable) in variables.iter().enumerate() {
+            let here = Declaration { layer, index };
+            match first.get(&variable.name) {
+                None => {
+                    first.insert(variable.name.clone(), (file.clone(), variable));
+                    chosen.push((variable.name.clone(), here));
+                    origins
+                        .variables
+                        .insert(variable.name.clone(), (file.clone(), variable.line));
+                }
+                Some((first_file, earlier)) => {
+                    if contract(earlier) != contract(variable) {
+                        return Err(BlueprintError::invalid(
+                            &file,
+                            Some(variable.line),
+                            format!(
+                                "variable {:?} is also declared at {first_file}:{}, with other \
+                                 values allowed; declarations of one variable must agree on its \
+                                 type, choices, regex, max_length, min and max (templates rely \
+                                 on them)",
+                                variable.name, earlier.line
+                            ),
+                        ));
+                    }
+                    if layer.is_none() {
+                        chosen.retain(|(name, _)| name != &variable.name);
+                        chosen.push((variable.name.clone(), here));
+                        origins
+                            .variables
+                            .insert(variable.name.clone(), (file.clone(), variable.line));
+                    }
+                }
+            }
         }
-        origins
-            .variables
-            .insert(variable.name.clone(), (file, variable.line));
     }
-    Ok(())
+    Ok(chosen.into_iter().map(|(_, d)| d).collect())
 }
 
 fn rule_path(template_path: &str) -> &str {
@@ -459,7 +499,12 @@ fn choose_partials(layers: &[Layer], own: &[SourceFile], origin: &str) -> Result
 /// The composed manifest: the blueprint's header and other tables as written, a
 /// `[[composed]]` record per layer, then every variable and file rule, layers first.
 /// Comments travel with the tables they precede.
-fn flatten_manifest(text: &str, manifest: &Manifest, layers: &[Layer]) -> Result<String> {
+fn flatten_manifest(
+    text: &str,
+    manifest: &Manifest,
+    layers: &[Layer],
+    declarations: &[Declaration],
+) -> Result<String> {
     let parse = |text: &str, file: String| {
         text.parse::<DocumentMut>()
             .map_err(|e| BlueprintError::invalid(file, None, e.to_string()))
@@ -473,8 +518,8 @@ fn flatten_manifest(text: &str, manifest: &Manifest, layers: &[Layer]) -> Result
     };
 
     let mut composed = ArrayOfTables::new();
-    let mut variables = ArrayOfTables::new();
     let mut files = ArrayOfTables::new();
+    let mut layer_variables = Vec::new();
     for (layer, used) in layers.iter().zip(&manifest.layers) {
         let mut record = Table::new();
         record.insert("layer", layer.id().into());
@@ -485,16 +530,14 @@ fn flatten_manifest(text: &str, manifest: &Manifest, layers: &[Layer]) -> Result
             &layer.manifest_text,
             format!("{}/{LAYER_FILE}", layer.origin),
         )?;
-        for (i, mut table) in tables(&doc, "variables").into_iter().enumerate() {
+        let mut declared = tables(&doc, "variables");
+        for table in &mut declared {
             let name = table.get("name").and_then(Item::as_str).map(str::to_string);
             if let Some(value) = name.and_then(|n| used.defaults.get(&n)) {
                 table.insert("default", Item::Value(toml_value(value)));
             }
-            if i == 0 {
-                mark(&mut table, &format!("variables of layer {}", layer.id()));
-            }
-            variables.push(table);
         }
+        layer_variables.push(declared);
         for (i, mut table) in tables(&doc, "files").into_iter().enumerate() {
             if i == 0 {
                 mark(&mut table, &format!("file rules of layer {}", layer.id()));
@@ -502,9 +545,21 @@ fn flatten_manifest(text: &str, manifest: &Manifest, layers: &[Layer]) -> Result
             files.push(table);
         }
     }
-    for (i, mut table) in tables(&own, "variables").into_iter().enumerate() {
-        if i == 0 {
-            mark(&mut table, "variables of the blueprint");
+    let own_variables = tables(&own, "variables");
+    let mut variables = ArrayOfTables::new();
+    let mut previous = None;
+    for d in declarations {
+        let mut table = match d.layer {
+            Some(l) => layer_variables[l][d.index].clone(),
+            None => own_variables[d.index].clone(),
+        };
+        if previous != Some(d.layer) {
+            let what = match d.layer {
+                Some(l) => format!("variables of layer {}", layers[l].id()),
+                None => "variables of the blueprint".to_string(),
+            };
+            mark(&mut table, &what);
+            previous = Some(d.layer);
         }
         variables.push(table);
     }
@@ -845,14 +900,41 @@ mod tests {
     }
 
     #[test]
-    fn a_variable_has_one_declaration() {
-        let tail = format!("{BOTH}\n[[variables]]\nname = \"owner\"\ntype = \"string\"\n");
+    fn redeclarations_must_keep_the_contract_and_the_blueprint_wins() {
+        // Same contract (a string, no regex): the blueprint asks it its own way.
+        let tail = format!(
+            "{BOTH}\n[[variables]]\nname = \"port\"\ntype = \"integer\"\ndefault = 1\n\n[[variables]]\nname = \"owner\"\ntype = \"string\"\nprompt = \"Team\"\ndefault = \"@me/{{{{name}}}}\"\n"
+        );
+        let bp = load(&layered(&tail, &[])).unwrap();
+        let names: Vec<&str> = bp
+            .manifest
+            .variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, ["tier", "port", "owner"]);
+        assert_eq!(bp.manifest.variable("owner").unwrap().prompt, "Team");
+        assert!(bp
+            .variable_site("owner", 0)
+            .0
+            .ends_with("svc/blueprint.toml"));
+        assert_eq!(rendered(&bp)["CODEOWNERS"], "* @me/demo\n");
+
+        // Other values allowed: refused, naming both declarations.
+        let tail = format!("{BOTH}\n[[variables]]\nname = \"owner\"\ntype = \"bool\"\n");
         let e = err(&layered(&tail, &[]));
         assert!(
-            e.contains("svc/blueprint.toml:12: variable \"owner\" is already declared at"),
+            e.contains("svc/blueprint.toml:12: variable \"owner\" is also declared at"),
             "{e}"
         );
-        assert!(e.contains("_layers/base/layer.toml:5"), "{e}");
+        assert!(
+            e.contains("_layers/base/layer.toml:5, with other values allowed"),
+            "{e}"
+        );
+        let tail = format!(
+            "{BOTH}\n[[variables]]\nname = \"tier\"\ntype = \"choice\"\nchoices = [\"a\", \"c\"]\ndefault = \"a\"\n"
+        );
+        assert!(err(&layered(&tail, &[])).contains("with other values allowed"));
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl Catalog {
         let mut ids: Vec<String> = embedded::FILES
             .iter()
             .filter_map(|f| f.path.strip_suffix(&format!("/{MANIFEST_FILE}")))
-            .filter(|id| !id.contains('/'))
+            .filter(|id| !id.contains('/') && !id.starts_with('_'))
             .map(str::to_string)
             .collect();
         ids.sort();

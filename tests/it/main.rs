@@ -19,5 +19,6 @@ mod conformance;
 mod drift_generated;
 mod fuzz;
 mod layering;
+mod layers_move;
 mod rule_fixtures;
 mod typescript_fastify;
