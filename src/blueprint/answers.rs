@@ -298,7 +298,7 @@ pub fn parse_str(var: &Variable, raw: &str) -> std::result::Result<Value, String
             .parse::<i64>()
             .map(Value::Integer)
             .map_err(|_| format!("{raw:?} is not an integer")),
-        VarKind::Multi { .. } => Ok(Value::List(
+        VarKind::Multi { .. } | VarKind::Cidrs { .. } => Ok(Value::List(
             raw.split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -316,7 +316,7 @@ fn from_toml(var: &Variable, v: &toml::Value) -> std::result::Result<Value, Stri
         }
         (VarKind::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
         (VarKind::Integer { .. }, toml::Value::Integer(i)) => Ok(Value::Integer(*i)),
-        (VarKind::Multi { .. }, toml::Value::Array(items)) => items
+        (VarKind::Multi { .. } | VarKind::Cidrs { .. }, toml::Value::Array(items)) => items
             .iter()
             .map(|i| {
                 i.as_str()
@@ -328,7 +328,7 @@ fn from_toml(var: &Variable, v: &toml::Value) -> std::result::Result<Value, Stri
         (VarKind::String { .. } | VarKind::Choice { .. }, _) => Err(wrong("a string")),
         (VarKind::Bool, _) => Err(wrong("a boolean")),
         (VarKind::Integer { .. }, _) => Err(wrong("an integer")),
-        (VarKind::Multi { .. }, _) => Err(wrong("a list of strings")),
+        (VarKind::Multi { .. } | VarKind::Cidrs { .. }, _) => Err(wrong("a list of strings")),
     }
 }
 
@@ -380,6 +380,7 @@ pub fn validate(var: &Variable, value: &Value) -> std::result::Result<(), String
             }
             Ok(())
         }
+        (VarKind::Cidrs { rules }, Value::List(items)) => rules.check(items),
         (kind, _) => Err(format!("expected a {} value", kind.type_name())),
     }
 }

@@ -352,6 +352,10 @@ fn samples(bp: &Blueprint) -> AnswersFile {
                     .map(|c| toml::Value::String(c.clone()))
                     .collect(),
             ),
+            // A documentation range (RFC 5737): valid under any blueprint minimum.
+            VarKind::Cidrs { .. } => {
+                toml::Value::Array(vec![toml::Value::String("192.0.2.0/24".to_string())])
+            }
         };
         values.insert(v.name.clone(), sample);
     }

@@ -262,7 +262,7 @@ impl<'a> Graph<'a> {
         }
         if out.is_empty() {
             return Err(format!(
-                "includes the partial {name:?}, which this blueprint does not define (define it with {{{{#*inline {name:?}}}}}…{{{{/inline}}}}, or include a template by its path, such as template/part.txt.hbs)"
+                "includes the partial {name:?}, which this blueprint does not define; a partial is a file partials/<name>.hbs, an {{{{#*inline \"name\"}}}} block, or a template named by its path (template/part.txt.hbs)"
             ));
         }
         Ok(out)

@@ -6,6 +6,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::cidr::{CidrRules, DEFAULT_MIN_PREFIX_V4, DEFAULT_MIN_PREFIX_V6};
 use super::composition::{
     check_composed, check_layer_uses, check_overrides, ComposedLayer, LayerUse, Override,
     RawComposed, RawLayerUse, RawOverride,
@@ -95,6 +96,10 @@ pub enum VarKind {
     Multi {
         choices: Vec<String>,
     },
+    /// A list of IP network blocks (IPv4 or IPv6), each checked by `rules`.
+    Cidrs {
+        rules: CidrRules,
+    },
 }
 
 impl VarKind {
@@ -105,6 +110,7 @@ impl VarKind {
             VarKind::Integer { .. } => "integer",
             VarKind::Choice { .. } => "choice",
             VarKind::Multi { .. } => "multi",
+            VarKind::Cidrs { .. } => "cidrs",
         }
     }
 }
@@ -160,6 +166,7 @@ enum RawType {
     Integer,
     Choice,
     Multi,
+    Cidrs,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +183,9 @@ pub(crate) struct RawVariable {
     choices: Option<Vec<String>>,
     min: Option<i64>,
     max: Option<i64>,
+    min_prefix_v4: Option<u8>,
+    min_prefix_v6: Option<u8>,
+    exclude: Option<Vec<String>>,
     when: Option<String>,
 }
 
@@ -440,6 +450,15 @@ fn check_variable(
             Ok(())
         }
     };
+    if !matches!(raw.kind, RawType::Cidrs) {
+        for (field, present) in [
+            ("min_prefix_v4", raw.min_prefix_v4.is_some()),
+            ("min_prefix_v6", raw.min_prefix_v6.is_some()),
+            ("exclude", raw.exclude.is_some()),
+        ] {
+            only(field, present, "cidrs")?;
+        }
+    }
     let kind = match raw.kind {
         RawType::String => {
             only("choices", raw.choices.is_some(), "choice and multi")?;
@@ -505,6 +524,38 @@ fn check_variable(
                 VarKind::Multi { choices }
             }
         }
+        RawType::Cidrs => {
+            for (f, p, types) in [
+                ("choices", raw.choices.is_some(), "choice and multi"),
+                ("regex", raw.regex.is_some(), "string"),
+                ("max_length", raw.max_length.is_some(), "string"),
+                ("min", raw.min.is_some(), "integer"),
+                ("max", raw.max.is_some(), "integer"),
+            ] {
+                only(f, p, types)?;
+            }
+            let min_prefix_v4 = raw.min_prefix_v4.unwrap_or(DEFAULT_MIN_PREFIX_V4);
+            let min_prefix_v6 = raw.min_prefix_v6.unwrap_or(DEFAULT_MIN_PREFIX_V6);
+            if min_prefix_v4 == 0 || min_prefix_v4 > 32 {
+                return Err(ctx(format!(
+                    "`min_prefix_v4` {min_prefix_v4} must be between 1 and 32"
+                )));
+            }
+            if min_prefix_v6 == 0 || min_prefix_v6 > 128 {
+                return Err(ctx(format!(
+                    "`min_prefix_v6` {min_prefix_v6} must be between 1 and 128"
+                )));
+            }
+            let exclude = CidrRules::parse_exclude(raw.exclude.as_deref().unwrap_or_default())
+                .map_err(ctx)?;
+            VarKind::Cidrs {
+                rules: CidrRules {
+                    min_prefix_v4,
+                    min_prefix_v6,
+                    exclude,
+                },
+            }
+        }
     };
     let default = match raw.default {
         None => None,
@@ -565,11 +616,24 @@ pub(crate) fn check_default(
             }
             Ok(Value::List(out))
         }
+        (VarKind::Cidrs { rules }, toml::Value::Array(items)) => {
+            let out = items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| type_error("a list of CIDR blocks"))
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            rules.check(&out).map_err(|e| format!("`default`: {e}"))?;
+            Ok(Value::List(out))
+        }
         (VarKind::String { .. }, _) => Err(type_error("a string")),
         (VarKind::Bool, _) => Err(type_error("true or false")),
         (VarKind::Integer { .. }, _) => Err(type_error("an integer")),
         (VarKind::Choice { .. }, _) => Err(type_error("one of the choices (a string)")),
         (VarKind::Multi { .. }, _) => Err(type_error("a list of choices")),
+        (VarKind::Cidrs { .. }, _) => Err(type_error("a list of CIDR blocks")),
     }
 }
 
@@ -662,6 +726,37 @@ when = '(contains iac "kubernetes")'
         let text =
             format!("{GOOD}\n[[variables]]\nname = \"flag\"\ntype = \"bool\"\nregex = \"x\"\n");
         assert!(error_of(&text).contains("`regex` applies only to string"));
+    }
+
+    fn cidrs(extra: &str) -> String {
+        format!("{GOOD}\n[[variables]]\nname = \"egress\"\ntype = \"cidrs\"\n{extra}\n")
+    }
+
+    #[test]
+    fn cidrs_variables_are_checked_at_load_time() {
+        let m = Manifest::parse(
+            &cidrs(
+                "min_prefix_v4 = 16\nexclude = [\"100.64.0.0/10\"]\ndefault = [\"192.0.2.0/24\"]",
+            ),
+            "bp.toml",
+        )
+        .unwrap();
+        let var = m.variable("egress").unwrap();
+        assert_eq!(var.kind.type_name(), "cidrs");
+        assert_eq!(var.default, Some(Value::List(vec!["192.0.2.0/24".into()])));
+        let VarKind::Cidrs { rules } = &var.kind else {
+            panic!("not cidrs")
+        };
+        assert_eq!((rules.min_prefix_v4, rules.min_prefix_v6), (16, 32));
+
+        assert!(error_of(&cidrs("default = [\"0.0.0.0/1\"]")).contains("too wide"));
+        assert!(error_of(&cidrs("exclude = [\"100.64.0.1/10\"]")).contains("host bits"));
+        assert!(error_of(&cidrs("min_prefix_v4 = 0")).contains("between 1 and 32"));
+        assert!(error_of(&cidrs("min_prefix_v6 = 129")).contains("between 1 and 128"));
+        assert!(error_of(&cidrs("regex = \"x\"")).contains("`regex` applies only to string"));
+        let text =
+            format!("{GOOD}\n[[variables]]\nname = \"s\"\ntype = \"string\"\nexclude = []\n");
+        assert!(error_of(&text).contains("`exclude` applies only to cidrs"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod check;
 pub mod check_tree;
+pub mod cidr;
 pub mod compose;
 pub mod composition;
 pub mod conformance;

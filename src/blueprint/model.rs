@@ -217,6 +217,11 @@ impl Blueprint {
         format!("{folder}/{path}")
     }
 
+    /// Whether template `template_path` (relative to `template/`) came from a layer.
+    pub fn from_layer(&self, template_path: &str) -> bool {
+        self.origins.files.contains_key(&file_key(template_path))
+    }
+
     /// Manifest file and line where variable `name` is declared.
     pub fn variable_site(&self, name: &str, line: usize) -> (String, usize) {
         self.origins

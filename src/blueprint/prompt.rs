@@ -110,6 +110,32 @@ impl Prompter for TerminalPrompter {
                 }
                 Value::List(p.prompt().map_err(prompt_error)?)
             }
+            VarKind::Cidrs { .. } => {
+                let split = |input: &str| -> Vec<String> {
+                    input
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                };
+                let check = move |input: &str| {
+                    Ok(match validate(&Value::List(split(input))) {
+                        Ok(()) => Validation::Valid,
+                        Err(msg) => Validation::Invalid(msg.into()),
+                    })
+                };
+                let default_text = default.map(|d| match d {
+                    Value::List(items) => items.join(", "),
+                    other => other.to_string(),
+                });
+                let mut p = Text::new(&var.prompt).with_validator(check);
+                if let Some(d) = default_text.as_deref() {
+                    p = p.with_default(d);
+                }
+                p = p.with_help_message(help.unwrap_or("comma-separated CIDR blocks"));
+                Value::List(split(&p.prompt().map_err(prompt_error)?))
+            }
         };
         Ok(value)
     }

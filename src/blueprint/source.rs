@@ -435,11 +435,14 @@ impl Catalog {
         id: &str,
         version: &semver::Version,
     ) -> Result<Arc<Blueprint>> {
+        // A frozen release wins over a latest that claims the same version: the
+        // release is what was shipped (the latest may be mid-edit before its bump).
+        let frozen = self.release_versions(id)?.contains(version);
         let latest = self.load_shared(id)?;
-        if &latest.manifest.version == version {
+        if &latest.manifest.version == version && !frozen {
             return Ok(latest);
         }
-        if !self.release_versions(id)?.contains(version) {
+        if !frozen {
             let mut available: Vec<String> =
                 self.versions(id)?.iter().map(ToString::to_string).collect();
             available.reverse();

@@ -184,3 +184,49 @@ fn public_internet_terraform_only_on_github_is_clean() {
         &[K8S],
     );
 }
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn ecr_registry_with_irsa_on_github_is_clean() {
+    check(
+        &[
+            "registry=ecr",
+            "image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/demo-svc",
+            "needs_aws=true",
+            "exposure=internet",
+        ],
+        &[GITHUB[0], K8S, TF, "deploy/terraform/.terraform.lock.hcl"],
+        &[],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn ecr_registry_on_gitlab_with_two_idp_blocks_is_clean() {
+    check(
+        &[
+            "ci=gitlab",
+            "registry=ecr",
+            "aws_region=us-east-2",
+            "image=123456789012.dkr.ecr.us-east-2.amazonaws.com/demo-svc",
+            "idp_egress_cidrs=203.0.113.0/24,2001:db8:1::/48",
+        ],
+        &[GITLAB[0], K8S, TF, "ci/semgrep/requirements.txt"],
+        &[GITHUB[0]],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn gitlab_registry_on_github_and_ghcr_on_gitlab_are_clean() {
+    check(
+        &["registry=gitlab", "image=registry.gitlab.com/acme/demo-svc"],
+        &[GITHUB[0], K8S, TF],
+        &[GITLAB[0]],
+    );
+    check(
+        &["ci=gitlab", "registry=ghcr", "iac=kubernetes"],
+        &[GITLAB[0], K8S],
+        &[TF],
+    );
+}

@@ -221,3 +221,34 @@ fn public_internet_terraform_only_on_github_is_clean() {
         &[K8S],
     );
 }
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn ecr_registry_with_an_aws_role_is_clean() {
+    check(
+        &[
+            "registry=ecr",
+            "image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/demo-svc",
+            "needs_aws=true",
+            "exposure=internet",
+        ],
+        &[GITHUB[0], K8S, TF],
+        &[GITLAB[0]],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn gitlab_pushing_to_ecr_is_clean() {
+    check(
+        &[
+            "ci=gitlab",
+            "registry=ecr",
+            "aws_region=us-east-2",
+            "image=123456789012.dkr.ecr.us-east-2.amazonaws.com/demo-svc",
+            "auth=api-key",
+        ],
+        &[GITLAB[0], K8S, TF, API_KEY],
+        &[GITHUB[0], JWT],
+    );
+}

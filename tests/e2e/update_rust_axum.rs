@@ -113,12 +113,16 @@ fn managed_edits(dir: &Path) {
 
 fn files_of(answers: &Path, key: &str) -> Vec<String> {
     let doc: toml::Table = toml::from_str(&std::fs::read_to_string(answers).unwrap()).unwrap();
-    doc["files"][key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
+    // `shared` is listed only by blueprints that have shared files.
+    doc["files"]
+        .get(key)
+        .and_then(toml::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn read(dir: &Path, rel: &str) -> Vec<u8> {
@@ -201,6 +205,13 @@ fn team_edits_survive_an_update_to_the_latest_rust_axum() {
         assert!(
             read(&svc, &rel) == read(&fresh, &rel),
             "{rel} differs from the latest version with the team's edits"
+        );
+    }
+    // Shared files (the team did not edit them) take the latest version's changes.
+    for rel in files_of(&fresh.join(".paved/answers.toml"), "shared") {
+        assert!(
+            read(&svc, &rel) == read(&fresh, &rel),
+            "shared {rel} differs from the latest version"
         );
     }
     // Seeded files: the team's are untouched, new ones are created.

@@ -1,6 +1,8 @@
 //! Hostile input to `paved new`: names, values and blueprints that try to escape the
-//! target directory or break out of the files they are rendered into. Each must
-//! fail with exit code 2, a one-line error, and no change to the file system.
+//! target directory, break out of the files they are rendered into, or exhaust the
+//! stack or memory. Each must fail with exit code 2, a one-line error naming the
+//! file, and no change to the file system; hostile blueprints also fail
+//! `paved blueprint check`, which names the same file.
 
 use std::fs;
 use std::path::Path;
@@ -352,4 +354,190 @@ fn templates_cannot_read_files_or_run_code() {
         fs::write(bp.join("template/inc.txt.hbs"), "{{> /etc/passwd}}\n").unwrap();
     });
     refused(&["--no-input", "svc"], cat.path(), "inc.txt.hbs");
+}
+
+/// `paved blueprint check DIR` fails and names what `expect` says.
+fn check_refused(dir: &Path, expect: &str) {
+    let output = paved()
+        .args(["blueprint", "check"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout_of(&output), stderr_of(&output));
+    assert!(
+        !output.status.success(),
+        "blueprint check passed {}:\n{text}",
+        dir.display()
+    );
+    assert!(
+        text.contains(expect),
+        "blueprint check {}: expected {expect:?} in {text:?}",
+        dir.display()
+    );
+}
+
+fn hostile_blueprints() -> std::path::PathBuf {
+    fixtures().join("hostile-blueprints")
+}
+
+/// Hostile templates in tests/fixtures/hostile-blueprints: recursive partials, broken
+/// syntax, undefined variables, nesting and loops that would exhaust the stack or
+/// memory, partial names that try to leave the blueprint. `paved new` exits 2 naming
+/// the file and writes nothing; `paved blueprint check` reports the same file.
+#[test]
+fn hostile_templates_are_refused_by_new_and_check() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "partial-loop",
+            "template/loop.txt.hbs:1: partials include each other in a cycle",
+        ),
+        (
+            "partial-mutual",
+            "template/a.txt.hbs:1: partials include each other in a cycle, which would never end: inline partial \"ping\" -> inline partial \"pong\" -> inline partial \"ping\"",
+        ),
+        (
+            "template-cycle",
+            "template/a.txt.hbs: partials include each other in a cycle, which would never end: template/a.txt.hbs -> template/b.txt.hbs -> template/a.txt.hbs",
+        ),
+        (
+            "partials-cycle",
+            "partials/one.hbs: partials include each other in a cycle, which would never end: one -> two -> one",
+        ),
+        (
+            "broken-syntax",
+            "template/broken.txt.hbs:3:1: invalid handlebars syntax",
+        ),
+        (
+            "undefined-variable",
+            "template/typo.txt.hbs:2: uses \"colour\", which is not a declared variable",
+        ),
+        (
+            "undefined-in-partial",
+            "partials/part.hbs:1: uses \"colour\", which is not a declared variable",
+        ),
+        ("deep-blocks", "template/deep.txt.hbs:2: nests blocks"),
+        ("deep-parens", "template/deep.txt.hbs:2: nests blocks"),
+        ("deep-else-if", "template/deep.txt.hbs:2: nests blocks"),
+        (
+            "loop-bomb",
+            "template/bomb.txt.hbs: could evaluate 5726623062 template elements",
+        ),
+        (
+            "output-bomb",
+            "template/big.txt.hbs: renders more than 32 MiB",
+        ),
+        (
+            "partial-escape",
+            "template/x.txt.hbs:1: includes the partial \"../../../../etc/passwd\", which this blueprint does not define",
+        ),
+        (
+            "partial-computed",
+            "template/x.txt.hbs:1: includes a partial whose name is computed",
+        ),
+        ("partial-block", "template/x.txt.hbs:1: uses a partial block"),
+    ];
+    let catalog = hostile_blueprints();
+    let on_disk: Vec<String> = fs::read_dir(&catalog)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(on_disk.len(), cases.len(), "a fixture without a case");
+    for (id, expect) in cases {
+        let expect = format!("{id}/{expect}");
+        refused(&["--no-input", "-b", id, "svc"], &catalog, &expect);
+        check_refused(&catalog.join(id), &expect);
+    }
+}
+
+/// A link anywhere in a blueprint, pointing inside it or out of it, is refused by
+/// both commands, named, before anything is read through it.
+#[test]
+fn symbolic_links_in_and_out_are_refused_by_new_and_check() {
+    type Make = fn(&Path);
+    let cases: &[(&str, Make, &str)] = &[
+        (
+            "a template linking to another template of the same blueprint",
+            |bp| {
+                std::os::unix::fs::symlink("README.md.hbs", bp.join("template/again.md.hbs"))
+                    .unwrap()
+            },
+            "template/again.md.hbs: symbolic links are not allowed",
+        ),
+        (
+            "a template linking outside",
+            |bp| std::os::unix::fs::symlink("/etc/hostname", bp.join("template/host.hbs")).unwrap(),
+            "template/host.hbs: symbolic links are not allowed",
+        ),
+        (
+            "a folder linking back into the blueprint",
+            |bp| std::os::unix::fs::symlink("..", bp.join("template/loop")).unwrap(),
+            "template/loop: symbolic links are not allowed",
+        ),
+        (
+            "the manifest as a link",
+            |bp| {
+                fs::rename(bp.join("blueprint.toml"), bp.join("real.toml")).unwrap();
+                std::os::unix::fs::symlink("real.toml", bp.join("blueprint.toml")).unwrap();
+            },
+            "blueprint.toml: symbolic links are not allowed",
+        ),
+        (
+            "a partial linking outside",
+            |bp| {
+                fs::create_dir_all(bp.join("partials")).unwrap();
+                std::os::unix::fs::symlink("/etc/hostname", bp.join("partials/host.hbs")).unwrap();
+            },
+            "partials/host.hbs: symbolic links are not allowed",
+        ),
+    ];
+    for (what, make, expect) in cases {
+        let cat = broken_catalog(make);
+        let bp = cat.path().join("full");
+        eprintln!("case: {what}");
+        refused(&["--no-input", "svc"], cat.path(), expect);
+        check_refused(&bp, expect);
+    }
+
+    // The blueprint folder itself a link to one elsewhere.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let real = copy_fixture("full", elsewhere.path());
+    let cat = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&real, cat.path().join("full")).unwrap();
+    refused(
+        &["--no-input", "svc"],
+        cat.path(),
+        "full: symbolic links are not allowed",
+    );
+    check_refused(
+        &cat.path().join("full"),
+        "full: symbolic links are not allowed",
+    );
+}
+
+/// Paths that leave the blueprint or the target: `..` and absolute paths in rules,
+/// templated names and partial names. `blueprint check` reports them as well.
+#[test]
+fn dotdot_and_absolute_paths_are_refused_by_check_too() {
+    for pattern in ["../outside/**", "/etc/**"] {
+        let cat = broken_catalog(|bp| {
+            let manifest = bp.join("blueprint.toml");
+            let text = fs::read_to_string(&manifest)
+                .unwrap()
+                .replace("path = \"db/**\"", &format!("path = \"{pattern}\""));
+            fs::write(manifest, text).unwrap();
+        });
+        check_refused(&cat.path().join("full"), "no '..'");
+    }
+    let cat = broken_catalog(|bp| {
+        fs::write(bp.join("template/inc.txt.hbs"), "{{> /etc/passwd}}\n").unwrap();
+    });
+    refused(
+        &["--no-input", "svc"],
+        cat.path(),
+        "template/inc.txt.hbs:1: includes the partial \"/etc/passwd\", which this blueprint does not define",
+    );
+    check_refused(
+        &cat.path().join("full"),
+        "template/inc.txt.hbs:1: includes the partial",
+    );
 }

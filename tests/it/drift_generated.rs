@@ -428,6 +428,96 @@ fn cases() -> Vec<Case> {
             rule_prefix: "PVD-KUBE-",
         },
         Case {
+            name: "egress to the identity provider widened to the whole internet",
+            weaken: |r| {
+                let f = find_file(r, "deploy/k8s", r"cidr: 192\.0\.2\.0/24");
+                edit(r, &f, r"cidr: 192\.0\.2\.0/24", "cidr: 0.0.0.0/0");
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "egress opened to every destination (empty `to`)",
+            weaken: |r| {
+                let f = find_file(
+                    r,
+                    "deploy/k8s",
+                    r"(?m)^        - ipBlock:\n            cidr: .*\n",
+                );
+                edit(
+                    r,
+                    &f,
+                    r"(?m)^    - to:\n        - ipBlock:\n            cidr: .*\n",
+                    "    - ports:\n",
+                );
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "image signing removed from the publish job",
+            weaken: |r| {
+                let f = find_file(r, ".github/workflows", r"cosign sign");
+                edit(
+                    r,
+                    &f,
+                    r#"(?m)^      - name: Sign the image \(cosign, keyless\)\n(        .*\n)+"#,
+                    "",
+                );
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "SAST gate removed",
+            weaken: |r| {
+                let f = find_file(
+                    r,
+                    ".github/workflows",
+                    r"Fail on high and critical SAST results",
+                );
+                edit(
+                    r,
+                    &f,
+                    r"(?m)^      - name: Fail on high and critical SAST results\n(        .*\n|          .*\n)+",
+                    "",
+                );
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "Terraform state backend unencrypted",
+            weaken: |r| {
+                let f = find_file(r, "deploy/terraform", r"encrypt\s*=\s*true");
+                edit(r, &f, r"encrypt(\s*)=\s*true", "encrypt${1}= false");
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "pre-commit hook pinned to a movable tag",
+            weaken: |r| {
+                edit(
+                    r,
+                    ".pre-commit-config.yaml",
+                    r"rev: [0-9a-f]{40} # frozen: (v[0-9.]+)",
+                    "rev: ${1}",
+                );
+                ".pre-commit-config.yaml".into()
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
+            name: "scanners installed without hashes",
+            weaken: |r| {
+                let f = find_file(r, ".github/workflows", r"--require-hashes");
+                edit(r, &f, r" --require-hashes", "");
+                f
+            },
+            rule_prefix: "PVD-",
+        },
+        Case {
             name: "SSH open to the world",
             weaken: |r| {
                 let f = "deploy/terraform/main.tf".to_string();
@@ -568,7 +658,18 @@ fn cases() -> Vec<Case> {
 #[test]
 fn fresh_service_has_zero_findings_and_weakened_copies_are_caught() {
     let tmp = tempfile::tempdir().unwrap();
-    let fresh = generate(tmp.path(), "demo-svc", &[]);
+    // With the runtime IAM role and an ECR repository, so the IAM and registry
+    // weakenings have something to weaken; the defaults are checked in
+    // every_answer_combination_is_clean.
+    let fresh = generate(
+        tmp.path(),
+        "demo-svc",
+        &[
+            "needs_aws=true",
+            "registry=ecr",
+            "image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-svc",
+        ],
+    );
 
     let (code, report) = drift(&fresh);
     assert_eq!(
@@ -603,11 +704,23 @@ fn fresh_service_has_zero_findings_and_weakened_copies_are_caught() {
 fn every_answer_combination_is_clean() {
     let tmp = tempfile::tempdir().unwrap();
     let combos: &[&[&str]] = &[
+        &[],
         &["exposure=internet", "data_classification=pii"],
         &["auth=api-key"],
         &["ci=gitlab"],
         &["iac=kubernetes"],
         &["iac=terraform"],
+        &[
+            "registry=ecr",
+            "image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/demo-svc",
+            "needs_aws=true",
+        ],
+        &[
+            "ci=gitlab",
+            "registry=ecr",
+            "image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-svc",
+        ],
+        &["idp_egress_cidrs=203.0.113.0/24,2001:db8:1::/48"],
     ];
     let mut failures = Vec::new();
     for (i, sets) in combos.iter().enumerate() {

@@ -69,4 +69,36 @@ mod tests {
             assert!(m.remediation.len() > 10, "{} needs a remediation", m.id);
         }
     }
+
+    #[test]
+    fn declared_rules_have_well_formed_docs_and_consistent_parameters() {
+        let mut ids_by_domain: Vec<(super::super::Domain, &str)> = Vec::new();
+        for rule in all().filter(|r| r.meta.source.is_some()) {
+            let m = &rule.meta;
+            // `Rule::declared` turns a doc comment it cannot read into this rationale.
+            assert!(
+                m.example.is_some() && !m.rationale.starts_with("malformed doc comment"),
+                "{} ({}): {}",
+                m.id,
+                m.source.unwrap_or_default(),
+                m.rationale
+            );
+            ids_by_domain.push((m.domain, m.id));
+        }
+        // register! lists a domain's rules in id order.
+        for pair in ids_by_domain.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                assert!(pair[0].1 < pair[1].1, "{} before {}", pair[0].1, pair[1].1);
+            }
+        }
+        // Two rules may share a parameter only with the same type.
+        let specs: Vec<_> = all().flat_map(|r| r.meta.params.iter()).collect();
+        for a in &specs {
+            for b in &specs {
+                if a.key == b.key {
+                    assert_eq!(a.kind, b.kind, "params.{} declared with two types", a.key);
+                }
+            }
+        }
+    }
 }
