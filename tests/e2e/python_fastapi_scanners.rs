@@ -199,7 +199,10 @@ fn gitlab_ci_is_clean() {
 #[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn kubernetes_only_with_an_idp_range_is_clean() {
     check(
-        &["iac=kubernetes", "idp_egress_cidr=203.0.113.0/24"],
+        &[
+            "iac=kubernetes",
+            "idp_egress_cidrs=203.0.113.0/24,198.51.100.0/24",
+        ],
         &[GITHUB[0], K8S],
         &[TF],
     );
@@ -286,7 +289,14 @@ fn gitlab_with_ecr_is_clean() {
 #[test]
 #[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn egress_cidr_answer_refuses_world_open_blocks() {
-    for cidr in ["0.0.0.0/0", "0.0.0.0/1", "10.0.0.0/7", "not-a-cidr"] {
+    for cidr in [
+        "0.0.0.0/0",
+        "0.0.0.0/1",
+        "10.0.0.0/7",
+        "100.64.0.0/16",
+        "169.254.169.254/32",
+        "not-a-cidr",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = crate::common::paved()
             .args([
@@ -298,7 +308,7 @@ fn egress_cidr_answer_refuses_world_open_blocks() {
             ])
             .arg("--output")
             .arg(tmp.path().join("demo-svc"))
-            .args(["--set", &format!("idp_egress_cidr={cidr}")])
+            .args(["--set", &format!("idp_egress_cidrs={cidr}")])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{cidr} accepted");

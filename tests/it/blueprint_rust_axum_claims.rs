@@ -370,10 +370,16 @@ fn check_block(
             hcl::Value::Number(n) => n.to_string(),
             hcl::Value::String(s) => format!("{s:?}"),
             hcl::Value::Reference(r) => r.clone(),
-            other => return Err(format!("{file}: {header} {key} is not a literal: {other:?}")),
+            other => {
+                return Err(format!(
+                    "{file}: {header} {key} is not a literal: {other:?}"
+                ))
+            }
         };
         if &got != want {
-            return Err(format!("{file}: {header} {key} is {got}, the claim says {want}"));
+            return Err(format!(
+                "{file}: {header} {key} is {got}, the claim says {want}"
+            ));
         }
     }
     Ok(())
