@@ -477,6 +477,9 @@ fn topological<'a>(
             // `path` runs from callee to caller; a cycle reads in call order.
             let mut cycle = path.split_off(at);
             cycle.reverse();
+            // Start from the first in sort order, so a cycle is always named alike.
+            let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+            cycle.rotate_left(first);
             return Err(cycle);
         }
         path.push(caller);
@@ -620,7 +623,7 @@ mod tests {
                 "x.hbs",
                 "{{#*inline \"m\"}}{{> n}}{{> k}}{{/inline}}{{#*inline \"n\"}}{{> m}}{{/inline}}{{#*inline \"k\"}}k{{/inline}}{{> m}}",
             )],
-            "inline partial \"n\" -> inline partial \"m\" -> inline partial \"n\"",
+            "inline partial \"m\" -> inline partial \"n\" -> inline partial \"m\"",
         );
     }
 
