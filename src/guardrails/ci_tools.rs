@@ -271,7 +271,7 @@ impl Tool {
 /// tool named after it is being installed, not run.
 fn installs(prefix: &str) -> bool {
     let command = prefix
-        .rsplit(|c| matches!(c, ';' | '&' | '|' | '\n' | '('))
+        .rsplit([';', '&', '|', '\n', '('])
         .next()
         .unwrap_or(prefix);
     let words: Vec<&str> = command.split_whitespace().collect();
