@@ -370,10 +370,16 @@ fn check_block(
             hcl::Value::Number(n) => n.to_string(),
             hcl::Value::String(s) => format!("{s:?}"),
             hcl::Value::Reference(r) => r.clone(),
-            other => return Err(format!("{file}: {header} {key} is not a literal: {other:?}")),
+            other => {
+                return Err(format!(
+                    "{file}: {header} {key} is not a literal: {other:?}"
+                ))
+            }
         };
         if &got != want {
-            return Err(format!("{file}: {header} {key} is {got}, the claim says {want}"));
+            return Err(format!(
+                "{file}: {header} {key} is {got}, the claim says {want}"
+            ));
         }
     }
     Ok(())
@@ -643,4 +649,34 @@ fn the_registry_answer_drives_terraform_and_the_manifests() {
         !ci.contains("packages: write"),
         "no ghcr permission for ECR"
     );
+}
+
+#[test]
+fn wide_or_internal_egress_answers_are_refused_before_anything_is_written() {
+    for bad in [
+        "0.0.0.0/0",
+        "0.0.0.0/1,128.0.0.0/1",
+        "::/0",
+        "::ffff:0.0.0.0/97",
+        "10.0.0.0/8",
+        "100.64.0.0/24",
+        "169.254.169.254/32",
+        "64:ff9b::/96",
+        "203.0.113.7/24",
+        "",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("demo-svc");
+        let output = common::paved()
+            .args(["new", "demo-svc", "--blueprint", "rust-axum", "--no-input"])
+            .arg("--output")
+            .arg(&out)
+            .args(["--set", &format!("idp_egress_cidrs={bad}")])
+            .output()
+            .unwrap();
+        let stderr = common::stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{bad:?} accepted: {stderr}");
+        assert!(stderr.contains("idp_egress_cidrs"), "{bad:?}: {stderr}");
+        assert!(!out.exists(), "{bad:?}: something was written");
+    }
 }
