@@ -1,4 +1,5 @@
-//! A generated rust-axum service states its security properties in THREAT_MODEL.md,
+//! A generated rust-axum (and typescript-fastify) service states its security
+//! properties in THREAT_MODEL.md,
 //! each claim naming the control that makes it true (file, CI job and step, Kubernetes
 //! object and field, Terraform block and attribute). These tests render the service for
 //! many answer combinations with the real `paved` binary and check every named
@@ -49,9 +50,13 @@ const ANSWER_SETS: &[&[&str]] = &[
 ];
 
 fn generate(dir: &Path, sets: &[&str]) -> PathBuf {
+    generate_from("rust-axum", dir, sets)
+}
+
+fn generate_from(blueprint: &str, dir: &Path, sets: &[&str]) -> PathBuf {
     let out = dir.join("demo-svc");
     let mut cmd = common::paved();
-    cmd.args(["new", "demo-svc", "--blueprint", "rust-axum", "--no-input"])
+    cmd.args(["new", "demo-svc", "--blueprint", blueprint, "--no-input"])
         .arg("--output")
         .arg(&out);
     for set in sets {
@@ -370,10 +375,16 @@ fn check_block(
             hcl::Value::Number(n) => n.to_string(),
             hcl::Value::String(s) => format!("{s:?}"),
             hcl::Value::Reference(r) => r.clone(),
-            other => return Err(format!("{file}: {header} {key} is not a literal: {other:?}")),
+            other => {
+                return Err(format!(
+                    "{file}: {header} {key} is not a literal: {other:?}"
+                ))
+            }
         };
         if &got != want {
-            return Err(format!("{file}: {header} {key} is {got}, the claim says {want}"));
+            return Err(format!(
+                "{file}: {header} {key} is {got}, the claim says {want}"
+            ));
         }
     }
     Ok(())
@@ -432,17 +443,28 @@ fn claim_problems(root: &Path) -> Vec<String> {
 
 #[test]
 fn every_claim_names_a_control_that_exists_for_every_answer_set() {
+    assert_claims_hold("rust-axum", ANSWER_SETS);
+}
+
+/// typescript-fastify carries the same claims table (its own AUTH, IMG and CI controls,
+/// plus SVC-1 limits and SVC-2 audit events); the same answer sets, where they apply.
+#[test]
+fn typescript_fastify_claims_name_controls_that_exist_for_every_answer_set() {
+    assert_claims_hold("typescript-fastify", ANSWER_SETS);
+}
+
+fn assert_claims_hold(blueprint: &str, answer_sets: &[&[&str]]) {
     let mut failures = Vec::new();
-    for sets in ANSWER_SETS {
+    for sets in answer_sets {
         let tmp = tempfile::tempdir().unwrap();
-        let root = generate(tmp.path(), sets);
+        let root = generate_from(blueprint, tmp.path(), sets);
         let threat_model = fs::read_to_string(root.join("THREAT_MODEL.md")).unwrap();
         let n = claims(&threat_model).len();
         if n < 15 {
-            failures.push(format!("{sets:?}: only {n} claims"));
+            failures.push(format!("{blueprint} {sets:?}: only {n} claims"));
         }
         for p in claim_problems(&root) {
-            failures.push(format!("{sets:?}: {p}"));
+            failures.push(format!("{blueprint} {sets:?}: {p}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -643,4 +665,34 @@ fn the_registry_answer_drives_terraform_and_the_manifests() {
         !ci.contains("packages: write"),
         "no ghcr permission for ECR"
     );
+}
+
+#[test]
+fn wide_or_internal_egress_answers_are_refused_before_anything_is_written() {
+    for bad in [
+        "0.0.0.0/0",
+        "0.0.0.0/1,128.0.0.0/1",
+        "::/0",
+        "::ffff:0.0.0.0/97",
+        "10.0.0.0/8",
+        "100.64.0.0/24",
+        "169.254.169.254/32",
+        "64:ff9b::/96",
+        "203.0.113.7/24",
+        "",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("demo-svc");
+        let output = common::paved()
+            .args(["new", "demo-svc", "--blueprint", "rust-axum", "--no-input"])
+            .arg("--output")
+            .arg(&out)
+            .args(["--set", &format!("idp_egress_cidrs={bad}")])
+            .output()
+            .unwrap();
+        let stderr = common::stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{bad:?} accepted: {stderr}");
+        assert!(stderr.contains("idp_egress_cidrs"), "{bad:?}: {stderr}");
+        assert!(!out.exists(), "{bad:?}: something was written");
+    }
 }
