@@ -393,7 +393,7 @@ fn hostile_templates_are_refused_by_new_and_check() {
         ),
         (
             "partial-mutual",
-            "template/a.txt.hbs:1: partials include each other in a cycle, which would never end: inline partial \"ping\" -> inline partial \"pong\" -> inline partial \"ping\"",
+            "template/b.txt.hbs:1: partials include each other in a cycle, which would never end: inline partial \"pong\" -> inline partial \"ping\" -> inline partial \"pong\"",
         ),
         (
             "template-cycle",
