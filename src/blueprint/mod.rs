@@ -12,6 +12,7 @@ pub mod compose;
 pub mod composition;
 pub mod conformance;
 pub mod error;
+pub mod fuzzing;
 pub mod layer;
 pub mod limits;
 pub mod manifest;

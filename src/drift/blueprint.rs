@@ -198,9 +198,23 @@ fn behind(
             detail: None,
         };
     }
+    // The first fixes of each version; the release notes hold the rest.
+    const SHOWN: usize = 3;
     let fixes = security
         .iter()
-        .map(|e| format!("{} fixes {}", e.version, e.fixes.join("; ")))
+        .map(|e| {
+            let more = e.fixes.len().saturating_sub(SHOWN);
+            format!(
+                "{} fixes {}{}",
+                e.version,
+                e.fixes[..e.fixes.len().min(SHOWN)].join("; "),
+                if more > 0 {
+                    format!(" (and {more} more in its release notes)")
+                } else {
+                    String::new()
+                }
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let first = &security[0].version;

@@ -289,6 +289,10 @@ fn an_edit_on_lines_the_latest_version_changes_conflicts() {
         return;
     };
 
+    eprintln!(
+        "conflict case: {rel} line {} (changed by {latest})",
+        line + 1
+    );
     let svc = work.path().join("svc");
     generate(&svc, "1.0.0");
     git(&svc, &["init", "-q"]);

@@ -728,3 +728,70 @@ fn blueprint_release_freezes_the_current_version_once() {
         "{text}"
     );
 }
+
+/// The built-in rust-axum: a 1.0.0 service audited by this binary is checked against
+/// 1.0.0 (no conformance finding), and is reported as behind the latest version, as a
+/// security finding when a newer version's release notes say so.
+#[test]
+fn rust_axum_1_0_0_is_checked_against_1_0_0_and_reported_behind() {
+    let manifest: toml::Table = toml::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("blueprints/rust-axum/blueprint.toml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let latest = manifest["blueprint"]["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    if latest == "1.0.0" {
+        return;
+    }
+    let security = manifest
+        .get("changelog")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|e| e["security"].as_bool() == Some(true) && e["version"].as_str() != Some("1.0.0"));
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = tmp.path().join("svc");
+    let out = paved()
+        .args([
+            "new",
+            "demo-svc",
+            "--blueprint",
+            "rust-axum@1.0.0",
+            "--no-input",
+            "--output",
+        ])
+        .arg(&svc)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = paved()
+        .args(["drift", "--format", "json"])
+        .arg(&svc)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = findings(&report);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let (rule, severity) = if security {
+        ("PVD-BLUEPRINT-005", "medium")
+    } else {
+        ("PVD-BLUEPRINT-004", "info")
+    };
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        (rule, severity),
+        "{f:?}"
+    );
+    assert!(f[0].3.contains(&latest), "{}", f[0].3);
+    let all = report["repos"][0]["findings"].as_array().unwrap();
+    assert_eq!(
+        all.len(),
+        1,
+        "a fresh 1.0.0 service has no other finding: {all:?}"
+    );
+}

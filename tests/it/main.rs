@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod blueprint_fuzz;
 mod blueprint_rust_axum_claims;
 mod cli_drift;
 mod cli_drift_docs;
