@@ -454,25 +454,35 @@ fn topological<'a>(
     if order.len() == nodes.len() {
         return Ok(order);
     }
-    // Every node left is on a cycle or behind one; walking edges among them from
-    // any of them must come back to a node already seen.
+    // Every node left is on a cycle or behind one, and each still has a caller among
+    // them (callers that were ordered gave up their edges): walking from callee to
+    // caller must come back to a node already seen.
     let left: BTreeSet<Node> = incoming
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .map(|(node, _)| node)
         .collect();
+    let caller_of = |node: Node<'a>| -> Node<'a> {
+        *left
+            .iter()
+            .find(|c| edges[c].contains(&node))
+            .expect("a node left has a caller left")
+    };
     let start = *left.iter().next().expect("a node is left");
     let mut path = vec![start];
     loop {
         let last = *path.last().expect("non-empty");
-        let next = *edges[&last]
-            .iter()
-            .find(|t| left.contains(t))
-            .expect("a node on or behind a cycle calls another such node");
-        if let Some(at) = path.iter().position(|&n| n == next) {
-            return Err(path.split_off(at));
+        let caller = caller_of(last);
+        if let Some(at) = path.iter().position(|&n| n == caller) {
+            // `path` runs from callee to caller; a cycle reads in call order.
+            let mut cycle = path.split_off(at);
+            cycle.reverse();
+            // Start from the first in sort order, so a cycle is always named alike.
+            let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+            cycle.rotate_left(first);
+            return Err(cycle);
         }
-        path.push(next);
+        path.push(caller);
     }
 }
 
@@ -601,6 +611,19 @@ mod tests {
                 "{{#*inline \"p\"}}{{> template/a.hbs}}{{/inline}}{{> p}}",
             )],
             "cycle",
+        );
+    }
+
+    #[test]
+    fn a_cycle_is_named_even_when_a_partial_behind_it_sorts_first() {
+        // Found by the fuzz driver: "k" is left over after ordering (only the cycle
+        // calls it) but is not on the cycle.
+        refused(
+            &[(
+                "x.hbs",
+                "{{#*inline \"m\"}}{{> n}}{{> k}}{{/inline}}{{#*inline \"n\"}}{{> m}}{{/inline}}{{#*inline \"k\"}}k{{/inline}}{{> m}}",
+            )],
+            "inline partial \"m\" -> inline partial \"n\" -> inline partial \"m\"",
         );
     }
 

@@ -67,6 +67,8 @@ impl Category {
                 "semgrep/semgrep-action",
                 "returntocorp/semgrep-action",
                 "semgrep",
+                "bandit",
+                "pycqa/bandit-action",
                 "Security/SAST",
                 "Jobs/SAST",
                 "component:sast",
@@ -82,11 +84,22 @@ impl Category {
                 "osv-scanner",
                 "google/osv-scanner-action",
                 "trivy fs",
+                "trivy filesystem",
                 "trivy repo",
+                "trivy repository",
+                "trivy sbom",
+                "grype",
+                "anchore/scan-action",
                 "snyk",
+                "snyk/actions",
                 "pip-audit",
+                "pip_audit",
+                "pypa/gh-action-pip-audit",
                 "govulncheck",
+                "golang/govulncheck-action",
                 "npm audit",
+                "pnpm audit",
+                "yarn audit",
                 "Security/Dependency-Scanning",
                 "Jobs/Dependency-Scanning",
                 "component:dependency-scanning",
@@ -125,6 +138,8 @@ impl Category {
                 "syft",
                 "cargo cyclonedx",
                 "cargo-cyclonedx",
+                "cyclonedx-py",
+                "cyclonedx-npm",
                 "trivy * --format cyclonedx",
                 "trivy * --format spdx",
                 "trivy * --format spdx-json",
@@ -235,11 +250,34 @@ impl Tool {
 
     /// Where in `line` the command starts.
     pub(crate) fn find_command(&self, line: &str) -> Option<usize> {
+        self.find_commands(line).into_iter().next()
+    }
+
+    /// Every place in `line` where the tool runs, leaving out mentions that install it
+    /// (`cargo install cargo-deny@0.20.2 && cargo deny check` runs it once).
+    pub(crate) fn find_commands(&self, line: &str) -> Vec<usize> {
         match self {
-            Tool::Command(re) => re.find(line).map(|m| m.start()),
-            _ => None,
+            Tool::Command(re) => re
+                .find_iter(line)
+                .map(|m| m.start())
+                .filter(|&at| !installs(&line[..at]))
+                .collect(),
+            _ => Vec::new(),
         }
     }
+}
+
+/// Whether the shell command that `prefix` ends inside is a package install, so a
+/// tool named after it is being installed, not run.
+fn installs(prefix: &str) -> bool {
+    let command = prefix
+        .rsplit([';', '&', '|', '\n', '('])
+        .next()
+        .unwrap_or(prefix);
+    let words: Vec<&str> = command.split_whitespace().collect();
+    words
+        .iter()
+        .any(|w| matches!(*w, "install" | "binstall" | "i" | "add" | "download"))
 }
 
 /// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
@@ -266,34 +304,164 @@ pub(crate) fn swallows_failure(rest: &str) -> bool {
 
 /// Flags that make a scanner report without ever failing: `--soft-fail`,
 /// `--exit-code 0`, trivy without `--exit-code 1` (it exits 0 on findings by
-/// default), grype without `--fail-on`.
-pub(crate) fn exits_zero_on_findings(cmd: &str) -> bool {
-    static RE: std::sync::OnceLock<[Regex; 5]> = std::sync::OnceLock::new();
-    let [exit0, trivy_scan, sbom_format, exit_nonzero, grype] = RE.get_or_init(|| {
-        [
-            Regex::new(r"--exit-code[\s=]+0\b").expect("valid regex"),
-            Regex::new(r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs)\b")
-                .expect("valid regex"),
-            Regex::new(r"--format[\s=]+(cyclonedx|spdx)").expect("valid regex"),
-            Regex::new(r"--exit-code[\s=]+[1-9]").expect("valid regex"),
-            Regex::new(r"\bgrype\b").expect("valid regex"),
-        ]
-    });
+/// default; a trivy SBOM has no findings to fail on, so it is exempt when it counts
+/// as SBOM generation), grype without `--fail-on`, govulncheck writing JSON, SARIF or
+/// OpenVEX (it then exits 0 whatever it finds).
+pub(crate) fn exits_zero_on_findings(category: Category, cmd: &str) -> bool {
+    static RE: std::sync::OnceLock<[Regex; 6]> = std::sync::OnceLock::new();
+    let [exit0, trivy_scan, exit_nonzero, grype, govulncheck, govuln_format] =
+        RE.get_or_init(|| {
+            [
+                Regex::new(r"--exit-code[\s=]+0\b").expect("valid regex"),
+                Regex::new(r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs|sbom)\b")
+                    .expect("valid regex"),
+                Regex::new(r"--exit-code[\s=]+[1-9]").expect("valid regex"),
+                Regex::new(r"\bgrype\b").expect("valid regex"),
+                Regex::new(r"\bgovulncheck\b").expect("valid regex"),
+                Regex::new(r"(^|\s)(-json\b|-format[\s=]+(json|sarif|openvex)\b)")
+                    .expect("valid regex"),
+            ]
+        });
     let cmd = cmd.to_ascii_lowercase();
     if cmd.contains("--soft-fail") || exit0.is_match(&cmd) {
         return true;
     }
-    if trivy_scan.is_match(&cmd) && !sbom_format.is_match(&cmd) && !exit_nonzero.is_match(&cmd) {
+    let sbom_exempt = category == Category::Sbom && trivy_sbom_format(&cmd);
+    if trivy_scan.is_match(&cmd) && !sbom_exempt && !exit_nonzero.is_match(&cmd) {
+        return true;
+    }
+    if govulncheck.is_match(&cmd) && govuln_format.is_match(&cmd) {
         return true;
     }
     grype.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
 }
 
-/// Action inputs that keep a scanner action from failing the job.
-pub(crate) fn action_exits_zero(action: &str, with: Option<&Node>, sbom: bool) -> bool {
+/// trivy writing an SBOM (`--format cyclonedx|spdx|spdx-json`, `-f cyclonedx`).
+fn trivy_sbom_format(cmd: &str) -> bool {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(--format|-f)[\s=]+(cyclonedx|spdx)").expect("valid regex"))
+        .is_match(cmd)
+}
+
+/// The value of a trivy `--scanners` (or the older `--security-checks`) flag.
+fn trivy_scanners(cmd: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"--(scanners|security-checks)[\s=]+([a-z,]+)").expect("valid regex")
+    })
+    .captures(cmd)
+    .map(|c| c[2].to_owned())
+}
+
+/// Whether a trivy invocation looks for vulnerabilities. An SBOM run does not unless
+/// `--scanners` asks for `vuln` explicitly; `--scanners secret,misconfig` never does.
+fn trivy_scans_vulns(cmd: &str) -> bool {
+    match trivy_scanners(cmd) {
+        Some(list) => list.split(',').any(|s| s == "vuln"),
+        None => !trivy_sbom_format(cmd),
+    }
+}
+
+/// The words of `cmd` after the first one equal to (or a path ending in) `word`.
+fn args_after<'c>(cmd: &'c str, word: &str) -> Option<Vec<&'c str>> {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let at = words.iter().position(|w| {
+        let w = w.trim_matches(|c| c == '"' || c == '\'');
+        w == word || w.ends_with(&format!("/{word}"))
+    })?;
+    Some(words[at + 1..].to_vec())
+}
+
+/// Whether a command that a tool of `category` matched really runs that kind of scan.
+/// Tool names alone over-count dependency scanning: trivy writing an SBOM, `npm audit
+/// signatures`, `cargo deny check licenses`, grype pointed at an image or `snyk
+/// monitor` name an SCA tool but find no vulnerable dependency in the change.
+pub(crate) fn does_scan(category: Category, cmd: &str) -> bool {
+    let cmd = cmd.to_ascii_lowercase();
+    if !matches!(category, Category::Sca | Category::Container) {
+        return true;
+    }
+    let positional = |args: Vec<&str>| -> Vec<String> {
+        args.into_iter()
+            .take_while(|a| !matches!(*a, "&&" | "||" | ";" | "|"))
+            .filter(|a| !a.starts_with('-'))
+            .map(|a| a.trim_matches(|c| c == '"' || c == '\'').to_owned())
+            .collect()
+    };
+    if let Some(args) = args_after(&cmd, "trivy") {
+        let sub = positional(args);
+        if category == Category::Sca && sub.first().is_some_and(|s| s == "image" || s == "config") {
+            return false;
+        }
+        return trivy_scans_vulns(&cmd);
+    }
+    if category == Category::Container {
+        return true;
+    }
+    if let Some(args) = args_after(&cmd, "grype") {
+        // `grype dir:.`, `grype sbom:bom.json`, `grype .`; an image is container scanning.
+        return positional(args).iter().any(|t| {
+            t.starts_with("dir:")
+                || t.starts_with("file:")
+                || t.starts_with("sbom:")
+                || t == "."
+                || t.starts_with("./")
+        });
+    }
+    if let Some(args) = args_after(&cmd, "audit") {
+        if args_after(&cmd, "npm")
+            .or_else(|| args_after(&cmd, "pnpm"))
+            .or_else(|| args_after(&cmd, "yarn"))
+            .is_some_and(|a| a.first() == Some(&"audit") || a.get(1) == Some(&"audit"))
+        {
+            let sub = positional(args);
+            return !sub.first().is_some_and(|s| s == "signatures" || s == "fix");
+        }
+    }
+    if let Some(args) = args_after(&cmd, "deny").or_else(|| args_after(&cmd, "cargo-deny")) {
+        let sub = positional(args);
+        if let Some(i) = sub.iter().position(|s| s == "check") {
+            let checks = &sub[i + 1..];
+            return checks.is_empty() || checks.iter().any(|c| c == "advisories" || c == "all");
+        }
+        return !sub.is_empty() || cmd.contains("check");
+    }
+    if let Some(args) = args_after(&cmd, "snyk") {
+        let sub = positional(args);
+        return sub.first().is_some_and(|s| s == "test");
+    }
+    true
+}
+
+/// Whether a scanner action does a scan of `category` with its inputs: trivy-action
+/// writing an SBOM or scanning an image is not dependency scanning, anchore/scan-action
+/// scans dependencies only given a `path` or `sbom`, cargo-deny-action only when its
+/// `command` checks advisories, a snyk action only when it runs `test`.
+pub(crate) fn action_scans(category: Category, action: &str, with: Option<&Node>) -> bool {
+    let input = |k: &str| with.and_then(|w| w.str_at(k)).map(str::to_ascii_lowercase);
+    if category == Category::Sca {
+        if action.starts_with("anchore/scan-action") {
+            return input("path").is_some() || input("sbom").is_some();
+        }
+        if action.starts_with("embarkstudios/cargo-deny-action") {
+            let command = input("command").unwrap_or_else(|| "check".into());
+            return does_scan(category, &format!("cargo deny {command}"));
+        }
+        if let Some(kind) = action.strip_prefix("snyk/actions/") {
+            let command = input("command").unwrap_or_else(|| "test".into());
+            return !matches!(kind, "docker" | "iac" | "setup")
+                && command.split_whitespace().next() == Some("test");
+        }
+    }
+    true
+}
+
+/// Action inputs that keep a scanner action from failing the job. `sbom_exempt`: a
+/// trivy SBOM counted as SBOM generation, which has nothing to fail on.
+pub(crate) fn action_exits_zero(action: &str, with: Option<&Node>, sbom_exempt: bool) -> bool {
     let input = |k: &str| with.and_then(|w| w.get(k));
     if action.starts_with("aquasecurity/trivy-action") {
-        return !sbom
+        return !sbom_exempt
             && !input("exit-code")
                 .and_then(Node::as_i64)
                 .is_some_and(|c| c != 0);
@@ -303,6 +471,14 @@ pub(crate) fn action_exits_zero(action: &str, with: Option<&Node>, sbom: bool) -
     }
     if action.starts_with("anchore/scan-action") {
         return input("fail-build").and_then(Node::as_bool) == Some(false);
+    }
+    if action.starts_with("golang/govulncheck-action") {
+        return input("output-format")
+            .and_then(Node::as_str)
+            .is_some_and(|f| f != "text");
+    }
+    if action.starts_with("actions/dependency-review-action") {
+        return input("warn-only").and_then(Node::as_bool) == Some(true);
     }
     false
 }
@@ -356,7 +532,7 @@ pub(crate) enum Found {
 
 impl Unit<'_> {
     /// Whether this unit runs a tool of `category`, and whether it can fail the build.
-    pub(crate) fn runs(&self, tools: &[Tool]) -> Option<Found> {
+    pub(crate) fn runs(&self, category: Category, tools: &[Tool]) -> Option<Found> {
         let mut found: Option<Found> = None;
         let mut note = |f: Found| {
             found = match (found, f) {
@@ -370,39 +546,54 @@ impl Unit<'_> {
         };
         if let Some(action) = &self.action {
             let trivy = action.starts_with("aquasecurity/trivy-action");
-            let scan_type = self
-                .with
-                .and_then(|w| w.str_at("scan-type"))
-                .unwrap_or("image")
-                .to_ascii_lowercase();
-            let format = self
-                .with
-                .and_then(|w| w.str_at("format"))
-                .unwrap_or("")
-                .to_ascii_lowercase();
+            let input = |k: &str| {
+                self.with
+                    .and_then(|w| w.get(k))
+                    .and_then(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| v.as_i64().map(|n| n.to_string()))
+                    })
+                    .map(|v| v.to_ascii_lowercase())
+            };
+            let scan_type = input("scan-type").unwrap_or_else(|| "image".into());
+            let format = input("format").unwrap_or_default();
             let sbom = format.starts_with("cyclonedx") || format.starts_with("spdx");
+            // trivy-action as the command line it runs, so it is judged like one.
+            let mut cmd = format!("trivy {scan_type}");
+            for (flag, key) in [
+                ("--format", "format"),
+                ("--scanners", "scanners"),
+                ("--exit-code", "exit-code"),
+            ] {
+                if let Some(v) = input(key) {
+                    cmd.push_str(&format!(" {flag} {v}"));
+                }
+            }
+            let sbom_exempt = sbom && category == Category::Sbom;
             let found = |ctx_line: u32| {
-                if action_exits_zero(action, self.with, sbom) {
+                if action_exits_zero(action, self.with, sbom_exempt) {
                     Found::Silenced(ctx_line)
                 } else {
                     whole()
                 }
             };
+            let scans = if trivy {
+                does_scan(category, &cmd)
+            } else {
+                action_scans(category, action, self.with)
+            };
             for tool in tools {
                 // trivy-action scans an image only when scan-type says so.
-                if tool.matches_action(action) && (!trivy || (scan_type == "image" && !sbom)) {
+                if tool.matches_action(action)
+                    && scans
+                    && (!trivy || (scan_type == "image" && !sbom))
+                {
                     note(found(self.line));
                 }
             }
-            if trivy {
-                let mut cmd = format!("trivy {scan_type}");
-                if !format.is_empty() {
-                    cmd.push_str(" --format ");
-                    cmd.push_str(&format);
-                }
-                if tools.iter().any(|t| t.find_command(&cmd).is_some()) {
-                    note(found(self.line));
-                }
+            if trivy && scans && tools.iter().any(|t| t.find_command(&cmd).is_some()) {
+                note(found(self.line));
             }
         }
         for (template, _) in &self.templates {
@@ -414,9 +605,12 @@ impl Unit<'_> {
             let Some(text) = node.as_str() else { continue };
             for (offset, cmd_line) in logical_lines(text) {
                 for tool in tools {
-                    if let Some(at) = tool.find_command(&cmd_line) {
+                    for at in tool.find_commands(&cmd_line) {
                         let rest = &cmd_line[at..];
-                        if swallows_failure(rest) || exits_zero_on_findings(rest) {
+                        if !does_scan(category, rest) {
+                            continue;
+                        }
+                        if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
                             note(Found::Silenced(node.line_at(offset)));
                         } else {
                             note(whole());

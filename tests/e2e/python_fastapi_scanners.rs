@@ -93,6 +93,38 @@ fn drift(dir: &Path, label: &str) {
     assert_eq!(out.status.code(), Some(0), "[{label}] {report:#}");
 }
 
+/// Every row of THREAT_MODEL.md's controls table names a marker and a file: the file
+/// must exist and contain the marker, so no claim outlives the control behind it.
+fn claims_point_at_controls(dir: &Path, label: &str) {
+    let model = std::fs::read_to_string(dir.join("THREAT_MODEL.md")).expect("THREAT_MODEL.md");
+    let section = model
+        .split("## Controls provided by the blueprint")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap_or_else(|| panic!("[{label}] no controls section"));
+    let mut rows = 0;
+    for line in section.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        if cells.len() != 3 || cells[1] == "control" || cells[1].starts_with("---") {
+            continue;
+        }
+        let unquote = |cell: &str| {
+            cell.trim_matches(|c: char| c == '|' || c.is_whitespace())
+                .trim_matches('`')
+                .to_owned()
+        };
+        let (marker, file) = (unquote(cells[1]), unquote(cells[2]));
+        let text = std::fs::read_to_string(dir.join(&file))
+            .unwrap_or_else(|e| panic!("[{label}] claim {line:?}: {file}: {e}"));
+        assert!(
+            text.contains(&marker),
+            "[{label}] claim {line:?}: {file} does not contain {marker:?}"
+        );
+        rows += 1;
+    }
+    assert!(rows >= 12, "[{label}] only {rows} claims checked");
+}
+
 fn check(sets: &[&str], expect_present: &[&str], expect_absent: &[&str]) {
     let label = if sets.is_empty() {
         "defaults".to_string()
@@ -119,6 +151,7 @@ fn check(sets: &[&str], expect_present: &[&str], expect_absent: &[&str]) {
             "[{label}] {rel} should not be generated"
         );
     }
+    claims_point_at_controls(&dir, &label);
     drift(&dir, &label);
     scan(&dir, &label);
 }
@@ -166,7 +199,10 @@ fn gitlab_ci_is_clean() {
 #[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn kubernetes_only_with_an_idp_range_is_clean() {
     check(
-        &["iac=kubernetes", "idp_egress_cidr=203.0.113.0/24"],
+        &[
+            "iac=kubernetes",
+            "idp_egress_cidrs=203.0.113.0/24,198.51.100.0/24",
+        ],
         &[GITHUB[0], K8S],
         &[TF],
     );
@@ -226,8 +262,41 @@ fn public_internet_terraform_only_on_github_is_clean() {
 
 #[test]
 #[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn ecr_registry_with_aws_runtime_role_is_clean() {
+    check(
+        &["registry=ecr", "needs_aws=true"],
+        &[
+            GITHUB[0],
+            K8S,
+            TF,
+            "deploy/terraform/backend.tf",
+            "deploy/terraform/.terraform.lock.hcl",
+        ],
+        &[],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
+fn gitlab_with_ecr_is_clean() {
+    check(
+        &["ci=gitlab", "registry=ecr", "exposure=internet"],
+        &[GITLAB[0], K8S, TF],
+        &[GITHUB[0]],
+    );
+}
+
+#[test]
+#[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn egress_cidr_answer_refuses_world_open_blocks() {
-    for cidr in ["0.0.0.0/0", "0.0.0.0/1", "10.0.0.0/7", "not-a-cidr"] {
+    for cidr in [
+        "0.0.0.0/0",
+        "0.0.0.0/1",
+        "10.0.0.0/7",
+        "100.64.0.0/16",
+        "169.254.169.254/32",
+        "not-a-cidr",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = crate::common::paved()
             .args([
@@ -239,7 +308,7 @@ fn egress_cidr_answer_refuses_world_open_blocks() {
             ])
             .arg("--output")
             .arg(tmp.path().join("demo-svc"))
-            .args(["--set", &format!("idp_egress_cidr={cidr}")])
+            .args(["--set", &format!("idp_egress_cidrs={cidr}")])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{cidr} accepted");

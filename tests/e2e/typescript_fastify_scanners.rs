@@ -164,7 +164,10 @@ fn gitlab_ci_is_clean() {
 #[ignore = "slow end-to-end test: scripts/test runs it with --ignored"]
 fn kubernetes_only_with_an_idp_range_is_clean() {
     check(
-        &["iac=kubernetes", "idp_egress_cidr=203.0.113.0/24"],
+        &[
+            "iac=kubernetes",
+            "idp_egress_cidrs=203.0.113.0/24,2001:db8:1::/48",
+        ],
         &[GITHUB[0], K8S],
         &[TF],
     );

@@ -1,4 +1,5 @@
-//! A generated rust-axum service states its security properties in THREAT_MODEL.md,
+//! A generated rust-axum (and typescript-fastify) service states its security
+//! properties in THREAT_MODEL.md,
 //! each claim naming the control that makes it true (file, CI job and step, Kubernetes
 //! object and field, Terraform block and attribute). These tests render the service for
 //! many answer combinations with the real `paved` binary and check every named
@@ -49,9 +50,13 @@ const ANSWER_SETS: &[&[&str]] = &[
 ];
 
 fn generate(dir: &Path, sets: &[&str]) -> PathBuf {
+    generate_from("rust-axum", dir, sets)
+}
+
+fn generate_from(blueprint: &str, dir: &Path, sets: &[&str]) -> PathBuf {
     let out = dir.join("demo-svc");
     let mut cmd = common::paved();
-    cmd.args(["new", "demo-svc", "--blueprint", "rust-axum", "--no-input"])
+    cmd.args(["new", "demo-svc", "--blueprint", blueprint, "--no-input"])
         .arg("--output")
         .arg(&out);
     for set in sets {
@@ -438,17 +443,28 @@ fn claim_problems(root: &Path) -> Vec<String> {
 
 #[test]
 fn every_claim_names_a_control_that_exists_for_every_answer_set() {
+    assert_claims_hold("rust-axum", ANSWER_SETS);
+}
+
+/// typescript-fastify carries the same claims table (its own AUTH, IMG and CI controls,
+/// plus SVC-1 limits and SVC-2 audit events); the same answer sets, where they apply.
+#[test]
+fn typescript_fastify_claims_name_controls_that_exist_for_every_answer_set() {
+    assert_claims_hold("typescript-fastify", ANSWER_SETS);
+}
+
+fn assert_claims_hold(blueprint: &str, answer_sets: &[&[&str]]) {
     let mut failures = Vec::new();
-    for sets in ANSWER_SETS {
+    for sets in answer_sets {
         let tmp = tempfile::tempdir().unwrap();
-        let root = generate(tmp.path(), sets);
+        let root = generate_from(blueprint, tmp.path(), sets);
         let threat_model = fs::read_to_string(root.join("THREAT_MODEL.md")).unwrap();
         let n = claims(&threat_model).len();
         if n < 15 {
-            failures.push(format!("{sets:?}: only {n} claims"));
+            failures.push(format!("{blueprint} {sets:?}: only {n} claims"));
         }
         for p in claim_problems(&root) {
-            failures.push(format!("{sets:?}: {p}"));
+            failures.push(format!("{blueprint} {sets:?}: {p}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

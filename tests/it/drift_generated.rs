@@ -12,13 +12,17 @@ use crate::common::paved;
 use serde_json::Value;
 
 fn generate(dir: &Path, name: &str, sets: &[&str]) -> PathBuf {
+    generate_from(dir, "rust-axum", name, sets)
+}
+
+fn generate_from(dir: &Path, blueprint: &str, name: &str, sets: &[&str]) -> PathBuf {
     let out = dir.join(name);
     let mut cmd = paved();
     cmd.args([
         "new",
         name,
         "--blueprint",
-        "rust-axum",
+        blueprint,
         "--no-input",
         "--output",
     ])
@@ -769,6 +773,130 @@ fn gitlab_weakened_copies_are_caught() {
         });
         if code != 1 || !hit {
             failures.push(format!("{what}: exit {code}: {found:#?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Each blueprint's dependency scanning replaced by an SBOM-only step: the pipeline
+/// still "has a CycloneDX step", but nothing looks for vulnerable dependencies, so
+/// PVD-CI-002 must fire on the workflow (not only the blueprint diff).
+#[test]
+fn sbom_only_dependency_scanning_is_caught_for_every_blueprint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wf = ".github/workflows/ci.yml";
+    let weakenings: &[(&str, &[(&str, &str)])] = &[
+        (
+            "rust-axum",
+            &[(
+                r"run: cargo deny --locked check advisories bans licenses sources",
+                "run: trivy fs --format cyclonedx --output sbom.cdx.json .",
+            )],
+        ),
+        (
+            "python-fastapi",
+            &[(
+                r#"(?m)^( +)"\$RUNNER_TEMP/sca/bin/pip-audit".*\n +"\$RUNNER_TEMP/sca/bin/pip-audit".*\n"#,
+                "${1}\"$$RUNNER_TEMP/sca/bin/cyclonedx-py\" requirements requirements.txt -o sbom.cdx.json\n",
+            )],
+        ),
+        (
+            "typescript-fastify",
+            &[
+                (
+                    r"run: npm audit --audit-level=high",
+                    "run: npx @cyclonedx/cyclonedx-npm --output-file sbom.cdx.json",
+                ),
+                (
+                    r"(?s)      - name: osv-scanner.*?\n\n",
+                    "      - uses: anchore/sbom-action@e11c554f704a0b820cbf8c51673f6945e0731532 # v0.20.0\n\n",
+                ),
+            ],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (blueprint, edits) in weakenings {
+        let fresh = generate_from(tmp.path(), blueprint, &format!("sbom-{blueprint}"), &[]);
+        let (code, report) = drift(&fresh);
+        assert_eq!(
+            findings(&report),
+            Vec::<(String, String, String)>::new(),
+            "{blueprint}"
+        );
+        assert_eq!(code, 0, "{blueprint}");
+        let copy = tmp.path().join(format!("sbom-weak-{blueprint}"));
+        copy_tree(&fresh, &copy);
+        for (pattern, replacement) in *edits {
+            edit(&copy, wf, pattern, replacement);
+        }
+        let (code, report) = drift(&copy);
+        let found = findings(&report);
+        let hit = found
+            .iter()
+            .any(|(rule, f, _)| rule == "PVD-CI-002" && f == wf);
+        if code != 1 || !hit {
+            failures.push(format!("{blueprint}: exit {code}: {found:#?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The python-fastapi and typescript-fastify services weakened the ways the rules
+/// already understand for them: the final stage back to root, the dependency scanner
+/// made non-blocking. Each is caught by a guardrail (not only the blueprint diff) on
+/// the changed file.
+#[test]
+fn fastapi_and_fastify_weakened_copies_are_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, &str, &str, &str, &str)] = &[
+        // (blueprint, what, file, pattern, replacement, rule prefix)
+        (
+            "python-fastapi",
+            "USER removed",
+            "Dockerfile",
+            r"(?m)^USER .*\n",
+            "",
+            "PVD-DOCKER-001",
+        ),
+        (
+            "python-fastapi",
+            "pip-audit made non-blocking",
+            ".github/workflows/ci.yml",
+            r"(?m)^(      - name: pip-audit \(known.*\n)",
+            "${1}        continue-on-error: true\n",
+            "PVD-GHA-012",
+        ),
+        (
+            "typescript-fastify",
+            "USER removed",
+            "Dockerfile",
+            r"(?m)^USER .*\n",
+            "",
+            "PVD-DOCKER-001",
+        ),
+        (
+            "typescript-fastify",
+            "npm audit made non-blocking",
+            ".github/workflows/ci.yml",
+            r"(?m)^(      - name: npm audit \(known.*\n)",
+            "${1}        continue-on-error: true\n",
+            "PVD-GHA-012",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (blueprint, what, file, pattern, replacement, rule)) in cases.iter().enumerate() {
+        let fresh = tmp.path().join(format!("fresh-{blueprint}"));
+        if !fresh.exists() {
+            generate_from(tmp.path(), blueprint, &format!("fresh-{blueprint}"), &[]);
+        }
+        let copy = tmp.path().join(format!("weak-{i}"));
+        copy_tree(&fresh, &copy);
+        edit(&copy, file, pattern, replacement);
+        let (code, report) = drift(&copy);
+        let found = findings(&report);
+        let hit = found.iter().any(|(r, f, _)| r == rule && f == file);
+        if code != 1 || !hit {
+            failures.push(format!("{blueprint}: {what}: exit {code}: {found:#?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

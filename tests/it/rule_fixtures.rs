@@ -39,7 +39,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn needs_fixtures(rule: &Rule) -> bool {
-    rule.meta.source.is_some() || !NOT_YET_CONVERTED.contains(&rule.meta.domain)
+    rule.meta.source.is_some()
+        || !NOT_YET_CONVERTED.contains(&rule.meta.domain)
+        // A legacy rule that already has fixtures is held to them too.
+        || fixtures().join(rule.meta.id).is_dir()
 }
 
 /// Every file below `dir`, by `/`-separated path relative to it.

@@ -524,7 +524,7 @@ fn check_silent_scanners(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let mut lines: Vec<(u32, &str)> = Vec::new();
         for unit in workflow_units(single, file) {
             for (category, t) in &tools {
-                if let Some(Found::Silenced(line)) = unit.runs(t) {
+                if let Some(Found::Silenced(line)) = unit.runs(**category, t) {
                     lines.push((line, category.label()));
                 }
             }

@@ -137,7 +137,7 @@ fn check_category(category: Category, ctx: &CheckCtx<'_>, out: &mut Emitter<'_>)
     let tools = category.tools(ctx);
     let mut silenced = None;
     for unit in &p.units {
-        match unit.runs(&tools) {
+        match unit.runs(category, &tools) {
             Some(Found::Enforced) => return,
             Some(Found::Silenced(l)) => silenced = Some(l),
             None => {}
@@ -454,6 +454,120 @@ jobs:
                 run(&[(".github/workflows/ci.yml", &wf), dock]).is_empty(),
                 "{cmd}"
             );
+        }
+    }
+
+    /// `golden()` with its SCA step replaced by `step` (a YAML step, indented 6).
+    fn sca_hits(step: &str) -> Vec<(String, Option<u32>)> {
+        let wf = golden().replace("      - run: cargo deny check\n", step);
+        run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x\n"),
+        ])
+    }
+
+    #[test]
+    fn sbom_generation_is_not_dependency_scanning() {
+        let steps = [
+            "      - run: trivy fs --format cyclonedx --output sbom.cdx.json .\n",
+            "      - run: trivy fs -f spdx-json -o sbom.json .\n",
+            "      - run: trivy fs --scanners secret,misconfig --exit-code 1 .\n",
+            "      - run: trivy image --exit-code 1 app:ci\n",
+            "      - uses: aquasecurity/trivy-action@x\n        with:\n          scan-type: fs\n          format: cyclonedx\n          output: sbom.cdx.json\n",
+            "      - uses: aquasecurity/trivy-action@x\n        with:\n          scan-type: fs\n          format: cyclonedx\n          exit-code: 1\n",
+            "      - run: cyclonedx-py requirements requirements.txt -o sbom.json\n",
+            "      - run: npx @cyclonedx/cyclonedx-npm --output-file sbom.json\n",
+            "      - run: syft . -o cyclonedx-json\n",
+            "      - uses: anchore/sbom-action@x\n",
+            "      - uses: docker/build-push-action@x\n        with:\n          sbom: true\n          push: false\n",
+            "      - run: npm audit signatures\n",
+            "      - run: cargo deny --locked check licenses bans sources\n",
+            "      - run: cargo install --locked cargo-deny@0.20.2\n",
+            "      - run: |\n          python -m venv v\n          v/bin/pip install --quiet pip-audit==2.10.1\n",
+            "      - run: npm install -g snyk && snyk monitor\n",
+            "      - run: grype registry.example/app:ci --fail-on high\n",
+            "      - uses: anchore/scan-action@x\n        with:\n          image: app:ci\n",
+            "      - uses: embarkstudios/cargo-deny-action@x\n        with:\n          command: check licenses\n",
+            "      - uses: snyk/actions/docker@x\n",
+        ];
+        for step in steps {
+            assert_eq!(
+                sca_hits(step),
+                [("PVD-CI-002".into(), Some(2))],
+                "counted as SCA: {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn dependency_scanners_of_each_ecosystem_count() {
+        let steps = [
+            "      - run: cargo deny --locked check advisories bans licenses sources\n",
+            "      - run: cargo deny check\n",
+            "      - run: cargo audit --deny warnings\n",
+            "      - uses: rustsec/audit-check@x\n",
+            "      - uses: EmbarkStudios/cargo-deny-action@x\n",
+            "      - run: '\"$RUNNER_TEMP/sca/bin/pip-audit\" --strict -r requirements.txt'\n",
+            "      - run: python -m pip_audit -r requirements.txt\n",
+            "      - uses: pypa/gh-action-pip-audit@x\n",
+            "      - run: osv-scanner scan source -r .\n",
+            "      - uses: google/osv-scanner-action@x\n",
+            "      - run: npm audit --audit-level=high --omit=dev\n",
+            "      - run: pnpm audit --prod\n",
+            "      - run: trivy fs --scanners vuln --exit-code 1 .\n",
+            "      - run: trivy fs --exit-code 1 --severity HIGH,CRITICAL .\n",
+            "      - run: trivy fs --format cyclonedx --scanners vuln --exit-code 1 .\n",
+            "      - uses: aquasecurity/trivy-action@x\n        with:\n          scan-type: fs\n          scanners: vuln\n          exit-code: 1\n",
+            "      - run: grype dir:. --fail-on high\n",
+            "      - uses: anchore/scan-action@x\n        with:\n          path: .\n",
+            "      - run: govulncheck ./...\n",
+            "      - run: go install golang.org/x/vuln/cmd/govulncheck@v1.1.4 && govulncheck ./...\n",
+            "      - uses: golang/govulncheck-action@x\n",
+            "      - uses: actions/dependency-review-action@x\n",
+            "      - run: npx snyk test --severity-threshold=high\n",
+            "      - uses: snyk/actions/node@x\n",
+        ];
+        for step in steps {
+            assert!(sca_hits(step).is_empty(), "not counted as SCA: {step}");
+        }
+    }
+
+    #[test]
+    fn dependency_scanners_that_cannot_fail_do_not_count() {
+        for step in [
+            "      - run: trivy fs --scanners vuln .\n",
+            "      - run: grype dir:.\n",
+            "      - run: govulncheck -format sarif ./... > govuln.sarif\n",
+            "      - run: govulncheck -json ./...\n",
+            "      - uses: golang/govulncheck-action@x\n        with:\n          output-format: sarif\n",
+            "      - uses: actions/dependency-review-action@x\n        with:\n          warn-only: true\n",
+            "      - run: npm audit || true\n",
+            "      - run: pip-audit -r requirements.txt\n        continue-on-error: true\n",
+        ] {
+            assert_eq!(
+                sca_hits(step),
+                [("PVD-CI-002".into(), Some(2))],
+                "counted as enforced SCA: {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn python_sast_tools_count() {
+        for step in [
+            "      - run: bandit --recursive src --severity-level medium\n",
+            "      - uses: PyCQA/bandit-action@x\n",
+            "      - run: semgrep scan --config p/python --error\n",
+        ] {
+            let wf = golden().replace(
+                &format!("      - uses: github/codeql-action/analyze@{PIN}\n"),
+                step,
+            );
+            let hits = run(&[
+                (".github/workflows/ci.yml", &wf),
+                ("Dockerfile", "FROM x\n"),
+            ]);
+            assert!(hits.is_empty(), "{step}: {hits:?}");
         }
     }
 

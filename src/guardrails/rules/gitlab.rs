@@ -74,7 +74,7 @@ fn security_job_name() -> &'static Regex {
 }
 
 fn check_allow_failure(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    let tools: Vec<_> = Category::ALL.iter().map(|c| c.tools(ctx)).collect();
+    let tools: Vec<_> = Category::ALL.iter().map(|c| (*c, c.tools(ctx))).collect();
     for file in gitlab_files(ctx) {
         let Some(root) = file.root() else { continue };
         let units = gitlab_units(file);
@@ -89,7 +89,7 @@ fn check_allow_failure(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
             let runs_scanner = units
                 .iter()
                 .filter(|u| u.line == key.line())
-                .any(|u| tools.iter().any(|t| u.runs(t).is_some()));
+                .any(|u| tools.iter().any(|(c, t)| u.runs(*c, t).is_some()));
             if runs_scanner || security_job_name().is_match(name) {
                 flagged.push(k.line());
                 out.emit(
@@ -102,7 +102,7 @@ fn check_allow_failure(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         // Scanner commands whose exit status is thrown away (`|| true`, `--exit-code 0`, …).
         let mut lines: Vec<u32> = units
             .iter()
-            .flat_map(|u| tools.iter().filter_map(move |t| u.runs(t)))
+            .flat_map(|u| tools.iter().filter_map(move |(c, t)| u.runs(*c, t)))
             .filter_map(|f| match f {
                 Found::Silenced(l) => Some(l),
                 Found::Enforced => None,

@@ -108,7 +108,7 @@ pub struct Service {
 
 impl Service {
     /// Starts `binary` on 127.0.0.1 with only `env` (plus HOST and PORT) and waits up
-    /// to 10 s for `/healthz` to answer 200.
+    /// to 30 s for `/healthz` to answer 200.
     pub fn start(binary: &Path, env: &[(&str, String)], log: PathBuf) -> Service {
         Service::start_with_args(binary, &[], env, log)
     }
@@ -138,7 +138,9 @@ impl Service {
             .spawn()
             .expect("start the service");
         let mut service = Service { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // Generous: on a loaded two-core CI machine an interpreter (python, node) can take
+        // several seconds to import its web stack.
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if http_get(port, "/healthz", None).is_ok_and(|reply| reply.status == 200) {
                 break;
@@ -150,7 +152,7 @@ impl Service {
                 }
                 panic!("service exited early ({status}): {stderr}");
             }
-            assert!(Instant::now() < deadline, "service not healthy within 10 s");
+            assert!(Instant::now() < deadline, "service not healthy within 30 s");
             std::thread::sleep(Duration::from_millis(100));
         }
         service
@@ -169,7 +171,7 @@ impl Drop for Service {
 }
 
 /// Runs `binary` with only `env` and returns its output (for start-up failures);
-/// killed after 10 s if it does not exit by itself.
+/// killed after 30 s if it does not exit by itself.
 pub fn run_to_exit(binary: &Path, env: &[(&str, String)]) -> Output {
     run_to_exit_with_args(binary, &[], env)
 }
@@ -191,7 +193,7 @@ pub fn run_to_exit_with_args(binary: &Path, args: &[&str], env: &[(&str, String)
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the service");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while child.try_wait().expect("wait").is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();

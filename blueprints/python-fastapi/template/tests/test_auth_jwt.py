@@ -60,7 +60,7 @@ def app_settings(auth: JwtSettings) -> Settings:
 def service(server: JwksServer, clock: Clock | None = None, wait: bool = True, **extra: Any) -> Iterator[TestClient]:
     auth = jwt_settings(server.url, **extra)
     client = httpx.AsyncClient(timeout=oidc.FETCH_TIMEOUT_S, follow_redirects=False, trust_env=False)
-    cache = JwksCache(auth.jwks_url, client, clock=clock or time.monotonic)
+    cache = JwksCache(auth.jwks_url, client, clock=clock or time.monotonic, max_age_s=auth.jwks_max_age_s)
     verifier = JwtVerifier(auth, cache, client)
     with TestClient(create_app(app_settings(auth), verifier)) as test_client:
         if wait:
@@ -187,7 +187,7 @@ def test_other_token_types_are_rejected(api: TestClient, typ: str) -> None:
 
 
 def test_required_token_type(jwks: JwksServer) -> None:
-    with service(jwks, token_type="at+jwt") as api:
+    with service(jwks, require_at_jwt=True) as api:
         assert status(api, RSA.sign(claims(), typ="at+jwt")) == 200
         assert status(api, RSA.sign(claims(), typ="JWT")) == 401
         assert status(api, RSA.sign(claims(), typ=None)) == 401
@@ -198,6 +198,8 @@ def test_allowed_clients(jwks: JwksServer) -> None:
         assert status(api, RSA.sign(claims(azp="web-app"))) == 200
         assert status(api, RSA.sign(claims(client_id="web-app"))) == 200
         assert status(api, RSA.sign(claims(azp="other-app"))) == 401
+        # client_id (RFC 9068) decides when both are present.
+        assert status(api, RSA.sign(claims(client_id="other-app", azp="web-app"))) == 401
         assert status(api, RSA.sign(claims())) == 401
 
 
@@ -259,7 +261,7 @@ def test_stale_keys_expire_when_refreshes_fail(jwks: JwksServer) -> None:
     with service(jwks, clock=clock) as api:
         assert status(api, RSA.sign(claims())) == 200
         jwks.status = 500
-        clock.now += oidc.MAX_KEY_AGE_S + 1
+        clock.now += 3600 + 1
         assert status(api, RSA.sign(claims())) == 401
         assert api.get("/readyz").status_code == 503
 
@@ -346,5 +348,15 @@ def test_configuration_fails_closed() -> None:
         with pytest.raises(ConfigError, match="AUTH_JWKS_URL"):
             load("oidc-jwt", {**env, "AUTH_JWKS_URL": url})
     assert load("oidc-jwt", {**env, "AUTH_JWKS_URL": "http://127.0.0.1:8/jwks"})
-    with pytest.raises(ConfigError, match="AUTH_TOKEN_TYPE"):
-        load("oidc-jwt", {**env, "AUTH_TOKEN_TYPE": "a b"})
+    assert load("oidc-jwt", {**env, "AUTH_REQUIRE_AT_JWT": "true"}).auth == jwt_settings(
+        "https://idp.example/jwks", require_at_jwt=True
+    )
+    for name, value in [
+        ("AUTH_REQUIRE_AT_JWT", "yes"),
+        ("AUTH_JWKS_MAX_AGE_SECS", "59"),
+        ("AUTH_JWKS_MAX_AGE_SECS", "86401"),
+        ("AUTH_JWKS_MAX_AGE_SECS", "1h"),
+        ("AUTH_ALLOWED_CLIENTS", "a b"),
+    ]:
+        with pytest.raises(ConfigError, match=name):
+            load("oidc-jwt", {**env, name: value})

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-_TOKEN_TYPE = re.compile(r"^[A-Za-z0-9.+_-]{1,64}$")
 _CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,256}$")
 
 
@@ -31,11 +30,13 @@ class JwtSettings:
     issuer: str
     audience: str
     jwks_url: str
-    # When set, the token header's `typ` must be this (RFC 9068: "at+jwt"); when not,
-    # a `typ` the issuer sets must still be one of JWT or at+jwt.
-    token_type: str | None = None
-    # When not empty, `azp` (or `client_id`) must be one of these clients.
+    # True: only tokens whose header says `typ: at+jwt` (RFC 9068). False: a `typ` the
+    # issuer sets must still be at+jwt or JWT.
+    require_at_jwt: bool = False
+    # When not empty, `client_id` (or else `azp`) must be one of these clients.
     allowed_clients: frozenset[str] = field(default_factory=frozenset)
+    # Longest the signing keys are used after the last successful JWKS fetch.
+    jwks_max_age_s: int = 3600
 
 
 @dataclass(frozen=True)
@@ -123,13 +124,16 @@ def _jwt(env: Mapping[str, str]) -> JwtSettings:
     issuer = _required(env, "AUTH_ISSUER")
     audience = _required(env, "AUTH_AUDIENCE")
     url = jwks_url(_required(env, "AUTH_JWKS_URL"))
-    token_type = env.get("AUTH_TOKEN_TYPE", "").strip() or None
-    if token_type is not None and not _TOKEN_TYPE.match(token_type):
-        raise ConfigError("AUTH_TOKEN_TYPE must be a media type such as at+jwt")
+    flag = env.get("AUTH_REQUIRE_AT_JWT", "").strip()
+    if flag not in ("", "true", "false"):
+        raise ConfigError("AUTH_REQUIRE_AT_JWT must be true or false")
+    max_age = env.get("AUTH_JWKS_MAX_AGE_SECS", "").strip() or "3600"
+    if not max_age.isdigit() or not 60 <= int(max_age) <= 86_400:
+        raise ConfigError("AUTH_JWKS_MAX_AGE_SECS must be a number of seconds from 60 to 86400")
     clients = frozenset(c.strip() for c in env.get("AUTH_ALLOWED_CLIENTS", "").split(",") if c.strip())
     if any(not _CLIENT_ID.match(c) for c in clients):
         raise ConfigError("AUTH_ALLOWED_CLIENTS must be a comma-separated list of client ids")
-    return JwtSettings(issuer, audience, url, token_type, clients)
+    return JwtSettings(issuer, audience, url, flag == "true", clients, int(max_age))
 
 
 def _api_key(env: Mapping[str, str]) -> ApiKeySettings:

@@ -6,8 +6,16 @@
 - `iss`, `aud`, `exp` and `sub` are required; `exp`/`nbf` get `LEEWAY_S` of skew.
 - Keys are fetched at start-up and refreshed by a background task that no client
   can cancel; an unknown `kid` (key rotation) asks for one refresh, at most once per
-  `MIN_REFETCH_INTERVAL_S`. Keys older than `MAX_KEY_AGE_S` are dropped: the service
-  then answers 401 and `/readyz` fails, instead of trusting keys that may be revoked.
+  `MIN_REFETCH_INTERVAL_S`. Keys not refreshed for `AUTH_JWKS_MAX_AGE_SECS` (one hour
+  by default) are dropped: the service then answers 401 and `/readyz` fails, instead of
+  trusting keys that may have been revoked.
+- The header `typ`, when present, must be `at+jwt` (RFC 9068) or the generic `JWT`;
+  with `AUTH_REQUIRE_AT_JWT=true` only `at+jwt`. With `AUTH_ALLOWED_CLIENTS`, the
+  token's `client_id` (or else `azp`) must be listed.
+
+An OIDC ID token is not an access token: it tells a client who logged in, its audience
+is that client, and it grants nothing. The `aud` check refuses ID tokens as long as
+`AUTH_AUDIENCE` is this API's identifier, `AUTH_REQUIRE_AT_JWT` refuses them by type.
 """
 
 from __future__ import annotations
@@ -31,8 +39,6 @@ from . import AuthError, Identity
 ALLOWED_ALGORITHMS: Final = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"})
 _RSA_ALGORITHMS: Final = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 _EC_ALGORITHMS: Final = {"P-256": "ES256", "P-384": "ES384"}
-# Header `typ` values accepted when AUTH_TOKEN_TYPE is not set.
-_DEFAULT_TOKEN_TYPES: Final = frozenset({"jwt", "at+jwt", "application/at+jwt"})
 
 LEEWAY_S: Final = 60
 MIN_RSA_BITS: Final = 2048
@@ -41,7 +47,6 @@ MAX_JWKS_BYTES: Final = 64 * 1024
 REFRESH_INTERVAL_S: Final = 15 * 60
 MIN_REFETCH_INTERVAL_S: Final = 30.0
 RETRY_MIN_S: Final = 1.0
-MAX_KEY_AGE_S: Final = 60 * 60
 MAX_TOKEN_BYTES: Final = 8 * 1024
 
 log = logging.getLogger("app.auth.jwks")
@@ -117,8 +122,10 @@ class JwksCache:
         url: str,
         client: httpx.AsyncClient,
         clock: Callable[[], float] = time.monotonic,
+        max_age_s: float = 3600,
     ) -> None:
         self._url = url
+        self._max_age_s = max_age_s
         self._client = client
         self._clock = clock
         self._keys: dict[str, _Key] = {}
@@ -129,8 +136,8 @@ class JwksCache:
 
     # -- state -------------------------------------------------------------------
     def fresh(self) -> bool:
-        """Keys are loaded and younger than MAX_KEY_AGE_S."""
-        return self._loaded_at is not None and self._clock() - self._loaded_at <= MAX_KEY_AGE_S
+        """Keys are loaded and were fetched less than the maximum age ago."""
+        return self._loaded_at is not None and self._clock() - self._loaded_at <= self._max_age_s
 
     def key(self, kid: str) -> _Key | None:
         return self._keys.get(kid) if self.fresh() else None
@@ -232,7 +239,7 @@ class JwtVerifier:
             limits=httpx.Limits(max_connections=2),
             trust_env=False,
         )
-        return cls(settings, JwksCache(settings.jwks_url, client), client)
+        return cls(settings, JwksCache(settings.jwks_url, client, max_age_s=settings.jwks_max_age_s), client)
 
     def ready(self) -> bool:
         return self._cache.fresh()
@@ -289,23 +296,18 @@ class JwtVerifier:
         return Identity(sub=sub, scopes=_scopes(claims), client=client)
 
     def _check_type(self, typ: object) -> None:
-        if typ is None:
-            if self._settings.token_type is not None:
-                raise AuthError("token has no typ")
-            return
-        if not isinstance(typ, str):
+        if typ is not None and not isinstance(typ, str):
             raise AuthError("token typ is not a string")
-        typ = typ.lower()
-        expected = self._settings.token_type
-        if expected is not None:
-            wanted = expected.lower()
-            if typ not in (wanted, f"application/{wanted}"):
-                raise AuthError("token typ not accepted")
-        elif typ not in _DEFAULT_TOKEN_TYPES:
-            raise AuthError("token typ not accepted")
+        kind = typ.strip().lower().removeprefix("application/") if typ is not None else None
+        if kind == "at+jwt":
+            return
+        if self._settings.require_at_jwt:
+            raise AuthError("token type is not at+jwt")
+        if kind not in (None, "jwt"):
+            raise AuthError("token type is not an access token")
 
     def _check_client(self, claims: Mapping[str, Any]) -> str | None:
-        client = claims.get("azp", claims.get("client_id"))
+        client = claims.get("client_id", claims.get("azp"))
         if client is not None and not isinstance(client, str):
             raise AuthError("token client is not a string")
         allowed = self._settings.allowed_clients
