@@ -27,7 +27,6 @@ use paved::guardrails::{check_all, rules, Domain, Params, Rule};
 const NOT_YET_CONVERTED: &[Domain] = &[
     Domain::GitlabCi,
     Domain::CiCoverage,
-    Domain::Terraform,
     Domain::Repository,
     Domain::Secrets,
     Domain::Auth,
