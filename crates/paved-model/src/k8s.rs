@@ -256,7 +256,7 @@ impl Hardening {
             Hardening::NoPrivilegeEscalation => "setuid binaries can gain privileges",
             Hardening::DropAllCapabilities => "keeps the runtime's default capabilities",
             Hardening::ReadOnlyRoot => "has a writable root filesystem",
-            Hardening::Seccomp => "has no seccomp profile",
+            Hardening::Seccomp => "has no confining seccomp profile",
         }
     }
 
@@ -347,15 +347,23 @@ pub struct Placement<'m> {
     /// The top-level kustomization that builds it; `None` for a manifest no
     /// kustomization includes (applied as it is, with its siblings).
     pub build: Option<&'m Path>,
+    /// For a manifest no kustomization includes: the top-level directory it sits
+    /// in (`""` at the root), the unit such manifests are applied as
+    /// (`kubectl apply -R -f deploy/`), so `examples/` does not deploy with
+    /// `deploy/`.
+    pub tree: &'m str,
     /// The namespace it lands in: the outermost kustomization's `namespace:` on the
     /// way to it, else its own `metadata.namespace`; `None` when neither is set.
     pub namespace: Option<&'m str>,
 }
 
 impl Placement<'_> {
-    /// Whether two placements are the same build and the same namespace.
+    /// Whether two placements are deployed together: the same kustomize build, or
+    /// plain manifests in the same top-level directory; and the same namespace.
     pub fn together(&self, other: &Placement<'_>) -> bool {
-        self.build == other.build && same_namespace(self.namespace, other.namespace)
+        self.build == other.build
+            && (self.build.is_some() || self.tree == other.tree)
+            && same_namespace(self.namespace, other.namespace)
     }
 }
 
@@ -432,12 +440,14 @@ impl<'m> Kubernetes<'m> {
         match self.placed.get(&path) {
             None => vec![Placement {
                 build: None,
+                tree: top_dir(obj.path),
                 namespace: obj.namespace(),
             }],
             Some(list) => list
                 .iter()
                 .map(|p| Placement {
                     build: p.build,
+                    tree: "",
                     namespace: p.namespace.or(obj.namespace()),
                 })
                 .collect(),
@@ -537,6 +547,15 @@ fn patch_files(kustomizations: &[(&YamlFile, &Node)]) -> Vec<String> {
     out
 }
 
+/// The first directory of a relative path; `""` for a file at the root.
+fn top_dir(path: &Path) -> &str {
+    let s = path.to_str().unwrap_or("");
+    match s.split_once(['/', '\\']) {
+        Some((top, _)) => top,
+        None => "",
+    }
+}
+
 /// What each kustomization includes (`resources`, `components`, `bases`): files,
 /// and other kustomizations (a directory holding a `kustomization.yaml`).
 fn includes(model: &Model, dir: &str, root: &Node) -> (Vec<String>, Vec<String>) {
@@ -620,6 +639,7 @@ fn placements<'m>(
             for f in &ks[k].files {
                 let p = Placement {
                     build: Some(root.path),
+                    tree: "",
                     namespace: ns,
                 };
                 let list = out.entry(f.clone()).or_default();
@@ -779,6 +799,8 @@ mod tests {
         );
         assert_eq!(place("np2"), []);
         assert_eq!(place("worker"), [(None, "default")]);
+        let worker = k8s.objects().iter().find(|o| o.name() == "worker").unwrap();
+        assert_eq!(k8s.placements(worker)[0].tree, "other");
         assert!(same_namespace(None, Some("default")) && !same_namespace(None, Some("app")));
     }
 
@@ -812,7 +834,7 @@ mod tests {
             Hardening::combined("Pod `p`, container `a`", &gaps("hostNetwork: false")[3..]);
         assert_eq!(
             msg,
-            "Pod `p`, container `a`: no `securityContext`, so it has a writable root filesystem and has no seccomp profile"
+            "Pod `p`, container `a`: no `securityContext`, so it has a writable root filesystem and has no confining seccomp profile"
         );
         assert_eq!(
             fix,

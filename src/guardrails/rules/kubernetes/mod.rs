@@ -13,7 +13,9 @@
 //!   outermost one wins), not to every workload of the repository (PVD-KUBE-018). A
 //!   kustomization another one includes (a base) is not deployed on its own; a
 //!   `Component` no kustomization includes deploys nothing. A manifest no
-//!   kustomization includes is deployed as written.
+//!   kustomization includes is deployed as written, together with the other such
+//!   manifests of its top-level directory (`kubectl apply -R -f deploy/`), so a
+//!   policy under `examples/` does not cover a workload under `deploy/`.
 //! - A NetworkPolicy covers a workload only when it is deployed with it (the same
 //!   top-level kustomization, or both plain manifests), in the same namespace, and
 //!   its `podSelector` selects the pod's labels (`matchLabels` and

@@ -523,6 +523,19 @@ fn a_network_policy_counts_only_where_it_is_deployed() {
         ("c/deny.yaml", other.as_str()),
     ];
     assert_eq!(found(&files, "PVD-KUBE-019").len(), 1);
+    // Plain manifests deploy with the manifests of their top-level directory:
+    // `deploy/netpol/` with `deploy/app/`, but `examples/` not with `deploy/`.
+    let files = [
+        ("deploy/app/app.yaml", api.as_str()),
+        ("deploy/netpol/np.yaml", DENY_ALL),
+    ];
+    assert_eq!(found(&files, "PVD-KUBE-019"), vec![]);
+    let files = [
+        ("deploy/app.yaml", api.as_str()),
+        ("examples/np.yaml", DENY_ALL),
+    ];
+    assert_eq!(found(&files, "PVD-KUBE-019").len(), 1);
+    assert_eq!(found(&files, "PVD-KUBE-028").len(), 1);
     // A podSelector that selects other pods does not cover this one.
     let web_only = DENY_ALL.replace("podSelector: {}", "podSelector: {matchLabels: {app: web}}");
     let files = [("app.yaml", api.as_str()), ("np.yaml", web_only.as_str())];
@@ -565,7 +578,7 @@ fn a_container_without_security_context_is_one_finding() {
     assert_eq!(hits[0].rule, "PVD-KUBE-002");
     assert_eq!(
         hits[0].message,
-        "Deployment `api`, container `a`: no `securityContext`, so it may run as root, setuid binaries can gain privileges, keeps the runtime's default capabilities, has a writable root filesystem and has no seccomp profile"
+        "Deployment `api`, container `a`: no `securityContext`, so it may run as root, setuid binaries can gain privileges, keeps the runtime's default capabilities, has a writable root filesystem and has no confining seccomp profile"
     );
     let fix = hits[0].detail.as_deref().unwrap();
     assert!(
