@@ -27,7 +27,7 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     [
         dockerfile::rules().to_vec(),
         github_actions::rules().to_vec(),
-        legacy(gitlab::RULES),
+        gitlab::rules().to_vec(),
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
         terraform::rules().to_vec(),
