@@ -75,3 +75,7 @@ impl<'m> Terraform<'m> {
         &self.statements
     }
 }
+
+/// Queries the Azure and Google Cloud rules share (settings with provider defaults,
+/// `dynamic` blocks, internet CIDRs, port ranges, references within a module).
+pub mod cloud;
