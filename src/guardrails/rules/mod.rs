@@ -36,7 +36,7 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         legacy(gitlab::RULES),
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
-        legacy(terraform::RULES),
+        terraform::rules().to_vec(),
         terraform_azure::rules().to_vec(),
         terraform_google::rules().to_vec(),
         legacy(repository::RULES),

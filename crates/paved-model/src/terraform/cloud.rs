@@ -141,17 +141,6 @@ pub fn names(value: &Value, target: &Block) -> Option<bool> {
 }
 
 impl<'m> Terraform<'m> {
-    /// Resources of `type_` in the same directory (Terraform module) as `from`.
-    pub fn in_module_of<'s>(
-        &'s self,
-        from: &Resource<'m>,
-        type_: &'s str,
-    ) -> impl Iterator<Item = Resource<'m>> + 's {
-        let dir = from.path().parent().map(|d| d.to_path_buf());
-        self.resources(type_)
-            .filter(move |r| r.path().parent().map(|d| d.to_path_buf()) == dir)
-    }
-
     /// The resource of `type_` that `value` names (a reference such as
     /// `google_storage_bucket.assets.name`, or a literal name) in the module of `from`.
     pub fn named_by(
@@ -160,7 +149,7 @@ impl<'m> Terraform<'m> {
         value: &Value,
         type_: &str,
     ) -> Option<Resource<'m>> {
-        self.in_module_of(from, type_)
+        self.module_resources(from.path(), type_)
             .find(|r| names(value, r.block) == Some(true))
     }
 }

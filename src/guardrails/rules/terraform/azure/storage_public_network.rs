@@ -65,7 +65,7 @@ impl Check for StoragePublicNetwork {
             // A separate network-rules resource for this account (or one whose
             // account cannot be resolved) decides instead.
             let covered = tf
-                .in_module_of(&r, "azurerm_storage_account_network_rules")
+                .module_resources(r.path(), "azurerm_storage_account_network_rules")
                 .any(|n| {
                     let target = n
                         .block
