@@ -19,6 +19,12 @@ pub mod gitlab;
 pub mod kubernetes;
 pub mod repository;
 pub mod terraform;
+// Azure and Google Cloud rules live beside the AWS ones under `terraform/`, as domains
+// of their own (each folder a `register!` list; all three share `Domain::Terraform`).
+#[path = "terraform/azure/mod.rs"]
+pub mod terraform_azure;
+#[path = "terraform/google/mod.rs"]
+pub mod terraform_google;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let legacy = |rules: &[super::legacy::Rule]| -> Vec<Rule> {
@@ -31,6 +37,8 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
         terraform::rules().to_vec(),
+        terraform_azure::rules().to_vec(),
+        terraform_google::rules().to_vec(),
         legacy(repository::RULES),
         legacy(auth::RULES),
     ]
