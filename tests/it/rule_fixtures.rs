@@ -31,7 +31,6 @@ const NOT_YET_CONVERTED: &[Domain] = &[
     Domain::Terraform,
     Domain::Repository,
     Domain::Secrets,
-    Domain::Auth,
 ];
 
 fn fixtures() -> PathBuf {

@@ -32,7 +32,7 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         kubernetes::rules().to_vec(),
         legacy(terraform::RULES),
         legacy(repository::RULES),
-        legacy(auth::RULES),
+        auth::rules().to_vec(),
     ]
     .concat()
 });
