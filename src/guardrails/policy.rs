@@ -87,18 +87,6 @@ pub static LEGACY_PARAMS: &[ParamSpec] = &[
         default: None,
     },
     ParamSpec {
-        key: "public_ingress_ports",
-        kind: ParamKind::Integers,
-        description: "Ports that may be open to the world when exposure is internet (default [443]) (PVD-TF-011)",
-        default: None,
-    },
-    ParamSpec {
-        key: "log_retention_days",
-        kind: ParamKind::Integer,
-        description: "Minimum retention of CloudWatch log groups, in days (default 365) (PVD-TF-017)",
-        default: None,
-    },
-    ParamSpec {
         key: "secret_allow_paths",
         kind: ParamKind::Strings,
         description: "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",

@@ -28,7 +28,6 @@ const NOT_YET_CONVERTED: &[Domain] = &[
     Domain::GithubActions,
     Domain::GitlabCi,
     Domain::CiCoverage,
-    Domain::Terraform,
     Domain::Repository,
     Domain::Secrets,
 ];

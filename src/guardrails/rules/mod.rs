@@ -30,7 +30,7 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         legacy(gitlab::RULES),
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
-        legacy(terraform::RULES),
+        terraform::rules().to_vec(),
         legacy(repository::RULES),
         auth::rules().to_vec(),
     ]

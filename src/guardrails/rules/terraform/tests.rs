@@ -1,4 +1,4 @@
-use super::RULES;
+use super::rules;
 use crate::guardrails::model::RepoContext;
 use crate::guardrails::{check_all, Params, RepoModel};
 
@@ -22,7 +22,7 @@ fn run_model(m: &RepoModel, params: &Params) -> Hits {
         "{:?}",
         m.model().parse_warnings()
     );
-    check_all(m, params, RULES)
+    check_all(m, params, rules())
         .into_iter()
         .map(|h| (h.rule, h.file.to_string_lossy().into_owned(), h.line))
         .collect()
@@ -504,7 +504,7 @@ resource "aws_s3_bucket_policy" "p" {
 #[test]
 fn every_rule_has_a_test() {
     let src = include_str!("tests.rs");
-    for rule in RULES {
+    for rule in rules() {
         assert!(
             src.contains(&format!("\"{}\"", rule.meta.id)),
             "{} untested",
@@ -525,7 +525,7 @@ fn malformed_terraform_is_a_warning_not_a_finding() {
         "{:?}",
         m.model().parse_warnings()
     );
-    assert!(check_all(&m, &Params::default(), RULES).is_empty());
+    assert!(check_all(&m, &Params::default(), rules()).is_empty());
 }
 
 #[test]
@@ -612,6 +612,6 @@ resource "aws_cloudtrail" "c" {
 fn truncated_modules_never_panic() {
     for (i, _) in GOLDEN.char_indices().step_by(7) {
         let m = RepoModel::from_memory(&[("main.tf", &GOLDEN[..i])]);
-        let _ = check_all(&m, &Params::default(), RULES);
+        let _ = check_all(&m, &Params::default(), rules());
     }
 }
