@@ -28,7 +28,6 @@ const NOT_YET_CONVERTED: &[Domain] = &[
     Domain::CiCoverage,
     Domain::Repository,
     Domain::Secrets,
-    Domain::Auth,
 ];
 
 fn fixtures() -> PathBuf {
