@@ -228,7 +228,7 @@ pub static RULES: &[Rule] = &[
                            `helm template CHART --output-dir DIR` and `paved drift --manifests \
                            DIR`), for example as a CI step beside the repository audit. Then \
                            waive this finding in .paved/waivers.toml with that reason.",
-            references: &["checkov:helm-framework", "trivy:helm"],
+            references: &[],
         },
         check: engine_check,
     },
@@ -247,7 +247,7 @@ pub static RULES: &[Rule] = &[
                            `--enable-helm` for helmCharts). Pin remote bases to a commit \
                            (`?ref=<sha>`) so the audited build is the deployed one, then waive \
                            this finding with that reason.",
-            references: &["checkov:kustomize-framework"],
+            references: &[],
         },
         check: engine_check,
     },
