@@ -597,6 +597,7 @@ mod tests {
         example: None,
         params: &[],
         source: None,
+        graded: None,
     };
 
     fn load_text(files: &[(&str, &str)], profile: &str) -> Result<Policy, PolicyError> {

@@ -88,6 +88,7 @@ impl Waivers {
                     w.rule, w.path, w.owner
                 ),
                 detail: None,
+                severity: None,
             })
             .collect()
     }
@@ -180,6 +181,7 @@ pub fn load(model: &Model, today: Date, max_days: i64) -> Waivers {
                     w.rule, w.path, w.owner, w.expires
                 ),
                 detail: Some(format!("reason given: {}", w.reason)),
+                severity: None,
             }),
             Ok(w) if max_days > 0 && (w.expires - today).get_days() as i64 > max_days => {
                 out.problems.push(problem(
@@ -207,6 +209,7 @@ fn problem(line: Option<u32>, message: String) -> Hit {
         line,
         message,
         detail: None,
+        severity: None,
     }
 }
 
