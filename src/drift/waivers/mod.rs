@@ -115,6 +115,7 @@ pub fn load_inline(
                     s.directive
                 ),
                 detail: s.reason.clone().map(|r| format!("reason given: {r}")),
+                severity: None,
             });
             continue;
         }
@@ -128,6 +129,7 @@ pub fn load_inline(
                     s.directive
                 ),
                 detail: None,
+                severity: None,
             }),
             _ => active.push(s),
         }
