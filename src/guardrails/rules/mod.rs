@@ -40,7 +40,7 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         terraform_azure::rules().to_vec(),
         terraform_google::rules().to_vec(),
         legacy(repository::RULES),
-        legacy(auth::RULES),
+        auth::rules().to_vec(),
     ]
     .concat()
 });
