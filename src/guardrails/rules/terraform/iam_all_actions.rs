@@ -52,8 +52,15 @@ impl Check for IamAllActions {
                 .as_ref()
                 .is_some_and(|a| a.iter().any(|x| x == "*" || x == "*:*"))
             {
+                // With `Resource: "*"` as well it is one problem, full administrator,
+                // reported here once (PVD-TF-003 leaves it alone).
+                let everywhere = st
+                    .resources
+                    .as_ref()
+                    .is_some_and(|r| r.iter().any(|x| x == "*"));
+                let on = if everywhere { " on Resource \"*\"" } else { "" };
                 out.at(st.actions_at())
-                    .say(format!("{}: Allow statement with Action \"*\"", st.source));
+                    .say(format!("{}: Allow statement with Action \"*\"{on}", st.source));
             }
         }
     }

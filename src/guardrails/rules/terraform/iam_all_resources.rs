@@ -73,6 +73,14 @@ impl Check for IamAllResources {
             if !resources.iter().any(|r| r == "*") {
                 continue;
             }
+            // Action "*" on Resource "*" is PVD-TF-001's finding (full administrator).
+            if st
+                .actions
+                .as_ref()
+                .is_some_and(|a| a.iter().any(|x| x == "*" || x == "*:*"))
+            {
+                continue;
+            }
             let exempt = st
                 .actions
                 .as_ref()

@@ -37,12 +37,20 @@ rule! {
 impl Check for ProviderCredentials {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for p in cx.terraform().blocks("provider", "aws") {
-            for key in ["access_key", "secret_key", "token"] {
-                let literal = p.block.value(key).and_then(|v| v.as_str());
-                if literal.is_some_and(|s| !s.is_empty()) {
-                    out.at(p.at(key))
-                        .say(format!("provider \"aws\": literal `{key}`"));
-                }
+            // A key pair is one credential: one finding, at its first key.
+            let literal: Vec<&str> = ["access_key", "secret_key", "token"]
+                .into_iter()
+                .filter(|key| {
+                    p.block
+                        .value(key)
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|s| !s.is_empty())
+                })
+                .collect();
+            if let Some(first) = literal.first() {
+                let keys: Vec<String> = literal.iter().map(|k| format!("`{k}`")).collect();
+                out.at(p.at(first))
+                    .say(format!("provider \"aws\": literal {}", keys.join(", ")));
             }
         }
     }

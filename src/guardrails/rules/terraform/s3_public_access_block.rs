@@ -79,20 +79,27 @@ impl Check for S3PublicAccessBlock {
                     bucket.labelled_by("bucket")
                 )),
                 Companion::Found(pab) => {
-                    for flag in PAB_FLAGS {
-                        match pab.block.value(flag) {
-                            None => out.at(pab.at("")).say(format!(
-                                "{}: `{flag}` is not set (defaults to false)",
-                                pab.address()
-                            )),
-                            Some(v) if v.as_bool() == Some(false) => out
-                                .at(pab.at(flag))
-                                .say(format!("{}: `{flag} = false`", pab.address())),
-                            Some(_) => {}
+                // One block, one fix: every flag that is not `true` in one finding,
+                // at the first of them.
+                let mut problems = Vec::new();
+                let mut first = None;
+                for flag in PAB_FLAGS {
+                    let (at, problem) = match pab.block.value(flag) {
+                        None => (pab.at(""), format!("`{flag}` is not set (defaults to false)")),
+                        Some(v) if v.as_bool() == Some(false) => {
+                            (pab.at(flag), format!("`{flag} = false`"))
                         }
-                    }
+                        Some(_) => continue,
+                    };
+                    first.get_or_insert(at);
+                    problems.push(problem);
+                }
+                if let Some(at) = first {
+                    out.at(at)
+                        .say(format!("{}: {}", pab.address(), problems.join("; ")));
                 }
             }
         }
     }
+}
 }
