@@ -27,21 +27,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 /// see [`known_params`]).
 pub static LEGACY_PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        key: "ci_coverage_only_when_relevant",
-        kind: ParamKind::Boolean,
-        description: "Require container scanning only with a Dockerfile and IaC scanning only with IaC in the repository (default true)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_require_workflow_audit",
-        kind: ParamKind::Boolean,
-        description: "Require a workflow auditor in CI (PVD-CI-008; default false)",
-        default: None,
-    },
-    ParamSpec {
         key: "secret_allow_paths",
         kind: ParamKind::Strings,
-        description: "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",
+        description:
+            "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",
         default: None,
     },
     ParamSpec {
