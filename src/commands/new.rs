@@ -1,6 +1,7 @@
 //! `paved new`: catalog → blueprint → answers → rendered tree → atomic write.
 
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,12 +53,13 @@ pub fn run(args: &NewArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode
     let tree = engine::generate(&bp, &answers)?;
 
     if args.dry_run {
-        print_plan(&tree, &target, &bp, state);
+        print_plan(&tree, &target, &bp, state)?;
         return Ok(ExitCode::SUCCESS);
     }
     let report = write::write_tree(&tree, &target, args.force)?;
     let (managed, seeded) = counts(&tree);
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Created {} from {} {} in {} ({} files: {managed} managed, {seeded} seeded{})",
         args.name,
         bp.manifest.id,
@@ -69,11 +71,12 @@ pub fn run(args: &NewArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode
         } else {
             String::new()
         }
-    );
-    println!(
+    )?;
+    writeln!(
+        std::io::stdout(),
         "Answers recorded in {}",
         target.join(engine::provenance::answers_path()).display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -108,29 +111,41 @@ fn counts(tree: &RenderedTree) -> (usize, usize) {
     (managed, seeded)
 }
 
-fn print_plan(tree: &RenderedTree, target: &Path, bp: &engine::Blueprint, state: TargetState) {
+fn print_plan(
+    tree: &RenderedTree,
+    target: &Path,
+    bp: &engine::Blueprint,
+    state: TargetState,
+) -> std::io::Result<()> {
     let verb = match state {
         TargetState::NonEmpty => "write into the existing directory",
         _ => "create",
     };
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Would {verb} {} from {} {}:",
         target.display(),
         bp.manifest.id,
         bp.manifest.version
-    );
+    )?;
     for f in &tree.files {
         let tag = match f.ownership {
             Some(o) => o.as_str(),
             None => "paved",
         };
         let exe = if f.executable { " (executable)" } else { "" };
-        println!("  {tag:<8} {}{exe}  [{} bytes]", f.path, f.contents.len());
+        writeln!(
+            std::io::stdout(),
+            "  {tag:<8} {}{exe}  [{} bytes]",
+            f.path,
+            f.contents.len()
+        )?;
     }
     let (managed, seeded) = counts(tree);
-    println!(
+    writeln!(
+        std::io::stdout(),
         "{} files ({managed} managed, {seeded} seeded), {} bytes; nothing written (--dry-run)",
         tree.files.len(),
         tree.total_bytes()
-    );
+    )
 }
