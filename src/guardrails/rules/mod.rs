@@ -11,14 +11,20 @@ use std::sync::LazyLock;
 
 use super::Rule;
 
-pub mod actions;
 pub mod auth;
 pub mod ci_coverage;
 pub mod dockerfile;
+pub mod github_actions;
 pub mod gitlab;
 pub mod kubernetes;
 pub mod repository;
 pub mod terraform;
+// Azure and Google Cloud rules live beside the AWS ones under `terraform/`, as domains
+// of their own (each folder a `register!` list; all three share `Domain::Terraform`).
+#[path = "terraform/azure/mod.rs"]
+pub mod terraform_azure;
+#[path = "terraform/google/mod.rs"]
+pub mod terraform_google;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let legacy = |rules: &[super::legacy::Rule]| -> Vec<Rule> {
@@ -26,13 +32,15 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     };
     [
         dockerfile::rules().to_vec(),
-        legacy(actions::RULES),
-        legacy(gitlab::RULES),
+        github_actions::rules().to_vec(),
+        gitlab::rules().to_vec(),
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
-        legacy(terraform::RULES),
+        terraform::rules().to_vec(),
+        terraform_azure::rules().to_vec(),
+        terraform_google::rules().to_vec(),
         legacy(repository::RULES),
-        legacy(auth::RULES),
+        auth::rules().to_vec(),
     ]
     .concat()
 });
