@@ -34,7 +34,7 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         dockerfile::rules().to_vec(),
         github_actions::rules().to_vec(),
         gitlab::rules().to_vec(),
-        legacy(ci_coverage::RULES),
+        ci_coverage::rules().to_vec(),
         kubernetes::rules().to_vec(),
         terraform::rules().to_vec(),
         terraform_azure::rules().to_vec(),

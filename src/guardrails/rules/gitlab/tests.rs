@@ -1,4 +1,3 @@
-
 use super::rules;
 use crate::guardrails::{check_all, Params, RepoModel};
 
