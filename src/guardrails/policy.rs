@@ -99,12 +99,6 @@ pub static LEGACY_PARAMS: &[ParamSpec] = &[
         default: None,
     },
     ParamSpec {
-        key: "secret_allow_paths",
-        kind: ParamKind::Strings,
-        description: "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",
-        default: None,
-    },
-    ParamSpec {
         key: "auth_public_paths",
         kind: ParamKind::Strings,
         description: "Paths a generated service may serve without authentication (default /healthz, /readyz) (PVD-AUTH-004)",

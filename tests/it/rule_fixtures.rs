@@ -29,8 +29,6 @@ const NOT_YET_CONVERTED: &[Domain] = &[
     Domain::GitlabCi,
     Domain::CiCoverage,
     Domain::Terraform,
-    Domain::Repository,
-    Domain::Secrets,
     Domain::Auth,
 ];
 

@@ -18,6 +18,7 @@ pub mod dockerfile;
 pub mod gitlab;
 pub mod kubernetes;
 pub mod repository;
+pub mod secrets;
 pub mod terraform;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
@@ -31,7 +32,8 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
         legacy(terraform::RULES),
-        legacy(repository::RULES),
+        repository::rules().to_vec(),
+        secrets::rules().to_vec(),
         legacy(auth::RULES),
     ]
     .concat()

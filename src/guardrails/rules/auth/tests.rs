@@ -306,10 +306,17 @@ fn golden_repository_has_no_hits() {
     ]);
     let model =
         RepoModel::from_memory(&files).with_provenance(Some(provenance("rust-axum", "oidc-jwt")));
-    let rules = crate::guardrails::rules::repository::RULES
-        .iter()
-        .chain(RULES.iter());
-    let hits = check_all(&model, &Params::default(), rules);
+    let mut hits = check_all(
+        &model,
+        &Params::default(),
+        crate::guardrails::rules::repository::rules(),
+    );
+    hits.extend(check_all(
+        &model,
+        &Params::default(),
+        crate::guardrails::rules::secrets::rules(),
+    ));
+    hits.extend(check_all(&model, &Params::default(), RULES));
     assert!(hits.is_empty(), "{hits:#?}");
 }
 
