@@ -73,6 +73,12 @@ pub struct DriftArgs {
     #[arg(long, short = 'r')]
     pub recursive: bool,
 
+    /// Audit rendered Kubernetes manifests instead of a repository: a YAML file, a
+    /// directory of them, or - for standard input (`helm template CHART | paved drift
+    /// --manifests -`, `kustomize build DIR | paved drift --manifests -`)
+    #[arg(long, value_name = "PATH|-", conflicts_with_all = ["paths", "recursive"])]
+    pub manifests: Option<PathBuf>,
+
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "human")]
     pub format: crate::report::Format,

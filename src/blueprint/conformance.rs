@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::answers::{self, AnswersFile, Inputs};
+use super::composition::ComposedLayer;
 use super::manifest::Ownership;
 use super::provenance::{self, Provenance};
 use super::source::{is_executable, Catalog};
@@ -48,6 +49,47 @@ impl Deviation {
     }
 }
 
+/// How one layer of a composed blueprint differs from what `.paved/answers.toml`
+/// recorded when the repository was generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerChange {
+    /// Same layer, different content.
+    Changed(String),
+    /// The blueprint is now composed from a layer it was not generated with.
+    Added(String),
+    /// A recorded layer the blueprint no longer uses.
+    Removed(String),
+}
+
+impl std::fmt::Display for LayerChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LayerChange::Changed(id) => write!(f, "layer {id} changed"),
+            LayerChange::Added(id) => write!(f, "layer {id} added"),
+            LayerChange::Removed(id) => write!(f, "layer {id} no longer used"),
+        }
+    }
+}
+
+/// Compares the layers recorded in provenance with those of the blueprint now.
+/// Nothing is compared when provenance records no layers and the blueprint has none.
+pub fn layer_changes(recorded: &[ComposedLayer], now: &[ComposedLayer]) -> Vec<LayerChange> {
+    let mut out = Vec::new();
+    for layer in now {
+        match recorded.iter().find(|r| r.id == layer.id) {
+            Some(r) if r.hash != layer.hash => out.push(LayerChange::Changed(layer.id.clone())),
+            Some(_) => {}
+            None => out.push(LayerChange::Added(layer.id.clone())),
+        }
+    }
+    for r in recorded {
+        if !now.iter().any(|l| l.id == r.id) {
+            out.push(LayerChange::Removed(r.id.clone()));
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Conformance {
     /// The recorded blueprint version was rendered and compared.
@@ -58,6 +100,10 @@ pub enum Conformance {
         compared: usize,
         /// The blueprint's content changed although its version did not.
         hash_changed: bool,
+        /// For a composed blueprint: the layers that differ from those recorded
+        /// (content changed, added or no longer used), which says where a
+        /// `hash_changed` came from.
+        layer_changes: Vec<LayerChange>,
         /// The newest version in the catalog.
         latest: semver::Version,
         /// Release notes of the versions after the recorded one, oldest first.
@@ -218,6 +264,7 @@ fn check_with<'a>(
         latest: latest.manifest.version.clone(),
         newer,
         hash_changed: !prov.blueprint_hash.is_empty() && prov.blueprint_hash != bp.hash,
+        layer_changes: layer_changes(&prov.layers, &bp.manifest.composed),
         provenance: Box::new(prov),
         deviations,
         compared,

@@ -222,6 +222,15 @@ impl Blueprint {
         self.origins.files.contains_key(&file_key(template_path))
     }
 
+    /// The id of the layer template `template_path` came from, `None` for the
+    /// blueprint's own files (and for every file of a frozen, flattened release,
+    /// which no longer knows). A layer's folder is named after its id, which the
+    /// layer loader enforces, so the folder's last component is the id.
+    pub fn layer_of(&self, template_path: &str) -> Option<&str> {
+        let folder = self.origins.files.get(&file_key(template_path))?;
+        Some(folder.rsplit('/').next().unwrap_or(folder))
+    }
+
     /// Manifest file and line where variable `name` is declared.
     pub fn variable_site(&self, name: &str, line: usize) -> (String, usize) {
         self.origins

@@ -4,6 +4,7 @@
 use toml_edit::{Array, DocumentMut, Item, Table};
 
 use super::answers::Answers;
+use super::composition::ComposedLayer;
 use super::error::{BlueprintError, Result};
 use super::manifest::Ownership;
 use super::model::{Blueprint, PROVENANCE_DIR};
@@ -22,10 +23,15 @@ pub struct Provenance {
     pub blueprint_id: String,
     pub blueprint_version: semver::Version,
     pub blueprint_hash: String,
+    /// The layers a composed blueprint was built from, in composition order, with
+    /// their content hashes when it was generated (`blueprint.layers`); empty for a
+    /// blueprint that is not composed.
+    pub layers: Vec<ComposedLayer>,
     pub paved_version: String,
     pub answers: toml::Table,
     pub managed: Vec<String>,
     pub seeded: Vec<String>,
+    pub shared: Vec<String>,
 }
 
 /// Renders the provenance document. It holds no timestamp, so the same blueprint and
@@ -44,16 +50,7 @@ pub fn render(bp: &Blueprint, answers: &Answers, tree: &RenderedTree) -> String 
     blueprint.insert("hash", bp.hash.as_str().into());
     // A composed blueprint records the layers it was built from; the hash above
     // already covers their content.
-    if !bp.manifest.composed.is_empty() {
-        let mut layers = Array::new();
-        for layer in &bp.manifest.composed {
-            let mut entry = toml_edit::InlineTable::new();
-            entry.insert("id", layer.id.as_str().into());
-            entry.insert("hash", layer.hash.as_str().into());
-            layers.push_formatted(toml_edit::Value::InlineTable(entry).decorated("\n  ", ""));
-        }
-        layers.set_trailing("\n");
-        layers.set_trailing_comma(true);
+    if let Some(layers) = layers_array(bp) {
         blueprint.insert("layers", toml_edit::value(layers));
     }
     doc.insert("blueprint", Item::Table(blueprint));
@@ -89,6 +86,24 @@ pub fn render(bp: &Blueprint, answers: &Answers, tree: &RenderedTree) -> String 
     }
     doc.insert("files", Item::Table(files));
     doc.to_string()
+}
+
+/// `blueprint.layers` for a composed blueprint, one `{ id, hash }` a line; `None`
+/// when it is not composed. `paved update` writes the same value.
+pub fn layers_array(bp: &Blueprint) -> Option<Array> {
+    if bp.manifest.composed.is_empty() {
+        return None;
+    }
+    let mut layers = Array::new();
+    for layer in &bp.manifest.composed {
+        let mut entry = toml_edit::InlineTable::new();
+        entry.insert("id", layer.id.as_str().into());
+        entry.insert("hash", layer.hash.as_str().into());
+        layers.push_formatted(toml_edit::Value::InlineTable(entry).decorated("\n  ", ""));
+    }
+    layers.set_trailing("\n");
+    layers.set_trailing_comma(true);
+    Some(layers)
 }
 
 /// Adds `.paved/answers.toml` to a rendered tree.
@@ -143,11 +158,127 @@ pub fn parse(text: &str, file: &str) -> Result<Provenance> {
         blueprint_id: string(blueprint, "blueprint", "id")?,
         blueprint_version,
         blueprint_hash: string(blueprint, "blueprint", "hash").unwrap_or_default(),
+        layers: layers(blueprint, file)?,
         paved_version: table("paved")
             .and_then(|t| string(t, "paved", "version"))
             .unwrap_or_default(),
         answers: table("answers")?.clone(),
         managed: list("managed"),
         seeded: list("seeded"),
+        shared: list("shared"),
     })
+}
+
+/// `blueprint.layers`, as `render` writes it: an array of `{ id, hash }` tables.
+/// Absent means not composed. A malformed entry is an error rather than skipped, so
+/// a hand-edited record never silently loses a layer.
+fn layers(blueprint: &toml::Table, file: &str) -> Result<Vec<ComposedLayer>> {
+    let Some(value) = blueprint.get("layers") else {
+        return Ok(Vec::new());
+    };
+    let bad = |what: String| {
+        BlueprintError::invalid(
+            file,
+            None,
+            format!("blueprint.layers{what}: expected {{ id = \"LAYER\", hash = \"sha256:…\" }}"),
+        )
+    };
+    let entries = value
+        .as_array()
+        .ok_or_else(|| bad(" is not an array".to_string()))?;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let field = |key: &str| {
+                entry
+                    .get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| bad(format!("[{i}] has no string {key}")))
+            };
+            Ok(ComposedLayer {
+                id: field("id")?,
+                hash: field("hash")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPOSED: &str = r#"
+[blueprint]
+id = "go-chi"
+version = "1.0.0"
+hash = "sha256:aa"
+layers = [
+  { id = "kubernetes", hash = "sha256:01" },
+  { id = "terraform", hash = "sha256:02" },
+]
+
+[paved]
+version = "0.1.0"
+
+[answers]
+name = "demo"
+
+[files]
+managed = ["a"]
+seeded = ["b"]
+shared = ["c"]
+"#;
+
+    #[test]
+    fn reads_back_the_layers_and_every_file_list() {
+        let prov = parse(COMPOSED, ".paved/answers.toml").unwrap();
+        let layers: Vec<(&str, &str)> = prov
+            .layers
+            .iter()
+            .map(|l| (l.id.as_str(), l.hash.as_str()))
+            .collect();
+        assert_eq!(
+            layers,
+            [("kubernetes", "sha256:01"), ("terraform", "sha256:02")]
+        );
+        assert_eq!(
+            (prov.managed, prov.seeded, prov.shared),
+            (vec!["a".into()], vec!["b".into()], vec!["c".into()])
+        );
+    }
+
+    #[test]
+    fn a_blueprint_that_is_not_composed_records_no_layers() {
+        let text = COMPOSED.replace(
+            "layers = [\n  { id = \"kubernetes\", hash = \"sha256:01\" },\n  { id = \"terraform\", hash = \"sha256:02\" },\n]\n",
+            "",
+        );
+        assert!(!text.contains("layers"));
+        assert_eq!(parse(&text, "f").unwrap().layers, vec![]);
+    }
+
+    #[test]
+    fn a_malformed_layer_record_is_an_error_naming_the_entry() {
+        for (bad, expect) in [
+            (
+                r#"{ id = "kubernetes" }"#,
+                "blueprint.layers[0] has no string hash",
+            ),
+            (
+                r#"{ hash = "sha256:01" }"#,
+                "blueprint.layers[0] has no string id",
+            ),
+            (r#""kubernetes""#, "blueprint.layers[0] has no string id"),
+        ] {
+            let text = COMPOSED.replace(r#"{ id = "kubernetes", hash = "sha256:01" }"#, bad);
+            let err = parse(&text, ".paved/answers.toml").unwrap_err().to_string();
+            assert!(err.contains(expect), "{err}");
+            assert!(err.contains(".paved/answers.toml"), "{err}");
+        }
+        let text = COMPOSED.replace("layers = [", "layers = 3\nold = [");
+        let err = parse(&text, "f").unwrap_err().to_string();
+        assert!(err.contains("blueprint.layers is not an array"), "{err}");
+    }
 }

@@ -3,11 +3,12 @@
 //! Read-only with respect to the audited repositories: the only file written is
 //! `--output`, atomically, where the user asked for it.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
+use paved_parse::files::SourceFile;
 use rayon::prelude::*;
 
 use crate::blueprint::Catalog;
@@ -40,7 +41,26 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
     if let Some(out) = &args.output {
         check_output(out)?;
     }
+    let opts = Options {
+        policy: &policy,
+        catalog: &catalog,
+        today,
+    };
+    let repos = match &args.manifests {
+        Some(src) => {
+            let (display, files) = load_manifests(src)?;
+            vec![drift::audit_manifests(files, display, &opts)]
+        }
+        None => audit_repositories(args, &opts),
+    };
+    let report = Report {
+        profile: policy.profile.clone(),
+        repos,
+    };
+    finish(args, &report)
+}
 
+fn audit_repositories(args: &DriftArgs, opts: &Options<'_>) -> Vec<drift::RepoReport> {
     // (root, display, nested repositories to skip)
     let mut targets: Vec<(PathBuf, String, Vec<PathBuf>)> = Vec::new();
     for path in &args.paths {
@@ -63,16 +83,11 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
     targets.sort_by(|a, b| a.0.cmp(&b.0));
     targets.dedup_by(|a, b| a.0 == b.0);
 
-    let opts = Options {
-        policy: &policy,
-        catalog: &catalog,
-        today,
-    };
     let progress = progress_bar(targets.len());
     let repos = targets
         .par_iter()
         .map(|(root, display, nested)| {
-            let r = drift::audit(root, display.clone(), nested, &opts);
+            let r = drift::audit(root, display.clone(), nested, opts);
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
@@ -82,11 +97,11 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let report = Report {
-        profile: policy.profile.clone(),
-        repos,
-    };
+    repos
+}
 
+/// Renders the report where it was asked for and decides the exit code.
+fn finish(args: &DriftArgs, report: &Report) -> anyhow::Result<ExitCode> {
     // A terminal without NO_COLOR (or CLICOLOR_FORCE), as anstream decides for clap.
     let color = args.format == Format::Human
         && args.output.is_none()
@@ -95,11 +110,11 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
         fail_on: args.fail_on,
         color,
     };
-    let text = report::render(&report, args.format, &settings);
+    let text = report::render(report, args.format, &settings);
     match &args.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
-            eprintln!("{} → {}", report::summary_line(&report), path.display());
+            eprintln!("{} → {}", report::summary_line(report), path.display());
         }
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -110,13 +125,133 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
         }
     }
     if args.format != Format::Human {
-        print_warnings(&report);
+        print_warnings(report);
     }
     Ok(if report.fails(args.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The largest rendered stream read from standard input: the YAML parser's limit.
+const MAX_MANIFEST_BYTES: u64 = paved_parse::yaml::MAX_FILE_BYTES;
+
+/// Reads `--manifests PATH|-` and checks that it is what `helm template` or `kustomize
+/// build` prints: YAML that parses, with at least one Kubernetes object. Anything else
+/// is refused here (exit code 2) rather than audited as an empty, "clean" repository.
+fn load_manifests(src: &Path) -> anyhow::Result<(String, Vec<SourceFile>)> {
+    let (display, files) = if src == Path::new("-") {
+        ("(stdin)".to_string(), vec![read_stdin()?])
+    } else {
+        let meta = std::fs::metadata(src)
+            .with_context(|| format!("--manifests {}: cannot read this path", src.display()))?;
+        if meta.is_file() {
+            let name = src
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| src.to_path_buf());
+            (
+                display(src),
+                vec![read_manifest_file(src, name, meta.len())?],
+            )
+        } else {
+            (display(src), read_manifest_dir(src)?)
+        }
+    };
+    let mut objects = 0;
+    for file in &files {
+        let text = file.text.as_deref().unwrap_or_default();
+        let docs = paved_parse::yaml::parse(text).map_err(|e| {
+            anyhow!(
+                "--manifests {}: {}: not YAML ({e}); pass rendered manifests (the output of `helm template` or `kustomize build`), not templates",
+                src.display(),
+                file.path.display()
+            )
+        })?;
+        objects += docs
+            .iter()
+            .filter(|d| d.str_at("apiVersion").is_some() && d.str_at("kind").is_some())
+            .count();
+    }
+    if objects == 0 {
+        bail!(
+            "--manifests {}: no Kubernetes object (a document with apiVersion and kind) found; pass the output of `helm template` or `kustomize build`",
+            src.display()
+        );
+    }
+    Ok((display, files))
+}
+
+fn read_stdin() -> anyhow::Result<SourceFile> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        bail!("--manifests -: standard input is a terminal; pipe rendered manifests into it, e.g. `helm template CHART | paved drift --manifests -`");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .context("--manifests -: cannot read standard input")?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        bail!("--manifests -: more than 1 MiB on standard input; write the manifests to a directory (`helm template CHART --output-dir DIR`) and pass `--manifests DIR`");
+    }
+    let size = bytes.len() as u64;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow!("--manifests -: standard input is not UTF-8 text"))?;
+    Ok(SourceFile {
+        path: PathBuf::from("(stdin)"),
+        size,
+        executable: false,
+        text: Some(text),
+    })
+}
+
+fn read_manifest_file(path: &Path, name: PathBuf, size: u64) -> anyhow::Result<SourceFile> {
+    if size > MAX_MANIFEST_BYTES {
+        bail!(
+            "--manifests {}: larger than 1 MiB; split it (`helm template CHART --output-dir DIR` writes one file per template)",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "--manifests {}: cannot read it as UTF-8 text",
+            path.display()
+        )
+    })?;
+    Ok(SourceFile {
+        path: name,
+        size,
+        executable: false,
+        text: Some(text),
+    })
+}
+
+/// Every `.yaml`/`.yml` file below `dir`, read by the repository walker (no links
+/// followed, nothing but regular files).
+fn read_manifest_dir(dir: &Path) -> anyhow::Result<Vec<SourceFile>> {
+    let walked = drift::walk::walk(dir, &[]);
+    let is_yaml = |f: &SourceFile| {
+        let p = f.path_str().to_ascii_lowercase();
+        p.ends_with(".yaml") || p.ends_with(".yml")
+    };
+    let files: Vec<SourceFile> = walked.files.into_iter().filter(is_yaml).collect();
+    if let Some(unread) = files.iter().find(|f| f.text.is_none()) {
+        bail!(
+            "--manifests {}: {} is larger than 1 MiB or not UTF-8 text; split or fix it",
+            dir.display(),
+            unread.path.display()
+        );
+    }
+    if files.is_empty() {
+        bail!(
+            "--manifests {}: no .yaml or .yml file below it; pass the directory `helm template CHART --output-dir DIR` wrote",
+            dir.display()
+        );
+    }
+    Ok(files)
 }
 
 fn display(path: &Path) -> String {

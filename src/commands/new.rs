@@ -56,20 +56,23 @@ pub fn run(args: &NewArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     let report = write::write_tree(&tree, &target, args.force)?;
-    let (managed, seeded) = counts(&tree);
     println!(
-        "Created {} from {} {} in {} ({} files: {managed} managed, {seeded} seeded{})",
+        "Created {} from {} {} in {} ({} files: {}{})",
         args.name,
         bp.manifest.id,
         bp.manifest.version,
         target.display(),
         report.files,
+        ownership_counts(&tree),
         if report.overwritten > 0 {
             format!("; {} existing files overwritten", report.overwritten)
         } else {
             String::new()
         }
     );
+    if let Some(line) = layer_summary(&tree, &bp) {
+        println!("{line}");
+    }
     println!(
         "Answers recorded in {}",
         target.join(engine::provenance::answers_path()).display()
@@ -94,18 +97,71 @@ fn choose(catalog: &Catalog) -> anyhow::Result<String> {
     Ok(prompt::choose_blueprint(options, start)?)
 }
 
-fn counts(tree: &RenderedTree) -> (usize, usize) {
-    let managed = tree
-        .files
+/// "40 managed, 16 seeded, 4 shared": every file the blueprint owns a rule for (shared
+/// only when there are any), so the figures add up to the files written but paved's own.
+fn ownership_counts(tree: &RenderedTree) -> String {
+    let count = |which: Ownership| {
+        tree.files
+            .iter()
+            .filter(|f| f.ownership == Some(which))
+            .count()
+    };
+    let mut text = format!(
+        "{} managed, {} seeded",
+        count(Ownership::Managed),
+        count(Ownership::Seeded)
+    );
+    let shared = count(Ownership::Shared);
+    if shared > 0 {
+        text.push_str(&format!(", {shared} shared"));
+    }
+    text
+}
+
+/// Files per source of a composed blueprint, in composition order:
+/// "From layers: kubernetes 8 files, terraform 9 files; from the blueprint: 39 files".
+/// `None` for a blueprint that is not composed, or a frozen release (flattened: its
+/// files no longer know their layer).
+fn layer_summary(tree: &RenderedTree, bp: &engine::Blueprint) -> Option<String> {
+    let mut per_layer: Vec<(&str, usize)> = bp
+        .manifest
+        .composed
         .iter()
-        .filter(|f| f.ownership == Some(Ownership::Managed))
-        .count();
-    let seeded = tree
-        .files
+        .map(|l| (l.id.as_str(), 0))
+        .collect();
+    let mut own = 0;
+    for file in &tree.files {
+        let Some(source) = file.source.as_deref() else {
+            continue; // paved's own .paved/answers.toml
+        };
+        match bp.layer_of(source) {
+            Some(id) => match per_layer.iter_mut().find(|(l, _)| *l == id) {
+                Some(entry) => entry.1 += 1,
+                None => per_layer.push((id, 1)),
+            },
+            None => own += 1,
+        }
+    }
+    if per_layer.iter().all(|(_, n)| *n == 0) {
+        return None;
+    }
+    let layers: Vec<String> = per_layer
         .iter()
-        .filter(|f| f.ownership == Some(Ownership::Seeded))
-        .count();
-    (managed, seeded)
+        .map(|(id, n)| format!("{id} {n} {}", plural(*n)))
+        .collect();
+    Some(format!(
+        "From layers: {}; from the blueprint: {own} {}",
+        layers.join(", "),
+        plural(own)
+    ))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "file"
+    } else {
+        "files"
+    }
 }
 
 fn print_plan(tree: &RenderedTree, target: &Path, bp: &engine::Blueprint, state: TargetState) {
@@ -125,12 +181,25 @@ fn print_plan(tree: &RenderedTree, target: &Path, bp: &engine::Blueprint, state:
             None => "paved",
         };
         let exe = if f.executable { " (executable)" } else { "" };
-        println!("  {tag:<8} {}{exe}  [{} bytes]", f.path, f.contents.len());
+        let layer = f
+            .source
+            .as_deref()
+            .and_then(|s| bp.layer_of(s))
+            .map(|id| format!("  (layer {id})"))
+            .unwrap_or_default();
+        println!(
+            "  {tag:<8} {}{exe}  [{} bytes]{layer}",
+            f.path,
+            f.contents.len()
+        );
     }
-    let (managed, seeded) = counts(tree);
     println!(
-        "{} files ({managed} managed, {seeded} seeded), {} bytes; nothing written (--dry-run)",
+        "{} files ({}), {} bytes; nothing written (--dry-run)",
         tree.files.len(),
+        ownership_counts(tree),
         tree.total_bytes()
     );
+    if let Some(line) = layer_summary(tree, bp) {
+        println!("{line}");
+    }
 }

@@ -45,6 +45,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             provenance,
             deviations,
             hash_changed,
+            layer_changes,
             latest,
             newer,
             ..
@@ -62,10 +63,18 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
                 ));
             }
             if hash_changed {
+                // For a composed blueprint, say which layers moved: the usual cause
+                // is a shared layer edited without a version bump of its blueprints.
+                let layers = if layer_changes.is_empty() {
+                    String::new()
+                } else {
+                    let list: Vec<String> = layer_changes.iter().map(ToString::to_string).collect();
+                    format!(" ({})", list.join(", "))
+                };
                 warnings.push(Warning {
                     file: answers.clone(),
                     message: format!(
-                        "blueprint {what} in {} differs from the one this repository was generated from, although its version is the same; conformance was checked against the current content",
+                        "blueprint {what} in {} differs from the one this repository was generated from{layers}, although its version is the same; conformance was checked against the current content",
                         catalog.describe()
                     ),
                 });

@@ -4,6 +4,7 @@
 //! deviations → policy (enabled, severity, context, waivers) → [`Report`], which every
 //! output format in `crate::report` renders.
 
+pub mod blind_spots;
 pub mod blueprint;
 pub mod context;
 pub mod discover;
@@ -23,6 +24,25 @@ use crate::blueprint::Catalog;
 use crate::guardrails::model::{Model, RepoContext};
 use crate::guardrails::policy::Policy;
 use crate::guardrails::{self, Domain, Hit, RepoModel, Severity, Warning};
+
+/// What is audited: a repository as the walker read it, or rendered manifests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Repository,
+    /// `--manifests`: Kubernetes objects rendered by `helm template`, `kustomize build`
+    /// and the like. Only the Kubernetes and secrets rules apply; the rest ask about a
+    /// repository (its CI, its Dockerfile, its SECURITY.md) that is not there.
+    Manifests,
+}
+
+impl Scope {
+    fn applies(self, domain: Domain) -> bool {
+        match self {
+            Scope::Repository => true,
+            Scope::Manifests => matches!(domain, Domain::Kubernetes | Domain::Secrets),
+        }
+    }
+}
 
 /// What an audit needs besides the repository.
 pub struct Options<'a> {
@@ -134,7 +154,28 @@ impl Report {
 /// repositories audited on their own.
 pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'_>) -> RepoReport {
     let walked = walk::walk(root, exclude);
-    evaluate(root, Some(root), display, walked, opts)
+    evaluate(root, Some(root), display, walked, opts, Scope::Repository)
+}
+
+/// Audits rendered manifests (`paved drift --manifests`), shown as `display`. `files`
+/// are the rendered YAML files, with paths as the user should see them.
+pub fn audit_manifests(
+    files: Vec<guardrails::SourceFile>,
+    display: String,
+    opts: &Options<'_>,
+) -> RepoReport {
+    let walked = walk::Walked {
+        files,
+        warnings: Vec::new(),
+    };
+    evaluate(
+        &PathBuf::from("."),
+        None,
+        display,
+        walked,
+        opts,
+        Scope::Manifests,
+    )
 }
 
 /// Audits files held in memory, as if they were a repository's: for fuzzing, tests and
@@ -160,7 +201,14 @@ pub fn audit_in_memory(files: &[(&str, &[u8])], opts: &Options<'_>) -> RepoRepor
         });
     }
     let root = PathBuf::from(".");
-    evaluate(&root, None, "(memory)".to_string(), walked, opts)
+    evaluate(
+        &root,
+        None,
+        "(memory)".to_string(),
+        walked,
+        opts,
+        Scope::Repository,
+    )
 }
 
 fn evaluate(
@@ -169,8 +217,16 @@ fn evaluate(
     display: String,
     walked: walk::Walked,
     opts: &Options<'_>,
+    scope: Scope,
 ) -> RepoReport {
-    let model = Model::build(walked.files);
+    let (model, blind_spots) = match scope {
+        Scope::Repository => {
+            let model = Model::build(walked.files);
+            let blind = blind_spots::find(model.files());
+            (model, blind)
+        }
+        Scope::Manifests => (Model::rendered_manifests(walked.files), Vec::new()),
+    };
     let parse_problems = model.parse_warnings().to_vec();
     let provenance = model
         .file(&provenance::answers_path())
@@ -187,10 +243,12 @@ fn evaluate(
     let mut hits = guardrails::check_all(
         &model,
         &policy.params,
-        guardrails::rules::all().filter(|r| policy.enabled(r.meta.id)),
+        guardrails::rules::all()
+            .filter(|r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain)),
     );
     hits.extend(blueprint_hits);
     hits.extend(context_hits);
+    hits.extend(blind_spots);
     hits.extend(parse_problems.into_iter().map(|w| Hit {
         rule: rules::AUDIT_UNPARSED,
         file: w.file,

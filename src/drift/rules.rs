@@ -21,6 +21,9 @@ pub const WAIVER_INVALID: &str = "PVD-WAIVER-002";
 pub const WAIVER_UNUSED: &str = "PVD-WAIVER-003";
 pub const CONTEXT_INVALID: &str = "PVD-CONTEXT-001";
 pub const AUDIT_UNPARSED: &str = "PVD-AUDIT-001";
+pub const AUDIT_HELM_CHART: &str = "PVD-AUDIT-002";
+pub const AUDIT_REMOTE_BASE: &str = "PVD-AUDIT-003";
+pub const AUDIT_RENDERED_SOURCE: &str = "PVD-AUDIT-004";
 
 pub static RULES: &[Rule] = &[
     Rule {
@@ -187,6 +190,61 @@ pub static RULES: &[Rule] = &[
             remediation: "Fix the syntax error named in the message (the file's own tooling, such \
                            as `terraform validate`, `actionlint` or `kubectl --dry-run=client`, \
                            reports it too).",
+            references: &[],
+        },
+        check: engine_check,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: AUDIT_HELM_CHART,
+            title: "A Helm chart is not audited until it is rendered",
+            domain: Domain::Repository,
+            severity: Severity::Low,
+            rationale: "A chart's templates are Go templates, not Kubernetes manifests: what they \
+                        deploy (privileged containers, host mounts, RBAC, public Services) is \
+                        only known once `helm template` fills in the values. Skipping them \
+                        silently would report a chart-only repository as clean.",
+            remediation: "Render the chart with the values you deploy with and audit the result: \
+                           `helm template CHART -f values.yaml | paved drift --manifests -` (or \
+                           `helm template CHART --output-dir DIR` and `paved drift --manifests \
+                           DIR`), for example as a CI step beside the repository audit. Then \
+                           waive this finding in .paved/waivers.toml with that reason.",
+            references: &["checkov:helm-framework", "trivy:helm"],
+        },
+        check: engine_check,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: AUDIT_REMOTE_BASE,
+            title: "A kustomization builds on a remote base or chart that is not audited",
+            domain: Domain::Repository,
+            severity: Severity::Low,
+            rationale: "A remote base, component or Helm chart pulled by kustomize carries most of \
+                        what is deployed (the workloads, their security contexts and RBAC), yet \
+                        it lives outside the repository, so auditing the repository alone sees \
+                        only the overlay's patches.",
+            remediation: "Audit what kustomize builds: `kustomize build DIR | paved drift \
+                           --manifests -` (`kubectl kustomize DIR` works too; add \
+                           `--enable-helm` for helmCharts). Pin remote bases to a commit \
+                           (`?ref=<sha>`) so the audited build is the deployed one, then waive \
+                           this finding with that reason.",
+            references: &["checkov:kustomize-framework"],
+        },
+        check: engine_check,
+    },
+    Rule {
+        meta: RuleMeta {
+            id: AUDIT_RENDERED_SOURCE,
+            title: "Configuration written in Jsonnet, CUE or a template language is not audited",
+            domain: Domain::Repository,
+            severity: Severity::Low,
+            rationale: "Jsonnet, CUE and templated manifests (`{{ … }}`, `*.yaml.j2`) become \
+                        Kubernetes objects only when a tool evaluates them, so the guardrails \
+                        cannot read them as they are and whatever they configure is unchecked.",
+            remediation: "Render them (`jsonnet -y main.jsonnet`, `tk show`, `cue export --out \
+                           yaml`, the templating step of your pipeline) and pipe the result to \
+                           `paved drift --manifests -`, then waive this finding with that \
+                           reason.",
             references: &[],
         },
         check: engine_check,

@@ -8,10 +8,11 @@
 
 use regex::Regex;
 
-use crate::guardrails::CheckCtx;
-use crate::parse::yaml::{Node, YamlFile, YamlKind};
-use paved_model::gitlab::{gitlab_jobs, gitlab_templates};
-use paved_model::workflows::{step_is_disabled, workflow_jobs};
+use paved_model::gitlab::GitlabFile;
+use paved_model::workflows::{step_is_disabled, Step, WorkflowFile, Workflows};
+use paved_parse::yaml::{Node, YamlKind};
+
+use crate::guardrails::params::params;
 
 /// A kind of security scan a pipeline should run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,18 +36,6 @@ impl Category {
         Category::Sbom,
         Category::WorkflowAudit,
     ];
-
-    pub(crate) fn param(self) -> &'static str {
-        match self {
-            Category::Sast => "ci_tools_sast",
-            Category::Sca => "ci_tools_sca",
-            Category::Secrets => "ci_tools_secrets",
-            Category::Container => "ci_tools_container",
-            Category::Iac => "ci_tools_iac",
-            Category::Sbom => "ci_tools_sbom",
-            Category::WorkflowAudit => "ci_tools_workflow_audit",
-        }
-    }
 
     pub(crate) fn label(self) -> &'static str {
         match self {
@@ -155,7 +144,13 @@ impl Category {
         }
     }
 
-    pub(crate) fn tools(self, ctx: &CheckCtx<'_>) -> std::sync::Arc<Vec<Tool>> {
+    /// The default tool list, as the profile parameter holds it.
+    pub(crate) fn default_tools(self) -> Vec<String> {
+        self.defaults().iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// The tools of a profile list (`ci_tools_*`), compiled.
+    pub(crate) fn tools(specs: &[String]) -> std::sync::Arc<Vec<Tool>> {
         // Compiling the command patterns dominated an audit (several rules ask for the
         // tools of every category, in every repository), so each list is compiled once
         // per process and shared, not cloned: a cloned regex starts with a cold cache.
@@ -163,16 +158,59 @@ impl Category {
         type Compiled = std::collections::HashMap<Vec<String>, std::sync::Arc<Vec<Tool>>>;
         static COMPILED: std::sync::LazyLock<std::sync::Mutex<Compiled>> =
             std::sync::LazyLock::new(Default::default);
-        let specs = ctx.params.strings(self.param(), self.defaults());
         let mut cache = COMPILED
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(tools) = cache.get(&specs) {
+        if let Some(tools) = cache.get(specs) {
             return std::sync::Arc::clone(tools);
         }
         let tools = std::sync::Arc::new(specs.iter().filter_map(|s| Tool::parse(s)).collect());
-        cache.insert(specs, std::sync::Arc::clone(&tools));
+        cache.insert(specs.to_vec(), std::sync::Arc::clone(&tools));
         tools
+    }
+}
+
+params! {
+    /// The scanner lists of every category, for the rules that ask whether any
+    /// scanner a pipeline runs can fail silently (PVD-GHA-012, PVD-GITLAB-002). The CI
+    /// coverage rules declare the one list each of them reads.
+    pub struct ScannerTools {
+        /// Tools that count as SAST in CI: owner/repo actions, GitLab templates, or
+        /// commands (`*` = any arguments).
+        ci_tools_sast: Vec<String> = Category::Sast.default_tools(),
+        /// Tools that count as dependency (SCA) scanning in CI.
+        ci_tools_sca: Vec<String> = Category::Sca.default_tools(),
+        /// Tools that count as secret scanning in CI.
+        ci_tools_secrets: Vec<String> = Category::Secrets.default_tools(),
+        /// Tools that count as container image scanning in CI.
+        ci_tools_container: Vec<String> = Category::Container.default_tools(),
+        /// Tools that count as infrastructure-as-code scanning in CI.
+        ci_tools_iac: Vec<String> = Category::Iac.default_tools(),
+        /// Tools that count as SBOM generation in CI.
+        ci_tools_sbom: Vec<String> = Category::Sbom.default_tools(),
+        /// Tools that count as CI workflow auditing, e.g. zizmor, actionlint.
+        ci_tools_workflow_audit: Vec<String> = Category::WorkflowAudit.default_tools(),
+    }
+}
+
+impl ScannerTools {
+    /// Every category with its compiled tools.
+    pub(crate) fn compiled(&self) -> Vec<(Category, std::sync::Arc<Vec<Tool>>)> {
+        Category::ALL
+            .iter()
+            .map(|&c| {
+                let list = match c {
+                    Category::Sast => &self.ci_tools_sast,
+                    Category::Sca => &self.ci_tools_sca,
+                    Category::Secrets => &self.ci_tools_secrets,
+                    Category::Container => &self.ci_tools_container,
+                    Category::Iac => &self.ci_tools_iac,
+                    Category::Sbom => &self.ci_tools_sbom,
+                    Category::WorkflowAudit => &self.ci_tools_workflow_audit,
+                };
+                (c, Category::tools(list))
+            })
+            .collect()
     }
 }
 
@@ -623,95 +661,54 @@ impl Unit<'_> {
     }
 }
 
-/// Steps of a workflow's jobs as units, following local reusable workflows and local
-/// composite actions (each file once).
-pub(crate) fn workflow_units<'a>(repo_yaml: &'a [YamlFile], wf: &'a YamlFile) -> Vec<Unit<'a>> {
+/// The steps of one workflow or action file as units (not following callees: each
+/// file reports its own steps).
+pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
     let mut out = Vec::new();
-    let mut seen = vec![wf.path_str()];
-    let mut queue = vec![wf];
-    while let Some(file) = queue.pop() {
-        let Some(root) = file.root() else { continue };
-        let jobs: Vec<(&str, &Node, &Node)> = match file.kind {
-            YamlKind::Action => match root.get("runs") {
-                Some(runs) => vec![("", runs, runs)],
-                None => Vec::new(),
-            },
-            _ => workflow_jobs(root).collect(),
-        };
-        for (_, _, job) in jobs {
-            if step_is_disabled(job) {
-                continue;
-            }
-            let job_ignores = job
-                .get_entry("continue-on-error")
-                .filter(|(_, v)| v.as_bool() == Some(true))
-                .map(|(k, _)| k.line());
-            let mut callees = Vec::new();
-            if let Some(uses) = job.str_at("uses") {
-                callees.push(uses);
-            }
-            for step in job.get_or_empty("steps").items() {
-                if step_is_disabled(step) {
-                    continue;
-                }
-                let action = step.str_at("uses").map(|u| {
-                    u.split('@')
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_ascii_lowercase()
-                });
-                if let Some(u) = step.str_at("uses") {
-                    callees.push(u);
-                }
-                let step_ignores = step
-                    .get_entry("continue-on-error")
-                    .filter(|(_, v)| v.as_bool() == Some(true))
-                    .map(|(k, _)| k.line());
-                let mut commands = Vec::new();
-                if let Some(v) = step.get("run") {
-                    commands.push(v);
-                }
-                out.push(Unit {
-                    action,
-                    with: step.get("with"),
-                    commands,
-                    templates: Vec::new(),
-                    line: step.line(),
-                    ignores_failure: step_ignores.or(job_ignores),
-                });
-            }
-            for callee in callees {
-                let Some(local) = callee.trim().strip_prefix("./") else {
-                    continue;
-                };
-                let local = local.split('@').next().unwrap_or_default();
-                let target = repo_yaml.iter().find(|y| {
-                    let p = y.path_str();
-                    p == local
-                        || (y.kind == YamlKind::Action
-                            && (p == format!("{local}/action.yml")
-                                || p == format!("{local}/action.yaml")))
-                });
-                if let Some(t) = target {
-                    if !seen.contains(&t.path_str()) {
-                        seen.push(t.path_str());
-                        queue.push(t);
-                    }
-                }
-            }
+    let runs = match file.kind() {
+        YamlKind::Action => file.root().and_then(|r| r.get("runs")),
+        _ => None,
+    };
+    // An action's steps have no job; `runs:` stands in for it (never disabled).
+    let job_of = |step: &Step<'m>| step.job.map(|j| j.node).or(runs);
+    for step in file.steps() {
+        let Some(job) = job_of(step) else { continue };
+        if step_is_disabled(job) || step_is_disabled(step.node) {
+            continue;
         }
+        let failure_ignored = |n: &'m Node| {
+            n.get_entry("continue-on-error")
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(k, _)| k.line())
+        };
+        out.push(Unit {
+            action: step.action(),
+            with: step.node.get("with"),
+            commands: step.node.get("run").into_iter().collect(),
+            templates: Vec::new(),
+            line: step.node.line(),
+            ignores_failure: failure_ignored(step.node).or_else(|| failure_ignored(job)),
+        });
     }
     out
 }
 
+/// Steps of a workflow's jobs as units, following local reusable workflows and local
+/// composite actions (each file once).
+pub(crate) fn workflow_units<'m>(view: &Workflows<'m>, wf: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
+    view.reachable(wf)
+        .into_iter()
+        .flat_map(|f| file_units(f))
+        .collect()
+}
+
 /// GitLab jobs and file-level template includes as units.
-pub(crate) fn gitlab_units(file: &YamlFile) -> Vec<Unit<'_>> {
+pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
     let mut out = Vec::new();
     let Some(root) = file.root() else {
         return out;
     };
-    let templates = gitlab_templates(root);
+    let templates = file.templates();
     if !templates.is_empty() {
         out.push(Unit {
             action: None,
@@ -722,72 +719,18 @@ pub(crate) fn gitlab_units(file: &YamlFile) -> Vec<Unit<'_>> {
             ignores_failure: None,
         });
     }
-    for (_, key, job) in gitlab_jobs(root) {
-        if gitlab_job_skips_merge_requests(job) {
+    for job in file.jobs() {
+        if job.skips_merge_requests() {
             continue;
-        }
-        let mut commands = Vec::new();
-        for field in ["before_script", "script"] {
-            if let Some(v) = job.get(field) {
-                if v.as_str().is_some() {
-                    commands.push(v);
-                }
-                commands.extend(v.items().iter().filter(|i| i.as_str().is_some()));
-            }
         }
         out.push(Unit {
             action: None,
             with: None,
-            commands,
+            commands: job.scripts(),
             templates: Vec::new(),
-            line: key.line(),
-            ignores_failure: job
-                .get_entry("allow_failure")
-                .filter(|(_, v)| v.as_bool() == Some(true) || v.is_map())
-                .map(|(k, _)| k.line()),
+            line: job.key.line(),
+            ignores_failure: job.allow_failure().map(Node::line),
         });
     }
     out
-}
-
-/// Jobs that never run in a merge-request pipeline: manual, `when: never`, `except:
-/// merge_requests`, or `only:` without `merge_requests`/`branches`.
-pub(crate) fn gitlab_job_skips_merge_requests(job: &Node) -> bool {
-    if matches!(job.str_at("when"), Some("never") | Some("manual")) {
-        return true;
-    }
-    let names = |n: &Node| -> Vec<String> {
-        let list = if n.is_map() {
-            n.get_or_empty("refs").items().to_vec()
-        } else if n.is_seq() {
-            n.items().to_vec()
-        } else {
-            vec![n.clone()]
-        };
-        list.iter()
-            .filter_map(|i| i.as_str().map(str::to_owned))
-            .collect()
-    };
-    if let Some(except) = job.get("except") {
-        if names(except).iter().any(|n| n == "merge_requests") {
-            return true;
-        }
-    }
-    if let Some(only) = job.get("only") {
-        let n = names(only);
-        if !n.is_empty()
-            && !n
-                .iter()
-                .any(|x| x == "merge_requests" || x == "branches" || x == "pushes")
-        {
-            return true;
-        }
-    }
-    if let Some(rules) = job.get("rules") {
-        let items = rules.items();
-        if !items.is_empty() && items.iter().all(|r| r.str_at("when") == Some("never")) {
-            return true;
-        }
-    }
-    false
 }

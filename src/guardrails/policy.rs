@@ -27,54 +27,6 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 /// see [`known_params`]).
 pub static LEGACY_PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        key: "gha_unpinned_allowed",
-        kind: ParamKind::Strings,
-        description: "Actions (owner/repo) allowed without a commit-SHA pin, e.g. your organisation's own (PVD-GHA-001)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_sast",
-        kind: ParamKind::Strings,
-        description: "Tools that count as SAST in CI: owner/repo actions, GitLab templates, or commands (`*` = any arguments) (PVD-CI-001)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_sca",
-        kind: ParamKind::Strings,
-        description: "Tools that count as dependency (SCA) scanning in CI (PVD-CI-002)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_secrets",
-        kind: ParamKind::Strings,
-        description: "Tools that count as secret scanning in CI (PVD-CI-003)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_container",
-        kind: ParamKind::Strings,
-        description: "Tools that count as container image scanning in CI (PVD-CI-004)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_iac",
-        kind: ParamKind::Strings,
-        description: "Tools that count as infrastructure-as-code scanning in CI (PVD-CI-005)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_sbom",
-        kind: ParamKind::Strings,
-        description: "Tools that count as SBOM generation in CI (PVD-CI-006)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_tools_workflow_audit",
-        kind: ParamKind::Strings,
-        description: "Tools that count as CI workflow auditing, e.g. zizmor, actionlint (PVD-CI-008)",
-        default: None,
-    },
-    ParamSpec {
         key: "ci_coverage_only_when_relevant",
         kind: ParamKind::Boolean,
         description: "Require container scanning only with a Dockerfile and IaC scanning only with IaC in the repository (default true)",
@@ -84,18 +36,6 @@ pub static LEGACY_PARAMS: &[ParamSpec] = &[
         key: "ci_require_workflow_audit",
         kind: ParamKind::Boolean,
         description: "Require a workflow auditor in CI (PVD-CI-008; default false)",
-        default: None,
-    },
-    ParamSpec {
-        key: "public_ingress_ports",
-        kind: ParamKind::Integers,
-        description: "Ports that may be open to the world when exposure is internet (default [443]) (PVD-TF-011)",
-        default: None,
-    },
-    ParamSpec {
-        key: "log_retention_days",
-        kind: ParamKind::Integer,
-        description: "Minimum retention of CloudWatch log groups, in days (default 365) (PVD-TF-017)",
         default: None,
     },
     ParamSpec {

@@ -6,7 +6,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use crate::blueprint::answers::Answers;
 use crate::blueprint::model::Blueprint;
-use crate::blueprint::provenance::PAVED_VERSION;
+use crate::blueprint::provenance::{layers_array, PAVED_VERSION};
 use crate::blueprint::{Ownership, RenderedTree};
 
 /// The updated document, or why the recorded one cannot be edited.
@@ -23,6 +23,14 @@ pub fn update(
     let blueprint = table(&mut doc, "blueprint")?;
     set(blueprint, "version", bp.manifest.version.to_string().into());
     set(blueprint, "hash", bp.hash.as_str().into());
+    // The layers (and their hashes) of the target version, so provenance keeps
+    // saying what the repository was composed from after an update.
+    match layers_array(bp) {
+        Some(layers) => set(blueprint, "layers", Value::Array(layers)),
+        None => {
+            blueprint.remove("layers");
+        }
+    }
     let paved = table(&mut doc, "paved")?;
     set(paved, "version", PAVED_VERSION.into());
 

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use paved::blueprint::conformance::{check_repo, Conformance, Deviation};
+use paved::blueprint::conformance::{check_repo, Conformance, Deviation, LayerChange};
 use paved::blueprint::Catalog;
 
 fn layered() -> PathBuf {
@@ -451,4 +451,213 @@ fn new_svc_in(root: &Path, out: &Path) -> std::process::Output {
         .arg(out)
         .output()
         .unwrap()
+}
+
+/// A copy of tests/fixtures/layered in which svc 2.0.0 is released (flattened) and
+/// 2.1.0 changes a managed file of the k8s layer: the shape of a platform team's
+/// layer fix.
+fn layered_with_a_release(root: &Path) {
+    copy_tree(&layered(), root);
+    let run = paved()
+        .args(["blueprint", "release"])
+        .arg(root.join("svc"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    let policy = root.join("_layers/k8s/template/deploy/k8s/networkpolicy.yaml.hbs");
+    fs::write(
+        &policy,
+        read(policy.clone()) + "# reviewed by @acme/platform\n",
+    )
+    .unwrap();
+    let bp = root.join("svc/blueprint.toml");
+    fs::write(
+        &bp,
+        read(bp.clone()).replace("version = \"2.0.0\"", "version = \"2.1.0\"")
+            + "\n[[changelog]]\nversion = \"2.1.0\"\nsummary = \"NetworkPolicy reviewed\"\nsecurity = false\nfixes = []\n",
+    )
+    .unwrap();
+}
+
+fn generate_at(root: &Path, out: &Path, reference: &str) {
+    let run = paved()
+        .arg("--blueprints")
+        .arg(root)
+        .args([
+            "new",
+            "demo",
+            "--blueprint",
+            reference,
+            "--no-input",
+            "--output",
+        ])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+}
+
+fn recorded_layers(repo: &Path) -> Vec<(String, String)> {
+    let text = read(repo.join(".paved/answers.toml"));
+    paved::blueprint::provenance::parse(&text, ".paved/answers.toml")
+        .unwrap()
+        .layers
+        .into_iter()
+        .map(|l| (l.id, l.hash))
+        .collect()
+}
+
+fn composed_layers(root: &Path, reference: &str) -> Vec<(String, String)> {
+    let catalog = Catalog::from_dir(root).unwrap();
+    let r = paved::blueprint::versions::BlueprintRef::parse(reference).unwrap();
+    catalog
+        .load_ref(&r)
+        .unwrap()
+        .manifest
+        .composed
+        .iter()
+        .map(|l| (l.id.clone(), l.hash.clone()))
+        .collect()
+}
+
+#[test]
+fn provenance_reads_back_the_recorded_layers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    assert!(new_svc(&out, &[]).status.success());
+    let layers = recorded_layers(&out);
+    let ids: Vec<&str> = layers.iter().map(|l| l.0.as_str()).collect();
+    assert_eq!(ids, ["governance", "k8s", "ci"]);
+    assert_eq!(layers, composed_layers(&layered(), "svc"));
+}
+
+#[test]
+fn conformance_and_drift_name_the_layer_edited_without_a_version_bump() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("blueprints");
+    copy_tree(&layered(), &root);
+    let out = tmp.path().join("demo");
+    generate_at(&root, &out, "svc");
+    // A layer edited in place: svc's content changes, its version does not.
+    fs::write(
+        root.join("_layers/k8s/template/deploy/k8s/networkpolicy.yaml.hbs"),
+        read(root.join("_layers/k8s/template/deploy/k8s/networkpolicy.yaml.hbs")) + "# edited\n",
+    )
+    .unwrap();
+    let catalog = Catalog::from_dir(&root).unwrap();
+    match check_repo(&out, &catalog) {
+        Some(Conformance::Checked {
+            hash_changed,
+            layer_changes,
+            deviations,
+            ..
+        }) => {
+            assert!(hash_changed);
+            assert_eq!(layer_changes, vec![LayerChange::Changed("k8s".into())]);
+            let paths: Vec<&str> = deviations.iter().map(Deviation::path).collect();
+            assert_eq!(paths, ["deploy/k8s/networkpolicy.yaml"]);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let run = paved()
+        .arg("--blueprints")
+        .arg(&root)
+        .arg("drift")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout_of(&run), stderr_of(&run));
+    assert!(text.contains("(layer k8s changed)"), "{text}");
+}
+
+#[test]
+fn paved_update_moves_a_composed_service_across_a_layer_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("blueprints");
+    layered_with_a_release(&root);
+    let out = tmp.path().join("demo");
+    generate_at(&root, &out, "svc@2.0.0");
+    let policy = out.join("deploy/k8s/networkpolicy.yaml");
+    assert!(!read(policy.clone()).contains("@acme/platform"));
+    let before = recorded_layers(&out);
+    assert_eq!(before, composed_layers(&root, "svc@2.0.0"));
+
+    let run = paved()
+        .arg("--blueprints")
+        .arg(&root)
+        .args(["update", "--no-input"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}{}",
+        stdout_of(&run),
+        stderr_of(&run)
+    );
+    // The layer's change reached the service, and provenance now records 2.1.0's
+    // layers: the k8s hash moved, the others did not.
+    assert!(read(policy).ends_with("# reviewed by @acme/platform\n"));
+    let after = recorded_layers(&out);
+    assert_eq!(after, composed_layers(&root, "svc"));
+    let moved: Vec<&str> = before
+        .iter()
+        .zip(&after)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    assert_eq!(moved, ["k8s"]);
+    let catalog = Catalog::from_dir(&root).unwrap();
+    match check_repo(&out, &catalog) {
+        Some(Conformance::Checked {
+            provenance,
+            hash_changed,
+            layer_changes,
+            deviations,
+            ..
+        }) => {
+            assert_eq!(provenance.blueprint_version.to_string(), "2.1.0");
+            assert!(!hash_changed);
+            assert_eq!(layer_changes, vec![]);
+            assert_eq!(deviations, vec![]);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn paved_new_counts_the_files_from_each_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let run = new_svc(&out, &[]);
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    let text = stdout_of(&run);
+    // 8 files: CODEOWNERS and SECURITY.md (governance), the two manifests (k8s),
+    // ci.yml (ci; its security.yml lost to the blueprint's), the blueprint's
+    // security.yml and main.txt, and .paved/answers.toml.
+    assert!(
+        text.contains("From layers: governance 2 files, k8s 2 files, ci 1 file; from the blueprint: 2 files\n"),
+        "{text}"
+    );
+    let run = paved()
+        .arg("--blueprints")
+        .arg(layered())
+        .args([
+            "new",
+            "demo",
+            "--blueprint",
+            "svc",
+            "--no-input",
+            "--dry-run",
+            "--output",
+        ])
+        .arg(tmp.path().join("plan"))
+        .output()
+        .unwrap();
+    let text = stdout_of(&run);
+    assert!(
+        text.contains("deploy/k8s/networkpolicy.yaml  [") && text.contains("(layer k8s)\n"),
+        "{text}"
+    );
+    assert!(text.contains("From layers: governance 2 files"), "{text}");
 }

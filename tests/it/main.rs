@@ -11,6 +11,7 @@ mod blueprint_fuzz;
 mod blueprint_rust_axum_claims;
 mod cli_drift;
 mod cli_drift_docs;
+mod cli_drift_engine;
 mod cli_hostile;
 mod cli_interactive;
 mod cli_layers;

@@ -30,6 +30,37 @@ pub struct GitlabJob<'m> {
     pub node: &'m Node,
 }
 
+impl<'m> GitlabJob<'m> {
+    /// Jobs that never run in a merge-request pipeline: manual, `when: never`,
+    /// `except: merge_requests`, `only:` without `merge_requests`/`branches`/`pushes`,
+    /// or `rules:` that all say `when: never`.
+    pub fn skips_merge_requests(&self) -> bool {
+        skips_merge_requests(self.node)
+    }
+
+    /// `allow_failure: true` (or `allow_failure: {exit_codes: …}`): the key node.
+    pub fn allow_failure(&self) -> Option<&'m Node> {
+        self.node
+            .get_entry("allow_failure")
+            .filter(|(_, v)| v.as_bool() == Some(true) || v.is_map())
+            .map(|(k, _)| k)
+    }
+
+    /// The scalars of `before_script:` and `script:` (a string or a list of strings).
+    pub fn scripts(&self) -> Vec<&'m Node> {
+        let mut out = Vec::new();
+        for field in ["before_script", "script"] {
+            if let Some(v) = self.node.get(field) {
+                if v.as_str().is_some() {
+                    out.push(v);
+                }
+                out.extend(v.items().iter().filter(|i| i.as_str().is_some()));
+            }
+        }
+        out
+    }
+}
+
 /// One GitLab CI file.
 #[derive(Debug)]
 pub struct GitlabFile<'m> {
@@ -51,9 +82,43 @@ impl<'m> GitlabFile<'m> {
         self.root().map(gitlab_templates).unwrap_or_default()
     }
 
+    /// Entries of `include:` as a list.
+    pub fn includes(&self) -> Vec<&'m Node> {
+        self.root().map(includes).unwrap_or_default()
+    }
+
+    /// Every mapping that can carry job keywords: the top level, `default:`, jobs and
+    /// hidden (`.template`) jobs. Merge keys make one node reachable from several.
+    pub fn job_like(&self) -> Vec<&'m Node> {
+        let Some(root) = self.root() else {
+            return Vec::new();
+        };
+        let mut out = vec![root];
+        out.extend(root.get("default"));
+        out.extend(
+            root.entries()
+                .filter(|(k, _, v)| v.is_map() && !RESERVED.contains(k))
+                .map(|(_, _, v)| v),
+        );
+        out
+    }
+
     /// The key at `path` below `node` of this file.
     pub fn at(&self, node: &Node, path: &str) -> Location<'m> {
         Location::yaml(&self.file.path, node, YamlPath(path))
+    }
+
+    /// The line `offset` bytes into the text of the scalar `node` (a script line).
+    pub fn at_text(&self, node: &Node, offset: usize) -> Location<'m> {
+        Location::in_text(&self.file.path, node, offset)
+    }
+
+    /// A line of this file already resolved by a shared query (a scanner step).
+    pub fn at_line(&self, line: u32) -> Location<'m> {
+        Location {
+            file: &self.file.path,
+            line: Some(line),
+        }
     }
 }
 
@@ -116,4 +181,70 @@ pub fn gitlab_templates(root: &Node) -> Vec<(&str, u32)> {
             Some((v.as_str()?, k.line()))
         })
         .collect()
+}
+
+fn skips_merge_requests(job: &Node) -> bool {
+    if matches!(job.str_at("when"), Some("never") | Some("manual")) {
+        return true;
+    }
+    let names = |n: &Node| -> Vec<String> {
+        let list = if n.is_map() {
+            n.get_or_empty("refs").items().to_vec()
+        } else if n.is_seq() {
+            n.items().to_vec()
+        } else {
+            vec![n.clone()]
+        };
+        list.iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(except) = job.get("except") {
+        if names(except).iter().any(|n| n == "merge_requests") {
+            return true;
+        }
+    }
+    if let Some(only) = job.get("only") {
+        let n = names(only);
+        if !n.is_empty()
+            && !n
+                .iter()
+                .any(|x| x == "merge_requests" || x == "branches" || x == "pushes")
+        {
+            return true;
+        }
+    }
+    if let Some(rules) = job.get("rules") {
+        let items = rules.items();
+        if !items.is_empty() && items.iter().all(|r| r.str_at("when") == Some("never")) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ci(text: &str) -> Model {
+        Model::from_memory(&[(".gitlab-ci.yml", text)])
+    }
+
+    #[test]
+    fn jobs_templates_and_merge_request_pipelines() {
+        let m = ci("include:\n  - template: Security/SAST.gitlab-ci.yml\n.t: &t\n  script: [a]\nstages: [x]\nbuild:\n  <<: *t\n  allow_failure: true\n  script: [make, test]\nnightly:\n  only: [schedules]\n  script: x\nmanual:\n  when: manual\n  script: x\n");
+        let g = GitlabCi::build(&m);
+        let f = &g.files()[0];
+        let names: Vec<_> = f.jobs().iter().map(|j| j.name).collect();
+        assert_eq!(names, ["build", "nightly", "manual"]);
+        assert_eq!(f.templates(), [("Security/SAST.gitlab-ci.yml", 2)]);
+        let skips: Vec<_> = f.jobs().iter().map(|j| j.skips_merge_requests()).collect();
+        assert_eq!(skips, [false, true, true]);
+        assert_eq!(f.jobs()[0].allow_failure().map(|k| k.line()), Some(8));
+        assert_eq!(f.jobs()[0].scripts().len(), 2);
+        // top level, `.t` and the three jobs
+        assert_eq!(f.job_like().len(), 5);
+        assert_eq!(f.includes().len(), 1);
+    }
 }

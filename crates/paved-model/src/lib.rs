@@ -61,6 +61,19 @@ impl Model {
         }
     }
 
+    /// A model of rendered Kubernetes manifests (`paved drift --manifests`): every file
+    /// is parsed as YAML, whatever its path, and nothing else is parsed.
+    pub fn rendered_manifests(files: Vec<SourceFile>) -> Model {
+        let mut parse_warnings = Vec::new();
+        let yaml = yaml::collect_manifests(&files, &mut parse_warnings);
+        Model {
+            files,
+            yaml,
+            parse_warnings,
+            ..Model::default()
+        }
+    }
+
     /// A model of in-memory text files (tests, fuzzing, benchmarks).
     pub fn from_memory(files: &[(&str, &str)]) -> Model {
         Model::build(paved_parse::files::in_memory(files))

@@ -52,6 +52,15 @@ impl<'a> Location<'a> {
         }
     }
 
+    /// The line `offset` bytes into the text of a YAML scalar (a line of a `run:` or
+    /// `script:` block), resolved by the parser's knowledge of where the text sits.
+    pub fn in_text(file: &'a Path, node: &Node, offset: usize) -> Location<'a> {
+        Location {
+            file,
+            line: Some(node.line_at(offset)),
+        }
+    }
+
     /// The attribute or nested block at `path` (`ingress.cidr_blocks`) in a Terraform
     /// block; the deepest existing part of the path, else the block's header.
     pub fn hcl(file: &'a Path, block: &Block, path: &str) -> Location<'a> {

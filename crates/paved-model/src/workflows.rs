@@ -15,12 +15,87 @@ pub struct Job<'m> {
     pub node: &'m Node,
 }
 
+impl<'m> Job<'m> {
+    /// The job's `container:` and each of its `services:` (a string or a mapping).
+    pub fn containers(&self) -> Vec<&'m Node> {
+        let mut out: Vec<&'m Node> = self.node.get("container").into_iter().collect();
+        out.extend(
+            self.node
+                .get_or_empty("services")
+                .entries()
+                .map(|(_, _, v)| v),
+        );
+        out
+    }
+
+    /// The image of each container and service: `(node to point at, image node)`;
+    /// for the short form `container: alpine:3` both are the string.
+    pub fn images(&self) -> Vec<(&'m Node, &'m Node)> {
+        let mut out = Vec::new();
+        for c in self.containers() {
+            if c.as_str().is_some() {
+                out.push((c, c));
+            } else if let Some(entry) = c.get_entry("image") {
+                out.push(entry);
+            }
+        }
+        out
+    }
+
+    /// The labels of `runs-on:` (a string, a list, or `{group, labels}`).
+    pub fn runner_labels(&self) -> Vec<&'m str> {
+        let Some(v) = self.node.get("runs-on") else {
+            return Vec::new();
+        };
+        let mut labels: Vec<&'m str> = v.items().iter().filter_map(Node::as_str).collect();
+        labels.extend(v.as_str());
+        labels.extend(
+            v.get_or_empty("labels")
+                .items()
+                .iter()
+                .filter_map(Node::as_str),
+        );
+        labels.extend(v.str_at("labels"));
+        labels
+    }
+}
+
 /// One step of a job or of a composite action.
 #[derive(Clone, Copy, Debug)]
 pub struct Step<'m> {
     /// The job it belongs to; `None` in an action.
     pub job: Option<Job<'m>>,
     pub node: &'m Node,
+}
+
+impl<'m> Step<'m> {
+    /// `uses:` as written, trimmed.
+    pub fn uses(&self) -> Option<&'m str> {
+        self.node.str_at("uses").map(str::trim)
+    }
+
+    /// The action `uses:` names, lower-case, without `@ref`.
+    pub fn action(&self) -> Option<String> {
+        self.uses().map(action_name)
+    }
+
+    /// The code the step runs: `run:`, or `script:` of actions/github-script, with the
+    /// scalar that holds it (for lines inside it).
+    pub fn code(&self) -> Option<(&'m Node, &'m str)> {
+        if let Some(v) = self.node.get("run") {
+            return v.as_str().map(|s| (v, s));
+        }
+        if self.action().as_deref() == Some("actions/github-script") {
+            let v = self.node.get_or_empty("with").get("script")?;
+            return v.as_str().map(|s| (v, s));
+        }
+        None
+    }
+
+    /// The `with:` input `key`.
+    pub fn input(&self, key: &str) -> Option<&'m Node> {
+        self.node.get_or_empty("with").get(key)
+    }
 }
 
 /// One workflow or action file.
@@ -105,6 +180,51 @@ impl<'m> WorkflowFile<'m> {
     pub fn at(&self, node: &Node, path: &str) -> Location<'m> {
         Location::yaml(&self.file.path, node, YamlPath(path))
     }
+
+    /// The line `offset` bytes into the text of the scalar `node` (a `run:` script).
+    pub fn at_text(&self, node: &Node, offset: usize) -> Location<'m> {
+        Location::in_text(&self.file.path, node, offset)
+    }
+
+    /// A line the view resolved already (a trigger's, from [`Self::triggers`]).
+    pub fn at_line(&self, line: u32) -> Location<'m> {
+        Location {
+            file: &self.file.path,
+            line: Some(line),
+        }
+    }
+
+    /// Whether a privileged trigger starts it (see [`PRIVILEGED_TRIGGERS`]).
+    pub fn is_privileged(&self) -> bool {
+        self.has_trigger(PRIVILEGED_TRIGGERS)
+    }
+
+    /// The whole file.
+    pub fn whole(&self) -> Location<'m> {
+        Location::file(&self.file.path)
+    }
+
+    /// The `on:` key (the workflow's triggers), or the top of the file.
+    pub fn on_key(&self) -> Location<'m> {
+        let line = self
+            .root()
+            .and_then(|r| r.key_line("on").or_else(|| r.key_line("true")));
+        Location {
+            file: &self.file.path,
+            line: Some(line.unwrap_or_else(|| self.root().map_or(1, Node::line))),
+        }
+    }
+
+    /// A reusable workflow that nothing but a caller can start (`on: workflow_call`
+    /// only): the caller's `permissions:` and secrets apply to it.
+    pub fn is_reusable_only(&self) -> bool {
+        !self.triggers.is_empty() && self.triggers.iter().all(|(t, _)| t == "workflow_call")
+    }
+
+    /// Whether pull requests start it (`pull_request` or `pull_request_target`).
+    pub fn runs_on_pull_requests(&self) -> bool {
+        self.has_trigger(&["pull_request", "pull_request_target"])
+    }
 }
 
 /// Every workflow, action and dependabot file of the repository.
@@ -149,6 +269,89 @@ impl<'m> Workflows<'m> {
     pub fn dependabot(&self) -> &[&'m YamlFile] {
         &self.dependabot
     }
+
+    /// `file` and every local reusable workflow and composite action it reaches
+    /// through `uses: ./…` (jobs and steps), each once, `file` first.
+    pub fn reachable<'a>(&'a self, file: &'a WorkflowFile<'m>) -> Vec<&'a WorkflowFile<'m>> {
+        let mut out = vec![file];
+        let mut i = 0;
+        while i < out.len() {
+            let current = out[i];
+            i += 1;
+            let mut callees: Vec<&str> = current
+                .jobs
+                .iter()
+                .filter_map(|j| j.node.str_at("uses"))
+                .collect();
+            callees.extend(current.steps.iter().filter_map(Step::uses));
+            for callee in callees {
+                let Some(local) = callee.trim().strip_prefix("./") else {
+                    continue;
+                };
+                let local = local.split('@').next().unwrap_or_default();
+                let target = self.files.iter().find(|f| {
+                    let p = f.file.path_str();
+                    p == local
+                        || (f.kind() == YamlKind::Action
+                            && (p == format!("{local}/action.yml")
+                                || p == format!("{local}/action.yaml")))
+                });
+                if let Some(t) = target {
+                    if !out.iter().any(|o| std::ptr::eq(*o, t)) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Triggers that run with the base repository's secrets and a write token on events
+/// that outsiders (a fork's pull request, its workflow run) can cause.
+pub const PRIVILEGED_TRIGGERS: &[&str] = &["pull_request_target", "workflow_run"];
+
+/// The action a `uses:` names: lower-case, without `@ref`.
+pub fn action_name(uses: &str) -> String {
+    uses.split('@')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A full 40-hex-digit commit SHA.
+pub fn is_full_sha(r: &str) -> bool {
+    r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `${{ … }}` expressions in `text`, each with the byte offset of its `${{`.
+pub fn expressions(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(start) = text[pos..].find("${{") {
+        let open = pos + start + 3;
+        let Some(end) = text[open..].find("}}") else {
+            break;
+        };
+        out.push((pos + start, &text[open..open + end]));
+        pos = open + end + 2;
+    }
+    out
+}
+
+/// Whether `path` is where GitHub or GitLab look for a pipeline
+/// (`.github/workflows/*.yml`, `.gitlab-ci.yml`): a parse error there leaves the CI
+/// unaudited.
+pub fn is_pipeline_path(path: &str) -> bool {
+    let lower = path.replace('\\', "/").to_ascii_lowercase();
+    if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
+        return false;
+    }
+    match lower.strip_prefix(".github/workflows/") {
+        Some(rest) => !rest.contains('/'),
+        None => lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml",
+    }
 }
 
 /// Names and lines of the workflow's triggers (`on: push`, `on: [a, b]`, `on: {a: …}`).
@@ -190,4 +393,56 @@ pub fn step_is_disabled(node: &Node) -> bool {
             .trim();
         c == "false"
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_actions_code_and_reachable_files() {
+        let m = Model::from_memory(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: pull_request\njobs:\n  a:\n    runs-on: [self-hosted, linux]\n    container: alpine:3\n    services:\n      db: {image: postgres:16}\n    steps:\n      - uses: Actions/Checkout@v4\n      - uses: ./.github/actions/x\n      - run: |\n          echo ${{ github.head_ref }}\n  b:\n    uses: ./.github/workflows/lib.yml\n",
+            ),
+            (
+                ".github/workflows/lib.yml",
+                "on: workflow_call\njobs:\n  c:\n    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: console.log(1)\n",
+            ),
+            (
+                ".github/actions/x/action.yml",
+                "runs:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n",
+            ),
+        ]);
+        let w = Workflows::build(&m);
+        let ci = w.workflows().next().unwrap();
+        assert!(ci.runs_on_pull_requests() && !ci.is_reusable_only());
+        let steps = ci.steps();
+        assert_eq!(steps[0].action().as_deref(), Some("actions/checkout"));
+        let (node, code) = steps[2].code().unwrap();
+        let (offset, expr) = expressions(code)[0];
+        assert_eq!(expr.trim(), "github.head_ref");
+        assert_eq!(ci.at_text(node, offset).line, Some(12));
+        let job = ci.jobs()[0];
+        assert_eq!(job.runner_labels(), ["self-hosted", "linux"]);
+        let images: Vec<_> = job.images().iter().map(|(_, i)| i.as_str()).collect();
+        assert_eq!(images, [Some("alpine:3"), Some("postgres:16")]);
+        let reach: Vec<_> = w.reachable(ci).iter().map(|f| f.file.path_str()).collect();
+        assert_eq!(
+            reach,
+            [
+                ".github/workflows/ci.yml",
+                ".github/workflows/lib.yml",
+                ".github/actions/x/action.yml"
+            ]
+        );
+        let lib = &w.all()[1];
+        assert!(lib.is_reusable_only());
+        assert!(lib.steps()[0].code().is_some());
+        assert!(is_pipeline_path(".github/workflows/ci.yaml"));
+        assert!(is_pipeline_path(".gitlab-ci.yml"));
+        assert!(!is_pipeline_path(".github/workflows/sub/ci.yml"));
+        assert!(is_full_sha("0123456789abcdef0123456789abcdef01234567"));
+    }
 }

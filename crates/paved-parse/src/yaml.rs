@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use yaml_rust2::parser::Parser;
-use yaml_rust2::scanner::TScalarStyle;
+use yaml_rust2::scanner::{Scanner, TScalarStyle, TokenType};
 use yaml_rust2::Event;
 
 use crate::files::{SourceFile, Warning};
@@ -25,6 +25,8 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 pub const MAX_DEPTH: usize = 128;
 /// Most nodes one file may expand to, aliases included.
 pub const MAX_NODES: usize = 200_000;
+/// Most lines [`reindent_dedented_flow`] re-indents in one file before giving up.
+pub const MAX_REINDENTS: usize = 64;
 
 /// What a YAML file is, from its path and contents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -359,10 +361,149 @@ pub fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
     }
     // The parser is iterative and bounded, but it is a third-party state machine fed
     // hostile input: a panic inside it must still end as a warning.
+    match std::panic::catch_unwind(|| parse_lenient(text)) {
+        Ok(result) => result,
+        Err(_) => Err(err(0, "YAML parser failed on this input")),
+    }
+}
+
+/// [`parse`] without the repair of [`reindent_dedented_flow`]: what yaml-rust2 alone
+/// accepts. For measuring the repair (`scripts/yaml-corpus.sh`), not for auditing.
+pub fn parse_strict(text: &str) -> Result<Vec<Node>, ParseError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(0, "larger than 1 MiB; not parsed"));
+    }
     match std::panic::catch_unwind(|| parse_events(text)) {
         Ok(result) => result,
         Err(_) => Err(err(0, "YAML parser failed on this input")),
     }
+}
+
+/// [`parse_events`], and when it fails only because a line inside a flow collection or
+/// a quoted scalar is indented less than yaml-rust2 demands, once more on the text with
+/// those lines re-indented (see [`reindent_dedented_flow`]).
+fn parse_lenient(text: &str) -> Result<Vec<Node>, ParseError> {
+    let strict = parse_events(text);
+    if strict.is_ok() {
+        return strict;
+    }
+    match reindent_dedented_flow(text) {
+        Some(fixed) => parse_events(&fixed).or(strict),
+        None => strict,
+    }
+}
+
+/// GitHub (YamlDotNet), Kubernetes (go-yaml) and PyYAML accept a multi-line flow
+/// collection whose closing bracket, or whose items, sit left of the column yaml-rust2
+/// requires, e.g. a `]` back at its key's indentation:
+///
+/// ```yaml
+/// matrix:
+///   dir: [
+///     'a',
+///   ]
+/// ```
+///
+/// yaml-rust2 (and saphyr) refuse it with "invalid indentation" (upstream issues
+/// yaml-rust2 #30 and #69, saphyr #55), and the file would go unaudited. Inside a flow
+/// collection and a quoted scalar indentation carries no meaning (leading blanks of a
+/// continuation line are folded away), so moving such a line right changes no value.
+///
+/// The repair is driven by the real scanner, never by guessing: scan; on an indentation
+/// error whose token is the first on its line and lies inside an open flow collection,
+/// move that line to one column past the collection's opening bracket (always deep
+/// enough, since the bracket itself was accepted); on "invalid indentation in quoted
+/// scalar", move the scalar's continuation lines to one column past its opening quote.
+/// Then scan again. Lines are only padded, never joined or split, so every line number
+/// stays what the user sees; columns change and nothing reports columns. Any other
+/// error, a line that gets no deeper, or more than [`MAX_REINDENTS`] repairs gives
+/// `None` and the original error stands.
+pub fn reindent_dedented_flow(text: &str) -> Option<String> {
+    let mut current = text.to_owned();
+    for _ in 0..MAX_REINDENTS {
+        let mut scanner = Scanner::new(current.chars());
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        for token in &mut scanner {
+            match token.1 {
+                TokenType::FlowSequenceStart | TokenType::FlowMappingStart => {
+                    open.push((token.0.line(), token.0.col()));
+                }
+                TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        let Some(error) = scanner.get_error() else {
+            return (current != text).then_some(current);
+        };
+        let mark = error.marker();
+        let (lines, to_col) = match error.info() {
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let &(open_line, open_col) = open.last()?;
+                if mark.line() <= open_line {
+                    return None;
+                }
+                (mark.line()..=mark.line(), open_col + 1)
+            }
+            "invalid indentation in quoted scalar" => {
+                let end = quoted_scalar_end_line(&current, mark.index())?;
+                (mark.line() + 1..=end, mark.col() + 1)
+            }
+            _ => return None,
+        };
+        let before = current.clone();
+        current = pad_lines(&current, lines, to_col);
+        if current == before {
+            return None;
+        }
+    }
+    None
+}
+
+/// The 1-based line holding the closing quote of the quoted scalar whose opening quote
+/// is char `start` of `text`.
+fn quoted_scalar_end_line(text: &str, start: usize) -> Option<usize> {
+    let (byte, quote) = text.char_indices().nth(start)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let rest = &text[byte + 1..];
+    let mut chars = rest.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            ('"', '\\') => {
+                chars.next();
+            }
+            ('\'', '\'') if chars.peek().map(|(_, n)| *n) == Some('\'') => {
+                chars.next();
+            }
+            (q, c) if c == q => {
+                let upto = &text[..byte + 1 + i];
+                return Some(upto.matches('\n').count() + 1);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `text` with each line of `lines` (1-based) whose leading spaces are fewer than
+/// `to_col` padded to `to_col`. Blank lines and lines indented with tabs are left alone.
+fn pad_lines(text: &str, lines: std::ops::RangeInclusive<usize>, to_col: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[spaces..];
+        let blank = rest.trim_end_matches(['\r', '\n']).is_empty();
+        if lines.contains(&(n + 1)) && spaces < to_col && !blank && !rest.starts_with('\t') {
+            out.push_str(&" ".repeat(to_col));
+            out.push_str(rest);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn line_u32(line: usize) -> u32 {
@@ -657,6 +798,27 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
     out
 }
 
+/// Rendered manifests (`paved drift --manifests`): every file is read as YAML whatever
+/// its path (no file is a template, a workflow or a CI file there: `helm template
+/// --output-dir` writes rendered files below `templates/`), and a file with an object
+/// that has `apiVersion` and `kind` is Kubernetes.
+pub fn collect_manifests(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFile> {
+    let mut out = Vec::new();
+    for file in files {
+        let Some(docs) = parse_file(file, warnings) else {
+            continue;
+        };
+        if docs.iter().any(is_k8s_object) {
+            out.push(YamlFile {
+                path: file.path.clone(),
+                kind: YamlKind::Kubernetes,
+                docs,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -848,6 +1010,100 @@ mod tests {
             "{:?}",
             model.warnings
         );
+    }
+
+    /// `{k: [a, b]}`: a compact rendering to compare trees with what PyYAML builds.
+    fn render(node: &Node) -> String {
+        match node.value() {
+            Value::Scalar { text, .. } => text.clone(),
+            Value::Seq(items) => format!(
+                "[{}]",
+                items.iter().map(render).collect::<Vec<_>>().join(", ")
+            ),
+            Value::Map(pairs) => format!(
+                "{{{}}}",
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", render(k), render(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// Each fixture is refused by yaml-rust2 as it is, and read after the repair as
+    /// PyYAML reads it (`python3 -c 'import yaml; print(yaml.safe_load(open(F)))'`),
+    /// with every line number unchanged.
+    #[test]
+    fn dedented_flow_and_quoted_lines_parse_like_pyyaml() {
+        let cases: [(&str, &str, &str, u32); 5] = [
+            (
+                include_str!("../../../tests/fixtures/yaml-lenient/flow-sequence-close.yml"),
+                "{matrix: {dir: [a, b]}, after: 1}",
+                "after",
+                7,
+            ),
+            (
+                include_str!("../../../tests/fixtures/yaml-lenient/flow-mapping-close.yml"),
+                "{steps: [{with: {a: 1, b: 2}}, {run: x}]}",
+                "steps",
+                2,
+            ),
+            (
+                include_str!("../../../tests/fixtures/yaml-lenient/flow-items.yml"),
+                "{key: [a, b, c], after: 1}",
+                "after",
+                4,
+            ),
+            (
+                include_str!("../../../tests/fixtures/yaml-lenient/quoted-continuation.yml"),
+                "{k: {v: a b, w: 1}}",
+                "k",
+                2,
+            ),
+            (
+                include_str!("../../../tests/fixtures/yaml-lenient/nested.yml"),
+                "{jobs: {t: {strategy: {matrix: {include: [{os: linux, arch: x64}]}}, runs-on: x}}}",
+                "jobs",
+                2,
+            ),
+        ];
+        for (text, tree, key, line) in cases {
+            assert!(
+                parse_events(text).is_err(),
+                "yaml-rust2 now accepts:\n{text}"
+            );
+            let docs = parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(render(&docs[0]), tree);
+            assert_eq!(docs[0].key_line(key), Some(line), "{text}");
+        }
+        // Lines keep their numbers below a repaired collection.
+        let docs = parse(include_str!(
+            "../../../tests/fixtures/yaml-lenient/nested.yml"
+        ))
+        .unwrap();
+        let t = docs[0].path(&["jobs", "t"]).unwrap();
+        assert_eq!(t.key_line("runs-on"), Some(10));
+        let include = t.path(&["strategy", "matrix", "include"]).unwrap();
+        assert_eq!(include.items()[0].key_line("arch"), Some(8));
+    }
+
+    #[test]
+    fn other_errors_are_not_repaired() {
+        // A real mistake keeps its error and line.
+        for text in ["a: [1, 2\nb: 3\n", "a:\n  b: 1\n c: 2\n", "a: \"x\n"] {
+            assert!(reindent_dedented_flow(text).is_none(), "{text}");
+            assert!(parse(text).is_err(), "{text}");
+        }
+        // A file that needs no repair is not rewritten.
+        assert!(reindent_dedented_flow("a: [1,\n  2]\n").is_none());
+        // Many dedented lines stop after MAX_REINDENTS.
+        let mut many = String::from("a:\n  b: [\n");
+        for _ in 0..(MAX_REINDENTS + 5) {
+            many.push_str("x,\n");
+        }
+        many.push_str("  ]\n");
+        assert!(reindent_dedented_flow(&many).is_none());
     }
 
     #[test]

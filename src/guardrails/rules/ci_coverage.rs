@@ -62,10 +62,13 @@ fn pipeline<'a>(ctx: &CheckCtx<'a>) -> Option<Pipeline<'a>> {
     let github_without_pr = !workflows.is_empty() && pr.is_empty();
     let chosen = if pr.is_empty() { &workflows } else { &pr };
     let mut units = Vec::new();
+    let view = ctx.workflows();
     for wf in chosen {
-        units.extend(workflow_units(yaml, wf));
+        if let Some(v) = view.all().iter().find(|v| std::ptr::eq(v.file, *wf)) {
+            units.extend(workflow_units(view, v));
+        }
     }
-    for g in &gitlab {
+    for g in ctx.gitlab().files() {
         units.extend(gitlab_units(g));
     }
     let (file, line) = match chosen.as_slice() {
@@ -134,7 +137,10 @@ fn check_category(category: Category, ctx: &CheckCtx<'_>, out: &mut Emitter<'_>)
             return;
         }
     }
-    let tools = category.tools(ctx);
+    let all = <ScannerTools as crate::guardrails::params::RuleParams>::load(ctx.params);
+    let Some((_, tools)) = all.compiled().into_iter().find(|(c, _)| *c == category) else {
+        return;
+    };
     let mut silenced = None;
     for unit in &p.units {
         match unit.runs(category, &tools) {

@@ -6,7 +6,7 @@ use crate::guardrails::legacy::{Rule, RuleMeta};
 use crate::guardrails::{CheckCtx, Domain, Emitter, Severity};
 use crate::parse::yaml::{Node, YamlFile, YamlKind};
 
-use crate::guardrails::ci_tools::{gitlab_units, Category, Found};
+use crate::guardrails::ci_tools::{gitlab_units, Found, ScannerTools};
 use paved_model::gitlab::{gitlab_jobs, includes, RESERVED};
 
 fn gitlab_files<'a>(ctx: &CheckCtx<'a>) -> impl Iterator<Item = &'a YamlFile> {
@@ -74,10 +74,12 @@ fn security_job_name() -> &'static Regex {
 }
 
 fn check_allow_failure(ctx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-    let tools: Vec<_> = Category::ALL.iter().map(|c| (*c, c.tools(ctx))).collect();
-    for file in gitlab_files(ctx) {
+    let tools = crate::guardrails::params::RuleParams::load(ctx.params);
+    let tools = ScannerTools::compiled(&tools);
+    for gl in ctx.gitlab().files() {
+        let file = gl.file;
         let Some(root) = file.root() else { continue };
-        let units = gitlab_units(file);
+        let units = gitlab_units(gl);
         let mut flagged: Vec<u32> = Vec::new();
         for (name, key, job) in gitlab_jobs(root) {
             let Some((k, v)) = job.get_entry("allow_failure") else {

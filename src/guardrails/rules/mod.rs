@@ -11,10 +11,10 @@ use std::sync::LazyLock;
 
 use super::Rule;
 
-pub mod actions;
 pub mod auth;
 pub mod ci_coverage;
 pub mod dockerfile;
+pub mod github_actions;
 pub mod gitlab;
 pub mod kubernetes;
 pub mod repository;
@@ -27,11 +27,11 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     };
     [
         dockerfile::rules().to_vec(),
-        legacy(actions::RULES),
+        github_actions::rules().to_vec(),
         legacy(gitlab::RULES),
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
-        legacy(terraform::RULES),
+        terraform::rules().to_vec(),
         repository::rules().to_vec(),
         secrets::rules().to_vec(),
         legacy(auth::RULES),

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use paved_parse::hcl::{Block, TerraformFile, Value};
 
+use crate::Location;
+
 /// Resources whose `policy` attribute is an identity policy.
 pub const IDENTITY_POLICY_RESOURCES: &[&str] = &[
     "aws_iam_policy",
@@ -45,6 +47,32 @@ pub struct Statement<'a> {
     /// Names principals: a resource or trust policy rather than an identity policy.
     pub has_principal: bool,
     pub has_condition: bool,
+}
+
+impl<'a> Statement<'a> {
+    /// The statement (or the policy attribute holding it).
+    pub fn at(&self) -> Location<'a> {
+        Location {
+            file: self.file,
+            line: Some(self.line),
+        }
+    }
+
+    /// Its actions, when they have a line of their own, else the statement.
+    pub fn actions_at(&self) -> Location<'a> {
+        Location {
+            file: self.file,
+            line: Some(self.actions_line),
+        }
+    }
+
+    /// Its resources, when they have a line of their own, else the statement.
+    pub fn resources_at(&self) -> Location<'a> {
+        Location {
+            file: self.file,
+            line: Some(self.resources_line),
+        }
+    }
 }
 
 /// All statements in the repository.
@@ -138,7 +166,7 @@ fn policy_value(v: &Value) -> Option<Value> {
     }
 }
 
-fn json_statements<'a>(
+pub(crate) fn json_statements<'a>(
     tf: &'a TerraformFile,
     block: &Block,
     value: &Value,

@@ -75,3 +75,50 @@ impl<'m> Terraform<'m> {
         &self.statements
     }
 }
+
+// AWS queries several rules share: companion resources of a module, world-open
+// ingress, boolean switches that must be on, environment variables of functions and
+// containers. Declared here at the end so other providers' queries can be appended
+// without touching these lines.
+mod aws;
+
+pub use aws::{
+    block_name, container_environment, is_credential_name, is_literal_secret, lambda_environment,
+    not_true, Companion, EnvVar, Ingress, NotTrue, PortRange, WORLD,
+};
+
+impl<'m> Resource<'m> {
+    /// `TYPE.NAME` (`data.TYPE.NAME` for data sources).
+    pub fn address(&self) -> String {
+        self.block.address()
+    }
+
+    /// The attribute or nested block at `path` below `block`, a block nested in this
+    /// resource (an `ingress`, a `root_block_device`).
+    pub fn within(&self, block: &Block, path: &str) -> Location<'m> {
+        Location::hcl(&self.file.path, block, path)
+    }
+
+    /// `TYPE.NAME (value)` when `attr` is a literal string (`aws_s3_bucket.data
+    /// (acme-data)`), else the address.
+    pub fn labelled_by(&self, attr: &str) -> String {
+        match self
+            .block
+            .value(attr)
+            .and_then(paved_parse::hcl::Value::as_str)
+        {
+            Some(name) => format!("{} ({name})", self.block.address()),
+            None => self.block.address(),
+        }
+    }
+
+    /// The IAM statements of a policy held in `attr` (`access_policies` of an
+    /// OpenSearch domain), as JSON text, a heredoc or `jsonencode`.
+    pub fn policy_statements(&self, attr: &str) -> Vec<Statement<'m>> {
+        let mut out = Vec::new();
+        if let Some(a) = self.block.attr(attr) {
+            iam::json_statements(self.file, self.block, &a.value, a.line, &mut out);
+        }
+        out
+    }
+}

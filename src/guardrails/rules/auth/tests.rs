@@ -23,10 +23,12 @@ fn provenance(blueprint: &str, auth: &str) -> Provenance {
         blueprint_id: blueprint.to_owned(),
         blueprint_version: semver::Version::new(1, 0, 0),
         blueprint_hash: "sha256:0".to_owned(),
+        layers: Vec::new(),
         paved_version: "0.1.0".to_owned(),
         answers,
         managed: Vec::new(),
         seeded: Vec::new(),
+        shared: Vec::new(),
     }
 }
 

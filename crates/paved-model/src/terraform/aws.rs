@@ -1,0 +1,737 @@
+//! AWS facts several rules ask for: which companion resource configures a bucket,
+//! which ingress rules are open to the world and on which ports, whether a switch
+//! that must be on is on, and the environment variables of Lambda functions and ECS
+//! containers (with what looks like a credential among them).
+
+use std::path::Path;
+
+use paved_parse::hcl::{Attribute, Block, Value};
+
+use super::{Resource, Terraform};
+use crate::Location;
+
+// ---------------------------------------------------------------------------
+// companion resources
+
+/// The companion resource configuring a target (an `aws_s3_bucket_versioning` for a
+/// bucket), looked up within the target's module.
+#[derive(Clone, Copy, Debug)]
+pub enum Companion<'m> {
+    Found(Resource<'m>),
+    /// No companion of that type points at the target.
+    Missing,
+    /// Some companion's target is not literal (`for_each`, a variable): it may be this
+    /// one, so nothing may be reported.
+    Unknown,
+}
+
+fn module_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
+}
+
+/// How a companion's `key` argument relates to `target`.
+#[derive(PartialEq)]
+enum Points {
+    This,
+    Other,
+    Unknown,
+}
+
+fn points_at(value: Option<&Value>, target: &Block) -> Points {
+    let address = target.address();
+    match value {
+        Some(Value::Reference(r)) => {
+            let rest = r.strip_prefix(address.as_str());
+            if rest.is_some_and(|x| x.is_empty() || x.starts_with('.') || x.starts_with('[')) {
+                Points::This
+            } else if r.starts_with(&format!("{}.", target.type_label())) {
+                Points::Other
+            } else {
+                Points::Unknown
+            }
+        }
+        Some(Value::String(s)) => match target.value("bucket").and_then(Value::as_str) {
+            Some(name) if name == s => Points::This,
+            _ => Points::Other,
+        },
+        _ => Points::Unknown,
+    }
+}
+
+impl<'m> Terraform<'m> {
+    /// `resource "TYPE"` blocks in the module (directory) of `file`.
+    pub fn module_resources<'s>(
+        &'s self,
+        file: &'s Path,
+        type_: &'s str,
+    ) -> impl Iterator<Item = Resource<'m>> + 's {
+        let dir = module_dir(file);
+        self.resources(type_)
+            .filter(move |r| module_dir(r.path()) == dir)
+    }
+
+    /// The resource of `type_` in `target`'s module whose `key` (`bucket`) points at
+    /// `target`, by reference (`aws_s3_bucket.NAME.id`, with any index) or by the
+    /// literal name in the target's `bucket`.
+    pub fn companion(&self, target: &Resource<'m>, type_: &str, key: &str) -> Companion<'m> {
+        let mut unknown = false;
+        for c in self.module_resources(target.path(), type_) {
+            match points_at(c.block.value(key), target.block) {
+                Points::This => return Companion::Found(c),
+                Points::Unknown => unknown = true,
+                Points::Other => {}
+            }
+        }
+        if unknown {
+            Companion::Unknown
+        } else {
+            Companion::Missing
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// world-open ingress
+
+/// Source ranges that mean "anyone on the internet".
+pub const WORLD: &[&str] = &["0.0.0.0/0", "::/0"];
+
+/// An inclusive range of ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortRange {
+    pub from: i64,
+    pub to: i64,
+}
+
+impl PortRange {
+    /// `all ports`, `port 22`, `ports 8000-8080`.
+    pub fn describe(&self) -> String {
+        match (self.from, self.to) {
+            (0, 65535) => "all ports".to_owned(),
+            (f, t) if f == t => format!("port {f}"),
+            (f, t) => format!("ports {f}-{t}"),
+        }
+    }
+
+    pub fn contains(&self, port: i64) -> bool {
+        self.from <= port && port <= self.to
+    }
+
+    /// SSH (22) or RDP (3389), when the range covers one.
+    pub fn admin_port(&self) -> Option<i64> {
+        [22, 3389].into_iter().find(|p| self.contains(*p))
+    }
+}
+
+/// One ingress rule open to `0.0.0.0/0` or `::/0`.
+#[derive(Clone, Copy, Debug)]
+pub struct Ingress<'m> {
+    /// The security group or rule resource.
+    pub resource: Resource<'m>,
+    /// The world-open CIDR attribute.
+    pub location: Location<'m>,
+    /// `None` when the ports are not literal.
+    pub ports: Option<PortRange>,
+}
+
+fn port(v: Option<&Value>) -> Option<i64> {
+    v.and_then(Value::as_number).map(|n| n as i64)
+}
+
+/// The ports of a rule: `None` for ICMP (no ports), `Some(None)` when not literal.
+fn port_range(
+    protocol: Option<&Value>,
+    from: Option<&Value>,
+    to: Option<&Value>,
+) -> Option<Option<PortRange>> {
+    let all = PortRange { from: 0, to: 65535 };
+    match protocol
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("-1") | Some("all") => return Some(Some(all)),
+        Some("icmp") | Some("icmpv6") | Some("58") | Some("1") => return None,
+        _ => {}
+    }
+    if protocol.is_some_and(|p| p.as_number() == Some(-1.0)) {
+        return Some(Some(all));
+    }
+    match (port(from), port(to)) {
+        (Some(f), Some(t)) => Some(Some(PortRange {
+            from: f.min(t).max(0),
+            to: f.max(t).min(65535),
+        })),
+        (Some(f), None) if to.is_none() => Some(Some(PortRange { from: f, to: f })),
+        _ => Some(None),
+    }
+}
+
+/// The first of `cidrs` that holds a world-open range.
+fn world_attr<'b>(cidrs: &[Option<&'b Attribute>]) -> Option<&'b Attribute> {
+    cidrs
+        .iter()
+        .flatten()
+        .copied()
+        .find(|a| a.value.strings().iter().any(|c| WORLD.contains(c)))
+}
+
+impl<'m> Terraform<'m> {
+    /// Ingress rules open to the world, in every form a security group takes:
+    /// inline `ingress` blocks (of `aws_security_group` and
+    /// `aws_default_security_group`), `aws_security_group_rule` of type ingress and
+    /// `aws_vpc_security_group_ingress_rule`.
+    pub fn world_ingress(&self) -> Vec<Ingress<'m>> {
+        let mut out = Vec::new();
+        for group in ["aws_security_group", "aws_default_security_group"] {
+            for r in self.resources(group) {
+                for ing in r.block.body.blocks("ingress") {
+                    let Some(attr) =
+                        world_attr(&[ing.attr("cidr_blocks"), ing.attr("ipv6_cidr_blocks")])
+                    else {
+                        continue;
+                    };
+                    let Some(ports) = port_range(
+                        ing.value("protocol"),
+                        ing.value("from_port"),
+                        ing.value("to_port"),
+                    ) else {
+                        continue;
+                    };
+                    out.push(Ingress {
+                        resource: r,
+                        location: r.within(ing, &attr.name),
+                        ports,
+                    });
+                }
+            }
+        }
+        for r in self.resources("aws_security_group_rule") {
+            if r.block.value("type").and_then(Value::as_str) != Some("ingress") {
+                continue;
+            }
+            let b = r.block;
+            let Some(attr) = world_attr(&[b.attr("cidr_blocks"), b.attr("ipv6_cidr_blocks")])
+            else {
+                continue;
+            };
+            let Some(ports) = port_range(
+                b.value("protocol"),
+                b.value("from_port"),
+                b.value("to_port"),
+            ) else {
+                continue;
+            };
+            out.push(Ingress {
+                resource: r,
+                location: r.at(&attr.name),
+                ports,
+            });
+        }
+        for r in self.resources("aws_vpc_security_group_ingress_rule") {
+            let b = r.block;
+            let Some(attr) = world_attr(&[b.attr("cidr_ipv4"), b.attr("cidr_ipv6")]) else {
+                continue;
+            };
+            let Some(ports) = port_range(
+                b.value("ip_protocol"),
+                b.value("from_port"),
+                b.value("to_port"),
+            ) else {
+                continue;
+            };
+            out.push(Ingress {
+                resource: r,
+                location: r.at(&attr.name),
+                ports,
+            });
+        }
+        // Keep the order of the files: a finding list reads top to bottom.
+        out.sort_by(|a, b| {
+            (a.location.file, a.location.line).cmp(&(b.location.file, b.location.line))
+        });
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------
+// switches that must be on
+
+/// `TYPE.NAME` for resources, the block kind (`root_block_device`) for nested blocks.
+pub fn block_name(b: &Block) -> String {
+    if b.labels.is_empty() {
+        b.kind.clone()
+    } else {
+        b.address()
+    }
+}
+
+/// A boolean attribute that must be literally `true` and is not.
+#[derive(Clone, Copy, Debug)]
+pub struct NotTrue<'m> {
+    /// The attribute, or the block that should hold it.
+    pub location: Location<'m>,
+    /// `false` is written; otherwise the attribute is missing.
+    pub set_false: bool,
+}
+
+impl NotTrue<'_> {
+    /// `` `attr = false` `` or `` `attr` is not set ``.
+    pub fn describe(&self, attr: &str) -> String {
+        if self.set_false {
+            format!("`{attr} = false`")
+        } else {
+            format!("`{attr}` is not set")
+        }
+    }
+}
+
+/// `attr` of `block` (in `file`) when it is missing or literally false; a reference
+/// or any other value is not reported.
+pub fn not_true<'m>(file: &'m Path, block: &Block, attr: &str) -> Option<NotTrue<'m>> {
+    match block.attr(attr) {
+        None => Some(NotTrue {
+            location: Location::hcl(file, block, ""),
+            set_false: false,
+        }),
+        Some(a) if a.value.as_bool() == Some(false) => Some(NotTrue {
+            location: Location::hcl(file, block, attr),
+            set_false: true,
+        }),
+        Some(_) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// environment variables and credentials
+
+/// One literal environment variable of a function or container.
+#[derive(Clone, Debug)]
+pub struct EnvVar<'m> {
+    /// The container it belongs to (ECS), when named.
+    pub container: Option<String>,
+    pub name: String,
+    pub value: String,
+    pub location: Location<'m>,
+}
+
+/// The literal `environment { variables = { … } }` of an `aws_lambda_function`.
+pub fn lambda_environment<'m>(function: &Resource<'m>) -> Vec<EnvVar<'m>> {
+    let mut out = Vec::new();
+    for env in function.block.body.blocks("environment") {
+        let Some(attr) = env.attr("variables") else {
+            continue;
+        };
+        if let Value::Object(_, entries) = &attr.value {
+            for (name, value) in entries {
+                if let Some(v) = value.as_str() {
+                    out.push(EnvVar {
+                        container: None,
+                        name: name.clone(),
+                        value: v.to_owned(),
+                        location: function.within(env, "variables"),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The literal `environment` entries (`{name, value}`) of every container in an
+/// `aws_ecs_task_definition`'s `container_definitions`, written with `jsonencode`,
+/// as a JSON string or as a heredoc.
+pub fn container_environment<'m>(task: &Resource<'m>) -> Vec<EnvVar<'m>> {
+    let mut out = Vec::new();
+    let Some(attr) = task.block.attr("container_definitions") else {
+        return out;
+    };
+    let parsed;
+    let defs = match &attr.value {
+        Value::List(_) => &attr.value,
+        Value::String(s) | Value::Template(s) => {
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(s.trim()) else {
+                return out;
+            };
+            parsed = Value::from_json(&json);
+            &parsed
+        }
+        _ => return out,
+    };
+    let fallback = task.at("container_definitions");
+    for container in defs.as_list().unwrap_or_default() {
+        let name = container
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let Some(env) = container.get("environment").and_then(Value::as_list) else {
+            continue;
+        };
+        for entry in env {
+            let (Some(n), Some(v)) = (
+                entry.get("name").and_then(Value::as_str),
+                entry.get("value").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let location = match entry.line() {
+                Some(line) => Location {
+                    file: task.path(),
+                    line: Some(line),
+                },
+                None => fallback,
+            };
+            out.push(EnvVar {
+                container: name.clone(),
+                name: n.to_owned(),
+                value: v.to_owned(),
+                location,
+            });
+        }
+    }
+    out
+}
+
+/// Whether a variable name says it holds a credential: its last word is `password`,
+/// `secret`, `token`, `apikey` … (`DB_PASSWORD`, `jwtSecret`, `GITHUB_TOKEN`), or its
+/// last two are `api key`, `access key`, `secret key`, `private key`, `client
+/// secret`. `TOKEN_TTL`, `SECRET_ARN` and `PASSWORD_FILE` name no credential.
+pub fn is_credential_name(name: &str) -> bool {
+    let words = words(name);
+    let last = words.last().map(String::as_str).unwrap_or("");
+    let before = words
+        .len()
+        .checked_sub(2)
+        .and_then(|i| words.get(i))
+        .map(String::as_str)
+        .unwrap_or("");
+    matches!(
+        last,
+        "password"
+            | "passwd"
+            | "pwd"
+            | "secret"
+            | "token"
+            | "apikey"
+            | "credentials"
+            | "passphrase"
+    ) || (last == "key" && matches!(before, "api" | "access" | "secret" | "private" | "signing"))
+}
+
+/// `DB_PASSWORD`, `dbPassword`, `db-password` → `db`, `password`.
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if ch == '_' || ch == '-' || ch == '.' {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        current.push(ch.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Whether a literal value looks like a real secret rather than a placeholder, a
+/// pointer to a secret store, a flag or a number.
+pub fn is_literal_secret(value: &str) -> bool {
+    let v = value.trim();
+    if v.len() < 6 || v.contains(char::is_whitespace) {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    // Where the secret lives, not the secret: ARNs, SSM / Secrets Manager paths,
+    // CloudFormation dynamic references, environment lookups.
+    const POINTERS: &[&str] = &["arn:", "ssm:", "{{resolve:", "secretsmanager:", "/aws/"];
+    if POINTERS.iter().any(|p| lower.starts_with(p)) {
+        return false;
+    }
+    const PLACEHOLDERS: &[&str] = &[
+        "changeme",
+        "change-me",
+        "change_me",
+        "replaceme",
+        "replace-me",
+        "replace_me",
+        "placeholder",
+        "example",
+        "dummy",
+        "redacted",
+        "xxxxxx",
+        "your-",
+        "your_",
+        "todo",
+        "none",
+        "null",
+        "undefined",
+        "false",
+        "true",
+    ];
+    if PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+        return false;
+    }
+    if v.starts_with('<') && v.ends_with('>') || v.starts_with("${") || v.starts_with("$(") {
+        return false;
+    }
+    if v.chars().all(|c| c == v.chars().next().unwrap_or('x')) {
+        return false; // `******`, `xxxxxx`
+    }
+    if v.parse::<f64>().is_ok() {
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Model;
+
+    fn model(tf: &str) -> Model {
+        Model::from_memory(&[("infra/main.tf", tf)])
+    }
+
+    #[test]
+    fn companions_are_matched_by_reference_or_name_within_the_module() {
+        let m = Model::from_memory(&[
+            (
+                "a/main.tf",
+                "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"logs\"\n}\nresource \"aws_s3_bucket\" \"c\" {}\nresource \"aws_s3_bucket_versioning\" \"v\" {\n  bucket = aws_s3_bucket.b.id\n}\nresource \"aws_s3_bucket_logging\" \"l\" {\n  bucket = \"logs\"\n}\n",
+            ),
+            (
+                "b/main.tf",
+                "resource \"aws_s3_bucket_acl\" \"x\" {\n  bucket = aws_s3_bucket.c.id\n}\nresource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = each.value\n}\n",
+            ),
+        ]);
+        let views = crate::Views::new(&m);
+        let tf = views.terraform();
+        let buckets: Vec<_> = tf.resources("aws_s3_bucket").collect();
+        let found = |b: &Resource<'_>, t: &str| match tf.companion(b, t, "bucket") {
+            Companion::Found(c) => format!("found {}", c.address()),
+            Companion::Missing => "missing".into(),
+            Companion::Unknown => "unknown".into(),
+        };
+        assert_eq!(
+            found(&buckets[0], "aws_s3_bucket_versioning"),
+            "found aws_s3_bucket_versioning.v"
+        );
+        assert_eq!(found(&buckets[1], "aws_s3_bucket_versioning"), "missing");
+        assert_eq!(
+            found(&buckets[0], "aws_s3_bucket_logging"),
+            "found aws_s3_bucket_logging.l"
+        );
+        // Another module's companions never count, even when they name the bucket.
+        assert_eq!(found(&buckets[1], "aws_s3_bucket_acl"), "missing");
+        assert_eq!(buckets[0].labelled_by("bucket"), "aws_s3_bucket.b (logs)");
+        assert_eq!(buckets[1].labelled_by("bucket"), "aws_s3_bucket.c");
+    }
+
+    #[test]
+    fn world_ingress_in_every_form_with_ports() {
+        let m = model(
+            r#"resource "aws_security_group" "s" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]
+  }
+  ingress {
+    protocol         = "icmp"
+    from_port        = -1
+    to_port          = -1
+    ipv6_cidr_blocks = ["::/0"]
+  }
+}
+resource "aws_default_security_group" "d" {
+  ingress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group_rule" "r" {
+  type        = "ingress"
+  from_port   = var.p
+  to_port     = var.p
+  protocol    = "tcp"
+  cidr_blocks = ["0.0.0.0/0"]
+}
+resource "aws_vpc_security_group_ingress_rule" "v" {
+  cidr_ipv6   = "::/0"
+  from_port   = 8000
+  to_port     = 8080
+  ip_protocol = "tcp"
+}
+"#,
+        );
+        let views = crate::Views::new(&m);
+        let got: Vec<_> = views
+            .terraform()
+            .world_ingress()
+            .iter()
+            .map(|i| {
+                (
+                    i.resource.address(),
+                    i.location.line,
+                    i.ports.map(|p| p.describe()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "aws_security_group.s".into(),
+                    Some(6),
+                    Some("port 22".into())
+                ),
+                (
+                    "aws_default_security_group.d".into(),
+                    Some(20),
+                    Some("all ports".into())
+                ),
+                ("aws_security_group_rule.r".into(), Some(28), None),
+                (
+                    "aws_vpc_security_group_ingress_rule.v".into(),
+                    Some(31),
+                    Some("ports 8000-8080".into())
+                ),
+            ]
+        );
+        let ssh = PortRange { from: 0, to: 100 };
+        assert_eq!(ssh.admin_port(), Some(22));
+        assert_eq!(PortRange { from: 443, to: 443 }.admin_port(), None);
+    }
+
+    #[test]
+    fn switches_that_must_be_on() {
+        let tf = paved_parse::hcl::parse(
+            "main.tf".into(),
+            "resource \"aws_ebs_volume\" \"v\" {\n  encrypted = false\n  a = var.x\n}\n",
+        )
+        .unwrap();
+        let b = &tf.blocks[0];
+        let off = not_true(&tf.path, b, "encrypted").unwrap();
+        assert!(off.set_false);
+        assert_eq!(off.location.line, Some(2));
+        assert_eq!(off.describe("encrypted"), "`encrypted = false`");
+        let unset = not_true(&tf.path, b, "missing").unwrap();
+        assert_eq!((unset.set_false, unset.location.line), (false, Some(1)));
+        assert!(not_true(&tf.path, b, "a").is_none());
+        assert_eq!(block_name(b), "aws_ebs_volume.v");
+    }
+
+    #[test]
+    fn environment_of_functions_and_containers() {
+        let m = model(
+            r#"resource "aws_lambda_function" "f" {
+  environment {
+    variables = {
+      DB_PASSWORD = "s3cr3t-Value"
+      REGION      = var.region
+    }
+  }
+}
+resource "aws_ecs_task_definition" "t" {
+  container_definitions = jsonencode([
+    {
+      name = "app"
+      environment = [
+        { name = "API_KEY", value = "abcd1234efgh" },
+        { name = "PORT", value = "8080" },
+      ]
+    }
+  ])
+}
+resource "aws_ecs_task_definition" "h" {
+  container_definitions = <<EOF
+[{"name": "web", "environment": [{"name": "JWT_SECRET", "value": "q9w8e7r6t5"}]}]
+EOF
+}
+"#,
+        );
+        let views = crate::Views::new(&m);
+        let tf = views.terraform();
+        let f = tf.resources("aws_lambda_function").next().unwrap();
+        let env = lambda_environment(&f);
+        assert_eq!(env.len(), 1);
+        assert_eq!(
+            (env[0].name.as_str(), env[0].location.line),
+            ("DB_PASSWORD", Some(3))
+        );
+        let tasks: Vec<_> = tf.resources("aws_ecs_task_definition").collect();
+        let env = container_environment(&tasks[0]);
+        assert_eq!(env.len(), 2);
+        assert_eq!(env[0].container.as_deref(), Some("app"));
+        assert_eq!(
+            (env[0].name.as_str(), env[0].location.line),
+            ("API_KEY", Some(14))
+        );
+        let env = container_environment(&tasks[1]);
+        assert_eq!(env.len(), 1);
+        assert_eq!(
+            (env[0].name.as_str(), env[0].location.line),
+            ("JWT_SECRET", Some(21))
+        );
+    }
+
+    #[test]
+    fn credential_names_and_values() {
+        for yes in [
+            "DB_PASSWORD",
+            "dbPassword",
+            "JWT_SECRET",
+            "GITHUB_TOKEN",
+            "API_KEY",
+            "apiKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "STRIPE_SECRET_KEY",
+            "client_secret",
+            "PRIVATE_KEY",
+        ] {
+            assert!(is_credential_name(yes), "{yes}");
+        }
+        for no in [
+            "TOKEN_TTL",
+            "SECRET_ARN",
+            "PASSWORD_FILE",
+            "SECRET_NAME",
+            "PORT",
+            "KEY_ID",
+            "PUBLIC_KEY",
+            "TOKEN_URL",
+        ] {
+            assert!(!is_credential_name(no), "{no}");
+        }
+        for yes in ["s3cr3t-Value", "hunter2hunter2", "AKIAIOSFODNN7QWERTY1"] {
+            assert!(is_literal_secret(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "short",
+            "changeme",
+            "<password>",
+            "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+            "******",
+            "3600",
+            "true",
+            "your-token-here",
+            "${TOKEN}",
+        ] {
+            assert!(!is_literal_secret(no), "{no}");
+        }
+    }
+}

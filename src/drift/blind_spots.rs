@@ -1,0 +1,366 @@
+//! Configuration the audit cannot see, made visible: every kind of file that would
+//! configure a workload but is not YAML, HCL or a Dockerfile until a tool renders it
+//! becomes a `PVD-AUDIT-*` finding that names what was skipped and how to audit it.
+//!
+//! - `PVD-AUDIT-002`: a Helm chart (a `Chart.yaml`); its `templates/` are Go templates.
+//! - `PVD-AUDIT-003`: a kustomization that pulls a remote base, component or Helm chart
+//!   (`https://…`, `github.com/…?ref=`, `git@…`, `helmCharts:`); paved reads only the
+//!   repository.
+//! - `PVD-AUDIT-004`: Jsonnet, CUE and templated manifests outside a chart (`{{ … }}`
+//!   in a file with `apiVersion` and `kind`, `*.yaml.j2`, `*.yaml.tpl`, `*.yaml.gotmpl`):
+//!   one finding per kind, naming the first file and how many there are.
+//!
+//! Each finding ends with the command that renders the source for
+//! `paved drift --manifests -`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use paved_parse::files::SourceFile;
+use paved_parse::yaml::{self, Node};
+
+use super::rules::{AUDIT_HELM_CHART, AUDIT_REMOTE_BASE, AUDIT_RENDERED_SOURCE};
+use crate::guardrails::Hit;
+
+/// Findings for every source of configuration in `files` that paved does not audit.
+pub fn find(files: &[SourceFile]) -> Vec<Hit> {
+    let mut hits = helm_charts(files);
+    let charts: Vec<String> = hits.iter().map(|h| chart_dir(&h.file)).collect();
+    for file in files {
+        if is_kustomization(&file.path_str()) {
+            hits.extend(remote_bases(file));
+        }
+    }
+    hits.extend(rendered_sources(files, &charts));
+    hits
+}
+
+fn chart_dir(chart_yaml: &Path) -> String {
+    chart_yaml
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default()
+}
+
+fn display_dir(dir: &str) -> &str {
+    if dir.is_empty() {
+        "."
+    } else {
+        dir
+    }
+}
+
+fn helm_charts(files: &[SourceFile]) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for chart in files
+        .iter()
+        .filter(|f| f.path.file_name() == Some("Chart.yaml".as_ref()))
+    {
+        let dir = chart_dir(&chart.path);
+        let prefix = if dir.is_empty() {
+            "templates/".to_string()
+        } else {
+            format!("{dir}/templates/")
+        };
+        let templates = files
+            .iter()
+            .filter(|f| {
+                let p = f.path_str();
+                p.starts_with(&prefix)
+                    && [".yaml", ".yml", ".tpl", ".json"]
+                        .iter()
+                        .any(|ext| p.ends_with(ext))
+            })
+            .count();
+        let shown = display_dir(&dir);
+        out.push(Hit {
+            rule: AUDIT_HELM_CHART,
+            file: chart.path.clone(),
+            line: None,
+            message: format!(
+                "Helm chart `{shown}` is not audited: its {templates} {} Go {} that only become Kubernetes manifests when rendered; audit the rendered output with `helm template {shown} | paved drift --manifests -` (add the -f values files you deploy with)",
+                crate::report::plural(templates, "template is a", "templates are"),
+                crate::report::plural(templates, "template", "templates"),
+            ),
+            detail: None,
+        });
+    }
+    out
+}
+
+fn is_kustomization(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    )
+}
+
+/// Whether a kustomize `resources`/`bases`/`components` entry is fetched from elsewhere.
+fn is_remote(entry: &str) -> bool {
+    let e = entry.trim();
+    e.contains("://")
+        || e.starts_with("git@")
+        || e.contains("?ref=")
+        || e.contains("?version=")
+        || ["github.com/", "gitlab.com/", "bitbucket.org/"]
+            .iter()
+            .any(|host| e.starts_with(host))
+}
+
+fn remote_bases(file: &SourceFile) -> Vec<Hit> {
+    let Some(text) = file.text.as_deref() else {
+        return Vec::new();
+    };
+    // A kustomization that does not parse is already PVD-AUDIT-001.
+    let Ok(docs) = yaml::parse(text) else {
+        return Vec::new();
+    };
+    let path = file.path_str();
+    let dir = display_dir(path.rsplit_once('/').map_or("", |(d, _)| d)).to_string();
+    let mut out = Vec::new();
+    for doc in &docs {
+        for key in ["resources", "bases", "components"] {
+            for item in doc.get(key).map(Node::items).unwrap_or_default() {
+                let Some(entry) = item.as_str().filter(|e| is_remote(e)) else {
+                    continue;
+                };
+                out.push(Hit {
+                    rule: AUDIT_REMOTE_BASE,
+                    file: file.path.clone(),
+                    line: Some(item.line()),
+                    message: format!(
+                        "remote kustomize {} `{entry}` is not audited: paved reads only the files in this repository; audit what it builds with `kustomize build {dir} | paved drift --manifests -`",
+                        key.trim_end_matches('s')
+                    ),
+                    detail: None,
+                });
+            }
+        }
+        if let Some((key, charts)) = doc.get_entry("helmCharts") {
+            let names: Vec<&str> = charts
+                .items()
+                .iter()
+                .filter_map(|c| c.str_at("name"))
+                .collect();
+            out.push(Hit {
+                rule: AUDIT_REMOTE_BASE,
+                file: file.path.clone(),
+                line: Some(key.line()),
+                message: format!(
+                    "Helm {} `{}` inflated by kustomize {} not audited; audit what it builds with `kustomize build --enable-helm {dir} | paved drift --manifests -`",
+                    crate::report::plural(names.len(), "chart", "charts"),
+                    names.join("`, `"),
+                    crate::report::plural(names.len(), "is", "are"),
+                ),
+                detail: None,
+            });
+        }
+    }
+    out
+}
+
+/// The kinds of source that become manifests only when a tool renders them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SourceKind {
+    Jsonnet,
+    Cue,
+    Template,
+}
+
+impl SourceKind {
+    fn of(path: &str, text: Option<&str>) -> Option<SourceKind> {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonnet") || lower.ends_with(".libsonnet") {
+            return Some(SourceKind::Jsonnet);
+        }
+        if lower.ends_with(".cue") {
+            return Some(SourceKind::Cue);
+        }
+        let yaml_template = [
+            ".yaml.j2",
+            ".yml.j2",
+            ".yaml.tpl",
+            ".yml.tpl",
+            ".yaml.gotmpl",
+            ".yml.gotmpl",
+            ".yaml.tmpl",
+            ".yml.tmpl",
+        ]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
+        let templated_yaml = (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+            && text.is_some_and(|t| {
+                t.contains("{{") && t.contains("apiVersion") && t.contains("kind")
+            });
+        (yaml_template || templated_yaml).then_some(SourceKind::Template)
+    }
+
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            SourceKind::Jsonnet => (
+                "Jsonnet file",
+                "render it with `jsonnet -y FILE | paved drift --manifests -` (or `tk show`)",
+            ),
+            SourceKind::Cue => (
+                "CUE file",
+                "render it with `cue export --out yaml … | paved drift --manifests -`",
+            ),
+            SourceKind::Template => (
+                "templated manifest",
+                "render it with the tool that fills it in and pipe the result to `paved drift --manifests -`",
+            ),
+        }
+    }
+}
+
+fn rendered_sources(files: &[SourceFile], charts: &[String]) -> Vec<Hit> {
+    let in_chart = |path: &str| {
+        charts
+            .iter()
+            .any(|c| c.is_empty() || path.starts_with(&format!("{c}/")))
+    };
+    let mut by_kind: BTreeMap<SourceKind, Vec<&PathBuf>> = BTreeMap::new();
+    for file in files {
+        let path = file.path_str();
+        if in_chart(&path) {
+            continue;
+        }
+        if let Some(kind) = SourceKind::of(&path, file.text.as_deref()) {
+            by_kind.entry(kind).or_default().push(&file.path);
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, paths)| {
+            let (what, how) = kind.describe();
+            let first = paths[0].to_string_lossy().replace('\\', "/");
+            let others = match paths.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            Hit {
+                rule: AUDIT_RENDERED_SOURCE,
+                file: paths[0].clone(),
+                line: None,
+                message: format!(
+                    "{what} `{first}`{others} not audited: it becomes configuration only when rendered; {how}",
+                ),
+                detail: None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(files: &[(&str, &str)]) -> Vec<(String, String, Option<u32>, String)> {
+        let files = paved_parse::files::in_memory(files);
+        find(&files)
+            .into_iter()
+            .map(|h| {
+                (
+                    h.rule.to_string(),
+                    h.file.to_string_lossy().into_owned(),
+                    h.line,
+                    h.message,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn helm_chart_is_one_finding_with_the_render_command() {
+        let found = hits(&[
+            ("charts/app/Chart.yaml", "apiVersion: v2\nname: app\n"),
+            ("charts/app/values.yaml", "image: x\n"),
+            (
+                "charts/app/templates/deployment.yaml",
+                "apiVersion: apps/v1\nkind: {{ .Values.kind }}\n",
+            ),
+            (
+                "charts/app/templates/_helpers.tpl",
+                "{{- define \"x\" }}{{ end }}\n",
+            ),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (rule, file, line, message) = &found[0];
+        assert_eq!(
+            (rule.as_str(), file.as_str(), *line),
+            ("PVD-AUDIT-002", "charts/app/Chart.yaml", None)
+        );
+        assert!(
+            message.contains("its 2 templates are Go templates"),
+            "{message}"
+        );
+        assert!(
+            message.contains("helm template charts/app | paved drift --manifests -"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn remote_kustomize_bases_and_helm_charts() {
+        let found = hits(&[(
+            "deploy/overlays/prod/kustomization.yaml",
+            "resources:\n  - ../../base\n  - https://github.com/org/repo//deploy?ref=v1\n  - github.com/org/other/base?ref=main\ncomponents:\n  - git@github.com:org/c.git\nhelmCharts:\n  - name: redis\n    repo: https://charts.example\n",
+        )]);
+        let lines: Vec<(String, Option<u32>)> = found.iter().map(|h| (h.0.clone(), h.2)).collect();
+        assert_eq!(
+            lines,
+            [
+                ("PVD-AUDIT-003".to_string(), Some(3)),
+                ("PVD-AUDIT-003".to_string(), Some(4)),
+                ("PVD-AUDIT-003".to_string(), Some(6)),
+                ("PVD-AUDIT-003".to_string(), Some(7)),
+            ]
+        );
+        assert!(
+            found[0]
+                .3
+                .contains("kustomize build deploy/overlays/prod | paved drift --manifests -"),
+            "{}",
+            found[0].3
+        );
+        assert!(
+            found[2].3.starts_with("remote kustomize component"),
+            "{}",
+            found[2].3
+        );
+        assert!(found[3].3.contains("`redis`"), "{}", found[3].3);
+        // Local bases are read and audited.
+        assert!(hits(&[("k/kustomization.yaml", "resources: [../base, app.yaml]\n")]).is_empty());
+    }
+
+    #[test]
+    fn jsonnet_cue_and_templates_one_finding_per_kind() {
+        let found = hits(&[
+            ("jsonnet/main.jsonnet", "{}"),
+            ("jsonnet/lib/k.libsonnet", "{}"),
+            ("cue/app.cue", "package app\n"),
+            ("ansible/deploy.yaml.j2", "kind: Deployment\n"),
+            (
+                "k8s/app.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata: {name: {{ name }}}\n",
+            ),
+            ("config/settings.yaml", "greeting: '{{ not a manifest }}'\n"),
+            ("chart/Chart.yaml", "name: c\n"),
+            ("chart/templates/x.yaml", "apiVersion: v1\nkind: {{ .K }}\n"),
+        ]);
+        let rules: Vec<(&str, &str)> = found.iter().map(|h| (h.0.as_str(), h.1.as_str())).collect();
+        assert_eq!(
+            rules,
+            [
+                ("PVD-AUDIT-002", "chart/Chart.yaml"),
+                ("PVD-AUDIT-004", "jsonnet/main.jsonnet"),
+                ("PVD-AUDIT-004", "cue/app.cue"),
+                ("PVD-AUDIT-004", "ansible/deploy.yaml.j2"),
+            ],
+            "{found:?}"
+        );
+        assert!(found[1].3.contains("and 1 more"), "{}", found[1].3);
+        assert!(found[3].3.contains("and 1 more"), "{}", found[3].3);
+    }
+}

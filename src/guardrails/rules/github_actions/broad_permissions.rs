@@ -1,0 +1,60 @@
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Workflow grants broad write permissions
+    ///
+    /// ## Why it matters
+    /// Write scopes at workflow level (or `write-all` anywhere) reach every job and every
+    /// third-party action in it, so the least trusted step holds the most power.
+    ///
+    /// ## How to fix it
+    /// Keep the workflow-level block read-only or `{}`; move each `write` scope to the one
+    /// job that needs it; never use `write-all`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # flagged: every job, and every action in it, may push
+    /// permissions:
+    ///   contents: write
+    /// ```
+    /// ```yaml
+    /// permissions: {}
+    /// jobs:
+    ///   release:
+    ///     permissions:
+    ///       contents: write
+    /// ```
+    pub struct BroadPermissions {
+        id: "PVD-GHA-003",
+        severity: Medium,
+        references: ["zizmor:excessive-permissions", "scorecard:Token-Permissions", "checkov:CKV2_GHA_1"],
+    }
+}
+
+impl Check for BroadPermissions {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for file in cx.workflows().workflows() {
+            let Some(root) = file.root() else { continue };
+            if let Some(perms) = root.get("permissions") {
+                if perms.as_str() == Some("write-all") {
+                    out.at(file.at(root, "permissions"))
+                        .say("workflow-level `permissions: write-all` gives every job every write scope");
+                }
+                for (scope, _, v) in perms.entries() {
+                    if v.as_str() == Some("write") {
+                        out.at(file.at(perms, scope)).say(format!(
+                            "workflow-level `{scope}: write` applies to every job; grant it only to the job that needs it"
+                        ));
+                    }
+                }
+            }
+            for job in file.jobs() {
+                if job.node.str_at("permissions") == Some("write-all") {
+                    out.at(file.at(job.node, "permissions"))
+                        .say(format!("job `{}` has `permissions: write-all`", job.name));
+                }
+            }
+        }
+    }
+}

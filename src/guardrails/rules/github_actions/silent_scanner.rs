@@ -1,0 +1,59 @@
+use crate::guardrails::ci_tools::{file_units, Found, ScannerTools};
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Security scanner cannot fail the build
+    ///
+    /// ## Why it matters
+    /// A scanner under `continue-on-error: true`, followed by `|| true` / `; exit 0`, or
+    /// configured to exit 0 on findings (trivy without `exit-code: 1`, `--soft-fail`, grype
+    /// without `--fail-on`) reports into a log nobody reads: findings never block a change.
+    ///
+    /// ## How to fix it
+    /// Let the scanner fail the job (`exit-code: "1"` for trivy, `--fail-on` for grype).
+    /// Tune false positives in the tool's own configuration (allow-lists with reasons)
+    /// instead of ignoring its exit code.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// steps:
+    ///   - run: cargo deny check
+    ///     # flagged: a vulnerable dependency no longer fails the job
+    ///     continue-on-error: true
+    /// ```
+    /// ```yaml
+    /// steps:
+    ///   - run: cargo deny check
+    /// ```
+    pub struct SilentScanner {
+        id: "PVD-GHA-012",
+        severity: Medium,
+        references: [],
+        params: ScannerTools,
+    }
+}
+
+impl Check for SilentScanner {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        let tools = cx.params::<ScannerTools>().compiled();
+        for file in cx.workflows().all() {
+            // Only this file's own steps: a callee is reported in its own file.
+            let mut lines: Vec<(u32, &str)> = Vec::new();
+            for unit in file_units(file) {
+                for (category, t) in &tools {
+                    if let Some(Found::Silenced(line)) = unit.runs(*category, t) {
+                        lines.push((line, category.label()));
+                    }
+                }
+            }
+            lines.sort_unstable();
+            lines.dedup_by_key(|(l, _)| *l);
+            for (line, label) in lines {
+                out.at(file.at_line(line)).say(format!(
+                    "{label} step cannot fail the build: its failure is ignored"
+                ));
+            }
+        }
+    }
+}

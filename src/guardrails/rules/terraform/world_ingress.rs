@@ -1,0 +1,84 @@
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::params::params;
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Security group allows internet ingress to a non-public port
+    ///
+    /// ## Why it matters
+    /// Ports open to 0.0.0.0/0 or ::/0 are scanned within minutes; anything but the
+    /// intended public listener (and any port at all on an internal service) widens the
+    /// attack surface.
+    ///
+    /// ## How to fix it
+    /// Restrict the source to known CIDRs or security groups, or put the service behind a
+    /// load balancer that alone is open on the ports in `public_ingress_ports`.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_vpc_security_group_ingress_rule" "db" {
+    ///   security_group_id = aws_security_group.db.id
+    ///   # flagged: PostgreSQL reachable from anywhere
+    ///   cidr_ipv4         = "0.0.0.0/0"
+    ///   from_port         = 5432
+    ///   to_port           = 5432
+    ///   ip_protocol       = "tcp"
+    /// }
+    /// ```
+    /// ```hcl
+    /// resource "aws_vpc_security_group_ingress_rule" "db" {
+    ///   security_group_id            = aws_security_group.db.id
+    ///   referenced_security_group_id = aws_security_group.service.id
+    ///   from_port                    = 5432
+    ///   to_port                      = 5432
+    ///   ip_protocol                  = "tcp"
+    /// }
+    /// ```
+    pub struct WorldIngress {
+        id: "PVD-TF-011",
+        severity: High,
+        references: ["checkov:CKV_AWS_260", "checkov:CKV_AWS_277", "trivy:AWS-0107"],
+        params: IngressParams,
+    }
+}
+
+params! {
+    /// Parameters of PVD-TF-011.
+    pub struct IngressParams {
+        /// Ports that may be open to the world when exposure is internet; with
+        /// `exposure = "internal"` none may be.
+        public_ingress_ports: Vec<i64> = vec![443],
+    }
+}
+
+impl Check for WorldIngress {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        let internal = cx
+            .repo
+            .context()
+            .exposure
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case("internal"));
+        let public = cx.params::<IngressParams>().public_ingress_ports;
+        for ing in cx.terraform().world_ingress() {
+            let Some(ports) = ing.ports else { continue };
+            if ports.admin_port().is_some() {
+                continue; // PVD-TF-012 reports it.
+            }
+            if internal {
+                out.at(ing.location).say(format!(
+                    "{}: {} open to the internet on a service whose exposure is internal",
+                    ing.resource.address(),
+                    ports.describe()
+                ));
+            } else if (ports.from..=ports.to).any(|p| !public.contains(&p)) {
+                out.at(ing.location).say(format!(
+                    "{}: {} open to the internet (public ports: {:?})",
+                    ing.resource.address(),
+                    ports.describe(),
+                    public
+                ));
+            }
+        }
+    }
+}
