@@ -262,8 +262,16 @@ const PUBLIC_KEY_NAMES: &[&str] = &[
     "browser_key",
 ];
 
-/// Hosts that receive analytics or error events, keyed by those public keys.
+/// Hosts that receive analytics or error events keyed by those public keys, and the
+/// SDK calls that take them.
 const INGESTION_HOSTS: &[&str] = &[
+    "analytics.load(",
+    "posthog.init(",
+    "mixpanel.init(",
+    "amplitude.init(",
+    "amplitude.getInstance()",
+    "Sentry.init(",
+    "gtag(",
     "api.segment.io",
     "cdn.segment.com",
     "events.eu1.segmentapis.com",
@@ -303,7 +311,7 @@ pub fn is_public_client_key(key: &str, value: &str) -> bool {
     PUBLIC_KEY_NAMES.iter().any(|n| lower.contains(n)) || PUBLIC_VALUE.is_match(value)
 }
 
-/// Whether `text` names an analytics or error-reporting ingestion host.
+/// Whether `text` names an analytics or error-reporting ingestion host or SDK call.
 pub fn mentions_ingestion_host(text: &str) -> bool {
     INGESTION_HOSTS.iter().any(|h| text.contains(h))
 }
@@ -326,6 +334,30 @@ pub fn is_http_recording(path: &str) -> bool {
 }
 
 // ---------------------------------------------------------------- env files
+
+/// Whether an environment variable name says it holds a credential or a connection
+/// string (`DB_PASSWORD`, `STRIPE_SECRET_KEY`, `DATABASE_URL`, `SENTRY_DSN`).
+pub fn is_sensitive_env_name(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "SECRET",
+        "TOKEN",
+        "KEY",
+        "CREDENTIAL",
+        "AUTH",
+        "DSN",
+        "URL",
+        "URI",
+        "CONNECTION",
+        "PRIVATE",
+        "CERT",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
 
 /// `KEY=value` lines of a dotenv file that carry a value: not comments, not empty
 /// values and not stand-ins (`changeme`, `<your-key>`, `${VAR}`, `xxx`, `example`).
@@ -439,5 +471,7 @@ mod tests {
         let text = "# comment\nEMPTY=\nA=changeme\nB=<your-key>\nC=${VAR}\nD=xxx\nE=example\nF=\"\"\nexport G=Zx9qT4pL2wRb # real\nH=8080\n";
         assert_eq!(env_values(text), [(9, "G"), (10, "H")]);
         assert!(env_values("# only comments\n\nA=\nB='<set me>'\n").is_empty());
+        assert!(is_sensitive_env_name("DATABASE_URL") && is_sensitive_env_name("api_key"));
+        assert!(!is_sensitive_env_name("POSTGRES_USER") && !is_sensitive_env_name("PORT"));
     }
 }

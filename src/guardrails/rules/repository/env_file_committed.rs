@@ -1,5 +1,5 @@
 use paved_model::repo::is_env_file;
-use paved_model::secrets::env_values;
+use paved_model::secrets::{env_values, is_sensitive_env_name};
 use paved_model::Location;
 
 use crate::guardrails::declare::{rule, Check};
@@ -41,9 +41,17 @@ impl Check for EnvFileCommitted {
                 continue;
             }
             // A file of comments, empty values and stand-ins is a template under
-            // another name: nothing in it to rotate. An unreadable (binary) one is
-            // reported, since nothing shows it is harmless.
-            if f.text.as_deref().is_some_and(|t| env_values(t).is_empty()) {
+            // another name, and one that only sets ports, log levels and user names
+            // holds nothing to rotate: only a real value under a credential or
+            // connection-string name makes it the environment file this rule is
+            // about. An unreadable (binary) one is reported, since nothing shows it
+            // is harmless.
+            let harmless = f.text.as_deref().is_some_and(|t| {
+                !env_values(t)
+                    .iter()
+                    .any(|(_, key)| is_sensitive_env_name(key))
+            });
+            if harmless {
                 continue;
             }
             out.at(Location::file(&f.path))

@@ -17,7 +17,10 @@
 //!   comments, empty values and stand-ins (`changeme`, `<your-key>`, `${VAR}`,
 //!   `xxx`, `example`) is a template under another name and is not reported: there
 //!   is nothing in it to rotate, and PVD-REPO-009 already asks .gitignore to keep
-//!   the real one out.
+//!   the real one out. Neither is one whose only real values are settings (ports,
+//!   regions, user names): the rule needs a real value under a credential or
+//!   connection-string name (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*KEY*`, `*URL*`,
+//!   `*DSN*`, …), which is what makes a committed `.env` worth removing.
 //! - The security policy, CODEOWNERS and dependabot files are found where GitHub
 //!   looks for them (`paved_model::repo`), in GitHub's order of preference; a
 //!   SECURITY.md in a sub-directory does not count.

@@ -244,10 +244,10 @@ fn gitignore() {
 fn env_files() {
     assert!(run("PVD-REPO-010", &golden_files()).is_empty());
     let files = [
-        (".env", "A=1"),
-        ("svc/.env.production", "A=1"),
-        ("svc/.env.sample", "A=1"),
-        (".env.template", "A=1"),
+        (".env", "API_KEY=1"),
+        ("svc/.env.production", "DB_PASSWORD=hunter22"),
+        ("svc/.env.sample", "API_KEY=1"),
+        (".env.template", "API_KEY=1"),
         ("env.rs", ""),
         (".envrc", ""),
     ];
@@ -273,7 +273,9 @@ fn golden_repository_has_no_hits() {
 fn env_files_of_placeholders_are_templates() {
     let only_placeholders = "# local settings\nAPI_KEY=\nDB_PASSWORD=changeme\nTOKEN=<your-key>\nURL=${DATABASE_URL}\nSECRET=xxx\nNAME=example\n";
     assert!(run("PVD-REPO-010", &[(".env", only_placeholders)]).is_empty());
-    let one_value = format!("{only_placeholders}REGION=eu-west-1\n");
+    let settings = format!("{only_placeholders}REGION=eu-west-1\nPOSTGRES_USER=app\nPORT=8080\n");
+    assert!(run("PVD-REPO-010", &[(".env", settings.as_str())]).is_empty());
+    let one_value = format!("{settings}DATABASE_URL=postgres://app@db.internal/app\n");
     assert_eq!(
         run("PVD-REPO-010", &[(".env", one_value.as_str())]).len(),
         1

@@ -118,6 +118,10 @@ fn unquoted_values_are_strings(f: &SourceFile) -> bool {
 static DOTTED_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$").unwrap());
 
+static FILE_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\.[A-Za-z][A-Za-z0-9]{0,5}$").unwrap()
+});
+
 fn entropy_threshold(len: usize) -> f64 {
     match len {
         0..=11 => 2.5,
@@ -149,8 +153,9 @@ fn is_credential_value(value: &str) -> bool {
     {
         return false;
     }
-    // Dotted names: `config.db.password`, `tuple.0.0`, host names.
-    if DOTTED_NAME.is_match(value) {
+    // Dotted names: `config.db.password`, `tuple.0.0`, host names; relative paths to
+    // a file (`src/app/auth/api_key.py`).
+    if DOTTED_NAME.is_match(value) || FILE_PATH.is_match(value) {
         return false;
     }
     entropy(value) >= entropy_threshold(value.len())
@@ -196,14 +201,28 @@ fn is_password_key(key: &str) -> bool {
 fn is_default_password(value: &str) -> bool {
     matches!(
         value.to_ascii_lowercase().as_str(),
-        "postgres" | "mysql" | "root" | "admin" | "guest" | "test" | "testing" | "pass" | "passw0rd"
+        "postgres" | "mysql" | "root" | "admin" | "guest" | "test" | "testing" | "pass" | "changeit" | "redis" | "mongo" | "rabbitmq" | "minio" | "minioadmin" | "dev" | "passw0rd"
             | "p@ssw0rd" | "pwd" | "user" | "username" | "default" | "letmein" | "secret123"
             | "password1" | "password123" | "admin123" | "root123" | "12345678" | "123456"
     )
 }
 
-/// A literal assigned to a `*password*` key of a configuration file.
-fn is_literal_password(value: &str) -> bool {
+/// A literal assigned to a `*password*` key of a configuration file. Lower-case
+/// words count only under a key that ends in the word (`password: administrator`);
+/// under `passwordSecret` or `password_ref` they name where the password is.
+fn is_literal_password(key: &str, value: &str) -> bool {
+    let lower_key = key.to_ascii_lowercase();
+    let lower_key = lower_key.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let names_the_password = ["password", "passwd", "passphrase"]
+        .iter()
+        .any(|w| lower_key.ends_with(w));
+    let words = value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || matches!(b, b'.' | b'-' | b'_'));
+    (names_the_password || !words) && is_literal_password_value(value)
+}
+
+fn is_literal_password_value(value: &str) -> bool {
     value.chars().count() >= 6
         && !is_stand_in(value)
         && !is_default_password(value)
@@ -211,7 +230,6 @@ fn is_literal_password(value: &str) -> bool {
         && !value.starts_with('/')
         && !value.contains("://")
         && !value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        && !value.bytes().all(|b| b.is_ascii_lowercase() || matches!(b, b'.' | b'-' | b'_'))
         && !DOTTED_NAME.is_match(value)
 }
 
@@ -275,7 +293,7 @@ impl Check for GenericCredential {
                         continue;
                     }
                     let credential = is_credential_value(v)
-                        || (relaxed && is_password_key(k) && is_literal_password(v));
+                        || (relaxed && is_password_key(k) && is_literal_password(k, v));
                     if !credential || is_public_client_key(k, v) || is_aws_secret(k, v) {
                         continue;
                     }
@@ -283,7 +301,7 @@ impl Check for GenericCredential {
                     // the SDK's public ingestion key (recorded test cassettes are full
                     // of them).
                     if !names_a_password_or_secret(k)
-                        && mentions_ingestion_host(&text[found.around(value.start(), 5)])
+                        && mentions_ingestion_host(&text[found.around(value.start(), 12)])
                     {
                         continue;
                     }

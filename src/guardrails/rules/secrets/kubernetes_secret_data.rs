@@ -88,6 +88,18 @@ fn literal_values(object: &Node) -> Vec<(&Node, String, String)> {
     out
 }
 
+/// Keys that describe a credential rather than hold it (`username`, `host`): listed
+/// when the Secret is reported, but never the reason for it.
+fn is_descriptor(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase().replace(['-', '.'], "_");
+    let last = lower.rsplit('_').next().unwrap_or(&lower);
+    matches!(
+        last,
+        "user" | "username" | "login" | "host" | "hostname" | "port" | "database" | "db"
+            | "dbname" | "name" | "namespace" | "region" | "email" | "crt" | "ca"
+    )
+}
+
 impl Check for KubernetesSecretData {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let scope = Scope::new(cx);
@@ -99,7 +111,11 @@ impl Check for KubernetesSecretData {
                 continue;
             }
             let values = literal_values(object.node);
-            let Some((first, _, _)) = values.first() else {
+            let secret = values.iter().any(|(_, key, _)| {
+                let name = key.split_once('.').map_or(key.as_str(), |(_, k)| k);
+                !is_descriptor(name)
+            });
+            let Some((first, _, _)) = values.first().filter(|_| secret) else {
                 continue;
             };
             let listed: Vec<String> = values

@@ -18,7 +18,7 @@
 //!   `phc_` keys, Mixpanel and Amplitude project tokens, Sentry DSN keys, Google
 //!   Analytics measurement ids, Stripe publishable keys) are not credentials: they
 //!   ship in every web page that uses them and can only add events. They are known by
-//!   their key name, their shape, or an ingestion host or SDK call within five lines
+//!   their key name, their shape, or an ingestion host or SDK call within twelve lines
 //!   (recorded HTTP cassettes: vcrpy, VCR, Polly.JS). A key named like a password or
 //!   a secret is never treated as public.
 //! - A `*password*` key of a configuration file (YAML, JSON, HCL, properties, ini,

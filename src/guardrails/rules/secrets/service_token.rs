@@ -61,7 +61,7 @@ impl Check for ServiceToken {
                     // request is the page's public key, sent by every visitor.
                     if recording
                         && *what == "Google API key"
-                        && mentions_ingestion_host(&text[found.around(m.start(), 5)])
+                        && mentions_ingestion_host(&text[found.around(m.start(), 12)])
                     {
                         continue;
                     }

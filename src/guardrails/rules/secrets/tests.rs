@@ -405,9 +405,11 @@ fn literal_passwords_in_hcl_yaml_and_json() {
         "{}",
         all_text(&hits)
     );
-    // Lower-case words are names (a Secret's, a Vault path's), not passwords.
+    // Lower-case words under `passwordSecret` name a Secret; under `password` they are
+    // the password.
     let yaml = "auth:\n  passwordSecret: postgres-credentials\n  password: correcthorse\n";
-    assert!(run("PVD-SECRET-004", &[("deploy/values.yaml", yaml)]).is_empty());
+    let hits = run("PVD-SECRET-004", &[("deploy/values.yaml", yaml)]);
+    assert_eq!(lines_of(&hits), [3], "{}", all_text(&hits));
 }
 
 #[test]
@@ -479,4 +481,22 @@ fn connection_uris_with_passwords() {
     );
     assert!(hits[2].message.contains("redis") && !hits[2].message.contains(" of `"));
     assert!(!all_text(&hits).contains("q8Zr2"));
+}
+
+/// Seen in paved's own tests: a constant naming a source file is not a credential.
+#[test]
+fn relative_file_paths_are_not_credentials() {
+    let text = "const API_KEY: &str = \"src/app/auth/api_key.py\";\nconst TOKEN_FILE: &str = \"a/b.json\";\n";
+    assert!(run("PVD-SECRET-004", &[("tests/e2e/scan.rs", text)]).is_empty());
+}
+
+/// A Secret holding only a user name and a stand-in password commits nothing secret.
+#[test]
+fn kubernetes_secret_of_descriptors_only() {
+    let text = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  username: {}\n  password: {}\n",
+        b64("admin"),
+        b64("password")
+    );
+    assert!(run("PVD-SECRET-006", &[("k8s/secret.yaml", text.as_str())]).is_empty());
 }
