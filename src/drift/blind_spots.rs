@@ -83,6 +83,7 @@ fn helm_charts(files: &[SourceFile]) -> Vec<Hit> {
                 crate::report::plural(templates, "template", "templates"),
             ),
             detail: None,
+            severity: None,
         });
     }
     out
@@ -134,6 +135,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                         key.trim_end_matches('s')
                     ),
                     detail: None,
+                    severity: None,
                 });
             }
         }
@@ -154,6 +156,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                     crate::report::plural(names.len(), "is", "are"),
                 ),
                 detail: None,
+                severity: None,
             });
         }
     }
@@ -247,6 +250,7 @@ fn rendered_sources(files: &[SourceFile], charts: &[String]) -> Vec<Hit> {
                     "{what} `{first}`{others} not audited: it becomes configuration only when rendered; {how}",
                 ),
                 detail: None,
+                severity: None,
             }
         })
         .collect()

@@ -39,6 +39,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             line,
             message,
             detail,
+            severity: None,
         };
     match result {
         Conformance::Checked {
@@ -205,6 +206,7 @@ fn behind(
                 if notes.is_empty() { String::new() } else { format!(" ({notes})") }
             ),
             detail: None,
+            severity: None,
         };
     }
     // The first fixes of each version; the release notes hold the rest.
@@ -235,5 +237,6 @@ fn behind(
             "this repository uses blueprint {id} {recorded}, which is behind a security fix: {fixes}. Run `paved update --to {first}` (or `paved update` for {latest})"
         ),
         detail: None,
+        severity: None,
     }
 }

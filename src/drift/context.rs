@@ -52,6 +52,7 @@ fn invalid(file: &std::path::Path, message: &str) -> Hit {
         line: None,
         message: format!("{} {message}", file.display()),
         detail: None,
+        severity: None,
     }
 }
 

@@ -255,6 +255,7 @@ fn evaluate(
         line: None,
         message: w.message,
         detail: None,
+        severity: None,
     }));
     let mut warnings = walked.warnings;
     warnings.extend(blueprint_warnings);
@@ -272,7 +273,13 @@ fn evaluate(
             return;
         };
         let meta = &rule.meta;
-        let profile_severity = policy.severity(meta);
+        // A profile that sets the rule's severity decides; else the finding's own
+        // (for rules that grade their findings), else the rule's.
+        let profile_severity = policy
+            .rule(meta.id)
+            .severity
+            .or(hit.severity)
+            .unwrap_or(meta.severity);
         let (severity, context_reason) = if policy.context_severity {
             context::adjust(meta.domain, profile_severity, model.context())
         } else {

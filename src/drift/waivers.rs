@@ -78,6 +78,7 @@ impl Waivers {
                     w.rule, w.path, w.owner
                 ),
                 detail: None,
+                severity: None,
             })
             .collect()
     }
@@ -129,6 +130,7 @@ pub fn load(model: &Model, today: Date, max_days: i64) -> Waivers {
                     w.rule, w.path, w.owner, w.expires
                 ),
                 detail: Some(format!("reason given: {}", w.reason)),
+                severity: None,
             }),
             Ok(w) if max_days > 0 && (w.expires - today).get_days() as i64 > max_days => {
                 out.problems.push(problem(
@@ -156,6 +158,7 @@ fn problem(line: Option<u32>, message: String) -> Hit {
         line,
         message,
         detail: None,
+        severity: None,
     }
 }
 

@@ -36,7 +36,9 @@
 //! The first doc line is the title; `## Why it matters` becomes the rationale,
 //! `## How to fix it` the remediation (each paragraph joined into one line) and
 //! `## Example` (a flagged and a fixed block) is shown by `paved explain`,
-//! docs/rules.md and the SARIF rule help. The domain is the `DOMAIN` constant of the
+//! docs/rules.md and the SARIF rule help. An optional `## Severity` section says how
+//! a rule that grades its findings (`Say::severity`) decides; `paved explain` and
+//! docs/rules.md show it. The domain is the `DOMAIN` constant of the
 //! module the rule file sits in. docs/contributing-rules.md is the full guide.
 
 use std::sync::LazyLock;
@@ -75,6 +77,9 @@ pub struct RuleDoc {
     pub why: String,
     pub fix: String,
     pub example: String,
+    /// The optional `## Severity` section: how the rule grades findings that differ
+    /// in weight.
+    pub graded: Option<String>,
 }
 
 /// Problems with a doc comment, found by the catalog test rather than at run time.
@@ -129,11 +134,17 @@ pub fn parse_doc(doc: &str) -> Result<RuleDoc, String> {
                 .into(),
         );
     }
+    let graded = if sections.iter().any(|(h, _)| h == "Severity") {
+        Some(prose("Severity")?)
+    } else {
+        None
+    };
     Ok(RuleDoc {
         title,
         why,
         fix,
         example,
+        graded,
     })
 }
 
@@ -146,12 +157,13 @@ impl Rule {
     /// The catalog entry of a declared rule. A malformed doc comment still yields a
     /// rule (with the problem as its rationale) so that the catalog test can name it.
     pub fn declared<R: Check>() -> Rule {
-        let (title, why, fix, example) = match parse_doc(R::DOC) {
-            Ok(d) => (d.title, d.why, d.fix, Some(d.example)),
+        let (title, why, fix, example, graded) = match parse_doc(R::DOC) {
+            Ok(d) => (d.title, d.why, d.fix, Some(d.example), d.graded),
             Err(e) => (
                 R::ID.to_owned(),
                 format!("malformed doc comment: {e}"),
                 String::new(),
+                None,
                 None,
             ),
         };
@@ -167,6 +179,7 @@ impl Rule {
                 example: example.map(leak),
                 params: R::PARAMS,
                 source: Some(R::SOURCE),
+                graded: graded.map(leak),
             },
             check: run::<R>,
         }
@@ -247,6 +260,12 @@ mod tests {
         assert_eq!(d.why, "Because it is.");
         assert_eq!(d.fix, "Fix it.");
         assert_eq!(d.example, "```sh\nbad\n```\n```sh\ngood\n```");
+        assert_eq!(d.graded, None);
+        let graded = format!("{doc} ## Severity\n Critical for a socket,\n medium otherwise.\n");
+        assert_eq!(
+            parse_doc(&graded).unwrap().graded.as_deref(),
+            Some("Critical for a socket, medium otherwise.")
+        );
         assert!(parse_doc(" Title\n ## Why it matters\n x\n")
             .unwrap_err()
             .contains("How to fix it"));

@@ -84,6 +84,18 @@ pub fn explain(m: &RuleMeta, policy: &Policy) -> String {
             policy.profile, m.severity
         );
     }
+    if let Some(graded) = m.graded {
+        let note = if sev == m.severity {
+            graded.to_owned()
+        } else {
+            format!("profile {} sets {sev} for every finding", policy.profile)
+        };
+        let _ = writeln!(
+            out,
+            "           per finding: {}",
+            wrap(&note, 64, "           ")
+        );
+    }
     if !policy.enabled(m.id) {
         let _ = writeln!(out, "Enabled:   no, in profile {}", policy.profile);
     }
@@ -172,6 +184,9 @@ pub fn markdown<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
             collapse(m.rationale),
             collapse(m.remediation)
         );
+        if let Some(graded) = m.graded {
+            let _ = writeln!(out, "\n**Severity per finding.** {}", collapse(graded));
+        }
         if let Some(example) = m.example {
             let _ = writeln!(out, "\n**Example.** Flagged, then fixed:\n\n{example}");
         }

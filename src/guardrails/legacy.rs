@@ -41,6 +41,7 @@ impl Rule {
                 example: None,
                 params: NO_PARAMS,
                 source: None,
+                graded: None,
             },
             check: self.check,
         }

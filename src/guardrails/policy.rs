@@ -39,12 +39,6 @@ pub static LEGACY_PARAMS: &[ParamSpec] = &[
         default: None,
     },
     ParamSpec {
-        key: "auth_public_paths",
-        kind: ParamKind::Strings,
-        description: "Paths a generated service may serve without authentication (default /healthz, /readyz) (PVD-AUTH-004)",
-        default: None,
-    },
-    ParamSpec {
         key: "max_waiver_days",
         kind: ParamKind::Integer,
         description: "Longest a waiver may run from today; 0 means no limit",
@@ -555,6 +549,7 @@ mod tests {
         example: None,
         params: &[],
         source: None,
+        graded: None,
     };
 
     fn load_text(files: &[(&str, &str)], profile: &str) -> Result<Policy, PolicyError> {

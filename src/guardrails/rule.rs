@@ -140,6 +140,9 @@ pub struct RuleMeta {
     pub params: &'static [ParamSpec],
     /// The file that declares the rule, for declared rules.
     pub source: Option<&'static str>,
+    /// How the rule grades its findings when they differ in weight (the doc
+    /// comment's `## Severity` section); `None` when every finding has `severity`.
+    pub graded: Option<&'static str>,
 }
 
 /// How a rule looks at a repository.
@@ -226,6 +229,11 @@ pub struct Hit {
     pub message: String,
     /// Optional longer text (e.g. a unified diff), shown under the message.
     pub detail: Option<String>,
+    /// This finding's own severity when the rule grades its findings (a
+    /// `docker.sock` mount against a read-only data path); `None` for the rule's.
+    /// A profile that sets the rule's severity still decides, and context still
+    /// adjusts it.
+    pub severity: Option<Severity>,
 }
 
 /// Collects hits for one rule.
@@ -247,6 +255,7 @@ impl<'a> Emitter<'a> {
             line,
             message: message.into(),
             detail: None,
+            severity: None,
         });
     }
 
@@ -256,6 +265,8 @@ impl<'a> Emitter<'a> {
             out: self,
             file: location.file.to_path_buf(),
             line: location.line,
+            severity: None,
+            detail: None,
         }
     }
 }
@@ -266,9 +277,26 @@ pub struct Say<'e, 'a> {
     out: &'e mut Emitter<'a>,
     file: PathBuf,
     line: Option<u32>,
+    severity: Option<Severity>,
+    detail: Option<String>,
 }
 
 impl Say<'_, '_> {
+    /// Gives this finding its own severity, for a rule whose findings differ in
+    /// weight (its doc comment's `## Severity` section says how):
+    /// `out.at(loc).severity(Severity::Critical).say(…)`.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    /// Longer text shown under the message: a combined fix for findings merged
+    /// into one.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
     /// Records the finding with this message.
     pub fn say(self, message: impl Into<String>) {
         self.out.out.push(Hit {
@@ -276,7 +304,8 @@ impl Say<'_, '_> {
             file: self.file,
             line: self.line,
             message: message.into(),
-            detail: None,
+            detail: self.detail,
+            severity: self.severity,
         });
     }
 }

@@ -131,3 +131,60 @@ fn explain_prints_a_rule_or_suggests_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("`paved rules` lists every rule"));
 }
+
+#[test]
+fn graded_rules_show_per_finding_severity_in_explain_and_drift() {
+    let out = paved().args(["explain", "PVD-KUBE-015"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout_of(&out);
+    assert!(text.contains("Severity:  high\n"), "{text}");
+    assert!(
+        text.contains("per finding: Critical for a container-runtime socket"),
+        "{text}"
+    );
+
+    // One pod, two host paths: one finding, at the socket's severity.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec:\n  volumes:\n    - {name: logs, hostPath: {path: /var/log}}\n    - {name: sock, hostPath: {path: /var/run/docker.sock}}\n  containers:\n    - name: a\n      image: x\n      volumeMounts: [{name: logs, mountPath: /l, readOnly: true}]\n",
+    )
+    .unwrap();
+    let host_path = |profile_dir: Option<&Path>| {
+        let mut cmd = paved();
+        cmd.env_remove("PAVED_GUARDRAILS")
+            .env_remove("PAVED_PROFILE");
+        if let Some(dir) = profile_dir {
+            cmd.env("PAVED_GUARDRAILS", dir)
+                .env("PAVED_PROFILE", "pinned");
+        }
+        let out = cmd
+            .arg("drift")
+            .arg(tmp.path())
+            .arg("--format=json")
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found: Vec<serde_json::Value> = v["repos"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "PVD-KUBE-015")
+            .cloned()
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        (
+            found[0]["severity"].as_str().unwrap().to_owned(),
+            found[0]["line"].as_u64(),
+        )
+    };
+    assert_eq!(host_path(None), ("critical".to_owned(), Some(7)));
+    // A profile that sets the rule's severity still decides.
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("pinned.toml"),
+        "[profile]\ndescription = \"test\"\n\n[rules]\n\"PVD-KUBE-015\" = { severity = \"low\" }\n",
+    )
+    .unwrap();
+    assert_eq!(host_path(Some(profiles.path())).0, "low");
+}

@@ -129,9 +129,11 @@ struct Case {
 fn cases() -> Vec<Case> {
     vec![
         Case {
-            name: "USER line removed",
+            // The distroless `:nonroot` base runs as UID 65532 without USER: the
+            // weakening that matters is a switch to root.
+            name: "USER switched to root",
             weaken: |r| {
-                edit(r, "Dockerfile", r"(?m)^USER .*\n", "");
+                edit(r, "Dockerfile", r"(?m)^USER .*\n", "USER root\n");
                 "Dockerfile".into()
             },
             rule_prefix: "PVD-DOCKER-",
@@ -852,10 +854,12 @@ fn fastapi_and_fastify_weakened_copies_are_caught() {
         // (blueprint, what, file, pattern, replacement, rule prefix)
         (
             "python-fastapi",
-            "USER removed",
+            // Without USER the distroless `:nonroot` base still runs as its
+            // documented UID 65532, so the weakening that matters is root.
+            "USER switched to root",
             "Dockerfile",
             r"(?m)^USER .*\n",
-            "",
+            "USER root\n",
             "PVD-DOCKER-001",
         ),
         (
@@ -868,10 +872,12 @@ fn fastapi_and_fastify_weakened_copies_are_caught() {
         ),
         (
             "typescript-fastify",
-            "USER removed",
+            // Without USER the distroless `:nonroot` base still runs as its
+            // documented UID 65532, so the weakening that matters is root.
+            "USER switched to root",
             "Dockerfile",
             r"(?m)^USER .*\n",
-            "",
+            "USER root\n",
             "PVD-DOCKER-001",
         ),
         (

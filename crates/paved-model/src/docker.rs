@@ -1,6 +1,8 @@
 //! Dockerfiles as rules see them: each file with its stages, the stage that ships,
 //! the commands of every `RUN` (split once, shared by every rule) and the
-//! `.dockerignore` that applies to it.
+//! build contexts it is built with and the `.dockerignore` that applies to each.
+
+mod context;
 
 use std::path::Path;
 
@@ -18,10 +20,11 @@ pub struct Docker<'m> {
 
 impl<'m> Docker<'m> {
     pub(crate) fn build(model: &'m Model) -> Docker<'m> {
+        let stated = context::stated(model);
         let files = model
             .dockerfiles()
             .iter()
-            .map(|df| DockerfileView::build(model, df))
+            .map(|df| DockerfileView::build(model, df, &stated))
             .collect();
         Docker { files }
     }
@@ -36,7 +39,32 @@ impl<'m> Docker<'m> {
 pub struct DockerfileView<'m> {
     pub file: &'m Dockerfile,
     runs: Vec<Run<'m>>,
-    dockerignore: Option<&'m SourceFile>,
+    contexts: Vec<BuildContext<'m>>,
+}
+
+/// A build context a Dockerfile is built with, and the ignore file that applies.
+#[derive(Debug)]
+pub struct BuildContext<'m> {
+    /// The directory sent to the builder, relative to the repository root (`""` is
+    /// the root).
+    pub dir: String,
+    /// The file that states it (compose file, workflow, script); `None` when nothing
+    /// does and the Dockerfile's own directory is assumed.
+    pub stated_in: Option<String>,
+    /// `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's
+    /// `.dockerignore`.
+    pub dockerignore: Option<&'m SourceFile>,
+}
+
+impl BuildContext<'_> {
+    /// How messages name the directory: `.` for the root, else `dir/`.
+    pub fn display(&self) -> String {
+        if self.dir.is_empty() {
+            ".".to_owned()
+        } else {
+            format!("{}/", self.dir)
+        }
+    }
 }
 
 /// One `RUN` and its script split into commands.
@@ -67,7 +95,11 @@ impl Run<'_> {
 }
 
 impl<'m> DockerfileView<'m> {
-    fn build(model: &'m Model, file: &'m Dockerfile) -> DockerfileView<'m> {
+    fn build(
+        model: &'m Model,
+        file: &'m Dockerfile,
+        stated: &context::Contexts,
+    ) -> DockerfileView<'m> {
         let runs = file
             .instructions
             .iter()
@@ -82,10 +114,30 @@ impl<'m> DockerfileView<'m> {
                 }
             })
             .collect();
+        let df = file.path.to_string_lossy().replace('\\', "/");
+        let own: Option<&SourceFile> = model.file(&format!("{df}.dockerignore"));
+        let contexts = match stated.get(&df) {
+            Some(list) => list
+                .iter()
+                .map(|(dir, by)| BuildContext {
+                    dir: dir.clone(),
+                    stated_in: Some(by.file.clone()),
+                    dockerignore: own.or_else(|| model.file(&join_dir(dir, ".dockerignore"))),
+                })
+                .collect(),
+            None => {
+                let dir = context::dir_of(&df).to_owned();
+                vec![BuildContext {
+                    dockerignore: own.or_else(|| model.file(&join_dir(&dir, ".dockerignore"))),
+                    dir,
+                    stated_in: None,
+                }]
+            }
+        };
         DockerfileView {
             file,
             runs,
-            dockerignore: dockerignore(model, &file.path),
+            contexts,
         }
     }
 
@@ -175,10 +227,24 @@ impl<'m> DockerfileView<'m> {
         })
     }
 
-    /// The `.dockerignore` that applies: `<Dockerfile>.dockerignore`, then one beside
-    /// the Dockerfile, then the repository root's.
-    pub fn dockerignore(&self) -> Option<&'m SourceFile> {
-        self.dockerignore
+    /// The build contexts the repository builds this Dockerfile with (compose files,
+    /// CI, scripts), or its own directory when none says; never empty.
+    pub fn contexts(&self) -> &[BuildContext<'m>] {
+        &self.contexts
+    }
+
+    /// Whether the final stage is an export stage rather than a runnable image:
+    /// built on `scratch`, with no `ENTRYPOINT` or `CMD` (what `docker build
+    /// --output` writes out as files).
+    pub fn is_export_only(&self) -> bool {
+        let Some(last) = self.final_stage() else {
+            return false;
+        };
+        matches!(self.root_base(last), Base::Scratch)
+            && !self.lineage(last).into_iter().any(|s| {
+                self.stage_instructions(s)
+                    .any(|i| i.is("ENTRYPOINT") || i.is("CMD"))
+            })
     }
 
     /// Where an instruction is.
@@ -214,12 +280,44 @@ pub fn is_root_user(user: &str) -> bool {
     user == "root" || (!user.is_empty() && user.chars().all(|c| c == '0'))
 }
 
-/// A base image whose tag says `nonroot` (distroless, chainguard).
+/// A base image whose tag says `nonroot`, documented or not.
 pub fn is_nonroot_tag(base: &Base) -> bool {
     match base {
         Base::Image(r) => r.tag.as_deref().is_some_and(|t| t.contains("nonroot")),
         _ => false,
     }
+}
+
+/// A base image whose publisher documents a non-root default user (UID 65532,
+/// named `nonroot`): distroless `:nonroot` / `:debug-nonroot` tags (with an
+/// optional architecture suffix), and Chainguard's `static` and `glibc-dynamic`
+/// runtime images (their `-dev` variants run as root).
+pub fn default_user_is_nonroot(base: &Base) -> bool {
+    let Base::Image(r) = base else {
+        return false;
+    };
+    let Some(tag) = r.tag.as_deref() else {
+        return false;
+    };
+    if r.registry == "gcr.io" && r.repository.starts_with("distroless/") {
+        let variant = ["nonroot", "debug-nonroot"].into_iter().find(|v| {
+            tag == *v
+                || tag
+                    .strip_prefix(v)
+                    .is_some_and(|rest| rest.starts_with('-'))
+        });
+        return match variant.and_then(|v| tag.strip_prefix(v)) {
+            Some("") => true,
+            Some(arch) => matches!(arch, "-amd64" | "-arm64" | "-arm" | "-s390x" | "-ppc64le"),
+            None => false,
+        };
+    }
+    r.registry == "cgr.dev"
+        && matches!(
+            r.repository.as_str(),
+            "chainguard/static" | "chainguard/glibc-dynamic"
+        )
+        && !tag.ends_with("-dev")
 }
 
 /// A `COPY`/`ADD` source that is fetched from the network.
@@ -241,24 +339,12 @@ pub fn is_archive(s: &str) -> bool {
     .any(|e| l.ends_with(e))
 }
 
-fn dockerignore<'m>(model: &'m Model, df: &Path) -> Option<&'m SourceFile> {
-    let df_str = df.to_string_lossy().replace('\\', "/");
-    let dir = df
-        .parent()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let beside = if dir.is_empty() {
-        ".dockerignore".to_owned()
+fn join_dir(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
     } else {
-        format!("{dir}/.dockerignore")
-    };
-    [
-        format!("{df_str}.dockerignore"),
-        beside,
-        ".dockerignore".to_owned(),
-    ]
-    .iter()
-    .find_map(|p| model.file(p))
+        format!("{dir}/{name}")
+    }
 }
 
 #[cfg(test)]
@@ -283,9 +369,68 @@ mod tests {
         let shipped: Vec<u32> = df.final_runs().iter().map(|r| r.ins.line).collect();
         assert_eq!(shipped, [4, 2]);
         assert_eq!(df.effective_user().map(|u| u.line), Some(5));
+        let ctx = &df.contexts()[0];
+        assert_eq!((ctx.dir.as_str(), ctx.stated_in.as_deref()), ("app", None));
         assert_eq!(
-            df.dockerignore().map(|f| f.path_str()).as_deref(),
+            ctx.dockerignore.map(|f| f.path_str()).as_deref(),
             Some("app/.dockerignore")
         );
+        assert!(!df.is_export_only());
+    }
+
+    #[test]
+    fn the_stated_context_decides_the_dockerignore() {
+        let model = Model::from_memory(&[
+            (
+                "docker/api/Dockerfile",
+                "FROM scratch\nCOPY --from=x /a /a\n",
+            ),
+            ("docker/web/Dockerfile", "FROM scratch\nCMD [\"/a\"]\n"),
+            ("docker/web/Dockerfile.dockerignore", ".git\n"),
+            ("docker/api/.dockerignore", ".git\n"),
+            (
+                "compose.yaml",
+                "services:\n  api:\n    build: {context: ., dockerfile: docker/api/Dockerfile}\n",
+            ),
+            (".dockerignore", ".git\n"),
+        ]);
+        let docker = Docker::build(&model);
+        let api = &docker.files()[0];
+        let ctx = &api.contexts()[0];
+        assert_eq!(
+            (ctx.display(), ctx.stated_in.as_deref()),
+            (".".into(), Some("compose.yaml"))
+        );
+        assert_eq!(
+            ctx.dockerignore.map(|f| f.path_str()).as_deref(),
+            Some(".dockerignore")
+        );
+        assert!(api.is_export_only());
+        let web = &docker.files()[1];
+        assert_eq!(
+            web.contexts()[0]
+                .dockerignore
+                .map(|f| f.path_str())
+                .as_deref(),
+            Some("docker/web/Dockerfile.dockerignore")
+        );
+        assert!(!web.is_export_only());
+    }
+
+    #[test]
+    fn documented_nonroot_images() {
+        use paved_parse::dockerfile::ImageRef;
+        let nonroot = |s: &str| default_user_is_nonroot(&Base::Image(ImageRef::parse(s)));
+        assert!(nonroot("gcr.io/distroless/static-debian12:nonroot"));
+        assert!(nonroot("gcr.io/distroless/base:debug-nonroot"));
+        assert!(nonroot("gcr.io/distroless/cc-debian12:nonroot-arm64"));
+        assert!(nonroot("gcr.io/distroless/static:nonroot@sha256:abc"));
+        assert!(nonroot("cgr.dev/chainguard/static:latest"));
+        assert!(!nonroot("cgr.dev/chainguard/static:latest-dev"));
+        assert!(!nonroot("cgr.dev/chainguard/go:latest"));
+        assert!(!nonroot("gcr.io/distroless/static-debian12"));
+        assert!(!nonroot("gcr.io/distroless/static-debian12:latest"));
+        assert!(!nonroot("example.com/team/app:nonroot"));
+        assert!(!nonroot("gcr.io/distroless/static:nonrootish"));
     }
 }

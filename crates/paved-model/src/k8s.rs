@@ -1,7 +1,9 @@
 //! Kubernetes manifests as rules see them: objects (items of `*List` kinds
 //! unpacked, kustomize patches left out), the workloads among them with their pod
-//! spec, and every container of each.
+//! spec, and every container of each; and the kustomize builds that deploy them
+//! (which namespace applies to an object, which objects are deployed together).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use paved_parse::yaml::{Node, YamlFile, YamlKind};
@@ -126,6 +128,41 @@ impl<'m> Workload<'m> {
         Some((self.pod_at(&path), v))
     }
 
+    /// For a container with no `securityContext` of its own: the hardening it lacks,
+    /// in rule order, counting what the pod's `securityContext` sets for every
+    /// container (`runAsNonRoot`, `runAsUser`, `seccompProfile`). `None` when the
+    /// container has the block, so each setting is judged on its own.
+    pub fn bare_container_gaps(&self, c: &Container<'m>) -> Option<Vec<Hardening>> {
+        if c.node.get("securityContext").is_some() {
+            return None;
+        }
+        let pod = self.pod.get_or_empty("securityContext");
+        let user = pod.get("runAsUser").and_then(Node::as_i64);
+        let non_root = match (user, pod.get("runAsNonRoot").map(Node::as_bool)) {
+            (Some(0), _) => false,
+            (_, Some(Some(true))) => true,
+            (_, Some(_)) => false,
+            (u, None) => u.is_some_and(|u| u > 0),
+        };
+        let seccomp = pod
+            .path(&["seccompProfile", "type"])
+            .and_then(Node::as_str)
+            .is_some_and(|t| matches!(t, "RuntimeDefault" | "Localhost"));
+        let mut gaps = Vec::new();
+        if !non_root {
+            gaps.push(Hardening::NonRoot);
+        }
+        gaps.extend([
+            Hardening::NoPrivilegeEscalation,
+            Hardening::DropAllCapabilities,
+            Hardening::ReadOnlyRoot,
+        ]);
+        if !seccomp {
+            gaps.push(Hardening::Seccomp);
+        }
+        Some(gaps)
+    }
+
     /// The pod spec as a whole: the line of the `spec:` key that holds it.
     pub fn pod_location(&self) -> Location<'m> {
         Location {
@@ -195,6 +232,70 @@ impl<'m> Container<'m> {
     }
 }
 
+/// A setting of a container's `securityContext`, for a container that has none:
+/// its five hardening rules then make one finding, not five.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hardening {
+    /// `runAsNonRoot: true` (PVD-KUBE-002).
+    NonRoot,
+    /// `allowPrivilegeEscalation: false` (PVD-KUBE-003).
+    NoPrivilegeEscalation,
+    /// `capabilities: {drop: [ALL]}` (PVD-KUBE-007).
+    DropAllCapabilities,
+    /// `readOnlyRootFilesystem: true` (PVD-KUBE-008).
+    ReadOnlyRoot,
+    /// `seccompProfile: {type: RuntimeDefault}` (PVD-KUBE-014).
+    Seccomp,
+}
+
+impl Hardening {
+    /// What the container may do without it.
+    pub fn risk(self) -> &'static str {
+        match self {
+            Hardening::NonRoot => "may run as root",
+            Hardening::NoPrivilegeEscalation => "setuid binaries can gain privileges",
+            Hardening::DropAllCapabilities => "keeps the runtime's default capabilities",
+            Hardening::ReadOnlyRoot => "has a writable root filesystem",
+            Hardening::Seccomp => "has no seccomp profile",
+        }
+    }
+
+    /// The `securityContext` line that supplies it.
+    pub fn setting(self) -> &'static str {
+        match self {
+            Hardening::NonRoot => "runAsNonRoot: true",
+            Hardening::NoPrivilegeEscalation => "allowPrivilegeEscalation: false",
+            Hardening::DropAllCapabilities => "capabilities: {drop: [ALL]}",
+            Hardening::ReadOnlyRoot => "readOnlyRootFilesystem: true",
+            Hardening::Seccomp => "seccompProfile: {type: RuntimeDefault}",
+        }
+    }
+
+    /// The finding for a container that lacks `gaps` (from
+    /// [`Workload::bare_container_gaps`]): its message, and the combined fix as
+    /// the `securityContext` block to add.
+    pub fn combined(label: &str, gaps: &[Hardening]) -> (String, String) {
+        let risks: Vec<&str> = gaps.iter().map(|g| g.risk()).collect();
+        let message = format!("{label}: no `securityContext`, so it {}", join_and(&risks));
+        let mut fix = String::from("add to the container:\nsecurityContext:\n");
+        for g in gaps {
+            fix.push_str("  ");
+            fix.push_str(g.setting());
+            fix.push('\n');
+        }
+        (message, fix.trim_end().to_owned())
+    }
+}
+
+/// `a, b and c`.
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// One rule of a Role or ClusterRole.
 #[derive(Clone, Copy, Debug)]
 pub struct RbacRule<'m> {
@@ -226,9 +327,73 @@ pub fn string_items(node: &Node) -> Vec<(usize, &str)> {
         .collect()
 }
 
-/// Whether two objects are in the same namespace (unset counts as its own value).
+/// How messages name a namespace: an unset one is `default`, where the API server
+/// puts it (with no context namespace set).
+pub fn namespace_name(ns: Option<&str>) -> &str {
+    match ns {
+        None | Some("") => "default",
+        Some(ns) => ns,
+    }
+}
+
+/// Whether two objects are in the same namespace; unset and `default` are one.
 pub fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
-    a.unwrap_or("") == b.unwrap_or("")
+    namespace_name(a) == namespace_name(b)
+}
+
+/// Where an object is deployed: by which build, into which namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement<'m> {
+    /// The top-level kustomization that builds it; `None` for a manifest no
+    /// kustomization includes (applied as it is, with its siblings).
+    pub build: Option<&'m Path>,
+    /// The namespace it lands in: the outermost kustomization's `namespace:` on the
+    /// way to it, else its own `metadata.namespace`; `None` when neither is set.
+    pub namespace: Option<&'m str>,
+}
+
+impl Placement<'_> {
+    /// Whether two placements are the same build and the same namespace.
+    pub fn together(&self, other: &Placement<'_>) -> bool {
+        self.build == other.build && same_namespace(self.namespace, other.namespace)
+    }
+}
+
+/// Whether a `podSelector` (or any label selector) selects pods with `labels`: every
+/// `matchLabels` pair and every `matchExpressions` requirement holds. A missing or
+/// empty selector selects every pod.
+pub fn selects(selector: Option<&Node>, labels: Option<&Node>) -> bool {
+    let Some(sel) = selector else { return true };
+    let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
+    let by_labels = sel
+        .get_or_empty("matchLabels")
+        .entries()
+        .all(|(k, _, v)| v.as_str().is_some_and(|v| label(k) == Some(v)));
+    let by_expressions = sel
+        .get_or_empty("matchExpressions")
+        .items()
+        .iter()
+        .all(|e| {
+            let Some(key) = e.str_at("key") else {
+                return false;
+            };
+            let values: Vec<&str> = e
+                .get_or_empty("values")
+                .items()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            match (e.str_at("operator"), label(key)) {
+                (Some("In"), Some(v)) => values.contains(&v),
+                (Some("In"), None) => false,
+                (Some("NotIn"), Some(v)) => !values.contains(&v),
+                (Some("NotIn"), None) => true,
+                (Some("Exists"), v) => v.is_some(),
+                (Some("DoesNotExist"), v) => v.is_none(),
+                _ => false,
+            }
+        });
+    by_labels && by_expressions
 }
 
 /// Every object, workload and kustomization of the repository.
@@ -237,6 +402,9 @@ pub struct Kubernetes<'m> {
     objects: Vec<Object<'m>>,
     workloads: Vec<Workload<'m>>,
     kustomizations: Vec<(&'m YamlFile, &'m Node)>,
+    /// File → where kustomize builds deploy it; a file absent here is included by
+    /// no kustomization.
+    placed: BTreeMap<String, Vec<Placement<'m>>>,
 }
 
 impl<'m> Kubernetes<'m> {
@@ -245,10 +413,34 @@ impl<'m> Kubernetes<'m> {
         let patches = patch_files(&kustomizations);
         let objects = objects(model, &patches);
         let workloads = objects.iter().filter_map(|o| workload(*o)).collect();
+        let placed = placements(model, &kustomizations);
         Kubernetes {
             objects,
             workloads,
             kustomizations,
+            placed,
+        }
+    }
+
+    /// Where an object is deployed. A manifest no kustomization includes is
+    /// deployed once, as written; one a kustomization includes is deployed by each
+    /// top-level kustomization that reaches it (namespace from the outermost one that
+    /// sets it); one reached only through a component no build includes is not
+    /// deployed at all (empty).
+    pub fn placements(&self, obj: &Object<'m>) -> Vec<Placement<'m>> {
+        let path = obj.path.to_string_lossy().replace('\\', "/");
+        match self.placed.get(&path) {
+            None => vec![Placement {
+                build: None,
+                namespace: obj.namespace(),
+            }],
+            Some(list) => list
+                .iter()
+                .map(|p| Placement {
+                    build: p.build,
+                    namespace: p.namespace.or(obj.namespace()),
+                })
+                .collect(),
         }
     }
 
@@ -339,6 +531,105 @@ fn patch_files(kustomizations: &[(&YamlFile, &Node)]) -> Vec<String> {
                 if let Some(rel) = item.as_str().or(item.str_at("path")) {
                     out.extend(join_rel(dir, rel));
                 }
+            }
+        }
+    }
+    out
+}
+
+/// What each kustomization includes (`resources`, `components`, `bases`): files,
+/// and other kustomizations (a directory holding a `kustomization.yaml`).
+fn includes(model: &Model, dir: &str, root: &Node) -> (Vec<String>, Vec<String>) {
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    for key in ["resources", "components", "bases"] {
+        for item in root.get_or_empty(key).items() {
+            let Some(rel) = item.as_str() else { continue };
+            if rel.contains("://") || rel.contains('?') {
+                continue; // remote bases are outside the repository
+            }
+            let Some(path) = join_rel(dir, rel) else {
+                continue;
+            };
+            if model.file(&path).is_some() {
+                files.push(path);
+            } else {
+                dirs.push(path);
+            }
+        }
+    }
+    (files, dirs)
+}
+
+/// Follows every top-level kustomization (one that is not a `Component` and that
+/// no other kustomization includes) down to the files it deploys.
+fn placements<'m>(
+    model: &'m Model,
+    kustomizations: &[(&'m YamlFile, &'m Node)],
+) -> BTreeMap<String, Vec<Placement<'m>>> {
+    struct K<'m> {
+        path: &'m Path,
+        namespace: Option<&'m str>,
+        component: bool,
+        files: Vec<String>,
+        children: Vec<usize>,
+    }
+    let by_dir: BTreeMap<String, usize> = kustomizations
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _))| {
+            let p = f.path_str();
+            (
+                p.rsplit_once('/').map(|(d, _)| d).unwrap_or("").to_owned(),
+                i,
+            )
+        })
+        .collect();
+    let ks: Vec<K<'m>> = kustomizations
+        .iter()
+        .map(|(f, root)| {
+            let p = f.path_str();
+            let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let (files, dirs) = includes(model, dir, root);
+            K {
+                path: &f.path,
+                namespace: root.str_at("namespace").filter(|n| !n.is_empty()),
+                component: root.str_at("kind") == Some("Component"),
+                files,
+                children: dirs.iter().filter_map(|d| by_dir.get(d).copied()).collect(),
+            }
+        })
+        .collect();
+    let included: BTreeSet<usize> = ks.iter().flat_map(|k| k.children.clone()).collect();
+    let mut out: BTreeMap<String, Vec<Placement<'m>>> = BTreeMap::new();
+    // Every file some kustomization includes is kustomized, deployed or not.
+    for k in &ks {
+        for f in &k.files {
+            out.entry(f.clone()).or_default();
+        }
+    }
+    for (i, root) in ks.iter().enumerate() {
+        if root.component || included.contains(&i) {
+            continue;
+        }
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![(i, root.namespace)];
+        while let Some((k, ns)) = stack.pop() {
+            if !seen.insert(k) {
+                continue;
+            }
+            for f in &ks[k].files {
+                let p = Placement {
+                    build: Some(root.path),
+                    namespace: ns,
+                };
+                let list = out.entry(f.clone()).or_default();
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+            for &c in &ks[k].children {
+                // The outermost `namespace:` wins over the ones below it.
+                stack.push((c, ns.or(ks[c].namespace)));
             }
         }
     }
@@ -441,5 +732,103 @@ mod tests {
         assert_eq!(k8s.containers().count(), 1);
         assert_eq!(join_rel("a/b", "../../../x"), None);
         assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: NAME}\nspec:\n  template:\n    metadata: {labels: {app: NAME}}\n    spec:\n      containers: [{name: a, image: x}]\n";
+
+    #[test]
+    fn kustomize_builds_place_what_they_include() {
+        let model = Model::from_memory(&[
+            ("base/app.yaml", &DEPLOY.replace("NAME", "app")),
+            ("base/kustomization.yaml", "resources: [app.yaml]\n"),
+            ("overlays/prod/kustomization.yaml", "namespace: prod\nresources: [../../base]\ncomponents: [../../components/np]\n"),
+            ("overlays/dev/kustomization.yaml", "resources: [../../base]\n"),
+            ("components/np/kustomization.yaml", "kind: Component\nresources: [np.yaml]\n"),
+            ("components/np/np.yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec: {podSelector: {}}\n"),
+            ("components/unused/kustomization.yaml", "kind: Component\nresources: [np.yaml]\n"),
+            ("components/unused/np.yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np2}\nspec: {podSelector: {}}\n"),
+            ("other/worker.yaml", &DEPLOY.replace("NAME", "worker")),
+        ]);
+        let k8s = Kubernetes::build(&model);
+        let place = |name: &str| {
+            let o = k8s.objects().iter().find(|o| o.name() == name).unwrap();
+            let mut v: Vec<(Option<String>, &str)> = k8s
+                .placements(o)
+                .iter()
+                .map(|p| {
+                    (
+                        p.build.map(|b| b.to_string_lossy().into_owned()),
+                        namespace_name(p.namespace),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        // The base is deployed by both overlays, not on its own.
+        assert_eq!(
+            place("app"),
+            [
+                (Some("overlays/dev/kustomization.yaml".into()), "default"),
+                (Some("overlays/prod/kustomization.yaml".into()), "prod"),
+            ]
+        );
+        assert_eq!(
+            place("np"),
+            [(Some("overlays/prod/kustomization.yaml".into()), "prod")]
+        );
+        assert_eq!(place("np2"), []);
+        assert_eq!(place("worker"), [(None, "default")]);
+        assert!(same_namespace(None, Some("default")) && !same_namespace(None, Some("app")));
+    }
+
+    #[test]
+    fn a_bare_container_lacks_what_the_pod_does_not_supply() {
+        let pod = |sc: &str| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  {sc}\n  containers:\n    - name: a\n      image: x\n    - name: b\n      image: x\n      securityContext: {{privileged: false}}\n")
+        };
+        let gaps = |sc: &str| {
+            let text = pod(sc);
+            let model = Model::from_memory(&[("p.yaml", &text)]);
+            let k8s = Kubernetes::build(&model);
+            let w = &k8s.workloads()[0];
+            assert_eq!(w.bare_container_gaps(&w.containers()[1]), None);
+            w.bare_container_gaps(&w.containers()[0]).unwrap()
+        };
+        assert_eq!(gaps("hostNetwork: false").len(), 5);
+        assert_eq!(
+            gaps("securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}"),
+            [
+                Hardening::NoPrivilegeEscalation,
+                Hardening::DropAllCapabilities,
+                Hardening::ReadOnlyRoot
+            ]
+        );
+        assert_eq!(
+            gaps("securityContext: {runAsNonRoot: true, runAsUser: 0}")[0],
+            Hardening::NonRoot
+        );
+        let (msg, fix) =
+            Hardening::combined("Pod `p`, container `a`", &gaps("hostNetwork: false")[3..]);
+        assert_eq!(
+            msg,
+            "Pod `p`, container `a`: no `securityContext`, so it has a writable root filesystem and has no seccomp profile"
+        );
+        assert_eq!(
+            fix,
+            "add to the container:\nsecurityContext:\n  readOnlyRootFilesystem: true\n  seccompProfile: {type: RuntimeDefault}"
+        );
+    }
+
+    #[test]
+    fn label_selectors() {
+        let model = Model::from_memory(&[(
+            "p.yaml",
+            "apiVersion: v1\nkind: X\nmetadata: {name: x}\nlabels: {app: web, tier: front}\nsel:\n  a: {matchLabels: {app: web}}\n  b: {matchLabels: {app: db}}\n  c: {matchExpressions: [{key: tier, operator: In, values: [front, back]}]}\n  d: {matchExpressions: [{key: tier, operator: NotIn, values: [front]}]}\n  e: {matchExpressions: [{key: team, operator: DoesNotExist}]}\n  f: {}\n",
+        )]);
+        let doc = &model.yaml()[0].docs[0];
+        let labels = doc.get("labels");
+        let sel = |k: &str| selects(doc.path(&["sel", k]), labels);
+        assert!(sel("a") && !sel("b") && sel("c") && !sel("d") && sel("e") && sel("f"));
     }
 }

@@ -20,6 +20,12 @@ pub mod kubernetes;
 pub mod repository;
 pub mod secrets;
 pub mod terraform;
+// Azure and Google Cloud rules live beside the AWS ones under `terraform/`, as domains
+// of their own (each folder a `register!` list; all three share `Domain::Terraform`).
+#[path = "terraform/azure/mod.rs"]
+pub mod terraform_azure;
+#[path = "terraform/google/mod.rs"]
+pub mod terraform_google;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let legacy = |rules: &[super::legacy::Rule]| -> Vec<Rule> {
@@ -28,13 +34,15 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     [
         dockerfile::rules().to_vec(),
         github_actions::rules().to_vec(),
-        legacy(gitlab::RULES),
+        gitlab::rules().to_vec(),
         legacy(ci_coverage::RULES),
         kubernetes::rules().to_vec(),
         terraform::rules().to_vec(),
+        terraform_azure::rules().to_vec(),
+        terraform_google::rules().to_vec(),
         repository::rules().to_vec(),
         secrets::rules().to_vec(),
-        legacy(auth::RULES),
+        auth::rules().to_vec(),
     ]
     .concat()
 });

@@ -122,3 +122,7 @@ impl<'m> Resource<'m> {
         out
     }
 }
+
+/// Queries the Azure and Google Cloud rules share (settings with provider defaults,
+/// `dynamic` blocks, internet CIDRs, port ranges, references within a module).
+pub mod cloud;

@@ -17,10 +17,12 @@ use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::guardrails::RepoModel;
 
+use super::wiring::{auth_mode, Exemption, Spot, Wiring};
+
 /// The module that must define `require_auth` and the public allow-list, in order of preference.
-pub(super) const AUTH_MODULES: &[&str] = &["src/auth/mod.rs", "src/auth.rs"];
+const AUTH_MODULES: &[&str] = &["src/auth/mod.rs", "src/auth.rs"];
 /// The file that must define `pub fn router`.
-pub(super) const APP_FILE: &str = "src/app.rs";
+const APP_FILE: &str = "src/app.rs";
 
 const MAX_SOURCE_BYTES: usize = 256 * 1024;
 const MAX_NESTING: usize = 256;
@@ -439,6 +441,19 @@ impl<'ast> Visit<'ast> for AuthVisitor {
         visit::visit_expr_call(self, c);
     }
 
+    /// `vec![Algorithm::RS256, Algorithm::HS256]` and other macros whose body is a
+    /// list of expressions: syn leaves macro bodies as tokens, so parse them here.
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        use syn::punctuated::Punctuated;
+        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(exprs) = m.parse_body_with(parser) {
+            for e in &exprs {
+                self.visit_expr(e);
+            }
+        }
+        visit::visit_macro(self, m);
+    }
+
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if m.method == "insecure_disable_signature_validation" {
             self.weak.push((
@@ -779,4 +794,121 @@ impl ChainReader {
         prefix.extend(calls);
         Ok((prefix, base))
     }
+}
+
+// ---------------------------------------------------------------- as the rules see it
+
+/// The rust-axum contract (see the domain docs) as [`Wiring`]; messages are those the
+/// rules have always reported.
+pub(super) fn axum_wiring(repo: &RepoModel) -> Wiring {
+    let facts = auth_facts(repo);
+    let router = router_facts(repo);
+    let mut w = Wiring::default();
+    let app = PathBuf::from(APP_FILE);
+
+    match &facts.module {
+        None => w.missing.push(Spot::new(
+            AUTH_MODULES[0],
+            None,
+            "no src/auth/mod.rs: the authentication middleware is gone",
+        )),
+        Some(path) if facts.require_auth.is_none() && facts.unreadable.is_empty() => {
+            w.missing.push(Spot::new(
+                path.clone(),
+                None,
+                "no `fn require_auth` in the authentication sources",
+            ))
+        }
+        Some(_) => {}
+    }
+
+    if let RouterFacts::Chain {
+        fn_line,
+        auth_layer,
+        after,
+    } = &*router
+    {
+        match auth_layer {
+            None => w.unprotected.push(Spot::new(
+                app.clone(),
+                Some(*fn_line),
+                "`router` returns a router without a `.layer(...)` applying `require_auth`",
+            )),
+            Some(layer_line) => {
+                for (method, line) in after {
+                    w.outside.push(Spot::new(
+                        app.clone(),
+                        Some(*line),
+                        format!(
+                            "`.{method}(...)` comes after the authentication layer (line \
+                             {layer_line}), so it is served without authentication"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    for list in &facts.allow_lists {
+        for (path, line) in &list.entries {
+            w.exemptions.push(Exemption::Listed {
+                file: list.file.clone(),
+                line: *line,
+                list: list.name.clone(),
+                path: path.clone(),
+            });
+        }
+    }
+    for (file, line, literal) in &facts.path_literals {
+        w.exemptions.push(Exemption::SpecialCase {
+            file: file.clone(),
+            line: *line,
+            function: "require_auth".to_owned(),
+            path: literal.clone(),
+        });
+    }
+
+    if auth_mode(repo) == Some("oidc-jwt") {
+        for (file, line, what) in &facts.weak_algorithms {
+            w.weak
+                .push(Spot::new(file.clone(), Some(*line), what.clone()));
+        }
+    }
+
+    for (path, (line, why)) in &facts.unreadable {
+        w.unverifiable.push(Spot::new(
+            path.clone(),
+            *line,
+            format!("authentication source {why}"),
+        ));
+    }
+    if let (Some(path), Some(_)) = (&facts.module, &facts.require_auth) {
+        if facts.allow_lists.is_empty() {
+            w.unverifiable.push(Spot::new(
+                path.clone(),
+                None,
+                "no `PUBLIC_PATHS` (or `PUBLIC_ENDPOINTS`) list: which paths skip \
+                 authentication cannot be checked",
+            ));
+        }
+    }
+    let unclear = match &*router {
+        RouterFacts::MissingFile => Some(Spot::new(
+            app,
+            None,
+            "no src/app.rs: where the authentication layer is applied cannot be checked",
+        )),
+        RouterFacts::Unreadable((line, why)) => {
+            Some(Spot::new(app, *line, format!("src/app.rs {why}")))
+        }
+        RouterFacts::NoRouterFn => Some(Spot::new(
+            app,
+            None,
+            "no top-level `fn router` in src/app.rs: the authentication layer cannot be checked",
+        )),
+        RouterFacts::Unclear { line, reason } => Some(Spot::new(app, Some(*line), reason.clone())),
+        RouterFacts::Chain { .. } => None,
+    };
+    w.unverifiable.extend(unclear);
+    w
 }

@@ -1,5 +1,6 @@
-use super::*;
+use super::rules;
 use crate::blueprint::provenance::Provenance;
+use crate::guardrails::Rule;
 use crate::guardrails::{check_all, Hit, Params, RepoModel};
 
 macro_rules! fixture {
@@ -56,6 +57,10 @@ fn service_as(
     RepoModel::from_memory(&files).with_provenance(Some(provenance(blueprint, auth)))
 }
 
+fn rule(id: &str) -> &'static Rule {
+    rules().iter().find(|r| r.meta.id == id).unwrap()
+}
+
 fn run(rule: &Rule, model: &RepoModel) -> Vec<Hit> {
     check_all(model, &Params::default(), [rule])
 }
@@ -68,13 +73,13 @@ fn lines(hits: &[Hit]) -> Vec<(String, Option<u32>)> {
 
 #[test]
 fn compliant_service_has_no_hits() {
-    let hits = check_all(&service(&[]), &Params::default(), RULES);
+    let hits = check_all(&service(&[]), &Params::default(), rules());
     assert!(hits.is_empty(), "{hits:#?}");
     let builder = fixture!("weakened/app_builder_style.rs");
     let hits = check_all(
         &service(&[("src/app.rs", Some(builder))]),
         &Params::default(),
-        RULES,
+        rules(),
     );
     assert!(hits.is_empty(), "{hits:#?}");
 }
@@ -83,40 +88,40 @@ fn compliant_service_has_no_hits() {
 fn only_rust_axum_services_are_checked() {
     let broken = [("src/auth/mod.rs", None), ("src/app.rs", None)];
     let model = service(&broken);
-    assert!(!check_all(&model, &Params::default(), RULES).is_empty());
+    assert!(!check_all(&model, &Params::default(), rules()).is_empty());
     let model = model.with_provenance(None);
-    assert!(check_all(&model, &Params::default(), RULES).is_empty());
+    assert!(check_all(&model, &Params::default(), rules()).is_empty());
     let model = service_as("python-fastapi", "oidc-jwt", &broken);
-    assert!(check_all(&model, &Params::default(), RULES).is_empty());
+    assert!(check_all(&model, &Params::default(), rules()).is_empty());
 }
 
 #[test]
 fn middleware_missing() {
-    assert!(run(&MIDDLEWARE_MISSING, &service(&[])).is_empty());
-    let hits = run(&MIDDLEWARE_MISSING, &service(&[("src/auth/mod.rs", None)]));
+    assert!(run(rule("PVD-AUTH-001"), &service(&[])).is_empty());
+    let hits = run(rule("PVD-AUTH-001"), &service(&[("src/auth/mod.rs", None)]));
     assert_eq!(lines(&hits), [("src/auth/mod.rs".to_owned(), None)]);
     let renamed = fixture!("weakened/auth_no_require_auth.rs");
     let hits = run(
-        &MIDDLEWARE_MISSING,
+        rule("PVD-AUTH-001"),
         &service(&[("src/auth/mod.rs", Some(renamed))]),
     );
     assert_eq!(hits.len(), 1);
     assert!(hits[0].message.contains("require_auth"));
     // src/auth.rs instead of src/auth/mod.rs is the same module.
     let model = service(&[("src/auth/mod.rs", None), ("src/auth.rs", Some(AUTH_MOD))]);
-    assert!(run(&MIDDLEWARE_MISSING, &model).is_empty());
+    assert!(run(rule("PVD-AUTH-001"), &model).is_empty());
 }
 
 #[test]
 fn router_unprotected() {
-    assert!(run(&ROUTER_UNPROTECTED, &service(&[])).is_empty());
+    assert!(run(rule("PVD-AUTH-002"), &service(&[])).is_empty());
     let app = fixture!("weakened/app_no_auth_layer.rs");
-    let hits = run(&ROUTER_UNPROTECTED, &service(&[("src/app.rs", Some(app))]));
+    let hits = run(rule("PVD-AUTH-002"), &service(&[("src/app.rs", Some(app))]));
     assert_eq!(lines(&hits), [("src/app.rs".to_owned(), Some(10))]);
     // A layer that only names require_auth in a comment does not count.
     let commented = "pub fn router() -> Router {\n    // .layer(require_auth)\n    Router::new().route(\"/v1/x\", get(x)).layer(TraceLayer::new())\n}\n";
     let hits = run(
-        &ROUTER_UNPROTECTED,
+        rule("PVD-AUTH-002"),
         &service(&[("src/app.rs", Some(commented))]),
     );
     assert_eq!(hits.len(), 1);
@@ -124,9 +129,9 @@ fn router_unprotected() {
 
 #[test]
 fn routes_after_layer() {
-    assert!(run(&ROUTE_AFTER_LAYER, &service(&[])).is_empty());
+    assert!(run(rule("PVD-AUTH-003"), &service(&[])).is_empty());
     let app = fixture!("weakened/app_route_after_layer.rs");
-    let hits = run(&ROUTE_AFTER_LAYER, &service(&[("src/app.rs", Some(app))]));
+    let hits = run(rule("PVD-AUTH-003"), &service(&[("src/app.rs", Some(app))]));
     assert_eq!(
         lines(&hits),
         [
@@ -139,15 +144,15 @@ fn routes_after_layer() {
     assert!(hits[0].message.contains("line 13"));
     assert!(hits[1].message.contains("`.merge(...)`"));
     // The router is not "unprotected": the layer is there, routes escape it.
-    assert!(run(&ROUTER_UNPROTECTED, &service(&[("src/app.rs", Some(app))])).is_empty());
+    assert!(run(rule("PVD-AUTH-002"), &service(&[("src/app.rs", Some(app))])).is_empty());
 }
 
 #[test]
 fn public_paths() {
-    assert!(run(&EXTRA_PUBLIC_PATHS, &service(&[])).is_empty());
+    assert!(run(rule("PVD-AUTH-004"), &service(&[])).is_empty());
     let weak = fixture!("weakened/auth_extra_public_path.rs");
     let model = service(&[("src/auth/mod.rs", Some(weak))]);
-    let hits = run(&EXTRA_PUBLIC_PATHS, &model);
+    let hits = run(rule("PVD-AUTH-004"), &model);
     assert_eq!(
         lines(&hits),
         [
@@ -162,11 +167,11 @@ fn public_paths() {
     let table: toml::Table =
         toml::from_str(r#"auth_public_paths = ["/healthz", "/readyz", "/metrics", "/internal/"]"#)
             .unwrap();
-    assert!(check_all(&model, &Params::new(table), [&EXTRA_PUBLIC_PATHS]).is_empty());
+    assert!(check_all(&model, &Params::new(table), [rule("PVD-AUTH-004")]).is_empty());
     // Entries that are not literals cannot be checked, so they are findings too.
     let computed = "pub const PUBLIC_PATHS: &[&str] = &[HEALTH, \"/readyz\"];\npub async fn require_auth() {}\n";
     let hits = run(
-        &EXTRA_PUBLIC_PATHS,
+        rule("PVD-AUTH-004"),
         &service(&[("src/auth/mod.rs", Some(computed))]),
     );
     assert_eq!(hits.len(), 1);
@@ -175,10 +180,10 @@ fn public_paths() {
 
 #[test]
 fn weak_algorithms() {
-    assert!(run(&WEAK_JWT_ALGORITHMS, &service(&[])).is_empty());
+    assert!(run(rule("PVD-AUTH-005"), &service(&[])).is_empty());
     let weak = fixture!("weakened/auth_hs256.rs");
     let model = service(&[("src/auth/mod.rs", Some(weak))]);
-    let hits = run(&WEAK_JWT_ALGORITHMS, &model);
+    let hits = run(rule("PVD-AUTH-005"), &model);
     let got: Vec<_> = hits.iter().map(|h| (h.line, h.message.as_str())).collect();
     assert_eq!(got.len(), 4, "{got:#?}");
     assert_eq!(got[0].0, Some(13));
@@ -192,10 +197,10 @@ fn weak_algorithms() {
         "src/auth/jwks.rs",
         Some("const ALGS: [Algorithm; 1] = [Algorithm::HS512];\n"),
     )]);
-    assert_eq!(run(&WEAK_JWT_ALGORITHMS, &model).len(), 1);
+    assert_eq!(run(rule("PVD-AUTH-005"), &model).len(), 1);
     // API-key services have no JWT verifier to check.
     let model = service_as("rust-axum", "api-key", &[("src/auth/mod.rs", Some(weak))]);
-    assert!(run(&WEAK_JWT_ALGORITHMS, &model).is_empty());
+    assert!(run(rule("PVD-AUTH-005"), &model).is_empty());
     // Test-only submodules (`#[cfg(test)] mod forged;`) may forge HS256 tokens.
     let with_tests: &'static str =
         Box::leak(format!("{AUTH_MOD}\n#[cfg(test)]\nmod forged;\n").into_boxed_str());
@@ -205,21 +210,21 @@ fn weak_algorithms() {
         ("src/auth/forged.rs", Some(forged)),
         ("src/auth/forged/more.rs", Some(forged)),
     ]);
-    assert!(run(&WEAK_JWT_ALGORITHMS, &model).is_empty());
+    assert!(run(rule("PVD-AUTH-005"), &model).is_empty());
     let model = service(&[("src/auth/forged.rs", Some(forged))]);
-    assert_eq!(run(&WEAK_JWT_ALGORITHMS, &model).len(), 1);
+    assert_eq!(run(rule("PVD-AUTH-005"), &model).len(), 1);
     // Rejecting HS256 explicitly is fine.
     let rejects = "fn check(alg: Algorithm) -> bool {\n    if alg == Algorithm::HS256 { return false; }\n    match alg { Algorithm::HS384 | Algorithm::HS512 => false, _ => true }\n}\n";
     let model = service(&[("src/auth/jwks.rs", Some(rejects))]);
-    assert!(run(&WEAK_JWT_ALGORITHMS, &model).is_empty());
+    assert!(run(rule("PVD-AUTH-005"), &model).is_empty());
 }
 
 #[test]
 fn unverifiable_wiring() {
-    assert!(run(&WIRING_UNVERIFIABLE, &service(&[])).is_empty());
+    assert!(run(rule("PVD-AUTH-006"), &service(&[])).is_empty());
     let unclear = fixture!("weakened/app_unclear.rs");
     let hits = run(
-        &WIRING_UNVERIFIABLE,
+        rule("PVD-AUTH-006"),
         &service(&[("src/app.rs", Some(unclear))]),
     );
     assert_eq!(
@@ -230,8 +235,8 @@ fn unverifiable_wiring() {
     assert!(hits[0].message.contains("`app`"));
     // Unclear wiring is not reported as unprotected or as routes after the layer.
     let model = service(&[("src/app.rs", Some(unclear))]);
-    assert!(run(&ROUTER_UNPROTECTED, &model).is_empty());
-    assert!(run(&ROUTE_AFTER_LAYER, &model).is_empty());
+    assert!(run(rule("PVD-AUTH-002"), &model).is_empty());
+    assert!(run(rule("PVD-AUTH-003"), &model).is_empty());
 
     let cases: &[(&str, Option<&'static str>, &str)] = &[
         ("src/app.rs", None, "no src/app.rs"),
@@ -259,7 +264,7 @@ fn unverifiable_wiring() {
         ("src/auth/jwks.rs", Some("fn ("), "does not parse"),
     ];
     for (path, text, expected) in cases {
-        let hits = run(&WIRING_UNVERIFIABLE, &service(&[(path, *text)]));
+        let hits = run(rule("PVD-AUTH-006"), &service(&[(path, *text)]));
         assert_eq!(hits.len(), 1, "{path} {text:?}: {hits:#?}");
         assert!(hits[0].message.contains(expected), "{hits:#?}");
     }
@@ -290,11 +295,11 @@ fn hostile_sources_end_as_unverifiable() {
         "pub fn router() -> Router { r#\"",
     ] {
         let model = service(&[("src/app.rs", Some(text))]);
-        let hits = check_all(&model, &Params::default(), RULES);
+        let hits = check_all(&model, &Params::default(), rules());
         assert!(hits.iter().any(|h| h.rule == "PVD-AUTH-006"), "{hits:#?}");
     }
     let model = service(&[("src/app.rs", Some(long_chain))]);
-    assert!(check_all(&model, &Params::default(), RULES).is_empty());
+    assert!(check_all(&model, &Params::default(), rules()).is_empty());
 }
 
 /// The golden repository of the brief: hygiene files and a compliant service.
@@ -308,17 +313,14 @@ fn golden_repository_has_no_hits() {
     ]);
     let model =
         RepoModel::from_memory(&files).with_provenance(Some(provenance("rust-axum", "oidc-jwt")));
-    let mut hits = check_all(
-        &model,
-        &Params::default(),
-        crate::guardrails::rules::repository::rules(),
-    );
-    hits.extend(check_all(
-        &model,
-        &Params::default(),
-        crate::guardrails::rules::secrets::rules(),
-    ));
-    hits.extend(check_all(&model, &Params::default(), RULES));
+    use crate::guardrails::Domain;
+    let rules = crate::guardrails::rules::all().filter(|r| {
+        matches!(
+            r.meta.domain,
+            Domain::Repository | Domain::Secrets | Domain::Auth
+        )
+    });
+    let hits = check_all(&model, &Params::default(), rules);
     assert!(hits.is_empty(), "{hits:#?}");
 }
 
@@ -336,12 +338,12 @@ fn endpoints_service(changes: &[(&'static str, Option<&'static str>)]) -> RepoMo
 
 #[test]
 fn endpoint_pairs_and_service_builder_are_understood() {
-    let hits = check_all(&endpoints_service(&[]), &Params::default(), RULES);
+    let hits = check_all(&endpoints_service(&[]), &Params::default(), rules());
     assert!(hits.is_empty(), "{hits:#?}");
 
     let weak = fixture!("weakened/auth_extra_endpoint.rs");
     let hits = run(
-        &EXTRA_PUBLIC_PATHS,
+        rule("PVD-AUTH-004"),
         &endpoints_service(&[("src/auth/mod.rs", Some(weak))]),
     );
     let got: Vec<_> = hits.iter().map(|h| (h.line, h.message.as_str())).collect();
@@ -353,7 +355,7 @@ fn endpoint_pairs_and_service_builder_are_understood() {
 
     let after = fixture!("weakened/app_service_builder_after.rs");
     let model = endpoints_service(&[("src/app.rs", Some(after))]);
-    let hits = run(&ROUTE_AFTER_LAYER, &model);
+    let hits = run(rule("PVD-AUTH-003"), &model);
     assert_eq!(
         lines(&hits),
         [

@@ -9,12 +9,13 @@ rule! {
     /// .env files, keys and Terraform state end up in the image.
     ///
     /// ## How to fix it
-    /// Add a .dockerignore that excludes .git, .env*, *.pem, *.key and build output, or
-    /// copy only the paths the image needs.
+    /// Add a .dockerignore at the root of the build context (or a
+    /// `<Dockerfile>.dockerignore` beside the Dockerfile) that excludes .git, .env*,
+    /// *.pem, *.key and build output, or copy only the paths the image needs.
     ///
     /// ## Example
     /// ```dockerfile
-    /// # no .dockerignore beside this Dockerfile or at the root
+    /// # built with `docker build .` from its directory, which has no .dockerignore
     /// FROM rust:1.83-slim
     /// WORKDIR /src
     /// # flagged: .git, .env and keys go into the image too
@@ -37,13 +38,19 @@ rule! {
 impl Check for ContextWithoutDockerignore {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for df in cx.docker().files() {
-            if df.dockerignore().is_some() {
+            let Some(ins) = df.whole_context_copy() else {
                 continue;
-            }
-            if let Some(ins) = df.whole_context_copy() {
-                out.at(df.at(ins)).say(
-                    "the whole build context is copied and the repository has no .dockerignore",
-                );
+            };
+            for ctx in df.contexts().iter().filter(|c| c.dockerignore.is_none()) {
+                let by = ctx
+                    .stated_in
+                    .as_deref()
+                    .map(|f| format!(" (per {f})"))
+                    .unwrap_or_default();
+                out.at(df.at(ins)).say(format!(
+                    "the whole build context `{}`{by} is copied and it has no .dockerignore",
+                    ctx.display()
+                ));
             }
         }
     }

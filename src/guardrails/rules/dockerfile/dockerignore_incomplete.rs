@@ -65,9 +65,7 @@ impl Check for DockerignoreIncomplete {
             if df.whole_context_copy().is_none() {
                 continue;
             }
-            let Some(file) = df.dockerignore() else {
-                continue;
-            };
+            for file in df.contexts().iter().filter_map(|c| c.dockerignore) {
             if !seen.insert(file.path_str()) {
                 continue;
             }
@@ -90,6 +88,7 @@ impl Check for DockerignoreIncomplete {
                     df.path().display(),
                     missing.join(" or ")
                 ));
+            }
             }
         }
     }

@@ -6,12 +6,30 @@
 //!   healthcheck, package caches, whole-context copies) look at the final stage and
 //!   the stages it is built on; rules about what the build trusts (base images, piped
 //!   scripts, disabled TLS or signature checks, secrets) look at every stage.
-//! - A base image whose tag says `nonroot` (distroless, chainguard) still needs an
-//!   explicit `USER`: the tag is the publisher's convention, and a re-tag or a switch
-//!   of base image silently brings root back. The message says so.
-//! - `HEALTHCHECK` is required even on `scratch` and distroless final stages: the
-//!   exec form can run the service binary itself (`["/app", "--healthcheck"]`), so no
-//!   shell is needed. `HEALTHCHECK NONE` counts as missing.
+//! - A base image whose publisher documents a non-root default user (distroless
+//!   `:nonroot`/`:debug-nonroot`, Chainguard `static` and `glibc-dynamic` except
+//!   `-dev`) runs as that user without a `USER` (PVD-DOCKER-001), and `USER nonroot`
+//!   on it names that documented UID 65532 (PVD-DOCKER-002). A later `USER root` is
+//!   still root. Any other tag that merely says `nonroot` is a hope, and is flagged
+//!   with a message that says so.
+//! - A final stage built on `scratch` with no `ENTRYPOINT` or `CMD` is an export
+//!   stage (`docker build --output`): files, not a runnable service image, so the
+//!   root-user and HEALTHCHECK rules leave it alone. With an `ENTRYPOINT`/`CMD` it
+//!   is a service image and `HEALTHCHECK` is required even there: the exec form can
+//!   run the service binary itself (`["/app", "--healthcheck"]`), so no shell is
+//!   needed. `HEALTHCHECK NONE` counts as missing.
+//! - The `.dockerignore` rules (PVD-DOCKER-018, 024) read the ignore file of the
+//!   Dockerfile's build context, not the repository root's: the context stated by a
+//!   docker-compose `build:`, a `docker/build-push-action` step (`context`, `file`),
+//!   or a `docker build [-f FILE] CONTEXT` in a workflow, GitLab CI script, shell
+//!   script or Makefile; else the Dockerfile's own directory. A
+//!   `<Dockerfile>.dockerignore` beside the Dockerfile takes precedence, as in
+//!   BuildKit. A Dockerfile built with several contexts is checked for each.
+//! - Severity follows docs/drift.md's rubric. Moved: PVD-DOCKER-009 (remote script
+//!   piped into a shell), 021 (TLS verification off) and 022 (package signatures
+//!   off) high → medium: each needs an upstream or network compromise first, the
+//!   class of an unpinned base image; 019 (world-writable paths) medium → low: it only
+//!   widens what code execution in the container already gives.
 //! - Anything that depends on a build argument without a default is unknown and
 //!   never a finding by itself.
 //!

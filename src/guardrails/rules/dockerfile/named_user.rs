@@ -1,4 +1,4 @@
-use paved_model::docker::{is_root_user, user_name};
+use paved_model::docker::{default_user_is_nonroot, is_root_user, user_name};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -39,7 +39,14 @@ impl Check for NamedUser {
                 continue;
             };
             let name = user_name(user);
-            if name.is_empty()
+            // The documented user of a distroless/Chainguard non-root image is UID
+            // 65532 by contract, not a lookup that could land on root.
+            let documented = name == "nonroot"
+                && df
+                    .final_stage()
+                    .is_some_and(|last| default_user_is_nonroot(df.root_base(last)));
+            if documented
+                || name.is_empty()
                 || name.contains('$')
                 || is_root_user(&name)
                 || name.chars().all(|c| c.is_ascii_digit())

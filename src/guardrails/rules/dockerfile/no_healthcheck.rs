@@ -40,6 +40,9 @@ impl Check for NoHealthcheck {
             let Some(last) = df.final_stage() else {
                 continue;
             };
+            if df.is_export_only() {
+                continue;
+            }
             let hc = df.lineage(last).into_iter().find_map(|s| {
                 df.stage_instructions(s)
                     .filter(|i| i.is("HEALTHCHECK"))

@@ -32,7 +32,7 @@ rule! {
     /// ```
     pub struct PipeToShell {
         id: "PVD-DOCKER-009",
-        severity: High,
+        severity: Medium,
         references: ["cis-docker:4.11"],
     }
 }

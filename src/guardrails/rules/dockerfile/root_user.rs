@@ -1,4 +1,4 @@
-use paved_model::docker::{is_nonroot_tag, is_root_user, user_name};
+use paved_model::docker::{default_user_is_nonroot, is_nonroot_tag, is_root_user, user_name};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -13,8 +13,8 @@ rule! {
     ///
     /// ## How to fix it
     /// Add `USER 65532:65532` (or another unprivileged numeric UID:GID) at the end of the
-    /// final stage, even on a `:nonroot` base image, so the Dockerfile itself guarantees
-    /// it.
+    /// final stage, or build on an image whose publisher documents a non-root default
+    /// user (distroless `:nonroot`, Chainguard `static`).
     ///
     /// ## Example
     /// ```dockerfile
@@ -42,11 +42,16 @@ impl Check for RootUser {
             let Some(last) = df.final_stage() else {
                 continue;
             };
+            // `FROM scratch` with nothing to run is exported as files, never run.
+            if df.is_export_only() {
+                continue;
+            }
             match df.effective_user() {
                 Some(user) if is_root_user(&user_name(user)) => out
                     .at(df.at(user))
                     .say(format!("final stage switches to `USER {}`", user.args.trim())),
                 Some(_) => {}
+                None if default_user_is_nonroot(df.root_base(last)) => {}
                 None if is_nonroot_tag(df.root_base(last)) => out.at(df.at_stage(last)).say(
                     "final stage sets no USER and relies on the base image's `nonroot` tag; state the numeric user so a change of base image cannot bring root back",
                 ),

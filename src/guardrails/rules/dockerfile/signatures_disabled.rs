@@ -24,7 +24,7 @@ rule! {
     /// ```
     pub struct SignaturesDisabled {
         id: "PVD-DOCKER-022",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV2_DOCKER_7", "checkov:CKV2_DOCKER_8", "checkov:CKV2_DOCKER_9", "checkov:CKV2_DOCKER_10", "checkov:CKV2_DOCKER_11"],
     }
 }

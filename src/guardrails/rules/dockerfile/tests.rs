@@ -111,17 +111,41 @@ fn r001_root_user() {
     );
     fires("FROM debian:12\nUSER 0:0\n", "PVD-DOCKER-001", 2);
     fires(
-        "FROM debian:12 AS a\nUSER 1000\nFROM scratch\n",
+        "FROM debian:12 AS a\nUSER 1000\nFROM scratch\nCOPY --from=a /app /app\nENTRYPOINT [\"/app\"]\n",
         "PVD-DOCKER-001",
         3,
     );
     quiet("FROM debian:12\nUSER 10001:10001\n", "PVD-DOCKER-001");
-    // A `nonroot` tag is a convention of the image's publisher, not something this
-    // Dockerfile enforces: the USER must still be stated.
+    // Images whose publisher documents a non-root default user run as it…
+    for image in [
+        "gcr.io/distroless/static:nonroot",
+        "gcr.io/distroless/base-debian12:debug-nonroot",
+        "cgr.dev/chainguard/static:latest",
+    ] {
+        quiet(&format!("FROM {image}\nCOPY app /app\n"), "PVD-DOCKER-001");
+    }
+    // …until a later `USER root`, and a mere `nonroot` in another tag is a hope.
     fires(
-        "FROM gcr.io/distroless/static:nonroot\n",
+        "FROM gcr.io/distroless/static:nonroot\nUSER root\n",
+        "PVD-DOCKER-001",
+        2,
+    );
+    fires("FROM example.com/app:nonroot\n", "PVD-DOCKER-001", 1);
+    fires(
+        "FROM cgr.dev/chainguard/static:latest-dev\n",
         "PVD-DOCKER-001",
         1,
+    );
+    // A scratch stage with nothing to run is exported as files (`docker build
+    // --output`), not run; with an ENTRYPOINT it is a service image again.
+    quiet(
+        "FROM debian:12 AS build\nRUN make\nFROM scratch AS export\nCOPY --from=build /out /\n",
+        "PVD-DOCKER-001",
+    );
+    fires(
+        "FROM debian:12 AS build\nRUN make\nFROM scratch\nCOPY --from=build /out /\nCMD [\"/app\"]\n",
+        "PVD-DOCKER-001",
+        3,
     );
     quiet(
         "FROM debian:12 AS base\nUSER 10001\nFROM base\nRUN true\n",
@@ -135,6 +159,12 @@ fn r002_named_user() {
     fires("FROM a:1@sha256:x\nUSER app:app\n", "PVD-DOCKER-002", 2);
     quiet(&clean(""), "PVD-DOCKER-002");
     quiet("FROM a:1@sha256:x\nUSER ${APP_UID}\n", "PVD-DOCKER-002");
+    // `nonroot` is the documented UID 65532 of distroless and Chainguard images.
+    quiet(
+        "FROM gcr.io/distroless/static:nonroot\nUSER nonroot:nonroot\n",
+        "PVD-DOCKER-002",
+    );
+    fires("FROM debian:12\nUSER nonroot\n", "PVD-DOCKER-002", 2);
 }
 
 #[test]
@@ -322,9 +352,13 @@ fn r015_sudo() {
 #[test]
 fn r016_healthcheck() {
     fires(
-        "FROM a:1@sha256:x AS b\nFROM scratch\nUSER 1\n",
+        "FROM a:1@sha256:x AS b\nFROM scratch\nUSER 1\nENTRYPOINT [\"/app\"]\n",
         "PVD-DOCKER-016",
         2,
+    );
+    quiet(
+        "FROM a:1@sha256:x AS b\nFROM scratch\nCOPY --from=b /out /\n",
+        "PVD-DOCKER-016",
     );
     fires("FROM a:1@sha256:x\nHEALTHCHECK NONE\n", "PVD-DOCKER-016", 2);
     quiet(&clean(""), "PVD-DOCKER-016");
@@ -355,6 +389,35 @@ fn r018_whole_context_without_dockerignore() {
             "Dockerfile",
             "FROM a:1@sha256:x AS b\nCOPY . .\nFROM b AS c\nFROM scratch\nCOPY --from=b /x /x\n",
         )],
+        &Params::default(),
+    );
+    assert!(!hits.iter().any(|h| h.0 == "PVD-DOCKER-018"), "{hits:?}");
+    // The root's .dockerignore does not apply to `svc/`, built from its own
+    // directory…
+    let hits = run_with(
+        &[("svc/Dockerfile", d), (".dockerignore", IGNORE)],
+        &Params::default(),
+    );
+    assert!(hits.contains(&("PVD-DOCKER-018", Some(3))), "{hits:?}");
+    // …unless the repository builds it with the root as context.
+    for (file, text) in [
+        ("compose.yaml", "services:\n  svc:\n    build:\n      context: .\n      dockerfile: svc/Dockerfile\n"),
+        (".github/workflows/img.yml", "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: svc/Dockerfile\n"),
+        (".gitlab-ci.yml", "img:\n  script:\n    - docker build -t x -f svc/Dockerfile .\n"),
+        ("scripts/build.sh", "#!/bin/sh\ndocker build --file svc/Dockerfile .\n"),
+    ] {
+        let hits = run_with(
+            &[("svc/Dockerfile", d), (".dockerignore", IGNORE), (file, text)],
+            &Params::default(),
+        );
+        assert!(!hits.iter().any(|h| h.0 == "PVD-DOCKER-018"), "{file}: {hits:?}");
+    }
+    // A Dockerfile-specific ignore file beside it applies whatever the context.
+    let hits = run_with(
+        &[
+            ("svc/Dockerfile", d),
+            ("svc/Dockerfile.dockerignore", IGNORE),
+        ],
         &Params::default(),
     );
     assert!(!hits.iter().any(|h| h.0 == "PVD-DOCKER-018"), "{hits:?}");
@@ -553,4 +616,14 @@ fn r024_dockerignore_content() {
         &Params::default(),
     );
     assert_eq!(hits, vec![]);
+    // The context's file is read, not the root's: here `app/` is the context.
+    let hits = run_with(
+        &[
+            ("app/Dockerfile", d),
+            ("app/.dockerignore", "target/\n"),
+            (".dockerignore", ".git\n.env*\n"),
+        ],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![("PVD-DOCKER-024", None)]);
 }

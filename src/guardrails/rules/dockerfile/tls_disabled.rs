@@ -29,7 +29,7 @@ rule! {
     /// ```
     pub struct TlsDisabled {
         id: "PVD-DOCKER-021",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV2_DOCKER_2", "checkov:CKV2_DOCKER_3", "checkov:CKV2_DOCKER_4", "checkov:CKV2_DOCKER_5", "checkov:CKV2_DOCKER_6", "checkov:CKV2_DOCKER_12"],
     }
 }

@@ -28,7 +28,7 @@ rule! {
     /// ```
     pub struct WorldWritable {
         id: "PVD-DOCKER-019",
-        severity: Medium,
+        severity: Low,
         references: [],
     }
 }

@@ -1,3 +1,4 @@
+use paved_model::k8s::Hardening;
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -25,7 +26,7 @@ rule! {
     /// ```
     pub struct CapabilitiesNotDropped {
         id: "PVD-KUBE-007",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV_K8S_37", "checkov:CKV_K8S_28", "trivy:KSV-0003", "cis-k8s:5.2.10"],
     }
 }
@@ -33,6 +34,15 @@ rule! {
 impl Check for CapabilitiesNotDropped {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
+            // A container with no securityContext at all is one finding, owned by
+            // the first rule whose setting it lacks; the others stay quiet for it.
+            if let Some(gaps) = w.bare_container_gaps(c) {
+                if gaps.first() == Some(&Hardening::DropAllCapabilities) {
+                    let (message, fix) = Hardening::combined(&w.container_label(c), &gaps);
+                    out.at(c.location()).detail(fix).say(message);
+                }
+                continue;
+            }
             let sc = c.security_context();
             let drops_all = sc.path(&["capabilities", "drop"]).is_some_and(|d| {
                 d.items()

@@ -1,7 +1,7 @@
 use paved_model::k8s::is_dangerous_capability;
 
 use crate::guardrails::declare::{rule, Check};
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 rule! {
     /// Container adds a dangerous capability
@@ -13,6 +13,12 @@ rule! {
     /// ## How to fix it
     /// Remove the capability from `capabilities.add`; redesign the workload so it does not
     /// need it.
+    ///
+    /// ## Severity
+    /// Critical for a capability that is an escape by itself (ALL, SYS_ADMIN,
+    /// SYS_MODULE, SYS_PTRACE, SYS_RAWIO, DAC_READ_SEARCH, BPF); high for the network
+    /// and tracing ones (NET_ADMIN, NET_RAW, PERFMON, SYS_BOOT), which need another
+    /// weakness to reach the node.
     ///
     /// ## Example
     /// ```yaml
@@ -32,12 +38,25 @@ rule! {
     }
 }
 
+/// Capabilities that are container escapes by themselves (mount, load modules,
+/// trace host processes, raw devices, read any file, eBPF) are critical; the
+/// network and tracing ones that need another weakness to reach the node are high.
+fn weigh(cap: &str) -> Severity {
+    let cap = cap.trim().to_ascii_uppercase();
+    match cap.strip_prefix("CAP_").unwrap_or(&cap) {
+        "ALL" | "SYS_ADMIN" | "SYS_MODULE" | "SYS_PTRACE" | "SYS_RAWIO" | "DAC_READ_SEARCH"
+        | "BPF" => Severity::Critical,
+        _ => Severity::High,
+    }
+}
+
 impl Check for DangerousCapability {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
             for (i, cap) in c.added_capabilities() {
                 if is_dangerous_capability(cap) {
                     out.at(c.at(&format!("securityContext.capabilities.add[{i}]")))
+                        .severity(weigh(cap))
                         .say(format!("{}: adds capability {cap}", w.container_label(c)));
                 }
             }

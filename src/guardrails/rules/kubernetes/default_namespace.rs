@@ -1,3 +1,5 @@
+use paved_model::k8s::namespace_name;
+
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -32,22 +34,31 @@ rule! {
 impl Check for DefaultNamespace {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let k8s = cx.k8s();
-        let kustomized = k8s
-            .kustomizations()
-            .iter()
-            .any(|(_, root)| root.str_at("namespace").is_some());
         for w in k8s.workloads() {
-            match w.obj.namespace() {
-                Some("default") => out
-                    .at(w.obj.at("metadata.namespace"))
-                    .say(format!("{} is in the default namespace", w.label())),
-                Some(_) => {}
-                None if w.obj.node.path(&["metadata", "namespace"]).is_some() => {}
-                None if kustomized => {}
-                None => out.at(w.obj.location()).say(format!(
-                    "{} has no namespace and lands in whatever namespace is current, usually `default`",
+            // A `namespace:` key that is not a plain string (a template, a null) is
+            // not something to judge.
+            if w.obj.namespace().is_none() && w.obj.node.path(&["metadata", "namespace"]).is_some() {
+                continue;
+            }
+            // Only what deploys this workload decides its namespace: its own
+            // metadata, or the kustomizations that include it.
+            let places = k8s.placements(&w.obj);
+            let Some(place) = places.iter().find(|p| namespace_name(p.namespace) == "default")
+            else {
+                continue;
+            };
+            let by = place
+                .build
+                .map(|b| format!(" (as built by {})", b.display()))
+                .unwrap_or_default();
+            if place.namespace == Some("default") && w.obj.namespace() == Some("default") {
+                out.at(w.obj.at("metadata.namespace"))
+                    .say(format!("{} is in the default namespace{by}", w.label()));
+            } else {
+                out.at(w.obj.location()).say(format!(
+                    "{} has no namespace{by} and lands in whatever namespace is current, usually `default`",
                     w.label()
-                )),
+                ));
             }
         }
     }

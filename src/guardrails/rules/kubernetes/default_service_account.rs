@@ -26,7 +26,7 @@ rule! {
     /// ```
     pub struct DefaultServiceAccount {
         id: "PVD-KUBE-025",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_K8S_41", "kube-linter:default-service-account", "cis-k8s:5.1.5"],
     }
 }

@@ -25,7 +25,7 @@ rule! {
     /// ```
     pub struct ImageNotPinned {
         id: "PVD-KUBE-012",
-        severity: Low,
+        severity: Medium,
         references: ["checkov:CKV_K8S_43", "scorecard:Pinned-Dependencies"],
     }
 }

@@ -8,6 +8,37 @@
 //! - Container security-context fields fall back to the pod's (`Workload::effective`).
 //! - Findings about a missing key point at the container's `name:` (container rules)
 //!   or at the pod spec's `spec:` key (pod rules).
+//! - Scope is what applies to the workload. A kustomization's `namespace:` applies
+//!   to what it includes (`resources`, `components`, `bases`, transitively; the
+//!   outermost one wins), not to every workload of the repository (PVD-KUBE-018). A
+//!   kustomization another one includes (a base) is not deployed on its own; a
+//!   `Component` no kustomization includes deploys nothing. A manifest no
+//!   kustomization includes is deployed as written.
+//! - A NetworkPolicy covers a workload only when it is deployed with it (the same
+//!   top-level kustomization, or both plain manifests), in the same namespace, and
+//!   its `podSelector` selects the pod's labels (`matchLabels` and
+//!   `matchExpressions` are evaluated) — PVD-KUBE-019, 028. Labels that kustomize
+//!   adds (`commonLabels`, `labels`) are not applied, so a selector that relies on
+//!   them is not counted.
+//! - An unset namespace and `default` are one namespace, named `default` in
+//!   messages.
+//! - One cause, one finding. A container with no `securityContext` at all is one
+//!   finding of the first of PVD-KUBE-002, 003, 007, 008, 014 whose setting it lacks
+//!   (the pod's `securityContext` counts for `runAsNonRoot` and `seccompProfile`),
+//!   naming everything it lacks, with the block to add as its detail; the others stay
+//!   quiet for that container. Disabling that first rule in a profile drops the
+//!   finding. One Role (or ClusterRole) is one finding per rule (PVD-KUBE-022, 027),
+//!   and one pod's host paths are one PVD-KUBE-015 finding listing them.
+//! - Severity follows docs/drift.md's rubric. Graded per finding (each rule's
+//!   `## Severity` says how): PVD-KUBE-005 (escape capabilities critical, network
+//!   and tracing ones high), 015 (runtime socket or `/` critical, writable node
+//!   configuration or state high, read-only or data paths medium; the worst path of
+//!   the pod decides), 022 and 027 (ClusterRole high, Role medium: its reach ends at
+//!   its namespace). Moved: 003 privilege escalation and 007 capabilities not
+//!   dropped high → medium (they widen what code execution already gives), 009 no
+//!   limits medium → low (availability), 012 image not pinned by digest low →
+//!   medium (upstream compromise, as for unpinned actions), 025 default service
+//!   account medium → low (defence in depth for one workload).
 //! - Parameters: `k8s_required_limits`, `k8s_required_requests` (PVD-KUBE-009, 010).
 
 use crate::guardrails::declare::register;

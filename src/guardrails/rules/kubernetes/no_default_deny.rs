@@ -1,4 +1,4 @@
-use paved_model::k8s::same_namespace;
+use paved_model::k8s::namespace_name;
 use paved_parse::yaml::Node;
 
 use crate::guardrails::declare::{rule, Check};
@@ -70,20 +70,21 @@ fn is_default_deny(policy: &Node) -> bool {
 impl Check for NoDefaultDeny {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let k8s = cx.k8s();
+        let denies: Vec<_> = k8s
+            .of_kind("NetworkPolicy")
+            .filter(|o| is_default_deny(o.node))
+            .flat_map(|o| k8s.placements(o))
+            .collect();
         let mut reported: Vec<&str> = Vec::new();
         for w in k8s.workloads() {
-            let ns = w.obj.namespace().unwrap_or("");
-            if reported.contains(&ns) {
-                continue;
-            }
-            let denied = k8s.of_kind("NetworkPolicy").any(|o| {
-                same_namespace(o.namespace(), w.obj.namespace()) && is_default_deny(o.node)
-            });
-            if !denied {
+            for place in k8s.placements(&w.obj) {
+                let ns = namespace_name(place.namespace);
+                if reported.contains(&ns) || denies.iter().any(|d| d.together(&place)) {
+                    continue;
+                }
                 reported.push(ns);
                 out.at(w.obj.location()).say(format!(
-                    "namespace `{}` has no default-deny NetworkPolicy (podSelector {{}}, policyTypes Ingress and Egress, no rules)",
-                    w.obj.namespace().unwrap_or("(unset)")
+                    "namespace `{ns}` has no default-deny NetworkPolicy (podSelector {{}}, policyTypes Ingress and Egress, no rules)"
                 ));
             }
         }

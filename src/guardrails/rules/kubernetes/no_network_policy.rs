@@ -1,5 +1,4 @@
-use paved_model::k8s::same_namespace;
-use paved_parse::yaml::Node;
+use paved_model::k8s::{namespace_name, selects};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -35,41 +34,33 @@ rule! {
     }
 }
 
-/// Whether `selector` (a podSelector) selects pods with `labels`.
-fn selects(selector: Option<&Node>, labels: Option<&Node>) -> bool {
-    let Some(sel) = selector else { return true };
-    if sel
-        .get("matchExpressions")
-        .is_some_and(|m| !m.items().is_empty())
-    {
-        return true; // not evaluated: assume it selects
-    }
-    let Some(ml) = sel.get("matchLabels") else {
-        return true;
-    };
-    ml.entries().all(|(k, _, v)| {
-        labels
-            .and_then(|l| l.get(k))
-            .and_then(Node::as_str)
-            .is_some_and(|lv| Some(lv) == v.as_str())
-    })
-}
-
 impl Check for NoNetworkPolicy {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let k8s = cx.k8s();
-        let policies: Vec<_> = k8s.of_kind("NetworkPolicy").collect();
+        let policies: Vec<_> = k8s
+            .of_kind("NetworkPolicy")
+            .map(|p| (p, k8s.placements(p)))
+            .collect();
         for w in k8s.workloads() {
-            let covered = policies.iter().any(|p| {
-                same_namespace(p.namespace(), w.obj.namespace())
-                    && selects(p.node.path(&["spec", "podSelector"]), w.labels)
-            });
-            if !covered {
-                out.at(w.obj.location()).say(format!(
-                    "no NetworkPolicy in namespace `{}` selects {}: its pods accept and send any traffic",
-                    w.obj.namespace().unwrap_or("(unset)"),
-                    w.label()
-                ));
+            // Each place the workload is deployed needs a policy deployed with it:
+            // same build, same namespace, and a podSelector that selects it.
+            for place in k8s.placements(&w.obj) {
+                let covered = policies.iter().any(|(p, places)| {
+                    places.iter().any(|pp| pp.together(&place))
+                        && selects(p.node.path(&["spec", "podSelector"]), w.labels)
+                });
+                if !covered {
+                    let by = place
+                        .build
+                        .map(|b| format!(" (as built by {})", b.display()))
+                        .unwrap_or_default();
+                    out.at(w.obj.location()).say(format!(
+                        "no NetworkPolicy in namespace `{}`{by} selects {}: its pods accept and send any traffic",
+                        namespace_name(place.namespace),
+                        w.label()
+                    ));
+                    break;
+                }
             }
         }
     }

@@ -28,7 +28,7 @@ rule! {
     /// ```
     pub struct NoResourceLimits {
         id: "PVD-KUBE-009",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_K8S_11", "checkov:CKV_K8S_13", "kube-score:container-resources", "trivy:KSV-0011", "trivy:KSV-0018"],
         params: LimitParams,
     }

@@ -1,3 +1,4 @@
+use paved_model::k8s::Hardening;
 use paved_model::{Location, YamlPath};
 
 use crate::guardrails::declare::{rule, Check};
@@ -35,6 +36,15 @@ rule! {
 impl Check for NoSeccomp {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
+            // A container with no securityContext at all is one finding, owned by
+            // the first rule whose setting it lacks; the others stay quiet for it.
+            if let Some(gaps) = w.bare_container_gaps(c) {
+                if gaps.first() == Some(&Hardening::Seccomp) {
+                    let (message, fix) = Hardening::combined(&w.container_label(c), &gaps);
+                    out.at(c.location()).detail(fix).say(message);
+                }
+                continue;
+            }
             let profile = w.effective(c, "seccompProfile");
             let label = w.container_label(c);
             match profile {

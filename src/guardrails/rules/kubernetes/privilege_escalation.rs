@@ -1,3 +1,4 @@
+use paved_model::k8s::Hardening;
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -26,7 +27,7 @@ rule! {
     /// ```
     pub struct PrivilegeEscalation {
         id: "PVD-KUBE-003",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV_K8S_20", "kube-linter:privilege-escalation-container", "trivy:KSV-0001", "cis-k8s:5.2.6"],
     }
 }
@@ -34,6 +35,15 @@ rule! {
 impl Check for PrivilegeEscalation {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
+            // A container with no securityContext at all is one finding, owned by
+            // the first rule whose setting it lacks; the others stay quiet for it.
+            if let Some(gaps) = w.bare_container_gaps(c) {
+                if gaps.first() == Some(&Hardening::NoPrivilegeEscalation) {
+                    let (message, fix) = Hardening::combined(&w.container_label(c), &gaps);
+                    out.at(c.location()).detail(fix).say(message);
+                }
+                continue;
+            }
             match c.security_context().get_entry("allowPrivilegeEscalation") {
                 Some((_, v)) if v.as_bool() == Some(false) => {}
                 Some(_) => out

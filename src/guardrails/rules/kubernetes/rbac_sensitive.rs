@@ -1,5 +1,5 @@
 use crate::guardrails::declare::{rule, Check};
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 rule! {
     /// RBAC role grants sensitive access
@@ -11,6 +11,10 @@ rule! {
     /// ## How to fix it
     /// Remove access to secrets and pods/exec, and the escalate, bind and impersonate
     /// verbs, from service roles.
+    ///
+    /// ## Severity
+    /// High for a ClusterRole (every namespace's secrets and pods); medium for a Role,
+    /// whose reach ends at its namespace. One finding per role, naming every grant.
     ///
     /// ## Example
     /// ```yaml
@@ -35,28 +39,57 @@ rule! {
 
 impl Check for RbacSensitive {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for rule in cx.k8s().rbac_rules() {
+        let rules = cx.k8s().rbac_rules();
+        // Rules come role by role; each role is one finding.
+        for role in rules.chunk_by(|a, b| std::ptr::eq(a.role.node, b.role.node)) {
+            let mut first = None;
+            let mut grants: Vec<String> = Vec::new();
+            let mut note = |at, what: String| {
+                first.get_or_insert(at);
+                if !grants.contains(&what) {
+                    grants.push(what);
+                }
+            };
+            for rule in role {
+                let verbs = rule.items("verbs");
+                for (i, v) in &verbs {
+                    if matches!(*v, "escalate" | "bind" | "impersonate") {
+                        note(
+                            rule.at("verbs", *i),
+                            format!("grants `{v}`, a privilege-escalation verb"),
+                        );
+                    }
+                }
+                let reads = verbs
+                    .iter()
+                    .any(|(_, v)| matches!(*v, "get" | "list" | "watch"));
+                let creates = verbs.iter().any(|(_, v)| *v == "create");
+                for (i, r) in rule.items("resources") {
+                    if r == "secrets" && reads {
+                        note(rule.at("resources", i), "can read secrets".to_owned());
+                    }
+                    if matches!(r, "pods/exec" | "pods/attach") && creates {
+                        note(rule.at("resources", i), "can exec into pods".to_owned());
+                    }
+                }
+            }
+            let (Some(at), Some(rule)) = (first, role.first()) else {
+                continue;
+            };
             let (kind, name) = (rule.role.kind(), rule.role.name());
-            let verbs = rule.items("verbs");
-            for (i, v) in &verbs {
-                if matches!(*v, "escalate" | "bind" | "impersonate") {
-                    out.at(rule.at("verbs", *i)).say(format!(
-                        "{kind} `{name}` grants `{v}`, a privilege-escalation verb"
-                    ));
-                }
-            }
-            let reads = verbs.iter().any(|(_, v)| matches!(*v, "get" | "list" | "watch"));
-            let creates = verbs.iter().any(|(_, v)| *v == "create");
-            for (i, r) in rule.items("resources") {
-                if r == "secrets" && reads {
-                    out.at(rule.at("resources", i))
-                        .say(format!("{kind} `{name}` can read secrets"));
-                }
-                if matches!(r, "pods/exec" | "pods/attach") && creates {
-                    out.at(rule.at("resources", i))
-                        .say(format!("{kind} `{name}` can exec into pods"));
-                }
-            }
+            let severity = if kind == "ClusterRole" {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let what = match grants.as_slice() {
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                [] => continue,
+            };
+            out.at(at)
+                .severity(severity)
+                .say(format!("{kind} `{name}` {what}"));
         }
     }
 }

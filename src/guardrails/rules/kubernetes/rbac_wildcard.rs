@@ -1,5 +1,7 @@
+use paved_model::k8s::RbacRule;
+
 use crate::guardrails::declare::{rule, Check};
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 rule! {
     /// RBAC role uses wildcards
@@ -10,6 +12,11 @@ rule! {
     ///
     /// ## How to fix it
     /// List the exact verbs and resources the subject needs.
+    ///
+    /// ## Severity
+    /// High for a ClusterRole (every namespace, the cluster's own objects); medium for
+    /// a Role, whose reach ends at its namespace. One finding per role, naming every
+    /// wildcard field.
     ///
     /// ## Example
     /// ```yaml
@@ -33,18 +40,38 @@ rule! {
 
 impl Check for RbacWildcard {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for rule in cx.k8s().rbac_rules() {
-            for field in ["verbs", "resources"] {
-                for (i, s) in rule.items(field) {
-                    if s == "*" {
-                        out.at(rule.at(field, i)).say(format!(
-                            "{} `{}` grants `*` {field}",
-                            rule.role.kind(),
-                            rule.role.name()
-                        ));
+        let rules = cx.k8s().rbac_rules();
+        // Rules come role by role; each role is one finding.
+        for role in rules.chunk_by(|a, b| std::ptr::eq(a.role.node, b.role.node)) {
+            let mut first = None;
+            let mut fields: Vec<&str> = Vec::new();
+            for rule in role {
+                for field in ["verbs", "resources"] {
+                    for (i, s) in rule.items(field) {
+                        if s == "*" {
+                            first.get_or_insert((rule, field, i));
+                            if !fields.contains(&field) {
+                                fields.push(field);
+                            }
+                        }
                     }
                 }
             }
+            let Some((rule, field, i)) = first else {
+                continue;
+            };
+            let RbacRule { role: obj, .. } = *rule;
+            let severity = if obj.kind() == "ClusterRole" {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            out.at(rule.at(field, i)).severity(severity).say(format!(
+                "{} `{}` grants `*` {}",
+                obj.kind(),
+                obj.name(),
+                fields.join(" and ")
+            ));
         }
     }
 }

@@ -1,3 +1,4 @@
+use paved_model::k8s::Hardening;
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -36,6 +37,15 @@ rule! {
 impl Check for RunAsRoot {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
+            // A container with no securityContext at all is one finding, owned by
+            // the first rule whose setting it lacks; the others stay quiet for it.
+            if let Some(gaps) = w.bare_container_gaps(c) {
+                if gaps.first() == Some(&Hardening::NonRoot) {
+                    let (message, fix) = Hardening::combined(&w.container_label(c), &gaps);
+                    out.at(c.location()).detail(fix).say(message);
+                }
+                continue;
+            }
             let user = w.effective(c, "runAsUser");
             let non_root = w.effective(c, "runAsNonRoot");
             let mut say = |at, msg: &str| out.at(at).say(format!("{}: {msg}", w.container_label(c)));

@@ -422,3 +422,242 @@ fn cronjob_and_init_containers_are_checked() {
         [("PVD-KUBE-001", Some(12)), ("PVD-KUBE-011", Some(11))]
     );
 }
+
+/// Every hit of `rule` on the files: (file, line, message, severity).
+fn found(
+    files: &[(&str, &str)],
+    rule: &str,
+) -> Vec<(
+    String,
+    Option<u32>,
+    String,
+    Option<crate::guardrails::Severity>,
+)> {
+    let model = RepoModel::from_memory(files);
+    check_all(&model, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| h.rule == rule)
+        .map(|h| {
+            (
+                h.file.to_string_lossy().into_owned(),
+                h.line,
+                h.message,
+                h.severity,
+            )
+        })
+        .collect()
+}
+
+const WORKLOAD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: NAME\nspec:\n  template:\n    metadata:\n      labels: {app: NAME}\n    spec:\n      containers: [{name: a, image: x}]\n";
+
+fn workload(name: &str) -> String {
+    WORKLOAD.replace("NAME", name)
+}
+
+const DENY_ALL: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
+
+#[test]
+fn a_kustomization_namespace_covers_only_what_it_includes() {
+    let api = workload("api");
+    let worker = workload("worker");
+    let files = [
+        ("deploy/api/app.yaml", api.as_str()),
+        (
+            "deploy/api/kustomization.yaml",
+            "namespace: api\nresources: [app.yaml]\n",
+        ),
+        ("deploy/worker/app.yaml", worker.as_str()),
+    ];
+    let hits = found(&files, "PVD-KUBE-018");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].0, "deploy/worker/app.yaml");
+    // An overlay's namespace reaches its bases, transitively.
+    let files = [
+        ("base/app.yaml", api.as_str()),
+        ("base/kustomization.yaml", "resources: [app.yaml]\n"),
+        (
+            "overlays/prod/kustomization.yaml",
+            "namespace: prod\nresources: [../../base]\n",
+        ),
+    ];
+    assert_eq!(found(&files, "PVD-KUBE-018"), vec![]);
+}
+
+#[test]
+fn a_network_policy_counts_only_where_it_is_deployed() {
+    let api = workload("api");
+    // In an optional component no kustomization includes: not deployed.
+    let files = [
+        ("deploy/app.yaml", api.as_str()),
+        ("deploy/kustomization.yaml", "resources: [app.yaml]\n"),
+        (
+            "components/netpol/kustomization.yaml",
+            "kind: Component\nresources: [deny.yaml]\n",
+        ),
+        ("components/netpol/deny.yaml", DENY_ALL),
+    ];
+    assert_eq!(found(&files, "PVD-KUBE-019").len(), 1);
+    assert_eq!(found(&files, "PVD-KUBE-028").len(), 1);
+    // Included by the build: it counts.
+    let files = [
+        ("deploy/app.yaml", api.as_str()),
+        (
+            "deploy/kustomization.yaml",
+            "resources: [app.yaml]\ncomponents: [../components/netpol]\n",
+        ),
+        (
+            "components/netpol/kustomization.yaml",
+            "kind: Component\nresources: [deny.yaml]\n",
+        ),
+        ("components/netpol/deny.yaml", DENY_ALL),
+    ];
+    assert_eq!(found(&files, "PVD-KUBE-019"), vec![]);
+    assert_eq!(found(&files, "PVD-KUBE-028"), vec![]);
+    // Another build's policy, or another namespace's, does not.
+    let other = DENY_ALL.replace("{name: deny}", "{name: deny, namespace: other}");
+    let files = [
+        ("a/app.yaml", api.as_str()),
+        ("a/kustomization.yaml", "resources: [app.yaml]\n"),
+        ("b/deny.yaml", DENY_ALL),
+        ("b/kustomization.yaml", "resources: [deny.yaml]\n"),
+        ("c/deny.yaml", other.as_str()),
+    ];
+    assert_eq!(found(&files, "PVD-KUBE-019").len(), 1);
+    // A podSelector that selects other pods does not cover this one.
+    let web_only = DENY_ALL.replace("podSelector: {}", "podSelector: {matchLabels: {app: web}}");
+    let files = [("app.yaml", api.as_str()), ("np.yaml", web_only.as_str())];
+    assert_eq!(found(&files, "PVD-KUBE-019").len(), 1);
+}
+
+#[test]
+fn unset_and_default_are_one_namespace() {
+    let api = workload("api");
+    let in_default = DENY_ALL.replace("{name: deny}", "{name: deny, namespace: default}");
+    let files = [("app.yaml", api.as_str()), ("np.yaml", in_default.as_str())];
+    assert_eq!(found(&files, "PVD-KUBE-019"), vec![]);
+    assert_eq!(found(&files, "PVD-KUBE-028"), vec![]);
+    let explicit = api.replace("  name: api\n", "  name: api\n  namespace: default\n");
+    let files = [("a.yaml", api.as_str()), ("b.yaml", explicit.as_str())];
+    let hits = found(&files, "PVD-KUBE-028");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].2.contains("namespace `default`"), "{hits:?}");
+    assert!(!hits[0].2.contains("(unset)"));
+}
+
+#[test]
+fn a_container_without_security_context_is_one_finding() {
+    let api = workload("api");
+    let model = RepoModel::from_memory(&[("app.yaml", api.as_str())]);
+    let hits: Vec<_> = check_all(&model, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| {
+            [
+                "PVD-KUBE-002",
+                "PVD-KUBE-003",
+                "PVD-KUBE-007",
+                "PVD-KUBE-008",
+                "PVD-KUBE-014",
+            ]
+            .contains(&h.rule)
+        })
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].rule, "PVD-KUBE-002");
+    assert_eq!(
+        hits[0].message,
+        "Deployment `api`, container `a`: no `securityContext`, so it may run as root, setuid binaries can gain privileges, keeps the runtime's default capabilities, has a writable root filesystem and has no seccomp profile"
+    );
+    let fix = hits[0].detail.as_deref().unwrap();
+    assert!(
+        fix.contains("  runAsNonRoot: true\n")
+            && fix.ends_with("seccompProfile: {type: RuntimeDefault}")
+    );
+    // The pod supplies non-root and seccomp: what is left is owned by the next rule.
+    let pod_hardened = api.replace(
+        "    spec:\n",
+        "    spec:\n      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n",
+    );
+    let model = RepoModel::from_memory(&[("app.yaml", pod_hardened.as_str())]);
+    let ids: Vec<_> = check_all(&model, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| h.detail.is_some())
+        .map(|h| h.rule)
+        .collect();
+    assert_eq!(ids, ["PVD-KUBE-003"]);
+}
+
+#[test]
+fn one_role_is_one_finding() {
+    let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: app}\nrules:\n  - resources: [\"*\"]\n    verbs: [\"*\"]\n  - resources: [secrets, pods/exec]\n    verbs: [get, create, bind]\n";
+    let hits = found(&[("rbac.yaml", role)], "PVD-KUBE-022");
+    assert_eq!(
+        hits,
+        [(
+            "rbac.yaml".into(),
+            Some(6),
+            "Role `r` grants `*` verbs and resources".into(),
+            Some(crate::guardrails::Severity::Medium)
+        )]
+    );
+    let hits = found(&[("rbac.yaml", role)], "PVD-KUBE-027");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        hits[0].2,
+        "Role `r` grants `bind`, a privilege-escalation verb, can read secrets and can exec into pods"
+    );
+    let cluster = role.replace("kind: Role", "kind: ClusterRole");
+    let hits = found(&[("rbac.yaml", cluster.as_str())], "PVD-KUBE-022");
+    assert_eq!(hits[0].3, Some(crate::guardrails::Severity::High));
+}
+
+#[test]
+fn many_host_paths_are_one_finding_weighed_by_the_worst() {
+    let mut volumes = String::new();
+    let mut mounts = String::new();
+    let paths = [
+        "/var/log",
+        "/data/a",
+        "/data/b",
+        "/data/c",
+        "/data/d",
+        "/data/e",
+        "/data/f",
+        "/data/g",
+        "/data/h",
+        "/data/i",
+        "/etc",
+        "/var/run/docker.sock",
+        "/opt/x",
+    ];
+    for (i, p) in paths.iter().enumerate() {
+        volumes.push_str(&format!(
+            "        - {{name: v{i}, hostPath: {{path: {p}}}}}\n"
+        ));
+        mounts.push_str(&format!(
+            "            - {{name: v{i}, mountPath: /m{i}, readOnly: true}}\n"
+        ));
+    }
+    let job = format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j, namespace: app}}\nspec:\n  template:\n    spec:\n      volumes:\n{volumes}      containers:\n        - name: a\n          image: x\n          volumeMounts:\n{mounts}");
+    let hits = found(&[("job.yaml", job.as_str())], "PVD-KUBE-015");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let (_, line, message, severity) = &hits[0];
+    assert_eq!(*severity, Some(crate::guardrails::Severity::Critical));
+    assert_eq!(*line, Some(19), "points at the docker.sock volume");
+    assert!(
+        message.starts_with(
+            "Job `j` mounts 13 host paths: `/var/run/docker.sock` (container runtime socket"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("`/etc` (read-only)"), "{message}");
+    // A writable /etc alone is high; a read-only data path medium.
+    let one = |p: &str, ro: bool| {
+        let job = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  volumes: [{{name: v, hostPath: {{path: {p}}}}}]\n  containers:\n    - name: a\n      image: x\n      volumeMounts: [{{name: v, mountPath: /m, readOnly: {ro}}}]\n");
+        found(&[("p.yaml", job.as_str())], "PVD-KUBE-015")[0].3
+    };
+    assert_eq!(one("/etc", false), Some(crate::guardrails::Severity::High));
+    assert_eq!(
+        one("/var/log", true),
+        Some(crate::guardrails::Severity::Medium)
+    );
+}

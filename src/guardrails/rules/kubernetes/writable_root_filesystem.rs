@@ -1,3 +1,4 @@
+use paved_model::k8s::Hardening;
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -39,6 +40,15 @@ rule! {
 impl Check for WritableRootFilesystem {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
+            // A container with no securityContext at all is one finding, owned by
+            // the first rule whose setting it lacks; the others stay quiet for it.
+            if let Some(gaps) = w.bare_container_gaps(c) {
+                if gaps.first() == Some(&Hardening::ReadOnlyRoot) {
+                    let (message, fix) = Hardening::combined(&w.container_label(c), &gaps);
+                    out.at(c.location()).detail(fix).say(message);
+                }
+                continue;
+            }
             match c.security_context().get_entry("readOnlyRootFilesystem") {
                 Some((_, v)) if v.as_bool() == Some(true) => {}
                 Some(_) => out

@@ -1,0 +1,41 @@
+//! GitLab CI rules (`PVD-GITLAB-NNN`): `.gitlab-ci.yml` and the local files it
+//! includes.
+//!
+//! Decisions worth knowing:
+//! - Files, jobs, hidden templates and includes come from the GitLab view
+//!   (`paved_model::gitlab`); whether a job runs a scanner, and whether that scanner
+//!   can fail, is the shared scanner knowledge of `guardrails::ci_tools`.
+//! - Keywords are read wherever GitLab reads them: the top level, `default:`, jobs and
+//!   hidden `.template` jobs. Merge keys (`<<: *base`) make one node reachable from
+//!   several jobs; each line is reported once.
+//! - One cause, one finding: a scanner job that cannot fail is PVD-GITLAB-002's, at
+//!   the `allow_failure:` key or the command to fix; the CI coverage rule of its
+//!   category stays quiet about it (see `ci_coverage`).
+//! - Severities follow the rubric in docs/drift.md. Moved when the domain was
+//!   converted: PVD-GITLAB-002 (scanner cannot fail) high → medium, it removes
+//!   detection; PVD-GITLAB-004 (remote include) high → medium, the rubric's anchor for
+//!   a remote CI include (one step, an upstream compromise, × CI secrets).
+//!   PVD-GITLAB-003 stays medium although its `eval`/`sh -c` case is script injection:
+//!   the predefined variables it covers are mostly branch names and commit text that
+//!   GitLab restricts in what characters they hold, and the usual finding is an
+//!   unquoted variable (word splitting), not code execution.
+//! - Parameters: the `ci_tools_*` lists (PVD-GITLAB-002, shared with the CI coverage
+//!   rules).
+
+use crate::guardrails::declare::register;
+use crate::guardrails::Domain;
+
+/// The domain of every rule in this folder.
+const DOMAIN: Domain = Domain::GitlabCi;
+
+register! {
+    unpinned_image::UnpinnedImage,
+    silent_scanner::SilentScanner,
+    untrusted_variable::UntrustedVariable,
+    remote_include::RemoteInclude,
+    debug_trace::DebugTrace,
+    unpinned_project_include::UnpinnedProjectInclude,
+}
+
+#[cfg(test)]
+mod tests;
