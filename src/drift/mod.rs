@@ -52,14 +52,43 @@ pub struct Options<'a> {
     pub today: jiff::civil::Date,
 }
 
-/// Who waived a finding.
+/// Who waived a finding, and where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Waived {
     pub reason: String,
-    pub owner: String,
-    pub expires: String,
-    /// Line of the waiver in `.paved/waivers.toml`.
+    /// A `.paved/waivers.toml` entry has an owner and an expiry; another tool's inline
+    /// suppression has no owner (and an expiry only with trivy's `:exp:`).
+    pub owner: Option<String>,
+    pub expires: Option<String>,
+    /// `.paved/waivers.toml:3`, or `inline checkov:skip=CKV_AWS_20 in main.tf:12`.
+    pub source: String,
+    /// Line of the waiver in its file.
     pub line: u32,
+    /// Another tool's inline suppression (SARIF: `inSource`).
+    pub inline: bool,
+}
+
+impl Waived {
+    /// `@acme/sre until 2026-09-30: reason`, or
+    /// `inline checkov:skip=CKV_AWS_20 in main.tf:12: reason`.
+    pub fn summary(&self) -> String {
+        match (&self.owner, &self.expires, self.inline) {
+            (Some(owner), Some(expires), false) => {
+                format!("{owner} until {expires}: {}", self.reason)
+            }
+            (_, Some(expires), _) => format!("{} until {expires}: {}", self.source, self.reason),
+            _ => format!("{}: {}", self.source, self.reason),
+        }
+    }
+
+    /// What follows "waived": `by @acme/sre until …` or `inline checkov:skip=… in …`.
+    pub fn phrase(&self) -> String {
+        if self.inline {
+            self.summary()
+        } else {
+            format!("by {}", self.summary())
+        }
+    }
 }
 
 /// One finding after policy, context and waivers.
@@ -262,6 +291,12 @@ fn evaluate(
 
     let max_days = policy.params.integer("max_waiver_days", 0);
     let waivers = waivers::load(model.model(), opts.today, max_days);
+    let (inline, inline_problems) = waivers::load_inline(
+        model.model().files(),
+        opts.today,
+        policy.inline_waivers,
+        &policy.profile,
+    );
     let mut used = vec![false; waivers.active.len()];
     let mut findings = Vec::new();
     let mut seen = HashMap::new();
@@ -304,15 +339,37 @@ fn evaluate(
         });
     };
     for hit in hits {
-        let waived = waivers.find(hit.rule, &hit.file).map(|i| {
+        let in_file = waivers.find(hit.rule, &hit.file).map(|i| {
             used[i] = true;
             let w = &waivers.active[i];
             Waived {
                 reason: w.reason.clone(),
-                owner: w.owner.clone(),
-                expires: w.expires.to_string(),
+                owner: Some(w.owner.clone()),
+                expires: Some(w.expires.to_string()),
+                source: format!("{}:{}", waivers::WAIVERS_FILE, w.line),
                 line: w.line,
+                inline: false,
             }
+        });
+        let waived = in_file.or_else(|| {
+            if hit.rule.starts_with("PVD-WAIVER-") {
+                return None;
+            }
+            let meta = &rules::find(hit.rule)?.meta;
+            let s = inline
+                .iter()
+                .find(|s| s.covers(meta, &hit.file, hit.line))?;
+            Some(Waived {
+                reason: s
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".to_string()),
+                owner: None,
+                expires: s.expires.map(|d| d.to_string()),
+                source: s.source(),
+                line: s.line,
+                inline: true,
+            })
         });
         push(hit, waived, &mut findings);
     }
@@ -321,6 +378,7 @@ fn evaluate(
         .iter()
         .cloned()
         .chain(waivers.unused(&used))
+        .chain(inline_problems)
     {
         push(hit, None, &mut findings);
     }

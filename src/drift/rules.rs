@@ -19,6 +19,7 @@ pub const BLUEPRINT_SECURITY: &str = "PVD-BLUEPRINT-005";
 pub const WAIVER_EXPIRED: &str = "PVD-WAIVER-001";
 pub const WAIVER_INVALID: &str = "PVD-WAIVER-002";
 pub const WAIVER_UNUSED: &str = "PVD-WAIVER-003";
+pub const WAIVER_INLINE_FORBIDDEN: &str = "PVD-WAIVER-004";
 pub const CONTEXT_INVALID: &str = "PVD-CONTEXT-001";
 pub const AUDIT_UNPARSED: &str = "PVD-AUDIT-001";
 pub const AUDIT_HELM_CHART: &str = "PVD-AUDIT-002";
@@ -163,6 +164,24 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         meta: RuleMeta {
+            id: WAIVER_INLINE_FORBIDDEN,
+            title: "An inline suppression is used where the profile forbids them",
+            domain: Domain::Repository,
+            severity: Severity::Medium,
+            rationale: "An inline suppression (`# checkov:skip=…`, `# nosec`, `# zizmor: \
+                        ignore[…]`) is an exception without an owner or an end date, written \
+                        next to the code by whoever wanted the check gone. Profiles that require \
+                        accountable exceptions forbid them, so the suppression waives nothing \
+                        and the finding it hid is reported too.",
+            remediation: "Fix the finding and delete the comment, or replace the comment with a \
+                           `[[waiver]]` in .paved/waivers.toml (rule, path, reason, owner, \
+                           expires).",
+            references: &[],
+        },
+        check: engine_check,
+    },
+    Rule {
+        meta: RuleMeta {
             id: CONTEXT_INVALID,
             title: "The repository's security context is malformed",
             domain: Domain::Repository,
@@ -209,7 +228,7 @@ pub static RULES: &[Rule] = &[
                            `helm template CHART --output-dir DIR` and `paved drift --manifests \
                            DIR`), for example as a CI step beside the repository audit. Then \
                            waive this finding in .paved/waivers.toml with that reason.",
-            references: &["checkov:helm-framework", "trivy:helm"],
+            references: &[],
         },
         check: engine_check,
     },
@@ -228,7 +247,7 @@ pub static RULES: &[Rule] = &[
                            `--enable-helm` for helmCharts). Pin remote bases to a commit \
                            (`?ref=<sha>`) so the audited build is the deployed one, then waive \
                            this finding with that reason.",
-            references: &["checkov:kustomize-framework"],
+            references: &[],
         },
         check: engine_check,
     },

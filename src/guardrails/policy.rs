@@ -101,6 +101,16 @@ pub struct RulePolicy {
     pub severity: Option<Severity>,
 }
 
+/// `[waivers] inline`: whether other tools' inline suppressions waive paved findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InlineWaivers {
+    /// `"honour"` (the default): they waive the equivalent paved rules.
+    #[default]
+    Honour,
+    /// `"forbid"`: each one is a finding and waives nothing; only .paved/waivers.toml does.
+    Forbid,
+}
+
 /// A loaded, validated profile (with whatever it extends already folded in).
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -113,6 +123,8 @@ pub struct Policy {
     pub params: Params,
     /// Whether exposure and data classification move severities.
     pub context_severity: bool,
+    /// `[waivers] inline`.
+    pub inline_waivers: InlineWaivers,
     /// `profile.select`: when set, only rules whose id matches one of these patterns
     /// run (a rule's own `enabled = true` still turns it on).
     pub select: Option<Vec<String>>,
@@ -160,6 +172,7 @@ impl Policy {
             rules: BTreeMap::new(),
             params: Params::default(),
             context_severity: true,
+            inline_waivers: InlineWaivers::Honour,
             select: None,
         };
         let mut params = toml::Table::new();
@@ -193,6 +206,7 @@ impl Policy {
             rules: BTreeMap::new(),
             params: Params::default(),
             context_severity: true,
+            inline_waivers: InlineWaivers::Honour,
             select: None,
         };
         let mut params = toml::Table::new();
@@ -411,6 +425,28 @@ fn apply(
                     }
                 }
             }
+            "waivers" => {
+                for (k, v) in table(value, origin, "waivers")? {
+                    match (k.as_str(), v.as_str()) {
+                        ("inline", Some("honour" | "honor")) => {
+                            policy.inline_waivers = InlineWaivers::Honour
+                        }
+                        ("inline", Some("forbid")) => policy.inline_waivers = InlineWaivers::Forbid,
+                        ("inline", _) => {
+                            return Err(invalid(
+                                origin,
+                                "waivers.inline must be \"honour\" or \"forbid\"",
+                            ))
+                        }
+                        (other, _) => {
+                            return Err(invalid(
+                                origin,
+                                format!("unknown key waivers.{other}; expected inline"),
+                            ))
+                        }
+                    }
+                }
+            }
             "rules" => {
                 for (id, v) in table(value, origin, "rules")? {
                     if !known.contains(id.as_str()) {
@@ -491,7 +527,7 @@ fn apply(
                 return Err(invalid(
                     origin,
                     format!(
-                    "unknown table [{other}]; expected [profile], [context], [rules] or [params]"
+                    "unknown table [{other}]; expected [profile], [context], [waivers], [rules] or [params]"
                 ),
                 ))
             }

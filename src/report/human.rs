@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Effects, Style};
 
+use super::group::Group;
 use super::Settings;
-use crate::drift::Report;
+use crate::drift::{Finding, Report};
 use crate::guardrails::Severity;
 
 /// Diff lines shown per finding; the JSON, SARIF and Markdown reports carry more.
@@ -56,54 +57,21 @@ pub fn render(report: &Report, settings: &Settings) -> String {
         if active == 0 {
             let _ = writeln!(out, "  no findings");
         }
-        for f in repo.findings.iter().filter(|f| f.waived.is_none()) {
-            let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
-            let _ = writeln!(
-                out,
-                "  {} {} {}",
-                p.paint(severity_style(f.severity), &sev),
-                p.paint(bold, f.rule),
-                printable(&f.location())
-            );
-            let _ = writeln!(out, "           {}", one_line(&f.message));
-            if let Some(why) = &f.context_reason {
-                let _ = writeln!(
-                    out,
-                    "           {}",
-                    p.paint(dim, &format!("severity {why}"))
-                );
-            }
-            let _ = writeln!(out, "           fix: {}", one_line(f.remediation));
-            if let Some(detail) = &f.detail {
-                let lines: Vec<&str> = detail.lines().collect();
-                for line in lines.iter().take(MAX_DIFF_LINES) {
-                    let style = match line.as_bytes().first() {
-                        Some(b'+') => Style::new().fg_color(Some(AnsiColor::Green.into())),
-                        Some(b'-') => Style::new().fg_color(Some(AnsiColor::Red.into())),
-                        _ => dim,
-                    };
-                    let _ = writeln!(out, "           │ {}", p.paint(style, &printable(line)));
-                }
-                if lines.len() > MAX_DIFF_LINES {
-                    let _ = writeln!(
-                        out,
-                        "           │ … {} more lines (see --format json or markdown)",
-                        lines.len() - MAX_DIFF_LINES
-                    );
-                }
+        for group in super::group::by_location(&repo.findings) {
+            match group.findings.as_slice() {
+                [f] => single(&mut out, &p, f),
+                _ => several(&mut out, &p, &group),
             }
         }
         for f in repo.findings.iter().filter(|f| f.waived.is_some()) {
             let w = f.waived.as_ref().expect("filtered");
             let _ = writeln!(
                 out,
-                "  {} {} {} — {} until {}: {}",
+                "  {} {} {} — {}",
                 p.paint(dim, "waived  "),
                 f.rule,
                 printable(&f.location()),
-                one_line(&w.owner),
-                w.expires,
-                one_line(&w.reason)
+                one_line(&w.summary())
             );
         }
         for w in &repo.warnings {
@@ -132,6 +100,97 @@ pub fn render(report: &Report, settings: &Settings) -> String {
     };
     let _ = writeln!(out, "{}: {verdict}", super::summary_line(report));
     out
+}
+
+fn header(s: Severity) -> String {
+    format!("{:<8}", s.as_str().to_uppercase())
+}
+
+/// One finding alone at its location.
+fn single(out: &mut String, p: &Paint, f: &Finding) {
+    let bold = Style::new().effects(Effects::BOLD);
+    let _ = writeln!(
+        out,
+        "  {} {} {}",
+        p.paint(severity_style(f.severity), &header(f.severity)),
+        p.paint(bold, f.rule),
+        printable(&f.location())
+    );
+    let _ = writeln!(out, "           {}", one_line(&f.message));
+    context_reason(out, p, f);
+    let _ = writeln!(out, "           fix: {}", one_line(f.remediation));
+    detail(out, p, f);
+}
+
+/// Several findings at one location: the most severe first, each with its rule and
+/// message, then every distinct fix once.
+fn several(out: &mut String, p: &Paint, group: &Group<'_>) {
+    let bold = Style::new().effects(Effects::BOLD);
+    let _ = writeln!(
+        out,
+        "  {} {} — {} findings",
+        p.paint(severity_style(group.severity()), &header(group.severity())),
+        p.paint(bold, &printable(&group.location())),
+        group.findings.len()
+    );
+    for f in &group.findings {
+        let _ = writeln!(
+            out,
+            "           {} {} {}",
+            p.paint(
+                severity_style(f.severity),
+                &format!("{:<8}", f.severity.as_str())
+            ),
+            p.paint(bold, f.rule),
+            one_line(&f.message)
+        );
+        context_reason(out, p, f);
+    }
+    for (rules, fix) in group.remediations() {
+        let _ = writeln!(
+            out,
+            "           fix ({}): {}",
+            rules.join(", "),
+            one_line(fix)
+        );
+    }
+    for f in &group.findings {
+        detail(out, p, f);
+    }
+}
+
+fn context_reason(out: &mut String, p: &Paint, f: &Finding) {
+    if let Some(why) = &f.context_reason {
+        let dim = Style::new().effects(Effects::DIMMED);
+        let _ = writeln!(
+            out,
+            "           {}",
+            p.paint(dim, &format!("severity {why}"))
+        );
+    }
+}
+
+fn detail(out: &mut String, p: &Paint, f: &Finding) {
+    let Some(detail) = &f.detail else {
+        return;
+    };
+    let dim = Style::new().effects(Effects::DIMMED);
+    let lines: Vec<&str> = detail.lines().collect();
+    for line in lines.iter().take(MAX_DIFF_LINES) {
+        let style = match line.as_bytes().first() {
+            Some(b'+') => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Some(b'-') => Style::new().fg_color(Some(AnsiColor::Red.into())),
+            _ => dim,
+        };
+        let _ = writeln!(out, "           │ {}", p.paint(style, &printable(line)));
+    }
+    if lines.len() > MAX_DIFF_LINES {
+        let _ = writeln!(
+            out,
+            "           │ … {} more lines (see --format json or markdown)",
+            lines.len() - MAX_DIFF_LINES
+        );
+    }
 }
 
 /// Control characters from audited files must not drive the terminal.
@@ -168,9 +227,9 @@ mod tests {
         assert!(!plain.contains('\u{1b}'));
         assert!(plain.contains("  HIGH     PVD-BLUEPRINT-001 deploy/app.yaml:3"));
         assert!(plain.contains("severity raised from medium to high: exposure = internet"));
-        assert!(
-            plain.contains("waived   PVD-BLUEPRINT-002 SECURITY.md — @acme/sec until 2030-01-01")
-        );
+        assert!(plain.contains(
+            "waived   PVD-BLUEPRINT-002 SECURITY.md — @acme/sec until 2030-01-01: org policy"
+        ));
         assert!(plain.contains("warning  link: symbolic link not followed"));
         assert!(plain.contains("clean\n  no findings"));
         assert!(plain.trim_end().ends_with("findings at or above low"));
@@ -183,5 +242,17 @@ mod tests {
         );
         assert!(colour.contains('\u{1b}'));
         assert_eq!(printable("a\u{1b}[31m"), "a\u{FFFD}[31m");
+    }
+
+    #[test]
+    fn findings_at_one_location_are_one_block_with_each_fix_once() {
+        let text = render(
+            &super::super::sample::grouped(),
+            &Settings {
+                fail_on: Severity::Low,
+                color: false,
+            },
+        );
+        insta::assert_snapshot!(text);
     }
 }

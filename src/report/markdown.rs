@@ -5,8 +5,9 @@
 
 use std::fmt::Write as _;
 
+use super::group::Group;
 use super::Settings;
-use crate::drift::Report;
+use crate::drift::{Finding, Report};
 use crate::guardrails::Severity;
 
 /// Diff lines shown per finding.
@@ -50,30 +51,27 @@ pub fn render(report: &Report, settings: &Settings) -> String {
         if repo.findings.is_empty() {
             out.push_str("No findings.\n");
         }
+        let groups = super::group::by_location(&repo.findings);
         for sev in Severity::ALL {
-            let group: Vec<_> = repo
-                .findings
-                .iter()
-                .filter(|f| f.severity == sev && f.waived.is_none())
-                .collect();
-            if group.is_empty() {
+            let here: Vec<&Group<'_>> = groups.iter().filter(|g| g.severity() == sev).collect();
+            if here.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "#### {} ({})\n", label(sev), group.len());
-            for f in group {
-                let _ = writeln!(
-                    out,
-                    "- **`{}`** `{}`: {}  \n  {}",
-                    f.rule,
-                    code(&f.location()),
-                    escape(&f.message),
-                    escape(f.remediation)
-                );
-                if let Some(why) = &f.context_reason {
-                    let _ = writeln!(out, "  _Severity {}._", escape(why));
-                }
-                if let Some(detail) = &f.detail {
-                    out.push_str(&details(detail));
+            let findings: usize = here.iter().map(|g| g.findings.len()).sum();
+            let count = if findings == here.len() {
+                format!("{findings}")
+            } else {
+                format!(
+                    "{findings} findings at {} {}",
+                    here.len(),
+                    super::plural(here.len(), "location", "locations")
+                )
+            };
+            let _ = writeln!(out, "#### {} ({count})\n", label(sev));
+            for g in here {
+                match g.findings.as_slice() {
+                    [f] => single(&mut out, f),
+                    _ => several(&mut out, g),
                 }
             }
             out.push('\n');
@@ -89,13 +87,11 @@ pub fn render(report: &Report, settings: &Settings) -> String {
                 let w = f.waived.as_ref().expect("filtered");
                 let _ = writeln!(
                     out,
-                    "- `{}` `{}`: {} — waived by {} until {}: {}",
+                    "- `{}` `{}`: {} — waived {}",
                     f.rule,
                     code(&f.location()),
                     escape(&f.message),
-                    escape(&w.owner),
-                    w.expires,
-                    escape(&w.reason)
+                    escape(&w.phrase())
                 );
             }
             out.push_str("\n</details>\n");
@@ -119,6 +115,52 @@ pub fn render(report: &Report, settings: &Settings) -> String {
         }
     }
     out
+}
+
+fn single(out: &mut String, f: &Finding) {
+    let _ = writeln!(
+        out,
+        "- **`{}`** `{}`: {}  \n  {}",
+        f.rule,
+        code(&f.location()),
+        escape(&f.message),
+        escape(f.remediation)
+    );
+    finding_notes(out, f);
+}
+
+/// Several findings at one location: one item, the most severe first, then each
+/// distinct fix once with the rules that share it.
+fn several(out: &mut String, g: &Group<'_>) {
+    let _ = writeln!(
+        out,
+        "- `{}`: {} findings  ",
+        code(&g.location()),
+        g.findings.len()
+    );
+    for f in &g.findings {
+        let _ = writeln!(
+            out,
+            "  - **`{}`** ({}): {}",
+            f.rule,
+            f.severity,
+            escape(&f.message)
+        );
+        finding_notes(out, f);
+    }
+    for (rules, fix) in g.remediations() {
+        let rules: Vec<String> = rules.iter().map(|r| format!("`{r}`")).collect();
+        let _ = writeln!(out, "  - Fix ({}): {}", rules.join(", "), escape(fix));
+    }
+}
+
+fn finding_notes(out: &mut String, f: &Finding) {
+    if let Some(why) = &f.context_reason {
+        let _ = writeln!(out, "  _Severity {}._", escape(why));
+    }
+    if let Some(detail) = &f.detail {
+        out.push_str(&details(detail));
+    }
 }
 
 fn label(s: Severity) -> &'static str {
@@ -193,5 +235,17 @@ mod tests {
         assert!(md.contains("```diff\n--- a"));
         assert!(md.contains("No findings."));
         assert!(md.contains("1 waived</summary>"));
+    }
+
+    #[test]
+    fn findings_at_one_location_are_one_item_with_each_fix_once() {
+        let md = render(
+            &super::super::sample::grouped(),
+            &Settings {
+                fail_on: Severity::Low,
+                color: false,
+            },
+        );
+        insta::assert_snapshot!(md);
     }
 }

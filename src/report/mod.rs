@@ -1,6 +1,7 @@
 //! Output formats of `paved drift`. Each module renders the same [`Report`] value; none
 //! of them decides anything about findings.
 
+pub mod group;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -93,6 +94,70 @@ pub(crate) mod sample {
     use crate::guardrails::model::RepoContext;
     use crate::guardrails::{Domain, Severity, Warning};
 
+    /// One repository where a container has three findings on one line (two sharing a
+    /// remediation), beside a Dockerfile finding.
+    pub fn grouped() -> Report {
+        let finding = |rule, severity, file: &str, line, message: &str, fix| Finding {
+            rule,
+            severity,
+            file: file.to_string(),
+            line: Some(line),
+            message: message.to_string(),
+            remediation: fix,
+            title: "t",
+            domain: Domain::Kubernetes,
+            profile_severity: severity,
+            context_reason: None,
+            waived: None,
+            detail: None,
+            fingerprint: format!("{rule}-{file}:1"),
+        };
+        let findings = vec![
+            finding(
+                "PVD-KUBE-001",
+                Severity::Critical,
+                "deploy/app.yaml",
+                17,
+                "container `app` runs privileged",
+                "Remove `privileged: true`.",
+            ),
+            finding(
+                "PVD-DOCKER-001",
+                Severity::High,
+                "Dockerfile",
+                3,
+                "final stage runs as root",
+                "Add `USER 65532`.",
+            ),
+            finding(
+                "PVD-KUBE-004",
+                Severity::Medium,
+                "deploy/app.yaml",
+                17,
+                "container `app` does not drop capabilities",
+                "Set the container's securityContext.",
+            ),
+            finding(
+                "PVD-KUBE-003",
+                Severity::Medium,
+                "deploy/app.yaml",
+                17,
+                "container `app` may escalate privileges",
+                "Set the container's securityContext.",
+            ),
+        ];
+        Report {
+            profile: "baseline".into(),
+            repos: vec![RepoReport {
+                path: "svc".into(),
+                blueprint: None,
+                findings,
+                warnings: vec![],
+                context: RepoContext::default(),
+            }],
+        }
+    }
+
     pub fn report() -> Report {
         let finding = |rule, severity, file: &str, line, message: &str| Finding {
             rule,
@@ -127,9 +192,11 @@ pub(crate) mod sample {
         );
         waived.waived = Some(Waived {
             reason: "org policy".into(),
-            owner: "@acme/sec".into(),
-            expires: "2030-01-01".into(),
+            owner: Some("@acme/sec".into()),
+            expires: Some("2030-01-01".into()),
+            source: ".paved/waivers.toml:2".into(),
             line: 2,
+            inline: false,
         });
         Report {
             profile: "baseline".into(),

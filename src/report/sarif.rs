@@ -238,12 +238,17 @@ pub fn render(report: &Report) -> String {
                 .waived
                 .iter()
                 .map(|w| Suppression {
-                    kind: "external",
+                    // SARIF's kinds: a comment beside the code is in source, a waivers
+                    // file entry is external.
+                    kind: if w.inline { "inSource" } else { "external" },
                     status: "accepted",
-                    justification: format!(
-                        "{} (owner {}, expires {}, .paved/waivers.toml line {})",
-                        w.reason, w.owner, w.expires, w.line
-                    ),
+                    justification: match (&w.owner, &w.expires, w.inline) {
+                        (Some(owner), Some(expires), false) => format!(
+                            "{} (owner {owner}, expires {expires}, .paved/waivers.toml line {})",
+                            w.reason, w.line
+                        ),
+                        _ => format!("{} ({})", w.reason, w.source),
+                    },
                 })
                 .collect(),
             properties: ResultProperties {

@@ -262,3 +262,260 @@ fn manifests_bad_input_is_a_clear_error() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// One finding of each tool's inline suppression, as the tool itself places it.
+const SUPPRESSED: &[(&str, &str)] = &[
+    (
+        "Dockerfile",
+        "FROM debian:12\n# hadolint ignore=DL3002 reason: the image's entrypoint drops to uid 10001\nUSER root\n",
+    ),
+    (
+        ".github/workflows/ci.yml",
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4 # zizmor: ignore[unpinned-uses] -- internal mirror\n",
+    ),
+    (
+        "deploy/terraform/main.tf",
+        "resource \"aws_s3_bucket_acl\" \"data\" {\n  bucket = \"b\"\n  # checkov:skip=CKV_AWS_20:Public website content\n  acl = \"public-read\"\n}\n",
+    ),
+    (
+        "deploy/app.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\n  annotations:\n    checkov.io/skip1: CKV_K8S_16=node agent needs the host\nspec:\n  containers:\n    - name: agent\n      image: example/agent:1\n      securityContext:\n        privileged: true\n",
+    ),
+];
+
+/// (rule, file, line, waived source) of the findings of interest.
+fn suppressed(v: &Value) -> Vec<(String, String, u64, Option<String>)> {
+    v["repos"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            [
+                "PVD-DOCKER-001",
+                "PVD-GHA-001",
+                "PVD-TF-006",
+                "PVD-KUBE-001",
+                "PVD-WAIVER-004",
+            ]
+            .contains(&f["rule"].as_str().unwrap())
+        })
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["waived"]["source"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn other_tools_inline_suppressions_are_waivers_unless_the_profile_forbids_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    write_tree(&repo, SUPPRESSED);
+    let out = drift().arg(&repo).arg("--format=json").output().unwrap();
+    let v = json_of(&out);
+    let mut got = suppressed(&v);
+    got.sort();
+    let want =
+        |r: &str, f: &str, l: u64, s: &str| (r.to_string(), f.to_string(), l, Some(s.to_string()));
+    assert_eq!(
+        got,
+        [
+            want(
+                "PVD-DOCKER-001",
+                "Dockerfile",
+                3,
+                "inline hadolint ignore=DL3002 in Dockerfile:2"
+            ),
+            want(
+                "PVD-GHA-001",
+                ".github/workflows/ci.yml",
+                7,
+                "inline zizmor: ignore[unpinned-uses] in .github/workflows/ci.yml:7"
+            ),
+            want(
+                "PVD-KUBE-001",
+                "deploy/app.yaml",
+                12,
+                "inline checkov.io/skip: CKV_K8S_16 in deploy/app.yaml:6"
+            ),
+            want(
+                "PVD-TF-006",
+                "deploy/terraform/main.tf",
+                4,
+                "inline checkov:skip=CKV_AWS_20 in deploy/terraform/main.tf:3"
+            ),
+        ]
+    );
+    let tf = v["repos"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PVD-TF-006")
+        .unwrap();
+    assert_eq!(tf["waived"]["reason"], "Public website content");
+    assert_eq!(tf["waived"]["owner"], Value::Null);
+
+    // Every format says where the waiver came from.
+    let human = drift().arg(&repo).output().unwrap();
+    assert!(
+        stdout_of(&human).contains("waived   PVD-TF-006 deploy/terraform/main.tf:4 — inline checkov:skip=CKV_AWS_20 in deploy/terraform/main.tf:3: Public website content"),
+        "{}",
+        stdout_of(&human)
+    );
+    let md = drift()
+        .arg(&repo)
+        .arg("--format=markdown")
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&md)
+            .contains("waived inline checkov:skip=CKV\\_AWS\\_20 in deploy/terraform/main.tf:3"),
+        "{}",
+        stdout_of(&md)
+    );
+    let junit = drift().arg(&repo).arg("--format=junit").output().unwrap();
+    assert!(
+        stdout_of(&junit)
+            .contains("<skipped message=\"waived inline zizmor: ignore[unpinned-uses]"),
+        "{}",
+        stdout_of(&junit)
+    );
+    let sarif = drift().arg(&repo).arg("--format=sarif").output().unwrap();
+    let s = json_of(&sarif);
+    let kinds: Vec<&str> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["suppressions"][0]["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.len() >= 4 && kinds.iter().all(|k| *k == "inSource"),
+        "{kinds:?}"
+    );
+
+    // A profile that forbids them: each suppression is a finding and waives nothing.
+    let guardrails = tmp.path().join("guardrails");
+    fs::create_dir_all(&guardrails).unwrap();
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("guardrails/baseline.toml"),
+        guardrails.join("baseline.toml"),
+    )
+    .unwrap();
+    fs::write(
+        guardrails.join("locked.toml"),
+        "[profile]\nextends = \"baseline\"\n\n[waivers]\ninline = \"forbid\"\n",
+    )
+    .unwrap();
+    let out = drift()
+        .arg(&repo)
+        .args(["--format=json", "--profile=locked", "--guardrails"])
+        .arg(&guardrails)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let got = suppressed(&json_of(&out));
+    assert!(
+        got.iter().all(|(_, _, _, waived)| waived.is_none()),
+        "{got:?}"
+    );
+    let forbidden: Vec<(&str, u64)> = got
+        .iter()
+        .filter(|g| g.0 == "PVD-WAIVER-004")
+        .map(|g| (g.1.as_str(), g.2))
+        .collect();
+    assert_eq!(forbidden.len(), 4, "{got:?}");
+    assert!(
+        forbidden.contains(&("deploy/terraform/main.tf", 3)),
+        "{forbidden:?}"
+    );
+
+    // A bad value is a configuration error.
+    fs::write(
+        guardrails.join("bad.toml"),
+        "[waivers]\ninline = \"sometimes\"\n",
+    )
+    .unwrap();
+    let out = drift()
+        .arg(&repo)
+        .args(["--profile=bad", "--guardrails"])
+        .arg(&guardrails)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("waivers.inline must be"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// A container with no securityContext, resources or probes: the human and Markdown
+/// reports show one block per location with each fix once; JSON keeps every finding.
+#[test]
+fn findings_at_one_location_are_grouped_in_human_and_markdown() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[(
+            "app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: example/app@sha256:0123456789012345678901234567890123456789012345678901234567890123\n",
+        )],
+    );
+    // The rules' own messages belong to their domains (and their snapshots); here only
+    // the shape is pinned: the sample report's grouped output is snapshotted in
+    // src/report/snapshots.
+    let human = stdout_of(&drift().arg("--manifests").arg(tmp.path()).output().unwrap());
+    let block: Vec<&str> = human
+        .lines()
+        .skip_while(|l| !l.contains("app.yaml:10 — "))
+        .take_while(|l| !l.starts_with("  ") || l.starts_with("   ") || l.contains("app.yaml:10"))
+        .collect();
+    assert!(block.len() > 3, "{human}");
+    let rules: Vec<&str> = block[1..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|w| w.starts_with("PVD-"))
+        .collect();
+    let fixes = block
+        .iter()
+        .filter(|l| l.trim_start().starts_with("fix ("))
+        .count();
+    assert!(
+        block[0].contains(&format!("— {} findings", rules.len())),
+        "{human}"
+    );
+    assert!(fixes >= 1 && fixes <= rules.len(), "{human}");
+    assert_eq!(
+        human.matches("app.yaml:10").count(),
+        1,
+        "one header per location: {human}"
+    );
+    let md = stdout_of(
+        &drift()
+            .arg("--manifests")
+            .arg(tmp.path())
+            .arg("--format=markdown")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        md.contains(&format!("- `app.yaml:10`: {} findings", rules.len())),
+        "{md}"
+    );
+    assert_eq!(md.matches("app.yaml:10").count(), 1, "{md}");
+    let out = drift()
+        .arg("--manifests")
+        .arg(tmp.path())
+        .arg("--format=json")
+        .output()
+        .unwrap();
+    let at_line_10 = findings(&json_of(&out))
+        .into_iter()
+        .filter(|(_, f, l)| f == "app.yaml" && *l == Some(10))
+        .count();
+    assert_eq!(at_line_10, rules.len(), "JSON keeps each finding");
+}

@@ -71,6 +71,16 @@ pub fn nested<'b>(block: &'b Block, kind: &'b str) -> impl Iterator<Item = &'b B
     })
 }
 
+/// The first nested block of `kind` (see [`nested`]): `Some(None)` when there is none,
+/// `None` when `kind` is written as an attribute (`ip_configuration = var.ip`,
+/// Terraform 0.11's `settings = [...]`), whose content is unknown.
+pub fn single<'b>(block: &'b Block, kind: &'b str) -> Option<Option<&'b Block>> {
+    if block.attr(kind).is_some() {
+        return None;
+    }
+    Some(nested(block, kind).next())
+}
+
 /// A CIDR with a zero-length prefix (`0.0.0.0/0`, `::/0`): every address.
 pub fn is_world_cidr(cidr: &str) -> bool {
     match cidr.trim().split_once('/') {
@@ -155,17 +165,19 @@ impl<'m> Terraform<'m> {
 }
 
 /// Cloud SQL: `settings { ip_configuration { … } }` of a
-/// `google_sql_database_instance`, when written (directly or as dynamic blocks).
-pub fn sql_ip_configuration(instance: &Block) -> Option<&Block> {
-    nested(instance, "settings")
-        .next()
-        .and_then(|s| nested(s, "ip_configuration").next())
+/// `google_sql_database_instance` (directly or as dynamic blocks): `Some(None)` when
+/// not written, `None` when unknown (written as an attribute).
+pub fn sql_ip_configuration(instance: &Block) -> Option<Option<&Block>> {
+    match single(instance, "settings")? {
+        Some(settings) => single(settings, "ip_configuration"),
+        None => Some(None),
+    }
 }
 
 /// Cloud SQL: whether the instance has a public IPv4 address (`ipv4_enabled`
 /// defaults to true); `None` when unknown.
 pub fn sql_public_ip(instance: &Block) -> Option<bool> {
-    match sql_ip_configuration(instance) {
+    match sql_ip_configuration(instance)? {
         Some(ip) => bool_or(ip, "ipv4_enabled", true),
         None => Some(true),
     }
@@ -173,7 +185,7 @@ pub fn sql_public_ip(instance: &Block) -> Option<bool> {
 
 /// Cloud SQL: the `authorized_networks` blocks whose `value` is the whole internet.
 pub fn sql_world_networks(instance: &Block) -> Vec<&Block> {
-    let Some(ip) = sql_ip_configuration(instance) else {
+    let Some(Some(ip)) = sql_ip_configuration(instance) else {
         return Vec::new();
     };
     nested(ip, "authorized_networks")
@@ -278,21 +290,29 @@ resource "google_sql_database_instance" "unknown" {
     }
   }
 }
+resource "google_sql_database_instance" "legacy" {
+  settings {
+    ip_configuration = "${local.ip_configurations["enabled"]}"
+  }
+}
 "#,
         );
         let tf = Terraform::build(&m);
         let sql: Vec<_> = tf
             .resources("google_sql_database_instance")
-            .take(4)
+            .take(5)
             .map(|r| r.block)
             .collect();
         let public: Vec<_> = sql.iter().map(|b| sql_public_ip(b)).collect();
-        assert_eq!(public, vec![Some(true), Some(false), Some(true), None]);
+        assert_eq!(
+            public,
+            vec![Some(true), Some(false), Some(true), None, None]
+        );
         let world: Vec<Vec<u32>> = sql
             .iter()
             .map(|b| sql_world_networks(b).iter().map(|n| n.line).collect())
             .collect();
-        assert_eq!(world, vec![vec![], vec![10], vec![25], vec![]]);
+        assert_eq!(world, vec![vec![], vec![10], vec![25], vec![], vec![]]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use paved_model::terraform::cloud::{bool_or, is_world_cidr, nested, setting, Setting};
+use paved_model::terraform::cloud::{bool_or, is_world_cidr, setting, single, Setting};
 use paved_parse::hcl::Block;
 
 use crate::guardrails::declare::{rule, Check};
@@ -63,7 +63,10 @@ impl Check for AksApiOpen {
             if bool_or(r.block, "private_cluster_enabled", false) != Some(false) {
                 continue;
             }
-            let (found, at) = match nested(r.block, "api_server_access_profile").next() {
+            let Some(profile) = single(r.block, "api_server_access_profile") else {
+                continue;
+            };
+            let (found, at) = match profile {
                 Some(p) if p.attr("authorized_ip_ranges").is_some() => (
                     restricted(p, "authorized_ip_ranges"),
                     "api_server_access_profile.authorized_ip_ranges",

@@ -1,4 +1,4 @@
-use paved_model::terraform::cloud::{bool_or, is_set, names, nested, str_setting};
+use paved_model::terraform::cloud::{bool_or, is_set, names, single, str_setting};
 use paved_parse::hcl::Block;
 
 use crate::guardrails::declare::{rule, Check};
@@ -57,10 +57,10 @@ impl Check for StoragePublicNetwork {
             if bool_or(r.block, "public_network_access_enabled", true) != Some(true) {
                 continue;
             }
-            if let Some(rules) = nested(r.block, "network_rules").next() {
-                if denies(rules) != Some(false) {
-                    continue;
-                }
+            match single(r.block, "network_rules") {
+                None => continue,
+                Some(Some(rules)) if denies(rules) != Some(false) => continue,
+                Some(_) => {}
             }
             // A separate network-rules resource for this account (or one whose
             // account cannot be resolved) decides instead.

@@ -123,6 +123,8 @@ fn storage_network_rules_inline_separate_and_dynamic() {
         "  dynamic \"network_rules\" {\n    for_each = var.rules\n    content {\n      default_action = network_rules.value.action\n    }\n  }\n}\n",
     );
     assert!(of("PVD-TF-102", &dynamic).is_empty());
+    let attribute = open.replace("  name", "  network_rules = var.network_rules\n  name");
+    assert!(of("PVD-TF-102", &attribute).is_empty());
     let unknown = open.replace(
         "  name",
         "  public_network_access_enabled = var.public\n  name",

@@ -1,4 +1,4 @@
-use paved_model::terraform::cloud::{bool_or, is_world_cidr, nested, str_setting};
+use paved_model::terraform::cloud::{bool_or, is_world_cidr, nested, single, str_setting};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -44,13 +44,16 @@ rule! {
 impl Check for GkeMasterNetworks {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for r in cx.terraform().resources("google_container_cluster") {
-            let private = nested(r.block, "private_cluster_config")
-                .next()
-                .map_or(Some(false), |p| bool_or(p, "enable_private_endpoint", false));
+            let private = single(r.block, "private_cluster_config").and_then(|p| {
+                p.map_or(Some(false), |p| bool_or(p, "enable_private_endpoint", false))
+            });
             if private != Some(false) {
                 continue;
             }
-            match nested(r.block, "master_authorized_networks_config").next() {
+            let Some(networks) = single(r.block, "master_authorized_networks_config") else {
+                continue;
+            };
+            match networks {
                 None => out.at(r.at("master_authorized_networks_config")).say(format!(
                     "{}: no master_authorized_networks_config, so the control plane accepts every address",
                     r.block.address()

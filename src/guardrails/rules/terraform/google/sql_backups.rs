@@ -1,4 +1,4 @@
-use paved_model::terraform::cloud::{bool_or, is_set, nested, setting, Setting};
+use paved_model::terraform::cloud::{bool_or, is_set, setting, single, Setting};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -50,10 +50,12 @@ impl Check for SqlBackups {
             if setting(r.block, "master_instance_name") != Setting::Default {
                 continue;
             }
-            let Some(settings) = nested(r.block, "settings").next() else {
+            let Some(Some(settings)) = single(r.block, "settings") else {
                 continue;
             };
-            let backups = nested(settings, "backup_configuration").next();
+            let Some(backups) = single(settings, "backup_configuration") else {
+                continue;
+            };
             let enabled = match backups {
                 Some(b) => bool_or(b, "enabled", false),
                 None => Some(false),

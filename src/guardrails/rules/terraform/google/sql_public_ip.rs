@@ -52,7 +52,9 @@ impl Check for SqlPublicIp {
             if sql_public_ip(r.block) != Some(true) || !sql_world_networks(r.block).is_empty() {
                 continue;
             }
-            let explicit = sql_ip_configuration(r.block).is_some_and(|ip| is_set(ip, "ipv4_enabled"));
+            let explicit = sql_ip_configuration(r.block)
+                .flatten()
+                .is_some_and(|ip| is_set(ip, "ipv4_enabled"));
             let why = if explicit {
                 "ipv4_enabled = true"
             } else {

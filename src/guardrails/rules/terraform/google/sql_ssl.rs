@@ -46,7 +46,9 @@ rule! {
 impl Check for SqlSsl {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for r in cx.terraform().resources("google_sql_database_instance") {
-            let ip = sql_ip_configuration(r.block);
+            let Some(ip) = sql_ip_configuration(r.block) else {
+                continue;
+            };
             let ssl_mode = match ip {
                 Some(ip) => str_setting(ip, "ssl_mode"),
                 None => Some(None),

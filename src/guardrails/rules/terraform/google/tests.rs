@@ -137,6 +137,15 @@ fn cloud_sql_backups_and_replicas() {
     assert!(of("PVD-TF-204", &backups("true")).is_empty());
 }
 
+#[test]
+fn blocks_written_as_attributes_are_unknown() {
+    // Terraform 0.11 modules pass nested blocks as attributes built from variables.
+    let legacy = "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    tier = var.tier\n    backup_configuration = [var.backup_configuration]\n    ip_configuration = local.ip_configuration\n  }\n}\n";
+    assert!(run(legacy).is_empty(), "{:?}", run(legacy));
+    let cluster = "resource \"google_container_cluster\" \"c\" {\n  master_authorized_networks_config = var.networks\n}\n";
+    assert!(of("PVD-TF-210", cluster).is_empty());
+}
+
 fn firewall(top: &str, allow: &str) -> String {
     format!("resource \"google_compute_firewall\" \"f\" {{\n  name = \"f\"\n{top}  allow {{\n{allow}  }}\n}}\n")
 }

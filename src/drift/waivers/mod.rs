@@ -12,6 +12,13 @@
 //! An active waiver marks matching findings as waived (reported, never counted for
 //! `--fail-on`). An expired one waives nothing and is a finding itself. A malformed
 //! file or entry is a finding; the other entries still apply.
+//!
+//! Other tools' inline suppressions ([`inline`]) waive the paved rules that declare the
+//! same check, unless the profile says `[waivers] inline = "forbid"`: then each one is
+//! a `PVD-WAIVER-004` finding and waives nothing, so every exception has an owner and
+//! an expiry in this file.
+
+pub mod inline;
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +28,10 @@ use jiff::civil::Date;
 use crate::guardrails::model::Model;
 use crate::guardrails::Hit;
 
-use super::rules::{self, WAIVER_EXPIRED, WAIVER_INVALID, WAIVER_UNUSED};
+use super::rules::{self, WAIVER_EXPIRED, WAIVER_INLINE_FORBIDDEN, WAIVER_INVALID, WAIVER_UNUSED};
+use crate::guardrails::policy::InlineWaivers;
+use crate::guardrails::SourceFile;
+use inline::Inline;
 
 pub const WAIVERS_FILE: &str = ".paved/waivers.toml";
 
@@ -82,6 +92,49 @@ impl Waivers {
             })
             .collect()
     }
+}
+
+/// The inline suppressions that apply, and findings for those that do not: expired
+/// ones (trivy's `:exp:`) and, when the profile forbids them, every one.
+pub fn load_inline(
+    files: &[SourceFile],
+    today: Date,
+    mode: InlineWaivers,
+    profile: &str,
+) -> (Vec<Inline>, Vec<Hit>) {
+    let mut active = Vec::new();
+    let mut problems = Vec::new();
+    for s in inline::find(files) {
+        if mode == InlineWaivers::Forbid {
+            problems.push(Hit {
+                rule: WAIVER_INLINE_FORBIDDEN,
+                file: s.file.clone(),
+                line: Some(s.line),
+                message: format!(
+                    "inline `{}` is forbidden by profile `{profile}` ([waivers] inline = \"forbid\") and waives nothing; fix the finding, or move the exception to {WAIVERS_FILE} with an owner and an expiry",
+                    s.directive
+                ),
+                detail: s.reason.clone().map(|r| format!("reason given: {r}")),
+                severity: None,
+            });
+            continue;
+        }
+        match s.expires {
+            Some(date) if date < today => problems.push(Hit {
+                rule: WAIVER_EXPIRED,
+                file: s.file.clone(),
+                line: Some(s.line),
+                message: format!(
+                    "inline `{}` expired on {date}; its findings are reported again",
+                    s.directive
+                ),
+                detail: None,
+                severity: None,
+            }),
+            _ => active.push(s),
+        }
+    }
+    (active, problems)
 }
 
 /// Reads the repository's waivers. `max_days` (0 = unlimited) caps how far in the

@@ -1,0 +1,623 @@
+//! Other tools' inline suppressions, honoured as waivers of the paved rules that
+//! declare the same check in their `references`:
+//!
+//! | comment | tool's semantics, kept here | paved rules it waives |
+//! |---|---|---|
+//! | `# zizmor: ignore[unpinned-uses]` | the line it is on | `zizmor:<audit>` |
+//! | `# checkov:skip=CKV_AWS_20:reason` | Dockerfile: the whole file; Terraform and YAML: the block holding the comment (the resource, the job) | `checkov:<id>` |
+//! | `checkov.io/skip1: CKV_K8S_20=reason` (Kubernetes annotation) | the object | `checkov:<id>` |
+//! | `# hadolint ignore=DL3008,DL3009` / `# hadolint global ignore=…` | the next instruction / the file | `hadolint:<id>` |
+//! | `# nosec` / `# nosec -- reason` | the line it is on | every secrets and auth rule (bandit/gosec ids map to none) |
+//! | `# kics-scan ignore-line` / `ignore-block` / `ignore` | the next line / the block on the next line / the file (at its top) | every rule |
+//! | `#trivy:ignore:AVD-DS-0002[:exp:2026-12-31]` | the line it is on, or the next line and the block it opens; not after `exp` | `trivy:DS-0002` |
+//!
+//! A suppression's reason is the text the tool lets it carry (checkov's after the
+//! second colon, gosec's after `--`, anything after zizmor's `]` or hadolint's list).
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use jiff::civil::Date;
+use regex::Regex;
+
+use crate::guardrails::{Domain, RuleMeta, SourceFile};
+
+/// The tool whose comment syntax a suppression uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Zizmor,
+    Checkov,
+    Hadolint,
+    Nosec,
+    Kics,
+    Trivy,
+}
+
+impl Tool {
+    /// The prefix of the rule `references` this tool's ids are matched against.
+    fn reference_prefix(self) -> &'static str {
+        match self {
+            Tool::Zizmor => "zizmor:",
+            Tool::Checkov => "checkov:",
+            Tool::Hadolint => "hadolint:",
+            Tool::Nosec => "bandit:",
+            Tool::Kics => "kics:",
+            Tool::Trivy => "trivy:",
+        }
+    }
+}
+
+/// Which lines of its file a suppression covers (1-based, inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    File,
+    Lines(u32, u32),
+}
+
+/// One inline suppression found in an audited file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inline {
+    pub tool: Tool,
+    /// The directive as written, e.g. `checkov:skip=CKV_AWS_20`.
+    pub directive: String,
+    /// The tool's rule ids it names; empty means every rule the tool would report there.
+    pub ids: Vec<String>,
+    pub file: PathBuf,
+    /// Line of the comment.
+    pub line: u32,
+    pub span: Span,
+    pub reason: Option<String>,
+    /// trivy's `:exp:YYYY-MM-DD`.
+    pub expires: Option<Date>,
+}
+
+impl Inline {
+    /// Whether this suppression waives a finding of `meta` at `file:line`.
+    pub fn covers(&self, meta: &RuleMeta, file: &Path, line: Option<u32>) -> bool {
+        if self.file != file {
+            return false;
+        }
+        let in_span = match (self.span, line) {
+            (Span::File, _) => true,
+            (Span::Lines(a, b), Some(l)) => (a..=b).contains(&l),
+            (Span::Lines(..), None) => false,
+        };
+        in_span && self.names(meta)
+    }
+
+    fn names(&self, meta: &RuleMeta) -> bool {
+        if self.ids.is_empty() {
+            return match self.tool {
+                Tool::Nosec => matches!(meta.domain, Domain::Secrets | Domain::Auth),
+                Tool::Kics => true,
+                _ => false,
+            };
+        }
+        let prefix = self.tool.reference_prefix();
+        meta.references
+            .iter()
+            .filter_map(|r| r.strip_prefix(prefix))
+            .any(|theirs| {
+                self.ids
+                    .iter()
+                    .any(|ours| match (self.tool, trivy_id(ours), trivy_id(theirs)) {
+                        (Tool::Trivy, Some(a), Some(b)) => a == b,
+                        _ => ours.eq_ignore_ascii_case(theirs),
+                    })
+            })
+    }
+
+    /// `inline checkov:skip=CKV_AWS_20 in main.tf:12`.
+    pub fn source(&self) -> String {
+        format!(
+            "inline {} in {}:{}",
+            self.directive,
+            self.file.to_string_lossy().replace('\\', "/"),
+            self.line
+        )
+    }
+}
+
+/// `AVD-DS-0002`, `DS-0002`, `DS002` and `ds2` are one id: (letters, number).
+fn trivy_id(id: &str) -> Option<(String, u32)> {
+    let id = id.trim().to_ascii_uppercase();
+    let id = id.strip_prefix("AVD-").unwrap_or(&id);
+    let letters: String = id.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let digits: String = id[letters.len()..]
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let rest_ok = id[letters.len()..]
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-');
+    (rest_ok && !letters.is_empty() && !digits.is_empty())
+        .then(|| digits.parse().ok().map(|n| (letters, n)))
+        .flatten()
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("inline suppression patterns are valid")
+}
+
+static ZIZMOR: LazyLock<Regex> = LazyLock::new(|| re(r"#\s*zizmor:\s*ignore\[([^\]]*)\](.*)$"));
+static CHECKOV: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$"));
+static CHECKOV_ANNOTATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"^\s*["']?checkov\.io/skip\d*["']?\s*:\s*["']?([A-Za-z0-9_]+)(?:=([^"']*))?["']?\s*$"#)
+});
+static HADOLINT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*#\s*hadolint\s+(global\s+)?ignore=([A-Za-z0-9_,]+)(.*)$"));
+static NOSEC: LazyLock<Regex> = LazyLock::new(|| re(r"(?:#|//)\s*nosec\b([^#]*)"));
+static KICS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*#\s*kics-scan\s+(ignore-line|ignore-block|ignore)\s*$"));
+static TRIVY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:#|//)\s*trivy:ignore:([A-Za-z0-9-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?"));
+
+/// Cheap test before any regex runs: most files hold no suppression.
+fn may_hold_one(text: &str) -> bool {
+    [
+        "zizmor",
+        "checkov",
+        "hadolint",
+        "nosec",
+        "kics-scan",
+        "trivy:ignore",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+fn reason(text: &str) -> Option<String> {
+    let r = text
+        .trim()
+        .trim_start_matches(['-', ':', '—'])
+        .trim()
+        .trim_end_matches(['"', '\''])
+        .trim();
+    (!r.is_empty()).then(|| r.to_string())
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let t = line.trim_start();
+    t.is_empty() || t.starts_with('#') || t.starts_with("//")
+}
+
+/// The block that holds line `at` (0-based): back to the nearest line indented less
+/// (the resource, the job, the object), forward while lines are indented more than it,
+/// plus a closing `}` or `]` at its indentation.
+fn enclosing_block(lines: &[&str], at: usize) -> Span {
+    let own = indent(lines[at]);
+    let Some(start) = (0..at)
+        .rev()
+        .find(|&i| !is_blank_or_comment(lines[i]) && indent(lines[i]) < own)
+    else {
+        return Span::File;
+    };
+    block_from(lines, start)
+}
+
+/// The block that starts on line `start` (0-based): that line, the lines indented more
+/// than it, and a closing `}`/`]` at its indentation.
+fn block_from(lines: &[&str], start: usize) -> Span {
+    let base = indent(lines[start]);
+    let mut end = start;
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        if is_blank_or_comment(line) || indent(line) > base {
+            end = i;
+            continue;
+        }
+        let t = line.trim();
+        if indent(line) == base && (t.starts_with('}') || t.starts_with(']')) {
+            end = i;
+        }
+        break;
+    }
+    // Trailing blank or comment lines belong to nothing.
+    while end > start && is_blank_or_comment(lines[end]) {
+        end -= 1;
+    }
+    Span::Lines(to_u32(start + 1), to_u32(end + 1))
+}
+
+/// The next line after `at` (0-based) that is not blank or a comment.
+fn next_code_line(lines: &[&str], at: usize) -> Option<usize> {
+    (at + 1..lines.len()).find(|&i| !is_blank_or_comment(lines[i]))
+}
+
+/// The YAML document (between `---` lines) holding line `at` (0-based).
+fn yaml_document(lines: &[&str], at: usize) -> Span {
+    let is_sep = |l: &str| l.starts_with("---");
+    let start = (0..at)
+        .rev()
+        .find(|&i| is_sep(lines[i]))
+        .map_or(0, |i| i + 1);
+    let end = (at + 1..lines.len())
+        .find(|&i| is_sep(lines[i]))
+        .map_or(lines.len(), |i| i);
+    Span::Lines(to_u32(start + 1), to_u32(end.max(start + 1)))
+}
+
+fn is_dockerfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "dockerfile"
+        || name.starts_with("dockerfile.")
+        || name.ends_with(".dockerfile")
+        || name == "containerfile"
+}
+
+fn is_yaml(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yml") || lower.ends_with(".yaml")
+}
+
+/// Every inline suppression in `files`.
+pub fn find(files: &[SourceFile]) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for file in files {
+        let Some(text) = file.text.as_deref().filter(|t| may_hold_one(t)) else {
+            continue;
+        };
+        scan(file, text, &mut out);
+    }
+    out
+}
+
+fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
+    let path = file.path_str();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut seen_code = false;
+    for (i, line) in lines.iter().enumerate() {
+        let n = to_u32(i + 1);
+        let push = |out: &mut Vec<Inline>, tool, directive: String, ids, span, reason, expires| {
+            out.push(Inline {
+                tool,
+                directive,
+                ids,
+                file: file.path.clone(),
+                line: n,
+                span,
+                reason,
+                expires,
+            })
+        };
+        let only_comment = is_blank_or_comment(line);
+        if let Some(c) = ZIZMOR.captures(line) {
+            let ids: Vec<String> = c[1]
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !ids.is_empty() {
+                let directive = format!("zizmor: ignore[{}]", ids.join(","));
+                push(
+                    out,
+                    Tool::Zizmor,
+                    directive,
+                    ids,
+                    Span::Lines(n, n),
+                    reason(&c[2]),
+                    None,
+                );
+            }
+        }
+        if let Some(c) = CHECKOV.captures(line) {
+            let span = if is_dockerfile(&path) {
+                Span::File
+            } else {
+                enclosing_block(&lines, i)
+            };
+            let id = c[1].to_string();
+            let why = c.get(2).and_then(|m| reason(m.as_str()));
+            push(
+                out,
+                Tool::Checkov,
+                format!("checkov:skip={id}"),
+                vec![id],
+                span,
+                why,
+                None,
+            );
+        }
+        if is_yaml(&path) {
+            if let Some(c) = CHECKOV_ANNOTATION.captures(line) {
+                let id = c[1].to_string();
+                let why = c.get(2).and_then(|m| reason(m.as_str()));
+                let span = yaml_document(&lines, i);
+                push(
+                    out,
+                    Tool::Checkov,
+                    format!("checkov.io/skip: {id}"),
+                    vec![id],
+                    span,
+                    why,
+                    None,
+                );
+            }
+        }
+        if let Some(c) = HADOLINT.captures(line) {
+            let ids: Vec<String> = c[2]
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let global = c.get(1).is_some();
+            let span = if global {
+                Some(Span::File)
+            } else {
+                next_code_line(&lines, i).map(|j| Span::Lines(to_u32(j + 1), to_u32(j + 1)))
+            };
+            if let Some(span) = span {
+                let directive = format!(
+                    "hadolint {}ignore={}",
+                    if global { "global " } else { "" },
+                    ids.join(",")
+                );
+                push(
+                    out,
+                    Tool::Hadolint,
+                    directive,
+                    ids,
+                    span,
+                    reason(&c[3]),
+                    None,
+                );
+            }
+        }
+        if let Some(c) = NOSEC.captures(line) {
+            let rest = c[1].trim();
+            let (ids_part, why) = match rest.split_once("--") {
+                Some((ids, why)) => (ids, reason(why)),
+                None => (rest, None),
+            };
+            let ids: Vec<String> = ids_part
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            let directive = if ids.is_empty() {
+                "nosec".to_string()
+            } else {
+                format!("nosec {}", ids.join(","))
+            };
+            push(
+                out,
+                Tool::Nosec,
+                directive,
+                ids,
+                Span::Lines(n, n),
+                why,
+                None,
+            );
+        }
+        if let Some(c) = KICS.captures(line) {
+            let kind = &c[1];
+            let span = match kind {
+                "ignore" if !seen_code => Some(Span::File),
+                "ignore" => None,
+                "ignore-line" => {
+                    next_code_line(&lines, i).map(|j| Span::Lines(to_u32(j + 1), to_u32(j + 1)))
+                }
+                _ => next_code_line(&lines, i).map(|j| block_from(&lines, j)),
+            };
+            if let Some(span) = span {
+                push(
+                    out,
+                    Tool::Kics,
+                    format!("kics-scan {kind}"),
+                    Vec::new(),
+                    span,
+                    None,
+                    None,
+                );
+            }
+        }
+        if let Some(c) = TRIVY.captures(line) {
+            let id = c[1].to_string();
+            let expires = c.get(2).and_then(|d| d.as_str().parse::<Date>().ok());
+            let span = if only_comment {
+                next_code_line(&lines, i).map(|j| block_from(&lines, j))
+            } else {
+                Some(Span::Lines(n, n))
+            };
+            if let Some(span) = span {
+                push(
+                    out,
+                    Tool::Trivy,
+                    format!("trivy:ignore:{id}"),
+                    vec![id],
+                    span,
+                    None,
+                    expires,
+                );
+            }
+        }
+        if !only_comment {
+            seen_code = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guardrails::Severity;
+
+    fn meta(id: &'static str, domain: Domain, references: &'static [&'static str]) -> RuleMeta {
+        RuleMeta {
+            id,
+            domain,
+            references,
+            ..crate::drift::rules::meta("PVD-AUDIT-001").clone()
+        }
+    }
+
+    fn found(path: &str, text: &str) -> Vec<Inline> {
+        find(&paved_parse::files::in_memory(&[(path, text)]))
+    }
+
+    fn one(path: &str, text: &str) -> Inline {
+        let mut all = found(path, text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        all.remove(0)
+    }
+
+    #[test]
+    fn zizmor_ignore_is_its_line_and_names_audits() {
+        let s = one(
+            ".github/workflows/ci.yml",
+            "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4 # zizmor: ignore[unpinned-uses] -- vendored mirror\n",
+        );
+        assert_eq!(
+            (s.tool, s.span, s.line),
+            (Tool::Zizmor, Span::Lines(4, 4), 4)
+        );
+        assert_eq!(s.reason.as_deref(), Some("vendored mirror"));
+        let pin = meta(
+            "PVD-GHA-001",
+            Domain::GithubActions,
+            &["zizmor:unpinned-uses"],
+        );
+        let other = meta(
+            "PVD-GHA-002",
+            Domain::GithubActions,
+            &["zizmor:excessive-permissions"],
+        );
+        let file = Path::new(".github/workflows/ci.yml");
+        assert!(s.covers(&pin, file, Some(4)));
+        assert!(!s.covers(&pin, file, Some(3)));
+        assert!(!s.covers(&other, file, Some(4)));
+        assert!(!s.covers(&pin, Path::new("other.yml"), Some(4)));
+    }
+
+    #[test]
+    fn checkov_skip_covers_its_terraform_block_or_dockerfile() {
+        let tf = "resource \"aws_s3_bucket_acl\" \"a\" {\n  # checkov:skip=CKV_AWS_20:Public website bucket\n  acl = \"public-read\"\n}\n\nresource \"aws_s3_bucket_acl\" \"b\" {\n  acl = \"public-read\"\n}\n";
+        let s = one("main.tf", tf);
+        assert_eq!(s.span, Span::Lines(1, 4));
+        assert_eq!(s.reason.as_deref(), Some("Public website bucket"));
+        let acl = meta(
+            "PVD-TF-006",
+            Domain::Terraform,
+            &["checkov:CKV_AWS_20", "trivy:AWS-0092"],
+        );
+        assert!(s.covers(&acl, Path::new("main.tf"), Some(3)));
+        assert!(!s.covers(&acl, Path::new("main.tf"), Some(7)));
+
+        let s = one(
+            "Dockerfile",
+            "FROM debian:12\n#checkov:skip=CKV_DOCKER_3:runs as root by design\nRUN x\n",
+        );
+        assert_eq!(s.span, Span::File);
+        let root = meta(
+            "PVD-DOCKER-001",
+            Domain::Dockerfile,
+            &["hadolint:DL3002", "checkov:CKV_DOCKER_3"],
+        );
+        assert!(s.covers(&root, Path::new("Dockerfile"), None));
+    }
+
+    #[test]
+    fn checkov_kubernetes_annotation_covers_its_object() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    checkov.io/skip1: CKV_K8S_16=node agent needs the host\nspec: {}\n---\napiVersion: v1\nkind: Pod\n";
+        let s = one("k8s/pod.yaml", text);
+        assert_eq!(
+            (s.span, s.reason.as_deref()),
+            (Span::Lines(1, 6), Some("node agent needs the host"))
+        );
+        let privileged = meta("PVD-KUBE-001", Domain::Kubernetes, &["checkov:CKV_K8S_16"]);
+        assert!(s.covers(&privileged, Path::new("k8s/pod.yaml"), Some(6)));
+        assert!(!s.covers(&privileged, Path::new("k8s/pod.yaml"), Some(9)));
+    }
+
+    #[test]
+    fn hadolint_ignore_is_the_next_instruction_and_global_the_file() {
+        let text = "FROM debian:12\n# hadolint ignore=DL3008,DL3009\n\nRUN apt-get install -y curl\nRUN apt-get install -y git\n";
+        let s = one("Dockerfile", text);
+        assert_eq!(
+            (s.span, s.ids.clone()),
+            (
+                Span::Lines(4, 4),
+                vec!["DL3008".to_string(), "DL3009".to_string()]
+            )
+        );
+        let apt = meta("PVD-DOCKER-009", Domain::Dockerfile, &["hadolint:DL3008"]);
+        assert!(s.covers(&apt, Path::new("Dockerfile"), Some(4)));
+        assert!(!s.covers(&apt, Path::new("Dockerfile"), Some(5)));
+        let s = one(
+            "Dockerfile",
+            "# hadolint global ignore=DL3008\nFROM debian:12\n",
+        );
+        assert_eq!(s.span, Span::File);
+    }
+
+    #[test]
+    fn nosec_waives_secrets_and_auth_on_its_line_only() {
+        let s = one(
+            "app/config.py",
+            "KEY = 'AKIAIOSFODNN7EXAMPLE'  # nosec -- documentation example\n",
+        );
+        assert_eq!(
+            (s.ids.is_empty(), s.reason.as_deref()),
+            (true, Some("documentation example"))
+        );
+        let secret = meta(
+            "PVD-SECRET-002",
+            Domain::Secrets,
+            &["gitleaks:aws-access-token"],
+        );
+        let docker = meta("PVD-DOCKER-001", Domain::Dockerfile, &[]);
+        assert!(s.covers(&secret, Path::new("app/config.py"), Some(1)));
+        assert!(!s.covers(&docker, Path::new("app/config.py"), Some(1)));
+        // Ids of bandit or gosec map to no paved rule: a listed id waives nothing here.
+        let s = one("app/config.py", "HOST = '0.0.0.0'  # nosec B104\n");
+        assert!(!s.covers(&secret, Path::new("app/config.py"), Some(1)));
+    }
+
+    #[test]
+    fn kics_line_block_and_file() {
+        let text = "resource \"a\" \"b\" {\n  # kics-scan ignore-line\n  acl = \"public-read\"\n  x = 1\n}\n# kics-scan ignore-block\nresource \"c\" \"d\" {\n  acl = \"public-read\"\n}\n";
+        let all = found("main.tf", text);
+        let spans: Vec<Span> = all.iter().map(|s| s.span).collect();
+        assert_eq!(spans, [Span::Lines(3, 3), Span::Lines(7, 9)]);
+        let any = meta("PVD-TF-006", Domain::Terraform, &[]);
+        assert!(all[0].covers(&any, Path::new("main.tf"), Some(3)));
+        assert!(!all[0].covers(&any, Path::new("main.tf"), Some(4)));
+        assert!(all[1].covers(&any, Path::new("main.tf"), Some(8)));
+        let s = one("k8s/a.yaml", "# kics-scan ignore\napiVersion: v1\n");
+        assert_eq!(s.span, Span::File);
+        // Not at the top of the file: KICS ignores it, and so does paved.
+        assert!(found("k8s/a.yaml", "apiVersion: v1\n# kics-scan ignore\n").is_empty());
+    }
+
+    #[test]
+    fn trivy_ignore_next_block_ids_and_expiry() {
+        let text = "#trivy:ignore:AVD-AWS-0092:exp:2026-01-31\nresource \"aws_s3_bucket_acl\" \"a\" {\n  acl = \"public-read\"\n}\n";
+        let s = one("main.tf", text);
+        assert_eq!(s.span, Span::Lines(2, 4));
+        assert_eq!(s.expires, Some("2026-01-31".parse().unwrap()));
+        let acl = meta(
+            "PVD-TF-006",
+            Domain::Terraform,
+            &["checkov:CKV_AWS_20", "trivy:AWS-0092"],
+        );
+        assert!(s.covers(&acl, Path::new("main.tf"), Some(3)));
+        let s = one("Dockerfile", "FROM x\nUSER root #trivy:ignore:DS002\n");
+        let root = meta("PVD-DOCKER-001", Domain::Dockerfile, &["trivy:DS-0002"]);
+        assert!(s.covers(&root, Path::new("Dockerfile"), Some(2)));
+        // Named secret rules compare as written, and never match a numbered id.
+        let key = meta("PVD-SECRET-001", Domain::Secrets, &["trivy:private-key"]);
+        assert!(!s.covers(&key, Path::new("Dockerfile"), Some(2)));
+        assert_eq!(trivy_id("AVD-DS-0002"), trivy_id("ds2"));
+        assert_eq!(trivy_id("private-key"), None);
+        let _ = Severity::Low;
+    }
+}
