@@ -34,7 +34,9 @@
 //! - A Kubernetes Secret with literal `data`/`stringData` is one finding per Secret
 //!   (PVD-SECRET-006) listing the keys, with `data` base64-decoded so stand-ins and
 //!   certificates are told apart from passwords and private keys; the generic rule
-//!   skips the lines of Secret objects. SOPS-encrypted Secrets are not reported.
+//!   skips the lines of Secret objects. SOPS-encrypted Secrets are not reported, and
+//!   neither is a Secret whose only real values describe a credential (`username`,
+//!   `host`, `port`, `database`): the finding needs something secret in it.
 //! - Connection URIs (PVD-SECRET-007) to loopback, `.local`, `.test` and example
 //!   hosts, and with a password equal to the user or a stand-in (`user:pass`,
 //!   `guest:guest`, `${DB_PASSWORD}`) are documentation and local development, not
