@@ -10,7 +10,10 @@ Only the [blueprint] table (hash, layers) may differ.
 
 Usage: scripts/compare-before-layers.py [ID...]   (default: every copied blueprint)
 PAVED=path/to/paved overrides the binary (default: target/debug/paved; build it first).
-Exit 0 when every tree is identical, 1 at the first difference.
+AFTER=DIR compares against the blueprints directory DIR instead of the built-in set
+(to try a move before rebuilding).
+Every difference is listed (file and answer set); exit 0 when every tree is identical,
+1 when any differs.
 """
 import os
 import subprocess
@@ -21,6 +24,7 @@ import tomllib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEFORE = os.path.join(ROOT, "tests", "fixtures", "before-layers")
 PAVED = os.environ.get("PAVED", os.path.join(ROOT, "target", "debug", "paved"))
+AFTER = ["--blueprints", os.environ["AFTER"]] if os.environ.get("AFTER") else []
 
 
 def answer_sets(blueprint):
@@ -67,29 +71,34 @@ def generate(catalog, blueprint, sets, target):
 
 def main():
     ids = sys.argv[1:] or sorted(os.listdir(BEFORE))
+    differences = {}
     for blueprint in ids:
         compared = files = 0
         for label, sets in answer_sets(blueprint):
             with tempfile.TemporaryDirectory() as work:
                 before, after = os.path.join(work, "before"), os.path.join(work, "after")
                 a = generate(["--blueprints", BEFORE], blueprint, sets, before)
-                b = generate([], blueprint, sets, after)
+                b = generate(AFTER, blueprint, sets, after)
                 if a.returncode or b.returncode:
                     # A choice of a variable skipped by default: check skips it too.
                     if "does not apply" in a.stderr and "does not apply" in b.stderr:
                         continue
                     sys.exit(f"{blueprint} with {label}: {a.stderr}{b.stderr}")
                 ta, tb = tree(before), tree(after)
-                if ta.keys() != tb.keys():
-                    sys.exit(f"{blueprint} with {label}: files differ: {sorted(ta.keys() ^ tb.keys())}")
-                for rel in ta:
-                    if ta[rel] != tb[rel]:
-                        sys.exit(f"{blueprint} with {label}: {rel} differs")
+                for rel in sorted(ta.keys() | tb.keys()):
+                    if ta.get(rel) != tb.get(rel):
+                        what = "only before" if rel not in tb else "only after" if rel not in ta else "differs"
+                        differences.setdefault((blueprint, rel, what), []).append(label)
                 if recorded(before) != recorded(after):
-                    sys.exit(f"{blueprint} with {label}: .paved/answers.toml [answers]/[files] differ")
+                    differences.setdefault((blueprint, ".paved/answers.toml [answers]/[files]", "differs"), []).append(label)
                 compared += 1
                 files += len(ta)
-        print(f"{blueprint}: {compared} answer sets, {files} files: identical")
+        print(f"{blueprint}: {compared} answer sets, {files} files compared")
+    for (blueprint, rel, what), labels in sorted(differences.items()):
+        print(f"  {blueprint}: {rel} {what} in {len(labels)} answer set(s): {', '.join(labels[:3])}{', …' if len(labels) > 3 else ''}")
+    if differences:
+        sys.exit(f"{len(differences)} file(s) differ")
+    print("every tree identical")
 
 
 if __name__ == "__main__":

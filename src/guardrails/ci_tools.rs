@@ -132,6 +132,15 @@ impl Category {
                 "trivy * --format cyclonedx",
                 "trivy * --format spdx",
                 "trivy * --format spdx-json",
+                "trivy * -f cyclonedx",
+                "trivy * -f spdx",
+                "trivy * -f spdx-json",
+                "cdxgen",
+                "cyclonedx-gomod",
+                "org.cyclonedx:cyclonedx-maven-plugin",
+                "cyclonedxBom",
+                "docker sbom",
+                "docker/build-push-action",
             ],
             Category::WorkflowAudit => &[
                 "zizmorcore/zizmor-action",
@@ -360,6 +369,10 @@ pub(crate) fn exits_zero_on_findings(category: Category, cmd: &str) -> bool {
                     .expect("valid regex"),
             ]
         });
+    // An SBOM has no findings to fail on: its exit-code flags say nothing.
+    if category == Category::Sbom {
+        return false;
+    }
     let cmd = cmd.to_ascii_lowercase();
     if cmd.contains("--soft-fail") || exit0.is_match(&cmd) {
         return true;
@@ -477,6 +490,14 @@ pub(crate) fn does_scan(category: Category, cmd: &str) -> bool {
 /// `command` checks advisories, a snyk action only when it runs `test`.
 pub(crate) fn action_scans(category: Category, action: &str, with: Option<&Node>) -> bool {
     let input = |k: &str| with.and_then(|w| w.str_at(k)).map(str::to_ascii_lowercase);
+    if category == Category::Sbom && action.starts_with("docker/build-push-action") {
+        // An image build writes an SBOM attestation only when asked to.
+        let sbom = with.and_then(|w| w.get("sbom")).is_some_and(|v| {
+            v.as_bool() == Some(true) || v.as_str().is_some_and(|s| s.trim() == "true")
+        });
+        let attests = input("attests").is_some_and(|a| a.contains("type=sbom"));
+        return sbom || attests;
+    }
     if category == Category::Sca {
         if action.starts_with("anchore/scan-action") {
             return input("path").is_some() || input("sbom").is_some();

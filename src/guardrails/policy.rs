@@ -25,26 +25,12 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 
 /// Parameters of rules not yet converted to `rule!` (declared rules bring their own,
 /// see [`known_params`]).
-pub static LEGACY_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        key: "ci_coverage_only_when_relevant",
-        kind: ParamKind::Boolean,
-        description: "Require container scanning only with a Dockerfile and IaC scanning only with IaC in the repository (default true)",
-        default: None,
-    },
-    ParamSpec {
-        key: "ci_require_workflow_audit",
-        kind: ParamKind::Boolean,
-        description: "Require a workflow auditor in CI (PVD-CI-008; default false)",
-        default: None,
-    },
-    ParamSpec {
-        key: "max_waiver_days",
-        kind: ParamKind::Integer,
-        description: "Longest a waiver may run from today; 0 means no limit",
-        default: None,
-    },
-];
+pub static LEGACY_PARAMS: &[ParamSpec] = &[ParamSpec {
+    key: "max_waiver_days",
+    kind: ParamKind::Integer,
+    description: "Longest a waiver may run from today; 0 means no limit",
+    default: None,
+}];
 
 /// Every parameter a profile may set: those the declared rules bring, then the
 /// legacy table; a key two rules share is listed once.

@@ -11,6 +11,7 @@ mod python_fastapi_scanners;
 mod python_fastapi_service;
 mod rust_axum_scanners;
 mod rust_axum_service;
+mod token_battery;
 mod typescript_fastify_scanners;
 mod typescript_fastify_service;
 mod update_rust_axum;

@@ -30,7 +30,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Runs `program args` in `dir`; panics with the output when it fails.
-fn run(dir: &Path, program: &Path, args: &[&str]) -> (Output, Duration) {
+pub(crate) fn run(dir: &Path, program: &Path, args: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
     let out = Command::new(program)
         .args(args)
@@ -56,7 +56,7 @@ fn run(dir: &Path, program: &Path, args: &[&str]) -> (Output, Duration) {
 /// The virtualenv holding the service's locked dependencies: created once per lock
 /// (by its hash), installed with `pip install --require-hashes --only-binary=:all:`.
 /// Both tests share it; the first one to get here builds it.
-fn venv(service: &Path) -> PathBuf {
+pub(crate) fn venv(service: &Path) -> PathBuf {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
         let lock = std::fs::read(service.join("requirements-dev.txt")).expect("lock");

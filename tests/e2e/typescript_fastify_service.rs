@@ -23,7 +23,7 @@ const ISSUER: &str = "https://issuer.test/";
 const AUDIENCE: &str = "demo-api";
 
 /// The absolute path of `program` on PATH: the service runs with a cleared environment.
-fn which(program: &str) -> PathBuf {
+pub(crate) fn which(program: &str) -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
@@ -32,7 +32,7 @@ fn which(program: &str) -> PathBuf {
 }
 
 /// Runs `npm ARGS` in `dir`; panics with the output when it fails.
-fn npm(dir: &Path, args: &[&str]) -> (Output, Duration) {
+pub(crate) fn npm(dir: &Path, args: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
     let out = Command::new(which("npm"))
         .args(args)

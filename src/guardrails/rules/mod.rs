@@ -28,14 +28,11 @@ pub mod terraform_azure;
 pub mod terraform_google;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    let legacy = |rules: &[super::legacy::Rule]| -> Vec<Rule> {
-        rules.iter().map(super::legacy::Rule::to_catalog).collect()
-    };
     [
         dockerfile::rules().to_vec(),
         github_actions::rules().to_vec(),
         gitlab::rules().to_vec(),
-        legacy(ci_coverage::RULES),
+        ci_coverage::rules().to_vec(),
         kubernetes::rules().to_vec(),
         terraform::rules().to_vec(),
         terraform_azure::rules().to_vec(),

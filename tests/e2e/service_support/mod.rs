@@ -476,6 +476,23 @@ impl RsaKey {
     /// An RS256 JWT whose header says `typ`.
     pub fn sign_jwt_typed(&self, kid: &str, typ: &str, claims: &serde_json::Value) -> String {
         let header = serde_json::json!({ "alg": "RS256", "typ": typ, "kid": kid });
+        self.sign_jwt_with_header(&header, claims)
+    }
+
+    /// The public key in PEM (SubjectPublicKeyInfo), as an attacker would find it.
+    pub fn public_pem(&self) -> Vec<u8> {
+        openssl(
+            &["pkey", "-in", self.pem.to_str().expect("utf-8"), "-pubout"],
+            None,
+        )
+    }
+
+    /// A JWT with exactly `header` (whatever its `alg` says), signed RS256.
+    pub fn sign_jwt_with_header(
+        &self,
+        header: &serde_json::Value,
+        claims: &serde_json::Value,
+    ) -> String {
         let input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),

@@ -63,6 +63,14 @@ def test_verified_caller_reaches_routes(client: TestClient) -> None:
     assert client.get("/no-such-route", headers=bearer("good")).status_code == 404
 
 
+def test_head_is_served_where_get_is(client: TestClient) -> None:
+    reply = client.head("/v1/whoami", headers=bearer("good"))
+    assert reply.status_code == 200
+    assert reply.content == b""
+    assert client.head("/v1/whoami").status_code == 401
+    assert client.post("/v1/whoami", headers=bearer("good")).status_code == 405
+
+
 def test_route_added_after_the_app_is_built_is_protected() -> None:
     app = create_app(settings(), FakeVerifier())
 

@@ -4,6 +4,7 @@ slow request heads are dropped, excess load is shed with 503, idle connections e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -78,6 +79,27 @@ def test_slow_request_head_is_dropped() -> None:
             assert time.monotonic() - started < 3
         with socket.create_connection(("127.0.0.1", port), timeout=5) as idle:
             assert closed_by_server(idle, 5)  # nothing sent at all
+
+
+def read_reply(conn: socket.socket) -> bytes:
+    reply = b""
+    while chunk := conn.recv(4096):
+        reply += chunk
+    return reply
+
+
+def test_oversized_request_head_is_refused_with_431() -> None:
+    with running(create_app(settings(LIMITS), FakeVerifier()), settings(LIMITS)) as port:
+        head = b"GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"A" * 65536 + b"\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            with contextlib.suppress(OSError):  # the server may close before reading it all
+                conn.sendall(head)
+            assert read_reply(conn).startswith(b"HTTP/1.1 431 ")
+        # A head under the limit, sent in pieces, is served as usual.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            conn.sendall(b"X-Pad: " + b"p" * 8000 + b"\r\nConnection: close\r\n\r\n")
+            assert read_reply(conn).startswith(b"HTTP/1.1 200 ")
 
 
 def test_excess_load_is_shed_with_503() -> None:

@@ -29,6 +29,10 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 /// Time allowed for a client to send the request line and headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head (request line and headers) read, in bytes; a larger one is
+/// answered 431 before any of it reaches the application. 16 KiB, the same as Node's
+/// default and the Python blueprint's limit, so the three services answer alike.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// A connection on which nothing is read or written for this long is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a shutdown waits for requests in progress.

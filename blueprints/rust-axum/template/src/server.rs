@@ -63,6 +63,8 @@ pub async fn serve_with(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        // hyper answers a head that does not fit with 431 Request Header Fields Too Large.
+        .max_buf_size(crate::limits::MAX_HEAD_BYTES)
         .keep_alive(true);
     tokio::pin!(shutdown);
     loop {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use axum::http::{Method, StatusCode};
 use common::jwt::{
     AUDIENCE, EC_KID, ISSUER, RSA_KID, Signer, bearer, fixture, fixture_with, keys, now, rsa_jwk,
-    rsa_public_pem, state_with, timing, token, token_of_type, valid_claims,
+    rsa_public_pem, state_with, timing, token, token_of_type, token_with_header, valid_claims,
 };
 use common::{assert_security_headers, call, call_with_body, get, wait_until_ready};
 use serde_json::json;
@@ -508,6 +508,31 @@ async fn futures_join(
 }
 
 // ---- token semantics: type, client, scopes
+
+#[tokio::test]
+async fn token_issued_in_the_future_is_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let mut claims = valid_claims();
+    claims["iat"] = json!(now() + 300);
+    get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims))))
+        .await
+        .assert_unauthorized();
+    // Within the leeway, as for nbf.
+    claims["iat"] = json!(now() + 10);
+    let reply = get(&f.app, "/v1/whoami", Some(&bearer(&rs256(&claims)))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn critical_header_extensions_are_refused() {
+    let f = fixture(SLOW_REFRESH).await;
+    let signer = Signer::Rs256(&keys().rsa);
+    let header = json!({ "alg": "RS256", "typ": "JWT", "kid": RSA_KID, "crit": ["x-unknown"], "x-unknown": true });
+    let jwt = token_with_header(&signer, &header, &valid_claims());
+    get(&f.app, "/v1/whoami", Some(&bearer(&jwt)))
+        .await
+        .assert_unauthorized();
+}
 
 #[tokio::test]
 async fn access_token_types_are_accepted_and_others_refused() {

@@ -180,3 +180,23 @@ async fn served_over_tcp_with_request_id_and_security_headers() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_request_head_is_refused_with_431() {
+    let server = Running::start(HttpLimits::default()).await;
+    let mut stream = server.connect();
+    let head = format!(
+        "GET /v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+        "A".repeat(64 * 1024)
+    );
+    // The server may answer and close before reading all of it.
+    let _ = stream.write_all(head.as_bytes());
+    let (received, _) = tokio::task::spawn_blocking(move || read_until_closed(stream))
+        .await
+        .expect("reader");
+    assert!(
+        received.to_ascii_lowercase().starts_with("http/1.1 431"),
+        "{received}"
+    );
+    server.stop().await;
+}

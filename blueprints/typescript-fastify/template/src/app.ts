@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 
 import Fastify, { LogController } from "fastify";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, HTTPMethods } from "fastify";
 
 import { installAuthentication } from "./auth/index.js";
 import type { Authenticator } from "./auth/index.js";
@@ -22,6 +22,9 @@ export interface AppOptions {
 }
 
 /** Sent on every response, 401s and 503s included. */
+/** The methods a 405 may name in Allow. */
+const ROUTE_METHODS: readonly HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
@@ -80,7 +83,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // No CORS headers are ever sent: browsers on other origins cannot call the API, and
   // preflight requests are refused by the authentication hook (401).
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not found" }));
+  // A path served with other methods answers 405 with Allow (RFC 9110), as axum and
+  // FastAPI do; any other path is 404. Only authenticated requests get this far.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = ROUTE_METHODS.filter((method) => app.hasRoute({ method, url: path }));
+    if (allowed.length > 0) {
+      return reply.code(405).header("allow", allowed.join(", ")).send({ error: "method not allowed" });
+    }
+    return reply.code(404).send({ error: "not found" });
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {

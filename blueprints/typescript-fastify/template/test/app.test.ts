@@ -83,6 +83,9 @@ describe("deny by default", () => {
     assert.equal(whoami.status, 200);
     assert.deepEqual(whoami.json(), { sub: "stand-in" });
     assert.equal((await request(base, "/no-such-route", { headers: good })).status, 404);
+    const wrongMethod = await request(base, "/v1/whoami", { method: "POST", headers: good });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers["allow"], "GET, HEAD");
   });
 
   it("cannot be extended after it is built: no route escapes the hook", () => {

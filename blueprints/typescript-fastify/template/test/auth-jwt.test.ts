@@ -195,6 +195,8 @@ describe("bearer tokens", () => {
   it("refuses expired and not-yet-valid tokens beyond the leeway, accepts skew within it", async () => {
     assertUnauthorized(await call(await sign(rsa, validClaims({ exp: now() - 120 }))), "expired");
     assertUnauthorized(await call(await sign(rsa, validClaims({ nbf: now() + 120 }))), "not yet valid");
+    assertUnauthorized(await call(await sign(rsa, validClaims({ iat: now() + 300 }))), "issued in the future");
+    assert.equal((await call(await sign(rsa, validClaims({ iat: now() + 10 })))).status, 200, "iat skew within leeway");
     assert.equal((await call(await sign(rsa, validClaims({ exp: now() - 30 })))).status, 200, "skew within leeway");
   });
 

@@ -484,6 +484,18 @@ pub fn is_literal_secret(value: &str) -> bool {
     if v.starts_with('<') && v.ends_with('>') || v.starts_with("${") || v.starts_with("$(") {
         return false;
     }
+    // A URL without user information, or the name or path of a secret
+    // (`prod/db/credentials`): where to find it, not the secret.
+    if (lower.starts_with("https://") || lower.starts_with("http://")) && !v.contains('@') {
+        return false;
+    }
+    if v.contains('/')
+        && v.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '/' | '.')
+        })
+    {
+        return false;
+    }
     if v.chars().all(|c| c == v.chars().next().unwrap_or('x')) {
         return false; // `******`, `xxxxxx`
     }

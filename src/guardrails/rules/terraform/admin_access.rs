@@ -30,7 +30,7 @@ rule! {
     /// ```
     pub struct AdminAccess {
         id: "PVD-TF-005",
-        severity: Critical,
+        severity: High,
         references: ["checkov:CKV_AWS_274", "cis-aws-1.4:1.16"],
     }
 }

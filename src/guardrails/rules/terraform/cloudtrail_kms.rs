@@ -32,7 +32,7 @@ rule! {
     /// ```
     pub struct CloudtrailKms {
         id: "PVD-TF-030",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_35", "cis-aws-1.4:3.7"],
     }
 }

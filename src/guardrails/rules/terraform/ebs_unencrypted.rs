@@ -38,7 +38,7 @@ rule! {
     /// ```
     pub struct EbsUnencrypted {
         id: "PVD-TF-013",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV_AWS_3", "checkov:CKV_AWS_8", "cis-aws-1.4:2.2.1"],
     }
 }

@@ -32,7 +32,7 @@ rule! {
     /// ```
     pub struct IamAllActions {
         id: "PVD-TF-001",
-        severity: Critical,
+        severity: High,
         references: ["checkov:CKV_AWS_62", "checkov:CKV_AWS_63", "checkov:CKV_AWS_1", "trivy:AWS-0057", "cis-aws-1.4:1.16"],
     }
 }

@@ -32,7 +32,7 @@ rule! {
     /// ```
     pub struct IamServiceWildcard {
         id: "PVD-TF-002",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV_AWS_290", "checkov:CKV_AWS_355", "trivy:AWS-0057"],
     }
 }

@@ -29,7 +29,7 @@ rule! {
     /// ```
     pub struct IamUserPolicy {
         id: "PVD-TF-004",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_40", "cis-aws-1.4:1.15"],
     }
 }

@@ -35,7 +35,7 @@ rule! {
     /// ```
     pub struct Imdsv2 {
         id: "PVD-TF-028",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV_AWS_79", "trivy:AWS-0028"],
     }
 }

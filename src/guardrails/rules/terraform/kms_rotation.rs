@@ -30,7 +30,7 @@ rule! {
     /// ```
     pub struct KmsRotation {
         id: "PVD-TF-018",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_7", "cis-aws-1.4:3.8"],
     }
 }

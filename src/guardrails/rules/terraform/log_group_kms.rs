@@ -31,7 +31,7 @@ rule! {
     /// ```
     pub struct LogGroupKms {
         id: "PVD-TF-016",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_158"],
     }
 }

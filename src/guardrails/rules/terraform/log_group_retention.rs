@@ -31,7 +31,7 @@ rule! {
     /// ```
     pub struct LogGroupRetention {
         id: "PVD-TF-017",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_338", "checkov:CKV_AWS_66"],
         params: RetentionParams,
     }

@@ -32,7 +32,7 @@ rule! {
     /// ```
     pub struct RdsUnencrypted {
         id: "PVD-TF-014",
-        severity: High,
+        severity: Medium,
         references: ["checkov:CKV_AWS_16", "cis-aws-1.4:2.3.1"],
     }
 }

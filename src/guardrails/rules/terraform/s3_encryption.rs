@@ -38,7 +38,7 @@ rule! {
     /// ```
     pub struct S3Encryption {
         id: "PVD-TF-008",
-        severity: High,
+        severity: Low,
         references: ["checkov:CKV_AWS_19", "checkov:CKV_AWS_145", "trivy:AWS-0088", "cis-aws-1.4:2.1.1"],
     }
 }

@@ -45,7 +45,7 @@ rule! {
     /// ```
     pub struct S3PublicAccessBlock {
         id: "PVD-TF-007",
-        severity: High,
+        severity: Low,
         references: ["checkov:CKV_AWS_53", "checkov:CKV_AWS_54", "checkov:CKV_AWS_55", "checkov:CKV_AWS_56", "trivy:AWS-0086", "cis-aws-1.4:2.1.5"],
     }
 }

@@ -42,7 +42,7 @@ rule! {
     /// ```
     pub struct S3Versioning {
         id: "PVD-TF-009",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_21"],
     }
 }

@@ -25,7 +25,7 @@ rule! {
     /// ```
     pub struct SnsUnencrypted {
         id: "PVD-TF-023",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_26", "trivy:AWS-0095"],
     }
 }

@@ -30,7 +30,7 @@ rule! {
     /// ```
     pub struct SqsUnencrypted {
         id: "PVD-TF-022",
-        severity: Medium,
+        severity: Low,
         references: ["checkov:CKV_AWS_27", "trivy:AWS-0096"],
     }
 }

@@ -660,3 +660,188 @@ fn truncated_modules_never_panic() {
         let _ = check_all(&m, &Params::default(), rules());
     }
 }
+
+#[test]
+fn r031_neptune() {
+    fires(
+        "resource \"aws_neptune_cluster\" \"g\" {\n  storage_encrypted = false\n}\n",
+        "PVD-TF-031",
+        "storage_encrypted",
+    );
+    // A restore takes the snapshot's encryption.
+    quiet(
+        "resource \"aws_neptune_cluster\" \"g\" {\n  snapshot_identifier = var.snap\n}\n",
+        "PVD-TF-031",
+    );
+}
+
+#[test]
+fn r032_r033_r034_search_domains_of_both_kinds() {
+    let es = "resource \"aws_elasticsearch_domain\" \"e\" {\n  domain_name = \"e\"\n}\n";
+    fires(es, "PVD-TF-032", "aws_elasticsearch_domain");
+    fires(es, "PVD-TF-033", "aws_elasticsearch_domain");
+    fires(es, "PVD-TF-034", "aws_elasticsearch_domain");
+    let good = "resource \"aws_opensearch_domain\" \"o\" {\n  encrypt_at_rest {\n    enabled = true\n  }\n  node_to_node_encryption {\n    enabled = var.n2n\n  }\n  domain_endpoint_options {\n    enforce_https = true\n  }\n}\n";
+    for rule in ["PVD-TF-032", "PVD-TF-033", "PVD-TF-034"] {
+        quiet(good, rule);
+    }
+    // The block without the switch: reported at the block.
+    fires(
+        "resource \"aws_opensearch_domain\" \"o\" {\n  domain_endpoint_options {\n    tls_security_policy = \"Policy-Min-TLS-1-2-2019-07\"\n  }\n}\n",
+        "PVD-TF-034",
+        "domain_endpoint_options",
+    );
+}
+
+#[test]
+fn r035_open_search_policies() {
+    let open = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "es:*", "Resource": "*"}]}"#;
+    let inline = format!(
+        "resource \"aws_opensearch_domain\" \"o\" {{\n  domain_name = \"acme\"\n  access_policies = <<POLICY\n{open}\nPOLICY\n}}\n"
+    );
+    fires(&inline, "PVD-TF-035", "access_policies");
+    // In a VPC the endpoint is private: an open policy is the AWS-documented pattern.
+    let vpc = inline.replace(
+        "  domain_name = \"acme\"\n",
+        "  domain_name = \"acme\"\n  vpc_options {\n    subnet_ids = var.subnets\n  }\n",
+    );
+    quiet(&vpc, "PVD-TF-035");
+    // A separate policy resource, by reference and by literal name.
+    let domain = "resource \"aws_elasticsearch_domain\" \"e\" {\n  domain_name = \"acme\"\n}\n";
+    for target in ["aws_elasticsearch_domain.e.domain_name", "\"acme\""] {
+        let tf = format!(
+            "{domain}resource \"aws_elasticsearch_domain_policy\" \"p\" {{\n  domain_name = {target}\n  access_policies = jsonencode({{ Statement = [{{ Effect = \"Allow\", Principal = {{ AWS = \"*\" }}, Action = \"es:*\" }}] }})\n}}\n"
+        );
+        fires(&tf, "PVD-TF-035", "Statement = [{");
+    }
+    // A domain we cannot see, or a condition: not reported.
+    quiet(
+        "resource \"aws_opensearch_domain_policy\" \"p\" {\n  domain_name = var.domain\n  access_policies = jsonencode({ Statement = [{ Effect = \"Allow\", Principal = \"*\", Action = \"es:*\" }] })\n}\n",
+        "PVD-TF-035",
+    );
+    let conditioned = "resource \"aws_opensearch_domain\" \"o\" {\n  access_policies = jsonencode({ Statement = [{ Effect = \"Allow\", Principal = \"*\", Action = \"es:*\", Condition = { IpAddress = { \"aws:SourceIp\" = [\"203.0.113.0/24\"] } } }] })\n}\n";
+    quiet(conditioned, "PVD-TF-035");
+    // Domain policies are not resource policies of PVD-TF-029.
+    quiet(&inline, "PVD-TF-029");
+}
+
+#[test]
+fn r036_r037_eks_secrets_and_logging() {
+    let cluster = "resource \"aws_eks_cluster\" \"c\" {\n  name = \"c\"\n  encryption_config {\n    resources = [\"configmaps\"]\n    provider {\n      key_arn = aws_kms_key.k.arn\n    }\n  }\n}\n";
+    fires(cluster, "PVD-TF-036", "resources = [\"configmaps\"]");
+    fires(cluster, "PVD-TF-037", "resource \"aws_eks_cluster\"");
+    let good = "resource \"aws_eks_cluster\" \"c\" {\n  enabled_cluster_log_types = var.log_types\n  encryption_config {\n    resources = var.encrypted\n  }\n}\n";
+    quiet(good, "PVD-TF-036");
+    quiet(good, "PVD-TF-037");
+    quiet(
+        "resource \"aws_eks_cluster\" \"c\" {\n  enabled_cluster_log_types = [\"audit\", \"api\", \"authenticator\"]\n}\n",
+        "PVD-TF-037",
+    );
+}
+
+#[test]
+fn r038_lambda_environment() {
+    let tf = "resource \"aws_lambda_function\" \"f\" {\n  environment {\n    variables = {\n      TOKEN_TTL      = \"3600\"\n      SECRET_ARN     = \"arn:aws:secretsmanager:eu-west-1:111122223333:secret:db\"\n      DB_PASSWORD    = var.db_password\n      API_TOKEN      = \"changeme\"\n      LEGACY         = \"AKIAIOSFODNN7QWERTY1\"\n      JWT_SECRET     = \"kq8Zr2vX9w\"\n    }\n  }\n}\n";
+    let m = model(&[("main.tf", tf)], None);
+    let hits: Vec<_> = check_all(&m, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| h.rule == "PVD-TF-038")
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        hits[0].message,
+        "aws_lambda_function.f: literal credential in environment variable `LEGACY`, `JWT_SECRET`"
+    );
+    quiet(
+        "resource \"aws_lambda_function\" \"f\" {\n  environment {\n    variables = {\n      PORT = \"8080\"\n      DB_PASSWORD_SECRET_ARN = aws_secretsmanager_secret.db.arn\n    }\n  }\n}\n",
+        "PVD-TF-038",
+    );
+}
+
+#[test]
+fn r039_ecs_container_environment() {
+    let tf = r#"resource "aws_ecs_task_definition" "t" {
+  container_definitions = <<DEFS
+[
+  {"name": "web", "environment": [{"name": "SESSION_SECRET", "value": "a8Fj3kLq0Z"}, {"name": "PORT", "value": "8080"}]},
+  {"name": "worker", "environment": [{"name": "QUEUE_TOKEN", "value": "T0k3n-v4lue"}]},
+  {"name": "ok", "environment": [{"name": "API_KEY", "value": "<set me>"}]}
+]
+DEFS
+}
+"#;
+    let m = model(&[("main.tf", tf)], None);
+    let hits: Vec<_> = check_all(&m, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| h.rule == "PVD-TF-039")
+        .map(|h| (h.line, h.message))
+        .collect();
+    assert_eq!(
+        hits,
+        vec![
+            (Some(2), "aws_ecs_task_definition.t, container `web`: literal credential in environment variable `SESSION_SECRET`".to_owned()),
+            (Some(2), "aws_ecs_task_definition.t, container `worker`: literal credential in environment variable `QUEUE_TOKEN`".to_owned()),
+        ]
+    );
+    quiet(
+        "resource \"aws_ecs_task_definition\" \"t\" {\n  container_definitions = file(\"containers.json\")\n}\n",
+        "PVD-TF-039",
+    );
+}
+
+#[test]
+fn r040_plain_http_listeners() {
+    let listener = |protocol: &str, action: &str| {
+        format!("resource \"aws_lb_listener\" \"l\" {{\n  port = 80\n  protocol = \"{protocol}\"\n  default_action {{\n{action}\n  }}\n}}\n")
+    };
+    let forward = "    type = \"forward\"\n    target_group_arn = aws_lb_target_group.t.arn";
+    fires(
+        &listener("HTTP", forward),
+        "PVD-TF-040",
+        "protocol = \"HTTP\"",
+    );
+    quiet(&listener("HTTPS", forward), "PVD-TF-040");
+    quiet(&listener("TCP", forward), "PVD-TF-040");
+    let to_https = "    type = \"redirect\"\n    redirect {\n      protocol = \"HTTPS\"\n      port = \"443\"\n      status_code = \"HTTP_301\"\n    }";
+    quiet(&listener("HTTP", to_https), "PVD-TF-040");
+    // A redirect that keeps the protocol (#{protocol}) is still plain HTTP.
+    let same = "    type = \"redirect\"\n    redirect {\n      host = \"www.example.com\"\n      status_code = \"HTTP_301\"\n    }";
+    fires(&listener("HTTP", same), "PVD-TF-040", "protocol = \"HTTP\"");
+}
+
+#[test]
+fn r041_default_security_group() {
+    quiet(
+        "resource \"aws_default_security_group\" \"d\" {\n  vpc_id = aws_vpc.v.id\n}\n",
+        "PVD-TF-041",
+    );
+    quiet(
+        "resource \"aws_default_security_group\" \"d\" {\n  vpc_id = aws_vpc.v.id\n  ingress = []\n  egress = []\n}\n",
+        "PVD-TF-041",
+    );
+    let open = "resource \"aws_default_security_group\" \"d\" {\n  vpc_id = aws_vpc.v.id\n  egress {\n    protocol = \"-1\"\n    from_port = 0\n    to_port = 0\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n  ingress {\n    protocol = \"tcp\"\n    from_port = 22\n    to_port = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+    fires(open, "PVD-TF-041", "egress {");
+    // Its world-open ingress is also what PVD-TF-012 looks for.
+    fires(open, "PVD-TF-012", "cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}");
+}
+
+#[test]
+fn r042_r043_s3_backend() {
+    let full = "terraform {\n  backend \"s3\" {\n    bucket = \"state\"\n    key = \"k\"\n    region = \"eu-west-1\"\n  }\n}\n";
+    fires(full, "PVD-TF-042", "backend \"s3\"");
+    fires(full, "PVD-TF-043", "backend \"s3\"");
+    // Partial configuration: the rest comes from -backend-config at init.
+    let partial = "terraform {\n  backend \"s3\" {\n    key = \"k\"\n  }\n}\n";
+    quiet(partial, "PVD-TF-042");
+    quiet(partial, "PVD-TF-043");
+    let off = "terraform {\n  backend \"s3\" {\n    key = \"k\"\n    encrypt = false\n    use_lockfile = false\n  }\n}\n";
+    fires(off, "PVD-TF-042", "encrypt = false");
+    fires(off, "PVD-TF-043", "use_lockfile = false");
+    let dynamo = "terraform {\n  backend \"s3\" {\n    bucket = \"state\"\n    encrypt = true\n    dynamodb_table = \"locks\"\n  }\n}\n";
+    quiet(dynamo, "PVD-TF-042");
+    quiet(dynamo, "PVD-TF-043");
+    // The backend the blueprints generate (partial, encrypted, S3-native lock).
+    let generated = "terraform {\n  backend \"s3\" {\n    key          = \"svc/terraform.tfstate\"\n    encrypt      = true\n    use_lockfile = true\n  }\n}\n";
+    quiet(generated, "PVD-TF-042");
+    quiet(generated, "PVD-TF-043");
+}

@@ -23,8 +23,12 @@
 //!   `AUTH_REQUIRE_AT_JWT=true` only `at+jwt` is accepted: set it when your issuer
 //!   types its access tokens, and ID tokens can no longer pass for them;
 //! - the signature verifies with that key;
+//! - its header lists no critical extensions (`crit`, RFC 7515 section 4.1.11: a
+//!   verifier must refuse extensions it does not understand, and this one
+//!   understands none);
 //! - `iss` and `aud` match the configuration, `exp` and `sub` are present, and `exp`
-//!   and `nbf` hold with at most `LEEWAY` of clock skew;
+//!   and `nbf` hold with at most `LEEWAY` of clock skew, and `iat`, when present, is
+//!   not later than now plus `LEEWAY` (a token issued in the future is refused);
 //! - with `AUTH_ALLOWED_CLIENTS`, its `client_id` (RFC 9068) or else `azp` (OIDC) is
 //!   listed.
 //!
@@ -208,6 +212,8 @@ impl Grants {
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    /// Issued at (seconds; some issuers send fractions).
+    iat: Option<f64>,
     scope: Option<Grants>,
     scp: Option<Grants>,
     roles: Option<Grants>,
@@ -258,6 +264,7 @@ impl Authenticator {
             return Err(rejected("algorithm not allowed"));
         }
         check_type(header.typ.as_deref(), self.config.require_at_jwt)?;
+        refuse_critical_extensions(token)?;
         let kid = header
             .kid
             .as_deref()
@@ -275,6 +282,9 @@ impl Authenticator {
         let claims = decode::<Claims>(token, &key.key, &validation)
             .map_err(|err| AuthError::Rejected(format!("{:?}", err.kind())))?
             .claims;
+        if claims.iat.is_some_and(|iat| iat > unix_now() + LEEWAY as f64) {
+            return Err(rejected("token issued in the future"));
+        }
         let client = claims.client_id.or(claims.azp);
         if let Some(allowed) = &self.config.allowed_clients
             && !client
@@ -317,6 +327,30 @@ fn normalise(grants: Option<Vec<String>>) -> Vec<String> {
     grants.sort();
     grants.dedup();
     grants
+}
+
+/// RFC 7515 section 4.1.11: a header whose `crit` lists extensions the verifier does
+/// not understand must be refused. This verifier understands none, so any `crit` is
+/// refused. jsonwebtoken's `Header` does not carry the parameter, so the header
+/// segment (already decoded once by `decode_header`) is read again here as JSON.
+fn refuse_critical_extensions(token: &str) -> Result<(), AuthError> {
+    use base64::Engine;
+    let segment = token.split('.').next().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| rejected("malformed token"))?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| rejected("malformed token"))?;
+    if header.contains_key("crit") {
+        return Err(rejected("token header lists critical extensions"));
+    }
+    Ok(())
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |elapsed| elapsed.as_secs_f64())
 }
 
 fn rejected(reason: &str) -> AuthError {
@@ -413,6 +447,26 @@ mod tests {
             };
             assert_eq!(AuthConfig::from_lookup(&with_url).is_ok(), ok, "{url}");
         }
+    }
+
+    #[test]
+    fn critical_extensions_are_refused() {
+        use base64::Engine;
+        let encode = |header: &str| {
+            format!(
+                "{}.e30.sig",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header)
+            )
+        };
+        assert!(refuse_critical_extensions(&encode(r#"{"alg":"RS256","kid":"k"}"#)).is_ok());
+        for header in [
+            r#"{"alg":"RS256","crit":["exp"],"exp":1}"#,
+            r#"{"alg":"RS256","crit":[]}"#,
+            r#"{"alg":"RS256","crit":"b64"}"#,
+        ] {
+            assert!(refuse_critical_extensions(&encode(header)).is_err(), "{header}");
+        }
+        assert!(refuse_critical_extensions("!!.e30.sig").is_err());
     }
 
     #[test]

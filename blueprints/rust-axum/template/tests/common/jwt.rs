@@ -163,6 +163,11 @@ pub fn token_of_type(
     if let Some(kid) = kid {
         header["kid"] = json!(kid);
     }
+    token_with_header(signer, &header, claims)
+}
+
+/// A compact JWT with exactly `header`, signed by `signer`.
+pub fn token_with_header(signer: &Signer<'_>, header: &Value, claims: &Value) -> String {
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),

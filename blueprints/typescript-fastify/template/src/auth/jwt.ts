@@ -137,6 +137,11 @@ export class JwtAuthenticator implements Authenticator {
       throw error instanceof AuthError ? error : rejected(describe(error));
     }
     const { payload, protectedHeader } = verified;
+    // jose checks iat only against a maximum token age; a token issued in the
+    // future (beyond the leeway) is refused here, as PyJWT and the Rust service do.
+    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + LEEWAY_SECONDS) {
+      throw rejected("token issued in the future");
+    }
     this.#checkType(protectedHeader.typ);
     this.#checkClient(payload);
     if (typeof payload.sub !== "string" || payload.sub === "") {

@@ -1,0 +1,52 @@
+//! CI coverage rules (`PVD-CI-NNN`): the pipeline that runs on pull requests must run
+//! each kind of security scanner.
+//!
+//! Decisions worth knowing:
+//! - The pipeline is the GitHub workflows that run on `pull_request` (all workflows
+//!   when none does, and then the message says "CI"), followed into the local reusable
+//!   workflows and composite actions they call, plus every GitLab CI file. What a step
+//!   or job runs, and which scanner that is, is the shared scanner knowledge of
+//!   `guardrails::ci_tools`; `pipeline.rs` is this domain's support module (it declares
+//!   no rule).
+//! - Tool names alone over-count: an SBOM step (trivy `--format cyclonedx|spdx`, syft,
+//!   cyclonedx-py, cyclonedx-npm, cargo-cyclonedx, cdxgen, `docker sbom`,
+//!   docker/build-push-action with `sbom: true`) is SBOM generation (PVD-CI-006), never
+//!   dependency scanning (PVD-CI-002), in every ecosystem and in GitHub and GitLab alike.
+//! - One cause, one finding: a scanner that runs but cannot fail (`continue-on-error`,
+//!   `allow_failure`, `|| true`, exit code 0 on findings) is reported by PVD-GHA-012 or
+//!   PVD-GITLAB-002 at the step or job to fix; the coverage rule of its category stays
+//!   quiet instead of repeating it at the workflow's `on:` line.
+//! - A pipeline file that cannot be parsed is not "no CI": PVD-CI-000 stays quiet,
+//!   PVD-AUDIT-001 reports the parse error, and a coverage rule that finds no scanner
+//!   in the readable files says which files it could not judge. PVD-CI-007 stays quiet
+//!   when an unreadable workflow might be the one that runs on pull requests.
+//! - Severities follow the rubric in docs/drift.md: a missing scanner removes
+//!   detection (defence in depth), so PVD-CI-001..004 moved high → medium, as did
+//!   PVD-CI-000 (no CI at all) and PVD-CI-007 (CI only after the merge), which remove
+//!   every check at once but still only detection. PVD-CI-006 (no SBOM) stays low.
+//! - Parameters: each category rule reads its own `ci_tools_*` list;
+//!   `ci_coverage_only_when_relevant` (PVD-CI-004, 005) and `ci_require_workflow_audit`
+//!   (PVD-CI-008).
+
+use crate::guardrails::declare::register;
+use crate::guardrails::Domain;
+
+mod pipeline;
+
+/// The domain of every rule in this folder.
+const DOMAIN: Domain = Domain::CiCoverage;
+
+register! {
+    no_ci::NoCi,
+    no_sast::NoSast,
+    no_dependency_scanning::NoDependencyScanning,
+    no_secret_scanning::NoSecretScanning,
+    no_container_scanning::NoContainerScanning,
+    no_iac_scanning::NoIacScanning,
+    no_sbom::NoSbom,
+    no_pr_pipeline::NoPrPipeline,
+    no_workflow_audit::NoWorkflowAudit,
+}
+
+#[cfg(test)]
+mod tests;

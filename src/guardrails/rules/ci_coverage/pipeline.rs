@@ -1,0 +1,162 @@
+//! What the CI coverage rules share, declaring no rule: the pipeline that runs on
+//! pull requests (which files, what each step or job runs), the files that would be
+//! part of it but could not be parsed, and the verdict for one kind of scan.
+
+use std::path::Path;
+
+use paved_model::workflows::is_pipeline_path;
+use paved_model::Location;
+use paved_parse::yaml::YamlKind;
+
+use crate::guardrails::ci_tools::{gitlab_units, workflow_units, Category, Unit};
+use crate::guardrails::{CheckCtx, Emitter};
+
+/// Where the pipeline is and what runs in it.
+pub(super) struct Pipeline<'m> {
+    /// Where a finding about the whole pipeline points.
+    pub at: Location<'m>,
+    pub units: Vec<Unit<'m>>,
+    /// GitHub workflows exist, but none runs on pull requests.
+    pub github_without_pr: bool,
+    /// Pipeline files (`.github/workflows/*`, `.gitlab-ci.yml`) that could not be
+    /// parsed (each is a PVD-AUDIT-001 finding): what they run is unknown.
+    pub unreadable: Vec<&'m Path>,
+}
+
+/// The pipeline, or `None` when the repository has no GitHub or GitLab CI file at
+/// all, readable or not.
+pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
+    let view = cx.workflows();
+    let gitlab = cx.gitlab().files();
+    let unreadable: Vec<&'m Path> = cx
+        .views
+        .model()
+        .parse_warnings()
+        .iter()
+        .filter(|w| is_pipeline_path(&w.file.to_string_lossy()))
+        .map(|w| w.file.as_path())
+        .collect();
+    let workflows: Vec<_> = view.workflows().collect();
+    if workflows.is_empty() && gitlab.is_empty() && unreadable.is_empty() {
+        return None;
+    }
+    let pr: Vec<_> = workflows
+        .iter()
+        .copied()
+        .filter(|w| w.runs_on_pull_requests())
+        .collect();
+    let github_without_pr = !workflows.is_empty() && pr.is_empty();
+    let chosen = if pr.is_empty() { &workflows } else { &pr };
+    let mut units = Vec::new();
+    for wf in chosen {
+        units.extend(workflow_units(view, wf));
+    }
+    for g in gitlab {
+        units.extend(gitlab_units(g));
+    }
+    let at = match chosen.as_slice() {
+        [one] => one.on_key(),
+        [] => match gitlab
+            .iter()
+            .find(|g| g.file.path_str().starts_with(".gitlab-ci."))
+            .or(gitlab.first())
+        {
+            Some(g) => Location::file(&g.file.path),
+            None => Location::file(unreadable.first().copied().unwrap_or(Path::new("."))),
+        },
+        _ => Location::file(Path::new(".github/workflows")),
+    };
+    Some(Pipeline {
+        at,
+        units,
+        github_without_pr,
+        unreadable,
+    })
+}
+
+/// Any CI system paved cannot read, so coverage cannot be judged.
+pub(super) fn has_other_ci(cx: &CheckCtx<'_>) -> bool {
+    cx.repo.any_file(|f| {
+        let p = f.path_str();
+        p == "Jenkinsfile"
+            || p.starts_with(".circleci/")
+            || p.starts_with(".buildkite/")
+            || p == "azure-pipelines.yml"
+            || p == "bitbucket-pipelines.yml"
+            || p == ".travis.yml"
+    })
+}
+
+fn repo_has_dockerfile(cx: &CheckCtx<'_>) -> bool {
+    cx.repo.any_file(|f| {
+        let n = f.file_name().to_ascii_lowercase();
+        n == "dockerfile"
+            || n.starts_with("dockerfile.")
+            || n.ends_with(".dockerfile")
+            || n == "containerfile"
+    })
+}
+
+fn repo_has_iac(cx: &CheckCtx<'_>) -> bool {
+    repo_has_dockerfile(cx)
+        || cx
+            .repo
+            .yaml()
+            .iter()
+            .any(|y| y.kind == YamlKind::Kubernetes)
+        || cx.repo.any_file(|f| {
+            let n = f.file_name();
+            n.ends_with(".tf") || n == "Chart.yaml"
+        })
+}
+
+/// Whether the repository has anything a scan of `category` would look at
+/// (container scanning needs a Dockerfile, IaC scanning IaC).
+pub(super) fn relevant(cx: &CheckCtx<'_>, category: Category) -> bool {
+    match category {
+        Category::Container => repo_has_dockerfile(cx),
+        Category::Iac => repo_has_iac(cx),
+        _ => true,
+    }
+}
+
+/// Reports the pipeline when it runs no scanner of `category` (tools: the profile's
+/// list for it).
+///
+/// A scanner that runs but cannot fail is not coverage, but it is not this rule's
+/// finding either: PVD-GHA-012 / PVD-GITLAB-002 report it at the step or job to fix,
+/// so the coverage rule stays quiet rather than saying the same thing at the
+/// workflow's `on:` line.
+pub(super) fn judge(
+    cx: &CheckCtx<'_>,
+    out: &mut Emitter<'_>,
+    category: Category,
+    specs: &[String],
+) {
+    let Some(p) = pipeline(cx) else { return };
+    let tools = Category::tools(specs);
+    if p.units.iter().any(|u| u.runs(category, &tools).is_some()) {
+        // Enforced, or silenced and reported where it is silenced.
+        return;
+    }
+    if let Some(first) = p.unreadable.first() {
+        let names: Vec<String> = p
+            .unreadable
+            .iter()
+            .map(|f| format!("`{}`", f.to_string_lossy().replace('\\', "/")))
+            .collect();
+        out.at(Location::file(first)).say(format!(
+            "no {} step found, but CI coverage was not fully judged: {} could not be parsed (see PVD-AUDIT-001)",
+            category.label(),
+            names.join(", ")
+        ));
+        return;
+    }
+    let scope = if p.github_without_pr {
+        "CI"
+    } else {
+        "the pull-request pipeline"
+    };
+    out.at(p.at)
+        .say(format!("no {} step in {scope}", category.label()));
+}
