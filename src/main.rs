@@ -6,9 +6,20 @@ fn main() -> ExitCode {
     let cli = paved::cli::Cli::parse();
     match paved::commands::run(cli) {
         Ok(code) => code,
+        // The reader went away (`paved list | head`): what it wanted was printed, so
+        // stop quietly, as `cat` would, instead of reporting an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

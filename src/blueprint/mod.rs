@@ -18,6 +18,7 @@ pub mod limits;
 pub mod manifest;
 pub mod model;
 pub mod nesting;
+mod pieces;
 pub mod prompt;
 pub mod provenance;
 pub mod releases;

@@ -4,11 +4,13 @@
 use std::collections::BTreeMap;
 
 use handlebars::Handlebars;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::error::{BlueprintError, Result};
 use super::limits;
 use super::manifest::{Manifest, VarKind, BUILTIN_VARIABLES, MANIFEST_FILE};
+use super::pieces;
 use super::templating;
 
 pub const TEMPLATE_DIR: &str = "template";
@@ -326,24 +328,48 @@ fn check_template_path(path: &str) -> std::result::Result<(), String> {
 fn compile(
     manifest: &Manifest,
     templates: &[TemplateFile],
-    label_of: &dyn Fn(&str) -> String,
+    label_of: &(dyn Fn(&str) -> String + Sync),
     manifest_label: &str,
 ) -> Result<(Handlebars<'static>, Homes)> {
     let mut hb = templating::registry();
     let mut homes = Homes::new();
     let syntax = template_syntax;
-    for t in templates {
-        if t.is_rendered() {
-            let label = label_of(&file_key(&t.path));
+    // Compiling template bodies is most of the time any command spends on a
+    // blueprint (the parser is linear in the text but locates every token from the
+    // start of it), so the bodies compile in parallel. Each worker compiles into a
+    // registry configured like `hb` and hands the result over; errors are reported
+    // in file order, so the first broken file is always the one named.
+    let bodies: Vec<&TemplateFile> = templates.iter().filter(|t| t.is_rendered()).collect();
+    let compiled: Vec<Result<(String, handlebars::Template)>> = bodies
+        .par_iter()
+        .map_init(templating::registry, |worker, t| {
+            let key = file_key(&t.path);
+            let label = label_of(&key);
             let text = std::str::from_utf8(&t.bytes).map_err(|_| {
                 BlueprintError::invalid(&label, None, "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)")
             })?;
             limits::check_source(text)
                 .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
-            hb.register_template_string(&file_key(&t.path), text)
+            if let Some(template) = pieces::compile(worker, &key, text) {
+                return Ok((key, template));
+            }
+            worker
+                .register_template_string(&key, text)
                 .map_err(|e| syntax(label.clone(), e))?;
-            homes.insert(file_key(&t.path), (label, None));
-        }
+            let template = worker
+                .get_template(&key)
+                .cloned()
+                .expect("a template just registered is in the registry");
+            worker.unregister_template(&key);
+            Ok((key, template))
+        })
+        .collect();
+    for result in compiled {
+        let (key, template) = result?;
+        homes.insert(key.clone(), (label_of(&key), None));
+        hb.register_template(&key, template);
+    }
+    for t in templates {
         for component in t.rule_path().split('/') {
             if component.contains("{{") && hb.get_template(&name_key(component)).is_none() {
                 let label = format!("{} (file name)", label_of(&file_key(&t.path)));

@@ -27,20 +27,36 @@ struct Scan<'s> {
     max: usize,
     open: Vec<Open>,
     depth: usize,
+    /// Where lines start outside every tag and block, when asked for.
+    top_level_lines: Option<Vec<usize>>,
 }
 
 /// Checks that `src` nests at most `max` deep.
 pub fn check(src: &str, max: usize) -> Result<(), Refusal> {
-    Scan {
-        b: src.as_bytes(),
-        max,
-        open: Vec::new(),
-        depth: 0,
-    }
-    .run()
+    Scan::new(src, max).run()
 }
 
-impl Scan<'_> {
+/// Checks `src` like [`check`] and returns the byte offsets of the lines that start
+/// outside every tag, comment, raw block and open block: the places where the
+/// template could be cut into pieces that each parse on their own.
+pub fn top_level_line_starts(src: &str, max: usize) -> Result<Vec<usize>, Refusal> {
+    let mut scan = Scan::new(src, max);
+    scan.top_level_lines = Some(Vec::new());
+    scan.run()?;
+    Ok(scan.top_level_lines.unwrap_or_default())
+}
+
+impl<'s> Scan<'s> {
+    fn new(src: &'s str, max: usize) -> Self {
+        Scan {
+            b: src.as_bytes(),
+            max,
+            open: Vec::new(),
+            depth: 0,
+            top_level_lines: None,
+        }
+    }
+
     fn refuse(&self, at: usize, message: impl Into<String>) -> Refusal {
         let at = at.min(self.b.len());
         Refusal {
@@ -78,6 +94,14 @@ impl Scan<'_> {
                     }
                 }
                 b'{' if self.starts(i, "{{") => i = self.tag(i)?,
+                b'\n' => {
+                    i += 1;
+                    if let Some(lines) = self.top_level_lines.as_mut() {
+                        if self.open.is_empty() && i < self.b.len() {
+                            lines.push(i);
+                        }
+                    }
+                }
                 _ => i += 1,
             }
         }
@@ -305,6 +329,22 @@ mod tests {
         ok("{{{triple}}} {{~{triple}~}} {{x {\"a\": {\"b\": 1}}}}");
         // Two backslashes are text before a real tag.
         refused(r"\\{{#a}}\\{{#b}}\\{{#c}}\\{{#d}}\\{{#e}}");
+    }
+
+    #[test]
+    fn top_level_lines_are_outside_blocks_tags_comments_and_raw_blocks() {
+        let src = "a\n{{#if x}}\nb\n{{/if}}\nc {{!-- one\ntwo --}}\n{{{{raw}}}}\n{{{{/raw}}}}\n{{x\n}}\nend";
+        let starts = top_level_line_starts(src, 8).unwrap();
+        let lines: Vec<&str> = starts
+            .iter()
+            .map(|&s| src[s..].lines().next().unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            ["{{#if x}}", "c {{!-- one", "{{{{raw}}}}", "{{x", "end"]
+        );
+        // An escaped tag opens nothing.
+        assert_eq!(top_level_line_starts("\\{{#if}}\nb", 8).unwrap(), [9]);
     }
 
     #[test]

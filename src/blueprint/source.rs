@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use super::compose::{self, LayerSource};
 use super::error::{BlueprintError, Result};
-use super::manifest::MANIFEST_FILE;
+use super::limits;
+use super::manifest::{Manifest, MANIFEST_FILE};
 use super::model::{Blueprint, SourceFile};
 use super::versions::{BlueprintRef, RELEASES_DIR};
 
@@ -343,21 +344,93 @@ pub(crate) fn is_executable(_meta: &fs::Metadata) -> bool {
     false
 }
 
-/// Summary line per blueprint for `paved list`; a broken blueprint is reported, not fatal.
+/// Summary line per blueprint for `paved list`; a broken manifest is reported, not
+/// fatal. Only the manifests are read: compiling every template of every blueprint
+/// costs far more than listing them, and `paved blueprint check` is the command that
+/// finds broken templates.
 pub fn summaries(catalog: &Catalog) -> BTreeMap<String, Result<(String, String)>> {
     catalog
         .ids()
         .iter()
         .map(|id| {
-            let summary = catalog.load(id).map(|bp| {
-                (
-                    bp.manifest.version.to_string(),
-                    bp.manifest.description.clone(),
-                )
-            });
+            let summary = catalog
+                .manifest(id)
+                .map(|m| (m.version.to_string(), m.description));
             (id.clone(), summary)
         })
         .collect()
+}
+
+impl Catalog {
+    /// The manifest of blueprint `id` alone, parsed and checked, without loading its
+    /// templates or layers.
+    pub fn manifest(&self, id: &str) -> Result<Manifest> {
+        if !self.ids.iter().any(|i| i == id) {
+            return Err(BlueprintError::NotFound {
+                id: id.to_string(),
+                catalog: self.describe(),
+                available: self.ids.clone(),
+            });
+        }
+        let (bytes, label): (Vec<u8>, String) = match &self.origin {
+            Origin::Embedded => {
+                let wanted = format!("{id}/{MANIFEST_FILE}");
+                let file = embedded::FILES
+                    .iter()
+                    .find(|f| f.path == wanted)
+                    .ok_or_else(|| {
+                        BlueprintError::invalid(
+                            format!("<built-in>/{id}"),
+                            None,
+                            format!("has no {MANIFEST_FILE}"),
+                        )
+                    })?;
+                (file.bytes().to_vec(), format!("<built-in>/{wanted}"))
+            }
+            Origin::Directory(dir) => {
+                let path = dir.join(id).join(MANIFEST_FILE);
+                let meta = fs::symlink_metadata(&path).map_err(|e| {
+                    BlueprintError::io(&path, "cannot read the blueprint manifest", e)
+                })?;
+                if !meta.is_file() {
+                    return Err(BlueprintError::invalid(
+                        path.display().to_string(),
+                        None,
+                        "is not a regular file (links are not followed); make it a plain file",
+                    ));
+                }
+                if meta.len() > limits::MAX_TEMPLATE_BYTES as u64 {
+                    return Err(BlueprintError::invalid(
+                        path.display().to_string(),
+                        None,
+                        format!(
+                            "is {} bytes; a manifest may be at most {} bytes",
+                            meta.len(),
+                            limits::MAX_TEMPLATE_BYTES
+                        ),
+                    ));
+                }
+                let bytes = fs::read(&path).map_err(|e| {
+                    BlueprintError::io(&path, "cannot read the blueprint manifest", e)
+                })?;
+                (bytes, path.display().to_string())
+            }
+        };
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
+        let manifest = Manifest::parse(text, &label)?;
+        if manifest.id != id {
+            return Err(BlueprintError::invalid(
+                &label,
+                None,
+                format!(
+                    "blueprint.id is {:?} but the folder is named {id:?}; they must match",
+                    manifest.id
+                ),
+            ));
+        }
+        Ok(manifest)
+    }
 }
 
 /// The embedded files below `prefix` (`ID/` or `ID/releases/VERSION/`), paths relative

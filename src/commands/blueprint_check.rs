@@ -1,3 +1,4 @@
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -14,44 +15,58 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
     let mut problems = 0;
     for report in &reports {
         for d in &report.errors {
-            println!("error: {d}");
+            writeln!(std::io::stdout(), "error: {d}")?;
         }
         problems += report.errors.len();
         match &report.blueprint {
             // Layers have no releases: blueprints freeze them flattened.
-            Some(bp) if report.errors.is_empty() && bp.starts_with("layer ") => println!(
+            Some(bp) if report.errors.is_empty() && bp.starts_with("layer ") => writeln!(
+                std::io::stdout(),
                 "ok: {bp}: {} templates, rendered {} answer sets",
-                report.templates, report.renders
-            ),
-            Some(bp) if report.errors.is_empty() => println!(
+                report.templates,
+                report.renders
+            )?,
+            Some(bp) if report.errors.is_empty() => writeln!(
+                std::io::stdout(),
                 "ok: {bp}: {} templates, rendered {} answer sets, {} frozen release(s) checked",
-                report.templates, report.renders, report.releases
-            ),
-            Some(bp) => println!("{} problem(s) found in {bp}", report.errors.len()),
+                report.templates,
+                report.renders,
+                report.releases
+            )?,
+            Some(bp) => writeln!(
+                std::io::stdout(),
+                "{} problem(s) found in {bp}",
+                report.errors.len()
+            )?,
             None => problems += usize::from(report.errors.is_empty()),
         }
     }
     if problems == 0 {
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{problems} problem(s) found in {}", dir.display());
+    writeln!(
+        std::io::stdout(),
+        "{problems} problem(s) found in {}",
+        dir.display()
+    )?;
     Ok(ExitCode::from(1))
 }
 
 /// `paved blueprint release DIR`: freeze the current version before bumping it.
 pub fn release(dir: &Path) -> anyhow::Result<ExitCode> {
     let frozen = crate::blueprint::releases::freeze(dir)?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Frozen {} {} in {} ({} files, {})",
         frozen.id,
         frozen.version,
         frozen.dir.display(),
         frozen.files,
         frozen.hash
-    );
-    println!(
+    )?;
+    writeln!(std::io::stdout(),
         "Next: raise blueprint.version in {}, add a [[changelog]] entry for the new version, then edit the templates.",
         dir.join("blueprint.toml").display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,3 +1,4 @@
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -14,10 +15,13 @@ pub fn run(blueprints: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut broken = 0;
     for (id, summary) in &summaries {
         match summary {
-            Ok((version, description)) => println!("{id:<width$}  {version:<8}  {description}"),
+            Ok((version, description)) => writeln!(
+                std::io::stdout(),
+                "{id:<width$}  {version:<8}  {description}"
+            )?,
             Err(e) => {
                 broken += 1;
-                println!("{id:<width$}  (invalid)  see stderr");
+                writeln!(std::io::stdout(), "{id:<width$}  (invalid)  see stderr")?;
                 eprintln!("warning: {e}");
             }
         }

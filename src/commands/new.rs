@@ -1,6 +1,7 @@
 //! `paved new`: catalog → blueprint → answers → rendered tree → atomic write.
 
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,11 +53,12 @@ pub fn run(args: &NewArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode
     let tree = engine::generate(&bp, &answers)?;
 
     if args.dry_run {
-        print_plan(&tree, &target, &bp, state);
+        print_plan(&tree, &target, &bp, state)?;
         return Ok(ExitCode::SUCCESS);
     }
     let report = write::write_tree(&tree, &target, args.force)?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Created {} from {} {} in {} ({} files: {}{})",
         args.name,
         bp.manifest.id,
@@ -69,14 +71,15 @@ pub fn run(args: &NewArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode
         } else {
             String::new()
         }
-    );
+    )?;
     if let Some(line) = layer_summary(&tree, &bp) {
-        println!("{line}");
+        writeln!(std::io::stdout(), "{line}")?;
     }
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Answers recorded in {}",
         target.join(engine::provenance::answers_path()).display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -164,17 +167,23 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn print_plan(tree: &RenderedTree, target: &Path, bp: &engine::Blueprint, state: TargetState) {
+fn print_plan(
+    tree: &RenderedTree,
+    target: &Path,
+    bp: &engine::Blueprint,
+    state: TargetState,
+) -> std::io::Result<()> {
     let verb = match state {
         TargetState::NonEmpty => "write into the existing directory",
         _ => "create",
     };
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Would {verb} {} from {} {}:",
         target.display(),
         bp.manifest.id,
         bp.manifest.version
-    );
+    )?;
     for f in &tree.files {
         let tag = match f.ownership {
             Some(o) => o.as_str(),
@@ -187,19 +196,22 @@ fn print_plan(tree: &RenderedTree, target: &Path, bp: &engine::Blueprint, state:
             .and_then(|s| bp.layer_of(s))
             .map(|id| format!("  (layer {id})"))
             .unwrap_or_default();
-        println!(
+        writeln!(
+            std::io::stdout(),
             "  {tag:<8} {}{exe}  [{} bytes]{layer}",
             f.path,
             f.contents.len()
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        std::io::stdout(),
         "{} files ({}), {} bytes; nothing written (--dry-run)",
         tree.files.len(),
         ownership_counts(tree),
         tree.total_bytes()
-    );
+    )?;
     if let Some(line) = layer_summary(tree, bp) {
-        println!("{line}");
+        writeln!(std::io::stdout(), "{line}")?;
     }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! `paved rules` and `paved explain ID`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -30,7 +31,7 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<ExitCode> {
         }
         RulesFormat::Markdown => docs::markdown(rules::catalog()),
     };
-    print!("{text}");
+    write!(std::io::stdout(), "{text}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -46,6 +47,6 @@ pub fn explain(id: &str) -> anyhow::Result<ExitCode> {
         crate::guardrails::policy::DEFAULT_PROFILE,
         rules::catalog().map(|r| &r.meta),
     )?;
-    print!("{}", docs::explain(&rule.meta, &policy));
+    write!(std::io::stdout(), "{}", docs::explain(&rule.meta, &policy))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,15 +20,25 @@ fn list_shows_id_version_and_description() {
 }
 
 #[test]
-fn list_reports_broken_blueprints_without_failing() {
+fn list_reports_broken_manifests_without_failing() {
+    // `list` reads manifests only (it must stay fast); a template that does not
+    // compile is `paved blueprint check`'s to report.
     paved()
         .arg("--blueprints")
         .arg(fixtures().join("broken-blueprints"))
         .arg("list")
         .assert()
         .success()
-        .stdout(predicate::str::contains("lint").and(predicate::str::contains("syntax  (invalid)")))
-        .stderr(predicate::str::contains("bad.txt.hbs:3"));
+        .stdout(
+            predicate::str::contains("manifest  (invalid)")
+                .and(predicate::str::contains("lint      0.1.0"))
+                .and(predicate::str::contains("syntax    0.1.0")),
+        )
+        .stderr(
+            predicate::str::contains("manifest/blueprint.toml")
+                .and(predicate::str::contains("not a semantic version"))
+                .and(predicate::str::contains("paved blueprint check")),
+        );
 }
 
 #[test]
@@ -118,4 +128,24 @@ fn usage_errors_exit_2() {
     paved().arg("new").assert().code(2);
     paved().args(["new", "x", "--bogus"]).assert().code(2);
     paved().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    // `paved rules --format json | head -c 100`: the output is larger than a pipe
+    // holds, so paved is still writing when the reader goes away.
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paved"))
+        .args(["rules", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "{stderr}");
 }

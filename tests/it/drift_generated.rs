@@ -633,6 +633,28 @@ fn cases() -> Vec<Case> {
             rule_prefix: "PVD-AUTH-",
         },
         Case {
+            name: "JWT leeway raised",
+            weaken: |r| {
+                edit(
+                    r,
+                    "src/auth/jwt.rs",
+                    r"pub const LEEWAY: u64 = 60;",
+                    "pub const LEEWAY: u64 = 600;",
+                );
+                "src/auth/jwt.rs".into()
+            },
+            rule_prefix: "PVD-AUTH-",
+        },
+        Case {
+            name: "auth layer removed and .paved/ deleted (no provenance)",
+            weaken: |r| {
+                edit(r, "src/app.rs", r"\.layer\([^;]*require_auth[^;]*?\)\)", "");
+                fs::remove_dir_all(r.join(".paved")).unwrap();
+                "src/app.rs".into()
+            },
+            rule_prefix: "PVD-AUTH-",
+        },
+        Case {
             name: "readiness no longer gated on the signing keys",
             weaken: |r| {
                 edit(
@@ -845,8 +867,9 @@ fn sbom_only_dependency_scanning_is_caught_for_every_blueprint() {
 
 /// The python-fastapi and typescript-fastify services weakened the ways the rules
 /// already understand for them: the final stage back to root, the dependency scanner
-/// made non-blocking. Each is caught by a guardrail (not only the blueprint diff) on
-/// the changed file.
+/// made non-blocking, the authentication middleware or hook removed, an extra public
+/// path, HS256 allowed, the leeway raised. Each is caught by a guardrail (not only the
+/// blueprint diff) on the changed file.
 #[test]
 fn fastapi_and_fastify_weakened_copies_are_caught() {
     let tmp = tempfile::tempdir().unwrap();
@@ -869,6 +892,70 @@ fn fastapi_and_fastify_weakened_copies_are_caught() {
             r"(?m)^(      - name: pip-audit \(known.*\n)",
             "${1}        continue-on-error: true\n",
             "PVD-GHA-012",
+        ),
+        (
+            "python-fastapi",
+            "authentication middleware removed",
+            "src/app/app.py",
+            r"(?m)^    middleware\.append\(Middleware\(AuthMiddleware, verifier=verifier\)\)\n",
+            "",
+            "PVD-AUTH-002",
+        ),
+        (
+            "python-fastapi",
+            "extra public path",
+            "src/app/auth/middleware.py",
+            r#"\("GET", "/readyz"\),"#,
+            r#"("GET", "/readyz"), ("GET", "/metrics"),"#,
+            "PVD-AUTH-004",
+        ),
+        (
+            "python-fastapi",
+            "HS256 allowed",
+            "src/app/auth/oidc.py",
+            r#""EdDSA"\}"#,
+            r#""EdDSA", "HS256"}"#,
+            "PVD-AUTH-005",
+        ),
+        (
+            "python-fastapi",
+            "leeway raised",
+            "src/app/auth/oidc.py",
+            r"LEEWAY_S: Final = 60\b",
+            "LEEWAY_S: Final = 600",
+            "PVD-AUTH-007",
+        ),
+        (
+            "typescript-fastify",
+            "authentication hook removed",
+            "src/app.ts",
+            r"(?m)^  installAuthentication\(app, options\.authenticator\);\n",
+            "",
+            "PVD-AUTH-002",
+        ),
+        (
+            "typescript-fastify",
+            "extra public path",
+            "src/auth/hook.ts",
+            r#"\["GET", "/readyz"\],"#,
+            r#"["GET", "/readyz"], ["GET", "/metrics"],"#,
+            "PVD-AUTH-004",
+        ),
+        (
+            "typescript-fastify",
+            "HS256 allowed",
+            "src/auth/jwt.ts",
+            r#"(?m)^  "EdDSA",\n"#,
+            "  \"EdDSA\",\n  \"HS256\",\n",
+            "PVD-AUTH-005",
+        ),
+        (
+            "typescript-fastify",
+            "leeway raised",
+            "src/auth/jwt.ts",
+            r"LEEWAY_SECONDS: number = 60;",
+            "LEEWAY_SECONDS: number = 600;",
+            "PVD-AUTH-007",
         ),
         (
             "typescript-fastify",

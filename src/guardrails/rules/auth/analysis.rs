@@ -17,7 +17,7 @@ use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::guardrails::RepoModel;
 
-use super::wiring::{auth_mode, Exemption, Spot, Wiring};
+use super::wiring::{auth_mode, Exemption, Leeway, Spot, Wiring};
 
 /// The module that must define `require_auth` and the public allow-list, in order of preference.
 const AUTH_MODULES: &[&str] = &["src/auth/mod.rs", "src/auth.rs"];
@@ -125,6 +125,8 @@ pub(super) struct AuthFacts {
     pub path_literals: Vec<(PathBuf, u32, String)>,
     /// Places that let a JWT through with a symmetric algorithm, `none`, or no signature check.
     pub weak_algorithms: Vec<(PathBuf, u32, String)>,
+    /// `leeway` settings: where, as written, and in seconds.
+    pub leeway: Vec<(PathBuf, u32, String, i64)>,
 }
 
 fn is_auth_source(path: &str) -> bool {
@@ -263,6 +265,15 @@ fn compute_auth_facts(repo: &RepoModel) -> AuthFacts {
                 facts
                     .weak_algorithms
                     .extend(v.weak.into_iter().map(|(l, s)| (path.clone(), l, s)));
+                for (l, what, value) in v.leeway {
+                    let seconds = match value {
+                        LeewayValue::Seconds(n) => Some(n),
+                        LeewayValue::Const(name) => v.consts.get(&name).copied(),
+                    };
+                    if let Some(n) = seconds {
+                        facts.leeway.push((path.clone(), l, what, n));
+                    }
+                }
             }
             Err(e) => facts.unreadable.push((f.path.clone(), e)),
         }
@@ -279,6 +290,10 @@ struct AuthVisitor {
     weak: Vec<(u32, String)>,
     /// `#[cfg(test)] mod name;` declarations: files that never ship.
     test_modules: Vec<String>,
+    /// `leeway` assignments and fields: line, as written, value.
+    leeway: Vec<(u32, String, LeewayValue)>,
+    /// Integer constants of the file (`const LEEWAY: u64 = 60;`).
+    consts: HashMap<String, i64>,
     in_require_auth: bool,
     in_comparison: bool,
 }
@@ -313,6 +328,30 @@ impl AuthVisitor {
             other => vec![(None, line(other.span()))],
         };
         self.allow_lists.push((ident.to_string(), entries));
+    }
+}
+
+/// A leeway as written: a number of seconds, or a constant resolved once the whole
+/// file is read.
+enum LeewayValue {
+    Seconds(i64),
+    Const(String),
+}
+
+fn leeway_value(e: &Expr) -> Option<LeewayValue> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse::<i64>().ok().map(LeewayValue::Seconds),
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| LeewayValue::Const(s.ident.to_string())),
+        Expr::Paren(p) => leeway_value(&p.expr),
+        Expr::Cast(c) => leeway_value(&c.expr),
+        _ => None,
     }
 }
 
@@ -362,6 +401,9 @@ impl<'ast> Visit<'ast> for AuthVisitor {
         if is_test_only(&i.attrs) {
             return;
         }
+        if let Some(LeewayValue::Seconds(n)) = leeway_value(&i.expr) {
+            self.consts.insert(i.ident.to_string(), n);
+        }
         self.allow_list(&i.ident, &i.expr);
         visit::visit_item_const(self, i);
     }
@@ -372,6 +414,28 @@ impl<'ast> Visit<'ast> for AuthVisitor {
         }
         self.allow_list(&i.ident, &i.expr);
         visit::visit_item_static(self, i);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        if let Expr::Field(f) = &*a.left {
+            if matches!(&f.member, syn::Member::Named(n) if n == "leeway") {
+                if let Some(v) = leeway_value(&a.right) {
+                    let what = "`validation.leeway`".to_owned();
+                    self.leeway.push((line(f.member.span()), what, v));
+                }
+            }
+        }
+        visit::visit_expr_assign(self, a);
+    }
+
+    fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
+        if matches!(&fv.member, syn::Member::Named(n) if n == "leeway") {
+            if let Some(v) = leeway_value(&fv.expr) {
+                let what = "`leeway`".to_owned();
+                self.leeway.push((line(fv.member.span()), what, v));
+            }
+        }
+        visit::visit_field_value(self, fv);
     }
 
     // Patterns and comparisons name algorithms in order to reject them.
@@ -875,6 +939,15 @@ pub(super) fn axum_wiring(repo: &RepoModel) -> Wiring {
         }
     }
 
+    for (file, line, what, seconds) in &facts.leeway {
+        w.leeway.push(Leeway {
+            file: file.clone(),
+            line: *line,
+            what: what.clone(),
+            seconds: *seconds,
+        });
+    }
+
     for (path, (line, why)) in &facts.unreadable {
         w.unverifiable.push(Spot::new(
             path.clone(),
@@ -911,4 +984,225 @@ pub(super) fn axum_wiring(repo: &RepoModel) -> Wiring {
     };
     w.unverifiable.extend(unclear);
     w
+}
+
+// ---------------------------------------------------------------- any axum service
+
+/// What an axum service in a repository without provenance does, for PVD-AUTH-008.
+#[derive(Debug, Default, Clone)]
+pub(super) struct AxumService {
+    /// Where the router is assembled (`merge`/`nest`/`with_state`), else the first
+    /// `Router::new()`.
+    pub router: Option<(PathBuf, u32)>,
+    /// `.route("/path", …)`: path and line.
+    pub routes: Vec<(String, u32)>,
+    /// A layer, or a route handler with an extractor, that authenticates.
+    pub auth: bool,
+    /// The router is served (`axum::serve`, `bind`, `into_make_service`, a runtime
+    /// attribute), so this is not a library.
+    pub serves: bool,
+}
+
+/// A Rust name that reads as authentication. ALL-CAPS names are constants such as
+/// the `AUTHORIZATION` header, not wiring.
+fn is_auth_ident(name: &str) -> bool {
+    if !name.chars().any(|c| c.is_ascii_lowercase()) {
+        return false;
+    }
+    let n = name.to_ascii_lowercase();
+    [
+        "auth",
+        "jwt",
+        "token",
+        "bearer",
+        "apikey",
+        "api_key",
+        "oauth",
+        "oidc",
+        "session",
+        "credential",
+        "login",
+        "guard",
+        "protect",
+        "claims",
+        "verify",
+        "permission",
+        "principal",
+        "signature",
+        "basic",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+}
+
+pub(super) fn axum_service(repo: &RepoModel, include: &dyn Fn(&str) -> bool) -> AxumService {
+    let mut out = AxumService::default();
+    let mut first_router: Option<(PathBuf, u32)> = None;
+    // Handlers named in routes, and functions whose parameters include an
+    // authenticating extractor: a handler of the second kind authenticates.
+    let mut handlers: HashSet<String> = HashSet::new();
+    let mut guarded_fns: HashSet<String> = HashSet::new();
+    for f in repo.files() {
+        let path = f.path_str();
+        if !include(&path) {
+            continue;
+        }
+        let Some(text) = &f.text else { continue };
+        let Ok(v) = with_parsed(text, |file| {
+            let mut v = ServiceVisitor::default();
+            v.visit_file(file);
+            v
+        }) else {
+            continue;
+        };
+        out.auth |= v.auth;
+        out.serves |= v.serves;
+        handlers.extend(v.handlers);
+        guarded_fns.extend(v.guarded_fns);
+        out.routes.extend(v.routes);
+        if out.router.is_none() {
+            out.router = v.assembly.map(|l| (f.path.clone(), l));
+        }
+        if first_router.is_none() {
+            first_router = v.router_new.map(|l| (f.path.clone(), l));
+        }
+    }
+    if out.router.is_none() {
+        out.router = first_router;
+    }
+    out.auth |= handlers.iter().any(|h| guarded_fns.contains(h));
+    out
+}
+
+#[derive(Default)]
+struct ServiceVisitor {
+    routes: Vec<(String, u32)>,
+    /// Function names used in the handler argument of `.route(...)`.
+    handlers: HashSet<String>,
+    /// Functions with an authenticating extractor among their parameters.
+    guarded_fns: HashSet<String>,
+    /// Whether the function being read has such a parameter.
+    in_guarded: bool,
+    auth: bool,
+    serves: bool,
+    router_new: Option<u32>,
+    assembly: Option<u32>,
+}
+
+/// Identifiers of a layer's argument, leaving out the arguments of layers nested in
+/// it (a `ServiceBuilder` chain): each layer is judged by its own argument.
+struct LayerIdents(Vec<String>);
+
+impl<'ast> Visit<'ast> for LayerIdents {
+    fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+        self.0.push(i.to_string());
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if LAYER_METHODS.contains(&m.method.to_string().as_str()) {
+            self.visit_expr(&m.receiver);
+        } else {
+            visit::visit_expr_method_call(self, m);
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for ServiceVisitor {
+    fn visit_item_fn(&mut self, i: &'ast syn::ItemFn) {
+        if is_test_only(&i.attrs) {
+            return;
+        }
+        if i.attrs.iter().any(|a| {
+            a.path()
+                .segments
+                .iter()
+                .any(|s| s.ident.to_string().contains("shuttle") || s.ident == "lambda_http")
+        }) {
+            self.serves = true;
+        }
+        let outer = self.in_guarded;
+        self.in_guarded = false;
+        visit::visit_item_fn(self, i);
+        if self.in_guarded {
+            self.guarded_fns.insert(i.sig.ident.to_string());
+        }
+        self.in_guarded = outer;
+    }
+
+    fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
+        if !is_test_only(&i.attrs) {
+            visit::visit_item_mod(self, i);
+        }
+    }
+
+    fn visit_pat_type(&mut self, p: &'ast syn::PatType) {
+        // Extractors: `claims: Claims`, `AuthUser(user): AuthUser`,
+        // `TypedHeader(Authorization(bearer)): TypedHeader<Authorization<Bearer>>`.
+        let mut ids = Idents(HashSet::new());
+        ids.visit_type(&p.ty);
+        if ids.0.iter().any(|i| is_auth_ident(i)) {
+            self.in_guarded = true;
+        }
+        visit::visit_pat_type(self, p);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let method = m.method.to_string();
+        let l = line(m.method.span());
+        match method.as_str() {
+            "route" => {
+                if let Some(Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                })) = m.args.first()
+                {
+                    self.routes.push((s.value(), l));
+                }
+                if let Some(handler) = m.args.iter().nth(1) {
+                    self.handlers.extend(idents(handler));
+                }
+            }
+            "layer" | "route_layer" => {
+                let mut ids = LayerIdents(Vec::new());
+                for a in &m.args {
+                    ids.visit_expr(a);
+                }
+                if ids.0.iter().any(|i| is_auth_ident(i)) {
+                    self.auth = true;
+                }
+            }
+            "merge" | "nest" | "with_state" => {
+                // Calls are met outermost first; the assembly starts at the first line.
+                self.assembly = Some(self.assembly.map_or(l, |a| a.min(l)));
+            }
+            "serve" | "into_make_service" | "into_make_service_with_connect_info" => {
+                self.serves = true;
+            }
+            _ => {}
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            match segs.as_slice() {
+                [.., r, n] if r == "Router" && n == "new" => {
+                    self.router_new.get_or_insert(line(c.span()));
+                }
+                [.., last]
+                    if matches!(last.as_str(), "serve" | "bind" | "bind_rustls")
+                        || (last == "run" && segs.iter().any(|s| s == "lambda_http")) =>
+                {
+                    self.serves = true;
+                }
+                _ => {}
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
 }

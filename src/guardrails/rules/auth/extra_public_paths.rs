@@ -83,6 +83,7 @@ impl Check for ExtraPublicPaths {
                     .say(format!("`{function}` special-cases the path `{path}`"));
                 }
                 Exemption::SpecialCase { .. } => {}
+                Exemption::OptOut { spot } => out.at(spot.location()).say(&spot.message),
             }
         }
     }

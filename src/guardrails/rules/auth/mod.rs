@@ -1,7 +1,8 @@
-//! Authentication wiring of paved-generated services (`PVD-AUTH-*`).
+//! Authentication wiring of HTTP services (`PVD-AUTH-*`): paved-generated services
+//! held to their blueprint's contract (001–007), and services of a known framework
+//! in repositories without provenance that authenticate nothing (008).
 //!
-//! These rules apply to repositories whose `.paved/answers.toml` names a blueprint
-//! whose contract they know; elsewhere they report nothing. The rust-axum contract:
+//! The rust-axum contract:
 //!
 //! - `src/auth/mod.rs` (or `src/auth.rs`) defines `pub async fn require_auth`, the
 //!   axum middleware, and a literal allow-list of what it lets through without a
@@ -15,18 +16,50 @@
 //!   `merge`, `nest`, `nest_service`, `fallback`, `fallback_service`) after it;
 //! - with `auth = "oidc-jwt"`, nothing under src/auth accepts HS256/HS384/HS512 or
 //!   `none`, calls `Validation::default()` or disables signature validation
-//!   (test-only code, `#[test]` and `#[cfg(test)]`, is ignored).
+//!   (test-only code, `#[test]` and `#[cfg(test)]`, is ignored), and the leeway is
+//!   60 s or less.
+//!
+//! The python-fastapi contract: `src/app/auth/middleware.py` defines `class
+//! AuthMiddleware` (an ASGI middleware, so it wraps every route, mount and the
+//! not-found fallback) and a literal `PUBLIC_ENDPOINTS` of `(method, path)` pairs;
+//! every `FastAPI(...)` under src/app gets it through `middleware=[...]` (a literal
+//! list, or a list of the same function that receives `Middleware(AuthMiddleware,
+//! ...)`) or `add_middleware`; nothing is registered on an application without it
+//! unless that application is mounted into one with it; PyJWT's `algorithms=` and
+//! every `*ALGORITHM*` constant name no HMAC algorithm or `none`,
+//! `verify_signature` is never `False`, `leeway=` is 60 s or less.
+//!
+//! The typescript-fastify contract: `src/auth/hook.ts` defines `function
+//! installAuthentication` (an `onRequest` hook) and a literal `PUBLIC_ENDPOINTS` of
+//! `[method, path]` pairs; `src/app.ts` calls it on the root `Fastify()` instance, so
+//! the hook covers every route of every plugin (a hook added inside a plugin covers
+//! only that plugin, unless the plugin is wrapped in `fastify-plugin`); if the hook
+//! reads route `config`, a route that sets `config` is an opt-out; jose's
+//! `jwtVerify` gets a key resolver (not a shared secret), `decodeJwt` is not used,
+//! `algorithms` and `*ALGORITHM*` constants name no HMAC algorithm or `none`,
+//! `clockTolerance` is 60 s or less.
 //!
 //! Decisions worth knowing:
-//! - `analysis` (a support module, no rule) reads the Rust sources with `syn`, parsed
-//!   on a thread with a large stack after size and nesting limits, and caches the facts
-//!   by content; `wiring` turns each framework's facts into what every rule reports, so
-//!   a rule file only emits.
-//! - Severity follows docs/drift.md's rubric: no middleware (001), a router without it
-//!   (002) and a verifier accepting HMAC or `none` (005) let any outsider through to
-//!   every request: critical. A route after the layer (003) or an extra public path
-//!   (004) exposes what that route serves: direct × one workload, high. Wiring the audit
-//!   cannot follow (006) only removes detection: medium.
+//! - Support modules (no rule): `analysis` reads Rust with `syn` (on a thread with a
+//!   large stack, after size and nesting limits; facts cached by content);
+//!   `syntax` reads Python and TypeScript/JavaScript with tree-sitter (iterative,
+//!   error-tolerant, size-limited); `fastapi` and `fastify` find applications,
+//!   middleware, hooks, plugin contexts and routes; `wiring` turns each blueprint's
+//!   facts into what every rule reports; `exposure` finds services without
+//!   provenance. No code of a scanned repository is ever run.
+//! - Severity follows docs/drift.md's rubric: no middleware (001), an application
+//!   without it (002) and a verifier accepting HMAC or `none` (005) let any outsider
+//!   through to every request: direct × every request, critical. A route outside the
+//!   layer (003) or an extra public path (004) exposes what that route serves: direct
+//!   × one workload, high. Wiring the audit cannot follow (006) only removes
+//!   detection: medium. A leeway above 60 s (007) only lengthens the use of a token an
+//!   attacker must already hold: defence in depth × one workload, low. A service
+//!   without provenance that authenticates nothing (008) is high, not critical: the
+//!   audit cannot tell whether a gateway or mesh in front of it authenticates, which
+//!   makes the exposure one step (that control missing) × every request.
+//! - 008 reports only services with no authentication wired at all; partial coverage
+//!   in code paved did not generate is left to review, for precision (measured on
+//!   public services, see docs/drift.md).
 //! - Parameters: `auth_public_paths` (PVD-AUTH-004, default `["/healthz", "/readyz"]`).
 
 use crate::guardrails::declare::register;
@@ -36,6 +69,10 @@ use crate::guardrails::Domain;
 const DOMAIN: Domain = Domain::Auth;
 
 mod analysis;
+mod exposure;
+mod fastapi;
+mod fastify;
+mod syntax;
 mod wiring;
 
 register! {
@@ -45,6 +82,8 @@ register! {
     extra_public_paths::ExtraPublicPaths,
     weak_jwt_algorithms::WeakJwtAlgorithms,
     wiring_unverifiable::WiringUnverifiable,
+    leeway_too_long::LeewayTooLong,
+    unauthenticated_service::UnauthenticatedService,
 }
 
 #[cfg(test)]

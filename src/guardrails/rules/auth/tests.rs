@@ -85,13 +85,22 @@ fn compliant_service_has_no_hits() {
 }
 
 #[test]
-fn only_rust_axum_services_are_checked() {
+fn only_known_blueprints_are_checked() {
     let broken = [("src/auth/mod.rs", None), ("src/app.rs", None)];
     let model = service(&broken);
     assert!(!check_all(&model, &Params::default(), rules()).is_empty());
     let model = model.with_provenance(None);
     assert!(check_all(&model, &Params::default(), rules()).is_empty());
+    // python-fastapi and typescript-fastify have contracts of their own now; a
+    // blueprint the rules do not know gets nothing.
     let model = service_as("python-fastapi", "oidc-jwt", &broken);
+    let hits = check_all(&model, &Params::default(), rules());
+    assert!(
+        hits.iter().any(|h| h.rule == "PVD-AUTH-001"
+            && h.file == std::path::Path::new("src/app/auth/middleware.py")),
+        "{hits:#?}"
+    );
+    let model = service_as("go-chi", "oidc-jwt", &broken);
     assert!(check_all(&model, &Params::default(), rules()).is_empty());
 }
 
@@ -364,4 +373,470 @@ fn endpoint_pairs_and_service_builder_are_understood() {
         ]
     );
     assert!(hits[1].message.contains("`.fallback(...)`"));
+}
+
+// ------------------------------------------------------------ FastAPI and fastify
+
+macro_rules! blueprint_file {
+    ($bp:literal, $path:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/blueprints/",
+            $bp,
+            "/template/",
+            $path
+        ))
+    };
+}
+
+const PY_APP: &str = blueprint_file!("python-fastapi", "src/app/app.py");
+const PY_MIDDLEWARE: &str = blueprint_file!("python-fastapi", "src/app/auth/middleware.py");
+const PY_OIDC: &str = blueprint_file!("python-fastapi", "src/app/auth/oidc.py");
+const PY_ROUTES: &str = blueprint_file!("python-fastapi", "src/app/routes.py");
+const PY_HEALTH: &str = blueprint_file!("python-fastapi", "src/app/health.py");
+
+const TS_APP: &str = blueprint_file!("typescript-fastify", "src/app.ts");
+const TS_HOOK: &str = blueprint_file!("typescript-fastify", "src/auth/hook.ts");
+const TS_JWT: &str = blueprint_file!("typescript-fastify", "src/auth/jwt.ts");
+const TS_ROUTES: &str = blueprint_file!("typescript-fastify", "src/routes.ts");
+
+fn framework_service(
+    blueprint: &str,
+    base: &[(&'static str, &'static str)],
+    changes: &[(&'static str, Option<String>)],
+) -> RepoModel {
+    let mut files: Vec<(String, String)> = base
+        .iter()
+        .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+        .collect();
+    for (path, text) in changes {
+        files.retain(|(p, _)| p != path);
+        if let Some(text) = text {
+            files.push(((*path).to_owned(), text.clone()));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    RepoModel::from_memory(&refs).with_provenance(Some(provenance(blueprint, "oidc-jwt")))
+}
+
+fn fastapi(changes: &[(&'static str, Option<String>)]) -> RepoModel {
+    framework_service(
+        "python-fastapi",
+        &[
+            ("src/app/app.py", PY_APP),
+            ("src/app/auth/middleware.py", PY_MIDDLEWARE),
+            ("src/app/auth/oidc.py", PY_OIDC),
+            ("src/app/routes.py", PY_ROUTES),
+            ("src/app/health.py", PY_HEALTH),
+        ],
+        changes,
+    )
+}
+
+fn fastify(changes: &[(&'static str, Option<String>)]) -> RepoModel {
+    framework_service(
+        "typescript-fastify",
+        &[
+            ("src/app.ts", TS_APP),
+            ("src/auth/hook.ts", TS_HOOK),
+            ("src/auth/jwt.ts", TS_JWT),
+            ("src/routes.ts", TS_ROUTES),
+        ],
+        changes,
+    )
+}
+
+/// Every auth hit as `id file:line: message`.
+fn all_hits(model: &RepoModel) -> Vec<String> {
+    check_all(model, &Params::default(), rules())
+        .into_iter()
+        .map(|h| {
+            format!(
+                "{} {}:{}: {}",
+                h.rule,
+                h.file.display(),
+                h.line.unwrap_or(0),
+                h.message
+            )
+        })
+        .collect()
+}
+
+fn replaced(text: &str, from: &str, to: &str) -> Option<String> {
+    assert!(text.contains(from), "{from:?} not in the blueprint source");
+    Some(text.replacen(from, to, 1))
+}
+
+fn ids(hits: &[String]) -> Vec<&str> {
+    let mut v: Vec<&str> = hits.iter().map(|h| &h[..12]).collect();
+    v.dedup();
+    v
+}
+
+#[test]
+fn fastapi_blueprint_is_clean() {
+    assert_eq!(all_hits(&fastapi(&[])), Vec::<String>::new());
+}
+
+#[test]
+fn fastapi_weakenings_are_caught() {
+    let deleted = all_hits(&fastapi(&[("src/app/auth/middleware.py", None)]));
+    assert!(ids(&deleted).contains(&"PVD-AUTH-001"), "{deleted:#?}");
+
+    let unwired = all_hits(&fastapi(&[(
+        "src/app/app.py",
+        replaced(
+            PY_APP,
+            "    middleware.append(Middleware(AuthMiddleware, verifier=verifier))\n",
+            "",
+        ),
+    )]));
+    assert_eq!(ids(&unwired), ["PVD-AUTH-002"], "{unwired:#?}");
+    assert!(unwired[0].contains("src/app/app.py"), "{unwired:#?}");
+
+    // A second application mounted into the protected one is behind its middleware.
+    let mounted = all_hits(&fastapi(&[(
+        "src/app/app.py",
+        replaced(
+            PY_APP,
+            "    return app\n",
+            "    admin = FastAPI()\n    admin.include_router(routes.router)\n    app.mount(\"/admin\", admin)\n    return app\n",
+        ),
+    )]));
+    assert_eq!(mounted, Vec::<String>::new());
+    // One served on its own is not.
+    let second_app = all_hits(&fastapi(&[(
+        "src/app/app.py",
+        replaced(
+            PY_APP,
+            "    return app\n",
+            "    return app\n\n\nadmin = FastAPI()\nadmin.include_router(routes.router)\n",
+        ),
+    )]));
+    assert_eq!(ids(&second_app), ["PVD-AUTH-003"], "{second_app:#?}");
+    assert!(
+        second_app[0].contains("`admin.include_router(...)`"),
+        "{second_app:#?}"
+    );
+
+    let extra = all_hits(&fastapi(&[(
+        "src/app/auth/middleware.py",
+        replaced(
+            PY_MIDDLEWARE,
+            "(\"GET\", \"/readyz\"),",
+            "(\"GET\", \"/readyz\"),\n        (\"GET\", \"/metrics\"),",
+        ),
+    )]));
+    assert_eq!(ids(&extra), ["PVD-AUTH-004"], "{extra:#?}");
+    assert!(
+        extra[0].contains("`PUBLIC_ENDPOINTS` lets `/metrics` through"),
+        "{extra:#?}"
+    );
+
+    let special = all_hits(&fastapi(&[(
+        "src/app/auth/middleware.py",
+        replaced(
+            PY_MIDDLEWARE,
+            "        if is_public(method, path):",
+            "        if is_public(method, path) or path.startswith(\"/internal/\"):",
+        ),
+    )]));
+    assert_eq!(ids(&special), ["PVD-AUTH-004"], "{special:#?}");
+
+    let hs = all_hits(&fastapi(&[(
+        "src/app/auth/oidc.py",
+        replaced(PY_OIDC, "\"EdDSA\"}", "\"EdDSA\", \"HS256\"}"),
+    )]));
+    assert_eq!(ids(&hs), ["PVD-AUTH-005"], "{hs:#?}");
+
+    let unsigned = all_hits(&fastapi(&[(
+        "src/app/auth/oidc.py",
+        replaced(
+            PY_OIDC,
+            "\"verify_signature\": True",
+            "\"verify_signature\": False",
+        ),
+    )]));
+    assert_eq!(ids(&unsigned), ["PVD-AUTH-005"], "{unsigned:#?}");
+
+    let leeway = all_hits(&fastapi(&[(
+        "src/app/auth/oidc.py",
+        replaced(PY_OIDC, "LEEWAY_S: Final = 60", "LEEWAY_S: Final = 300"),
+    )]));
+    assert_eq!(ids(&leeway), ["PVD-AUTH-007"], "{leeway:#?}");
+    assert!(leeway[0].contains("300 s"), "{leeway:#?}");
+}
+
+#[test]
+fn fastify_blueprint_is_clean() {
+    assert_eq!(all_hits(&fastify(&[])), Vec::<String>::new());
+}
+
+#[test]
+fn fastify_weakenings_are_caught() {
+    let deleted = all_hits(&fastify(&[("src/auth/hook.ts", None)]));
+    assert!(ids(&deleted).contains(&"PVD-AUTH-001"), "{deleted:#?}");
+
+    let unwired = all_hits(&fastify(&[(
+        "src/app.ts",
+        replaced(
+            TS_APP,
+            "  installAuthentication(app, options.authenticator);\n",
+            "",
+        ),
+    )]));
+    assert_eq!(ids(&unwired), ["PVD-AUTH-002"], "{unwired:#?}");
+
+    // The hook moved into a plugin: it covers only that plugin's routes.
+    let encapsulated = all_hits(&fastify(&[(
+        "src/app.ts",
+        replaced(
+            TS_APP,
+            "  installAuthentication(app, options.authenticator);\n",
+            "",
+        )
+        .and_then(|t| {
+            replaced(
+                &t,
+                "  await app.register(api, { prefix: \"/v1\" });\n",
+                "  await app.register(async (child) => {\n    installAuthentication(child, options.authenticator);\n    await child.register(api, { prefix: \"/v1\" });\n  });\n  app.get(\"/debug\", (_request, reply) => reply.send({}));\n",
+            )
+        }),
+    )]));
+    assert_eq!(ids(&encapsulated), ["PVD-AUTH-003"], "{encapsulated:#?}");
+    assert!(
+        encapsulated.iter().any(|h| h.contains("`app.get(...)`")),
+        "{encapsulated:#?}"
+    );
+    assert!(
+        !encapsulated.iter().any(|h| h.contains("/whoami")),
+        "{encapsulated:#?}"
+    );
+
+    let extra = all_hits(&fastify(&[(
+        "src/auth/hook.ts",
+        replaced(
+            TS_HOOK,
+            "[\"GET\", \"/readyz\"],",
+            "[\"GET\", \"/readyz\"],\n  [\"GET\", \"/metrics\"],",
+        ),
+    )]));
+    assert_eq!(ids(&extra), ["PVD-AUTH-004"], "{extra:#?}");
+
+    let opt_out = fastify(&[
+        (
+            "src/auth/hook.ts",
+            replaced(
+                TS_HOOK,
+                "    if (isPublic(request.method, request.url)) {",
+                "    if (isPublic(request.method, request.url) || request.routeOptions.config.public === true) {",
+            ),
+        ),
+        (
+            "src/routes.ts",
+            replaced(
+                TS_ROUTES,
+                "  app.get(\"/whoami\",",
+                "  app.get(\"/export\", { config: { public: true } }, (_request, reply) => reply.send({}));\n  app.get(\"/whoami\",",
+            ),
+        ),
+    ]);
+    let opt_out = all_hits(&opt_out);
+    assert_eq!(ids(&opt_out), ["PVD-AUTH-004"], "{opt_out:#?}");
+    assert!(
+        opt_out[0].contains("route `/export` sets `config`"),
+        "{opt_out:#?}"
+    );
+
+    let hs = all_hits(&fastify(&[(
+        "src/auth/jwt.ts",
+        replaced(TS_JWT, "  \"EdDSA\",\n", "  \"EdDSA\",\n  \"HS256\",\n"),
+    )]));
+    assert_eq!(ids(&hs), ["PVD-AUTH-005"], "{hs:#?}");
+
+    let secret = all_hits(&fastify(&[(
+        "src/auth/jwt.ts",
+        replaced(
+            TS_JWT,
+            "(header, input) => this.jwks.key(header, input)",
+            "new TextEncoder().encode(process.env.SECRET)",
+        ),
+    )]));
+    assert_eq!(ids(&secret), ["PVD-AUTH-005"], "{secret:#?}");
+
+    let leeway = all_hits(&fastify(&[(
+        "src/auth/jwt.ts",
+        replaced(
+            TS_JWT,
+            "LEEWAY_SECONDS: number = 60;",
+            "LEEWAY_SECONDS: number = 600;",
+        ),
+    )]));
+    assert_eq!(ids(&leeway), ["PVD-AUTH-007"], "{leeway:#?}");
+}
+
+#[test]
+fn rust_leeway_is_checked() {
+    let jwt = "const LEEWAY: u64 = 120;\nfn v() -> Validation {\n    let mut v = Validation::new(Algorithm::RS256);\n    v.leeway = LEEWAY;\n    v\n}\n";
+    let hits = all_hits(&service(&[("src/auth/jwks.rs", Some(jwt))]));
+    assert_eq!(ids(&hits), ["PVD-AUTH-007"], "{hits:#?}");
+    assert!(hits[0].contains("src/auth/jwks.rs:4"), "{hits:#?}");
+    let ok = jwt.replace("120", "60");
+    let model = service(&[("src/auth/jwks.rs", Some(Box::leak(ok.into_boxed_str())))]);
+    assert_eq!(all_hits(&model), Vec::<String>::new());
+}
+
+// ------------------------------------------------------------ without provenance
+
+fn plain(files: &[(&str, &str)]) -> Vec<String> {
+    let model = RepoModel::from_memory(files);
+    check_all(&model, &Params::default(), [rule("PVD-AUTH-008")])
+        .into_iter()
+        .map(|h| {
+            format!(
+                "{}:{}: {}",
+                h.file.display(),
+                h.line.unwrap_or(0),
+                h.message
+            )
+        })
+        .collect()
+}
+
+const PY_OPEN: &str = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/healthz\")\nasync def healthz():\n    return {}\n\n\n@app.post(\"/orders\")\nasync def create(order: Order):\n    return order\n";
+
+#[test]
+fn fastapi_without_authentication_is_found() {
+    let hits = plain(&[
+        ("requirements.txt", "fastapi==0.115.0\n"),
+        ("app/main.py", PY_OPEN),
+    ]);
+    assert_eq!(
+        hits,
+        ["app/main.py:3: FastAPI application `app` serves `POST /orders` with no authentication middleware, dependency or hook"]
+    );
+    // A global dependency, a router dependency, a parameter dependency, a security
+    // scheme, an auth middleware: each is authentication.
+    for wired in [
+        PY_OPEN.replace("FastAPI()", "FastAPI(dependencies=[Depends(verify_token)])"),
+        PY_OPEN.replace("order: Order)", "order: Order, user: User = Depends(get_current_user))"),
+        PY_OPEN.replace("app = FastAPI()", "app = FastAPI()\napp.add_middleware(AuthenticationMiddleware, backend=JWTBackend())"),
+        PY_OPEN.replace("app = FastAPI()", "app = FastAPI()\nscheme = HTTPBearer()"),
+        PY_OPEN.replace("    return order", "    if request.headers.get(\"x-api-key\") != KEY:\n        raise HTTPException(401)\n    return order"),
+    ] {
+        let hits = plain(&[("requirements.txt", "fastapi==0.115.0\n"), ("app/main.py", &wired)]);
+        assert_eq!(hits, Vec::<String>::new(), "{wired}");
+    }
+}
+
+#[test]
+fn public_by_design_libraries_tests_and_examples_stay_quiet() {
+    let probes_only = PY_OPEN.replace("\"/orders\"", "\"/ping\"");
+    let static_only = "from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\n\napp = FastAPI()\napp.mount(\"/static\", StaticFiles(directory=\"static\"), name=\"static\")\n";
+    let library = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/users\")\nasync def users():\n    return []\n";
+    for (path, text) in [
+        ("app/main.py", probes_only.as_str()),
+        ("app/main.py", static_only),
+        ("mylib/routes.py", library),
+        ("examples/demo/main.py", PY_OPEN),
+        ("tests/test_api.py", PY_OPEN),
+        ("app/test_main.py", PY_OPEN),
+    ] {
+        let hits = plain(&[
+            (
+                "pyproject.toml",
+                "[project]\ndependencies = [\"fastapi>=0.110\"]\n",
+            ),
+            (path, text),
+        ]);
+        assert_eq!(hits, Vec::<String>::new(), "{path}");
+    }
+    // No manifest naming FastAPI: not a FastAPI service.
+    assert_eq!(plain(&[("app/main.py", PY_OPEN)]), Vec::<String>::new());
+    // With provenance the blueprint's contract applies instead.
+    let model =
+        RepoModel::from_memory(&[("requirements.txt", "fastapi\n"), ("app/main.py", PY_OPEN)])
+            .with_provenance(Some(provenance("python-fastapi", "oidc-jwt")));
+    assert!(check_all(&model, &Params::default(), [rule("PVD-AUTH-008")]).is_empty());
+}
+
+const TS_OPEN: &str = "import Fastify from \"fastify\";\n\nconst app = Fastify({ logger: true });\n\napp.get(\"/health\", async () => ({ ok: true }));\napp.register(async (api) => {\n  api.get(\"/orders/:id\", async (request) => load(request.params.id));\n}, { prefix: \"/v1\" });\n\nawait app.listen({ port: 3000 });\n";
+const PKG: &str = "{\"dependencies\": {\"fastify\": \"^5.0.0\"}}";
+
+#[test]
+fn fastify_without_authentication_is_found() {
+    let hits = plain(&[("package.json", PKG), ("src/server.ts", TS_OPEN)]);
+    assert_eq!(
+        hits,
+        ["src/server.ts:3: fastify application `app` serves `GET /orders/:id` with no authentication middleware, dependency or hook"]
+    );
+    for wired in [
+        TS_OPEN.replace(
+            "app.get(\"/health\"",
+            "app.addHook(\"onRequest\", app.authenticate);\napp.get(\"/health\"",
+        ),
+        TS_OPEN.replace(
+            "api.get(\"/orders/:id\", async",
+            "api.get(\"/orders/:id\", { onRequest: [api.authenticate] }, async",
+        ),
+        TS_OPEN.replace(
+            "app.get(\"/health\"",
+            "app.register(fastifyJwt, { secret });\napp.get(\"/health\"",
+        ),
+    ] {
+        let hits = plain(&[("package.json", PKG), ("src/server.ts", &wired)]);
+        assert_eq!(hits, Vec::<String>::new(), "{wired}");
+    }
+    // fastify only as a dev dependency: not a fastify service.
+    let dev = "{\"devDependencies\": {\"fastify\": \"^5.0.0\"}}";
+    assert_eq!(
+        plain(&[("package.json", dev), ("src/server.ts", TS_OPEN)]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn axum_without_authentication_is_found() {
+    let cargo = "[package]\nname = \"svc\"\n\n[dependencies]\naxum = \"0.8\"\n";
+    let main = "#[tokio::main]\nasync fn main() {\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(listener, app::router(state())).await.unwrap();\n}\n";
+    let protected = [
+        ("Cargo.toml", cargo),
+        ("src/main.rs", main),
+        ("src/app.rs", APP),
+        ("src/auth/mod.rs", AUTH_MOD),
+    ];
+    assert_eq!(plain(&protected), Vec::<String>::new());
+    let open_app: String = APP
+        .lines()
+        .filter(|l| !l.contains("require_auth") && !l.contains(".layer(auth)"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let open = [
+        ("Cargo.toml", cargo),
+        ("src/main.rs", main),
+        ("src/app.rs", open_app.as_str()),
+        ("src/auth/mod.rs", AUTH_MOD),
+    ];
+    let hits = plain(&open);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert!(
+        hits[0].starts_with("src/app.rs:") && hits[0].contains("axum application"),
+        "{hits:#?}"
+    );
+    // An extractor that authenticates a routed handler counts; one on a function
+    // that no route names does not.
+    let with_claims = open_app.replace("identity: axum::Extension<Identity>", "claims: Claims");
+    assert_ne!(with_claims, open_app);
+    let mut with_extractor = open.to_vec();
+    with_extractor[2] = ("src/app.rs", with_claims.as_str());
+    assert_eq!(plain(&with_extractor), Vec::<String>::new());
+    let mut unrouted = open.to_vec();
+    unrouted.push(("src/jwks.rs", "async fn refresh(config: &AuthConfig) {}\n"));
+    assert_eq!(plain(&unrouted).len(), 1);
+    // A crate that never serves the router is a library.
+    let library = [("Cargo.toml", cargo), ("src/app.rs", open_app.as_str())];
+    assert_eq!(plain(&library), Vec::<String>::new());
 }

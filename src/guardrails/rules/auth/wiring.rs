@@ -1,6 +1,6 @@
 //! What the auth rules check, in terms every framework shares: where authentication
 //! is missing, not applied, bypassed or weakened. Each framework's analysis
-//! (`analysis` for rust-axum) reads the service's sources once
+//! (`analysis` for rust-axum, `fastapi`, `fastify`) reads the service's sources once
 //! and reports [`Wiring`]; the rule files only turn its entries into findings.
 
 use std::path::PathBuf;
@@ -11,6 +11,8 @@ use paved_model::Location;
 use crate::guardrails::RepoModel;
 
 use super::analysis;
+use super::fastapi;
+use super::fastify;
 
 /// A place in a source file and what is wrong there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +58,19 @@ pub(super) enum Exemption {
         function: String,
         path: String,
     },
+    /// A route that opts out of authentication through its own options (a fastify
+    /// `config` flag the hook honours): reported whatever its path.
+    OptOut { spot: Spot },
+}
+
+/// A clock-skew allowance given to the JWT verifier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Leeway {
+    pub file: PathBuf,
+    pub line: u32,
+    /// What sets it, as written (`leeway=LEEWAY_S`, `clockTolerance: "5m"`).
+    pub what: String,
+    pub seconds: i64,
 }
 
 /// The authentication wiring of one service, as the rules see it.
@@ -73,6 +88,8 @@ pub(super) struct Wiring {
     pub weak: Vec<Spot>,
     /// PVD-AUTH-006: what the audit could not follow.
     pub unverifiable: Vec<Spot>,
+    /// PVD-AUTH-007: clock-skew allowances given to the verifier.
+    pub leeway: Vec<Leeway>,
 }
 
 /// The wiring of a paved-generated service, by the blueprint its provenance names;
@@ -86,6 +103,8 @@ pub(super) fn wiring(repo: &RepoModel) -> Arc<Wiring> {
     }
     match repo.blueprint_id() {
         Some("rust-axum") => slot::<0>(repo, analysis::axum_wiring),
+        Some("python-fastapi") => slot::<1>(repo, fastapi::wiring),
+        Some("typescript-fastify") => slot::<2>(repo, fastify::wiring),
         _ => Arc::default(),
     }
 }
@@ -96,3 +115,40 @@ pub(super) fn auth_mode(repo: &RepoModel) -> Option<&str> {
         .and_then(|p| p.answers.get("auth"))
         .and_then(|v| v.as_str())
 }
+
+/// What accepting this algorithm name means, when it is weak: HMAC (`HS256`…) or `none`.
+pub(super) fn weak_algorithm(name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("none") {
+        Some("algorithm `none` is accepted".to_owned())
+    } else if ["HS256", "HS384", "HS512"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(name))
+    {
+        Some(format!("symmetric algorithm `{name}` is accepted"))
+    } else {
+        None
+    }
+}
+
+/// A duration as jose and similar libraries write it (`90`, `"5m"`, `"2 hours"`), in
+/// seconds.
+pub(super) fn duration_seconds(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let factor = match unit.as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 604_800,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+/// The most clock skew a verifier may tolerate (docs/drift.md, issue 9's contract).
+pub(super) const MAX_LEEWAY_SECONDS: i64 = 60;

@@ -1,0 +1,884 @@
+//! FastAPI services read with tree-sitter-python: where the application is built,
+//! which authentication middleware or dependency it applies, the routes registered on
+//! it, what its JWT verifier accepts. Used for the python-fastapi blueprint's contract
+//! ([`wiring`]) and, with a looser notion of "authentication", to find services that
+//! have none at all ([`service`]).
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use tree_sitter::Node;
+
+use crate::guardrails::RepoModel;
+
+use super::syntax::{
+    self, children, descendants, last_name, line, number, receiver, string_value, text, Lang,
+};
+use super::wiring::{duration_seconds, weak_algorithm, Exemption, Leeway, Spot, Wiring};
+
+/// The blueprint's package, its application factory and its middleware.
+const PACKAGE: &str = "src/app/";
+const APP_FILE: &str = "src/app/app.py";
+const MIDDLEWARE_FILE: &str = "src/app/auth/middleware.py";
+const MIDDLEWARE_CLASS: &str = "AuthMiddleware";
+const ALLOW_LIST: &str = "PUBLIC_ENDPOINTS";
+
+const ROUTE_DECORATORS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "options",
+    "head",
+    "trace",
+    "api_route",
+    "route",
+    "websocket",
+];
+const ROUTE_CALLS: &[&str] = &[
+    "add_api_route",
+    "add_route",
+    "add_websocket_route",
+    "include_router",
+    "mount",
+];
+const APP_CLASSES: &[&str] = &["FastAPI", "Starlette"];
+
+/// An application construction (`app = FastAPI(...)`).
+#[derive(Debug, Clone)]
+pub(super) struct App {
+    pub file: PathBuf,
+    pub line: u32,
+    pub var: Option<String>,
+    /// Where authentication is applied to all of it, when it is.
+    pub auth: Option<u32>,
+}
+
+/// A route, router or mounted application added to an application or router.
+#[derive(Debug, Clone)]
+pub(super) struct Route {
+    pub file: PathBuf,
+    pub line: u32,
+    pub receiver: String,
+    /// `get`, `include_router`, `mount`, …
+    pub how: String,
+    pub path: Option<String>,
+    /// It carries its own authentication dependency.
+    pub protected: bool,
+    /// `mount` of static files: public by design.
+    pub static_files: bool,
+    /// What `mount` mounts, when it is a name (`app.mount("/admin", admin)`).
+    pub mounted: Option<String>,
+}
+
+/// What one service's Python sources say.
+#[derive(Debug, Default)]
+pub(super) struct Facts {
+    pub apps: Vec<App>,
+    pub routes: Vec<Route>,
+    /// Routers constructed with an authentication dependency, by variable name.
+    pub protected_routers: HashSet<String>,
+    /// Any authentication dependency, middleware or security scheme used anywhere.
+    pub any_auth: Option<(PathBuf, u32)>,
+    pub exemptions: Vec<Exemption>,
+    pub weak: Vec<Spot>,
+    pub leeway: Vec<Leeway>,
+    /// Files the audit could not read, and why.
+    pub unreadable: Vec<Spot>,
+    /// Whether `PUBLIC_ENDPOINTS` was found in the middleware module.
+    pub allow_list_found: bool,
+    /// Whether the middleware class is defined.
+    pub middleware_defined: bool,
+}
+
+/// Sources that never run in production: tests, examples, docs, migrations.
+pub(super) fn is_shipped_python(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.ends_with(".py")
+        && !name.starts_with("test_")
+        && !name.ends_with("_test.py")
+        && name != "conftest.py"
+        && !path.split('/').any(|seg| {
+            matches!(
+                seg,
+                "tests"
+                    | "test"
+                    | "testing"
+                    | "examples"
+                    | "example"
+                    | "docs"
+                    | "doc"
+                    | "docs_src"
+                    | "migrations"
+                    | "alembic"
+                    | "scripts"
+                    | "benchmarks"
+                    | "fixtures"
+                    | ".venv"
+                    | "venv"
+                    | "site-packages"
+                    | "node_modules"
+            )
+        })
+}
+
+/// A name that reads as authentication: `AuthMiddleware`, `get_current_user`,
+/// `verify_token`, `oauth2_scheme`, `require_api_key`, `JWTBearer`, …
+pub(super) fn is_auth_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "auth",
+        "jwt",
+        "token",
+        "bearer",
+        "api_key",
+        "apikey",
+        "oauth",
+        "oidc",
+        "current_user",
+        "get_user",
+        "current_active",
+        "principal",
+        "credential",
+        "login_required",
+        "session",
+        "verify",
+        "permission",
+        "security",
+        "guard",
+        "protect",
+        "signature",
+        "basic",
+        "secure",
+        "role",
+        "acl",
+        "scope",
+        "admin",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+}
+
+/// The python-fastapi contract as [`Wiring`].
+pub(super) fn wiring(repo: &RepoModel) -> Wiring {
+    let facts = analyse(
+        repo,
+        |p| p.starts_with(PACKAGE) && is_shipped_python(p),
+        &|n| n == MIDDLEWARE_CLASS,
+    );
+    let mut w = Wiring::default();
+    match repo.file(MIDDLEWARE_FILE) {
+        None => w.missing.push(Spot::new(
+            MIDDLEWARE_FILE,
+            None,
+            format!("no {MIDDLEWARE_FILE}: the authentication middleware is gone"),
+        )),
+        Some(_) if !facts.middleware_defined => w.missing.push(Spot::new(
+            MIDDLEWARE_FILE,
+            None,
+            format!("no `class {MIDDLEWARE_CLASS}` in the authentication sources"),
+        )),
+        Some(_) => {
+            if !facts.allow_list_found {
+                w.unverifiable.push(Spot::new(
+                    MIDDLEWARE_FILE,
+                    None,
+                    format!("no `{ALLOW_LIST}`: which paths skip authentication cannot be checked"),
+                ));
+            }
+        }
+    }
+    unprotected_and_outside(&facts, MIDDLEWARE_CLASS, &mut w);
+    if !facts
+        .apps
+        .iter()
+        .any(|a| a.file.to_string_lossy() == APP_FILE)
+    {
+        w.unverifiable.push(Spot::new(
+            APP_FILE,
+            None,
+            format!(
+                "no `FastAPI(...)` in {APP_FILE}: where the authentication middleware is \
+                 applied cannot be checked"
+            ),
+        ));
+    }
+    w.exemptions = facts.exemptions;
+    w.weak = facts.weak;
+    w.leeway = facts.leeway;
+    w.unverifiable.extend(facts.unreadable);
+    w
+}
+
+/// PVD-AUTH-002 when no application applies the authentication; PVD-AUTH-003 for what
+/// is registered on an application without it while another has it.
+fn unprotected_and_outside(facts: &Facts, what: &str, w: &mut Wiring) {
+    let any_protected = facts.apps.iter().any(|a| a.auth.is_some());
+    // An application mounted into a protected one is served behind its middleware.
+    let mut covered: HashSet<(PathBuf, String)> = facts
+        .apps
+        .iter()
+        .filter(|a| a.auth.is_some())
+        .filter_map(|a| Some((a.file.clone(), a.var.clone()?)))
+        .collect();
+    loop {
+        let more: Vec<_> = facts
+            .routes
+            .iter()
+            .filter(|r| covered.contains(&(r.file.clone(), r.receiver.clone())))
+            .filter_map(|r| Some((r.file.clone(), r.mounted.clone()?)))
+            .filter(|k| !covered.contains(k))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        covered.extend(more);
+    }
+    for app in facts.apps.iter().filter(|a| {
+        a.auth.is_none()
+            && !a
+                .var
+                .as_ref()
+                .is_some_and(|v| covered.contains(&(a.file.clone(), v.clone())))
+    }) {
+        let name = app.var.as_deref().unwrap_or("the application");
+        if !any_protected {
+            w.unprotected.push(Spot::new(
+                app.file.clone(),
+                Some(app.line),
+                format!(
+                    "`{name}` is built without `{what}`, so every route is served without \
+                     authentication"
+                ),
+            ));
+            continue;
+        }
+        for r in facts
+            .routes
+            .iter()
+            .filter(|r| r.file == app.file && Some(&r.receiver) == app.var.as_ref())
+        {
+            w.outside.push(Spot::new(
+                r.file.clone(),
+                Some(r.line),
+                format!(
+                    "`{}.{}(...)` adds to `{}`, an application built without `{what}`, so it \
+                     is served without authentication",
+                    r.receiver, r.how, r.receiver
+                ),
+            ));
+        }
+    }
+}
+
+/// Reads every file `include` selects. `is_auth` says which middleware or dependency
+/// names count as authentication.
+pub(super) fn analyse(
+    repo: &RepoModel,
+    include: impl Fn(&str) -> bool,
+    is_auth: &dyn Fn(&str) -> bool,
+) -> Facts {
+    let mut facts = Facts::default();
+    for f in repo.files() {
+        let path = f.path_str();
+        if !include(&path) {
+            continue;
+        }
+        let Some(src) = &f.text else { continue };
+        match syntax::parse(Lang::Python, src) {
+            Ok(tree) => {
+                let mut file = FileReader {
+                    path: f.path.clone(),
+                    src,
+                    is_auth,
+                    facts: &mut facts,
+                    constants: HashMap::new(),
+                };
+                file.read(tree.root_node(), path == MIDDLEWARE_FILE);
+            }
+            Err(why) => facts.unreadable.push(Spot::new(
+                f.path.clone(),
+                None,
+                format!("authentication source {why}"),
+            )),
+        }
+    }
+    facts
+}
+
+struct FileReader<'a, 's> {
+    path: PathBuf,
+    src: &'s str,
+    is_auth: &'a dyn Fn(&str) -> bool,
+    facts: &'a mut Facts,
+    /// Module-level `NAME = value` assignments.
+    constants: HashMap<String, Node<'s>>,
+}
+
+/// The value of keyword argument `name` of a call.
+fn kwarg<'t>(call: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let args = call.child_by_field_name("arguments")?;
+    children(args).into_iter().find_map(|a| {
+        (a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| text(n, src) == name))
+        .then(|| a.child_by_field_name("value"))
+        .flatten()
+    })
+}
+
+fn positional<'t>(call: Node<'t>, i: usize) -> Option<Node<'t>> {
+    let args = call.child_by_field_name("arguments")?;
+    children(args)
+        .into_iter()
+        .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
+        .nth(i)
+}
+
+/// The function or class body a node is in (the module for top-level code).
+fn scope(node: Node<'_>) -> usize {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if p.kind() == "function_definition" {
+            return p.id();
+        }
+        n = p;
+    }
+    n.id()
+}
+
+fn is_docstring(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| {
+        p.kind() == "expression_statement"
+            && p.named_child_count() == 1
+            && p.parent().is_some_and(|b| {
+                matches!(b.kind(), "block" | "module")
+                    && b.named_child(0).is_some_and(|first| first.id() == p.id())
+            })
+    })
+}
+
+impl<'s> FileReader<'_, 's> {
+    fn t(&self, n: Node<'_>) -> &'s str {
+        text(n, self.src)
+    }
+
+    fn read(&mut self, root: Node<'s>, middleware_module: bool) {
+        for stmt in children(root) {
+            if stmt.kind() == "expression_statement" {
+                if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") {
+                    if let Some(left) = a.child_by_field_name("left") {
+                        if let Some(right) = a.child_by_field_name("right") {
+                            self.constants.insert(self.t(left).to_owned(), right);
+                        }
+                    }
+                }
+            }
+        }
+        let nodes = descendants(root);
+        // Lists that receive the authentication middleware, by (scope, name); the apps
+        // it goes to directly; receivers of add_middleware(auth).
+        let mut auth_lists: HashSet<(usize, String)> = HashSet::new();
+        let mut auth_apps: HashMap<usize, u32> = HashMap::new();
+        let mut add_middleware: HashMap<String, u32> = HashMap::new();
+        for &n in &nodes {
+            match n.kind() {
+                "call" => self.call(n, &mut auth_lists, &mut auth_apps, &mut add_middleware),
+                "decorated_definition" => self.decorated(n, &mut add_middleware),
+                "class_definition" => {
+                    let name = n.child_by_field_name("name").map(|x| self.t(x));
+                    if middleware_module && name == Some(MIDDLEWARE_CLASS) {
+                        self.facts.middleware_defined = true;
+                    }
+                }
+                "keyword_argument" => self.keyword(n),
+                "pair" => self.pair(n),
+                _ => {}
+            }
+        }
+        if middleware_module {
+            self.middleware_module(root, &nodes);
+        }
+        self.algorithm_constants(root);
+        // Apps built in this file: authenticated through their `middleware=` list, a
+        // list variable of their scope, or `add_middleware` on their variable.
+        for &n in &nodes {
+            if n.kind() != "call" {
+                continue;
+            }
+            let Some(f) = n.child_by_field_name("function") else {
+                continue;
+            };
+            if !APP_CLASSES.contains(&last_name(f, self.src)) {
+                continue;
+            }
+            let var = n
+                .parent()
+                .filter(|p| p.kind() == "assignment")
+                .and_then(|p| p.child_by_field_name("left"))
+                .map(|l| self.t(l).to_owned());
+            let mut auth = auth_apps.get(&n.id()).copied();
+            if let Some(m) = kwarg(n, "middleware", self.src).filter(|m| m.kind() == "identifier") {
+                if auth_lists.contains(&(scope(n), self.t(m).to_owned())) {
+                    auth = auth.or(Some(line(m)));
+                }
+            }
+            if let Some(deps) = kwarg(n, "dependencies", self.src) {
+                if self.has_auth_dependency(deps) {
+                    auth = auth.or(Some(line(deps)));
+                }
+            }
+            if let Some(v) = &var {
+                auth = auth.or(add_middleware.get(v).copied());
+            }
+            self.facts.apps.push(App {
+                file: self.path.clone(),
+                line: line(n),
+                var,
+                auth,
+            });
+        }
+    }
+
+    /// `Depends(x)` / `Security(x)` with an authentication callable anywhere below `n`,
+    /// or a security scheme (`HTTPBearer()`, `OAuth2PasswordBearer(...)`, `APIKeyHeader`).
+    fn has_auth_dependency(&self, n: Node<'_>) -> bool {
+        descendants(n).into_iter().any(|c| {
+            if c.kind() != "call" {
+                return false;
+            }
+            let Some(f) = c.child_by_field_name("function") else {
+                return false;
+            };
+            let callee = last_name(f, self.src);
+            match callee {
+                "Depends" | "Security" => positional(c, 0)
+                    .is_some_and(|a| (self.is_auth)(self.t(a)) || self.t(a).contains("Bearer")),
+                _ => is_security_scheme(callee),
+            }
+        })
+    }
+
+    /// A handler that authenticates by hand: it calls an authentication function or
+    /// reads the `Authorization` (or an API-key) header.
+    fn reads_credentials(&self, body: Node<'_>) -> bool {
+        descendants(body).into_iter().any(|n| match n.kind() {
+            "call" => n
+                .child_by_field_name("function")
+                .is_some_and(|f| (self.is_auth)(last_name(f, self.src))),
+            "string" => string_value(n, self.src).is_some_and(|v| is_credential_header(&v)),
+            _ => false,
+        })
+    }
+
+    fn call(
+        &mut self,
+        n: Node<'s>,
+        auth_lists: &mut HashSet<(usize, String)>,
+        auth_apps: &mut HashMap<usize, u32>,
+        add_middleware: &mut HashMap<String, u32>,
+    ) {
+        let Some(f) = n.child_by_field_name("function") else {
+            return;
+        };
+        let callee = last_name(f, self.src);
+        let recv = receiver(f).map(|r| self.t(r).to_owned());
+        let first = positional(n, 0);
+        match callee {
+            "Middleware" if first.is_some_and(|a| (self.is_auth)(last_name(a, self.src))) => {
+                self.note_auth(n);
+                // Where does this middleware go?
+                let mut p = n.parent();
+                while let Some(x) = p {
+                    match x.kind() {
+                        "keyword_argument"
+                            if x.child_by_field_name("name")
+                                .is_some_and(|k| self.t(k) == "middleware") =>
+                        {
+                            if let Some(app) = x.parent().and_then(|a| a.parent()) {
+                                auth_apps.insert(app.id(), line(n));
+                            }
+                            break;
+                        }
+                        "assignment" | "augmented_assignment" => {
+                            if let Some(l) = x.child_by_field_name("left") {
+                                auth_lists.insert((scope(x), self.t(l).to_owned()));
+                            }
+                            break;
+                        }
+                        "call" => {
+                            if let Some(g) = x.child_by_field_name("function") {
+                                if matches!(last_name(g, self.src), "append" | "insert" | "extend")
+                                {
+                                    if let Some(r) = receiver(g) {
+                                        auth_lists.insert((scope(x), self.t(r).to_owned()));
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                        "function_definition" | "module" => break,
+                        _ => {}
+                    }
+                    p = x.parent();
+                }
+            }
+            "add_middleware" => {
+                if let (Some(r), Some(a)) = (&recv, first) {
+                    if (self.is_auth)(last_name(a, self.src)) {
+                        self.note_auth(n);
+                        add_middleware.entry(r.clone()).or_insert(line(n));
+                    }
+                }
+            }
+            "APIRouter" => {
+                let protected =
+                    kwarg(n, "dependencies", self.src).is_some_and(|d| self.has_auth_dependency(d));
+                if protected {
+                    self.note_auth(n);
+                    if let Some(v) = n
+                        .parent()
+                        .filter(|p| p.kind() == "assignment")
+                        .and_then(|p| p.child_by_field_name("left"))
+                    {
+                        self.facts.protected_routers.insert(self.t(v).to_owned());
+                    }
+                }
+            }
+            "Depends" | "Security" if first.is_some_and(|a| (self.is_auth)(self.t(a))) => {
+                self.note_auth(n);
+            }
+            c if is_security_scheme(c) => self.note_auth(n),
+            c if ROUTE_CALLS.contains(&c) && !is_decorator(n) => {
+                let Some(r) = recv else { return };
+                let path = first.and_then(|a| string_value(a, self.src));
+                let protected = kwarg(n, "dependencies", self.src)
+                    .is_some_and(|d| self.has_auth_dependency(d))
+                    || (c == "include_router"
+                        && first.is_some_and(|a| {
+                            self.facts
+                                .protected_routers
+                                .contains(last_name(a, self.src))
+                        }));
+                let static_files = c == "mount"
+                    && positional(n, 1)
+                        .or_else(|| kwarg(n, "app", self.src))
+                        .is_some_and(|a| self.t(a).contains("StaticFiles"));
+                let mounted = (c == "mount")
+                    .then(|| positional(n, 1).or_else(|| kwarg(n, "app", self.src)))
+                    .flatten()
+                    .filter(|a| a.kind() == "identifier")
+                    .map(|a| self.t(a).to_owned());
+                self.facts.routes.push(Route {
+                    file: self.path.clone(),
+                    line: line(n),
+                    receiver: r,
+                    how: c.to_owned(),
+                    path,
+                    protected,
+                    static_files,
+                    mounted,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn note_auth(&mut self, n: Node<'_>) {
+        if self.facts.any_auth.is_none() {
+            self.facts.any_auth = Some((self.path.clone(), line(n)));
+        }
+    }
+
+    /// `@app.get("/x")` and friends; `@app.middleware("http")` with an authentication
+    /// function.
+    fn decorated(&mut self, n: Node<'s>, add_middleware: &mut HashMap<String, u32>) {
+        let def = n.child_by_field_name("definition");
+        let func_name = def
+            .and_then(|d| d.child_by_field_name("name"))
+            .map(|x| self.t(x).to_owned())
+            .unwrap_or_default();
+        let params_auth = def
+            .and_then(|d| d.child_by_field_name("parameters"))
+            .is_some_and(|p| self.has_auth_dependency(p))
+            || def
+                .and_then(|d| d.child_by_field_name("body"))
+                .is_some_and(|b| self.reads_credentials(b));
+        for dec in children(n).into_iter().filter(|c| c.kind() == "decorator") {
+            let Some(call) = dec.named_child(0).filter(|c| c.kind() == "call") else {
+                continue;
+            };
+            let Some(f) = call.child_by_field_name("function") else {
+                continue;
+            };
+            let Some(r) = receiver(f) else { continue };
+            let method = last_name(f, self.src);
+            if method == "middleware" && (self.is_auth)(&func_name) {
+                self.note_auth(call);
+                add_middleware
+                    .entry(self.t(r).to_owned())
+                    .or_insert(line(call));
+            }
+            if !ROUTE_DECORATORS.contains(&method) {
+                continue;
+            }
+            let protected = params_auth
+                || kwarg(call, "dependencies", self.src)
+                    .is_some_and(|d| self.has_auth_dependency(d));
+            if protected {
+                self.note_auth(call);
+            }
+            self.facts.routes.push(Route {
+                file: self.path.clone(),
+                line: line(call),
+                receiver: self.t(r).to_owned(),
+                how: method.to_owned(),
+                path: positional(call, 0).and_then(|a| string_value(a, self.src)),
+                protected,
+                static_files: false,
+                mounted: None,
+            });
+        }
+    }
+
+    /// `algorithms=[...]` and `leeway=` of any call.
+    fn keyword(&mut self, n: Node<'s>) {
+        let (Some(k), Some(v)) = (
+            n.child_by_field_name("name"),
+            n.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        match self.t(k) {
+            "algorithms" => self.weak_strings(v),
+            "leeway" => {
+                if let Some(seconds) = self.seconds(v) {
+                    self.facts.leeway.push(Leeway {
+                        file: self.path.clone(),
+                        line: line(n),
+                        what: format!("`{}`", self.t(n)),
+                        seconds,
+                    });
+                }
+            }
+            "verify" if v.kind() == "false" && self.in_decode(n) => {
+                self.facts.weak.push(Spot::new(
+                    self.path.clone(),
+                    Some(line(n)),
+                    "signature validation is disabled",
+                ))
+            }
+            _ => {}
+        }
+    }
+
+    fn in_decode(&self, n: Node<'_>) -> bool {
+        n.parent()
+            .and_then(|args| args.parent())
+            .and_then(|c| c.child_by_field_name("function"))
+            .is_some_and(|f| last_name(f, self.src) == "decode")
+    }
+
+    /// `{"verify_signature": False}` in the options of a decode.
+    fn pair(&mut self, n: Node<'s>) {
+        let (Some(k), Some(v)) = (n.child_by_field_name("key"), n.child_by_field_name("value"))
+        else {
+            return;
+        };
+        if string_value(k, self.src).as_deref() == Some("verify_signature") && v.kind() == "false" {
+            self.facts.weak.push(Spot::new(
+                self.path.clone(),
+                Some(line(n)),
+                "signature validation is disabled",
+            ));
+        }
+    }
+
+    /// Weak algorithm names among the strings of `v` (following module constants).
+    fn weak_strings(&mut self, v: Node<'s>) {
+        let mut stack = vec![(v, 0)];
+        let mut seen = HashSet::new();
+        while let Some((n, depth)) = stack.pop() {
+            if depth > 8 || !seen.insert(n.id()) {
+                continue;
+            }
+            for c in descendants(n) {
+                if c.kind() == "identifier" {
+                    if let Some(&value) = self.constants.get(self.t(c)) {
+                        stack.push((value, depth + 1));
+                    }
+                } else if let Some(s) = string_value(c, self.src) {
+                    if let Some(what) = weak_algorithm(&s) {
+                        self.facts
+                            .weak
+                            .push(Spot::new(self.path.clone(), Some(line(c)), what));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Module constants that list algorithms (`ALLOWED_ALGORITHMS = {...}`).
+    fn algorithm_constants(&mut self, root: Node<'s>) {
+        let lists: Vec<Node<'s>> = children(root)
+            .into_iter()
+            .filter(|s| s.kind() == "expression_statement")
+            .filter_map(|s| s.named_child(0).filter(|a| a.kind() == "assignment"))
+            .filter(|a| {
+                a.child_by_field_name("left")
+                    .is_some_and(|l| self.t(l).to_ascii_uppercase().contains("ALGORITHM"))
+            })
+            .filter_map(|a| a.child_by_field_name("right"))
+            .collect();
+        for v in lists {
+            for c in descendants(v) {
+                if let Some(what) = string_value(c, self.src).and_then(|s| weak_algorithm(&s)) {
+                    self.facts
+                        .weak
+                        .push(Spot::new(self.path.clone(), Some(line(c)), what));
+                }
+            }
+        }
+        self.facts.weak.dedup();
+    }
+
+    /// Seconds in a literal, a module constant or `timedelta(...)`.
+    fn seconds(&self, v: Node<'s>) -> Option<i64> {
+        match v.kind() {
+            "integer" | "float" => number(v, self.src),
+            "identifier" => self.constants.get(self.t(v)).and_then(|&c| {
+                (c.kind() != "identifier")
+                    .then(|| self.seconds(c))
+                    .flatten()
+            }),
+            "call" => {
+                let f = v.child_by_field_name("function")?;
+                if last_name(f, self.src) != "timedelta" {
+                    return None;
+                }
+                let mut total = 0i64;
+                for (unit, factor) in [
+                    ("seconds", 1),
+                    ("minutes", 60),
+                    ("hours", 3600),
+                    ("days", 86_400),
+                ] {
+                    if let Some(x) = kwarg(v, unit, self.src) {
+                        total += self.seconds(x)? * factor;
+                    }
+                }
+                if let Some(x) = positional(v, 0) {
+                    total += self.seconds(x)? * 86_400;
+                }
+                Some(total)
+            }
+            "string" => string_value(v, self.src).and_then(|s| duration_seconds(&s)),
+            _ => None,
+        }
+    }
+
+    /// `PUBLIC_ENDPOINTS` and path literals the middleware module special-cases.
+    fn middleware_module(&mut self, root: Node<'s>, nodes: &[Node<'s>]) {
+        let mut in_list: HashSet<usize> = HashSet::new();
+        if let Some(&value) = self.constants.get(ALLOW_LIST) {
+            self.facts.allow_list_found = true;
+            in_list.extend(descendants(value).iter().map(|n| n.id()));
+            let mut v = value;
+            // frozenset({...}) / set([...]) / tuple(...)
+            while v.kind() == "call" {
+                match positional(v, 0) {
+                    Some(a) => v = a,
+                    None => break,
+                }
+            }
+            if matches!(v.kind(), "set" | "list" | "tuple") {
+                for entry in children(v).into_iter().filter(|e| e.kind() != "comment") {
+                    let paths: Vec<String> = descendants(entry)
+                        .into_iter()
+                        .filter_map(|s| string_value(s, self.src))
+                        .filter(|s| s.starts_with('/'))
+                        .collect();
+                    let all_literal = matches!(entry.kind(), "string" | "tuple");
+                    self.facts.exemptions.push(Exemption::Listed {
+                        file: self.path.clone(),
+                        line: line(entry),
+                        list: ALLOW_LIST.to_owned(),
+                        path: match paths.as_slice() {
+                            [p] if all_literal => Some(p.clone()),
+                            _ => None,
+                        },
+                    });
+                }
+            } else {
+                self.facts.exemptions.push(Exemption::Listed {
+                    file: self.path.clone(),
+                    line: line(value),
+                    list: ALLOW_LIST.to_owned(),
+                    path: None,
+                });
+            }
+        }
+        let _ = root;
+        for &n in nodes {
+            if n.kind() != "string" || in_list.contains(&n.id()) || is_docstring(n) {
+                continue;
+            }
+            let Some(s) = string_value(n, self.src) else {
+                continue;
+            };
+            if !s.starts_with('/') || s.contains(' ') {
+                continue;
+            }
+            let function = enclosing_definition(n, self.src).unwrap_or_else(|| "the module".into());
+            self.facts.exemptions.push(Exemption::SpecialCase {
+                file: self.path.clone(),
+                line: line(n),
+                function,
+                path: s,
+            });
+        }
+    }
+}
+
+fn is_decorator(n: Node<'_>) -> bool {
+    n.parent().is_some_and(|p| p.kind() == "decorator")
+}
+
+/// Header names that carry credentials.
+pub(super) fn is_credential_header(name: &str) -> bool {
+    ["authorization", "x-api-key", "api-key", "x-auth-token"]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// FastAPI's security schemes: using one means the route expects credentials.
+fn is_security_scheme(callee: &str) -> bool {
+    matches!(
+        callee,
+        "HTTPBearer"
+            | "HTTPBasic"
+            | "HTTPDigest"
+            | "OAuth2PasswordBearer"
+            | "OAuth2AuthorizationCodeBearer"
+            | "OpenIdConnect"
+            | "APIKeyHeader"
+            | "APIKeyQuery"
+            | "APIKeyCookie"
+            | "AuthenticationMiddleware"
+    )
+}
+
+/// The nearest enclosing function or class name.
+fn enclosing_definition(n: Node<'_>, src: &str) -> Option<String> {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        if matches!(x.kind(), "function_definition" | "class_definition") {
+            return x
+                .child_by_field_name("name")
+                .map(|k| text(k, src).to_owned());
+        }
+        p = x.parent();
+    }
+    None
+}

@@ -1,0 +1,1043 @@
+//! fastify services read with tree-sitter-typescript (JavaScript too): the instances
+//! `Fastify()` builds, the plugin contexts `register` opens, the hooks that
+//! authenticate and which context they cover, the routes, and what the JWT verifier
+//! (jose's `jwtVerify`) accepts. Used for the typescript-fastify blueprint's contract
+//! ([`wiring`]) and, with a looser notion of "authentication", to find services with
+//! none at all ([`analyse`]).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use tree_sitter::{Node, Tree};
+
+use crate::guardrails::RepoModel;
+
+use super::syntax::{
+    self, children, descendants, last_name, line, number, receiver, string_value, text, Lang,
+};
+use super::wiring::{duration_seconds, weak_algorithm, Exemption, Leeway, Spot, Wiring};
+
+const APP_FILE: &str = "src/app.ts";
+const HOOK_FILE: &str = "src/auth/hook.ts";
+const INSTALL: &str = "installAuthentication";
+const ALLOW_LIST: &str = "PUBLIC_ENDPOINTS";
+
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "all", "route",
+];
+/// Hooks that run before the handler for every route of their context.
+const REQUEST_HOOKS: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
+
+/// Sources that never run in production.
+pub(super) fn is_shipped_script(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Lang::of(path).is_some_and(|l| l != Lang::Python)
+        && !name.ends_with(".d.ts")
+        && !name.contains(".test.")
+        && !name.contains(".spec.")
+        && !name.contains(".config.")
+        && !path.split('/').any(|seg| {
+            matches!(
+                seg,
+                "test"
+                    | "tests"
+                    | "__tests__"
+                    | "spec"
+                    | "examples"
+                    | "example"
+                    | "docs"
+                    | "node_modules"
+                    | "dist"
+                    | "build"
+                    | "coverage"
+                    | "fixtures"
+                    | "scripts"
+                    | "benchmarks"
+                    | "bench"
+                    | ".next"
+                    | "public"
+                    | "vendor"
+            )
+        })
+}
+
+/// A name that reads as authentication: `authenticate`, `verifyJWT`, `requireAuth`,
+/// `installAuthentication`, `apiKeyGuard`, …
+pub(super) fn is_auth_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "auth",
+        "jwt",
+        "token",
+        "bearer",
+        "apikey",
+        "api_key",
+        "oauth",
+        "oidc",
+        "session",
+        "verify",
+        "guard",
+        "protect",
+        "credential",
+        "login",
+        "passport",
+        "permission",
+        "principal",
+        "signature",
+        "basic",
+        "secure",
+        "role",
+        "acl",
+        "scope",
+        "admin",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+}
+
+/// Plugins that authenticate when registered (their hooks or decorators are the
+/// authentication).
+fn is_auth_plugin(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("auth") || n.contains("jwt") || n.contains("session") || n.contains("passport")
+}
+
+/// An instance (`Fastify()`) or a plugin context (`register(fn)`).
+#[derive(Debug, Clone)]
+struct Ctx {
+    parent: Option<usize>,
+    /// `fp(...)`: the plugin's hooks apply to its parent.
+    fp: bool,
+    file: usize,
+    line: u32,
+    /// The variable (root) or first parameter (plugin) that names the instance.
+    instance: String,
+    root: bool,
+}
+
+/// An application the service builds.
+#[derive(Debug, Clone)]
+pub(super) struct App {
+    pub file: PathBuf,
+    pub line: u32,
+    pub var: String,
+}
+
+/// A route registration and whether authentication covers it.
+#[derive(Debug, Clone)]
+pub(super) struct Route {
+    pub file: PathBuf,
+    pub line: u32,
+    pub receiver: String,
+    pub how: String,
+    pub path: Option<String>,
+    /// An authentication hook covers its context.
+    pub covered: bool,
+    /// Its own options name an authentication hook (`onRequest: app.authenticate`).
+    pub own_auth: bool,
+    /// The line of the plugin that installs authentication, when it is not this
+    /// route's context.
+    pub auth_elsewhere: Option<u32>,
+    /// `config: {...}` in its options.
+    pub config_line: Option<u32>,
+    /// Serves static files (`@fastify/static`).
+    pub static_files: bool,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Facts {
+    pub apps: Vec<App>,
+    pub routes: Vec<Route>,
+    /// An authentication hook, plugin or route option anywhere.
+    pub any_auth: Option<(PathBuf, u32)>,
+    pub exemptions: Vec<Exemption>,
+    pub weak: Vec<Spot>,
+    pub leeway: Vec<Leeway>,
+    pub unreadable: Vec<Spot>,
+    pub allow_list_found: bool,
+    pub install_defined: bool,
+    /// The hook module reads route `config`, so a route's config can opt out.
+    pub hook_reads_config: bool,
+}
+
+/// The typescript-fastify contract as [`Wiring`].
+pub(super) fn wiring(repo: &RepoModel) -> Wiring {
+    let facts = analyse(
+        repo,
+        |p| p.starts_with("src/") && is_shipped_script(p),
+        &|n| n == INSTALL,
+    );
+    let mut w = Wiring::default();
+    match repo.file(HOOK_FILE) {
+        None => w.missing.push(Spot::new(
+            HOOK_FILE,
+            None,
+            format!("no {HOOK_FILE}: the authentication hook is gone"),
+        )),
+        Some(_) if !facts.install_defined => w.missing.push(Spot::new(
+            HOOK_FILE,
+            None,
+            format!(
+                "no `function {INSTALL}` adding an `onRequest` hook in the authentication sources"
+            ),
+        )),
+        Some(_) if !facts.allow_list_found => w.unverifiable.push(Spot::new(
+            HOOK_FILE,
+            None,
+            format!("no `{ALLOW_LIST}`: which paths skip authentication cannot be checked"),
+        )),
+        Some(_) => {}
+    }
+    let any_covered = facts.routes.iter().any(|r| r.covered);
+    if !any_covered && facts.routes.iter().all(|r| r.auth_elsewhere.is_none()) {
+        for app in &facts.apps {
+            w.unprotected.push(Spot::new(
+                app.file.clone(),
+                Some(app.line),
+                format!(
+                    "`{}` is built without the authentication hook (`{INSTALL}`), so every \
+                     route is served without authentication",
+                    app.var
+                ),
+            ));
+        }
+    } else {
+        for r in facts.routes.iter().filter(|r| !r.covered && !r.own_auth) {
+            let why = match r.auth_elsewhere {
+                Some(l) => format!(
+                    "is outside the plugin (line {l}) that installs the authentication hook"
+                ),
+                None => "is on an instance without the authentication hook".to_owned(),
+            };
+            w.outside.push(Spot::new(
+                r.file.clone(),
+                Some(r.line),
+                format!(
+                    "`{}.{}(...)` {why}, so it is served without authentication",
+                    r.receiver, r.how
+                ),
+            ));
+        }
+    }
+    if facts.hook_reads_config {
+        for r in facts.routes.iter().filter(|r| r.config_line.is_some()) {
+            let path = r.path.as_deref().unwrap_or("(computed)");
+            w.exemptions.push(Exemption::OptOut {
+                spot: Spot::new(
+                    r.file.clone(),
+                    r.config_line,
+                    format!(
+                        "route `{path}` sets `config`, which the authentication hook reads to \
+                         let requests through"
+                    ),
+                ),
+            });
+        }
+    }
+    if !facts
+        .apps
+        .iter()
+        .any(|a| a.file.to_string_lossy() == APP_FILE)
+    {
+        w.unverifiable.push(Spot::new(
+            APP_FILE,
+            None,
+            format!(
+                "no `Fastify(...)` in {APP_FILE}: where the authentication hook is installed \
+                 cannot be checked"
+            ),
+        ));
+    }
+    w.exemptions.extend(facts.exemptions);
+    w.weak = facts.weak;
+    w.leeway = facts.leeway;
+    w.unverifiable.extend(facts.unreadable);
+    w
+}
+
+struct Source {
+    path: PathBuf,
+    text: String,
+    tree: Tree,
+}
+
+/// Reads every file `include` selects; `is_auth` says which hook handlers, plugins and
+/// installers count as authentication.
+pub(super) fn analyse(
+    repo: &RepoModel,
+    include: impl Fn(&str) -> bool,
+    is_auth: &dyn Fn(&str) -> bool,
+) -> Facts {
+    let mut facts = Facts::default();
+    let mut sources = Vec::new();
+    for f in repo.files() {
+        let path = f.path_str();
+        if !include(&path) {
+            continue;
+        }
+        let (Some(text), Some(lang)) = (&f.text, Lang::of(&path)) else {
+            continue;
+        };
+        match syntax::parse(lang, text) {
+            Ok(tree) => sources.push(Source {
+                path: f.path.clone(),
+                text: text.clone(),
+                tree,
+            }),
+            Err(why) => facts.unreadable.push(Spot::new(
+                f.path.clone(),
+                None,
+                format!("authentication source {why}"),
+            )),
+        }
+    }
+    Analysis {
+        sources: &sources,
+        is_auth,
+        facts: &mut facts,
+    }
+    .run();
+    facts
+}
+
+struct Analysis<'a> {
+    sources: &'a [Source],
+    is_auth: &'a dyn Fn(&str) -> bool,
+    facts: &'a mut Facts,
+}
+
+fn args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    call.child_by_field_name("arguments")
+        .map(|a| {
+            children(a)
+                .into_iter()
+                .filter(|c| c.kind() != "comment")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Strips `await`, parentheses and type assertions.
+fn unwrap_expr(mut n: Node<'_>) -> Node<'_> {
+    loop {
+        match n.kind() {
+            "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression" => match n.named_child(0) {
+                Some(c) => n = c,
+                None => return n,
+            },
+            _ => return n,
+        }
+    }
+}
+
+fn is_function(n: Node<'_>) -> bool {
+    matches!(
+        n.kind(),
+        "arrow_function" | "function_expression" | "function_declaration" | "function"
+    )
+}
+
+/// The first parameter's name of a function node.
+fn first_param(f: Node<'_>, src: &str) -> Option<String> {
+    if let Some(p) = f.child_by_field_name("parameter") {
+        return Some(text(p, src).to_owned());
+    }
+    let params = f.child_by_field_name("parameters")?;
+    let first = children(params).into_iter().next()?;
+    let pattern = first.child_by_field_name("pattern").unwrap_or(first);
+    (pattern.kind() == "identifier").then(|| text(pattern, src).to_owned())
+}
+
+/// `name: value` of an object literal.
+fn property<'t>(obj: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
+    if obj.kind() != "object" {
+        return None;
+    }
+    children(obj).into_iter().find_map(|p| {
+        (p.kind() == "pair"
+            && p.child_by_field_name("key").is_some_and(|k| {
+                text(k, src) == key || string_value(k, src).as_deref() == Some(key)
+            }))
+        .then(|| p.child_by_field_name("value"))
+        .flatten()
+    })
+}
+
+impl Analysis<'_> {
+    fn run(&mut self) {
+        // Top-level functions and constants of every file, by name.
+        let mut functions: HashMap<String, (usize, Node<'_>)> = HashMap::new();
+        let mut constants: Vec<HashMap<String, Node<'_>>> = Vec::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            let mut consts = HashMap::new();
+            for n in descendants(s.tree.root_node()) {
+                match n.kind() {
+                    "function_declaration" => {
+                        if let Some(name) = n.child_by_field_name("name") {
+                            functions.insert(text(name, &s.text).to_owned(), (i, n));
+                        }
+                    }
+                    "variable_declarator" => {
+                        let (Some(name), Some(value)) = (
+                            n.child_by_field_name("name"),
+                            n.child_by_field_name("value"),
+                        ) else {
+                            continue;
+                        };
+                        let name = text(name, &s.text).to_owned();
+                        let value = unwrap_expr(value);
+                        if is_function(value) {
+                            functions.insert(name.clone(), (i, value));
+                        }
+                        if is_top_level(n) {
+                            consts.insert(name, value);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            constants.push(consts);
+        }
+
+        // Contexts: every Fastify() instance, then every registered plugin.
+        let mut ctxs: Vec<Ctx> = Vec::new();
+        let mut ctx_of_fn: HashMap<usize, usize> = HashMap::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            for n in descendants(s.tree.root_node()) {
+                if n.kind() != "call_expression" {
+                    continue;
+                }
+                let Some(f) = n.child_by_field_name("function") else {
+                    continue;
+                };
+                // `Fastify(...)`, `fastify(...)`, `require("fastify")(...)`.
+                let is_fastify = text(f, &s.text).eq_ignore_ascii_case("fastify")
+                    || (f.kind() == "call_expression"
+                        && f.child_by_field_name("function")
+                            .is_some_and(|r| text(r, &s.text) == "require")
+                        && args(f)
+                            .first()
+                            .and_then(|a| string_value(*a, &s.text))
+                            .is_some_and(|m| m == "fastify"));
+                if !is_fastify {
+                    continue;
+                }
+                let Some(var) = n
+                    .parent()
+                    .map(unwrap_parent)
+                    .filter(|p| p.kind() == "variable_declarator")
+                    .and_then(|p| p.child_by_field_name("name"))
+                else {
+                    continue;
+                };
+                let var = text(var, &s.text).to_owned();
+                self.facts.apps.push(App {
+                    file: s.path.clone(),
+                    line: line(n),
+                    var: var.clone(),
+                });
+                ctxs.push(Ctx {
+                    parent: None,
+                    fp: false,
+                    file: i,
+                    line: line(n),
+                    instance: var,
+                    root: true,
+                });
+            }
+        }
+        // Registrations, resolved in passes so a plugin registered inside another
+        // plugin finds its parent.
+        let mut registrations: Vec<(usize, Node<'_>)> = Vec::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            for n in descendants(s.tree.root_node()) {
+                if n.kind() == "call_expression"
+                    && n.child_by_field_name("function").is_some_and(|f| {
+                        f.kind() == "member_expression" && last_name(f, &s.text) == "register"
+                    })
+                {
+                    registrations.push((i, n));
+                }
+            }
+        }
+        let mut done: HashSet<usize> = HashSet::new();
+        for _ in 0..8 {
+            for &(i, call) in &registrations {
+                if done.contains(&call.id()) {
+                    continue;
+                }
+                let s = &self.sources[i];
+                let f = call.child_by_field_name("function").unwrap_or(call);
+                let Some(recv) = receiver(f) else { continue };
+                let Some(parent) = resolve(
+                    text(recv, &s.text),
+                    recv,
+                    i,
+                    &ctxs,
+                    &ctx_of_fn,
+                    self.sources,
+                ) else {
+                    continue;
+                };
+                done.insert(call.id());
+                let Some(arg) = args(call).into_iter().next().map(unwrap_expr) else {
+                    continue;
+                };
+                let (plugin, fp) = unwrap_fp(arg, &s.text);
+                let target = if is_function(plugin) {
+                    Some((i, plugin))
+                } else if plugin.kind() == "identifier" {
+                    functions.get(text(plugin, &s.text)).copied()
+                } else {
+                    None
+                };
+                let plugin_name = text(plugin, &s.text);
+                if (self.is_auth)(plugin_name) || is_auth_plugin(plugin_name) {
+                    self.note_auth(&s.path, line(call));
+                    // A registered auth plugin decorates its parent; it authenticates
+                    // only where routes use it, which `own_auth` sees.
+                }
+                if let Some((fi, fnode)) = target {
+                    if ctx_of_fn.contains_key(&fnode.id()) {
+                        continue;
+                    }
+                    let instance = first_param(fnode, &self.sources[fi].text).unwrap_or_default();
+                    let fp = fp || wrapped_by_fp(fnode, &self.sources[fi].text);
+                    ctxs.push(Ctx {
+                        parent: Some(parent),
+                        fp,
+                        file: fi,
+                        line: line(call),
+                        instance,
+                        root: false,
+                    });
+                    ctx_of_fn.insert(fnode.id(), ctxs.len() - 1);
+                }
+            }
+        }
+
+        // Where authentication is installed: twice, so a call of a function that
+        // installs a hook on its parameter (read in the first pass) counts.
+        let mut auth_ctx: HashMap<usize, u32> = HashMap::new();
+        let mut installers: HashSet<String> = HashSet::new();
+        for (i, s) in self
+            .sources
+            .iter()
+            .enumerate()
+            .chain(self.sources.iter().enumerate())
+        {
+            for n in descendants(s.tree.root_node()) {
+                if n.kind() != "call_expression" {
+                    continue;
+                }
+                let Some(f) = n.child_by_field_name("function") else {
+                    continue;
+                };
+                let callee = last_name(f, &s.text);
+                let a = args(n);
+                let target = if callee == "addHook"
+                    && a.first()
+                        .and_then(|h| string_value(*h, &s.text))
+                        .is_some_and(|h| REQUEST_HOOKS.contains(&h.as_str()))
+                    && a.get(1).is_some_and(|h| self.authenticates(*h, &s.text))
+                {
+                    receiver(f)
+                } else if receiver(f).is_none()
+                    && ((self.is_auth)(callee) || installers.contains(callee))
+                    && callee != "register"
+                {
+                    // installAuthentication(app, ...)
+                    a.first().copied().filter(|x| x.kind() == "identifier")
+                } else {
+                    None
+                };
+                let Some(target) = target else { continue };
+                // A hook added to a plain function's parameter is installed where that
+                // function is called, not here.
+                if let Some(installer) = param_owner(target, &s.text, &ctx_of_fn) {
+                    installers.insert(installer);
+                    continue;
+                }
+                // Only a hook on (or an installer given) a fastify instance counts.
+                if let Some(mut c) = resolve(
+                    text(target, &s.text),
+                    target,
+                    i,
+                    &ctxs,
+                    &ctx_of_fn,
+                    self.sources,
+                ) {
+                    self.note_auth(&s.path, line(n));
+                    while ctxs[c].fp {
+                        match ctxs[c].parent {
+                            Some(p) => c = p,
+                            None => break,
+                        }
+                    }
+                    auth_ctx.entry(c).or_insert(line(n));
+                }
+            }
+        }
+
+        // Routes.
+        for (i, s) in self.sources.iter().enumerate() {
+            for n in descendants(s.tree.root_node()) {
+                if n.kind() != "call_expression" {
+                    continue;
+                }
+                let Some(f) = n.child_by_field_name("function") else {
+                    continue;
+                };
+                let method = last_name(f, &s.text);
+                if !ROUTE_METHODS.contains(&method) || f.kind() != "member_expression" {
+                    continue;
+                }
+                let Some(recv) = receiver(f) else { continue };
+                let Some(ctx) = resolve(
+                    text(recv, &s.text),
+                    recv,
+                    i,
+                    &ctxs,
+                    &ctx_of_fn,
+                    self.sources,
+                ) else {
+                    continue;
+                };
+                let a = args(n);
+                let (path, opts) = if method == "route" {
+                    let o = a.first().copied().filter(|o| o.kind() == "object");
+                    (
+                        o.and_then(|o| {
+                            property(o, "url", &s.text).or_else(|| property(o, "path", &s.text))
+                        })
+                        .and_then(|u| string_value(u, &s.text)),
+                        o,
+                    )
+                } else {
+                    // `app.get("key")` with one argument reads a decorator or setting.
+                    if a.len() < 2 {
+                        continue;
+                    }
+                    let path = a.first().and_then(|p| string_value(*p, &s.text));
+                    (path, a.get(1).copied().filter(|o| o.kind() == "object"))
+                };
+                let handler = a.last().copied().filter(|h| is_function(unwrap_expr(*h)));
+                let own_auth = opts.is_some_and(|o| {
+                    REQUEST_HOOKS.iter().any(|h| {
+                        property(o, h, &s.text).is_some_and(|v| self.authenticates(v, &s.text))
+                    })
+                }) || handler.is_some_and(|h| self.authenticates(h, &s.text));
+                if own_auth {
+                    self.note_auth(&s.path, line(n));
+                }
+                let mut covered = None;
+                let mut c = Some(ctx);
+                while let Some(x) = c {
+                    if let Some(&l) = auth_ctx.get(&x) {
+                        covered = Some(l);
+                        break;
+                    }
+                    c = ctxs[x].parent;
+                }
+                let auth_elsewhere = if covered.is_none() {
+                    auth_ctx
+                        .keys()
+                        .filter(|k| !ctxs[**k].root)
+                        .map(|k| ctxs[*k].line)
+                        .min()
+                } else {
+                    None
+                };
+                self.facts.routes.push(Route {
+                    file: s.path.clone(),
+                    line: line(n),
+                    receiver: text(recv, &s.text).to_owned(),
+                    how: method.to_owned(),
+                    path,
+                    covered: covered.is_some(),
+                    own_auth,
+                    auth_elsewhere,
+                    config_line: opts.and_then(|o| property(o, "config", &s.text)).map(line),
+                    static_files: false,
+                });
+            }
+        }
+
+        for (i, s) in self.sources.iter().enumerate() {
+            self.verifier(s, &constants[i]);
+            if s.path.to_string_lossy() == HOOK_FILE {
+                self.hook_module(s, &constants[i]);
+            }
+        }
+    }
+
+    fn note_auth(&mut self, path: &Path, line: u32) {
+        if self.facts.any_auth.is_none() {
+            self.facts.any_auth = Some((path.to_path_buf(), line));
+        }
+    }
+
+    /// A hook handler that authenticates: a named authentication function
+    /// (`app.authenticate`, `verifyJwt`), or an inline function that calls one or reads
+    /// the Authorization header.
+    fn authenticates(&self, handler: Node<'_>, src: &str) -> bool {
+        let h = unwrap_expr(handler);
+        if is_function(h) {
+            return descendants(h).into_iter().any(|n| match n.kind() {
+                "call_expression" => n
+                    .child_by_field_name("function")
+                    .is_some_and(|f| (self.is_auth)(last_name(f, src))),
+                "string" => {
+                    string_value(n, src).is_some_and(|v| v.eq_ignore_ascii_case("authorization"))
+                }
+                "property_identifier" => text(n, src) == "authorization",
+                _ => false,
+            });
+        }
+        if h.kind() == "array" {
+            return children(h).into_iter().any(|x| self.authenticates(x, src));
+        }
+        if h.kind() == "call_expression" {
+            // app.auth([...]) from @fastify/auth, or a factory `requireAuth()`.
+            return h
+                .child_by_field_name("function")
+                .is_some_and(|f| (self.is_auth)(last_name(f, src)));
+        }
+        (self.is_auth)(last_name(h, src))
+    }
+
+    /// `algorithms`, `clockTolerance`, `decodeJwt`, and `jwtVerify` with a secret.
+    fn verifier(&mut self, s: &Source, consts: &HashMap<String, Node<'_>>) {
+        let src = &s.text;
+        for n in descendants(s.tree.root_node()) {
+            match n.kind() {
+                "pair" => {
+                    let (Some(k), Some(v)) =
+                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    match text(k, src).trim_matches(['"', '\'']) {
+                        "algorithms" => self.weak_strings(s, v, consts),
+                        "clockTolerance" | "clockTimestamp_tolerance" | "leeway" => {
+                            if let Some(seconds) = seconds(v, src, consts) {
+                                self.facts.leeway.push(Leeway {
+                                    file: s.path.clone(),
+                                    line: line(n),
+                                    what: format!("`{}`", text(n, src)),
+                                    seconds,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                "variable_declarator" if is_top_level(n) => {
+                    let (Some(name), Some(v)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    if text(name, src).to_ascii_uppercase().contains("ALGORITHM") {
+                        self.weak_strings(s, v, consts);
+                    }
+                }
+                "call_expression" => {
+                    let Some(f) = n.child_by_field_name("function") else {
+                        continue;
+                    };
+                    match last_name(f, src) {
+                        "decodeJwt" => self.facts.weak.push(Spot::new(
+                            s.path.clone(),
+                            Some(line(n)),
+                            "`decodeJwt` reads the token's claims without verifying its signature",
+                        )),
+                        "jwtVerify" => {
+                            if let Some(key) = args(n).get(1).copied().map(unwrap_expr) {
+                                if is_shared_secret(key, src, consts) {
+                                    self.facts.weak.push(Spot::new(
+                                        s.path.clone(),
+                                        Some(line(key)),
+                                        "`jwtVerify` is given a shared secret, so it accepts \
+                                         HMAC-signed tokens",
+                                    ));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.facts
+            .weak
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        self.facts.weak.dedup();
+    }
+
+    fn weak_strings(&mut self, s: &Source, v: Node<'_>, consts: &HashMap<String, Node<'_>>) {
+        let mut stack = vec![(v, 0)];
+        while let Some((n, depth)) = stack.pop() {
+            if depth > 8 {
+                continue;
+            }
+            for c in descendants(n) {
+                if c.kind() == "identifier" {
+                    if let Some(&value) = consts.get(text(c, &s.text)) {
+                        if value.id() != n.id() {
+                            stack.push((value, depth + 1));
+                        }
+                    }
+                } else if let Some(what) = string_value(c, &s.text).and_then(|v| weak_algorithm(&v))
+                {
+                    self.facts
+                        .weak
+                        .push(Spot::new(s.path.clone(), Some(line(c)), what));
+                }
+            }
+        }
+    }
+
+    /// `PUBLIC_ENDPOINTS`, path literals the hook module special-cases, and whether
+    /// it reads route `config`.
+    fn hook_module(&mut self, s: &Source, consts: &HashMap<String, Node<'_>>) {
+        let src = &s.text;
+        let mut in_list = HashSet::new();
+        if let Some(&value) = consts.get(ALLOW_LIST) {
+            self.facts.allow_list_found = true;
+            in_list.extend(descendants(value).iter().map(|n| n.id()));
+            if value.kind() == "array" {
+                for entry in children(value)
+                    .into_iter()
+                    .filter(|e| e.kind() != "comment")
+                {
+                    let paths: Vec<String> = descendants(entry)
+                        .into_iter()
+                        .filter_map(|x| string_value(x, src))
+                        .filter(|x| x.starts_with('/'))
+                        .collect();
+                    let literal = matches!(entry.kind(), "string" | "array" | "object");
+                    self.facts.exemptions.push(Exemption::Listed {
+                        file: s.path.clone(),
+                        line: line(entry),
+                        list: ALLOW_LIST.to_owned(),
+                        path: match paths.as_slice() {
+                            [p] if literal => Some(p.clone()),
+                            _ => None,
+                        },
+                    });
+                }
+            } else {
+                self.facts.exemptions.push(Exemption::Listed {
+                    file: s.path.clone(),
+                    line: line(value),
+                    list: ALLOW_LIST.to_owned(),
+                    path: None,
+                });
+            }
+        }
+        for n in descendants(s.tree.root_node()) {
+            match n.kind() {
+                "function_declaration"
+                    if n.child_by_field_name("name")
+                        .is_some_and(|x| text(x, src) == INSTALL) =>
+                {
+                    self.facts.install_defined = true;
+                }
+                "property_identifier" if matches!(text(n, src), "config" | "routeConfig") => {
+                    self.facts.hook_reads_config = true;
+                }
+                "string" | "template_string"
+                    if !in_list.contains(&n.id()) && !in_import(n, src) =>
+                {
+                    let Some(v) = string_value(n, src) else {
+                        continue;
+                    };
+                    if !v.starts_with('/') || v.contains(' ') {
+                        continue;
+                    }
+                    self.facts.exemptions.push(Exemption::SpecialCase {
+                        file: s.path.clone(),
+                        line: line(n),
+                        function: enclosing_function(n, src).unwrap_or_else(|| "the module".into()),
+                        path: v,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Past a `variable_declarator`'s value wrappers (`await`, `as`) up to the declarator.
+fn unwrap_parent(mut n: Node<'_>) -> Node<'_> {
+    while matches!(
+        n.kind(),
+        "await_expression" | "parenthesized_expression" | "as_expression" | "satisfies_expression"
+    ) {
+        match n.parent() {
+            Some(p) => n = p,
+            None => break,
+        }
+    }
+    n
+}
+
+fn is_top_level(declarator: Node<'_>) -> bool {
+    let mut p = declarator.parent();
+    while let Some(x) = p {
+        match x.kind() {
+            "program" => return true,
+            "lexical_declaration" | "variable_declaration" | "export_statement" => p = x.parent(),
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn in_import(n: Node<'_>, src: &str) -> bool {
+    n.parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            "import_statement" | "export_statement" | "import_require_clause"
+        ) || (p.kind() == "arguments"
+            && p.parent()
+                .and_then(|c| c.child_by_field_name("function"))
+                .is_some_and(|f| f.kind() == "import" || text(f, src) == "require"))
+    })
+}
+
+/// The name of the plain (not registered) function whose first parameter `target`
+/// names, when `target` is such a parameter.
+fn param_owner(target: Node<'_>, src: &str, ctx_of_fn: &HashMap<usize, usize>) -> Option<String> {
+    let name = text(target, src);
+    let mut p = target.parent();
+    while let Some(x) = p {
+        if is_function(x) {
+            if ctx_of_fn.contains_key(&x.id()) {
+                return None;
+            }
+            if first_param(x, src).as_deref() == Some(name) {
+                return x
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src).to_owned())
+                    .or_else(|| enclosing_function(x, src));
+            }
+        }
+        p = x.parent();
+    }
+    None
+}
+
+/// `fp(fn)` / `fastifyPlugin(fn)`: the plugin shares its parent's context.
+fn unwrap_fp<'t>(arg: Node<'t>, src: &str) -> (Node<'t>, bool) {
+    if arg.kind() == "call_expression" {
+        if let Some(f) = arg.child_by_field_name("function") {
+            let name = text(f, src);
+            if name == "fp" || name.eq_ignore_ascii_case("fastifyPlugin") {
+                if let Some(inner) = args(arg).into_iter().next() {
+                    return (unwrap_expr(inner), true);
+                }
+            }
+        }
+    }
+    (arg, false)
+}
+
+/// A function declared as `const x = fp(async (app) => …)`.
+fn wrapped_by_fp(f: Node<'_>, src: &str) -> bool {
+    f.parent()
+        .and_then(|a| a.parent())
+        .is_some_and(|call| call.kind() == "call_expression" && unwrap_fp(call, src).1)
+}
+
+/// The context an instance name refers to at `at`: the innermost enclosing plugin
+/// whose first parameter it is, else the root instance of that name.
+fn resolve(
+    name: &str,
+    at: Node<'_>,
+    file: usize,
+    ctxs: &[Ctx],
+    ctx_of_fn: &HashMap<usize, usize>,
+    sources: &[Source],
+) -> Option<usize> {
+    let mut p = at.parent();
+    while let Some(x) = p {
+        if let Some(&c) = ctx_of_fn.get(&x.id()) {
+            if ctxs[c].instance == name {
+                return Some(c);
+            }
+        }
+        if is_function(x) && first_param(x, &sources[file].text).as_deref() == Some(name) {
+            // A parameter of a function that is not a registered plugin: unknown.
+            if !ctx_of_fn.contains_key(&x.id()) {
+                return root_named(name, file, ctxs).or(None);
+            }
+        }
+        p = x.parent();
+    }
+    root_named(name, file, ctxs)
+}
+
+fn root_named(name: &str, file: usize, ctxs: &[Ctx]) -> Option<usize> {
+    ctxs.iter()
+        .position(|c| c.root && c.instance == name && c.file == file)
+        .or_else(|| ctxs.iter().position(|c| c.root && c.instance == name))
+}
+
+/// A key that is an HMAC secret: a string, `new TextEncoder().encode(...)`,
+/// `createSecretKey(...)`, `Buffer.from(...)`, or a constant holding one.
+fn is_shared_secret(key: Node<'_>, src: &str, consts: &HashMap<String, Node<'_>>) -> bool {
+    match key.kind() {
+        "string" | "template_string" => true,
+        "call_expression" => key.child_by_field_name("function").is_some_and(|f| {
+            let t = text(f, src);
+            t.ends_with(".encode") || t.ends_with("createSecretKey") || t == "Buffer.from"
+        }),
+        "identifier" => consts
+            .get(text(key, src))
+            .is_some_and(|v| v.id() != key.id() && is_shared_secret(unwrap_expr(*v), src, consts)),
+        _ => false,
+    }
+}
+
+/// Seconds in a number, a jose duration string, or a constant holding one.
+fn seconds(v: Node<'_>, src: &str, consts: &HashMap<String, Node<'_>>) -> Option<i64> {
+    let v = unwrap_expr(v);
+    match v.kind() {
+        "number" => number(v, src),
+        "string" | "template_string" => string_value(v, src).and_then(|s| duration_seconds(&s)),
+        "identifier" => consts
+            .get(text(v, src))
+            .filter(|c| c.id() != v.id() && c.kind() != "identifier")
+            .and_then(|c| seconds(*c, src, consts)),
+        _ => None,
+    }
+}
+
+fn enclosing_function(n: Node<'_>, src: &str) -> Option<String> {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        match x.kind() {
+            "function_declaration" | "method_definition" => {
+                return x
+                    .child_by_field_name("name")
+                    .map(|k| text(k, src).to_owned())
+            }
+            "variable_declarator" => {
+                return x
+                    .child_by_field_name("name")
+                    .map(|k| text(k, src).to_owned())
+            }
+            _ => {}
+        }
+        p = x.parent();
+    }
+    None
+}
