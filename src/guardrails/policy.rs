@@ -25,21 +25,12 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 
 /// Parameters of rules not yet converted to `rule!` (declared rules bring their own,
 /// see [`known_params`]).
-pub static LEGACY_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        key: "secret_allow_paths",
-        kind: ParamKind::Strings,
-        description:
-            "Path globs whose contents the secret rules skip, e.g. test fixtures (PVD-SECRET-*)",
-        default: None,
-    },
-    ParamSpec {
-        key: "max_waiver_days",
-        kind: ParamKind::Integer,
-        description: "Longest a waiver may run from today; 0 means no limit",
-        default: None,
-    },
-];
+pub static LEGACY_PARAMS: &[ParamSpec] = &[ParamSpec {
+    key: "max_waiver_days",
+    kind: ParamKind::Integer,
+    description: "Longest a waiver may run from today; 0 means no limit",
+    default: None,
+}];
 
 /// Every parameter a profile may set: those the declared rules bring, then the
 /// legacy table; a key two rules share is listed once.

@@ -19,6 +19,7 @@ pub mod gitlab;
 pub mod k8s;
 mod location;
 pub mod repo;
+pub mod secrets;
 pub mod shell;
 pub mod terraform;
 pub mod workflows;

@@ -18,6 +18,7 @@ pub mod github_actions;
 pub mod gitlab;
 pub mod kubernetes;
 pub mod repository;
+pub mod secrets;
 pub mod terraform;
 // Azure and Google Cloud rules live beside the AWS ones under `terraform/`, as domains
 // of their own (each folder a `register!` list; all three share `Domain::Terraform`).
@@ -27,9 +28,6 @@ pub mod terraform_azure;
 pub mod terraform_google;
 
 static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    let legacy = |rules: &[super::legacy::Rule]| -> Vec<Rule> {
-        rules.iter().map(super::legacy::Rule::to_catalog).collect()
-    };
     [
         dockerfile::rules().to_vec(),
         github_actions::rules().to_vec(),
@@ -39,7 +37,8 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         terraform::rules().to_vec(),
         terraform_azure::rules().to_vec(),
         terraform_google::rules().to_vec(),
-        legacy(repository::RULES),
+        repository::rules().to_vec(),
+        secrets::rules().to_vec(),
         auth::rules().to_vec(),
     ]
     .concat()

@@ -1,0 +1,477 @@
+//! What text that may hold a credential looks like: provider token shapes, the
+//! entropy and placeholder tests that tell a real value from a stand-in, the public
+//! keys of analytics SDKs (which are not credentials), masking, and the line of a byte
+//! offset. The secret rules share these; each rule keeps only its own patterns.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::Location;
+
+/// The 1-based line of a byte offset in one text, computed once per text.
+pub struct TextLines {
+    starts: Vec<usize>,
+}
+
+impl TextLines {
+    pub fn new(text: &str) -> TextLines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        TextLines { starts }
+    }
+
+    /// 1-based line of `offset`.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let idx = self.starts.partition_point(|&s| s <= offset);
+        u32::try_from(idx).unwrap_or(u32::MAX)
+    }
+
+    /// Where a match at `offset` of `file` points.
+    pub fn at<'a>(&self, file: &'a Path, offset: usize) -> Location<'a> {
+        Location {
+            file,
+            line: Some(self.line_of(offset)),
+        }
+    }
+
+    /// Byte range of lines `[from, to]` (1-based, clamped).
+    pub fn span(&self, text: &str, from: u32, to: u32) -> Range<usize> {
+        let from = (from.max(1) as usize - 1).min(self.starts.len() - 1);
+        let to = (to as usize).min(self.starts.len());
+        let start = self.starts[from];
+        let end = self.starts.get(to).copied().unwrap_or(text.len());
+        start..end.max(start)
+    }
+}
+
+/// The first four characters and the length: enough to find it, not enough to use it.
+pub fn mask(secret: &str) -> String {
+    let shown: String = secret.chars().take(4).collect();
+    format!("{shown}… ({} characters)", secret.chars().count())
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let mut total = 0u32;
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    let total = f64::from(total);
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words whose presence anywhere in a value marks it as a stand-in.
+const STAND_IN_WORDS: &[&str] = &[
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "xxxx",
+    "your_",
+    "your-",
+    "yourpass",
+    "yoursecret",
+    "yourtoken",
+    "dummy",
+    "sample",
+    "redacted",
+    "replace",
+    "insert",
+    "fake",
+    "todo",
+    "****",
+    "....",
+    "notreal",
+    "not-a-real",
+    "not_a_real",
+];
+
+/// Template references and obvious stand-ins, which are not secrets. Values that
+/// merely contain `password` or `secret` count as stand-ins too (`my-secret`,
+/// `password123` in a README); see [`is_stand_in`] for the narrower test.
+pub fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    is_stand_in(value) || lower.contains("password") || lower.contains("secret")
+}
+
+/// [`is_placeholder`] without the `password`/`secret` words: for values assigned to
+/// a key that already says it holds a password, where `MySecretPass1` is a password.
+pub fn is_stand_in(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if ["${", "{{", "$(", "%(", "<", ">", "#{"]
+        .iter()
+        .any(|m| value.contains(m))
+    {
+        return true;
+    }
+    if value.starts_with('$') || value.starts_with('%') || lower.starts_with("env:") {
+        return true;
+    }
+    if STAND_IN_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    if matches!(
+        lower.as_str(),
+        "xxx" | "password" | "secret" | "none" | "null" | "nil" | "true" | "false" | "tbd"
+    ) {
+        return true;
+    }
+    // One character repeated (aaaaaaaa, 00000000); a single character (`A=1`) is a value.
+    let mut chars = value.chars();
+    match chars.next() {
+        Some(first) => value.len() >= 3 && chars.all(|c| c == first),
+        None => true,
+    }
+}
+
+/// Lock and checksum files: full of hashes, never the place for a credential assignment.
+pub fn is_lockfile(name: &str) -> bool {
+    name.ends_with(".lock")
+        || matches!(
+            name,
+            "package-lock.json" | "npm-shrinkwrap.json" | "pnpm-lock.yaml" | "go.sum"
+        )
+}
+
+// ---------------------------------------------------------------- token shapes
+
+/// An AWS access key id (long-lived `AKIA…` or temporary `ASIA…`).
+pub static AWS_KEY_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").expect("aws key id"));
+
+/// A 40-character run that may be an AWS secret access key (group 1).
+pub static AWS_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    // `=` may precede it (`KEY=…` in shell and env files) but not follow it (base64 padding).
+    Regex::new(r"(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)").expect("aws secret")
+});
+
+/// Whether a 40-character run has the mix and randomness of an AWS secret key.
+pub fn looks_like_aws_secret(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_lowercase())
+        && s.bytes().any(|b| b.is_ascii_uppercase())
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && entropy(s) >= 4.0
+        && !is_placeholder(s)
+}
+
+/// Provider tokens recognisable by a fixed prefix: (what, prefix length, pattern).
+pub static SERVICE_TOKENS: LazyLock<Vec<(&'static str, usize, Regex)>> = LazyLock::new(|| {
+    [
+        ("GitHub token", 4, r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
+        (
+            "GitHub fine-grained token",
+            11,
+            r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b",
+        ),
+        (
+            "GitLab personal access token",
+            6,
+            r"\bglpat-[A-Za-z0-9_-]{20,}",
+        ),
+        ("Slack token", 5, r"\bxox[baprs]-[A-Za-z0-9-]{10,}"),
+        ("Google API key", 4, r"\bAIza[0-9A-Za-z_-]{35}"),
+        ("Stripe live key", 8, r"\b[rs]k_live_[0-9A-Za-z]{24,}"),
+    ]
+    .into_iter()
+    .map(|(what, prefix, re)| (what, prefix, Regex::new(re).expect("token pattern")))
+    .collect()
+});
+
+/// A JSON Web Token; group 1 is the payload.
+pub static JWT_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\beyJ[A-Za-z0-9_-]{8,}\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{16,}").expect("jwt")
+});
+
+/// Whether `s` contains any provider token, AWS key id or JWT: those have their own rules.
+pub fn is_known_token(s: &str) -> bool {
+    SERVICE_TOKENS.iter().any(|(_, _, re)| re.is_match(s))
+        || AWS_KEY_ID.is_match(s)
+        || JWT_TOKEN.is_match(s)
+}
+
+/// Decodes base64 in either alphabet (standard or URL-safe), padded or not; `None` on
+/// any other character. Whitespace is skipped (PEM-style wrapped values).
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+// ---------------------------------------------------------------- public client keys
+
+/// Key names under which analytics and error-reporting SDKs keep the key they send
+/// with every event. Those keys ship inside every web page and mobile app that uses
+/// them; they can only add events, not read data, so they are not credentials.
+const PUBLIC_KEY_NAMES: &[&str] = &[
+    "writekey",
+    "segment",
+    "posthog",
+    "mixpanel",
+    "amplitude",
+    "sentry_key",
+    "sentrykey",
+    "sentry_dsn",
+    "measurement_id",
+    "measurementid",
+    "tracking_id",
+    "trackingid",
+    "publishable",
+    "public_key",
+    "publickey",
+    "project_token",
+    "projecttoken",
+    "client_token",
+    "clienttoken",
+    "rum_token",
+    "browser_key",
+];
+
+/// Hosts that receive analytics or error events keyed by those public keys, and the
+/// SDK calls that take them.
+const INGESTION_HOSTS: &[&str] = &[
+    "analytics.load(",
+    "posthog.init(",
+    "mixpanel.init(",
+    "amplitude.init(",
+    "amplitude.getInstance()",
+    "Sentry.init(",
+    "gtag(",
+    "api.segment.io",
+    "cdn.segment.com",
+    "events.eu1.segmentapis.com",
+    "api.amplitude.com",
+    "api2.amplitude.com",
+    "api.eu.amplitude.com",
+    "api.mixpanel.com",
+    "api-eu.mixpanel.com",
+    "posthog.com",
+    "ingest.sentry.io",
+    "sentry.io/api/",
+    "google-analytics.com",
+    "googletagmanager.com",
+    "browser-intake-datadoghq",
+    "rs.fullstory.com",
+    "heapanalytics.com",
+];
+
+static PUBLIC_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    // PostHog project keys, GA4 measurement ids, Universal Analytics property ids,
+    // Stripe publishable keys.
+    Regex::new(r"^(?:phc_[A-Za-z0-9]{20,}|G-[A-Z0-9]{6,12}|UA-\d{4,10}-\d{1,4}|pk_(?:live|test)_[A-Za-z0-9]{10,})$")
+        .expect("public value")
+});
+
+/// Whether `value`, assigned to `key`, is the public key of an analytics or
+/// error-reporting SDK (by its name or its shape) rather than a credential.
+pub fn is_public_client_key(key: &str, value: &str) -> bool {
+    let lower = key.to_ascii_lowercase().replace('-', "_");
+    // `segment_client_secret` is a secret of the vendor's API, not the SDK key.
+    if ["secret", "password", "private"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return false;
+    }
+    PUBLIC_KEY_NAMES.iter().any(|n| lower.contains(n)) || PUBLIC_VALUE.is_match(value)
+}
+
+/// Whether `text` names an analytics or error-reporting ingestion host or SDK call.
+pub fn mentions_ingestion_host(text: &str) -> bool {
+    INGESTION_HOSTS.iter().any(|h| text.contains(h))
+}
+
+/// Recorded HTTP interactions replayed by tests (vcrpy, VCR, Polly.JS, Betamax,
+/// go-vcr, nock back): what they hold was sent to or by a server during one test run.
+pub fn is_http_recording(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [
+        "cassettes/",
+        "cassette/",
+        "vcr_cassettes/",
+        "__recordings__/",
+        "recordings/",
+        "fixtures/vcr",
+    ]
+    .iter()
+    .any(|d| lower.contains(d))
+        || lower.ends_with(".har")
+}
+
+// ---------------------------------------------------------------- env files
+
+/// Whether an environment variable name says it holds a credential or a connection
+/// string (`DB_PASSWORD`, `STRIPE_SECRET_KEY`, `DATABASE_URL`, `SENTRY_DSN`).
+pub fn is_sensitive_env_name(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "SECRET",
+        "TOKEN",
+        "KEY",
+        "CREDENTIAL",
+        "AUTH",
+        "DSN",
+        "URL",
+        "URI",
+        "CONNECTION",
+        "PRIVATE",
+        "CERT",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
+
+/// `KEY=value` lines of a dotenv file that carry a value: not comments, not empty
+/// values and not stand-ins (`changeme`, `<your-key>`, `${VAR}`, `xxx`, `example`).
+/// Returns (1-based line, key) of each.
+pub fn env_values(text: &str) -> Vec<(u32, &str)> {
+    let mut out = Vec::new();
+    for (idx, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = strip_env_comment(value.trim());
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value)
+            .trim();
+        if value.is_empty() || is_stand_in(value) {
+            continue;
+        }
+        out.push((u32::try_from(idx + 1).unwrap_or(u32::MAX), key.trim()));
+    }
+    out
+}
+
+/// An unquoted value ends at ` #` (dotenv comment syntax).
+fn strip_env_comment(value: &str) -> &str {
+    if value.starts_with('"') || value.starts_with('\'') {
+        return value;
+    }
+    match value.find(" #").or_else(|| value.find("\t#")) {
+        Some(i) => value[..i].trim_end(),
+        None => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_masks() {
+        let lines = TextLines::new("a\nbb\n\nc");
+        assert_eq!(lines.line_of(0), 1);
+        assert_eq!(lines.line_of(2), 2);
+        assert_eq!(lines.line_of(6), 4);
+        assert_eq!(lines.span("a\nbb\n\nc", 2, 3), 2..6);
+        assert_eq!(mask("ghp_abcdefgh"), "ghp_… (12 characters)");
+        assert!(entropy("aaaa") < 0.1 && entropy("abcd") > 1.9);
+    }
+
+    #[test]
+    fn placeholders() {
+        for v in [
+            "${DB}",
+            "{{ .Values.x }}",
+            "<your-key>",
+            "changeme",
+            "xxx",
+            "XXXX-1",
+            "example.com",
+            "aaaaaaa",
+            "$(cat f)",
+        ] {
+            assert!(is_stand_in(v), "{v}");
+        }
+        for v in ["Hq8zL3mX0pWt", "MySecretPass1", "hunter22"] {
+            assert!(!is_stand_in(v), "{v}");
+        }
+        assert!(is_placeholder("MySecretPass1") && is_placeholder("password123"));
+    }
+
+    #[test]
+    fn public_client_keys() {
+        assert!(is_public_client_key("SEGMENT_WRITE_KEY", "Zx9qT4pL2wRb"));
+        assert!(is_public_client_key("writeKey", "Zx9qT4pL2wRb"));
+        assert!(is_public_client_key(
+            "api_key",
+            "phc_Zx9qT4pL2wRbZx9qT4pL2wRb"
+        ));
+        assert!(is_public_client_key("id", "G-AB12CD34EF"));
+        assert!(!is_public_client_key("api_key", "Zx9qT4pL2wRb"));
+        assert!(!is_public_client_key(
+            "segment_client_secret",
+            "Zx9qT4pL2wRb"
+        ));
+        assert!(mentions_ingestion_host(
+            "uri: https://api2.amplitude.com/2/httpapi"
+        ));
+        assert!(is_http_recording("tests/cassettes/test_track.yaml"));
+        assert!(is_http_recording("test/__recordings__/x/recording.har"));
+        assert!(!is_http_recording("src/app.py"));
+    }
+
+    #[test]
+    fn base64_either_alphabet() {
+        assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
+        assert_eq!(base64_decode("-_8").unwrap(), [0xfb, 0xff]);
+        assert_eq!(base64_decode("+/8").unwrap(), [0xfb, 0xff]);
+        assert_eq!(base64_decode("aG\nk=").unwrap(), b"hi");
+        assert!(base64_decode("a\u{e9}").is_none());
+    }
+
+    #[test]
+    fn env_values_skip_comments_empty_and_stand_ins() {
+        let text = "# comment\nEMPTY=\nA=changeme\nB=<your-key>\nC=${VAR}\nD=xxx\nE=example\nF=\"\"\nexport G=Zx9qT4pL2wRb # real\nH=8080\n";
+        assert_eq!(env_values(text), [(9, "G"), (10, "H")]);
+        assert!(env_values("# only comments\n\nA=\nB='<set me>'\n").is_empty());
+        assert!(is_sensitive_env_name("DATABASE_URL") && is_sensitive_env_name("api_key"));
+        assert!(!is_sensitive_env_name("POSTGRES_USER") && !is_sensitive_env_name("PORT"));
+    }
+}

@@ -1,0 +1,99 @@
+use std::sync::LazyLock;
+
+use paved_model::secrets::{
+    entropy, is_placeholder, looks_like_aws_secret, mask, AWS_KEY_ID, AWS_SECRET,
+};
+use regex::Regex;
+
+use super::scan::{scanned, PerValue, SecretParams};
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// AWS access key committed
+    ///
+    /// ## Why it matters
+    /// A long-lived AWS access key in the repository gives whoever reads it the
+    /// permissions of its IAM user; leaked keys are harvested from public and
+    /// private repositories within minutes and used for data theft and crypto-mining.
+    ///
+    /// ## How to fix it
+    /// Deactivate and delete the key in IAM now, review CloudTrail for its use,
+    /// remove it from the repository, and use short-lived credentials (IAM roles,
+    /// OIDC federation from CI) instead of access keys.
+    ///
+    /// ## Example
+    /// ```sh
+    /// # flagged: a secret access key exported in a deploy script
+    /// export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfi…
+    /// ```
+    /// ```yaml
+    /// # CI assumes a role through OIDC instead
+    /// - uses: aws-actions/configure-aws-credentials@v4
+    ///   with:
+    ///     role-to-assume: arn:aws:iam::123456789012:role/deploy
+    /// ```
+    pub struct AwsAccessKey {
+        id: "PVD-SECRET-002",
+        severity: Critical,
+        references: ["checkov:CKV_SECRET_2", "trivy:aws-access-key-id", "gitleaks:aws-access-token"],
+        params: SecretParams,
+    }
+}
+
+/// A secret access key assigned by name: shell `export`, `ENV`/`RUN` in a Dockerfile,
+/// an env file, YAML, JSON, HCL or an ini-style credentials file.
+static NAMED_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b(aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)\b["']?\s*(?::=|=|:)?\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+    )
+    .unwrap()
+});
+
+impl Check for AwsAccessKey {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for (f, text) in scanned(cx) {
+            let mut found = PerValue::new(f, text);
+            // Lines holding the secret of a key id already reported.
+            let mut paired = Vec::new();
+            for m in AWS_KEY_ID.find_iter(text) {
+                let id = m.as_str();
+                if is_placeholder(id) || entropy(&id[4..]) < 2.5 {
+                    continue;
+                }
+                let window = found.around(m.start(), 3);
+                let secret_line = AWS_SECRET
+                    .captures_iter(&text[window.clone()])
+                    .filter_map(|c| c.get(1))
+                    .find(|s| looks_like_aws_secret(s.as_str()))
+                    .map(|s| found.line_of(window.start + s.start()));
+                paired.extend(secret_line);
+                found.add(id, m.start(), || match secret_line {
+                    Some(l) => format!(
+                        "AWS access key id {} with what looks like its secret access key on line {l}",
+                        mask(id)
+                    ),
+                    None => format!("AWS access key id {}", mask(id)),
+                });
+            }
+            for c in NAMED_SECRET.captures_iter(text) {
+                let (Some(name), Some(secret)) = (c.get(1), c.get(2)) else {
+                    continue;
+                };
+                if !looks_like_aws_secret(secret.as_str())
+                    || paired.contains(&found.line_of(secret.start()))
+                {
+                    continue;
+                }
+                found.add(secret.as_str(), secret.start(), || {
+                    format!(
+                        "AWS secret access key assigned to `{}`: {}",
+                        name.as_str(),
+                        mask(secret.as_str())
+                    )
+                });
+            }
+            found.emit(out);
+        }
+    }
+}

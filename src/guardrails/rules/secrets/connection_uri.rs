@@ -1,0 +1,109 @@
+use std::sync::LazyLock;
+
+use paved_model::secrets::{is_placeholder, is_stand_in, mask};
+use regex::Regex;
+
+use super::scan::{scanned, PerValue, SecretParams};
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter};
+
+rule! {
+    /// Connection URI with an embedded password
+    ///
+    /// ## Why it matters
+    /// `postgres://app:s3cret@db.internal/app` hands the database password to
+    /// everyone who reads the file, and the URI travels further than the password
+    /// alone would: into logs, error messages, crash reports and container images.
+    ///
+    /// ## How to fix it
+    /// Keep the URI without its password and supply the password separately at run
+    /// time (an environment variable from a Kubernetes Secret or a secret manager), or
+    /// build the URI from parts at start-up; rotate the password that was committed.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # flagged: the password is part of the URI
+    /// DATABASE_URL: postgresql://app:Tr0ub4dor-and-3@db.internal:5432/app
+    /// ```
+    /// ```yaml
+    /// DATABASE_URL: postgresql://app@db.internal:5432/app
+    /// PGPASSWORD:
+    ///   valueFrom: {secretKeyRef: {name: db, key: password}}
+    /// ```
+    pub struct ConnectionUri {
+        id: "PVD-SECRET-007",
+        severity: High,
+        references: ["gitleaks:generic-api-key", "trivy:generic-credential"],
+        params: SecretParams,
+    }
+}
+
+/// `scheme://user:password@host` for the schemes of databases, caches, brokers and
+/// directories; the user may be empty (`redis://:password@host`).
+static URI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b(postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|mongodb(?:\+srv)?|redis|rediss|amqps?|nats|kafka|ldaps?|smtps?|ftp|sftp|clickhouse|cockroachdb|neo4j(?:\+s)?|couchdb)://([^\s:/@'"`<>{}()\[\]]*):([^\s@/'"`<>{}()\[\]]+)@([A-Za-z0-9_.-]+)"#,
+    )
+    .unwrap()
+});
+
+/// Hosts of examples and local development, whose passwords are not secrets.
+fn is_local_or_example_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "host" | "hostname" | "server")
+        || host.ends_with(".localhost")
+        || host.ends_with(".local")
+        || host.ends_with(".test")
+        || host.ends_with(".example")
+        || host.ends_with(".invalid")
+        || host.contains("example.")
+}
+
+/// Passwords of documentation and local development (`user:pass`, `guest:guest`).
+fn is_stand_in_password(user: &str, password: &str) -> bool {
+    let lower = password.to_ascii_lowercase();
+    lower == user.to_ascii_lowercase()
+        || password.starts_with('$')
+        || password.contains('*')
+        || password.contains('%')
+        || is_stand_in(password)
+        || is_placeholder(password) && lower.len() <= 12
+        || matches!(
+            lower.as_str(),
+            "pass" | "passwd" | "pwd" | "pw" | "root" | "admin" | "guest" | "test" | "user"
+                | "postgres" | "mysql" | "redis" | "mongo" | "rabbitmq" | "dev" | "local"
+                | "default" | "foo" | "bar" | "foobar" | "123456" | "12345678"
+        )
+}
+
+impl Check for ConnectionUri {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for (f, text) in scanned(cx) {
+            let mut found = PerValue::new(f, text);
+            for c in URI.captures_iter(text) {
+                let (Some(scheme), Some(user), Some(password), Some(host)) =
+                    (c.get(1), c.get(2), c.get(3), c.get(4))
+                else {
+                    continue;
+                };
+                let (user, password, host) = (user.as_str(), password.as_str(), host.as_str());
+                if is_local_or_example_host(host) || is_stand_in_password(user, password) {
+                    continue;
+                }
+                let who = if user.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of `{user}`")
+                };
+                found.add(password, c.get(0).map_or(0, |m| m.start()), || {
+                    format!(
+                        "`{}` connection URI to {host} carries the password{who}: {}",
+                        scheme.as_str().to_ascii_lowercase(),
+                        mask(password)
+                    )
+                });
+            }
+            found.emit(out);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! What the secret rules share and that depends on the profile: which files are
+//! scanned (`secret_allow_paths`), and folding one value repeated in a file into one
+//! finding. Declares no rule; what text looks like a credential is
+//! `paved_model::secrets`.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use paved_model::secrets::TextLines;
+
+use crate::guardrails::params::params;
+use crate::guardrails::{CheckCtx, Emitter, SourceFile};
+
+params! {
+    /// Parameters of the secret rules (PVD-SECRET-*).
+    pub struct SecretParams {
+        /// Path globs whose contents the secret rules skip, e.g. test fixtures
+        /// (`["tests/fixtures/**"]`). `.paved/` is never scanned.
+        secret_allow_paths: Vec<String> = Vec::new(),
+    }
+}
+
+/// Whether the profile exempts `path` (or it is paved's own directory).
+pub struct Scope {
+    allow: GlobSet,
+}
+
+impl Scope {
+    pub fn new(cx: &CheckCtx<'_>) -> Scope {
+        let globs = cx.params::<SecretParams>().secret_allow_paths;
+        let mut builder = GlobSetBuilder::new();
+        for g in &globs {
+            // Profiles are validated when loaded; a glob that still fails to compile is skipped.
+            if let Ok(glob) = GlobBuilder::new(g).literal_separator(true).build() {
+                builder.add(glob);
+            }
+        }
+        Scope {
+            allow: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+        }
+    }
+
+    pub fn skips(&self, path: &str) -> bool {
+        path.starts_with(".paved/") || self.allow.is_match(path)
+    }
+}
+
+/// Text files the secret rules scan: outside `.paved/` and the `secret_allow_paths`.
+pub fn scanned<'a>(cx: &'a CheckCtx<'_>) -> Vec<(&'a SourceFile, &'a str)> {
+    let scope = Scope::new(cx);
+    cx.repo
+        .files()
+        .iter()
+        .filter(|f| !scope.skips(&f.path_str()))
+        .filter_map(|f| f.text.as_deref().map(|t| (f, t)))
+        .collect()
+}
+
+/// The findings of one rule in one file, where one value found several times (a key
+/// pasted into six recorded requests, a password in every environment's block) is one
+/// finding at its first place, saying how often it appears.
+pub struct PerValue<'f> {
+    file: &'f SourceFile,
+    text: &'f str,
+    /// Built on the first finding: most files have none.
+    lines: OnceCell<TextLines>,
+    /// Value → (offset of the first occurrence, message, occurrences), in order found.
+    found: Vec<(usize, String, usize)>,
+    index: HashMap<String, usize>,
+}
+
+impl<'f> PerValue<'f> {
+    pub fn new(file: &'f SourceFile, text: &'f str) -> PerValue<'f> {
+        PerValue {
+            file,
+            text,
+            lines: OnceCell::new(),
+            found: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    fn lines(&self) -> &TextLines {
+        self.lines.get_or_init(|| TextLines::new(self.text))
+    }
+
+    /// The line of a byte offset (for messages that name another line).
+    pub fn line_of(&self, offset: usize) -> u32 {
+        self.lines().line_of(offset)
+    }
+
+    /// Byte range of the lines `around` lines before and after `offset`'s.
+    pub fn around(&self, offset: usize, around: u32) -> Range<usize> {
+        let line = self.line_of(offset);
+        self.lines().span(
+            self.text,
+            line.saturating_sub(around),
+            line.saturating_add(around),
+        )
+    }
+
+    /// Records `value` found at `offset`; `message` is built only for its first
+    /// occurrence.
+    pub fn add(&mut self, value: &str, offset: usize, message: impl FnOnce() -> String) {
+        self.lines();
+        match self.index.get(value) {
+            Some(&i) => self.found[i].2 += 1,
+            None => {
+                self.index.insert(value.to_owned(), self.found.len());
+                self.found.push((offset, message(), 1));
+            }
+        }
+    }
+
+    /// Whether `value` was recorded already.
+    pub fn has_value(&self, value: &str) -> bool {
+        self.index.contains_key(value)
+    }
+
+    /// Emits one finding per distinct value.
+    pub fn emit(self, out: &mut Emitter<'_>) {
+        let Some(lines) = self.lines.get() else {
+            return;
+        };
+        for (offset, message, count) in &self.found {
+            let count = *count;
+            let message = if count > 1 {
+                format!("{message} (the same value appears {count} times in this file)")
+            } else {
+                message.clone()
+            };
+            out.at(lines.at(&self.file.path, *offset)).say(message);
+        }
+    }
+}
