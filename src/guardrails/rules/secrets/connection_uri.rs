@@ -11,7 +11,7 @@ rule! {
     /// Connection URI with an embedded password
     ///
     /// ## Why it matters
-    /// `postgres://app:s3cret@db.internal/app` hands the database password to
+    /// A URI of the form `scheme://user:password@host/db` hands the database password to
     /// everyone who reads the file, and the URI travels further than the password
     /// alone would: into logs, error messages, crash reports and container images.
     ///
