@@ -135,6 +135,13 @@ fn trivy_id(id: &str) -> Option<(String, u32)> {
         .flatten()
 }
 
+/// `re` on `line`, after checking the literal marker every match contains: most lines
+/// of a file that mentions a tool (a lockfile, a CI job installing it) hold no
+/// suppression, and the literal check costs far less than running the regex.
+fn captures<'l>(re: &Regex, marker: &str, line: &'l str) -> Option<regex::Captures<'l>> {
+    line.contains(marker).then(|| re.captures(line)).flatten()
+}
+
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("inline suppression patterns are valid")
 }
@@ -289,7 +296,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
             })
         };
         let only_comment = is_blank_or_comment(line);
-        if let Some(c) = ZIZMOR.captures(line) {
+        if let Some(c) = captures(&ZIZMOR, "zizmor:", line) {
             let ids: Vec<String> = c[1]
                 .split(',')
                 .map(|s| s.trim().to_string())
@@ -308,7 +315,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
                 );
             }
         }
-        if let Some(c) = CHECKOV.captures(line) {
+        if let Some(c) = captures(&CHECKOV, "checkov:skip=", line) {
             let span = if is_dockerfile(&path) {
                 Span::File
             } else {
@@ -327,7 +334,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
             );
         }
         if is_yaml(&path) {
-            if let Some(c) = CHECKOV_ANNOTATION.captures(line) {
+            if let Some(c) = captures(&CHECKOV_ANNOTATION, "checkov.io/skip", line) {
                 let id = c[1].to_string();
                 let why = c.get(2).and_then(|m| reason(m.as_str()));
                 let span = yaml_document(&lines, i);
@@ -342,7 +349,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
                 );
             }
         }
-        if let Some(c) = HADOLINT.captures(line) {
+        if let Some(c) = captures(&HADOLINT, "hadolint", line) {
             let ids: Vec<String> = c[2]
                 .split(',')
                 .map(|s| s.trim().to_string())
@@ -371,7 +378,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
                 );
             }
         }
-        if let Some(c) = NOSEC.captures(line) {
+        if let Some(c) = captures(&NOSEC, "nosec", line) {
             let rest = c[1].trim();
             let (ids_part, why) = match rest.split_once("--") {
                 Some((ids, why)) => (ids, reason(why)),
@@ -398,7 +405,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
                 None,
             );
         }
-        if let Some(c) = KICS.captures(line) {
+        if let Some(c) = captures(&KICS, "kics-scan", line) {
             let kind = &c[1];
             let span = match kind {
                 "ignore" if !seen_code => Some(Span::File),
@@ -420,7 +427,7 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
                 );
             }
         }
-        if let Some(c) = TRIVY.captures(line) {
+        if let Some(c) = captures(&TRIVY, "trivy:ignore:", line) {
             let id = c[1].to_string();
             let expires = c.get(2).and_then(|d| d.as_str().parse::<Date>().ok());
             let span = if only_comment {
