@@ -140,15 +140,8 @@ impl Blueprint {
                  directory (or the built-in set) that holds _layers/",
             ));
         }
-        if !id.is_empty() && manifest.id != id {
-            return Err(BlueprintError::invalid(
-                &manifest_label,
-                None,
-                format!(
-                    "blueprint.id is {:?} but the folder is named {id:?}; they must match",
-                    manifest.id
-                ),
-            ));
+        if !id.is_empty() {
+            check_folder_name(&manifest, id, &manifest_label)?;
         }
 
         let prefix = format!("{TEMPLATE_DIR}/");
@@ -298,6 +291,22 @@ fn template_syntax(file: String, e: handlebars::TemplateError) -> BlueprintError
         column,
         message,
     }
+}
+
+/// A blueprint's folder and its `blueprint.id` must agree: the folder is how users
+/// name it, the id is what provenance records.
+pub(crate) fn check_folder_name(manifest: &Manifest, folder: &str, label: &str) -> Result<()> {
+    if manifest.id == folder {
+        return Ok(());
+    }
+    Err(BlueprintError::invalid(
+        label,
+        None,
+        format!(
+            "blueprint.id is {:?} but the folder is named {folder:?}; they must match",
+            manifest.id
+        ),
+    ))
 }
 
 /// Paths are checked as written; rendered names are checked again after rendering.

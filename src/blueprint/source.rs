@@ -12,7 +12,7 @@ use super::compose::{self, LayerSource};
 use super::error::{BlueprintError, Result};
 use super::limits;
 use super::manifest::{Manifest, MANIFEST_FILE};
-use super::model::{Blueprint, SourceFile};
+use super::model::{check_folder_name, Blueprint, SourceFile};
 use super::versions::{BlueprintRef, RELEASES_DIR};
 
 /// The blueprint `paved new` uses when none is named and several are available.
@@ -136,6 +136,18 @@ impl Catalog {
         &self.ids
     }
 
+    /// `NotFound`, naming what is available, unless `id` is in this catalog.
+    fn require(&self, id: &str) -> Result<()> {
+        if self.ids.iter().any(|i| i == id) {
+            return Ok(());
+        }
+        Err(BlueprintError::NotFound {
+            id: id.to_string(),
+            catalog: self.describe(),
+            available: self.ids.clone(),
+        })
+    }
+
     /// The blueprint to use when the user names none.
     pub fn default_id(&self) -> Result<String> {
         if self.ids.iter().any(|id| id == DEFAULT_BLUEPRINT) {
@@ -174,13 +186,6 @@ impl Catalog {
 
     /// Reads, parses and checks one blueprint.
     pub fn load(&self, id: &str) -> Result<Blueprint> {
-        if !self.ids.iter().any(|i| i == id) {
-            return Err(BlueprintError::NotFound {
-                id: id.to_string(),
-                catalog: self.describe(),
-                available: self.ids.clone(),
-            });
-        }
         let (files, origin, layers) = self.raw_files(id)?;
         let composed = compose::compose(files, &origin, &layers)?;
         Blueprint::from_files_with_origins(id, composed.files, &origin, composed.origins)
@@ -189,13 +194,7 @@ impl Catalog {
     /// The files of blueprint `id` as stored (before composition), how errors name
     /// its folder, and where its layers come from.
     pub(crate) fn raw_files(&self, id: &str) -> Result<(Vec<SourceFile>, String, LayerSource)> {
-        if !self.ids.iter().any(|i| i == id) {
-            return Err(BlueprintError::NotFound {
-                id: id.to_string(),
-                catalog: self.describe(),
-                available: self.ids.clone(),
-            });
-        }
+        self.require(id)?;
         Ok(match &self.origin {
             Origin::Embedded => (
                 embedded_files(&format!("{id}/")),
@@ -365,13 +364,7 @@ impl Catalog {
     /// The manifest of blueprint `id` alone, parsed and checked, without loading its
     /// templates or layers.
     pub fn manifest(&self, id: &str) -> Result<Manifest> {
-        if !self.ids.iter().any(|i| i == id) {
-            return Err(BlueprintError::NotFound {
-                id: id.to_string(),
-                catalog: self.describe(),
-                available: self.ids.clone(),
-            });
-        }
+        self.require(id)?;
         let (bytes, label): (Vec<u8>, String) = match &self.origin {
             Origin::Embedded => {
                 let wanted = format!("{id}/{MANIFEST_FILE}");
@@ -419,16 +412,7 @@ impl Catalog {
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
         let manifest = Manifest::parse(text, &label)?;
-        if manifest.id != id {
-            return Err(BlueprintError::invalid(
-                &label,
-                None,
-                format!(
-                    "blueprint.id is {:?} but the folder is named {id:?}; they must match",
-                    manifest.id
-                ),
-            ));
-        }
+        check_folder_name(&manifest, id, &label)?;
         Ok(manifest)
     }
 }
