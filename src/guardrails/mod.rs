@@ -38,11 +38,14 @@ pub fn check_all<'r>(
     params: &Params,
     rules: impl IntoIterator<Item = &'r Rule>,
 ) -> Vec<Hit> {
+    let rules: Vec<&R> = rules.into_iter().collect();
+    let running: Vec<&'static str> = rules.iter().map(|r| r.id()).collect();
     let views = paved_model::Views::new(repo.model());
     let ctx = CheckCtx {
         repo,
         views: &views,
         params,
+        running: &running,
     };
     let mut hits = Vec::new();
     for rule in rules {
