@@ -209,6 +209,17 @@ impl<'m> Container<'m> {
         }
     }
 
+    /// Which of `required` (`cpu`, `memory`) the container's `resources.<kind>`
+    /// (`limits`, `requests`) does not set, in the order given.
+    pub fn missing_resources<'r>(&self, kind: &str, required: &'r [String]) -> Vec<&'r str> {
+        let set = self.node.get_or_empty("resources").get_or_empty(kind);
+        required
+            .iter()
+            .map(String::as_str)
+            .filter(|r| set.get(r).map_or(true, Node::is_null))
+            .collect()
+    }
+
     /// Capabilities in `securityContext.capabilities.add`, with their index.
     pub fn added_capabilities(&self) -> Vec<(usize, &'m str)> {
         self.security_context()
