@@ -153,28 +153,14 @@ pub type CheckFn = fn(&CheckCtx<'_>, &mut Emitter<'_>);
 #[derive(Clone)]
 pub struct Rule {
     pub meta: RuleMeta,
-    pub check: CheckFn,
+    /// `None` for a rule the drift engine raises itself
+    /// ([`EngineRule`](super::declare::EngineRule)).
+    pub check: Option<CheckFn>,
 }
 
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rule").field("id", &self.meta.id).finish()
-    }
-}
-
-/// Anything [`check_all`](super::check_all) can run: a catalog [`Rule`], or a rule of
-/// a domain not yet converted to `rule!` ([`legacy::Rule`](super::legacy::Rule)).
-pub trait Runnable {
-    fn id(&self) -> &'static str;
-    fn check_fn(&self) -> CheckFn;
-}
-
-impl Runnable for Rule {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-    fn check_fn(&self) -> CheckFn {
-        self.check
     }
 }
 
