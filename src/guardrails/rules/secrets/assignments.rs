@@ -135,7 +135,7 @@ pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
     // Under `(?i)` two non-ASCII characters fold to ASCII letters of the key words
     // and key characters: `ſ` (to `s`) and the Kelvin sign (to `k`). A lower-cased
     // ASCII copy misses those, so such a text is scanned with the pattern itself.
-    if text.contains(['\u{17f}', '\u{212a}']) {
+    if folds_to_ascii(text) {
         return scan(form, text);
     }
     static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -181,6 +181,14 @@ pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
         }
     }
     out
+}
+
+/// Whether `text` holds `ſ` or the Kelvin sign. A byte search, not a `char` one:
+/// decoding every character of every file cost more than the search it guards.
+fn folds_to_ascii(text: &str) -> bool {
+    !text.is_ascii()
+        && (memchr::memmem::find(text.as_bytes(), "\u{17f}".as_bytes()).is_some()
+            || memchr::memmem::find(text.as_bytes(), "\u{212a}".as_bytes()).is_some())
 }
 
 /// [`find`] by running the pattern over the whole text.
@@ -257,6 +265,14 @@ mod tests {
             assert!(whole.is_match(word));
             assert!(KEY_WORD_LITERALS.iter().any(|l| word.contains(l)), "{word}");
         }
+    }
+
+    #[test]
+    fn folding_characters_are_found() {
+        assert!(folds_to_ascii("a ſecret"));
+        assert!(folds_to_ascii("\u{212a}ey"));
+        assert!(!folds_to_ascii("plain"));
+        assert!(!folds_to_ascii("pässword é \u{17e}"));
     }
 
     #[test]
