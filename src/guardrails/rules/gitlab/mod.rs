@@ -19,6 +19,9 @@
 //!   the predefined variables it covers are mostly branch names and commit text that
 //!   GitLab restricts in what characters they hold, and the usual finding is an
 //!   unquoted variable (word splitting), not code execution.
+//! - PVD-GITLAB-003 leaves `CI_COMMIT_REF_NAME`/`CI_COMMIT_BRANCH`/`CI_COMMIT_REF_SLUG`
+//!   alone in a job that `only:` runs for literal branch names (`only: [master@group/p]`):
+//!   the value is one of those names, not one a pusher chose.
 //! - Parameters: the `ci_tools_*` lists (PVD-GITLAB-002, shared with the CI coverage
 //!   rules).
 
