@@ -411,6 +411,16 @@ fn k8s024_env_secret() {
             weaken("          ports:\n", "          env:\n            - name: DB\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          ports:\n"),
             one("PVD-KUBE-024", 46)
         );
+    // One container's secret variables are one finding, at the first.
+    let env = "          env:\n            - name: DB_USER\n              valueFrom:\n                secretKeyRef: {name: db, key: user}\n            - name: LOG\n              value: info\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          envFrom:\n            - secretRef: {name: api}\n          ports:\n";
+    let manifest = golden().replacen("          ports:\n", env, 1);
+    let hits = found(&[("deploy.yaml", &manifest)], "PVD-KUBE-024");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].1, Some(46));
+    assert!(
+        hits[0].2.ends_with(": secrets exposed as environment variables `DB_USER`, `DB_PASSWORD` and a whole secret through `envFrom`"),
+        "{hits:?}"
+    );
 }
 
 #[test]

@@ -75,7 +75,8 @@ impl Check for WorldIngress {
                     ports.describe()
                 ));
             } else if (ports.from..=ports.to).any(|p| {
-                !public.contains(&p) && !(p == 80 && tf.fronts_load_balancer(&ing))
+                let redirect_port = p == 80 && tf.fronts_load_balancer(&ing);
+                !(public.contains(&p) || redirect_port)
             }) {
                 out.at(ing.location).say(format!(
                     "{}: {} open to the internet (public ports: {:?})",
