@@ -392,6 +392,74 @@ pub fn container_environment<'m>(task: &Resource<'m>) -> Vec<EnvVar<'m>> {
     out
 }
 
+impl EnvVar<'_> {
+    /// Whether it holds a literal credential: a name that says so
+    /// ([`is_credential_name`]) with a value that looks like a real secret
+    /// ([`is_literal_secret`]), or an AWS access key id under any name.
+    pub fn is_literal_credential(&self) -> bool {
+        (is_credential_name(&self.name) && is_literal_secret(&self.value))
+            || is_access_key_id(&self.value)
+    }
+}
+
+/// An AWS access key id (`AKIA…`, `ASIA…`), whatever the variable is called.
+fn is_access_key_id(value: &str) -> bool {
+    value.len() == 20
+        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// The literal credentials in one container's environment (or one function's):
+/// moving them to a secret store is one fix.
+#[derive(Clone, Debug)]
+pub struct Credentials<'m> {
+    /// The container (ECS), when named; `None` for a function.
+    pub container: Option<String>,
+    /// In the order they are written; never empty.
+    pub vars: Vec<EnvVar<'m>>,
+}
+
+impl<'m> Credentials<'m> {
+    /// Where the first of them is written.
+    pub fn location(&self) -> Location<'m> {
+        self.vars[0].location
+    }
+
+    /// `` `A`, `B` ``: the variables' names.
+    pub fn names(&self) -> String {
+        let names: Vec<String> = self.vars.iter().map(|v| format!("`{}`", v.name)).collect();
+        names.join(", ")
+    }
+
+    /// `TYPE.NAME` of `owner` (the function or task definition), with
+    /// `` , container `NAME` `` when the container is named.
+    pub fn label(&self, owner: &Resource<'_>) -> String {
+        match &self.container {
+            Some(c) => format!("{}, container `{c}`", owner.address()),
+            None => owner.address(),
+        }
+    }
+}
+
+/// The variables of `env` that hold literal credentials
+/// ([`EnvVar::is_literal_credential`]), grouped by container in the order each
+/// container first appears.
+pub fn literal_credentials(env: Vec<EnvVar<'_>>) -> Vec<Credentials<'_>> {
+    let mut out: Vec<Credentials<'_>> = Vec::new();
+    for var in env.into_iter().filter(EnvVar::is_literal_credential) {
+        match out.iter_mut().find(|c| c.container == var.container) {
+            Some(group) => group.vars.push(var),
+            None => out.push(Credentials {
+                container: var.container.clone(),
+                vars: vec![var],
+            }),
+        }
+    }
+    out
+}
+
 /// Whether a variable name says it holds a credential: its last word is `password`,
 /// `secret`, `token`, `apikey` … (`DB_PASSWORD`, `jwtSecret`, `GITHUB_TOKEN`), or its
 /// last two are `api key`, `access key`, `secret key`, `private key`, `client
@@ -503,6 +571,47 @@ pub fn is_literal_secret(value: &str) -> bool {
         return false;
     }
     true
+}
+
+// ---------------------------------------------------------------------------
+// state backends
+
+/// A `backend "s3"` block of a `terraform` block.
+#[derive(Clone, Copy, Debug)]
+pub struct S3Backend<'m> {
+    /// The `terraform` block holding it: its file, for locations.
+    pub terraform: Resource<'m>,
+    pub block: &'m Block,
+}
+
+impl<'m> S3Backend<'m> {
+    /// Whether the block names its bucket. Only such a complete configuration can be
+    /// judged for a missing setting: a partial one gets the rest from
+    /// `-backend-config` at `terraform init`.
+    pub fn is_complete(&self) -> bool {
+        self.block.value("bucket").and_then(Value::as_str).is_some()
+    }
+
+    /// A boolean setting that must be on ([`not_true`]): written `false`, or missing
+    /// from a complete configuration.
+    pub fn not_true(&self, attr: &str) -> Option<NotTrue<'m>> {
+        not_true(self.terraform.path(), self.block, attr)
+            .filter(|unmet| unmet.set_false || self.is_complete())
+    }
+}
+
+impl<'m> Terraform<'m> {
+    /// Every `backend "s3"` block, in file order.
+    pub fn s3_backends(&self) -> impl Iterator<Item = S3Backend<'m>> + '_ {
+        self.blocks("terraform", "").flat_map(|terraform| {
+            terraform
+                .block
+                .body
+                .blocks("backend")
+                .filter(|b| b.type_label() == "s3")
+                .map(move |block| S3Backend { terraform, block })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -698,6 +807,89 @@ EOF
             (env[0].name.as_str(), env[0].location.line),
             ("JWT_SECRET", Some(21))
         );
+    }
+
+    #[test]
+    fn literal_credentials_are_grouped_by_container() {
+        let m = model(
+            r#"resource "aws_ecs_task_definition" "t" {
+  container_definitions = jsonencode([
+    {
+      name = "app"
+      environment = [
+        { name = "API_KEY", value = "abcd1234efgh" },
+        { name = "PORT", value = "8080" },
+        { name = "LEGACY", value = "AKIAIOSFODNN7QWERTY1" },
+      ]
+    },
+    {
+      name = "sidecar"
+      environment = [{ name = "DB_PASSWORD", value = "changeme" }]
+    },
+    {
+      name = "worker"
+      environment = [{ name = "JWT_SECRET", value = "q9w8e7r6t5" }]
+    },
+  ])
+}
+"#,
+        );
+        let views = crate::Views::new(&m);
+        let task = views
+            .terraform()
+            .resources("aws_ecs_task_definition")
+            .next()
+            .unwrap();
+        let groups = literal_credentials(container_environment(&task));
+        let seen: Vec<_> = groups
+            .iter()
+            .map(|g| (g.label(&task), g.names(), g.location().line))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "aws_ecs_task_definition.t, container `app`".to_owned(),
+                    "`API_KEY`, `LEGACY`".to_owned(),
+                    Some(6)
+                ),
+                (
+                    "aws_ecs_task_definition.t, container `worker`".to_owned(),
+                    "`JWT_SECRET`".to_owned(),
+                    Some(17)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn s3_backends_judge_missing_settings_only_when_complete() {
+        let m = model(
+            r#"terraform {
+  backend "s3" {
+    bucket  = "state"
+    encrypt = false
+  }
+}
+terraform {
+  backend "s3" {
+    key = "partial.tfstate"
+  }
+  backend "gcs" {
+    bucket = "other"
+  }
+}
+"#,
+        );
+        let views = crate::Views::new(&m);
+        let backends: Vec<_> = views.terraform().s3_backends().collect();
+        assert_eq!(backends.len(), 2);
+        assert!(backends[0].is_complete() && !backends[1].is_complete());
+        let unmet = backends[0].not_true("encrypt").unwrap();
+        assert_eq!((unmet.set_false, unmet.location.line), (true, Some(4)));
+        let unmet = backends[0].not_true("use_lockfile").unwrap();
+        assert_eq!((unmet.set_false, unmet.location.line), (false, Some(2)));
+        assert!(backends[1].not_true("encrypt").is_none());
     }
 
     #[test]
