@@ -1246,11 +1246,7 @@ impl<'ast> Visit<'ast> for ServiceVisitor {
                     self.handlers.extend(idents(handler));
                 }
             }
-            "layer" | "route_layer" => {
-                if is_auth_layer(m) {
-                    self.auth = true;
-                }
-            }
+            "layer" | "route_layer" if is_auth_layer(m) => self.auth = true,
             "merge" | "nest" | "with_state" => {
                 // Calls are met outermost first; the assembly starts at the first line.
                 self.assembly = Some(self.assembly.map_or(l, |a| a.min(l)));
