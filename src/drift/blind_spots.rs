@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use paved_parse::files::SourceFile;
 use paved_parse::yaml::{self, Node};
 
-use super::rules::{AUDIT_HELM_CHART, AUDIT_REMOTE_BASE, AUDIT_RENDERED_SOURCE};
+use super::rules::audit::{HelmChart, RemoteKustomizeBase, RenderedSource};
+use crate::guardrails::declare::Declared;
 use crate::guardrails::Hit;
 
 /// Findings for every source of configuration in `files` that paved does not audit.
@@ -74,7 +75,7 @@ fn helm_charts(files: &[SourceFile]) -> Vec<Hit> {
             .count();
         let shown = display_dir(&dir);
         out.push(Hit {
-            rule: AUDIT_HELM_CHART,
+            rule: HelmChart::ID,
             file: chart.path.clone(),
             line: None,
             message: format!(
@@ -127,7 +128,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                     continue;
                 };
                 out.push(Hit {
-                    rule: AUDIT_REMOTE_BASE,
+                    rule: RemoteKustomizeBase::ID,
                     file: file.path.clone(),
                     line: Some(item.line()),
                     message: format!(
@@ -146,7 +147,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                 .filter_map(|c| c.str_at("name"))
                 .collect();
             out.push(Hit {
-                rule: AUDIT_REMOTE_BASE,
+                rule: RemoteKustomizeBase::ID,
                 file: file.path.clone(),
                 line: Some(key.line()),
                 message: format!(
@@ -243,7 +244,7 @@ fn rendered_sources(files: &[SourceFile], charts: &[String]) -> Vec<Hit> {
                 n => format!(" and {n} more"),
             };
             Hit {
-                rule: AUDIT_RENDERED_SOURCE,
+                rule: RenderedSource::ID,
                 file: paths[0].clone(),
                 line: None,
                 message: format!(

@@ -21,9 +21,12 @@ use sha2::{Digest, Sha256};
 
 use crate::blueprint::provenance;
 use crate::blueprint::Catalog;
+use crate::guardrails::declare::Declared;
 use crate::guardrails::model::{Model, RepoContext};
+use crate::guardrails::params::RuleParams;
 use crate::guardrails::policy::Policy;
 use crate::guardrails::{self, Domain, Hit, RepoModel, Severity, Warning};
+use rules::waiver::WaiverParams;
 
 /// What is audited: a repository as the walker read it, or rendered manifests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,7 +282,7 @@ fn evaluate(
     hits.extend(context_hits);
     hits.extend(blind_spots);
     hits.extend(parse_problems.into_iter().map(|w| Hit {
-        rule: rules::AUDIT_UNPARSED,
+        rule: rules::audit::Unparsed::ID,
         file: w.file,
         line: None,
         message: w.message,
@@ -289,7 +292,7 @@ fn evaluate(
     let mut warnings = walked.warnings;
     warnings.extend(blueprint_warnings);
 
-    let max_days = policy.params.integer("max_waiver_days", 0);
+    let max_days = WaiverParams::load(&policy.params).max_waiver_days;
     let waivers = waivers::load(model.model(), opts.today, max_days);
     let (inline, inline_problems) = waivers::load_inline(
         model.model().files(),

@@ -15,7 +15,12 @@
 //! - One cause, one finding: a scanner that runs but cannot fail (`continue-on-error`,
 //!   `allow_failure`, `|| true`, exit code 0 on findings) is reported by PVD-GHA-012 or
 //!   PVD-GITLAB-002 at the step or job to fix; the coverage rule of its category stays
-//!   quiet instead of repeating it at the workflow's `on:` line.
+//!   quiet instead of repeating it at the workflow's `on:` line. When the audit does
+//!   not run that rule (the profile turns it off, or `select`s only coverage rules),
+//!   the coverage rule reports the gap itself, at that step ("no … step can fail the
+//!   build"): turning off the per-step report is not accepting a pipeline with no
+//!   enforced scanner. A waiver of the per-step finding keeps it in the report (as
+//!   waived), so the coverage rule stays quiet then.
 //! - A pipeline file that cannot be parsed is not "no CI": PVD-CI-000 stays quiet,
 //!   PVD-AUDIT-001 reports the parse error, and a coverage rule that finds no scanner
 //!   in the readable files says which files it could not judge. PVD-CI-007 stays quiet
