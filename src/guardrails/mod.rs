@@ -38,8 +38,8 @@ pub fn check_all<'r>(
     params: &Params,
     rules: impl IntoIterator<Item = &'r Rule>,
 ) -> Vec<Hit> {
-    let rules: Vec<&R> = rules.into_iter().collect();
-    let running: Vec<&'static str> = rules.iter().map(|r| r.id()).collect();
+    let rules: Vec<&Rule> = rules.into_iter().collect();
+    let running: Vec<&'static str> = rules.iter().map(|r| r.meta.id).collect();
     let views = paved_model::Views::new(repo.model());
     let ctx = CheckCtx {
         repo,

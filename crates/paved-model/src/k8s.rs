@@ -9,6 +9,7 @@ use std::path::Path;
 
 use paved_parse::yaml::{Node, YamlFile, YamlKind};
 
+use crate::paths::{dir_of, join};
 use crate::{Location, Model, YamlPath};
 
 /// Kinds that carry a pod template (or are a pod).
@@ -207,6 +208,17 @@ impl<'m> Container<'m> {
             file: self.path,
             line: Some(self.line),
         }
+    }
+
+    /// Which of `required` (`cpu`, `memory`) the container's `resources.<kind>`
+    /// (`limits`, `requests`) does not set, in the order given.
+    pub fn missing_resources<'r>(&self, kind: &str, required: &'r [String]) -> Vec<&'r str> {
+        let set = self.node.get_or_empty("resources").get_or_empty(kind);
+        required
+            .iter()
+            .map(String::as_str)
+            .filter(|r| set.get(r).map_or(true, Node::is_null))
+            .collect()
     }
 
     /// Capabilities in `securityContext.capabilities.add`, with their index.
@@ -609,31 +621,16 @@ fn kustomizations(model: &Model) -> Vec<(&YamlFile, &Node)> {
         .collect()
 }
 
-/// `dir/rel` with `.` and `..` resolved; `None` if it leaves the repository.
-fn join_rel(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for c in rel.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// Files kustomize applies as patches: partial objects, not workloads of their own.
 fn patch_files(kustomizations: &[(&YamlFile, &Node)]) -> Vec<String> {
     let mut out = Vec::new();
     for (file, root) in kustomizations {
         let path = file.path_str();
-        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let dir = dir_of(&path);
         for key in ["patchesStrategicMerge", "patchesJson6902", "patches"] {
             for item in root.get_or_empty(key).items() {
                 if let Some(rel) = item.as_str().or(item.str_at("path")) {
-                    out.extend(join_rel(dir, rel));
+                    out.extend(join(dir, rel));
                 }
             }
         }
@@ -660,7 +657,7 @@ fn includes(model: &Model, dir: &str, root: &Node) -> (Vec<String>, Vec<String>)
             if rel.contains("://") || rel.contains('?') {
                 continue; // remote bases are outside the repository
             }
-            let Some(path) = join_rel(dir, rel) else {
+            let Some(path) = join(dir, rel) else {
                 continue;
             };
             if model.file(&path).is_some() {
@@ -692,17 +689,14 @@ fn placements<'m>(
         .enumerate()
         .map(|(i, (f, _))| {
             let p = f.path_str();
-            (
-                p.rsplit_once('/').map(|(d, _)| d).unwrap_or("").to_owned(),
-                i,
-            )
+            (dir_of(&p).to_owned(), i)
         })
         .collect();
     let ks: Vec<K<'m>> = kustomizations
         .iter()
         .map(|(f, root)| {
             let p = f.path_str();
-            let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let dir = dir_of(&p);
             let (files, dirs) = includes(model, dir, root);
             K {
                 path: &f.path,
@@ -866,8 +860,8 @@ mod tests {
         assert_eq!(k8s.objects().len(), 1);
         assert_eq!(k8s.workloads()[0].containers()[0].name, "a");
         assert_eq!(k8s.containers().count(), 1);
-        assert_eq!(join_rel("a/b", "../../../x"), None);
-        assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
+        assert_eq!(join("a/b", "../../../x"), None);
+        assert_eq!(join("a/b", "../c").as_deref(), Some("a/c"));
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: NAME}\nspec:\n  template:\n    metadata: {labels: {app: NAME}}\n    spec:\n      containers: [{name: a, image: x}]\n";

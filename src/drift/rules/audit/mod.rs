@@ -13,4 +13,5 @@ register_engine! {
     helm_chart::HelmChart,
     remote_base::RemoteKustomizeBase,
     rendered_source::RenderedSource,
+    remote_module::RemoteTerraformModule,
 }

@@ -23,8 +23,12 @@
 //!   waived), so the coverage rule stays quiet then.
 //! - A pipeline file that cannot be parsed is not "no CI": PVD-CI-000 stays quiet,
 //!   PVD-AUDIT-001 reports the parse error, and a coverage rule that finds no scanner
-//!   in the readable files says which files it could not judge. PVD-CI-007 stays quiet
-//!   when an unreadable workflow might be the one that runs on pull requests.
+//!   in the readable files says which files it could not judge. When no CI file could
+//!   be read at all, the coverage rules stay quiet: six "not judged" findings for one
+//!   syntax error were noise, and the engine's PVD-AUDIT-001 finding on the first
+//!   unreadable file says once (in its detail) that coverage was not judged. PVD-CI-007
+//!   stays quiet when an unreadable workflow might be the one that runs on pull
+//!   requests.
 //! - Severities follow the rubric in docs/drift.md: a missing scanner removes
 //!   detection (defence in depth), so PVD-CI-001..004 moved high → medium, as did
 //!   PVD-CI-000 (no CI at all) and PVD-CI-007 (CI only after the merge), which remove

@@ -30,6 +30,10 @@ pub(super) struct Pipeline<'m> {
     /// Pipeline files (`.github/workflows/*`, `.gitlab-ci.yml`) that could not be
     /// parsed (each is a PVD-AUDIT-001 finding): what they run is unknown.
     pub unreadable: Vec<&'m Path>,
+    /// Some workflow or GitLab CI file was parsed. When none was, there is nothing to
+    /// judge: the coverage rules stay quiet and the engine's PVD-AUDIT-001 finding on
+    /// the first unreadable file says once that coverage was not judged.
+    pub readable: bool,
 }
 
 /// The pipeline, or `None` when the repository has no GitHub or GitLab CI file at
@@ -91,6 +95,7 @@ pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
         units,
         github_without_pr,
         unreadable,
+        readable: !workflows.is_empty() || !gitlab.is_empty(),
     })
 }
 
@@ -156,6 +161,9 @@ pub(super) fn judge(
     specs: &[String],
 ) {
     let Some(p) = pipeline(cx) else { return };
+    if !p.readable {
+        return;
+    }
     let tools = Category::tools(specs);
     let mut unreported = None;
     for u in &p.units {

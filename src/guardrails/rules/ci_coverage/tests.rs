@@ -426,15 +426,10 @@ fn unreadable_pipeline_is_not_a_missing_pipeline() {
             1,
             "{path} must fail to parse"
         );
-        let got = messages(&[(path, broken)]);
-        assert!(!got.iter().any(|(id, _)| id == "PVD-CI-000"), "{got:?}");
-        assert!(!got.is_empty());
-        for (id, message) in &got {
-            assert!(
-                message.contains(&format!("`{path}` could not be parsed")),
-                "{id}: {message}"
-            );
-        }
+        // Nothing readable: no "no CI" and no per-category "not judged" either; the
+        // engine's PVD-AUDIT-001 finding says it once.
+        let got = messages(&[(path, broken), ("Dockerfile", "FROM x\n")]);
+        assert!(got.is_empty(), "{path}: {got:?}");
     }
     // A readable workflow beside a broken one: what is missing in the readable one
     // is reported, naming the file that was not judged.
