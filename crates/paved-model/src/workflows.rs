@@ -256,6 +256,25 @@ impl<'m> Workflows<'m> {
         &self.files
     }
 
+    /// Every `${{ … }}` expression in the code a step runs (`run:`, the `script:` of
+    /// actions/github-script), in walk order, with where it is written: the text
+    /// GitHub substitutes into the script before the shell or node reads it.
+    pub fn code_expressions(&self) -> Vec<(Location<'m>, &'m str)> {
+        let mut out = Vec::new();
+        for file in &self.files {
+            for step in file.steps() {
+                if let Some((node, code)) = step.code() {
+                    out.extend(
+                        expressions(code)
+                            .into_iter()
+                            .map(|(offset, expr)| (file.at_text(node, offset), expr)),
+                    );
+                }
+            }
+        }
+        out
+    }
+
     /// `.github/workflows/*` only.
     pub fn workflows(&self) -> impl Iterator<Item = &WorkflowFile<'m>> {
         self.files.iter().filter(|f| f.kind() == YamlKind::Workflow)
@@ -424,6 +443,19 @@ mod tests {
         let (offset, expr) = expressions(code)[0];
         assert_eq!(expr.trim(), "github.head_ref");
         assert_eq!(ci.at_text(node, offset).line, Some(12));
+        let exprs: Vec<_> = w
+            .code_expressions()
+            .into_iter()
+            .map(|(at, e)| (at.file.to_string_lossy().into_owned(), at.line, e.trim()))
+            .collect();
+        assert_eq!(
+            exprs,
+            [(
+                ".github/workflows/ci.yml".to_owned(),
+                Some(12),
+                "github.head_ref"
+            )]
+        );
         let job = ci.jobs()[0];
         assert_eq!(job.runner_labels(), ["self-hosted", "linux"]);
         let images: Vec<_> = job.images().iter().map(|(_, i)| i.as_str()).collect();

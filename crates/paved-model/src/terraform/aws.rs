@@ -176,75 +176,55 @@ fn world_attr<'b>(cidrs: &[Option<&'b Attribute>]) -> Option<&'b Attribute> {
         .find(|a| a.value.strings().iter().any(|c| WORLD.contains(c)))
 }
 
+/// The ingress rule written in `block` (`r` itself, or an `ingress` block of it)
+/// when one of its two `cidrs` attributes opens it to the world, with the ports of
+/// its `protocol` attribute and `from_port`/`to_port`.
+fn world_rule<'m>(
+    r: Resource<'m>,
+    block: &'m Block,
+    cidrs: [&str; 2],
+    protocol: &str,
+) -> Option<Ingress<'m>> {
+    let attr = world_attr(&[block.attr(cidrs[0]), block.attr(cidrs[1])])?;
+    let ports = port_range(
+        block.value(protocol),
+        block.value("from_port"),
+        block.value("to_port"),
+    )?;
+    Some(Ingress {
+        resource: r,
+        location: r.within(block, &attr.name),
+        ports,
+    })
+}
+
 impl<'m> Terraform<'m> {
     /// Ingress rules open to the world, in every form a security group takes:
     /// inline `ingress` blocks (of `aws_security_group` and
     /// `aws_default_security_group`), `aws_security_group_rule` of type ingress and
     /// `aws_vpc_security_group_ingress_rule`.
     pub fn world_ingress(&self) -> Vec<Ingress<'m>> {
+        const CIDRS: [&str; 2] = ["cidr_blocks", "ipv6_cidr_blocks"];
         let mut out = Vec::new();
         for group in ["aws_security_group", "aws_default_security_group"] {
             for r in self.resources(group) {
                 for ing in r.block.body.blocks("ingress") {
-                    let Some(attr) =
-                        world_attr(&[ing.attr("cidr_blocks"), ing.attr("ipv6_cidr_blocks")])
-                    else {
-                        continue;
-                    };
-                    let Some(ports) = port_range(
-                        ing.value("protocol"),
-                        ing.value("from_port"),
-                        ing.value("to_port"),
-                    ) else {
-                        continue;
-                    };
-                    out.push(Ingress {
-                        resource: r,
-                        location: r.within(ing, &attr.name),
-                        ports,
-                    });
+                    out.extend(world_rule(r, ing, CIDRS, "protocol"));
                 }
             }
         }
         for r in self.resources("aws_security_group_rule") {
-            if r.block.value("type").and_then(Value::as_str) != Some("ingress") {
-                continue;
+            if r.block.value("type").and_then(Value::as_str) == Some("ingress") {
+                out.extend(world_rule(r, r.block, CIDRS, "protocol"));
             }
-            let b = r.block;
-            let Some(attr) = world_attr(&[b.attr("cidr_blocks"), b.attr("ipv6_cidr_blocks")])
-            else {
-                continue;
-            };
-            let Some(ports) = port_range(
-                b.value("protocol"),
-                b.value("from_port"),
-                b.value("to_port"),
-            ) else {
-                continue;
-            };
-            out.push(Ingress {
-                resource: r,
-                location: r.at(&attr.name),
-                ports,
-            });
         }
         for r in self.resources("aws_vpc_security_group_ingress_rule") {
-            let b = r.block;
-            let Some(attr) = world_attr(&[b.attr("cidr_ipv4"), b.attr("cidr_ipv6")]) else {
-                continue;
-            };
-            let Some(ports) = port_range(
-                b.value("ip_protocol"),
-                b.value("from_port"),
-                b.value("to_port"),
-            ) else {
-                continue;
-            };
-            out.push(Ingress {
-                resource: r,
-                location: r.at(&attr.name),
-                ports,
-            });
+            out.extend(world_rule(
+                r,
+                r.block,
+                ["cidr_ipv4", "cidr_ipv6"],
+                "ip_protocol",
+            ));
         }
         // Keep the order of the files: a finding list reads top to bottom.
         out.sort_by(|a, b| {
@@ -267,12 +247,15 @@ pub fn block_name(b: &Block) -> String {
 }
 
 /// A boolean attribute that must be literally `true` and is not.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct NotTrue<'m> {
     /// The attribute, or the block that should hold it.
     pub location: Location<'m>,
     /// `false` is written; otherwise the attribute is missing.
     pub set_false: bool,
+    /// The block's [`block_name`] and the attribute, for [`NotTrue::so`].
+    block: String,
+    attr: String,
 }
 
 impl NotTrue<'_> {
@@ -284,20 +267,30 @@ impl NotTrue<'_> {
             format!("`{attr}` is not set")
         }
     }
+
+    /// `` BLOCK: `attr = false`, so {consequence} `` (or `` `attr` is not set ``):
+    /// the message of a rule that requires the switch.
+    pub fn so(&self, consequence: &str) -> String {
+        format!(
+            "{}: {}, so {consequence}",
+            self.block,
+            self.describe(&self.attr)
+        )
+    }
 }
 
 /// `attr` of `block` (in `file`) when it is missing or literally false; a reference
 /// or any other value is not reported.
 pub fn not_true<'m>(file: &'m Path, block: &Block, attr: &str) -> Option<NotTrue<'m>> {
+    let unmet = |path: &str, set_false: bool| NotTrue {
+        location: Location::hcl(file, block, path),
+        set_false,
+        block: block_name(block),
+        attr: attr.to_owned(),
+    };
     match block.attr(attr) {
-        None => Some(NotTrue {
-            location: Location::hcl(file, block, ""),
-            set_false: false,
-        }),
-        Some(a) if a.value.as_bool() == Some(false) => Some(NotTrue {
-            location: Location::hcl(file, block, attr),
-            set_false: true,
-        }),
+        None => Some(unmet("", false)),
+        Some(a) if a.value.as_bool() == Some(false) => Some(unmet(attr, true)),
         Some(_) => None,
     }
 }
@@ -387,6 +380,74 @@ pub fn container_environment<'m>(task: &Resource<'m>) -> Vec<EnvVar<'m>> {
                 value: v.to_owned(),
                 location,
             });
+        }
+    }
+    out
+}
+
+impl EnvVar<'_> {
+    /// Whether it holds a literal credential: a name that says so
+    /// ([`is_credential_name`]) with a value that looks like a real secret
+    /// ([`is_literal_secret`]), or an AWS access key id under any name.
+    pub fn is_literal_credential(&self) -> bool {
+        (is_credential_name(&self.name) && is_literal_secret(&self.value))
+            || is_access_key_id(&self.value)
+    }
+}
+
+/// An AWS access key id (`AKIA…`, `ASIA…`), whatever the variable is called.
+fn is_access_key_id(value: &str) -> bool {
+    value.len() == 20
+        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// The literal credentials in one container's environment (or one function's):
+/// moving them to a secret store is one fix.
+#[derive(Clone, Debug)]
+pub struct Credentials<'m> {
+    /// The container (ECS), when named; `None` for a function.
+    pub container: Option<String>,
+    /// In the order they are written; never empty.
+    pub vars: Vec<EnvVar<'m>>,
+}
+
+impl<'m> Credentials<'m> {
+    /// Where the first of them is written.
+    pub fn location(&self) -> Location<'m> {
+        self.vars[0].location
+    }
+
+    /// `` `A`, `B` ``: the variables' names.
+    pub fn names(&self) -> String {
+        let names: Vec<String> = self.vars.iter().map(|v| format!("`{}`", v.name)).collect();
+        names.join(", ")
+    }
+
+    /// `TYPE.NAME` of `owner` (the function or task definition), with
+    /// `` , container `NAME` `` when the container is named.
+    pub fn label(&self, owner: &Resource<'_>) -> String {
+        match &self.container {
+            Some(c) => format!("{}, container `{c}`", owner.address()),
+            None => owner.address(),
+        }
+    }
+}
+
+/// The variables of `env` that hold literal credentials
+/// ([`EnvVar::is_literal_credential`]), grouped by container in the order each
+/// container first appears.
+pub fn literal_credentials(env: Vec<EnvVar<'_>>) -> Vec<Credentials<'_>> {
+    let mut out: Vec<Credentials<'_>> = Vec::new();
+    for var in env.into_iter().filter(EnvVar::is_literal_credential) {
+        match out.iter_mut().find(|c| c.container == var.container) {
+            Some(group) => group.vars.push(var),
+            None => out.push(Credentials {
+                container: var.container.clone(),
+                vars: vec![var],
+            }),
         }
     }
     out
@@ -503,6 +564,47 @@ pub fn is_literal_secret(value: &str) -> bool {
         return false;
     }
     true
+}
+
+// ---------------------------------------------------------------------------
+// state backends
+
+/// A `backend "s3"` block of a `terraform` block.
+#[derive(Clone, Copy, Debug)]
+pub struct S3Backend<'m> {
+    /// The `terraform` block holding it: its file, for locations.
+    pub terraform: Resource<'m>,
+    pub block: &'m Block,
+}
+
+impl<'m> S3Backend<'m> {
+    /// Whether the block names its bucket. Only such a complete configuration can be
+    /// judged for a missing setting: a partial one gets the rest from
+    /// `-backend-config` at `terraform init`.
+    pub fn is_complete(&self) -> bool {
+        self.block.value("bucket").and_then(Value::as_str).is_some()
+    }
+
+    /// A boolean setting that must be on ([`not_true`]): written `false`, or missing
+    /// from a complete configuration.
+    pub fn not_true(&self, attr: &str) -> Option<NotTrue<'m>> {
+        not_true(self.terraform.path(), self.block, attr)
+            .filter(|unmet| unmet.set_false || self.is_complete())
+    }
+}
+
+impl<'m> Terraform<'m> {
+    /// Every `backend "s3"` block, in file order.
+    pub fn s3_backends(&self) -> impl Iterator<Item = S3Backend<'m>> + '_ {
+        self.blocks("terraform", "").flat_map(|terraform| {
+            terraform
+                .block
+                .body
+                .blocks("backend")
+                .filter(|b| b.type_label() == "s3")
+                .map(move |block| S3Backend { terraform, block })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -640,6 +742,10 @@ resource "aws_vpc_security_group_ingress_rule" "v" {
         assert!(off.set_false);
         assert_eq!(off.location.line, Some(2));
         assert_eq!(off.describe("encrypted"), "`encrypted = false`");
+        assert_eq!(
+            off.so("the volume is not encrypted"),
+            "aws_ebs_volume.v: `encrypted = false`, so the volume is not encrypted"
+        );
         let unset = not_true(&tf.path, b, "missing").unwrap();
         assert_eq!((unset.set_false, unset.location.line), (false, Some(1)));
         assert!(not_true(&tf.path, b, "a").is_none());
@@ -698,6 +804,89 @@ EOF
             (env[0].name.as_str(), env[0].location.line),
             ("JWT_SECRET", Some(21))
         );
+    }
+
+    #[test]
+    fn literal_credentials_are_grouped_by_container() {
+        let m = model(
+            r#"resource "aws_ecs_task_definition" "t" {
+  container_definitions = jsonencode([
+    {
+      name = "app"
+      environment = [
+        { name = "API_KEY", value = "abcd1234efgh" },
+        { name = "PORT", value = "8080" },
+        { name = "LEGACY", value = "AKIAIOSFODNN7QWERTY1" },
+      ]
+    },
+    {
+      name = "sidecar"
+      environment = [{ name = "DB_PASSWORD", value = "changeme" }]
+    },
+    {
+      name = "worker"
+      environment = [{ name = "JWT_SECRET", value = "q9w8e7r6t5" }]
+    },
+  ])
+}
+"#,
+        );
+        let views = crate::Views::new(&m);
+        let task = views
+            .terraform()
+            .resources("aws_ecs_task_definition")
+            .next()
+            .unwrap();
+        let groups = literal_credentials(container_environment(&task));
+        let seen: Vec<_> = groups
+            .iter()
+            .map(|g| (g.label(&task), g.names(), g.location().line))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "aws_ecs_task_definition.t, container `app`".to_owned(),
+                    "`API_KEY`, `LEGACY`".to_owned(),
+                    Some(6)
+                ),
+                (
+                    "aws_ecs_task_definition.t, container `worker`".to_owned(),
+                    "`JWT_SECRET`".to_owned(),
+                    Some(17)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn s3_backends_judge_missing_settings_only_when_complete() {
+        let m = model(
+            r#"terraform {
+  backend "s3" {
+    bucket  = "state"
+    encrypt = false
+  }
+}
+terraform {
+  backend "s3" {
+    key = "partial.tfstate"
+  }
+  backend "gcs" {
+    bucket = "other"
+  }
+}
+"#,
+        );
+        let views = crate::Views::new(&m);
+        let backends: Vec<_> = views.terraform().s3_backends().collect();
+        assert_eq!(backends.len(), 2);
+        assert!(backends[0].is_complete() && !backends[1].is_complete());
+        let unmet = backends[0].not_true("encrypt").unwrap();
+        assert_eq!((unmet.set_false, unmet.location.line), (true, Some(4)));
+        let unmet = backends[0].not_true("use_lockfile").unwrap();
+        assert_eq!((unmet.set_false, unmet.location.line), (false, Some(2)));
+        assert!(backends[1].not_true("encrypt").is_none());
     }
 
     #[test]

@@ -84,7 +84,8 @@ mod aws;
 
 pub use aws::{
     block_name, container_environment, is_credential_name, is_literal_secret, lambda_environment,
-    not_true, Companion, EnvVar, Ingress, NotTrue, PortRange, WORLD,
+    literal_credentials, not_true, Companion, Credentials, EnvVar, Ingress, NotTrue, PortRange,
+    S3Backend, WORLD,
 };
 
 impl<'m> Resource<'m> {

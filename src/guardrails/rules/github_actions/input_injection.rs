@@ -1,6 +1,5 @@
 use std::sync::OnceLock;
 
-use paved_model::workflows::expressions;
 use regex::Regex;
 
 use crate::guardrails::declare::{rule, Check};
@@ -46,19 +45,12 @@ rule! {
 
 impl Check for InputInjection {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for file in cx.workflows().all() {
-            for step in file.steps() {
-                let Some((node, code)) = step.code() else {
-                    continue;
-                };
-                for (offset, expr) in expressions(code) {
-                    if let Some(m) = input_context().find(expr) {
-                        out.at(file.at_text(node, offset)).say(format!(
-                            "`{}` is expanded into code; whoever supplies the input can inject commands",
-                            m.as_str()
-                        ));
-                    }
-                }
+        for (at, expr) in cx.workflows().code_expressions() {
+            if let Some(m) = input_context().find(expr) {
+                out.at(at).say(format!(
+                    "`{}` is expanded into code; whoever supplies the input can inject commands",
+                    m.as_str()
+                ));
             }
         }
     }

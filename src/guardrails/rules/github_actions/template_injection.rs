@@ -1,6 +1,5 @@
 use std::sync::OnceLock;
 
-use paved_model::workflows::expressions;
 use regex::Regex;
 
 use crate::guardrails::declare::{rule, Check};
@@ -50,19 +49,12 @@ rule! {
 
 impl Check for TemplateInjection {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for file in cx.workflows().all() {
-            for step in file.steps() {
-                let Some((node, code)) = step.code() else {
-                    continue;
-                };
-                for (offset, expr) in expressions(code) {
-                    if let Some(m) = untrusted_context().find(expr) {
-                        out.at(file.at_text(node, offset)).say(format!(
-                            "`{}` is attacker-controlled and expanded into code before it runs",
-                            m.as_str()
-                        ));
-                    }
-                }
+        for (at, expr) in cx.workflows().code_expressions() {
+            if let Some(m) = untrusted_context().find(expr) {
+                out.at(at).say(format!(
+                    "`{}` is attacker-controlled and expanded into code before it runs",
+                    m.as_str()
+                ));
             }
         }
     }

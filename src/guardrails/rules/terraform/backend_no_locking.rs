@@ -1,6 +1,3 @@
-use paved_model::terraform::Resource;
-use paved_parse::hcl::{Block, Value};
-
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -46,36 +43,18 @@ rule! {
     }
 }
 
-/// `backend "s3"` blocks of `terraform` blocks, with the resource-like handle that
-/// resolves their locations.
-fn s3_backends<'m>(
-    cx: &CheckCtx<'m>,
-) -> impl Iterator<Item = (Resource<'m>, &'m Block)> + 'm {
-    cx.terraform().blocks("terraform", "").flat_map(|t| {
-        t.block
-            .body
-            .blocks("backend")
-            .filter(|b| b.type_label() == "s3")
-            .map(move |b| (t, b))
-    })
-}
-
 impl Check for BackendNoLocking {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (t, backend) in s3_backends(cx) {
-            if backend.attr("dynamodb_table").is_some() {
+        for backend in cx.terraform().s3_backends() {
+            if backend.block.attr("dynamodb_table").is_some() {
                 continue;
             }
-            match backend.value("use_lockfile").map(Value::as_bool) {
-                Some(Some(false)) => out
-                    .at(t.within(backend, "use_lockfile"))
-                    .say("backend \"s3\": `use_lockfile = false` and no `dynamodb_table`, so the state is not locked"),
-                // Missing: only a complete configuration (one that names its bucket) can
-                // be judged; a partial one gets the rest from `-backend-config` at init.
-                None if backend.value("bucket").and_then(Value::as_str).is_some() => out
-                    .at(t.within(backend, ""))
-                    .say("backend \"s3\": neither `use_lockfile` nor `dynamodb_table` is set, so the state is not locked"),
-                _ => {}
+            if let Some(unmet) = backend.not_true("use_lockfile") {
+                out.at(unmet.location).say(if unmet.set_false {
+                    "backend \"s3\": `use_lockfile = false` and no `dynamodb_table`, so the state is not locked"
+                } else {
+                    "backend \"s3\": neither `use_lockfile` nor `dynamodb_table` is set, so the state is not locked"
+                });
             }
         }
     }

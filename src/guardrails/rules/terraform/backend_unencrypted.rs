@@ -1,6 +1,3 @@
-use paved_model::terraform::Resource;
-use paved_parse::hcl::{Block, Value};
-
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -49,33 +46,14 @@ rule! {
     }
 }
 
-/// `backend "s3"` blocks of `terraform` blocks, with the resource-like handle that
-/// resolves their locations.
-fn s3_backends<'m>(
-    cx: &CheckCtx<'m>,
-) -> impl Iterator<Item = (Resource<'m>, &'m Block)> + 'm {
-    cx.terraform().blocks("terraform", "").flat_map(|t| {
-        t.block
-            .body
-            .blocks("backend")
-            .filter(|b| b.type_label() == "s3")
-            .map(move |b| (t, b))
-    })
-}
-
 impl Check for BackendUnencrypted {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (t, backend) in s3_backends(cx) {
-            match backend.value("encrypt").map(Value::as_bool) {
-                Some(Some(false)) => out
-                    .at(t.within(backend, "encrypt"))
-                    .say("backend \"s3\": `encrypt = false`, so the state is not encrypted by the backend"),
-                // Missing: only a complete configuration (one that names its bucket) can
-                // be judged; a partial one gets the rest from `-backend-config` at init.
-                None if backend.value("bucket").and_then(Value::as_str).is_some() => out
-                    .at(t.within(backend, ""))
-                    .say("backend \"s3\": `encrypt` is not set, so the state is not encrypted by the backend"),
-                _ => {}
+        for backend in cx.terraform().s3_backends() {
+            if let Some(unmet) = backend.not_true("encrypt") {
+                out.at(unmet.location).say(format!(
+                    "backend \"s3\": {}, so the state is not encrypted by the backend",
+                    unmet.describe("encrypt")
+                ));
             }
         }
     }

@@ -1,4 +1,4 @@
-use paved_model::terraform::{container_environment, is_credential_name, is_literal_secret};
+use paved_model::terraform::{container_environment, literal_credentials};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -48,42 +48,15 @@ rule! {
     }
 }
 
-/// An AWS access key id (`AKIA…`, `ASIA…`), whatever the variable is called.
-fn is_access_key_id(value: &str) -> bool {
-    value.len() == 20
-        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
 impl Check for EcsEnvSecret {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for task in cx.terraform().resources("aws_ecs_task_definition") {
-            let env = container_environment(&task);
-            let hits: Vec<_> = env
-                .iter()
-                .filter(|v| {
-                    (is_credential_name(&v.name) && is_literal_secret(&v.value))
-                        || is_access_key_id(&v.value)
-                })
-                .collect();
             // One finding per container: one fix (move them to `secrets`).
-            let mut containers: Vec<Option<&str>> = hits.iter().map(|v| v.container.as_deref()).collect();
-            containers.dedup();
-            for container in containers {
-                let of: Vec<_> = hits
-                    .iter()
-                    .filter(|v| v.container.as_deref() == container)
-                    .collect();
-                let names: Vec<String> = of.iter().map(|v| format!("`{}`", v.name)).collect();
-                let label = match container {
-                    Some(c) => format!("{}, container `{c}`", task.address()),
-                    None => task.address(),
-                };
-                out.at(of[0].location).say(format!(
-                    "{label}: literal credential in environment variable {}",
-                    names.join(", ")
+            for found in literal_credentials(container_environment(&task)) {
+                out.at(found.location()).say(format!(
+                    "{}: literal credential in environment variable {}",
+                    found.label(&task),
+                    found.names()
                 ));
             }
         }

@@ -1,4 +1,4 @@
-use paved_model::terraform::{is_credential_name, is_literal_secret, lambda_environment};
+use paved_model::terraform::{lambda_environment, literal_credentials};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -49,33 +49,15 @@ rule! {
     }
 }
 
-/// An AWS access key id (`AKIA…`, `ASIA…`), whatever the variable is called.
-fn is_access_key_id(value: &str) -> bool {
-    value.len() == 20
-        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
 impl Check for LambdaEnvSecret {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for f in cx.terraform().resources("aws_lambda_function") {
-            let env = lambda_environment(&f);
-            let hits: Vec<_> = env
-                .iter()
-                .filter(|v| {
-                    (is_credential_name(&v.name) && is_literal_secret(&v.value))
-                        || is_access_key_id(&v.value)
-                })
-                .collect();
+        for function in cx.terraform().resources("aws_lambda_function") {
             // One function, one fix: every such variable in one finding.
-            if let Some(first) = hits.first() {
-                let names: Vec<String> = hits.iter().map(|v| format!("`{}`", v.name)).collect();
-                out.at(first.location).say(format!(
+            for found in literal_credentials(lambda_environment(&function)) {
+                out.at(found.location()).say(format!(
                     "{}: literal credential in environment variable {}",
-                    f.address(),
-                    names.join(", ")
+                    found.label(&function),
+                    found.names()
                 ));
             }
         }

@@ -1,31 +1,7 @@
 //! Edge cases of the Azure rules: defaults, unknown values, dynamic blocks, and the
 //! companion resources they consult.
 
-use super::rules;
-use crate::guardrails::{check_all, Params, RepoModel};
-
-/// `(rule, line, message)` of every finding on one file, in rule order.
-fn run(tf: &str) -> Vec<(&'static str, u32, String)> {
-    let m = RepoModel::from_memory(&[("infra/main.tf", tf)]);
-    assert!(
-        m.model().parse_warnings().is_empty(),
-        "{:?}",
-        m.model().parse_warnings()
-    );
-    check_all(&m, &Params::default(), rules())
-        .into_iter()
-        .map(|h| (h.rule, h.line.unwrap_or(0), h.message))
-        .collect()
-}
-
-/// `(rule, line)` of the findings of one rule.
-fn of(id: &str, tf: &str) -> Vec<u32> {
-    run(tf)
-        .into_iter()
-        .filter(|(r, _, _)| *r == id)
-        .map(|(_, l, _)| l)
-        .collect()
-}
+use crate::guardrails::rules::terraform::test_support::{of, run};
 
 /// A storage account with every setting the storage rules look at made safe,
 /// plus `extra` lines.
