@@ -1,103 +1,147 @@
 #!/usr/bin/env python3
-"""Tally a hand-judged precision sample of `paved drift` findings.
+"""Tally a hand-judged verdict file of `paved drift` findings into precision per domain.
 
-Input: a verdict file (TSV, one finding per line, `#` comments allowed):
+A verdict file is tab-separated, one finding a line (lines starting with `#` are comments):
 
-    repo <TAB> rule <TAB> file:line <TAB> verdict <TAB> why
+    repo    rule    file:line    TP|FP|ART|WAIVED    why
 
-where verdict is TP (true and correctly scoped and graded), FP (wrong, or right
-about something that does not apply to this file or workload, or graded at the
-wrong severity), ART (an artifact of a partial corpus copy, e.g. a file the sample
-did not fetch) or WAIVED (waived by the repository's own inline suppression, so not
-an active finding). ART and WAIVED are excluded from the rate and counted apart.
+`repo` is the audited directory's name (e.g. `owner__repo`), `rule` the paved rule id,
+`file:line` the finding's location as paved prints it (`file` alone for a whole-file
+finding, empty for a repository-wide one). ART marks a finding whose truth depends on
+a file the sample did not fetch (an artifact of a partial copy) and WAIVED one the
+repository waives inline; both are counted apart, outside the rate. `--by-rule` groups
+by rule instead of domain. The domain of a rule is read from its id:
+PVD-KUBE-* Kubernetes, PVD-TF-0xx Terraform AWS, PVD-TF-1xx Azure, PVD-TF-2xx Google
+Cloud; every other prefix is counted under its own name.
 
-Output: a Markdown table per domain (findings, TP, FP, precision) and the total;
-`--by-rule` adds one row per rule. The verdicts stay outside the repository; this
-script only counts them.
+With `--findings REPORT.json ...` (the output of `paved drift DIR --format json`, one or
+more), the script also checks that every finding of the counted domains has a verdict
+and that every verdict still matches a finding, so a rerun after a fix shows what
+changed. `--domains` limits both to some domains (default: all that appear).
 
-    scripts/precision-tally.py /work/cache/precision/prec-ci/verdicts.tsv [--by-rule]
+Usage:
+    scripts/precision-tally.py verdicts.tsv
+    scripts/precision-tally.py verdicts.tsv --findings out/*.json --domains kubernetes,aws,azure,google
 """
 
 import argparse
-import collections
+import json
+import os
 import sys
-
-DOMAINS = [
-    ("PVD-GHA-", "GitHub Actions"),
-    ("PVD-GITLAB-", "GitLab CI"),
-    ("PVD-CI-", "CI coverage"),
-    ("PVD-DOCKER-", "Dockerfile"),
-    ("PVD-REPO-", "repository"),
-    ("PVD-SECRET-", "secrets"),
-    ("PVD-AUDIT-", "audit"),
-    ("PVD-KUBE-", "Kubernetes"),
-    ("PVD-TF-", "Terraform"),
-    ("PVD-AUTH-", "auth"),
-]
+from collections import OrderedDict
 
 
-def domain(rule: str) -> str:
-    for prefix, name in DOMAINS:
-        if rule.startswith(prefix):
-            return name
-    return "other"
+def domain_of(rule):
+    if rule.startswith("PVD-KUBE-"):
+        return "kubernetes"
+    if rule.startswith("PVD-TF-"):
+        digits = rule[len("PVD-TF-"):]
+        if digits.isdigit():
+            return {"0": "aws", "1": "azure", "2": "google"}.get(digits[0], "terraform")
+        return "terraform"
+    parts = rule.split("-")
+    return parts[1].lower() if len(parts) > 2 else rule
 
 
-def read(path: str):
-    rows = []
+def location(finding):
+    file = finding.get("file") or ""
+    line = finding.get("line")
+    return f"{file}:{line}" if line is not None else file
+
+
+def read_verdicts(path):
+    verdicts = []
     with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
+        for number, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             cols = line.split("\t")
-            if len(cols) < 4:
-                sys.exit(f"{path}:{n}: expected repo, rule, file:line, verdict, why (tab-separated)")
-            verdict = cols[3].strip().upper()
-            if verdict not in ("TP", "FP", "ART", "WAIVED"):
-                sys.exit(f"{path}:{n}: verdict must be TP, FP, ART or WAIVED, not {cols[3]!r}")
-            rows.append((cols[0].strip(), cols[1].strip(), verdict))
-    return rows
+            if len(cols) < 4 or cols[3] not in ("TP", "FP", "ART", "WAIVED"):
+                sys.exit(
+                    f"{path}:{number}: expected `repo<TAB>rule<TAB>file:line<TAB>TP|FP|ART|WAIVED<TAB>why`"
+                )
+            verdicts.append(
+                {"repo": cols[0], "rule": cols[1], "loc": cols[2], "verdict": cols[3],
+                 "why": cols[4] if len(cols) > 4 else "", "line": number}
+            )
+    return verdicts
 
 
-def table(title: str, counts) -> str:
-    out = [f"| {title} | findings | TP | FP | precision |", "|---|---|---|---|---|"]
-    total = collections.Counter()
-    for key in sorted(counts, key=lambda k: (-sum(counts[k][v] for v in ("TP", "FP")), k)):
-        c = counts[key]
-        n = c["TP"] + c["FP"]
-        total.update(c)
-        out.append(f"| {key} | {n} | {c['TP']} | {c['FP']} | {pct(c['TP'], n)} |")
-    n = total["TP"] + total["FP"]
-    out.append(f"| **all** | **{n}** | **{total['TP']}** | **{total['FP']}** | **{pct(total['TP'], n)}** |")
-    return "\n".join(out), total
+def read_findings(paths, wanted):
+    findings = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            report = json.load(f)
+        for repo in report.get("repos", []):
+            name = os.path.basename(os.path.normpath(repo.get("path", "")))
+            for finding in repo.get("findings", []):
+                if finding.get("waived"):
+                    continue
+                if wanted and domain_of(finding["rule"]) not in wanted:
+                    continue
+                findings.append((name, finding["rule"], location(finding)))
+    return findings
 
 
-def pct(tp: int, n: int) -> str:
-    return f"{100 * tp / n:.1f}%" if n else "—"
-
-
-def main() -> None:
+def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("verdicts")
-    ap.add_argument("--by-rule", action="store_true", help="also one row per rule")
+    ap.add_argument("--findings", nargs="*", default=[])
+    ap.add_argument("--domains", default="")
+    ap.add_argument("--by-rule", action="store_true", help="one row per rule instead of per domain")
     args = ap.parse_args()
-    rows = read(args.verdicts)
-    by_domain = collections.defaultdict(collections.Counter)
-    by_rule = collections.defaultdict(collections.Counter)
-    repos = set()
-    for repo, rule, verdict in rows:
-        repos.add(repo)
-        by_domain[domain(rule)][verdict] += 1
-        by_rule[rule][verdict] += 1
-    text, total = table("domain", by_domain)
-    print(f"{len(rows)} findings in {len(repos)} repositories; excluded: "
-          f"{total['ART']} corpus artifacts, {total['WAIVED']} waived\n")
-    print(text)
-    if args.by_rule:
-        print()
-        print(table("rule", by_rule)[0])
+
+    wanted = {d.strip() for d in args.domains.split(",") if d.strip()}
+    verdicts = [v for v in read_verdicts(args.verdicts)
+                if not wanted or domain_of(v["rule"]) in wanted]
+
+    status = 0
+    if args.findings:
+        found = read_findings(args.findings, wanted)
+        judged = {(v["repo"], v["rule"], v["loc"]) for v in verdicts}
+        current = set(found)
+        missing = [f for f in found if f not in judged]
+        stale = [v for v in verdicts if (v["repo"], v["rule"], v["loc"]) not in current]
+        for repo, rule, loc in missing:
+            print(f"unjudged: {repo}\t{rule}\t{loc}")
+        for v in stale:
+            print(f"no longer reported: {v['repo']}\t{v['rule']}\t{v['loc']}\t{v['verdict']}")
+        if missing:
+            status = 1
+        # Precision is of what paved reports now: verdicts of vanished findings drop out.
+        verdicts = [v for v in verdicts if (v["repo"], v["rule"], v["loc"]) in current]
+
+    excluded = {k: sum(1 for v in verdicts if v["verdict"] == k) for k in ("ART", "WAIVED")}
+    if any(excluded.values()):
+        print(f"excluded from the rate: {excluded['ART']} ART, {excluded['WAIVED']} WAIVED\n")
+    verdicts = [v for v in verdicts if v["verdict"] in ("TP", "FP")]
+    group = (lambda v: v["rule"]) if args.by_rule else (lambda v: domain_of(v["rule"]))
+    table = OrderedDict()
+    for v in verdicts:
+        row = table.setdefault(group(v), {"findings": 0, "TP": 0, "FP": 0})
+        row["findings"] += 1
+        row[v["verdict"]] += 1
+    total = {"findings": 0, "TP": 0, "FP": 0}
+    print(f"| {'rule' if args.by_rule else 'domain'} | findings | TP | FP | precision |")
+    print("|---|---|---|---|---|")
+    for name, row in sorted(table.items()):
+        for k in total:
+            total[k] += row[k]
+        print(f"| {name} | {row['findings']} | {row['TP']} | {row['FP']} | {pct(row)} |")
+    print(f"| all | {total['findings']} | {total['TP']} | {total['FP']} | {pct(total)} |")
+
+    fps = [v for v in verdicts if v["verdict"] == "FP"]
+    if fps:
+        print("\nfalse positives:")
+        for v in fps:
+            print(f"  {v['repo']} {v['rule']} {v['loc']}: {v['why']}")
+    return status
+
+
+def pct(row):
+    return f"{100.0 * row['TP'] / row['findings']:.1f}%" if row["findings"] else "n/a"
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
