@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Measures PVD-AUTH-008 ("HTTP service serves its routes without any authentication")
-# on a corpus of public axum, FastAPI and fastify repositories kept OUTSIDE this
-# repository (default /work/cache/auth-corpus, override with AUTH_CORPUS=dir).
+# Measures the auth rules that say "routes are reachable without authentication" on a
+# corpus of public axum, FastAPI and fastify repositories kept OUTSIDE this repository
+# (default /work/cache/auth-corpus, override with AUTH_CORPUS=dir): PVD-AUTH-008 for
+# services without provenance, and PVD-AUTH-001/002/003 for services held to a
+# blueprint's contract (override the set with AUTH_RULES='^PVD-AUTH-00[1238]$').
 #
 # Layout: $AUTH_CORPUS/<framework>/<owner__repo>/... with a file EXPECTED in each
 # repository directory holding `finding` or `quiet` (the hand-checked verdict: is there
-# an HTTP service whose routes are reachable with no authentication at all?) and a
+# an HTTP route, not public by design, reachable with no authentication?) and a
 # one-line reason. The script runs `paved drift` on each repository (the code is only
 # parsed, never run) and prints one line per repository and the tally: true/false
 # positives and negatives, precision and recall.
@@ -14,6 +16,7 @@
 set -euo pipefail
 corpus=${AUTH_CORPUS:-/work/cache/auth-corpus}
 paved=${1:-target/debug/paved}
+rules=${AUTH_RULES:-'^PVD-AUTH-00[1238]$'}
 [ -d "$corpus" ] || { echo "no corpus at $corpus (set AUTH_CORPUS)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is needed" >&2; exit 2; }
 tp=0 fp=0 tn=0 fn=0 unlabelled=0
@@ -22,8 +25,8 @@ for repo in "$corpus"/*/*/; do
   name=${repo#"$corpus"/}
   expected=$(head -n1 "$repo/EXPECTED" 2>/dev/null | awk '{print $1}' || true)
   report=$("$paved" drift --format json --fail-on critical "$repo" 2>/dev/null || true)
-  hits=$(jq -r '[.repos[].findings[] | select(.rule == "PVD-AUTH-008")] | length' <<<"$report" 2>/dev/null || echo "error")
-  where=$(jq -r '[.repos[].findings[] | select(.rule == "PVD-AUTH-008") | "\(.file):\(.line)"] | join(" ")' <<<"$report" 2>/dev/null || true)
+  hits=$(jq -r --arg re "$rules" '[.repos[].findings[] | select(.rule | test($re))] | length' <<<"$report" 2>/dev/null || echo "error")
+  where=$(jq -r --arg re "$rules" '[.repos[].findings[] | select(.rule | test($re)) | "\(.rule) \(.file):\(.line)"] | join(" ")' <<<"$report" 2>/dev/null || true)
   case "$expected:$hits" in
     finding:0) fn=$((fn+1)); verdict="FALSE NEGATIVE" ;;
     finding:*) tp=$((tp+1)); verdict="true positive" ;;

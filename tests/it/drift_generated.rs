@@ -865,132 +865,309 @@ fn sbom_only_dependency_scanning_is_caught_for_every_blueprint() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// The python-fastapi and typescript-fastify services weakened the ways the rules
-/// already understand for them: the final stage back to root, the dependency scanner
-/// made non-blocking, the authentication middleware or hook removed, an extra public
-/// path, HS256 allowed, the leeway raised. Each is caught by a guardrail (not only the
-/// blueprint diff) on the changed file.
-#[test]
-fn fastapi_and_fastify_weakened_copies_are_caught() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cases: &[(&str, &str, &str, &str, &str, &str)] = &[
-        // (blueprint, what, file, pattern, replacement, rule prefix)
-        (
-            "python-fastapi",
-            // Without USER the distroless `:nonroot` base still runs as its
-            // documented UID 65532, so the weakening that matters is root.
+/// One weakening of a freshly generated service: regex edits of one file (each must
+/// match) and the rule that must then report that file.
+struct Weakening {
+    blueprint: &'static str,
+    what: &'static str,
+    file: &'static str,
+    edits: &'static [(&'static str, &'static str)],
+    rule: &'static str,
+}
+
+/// The weakenings of the auth wiring (and a few of the container and CI) that every
+/// blueprint must survive, as `(what, file, edits, rule)`. Each is applied to a fresh
+/// copy twice: as generated, and with `.paved/` deleted, where no provenance says what
+/// the service is (its authentication module still does; see PVD-AUTH-008 for a service
+/// that carries none).
+fn weakenings() -> Vec<Weakening> {
+    let w = |blueprint, what, file, edits, rule| Weakening {
+        blueprint,
+        what,
+        file,
+        edits,
+        rule,
+    };
+    vec![
+        // rust-axum
+        w(
+            "rust-axum",
+            "authentication layer removed",
+            "src/app.rs",
+            &[(
+                r"(?m)^\s*\.layer\(from_fn_with_state\(state\.clone\(\), require_auth\)\)\n",
+                "\n",
+            )],
+            "PVD-AUTH-002",
+        ),
+        w(
+            "rust-axum",
+            "authentication layer made conditional on an environment variable",
+            "src/app.rs",
+            &[(
+                r"\.layer\(from_fn_with_state\(state\.clone\(\), require_auth\)\)",
+                ".option_layer(std::env::var_os(\"AUTH_DISABLED\").is_none().then(|| from_fn_with_state(state.clone(), require_auth)))",
+            )],
+            "PVD-AUTH-002",
+        ),
+        w(
+            "rust-axum",
+            "extra public path",
+            "src/auth/mod.rs",
+            &[(r#"\(Method::GET, "/readyz"\)"#, r#"(Method::GET, "/readyz"), (Method::GET, "/debug")"#)],
+            "PVD-AUTH-004",
+        ),
+        w(
+            "rust-axum",
+            "HS256 allowed",
+            "src/auth/jwt.rs",
+            &[(r"(?m)^    Algorithm::RS256,\n", "    Algorithm::RS256,\n    Algorithm::HS256,\n")],
+            "PVD-AUTH-005",
+        ),
+        w(
+            "rust-axum",
+            "signature validation disabled",
+            "src/auth/jwt.rs",
+            &[(
+                r"(?m)^(\s+)validation\.leeway = LEEWAY;\n",
+                "${1}validation.leeway = LEEWAY;\n${1}validation.insecure_disable_signature_validation();\n",
+            )],
+            "PVD-AUTH-005",
+        ),
+        w(
+            "rust-axum",
+            "leeway raised",
+            "src/auth/jwt.rs",
+            &[(r"pub const LEEWAY: u64 = 60;", "pub const LEEWAY: u64 = 600;")],
+            "PVD-AUTH-007",
+        ),
+        w(
+            "rust-axum",
             "USER switched to root",
             "Dockerfile",
-            r"(?m)^USER .*\n",
-            "USER root\n",
+            &[(r"(?m)^USER .*\n", "USER root\n")],
             "PVD-DOCKER-001",
         ),
-        (
-            "python-fastapi",
-            "pip-audit made non-blocking",
-            ".github/workflows/ci.yml",
-            r"(?m)^(      - name: pip-audit \(known.*\n)",
-            "${1}        continue-on-error: true\n",
-            "PVD-GHA-012",
-        ),
-        (
+        // python-fastapi
+        w(
             "python-fastapi",
             "authentication middleware removed",
             "src/app/app.py",
-            r"(?m)^    middleware\.append\(Middleware\(AuthMiddleware, verifier=verifier\)\)\n",
-            "",
+            &[(
+                r"(?m)^    middleware\.append\(Middleware\(AuthMiddleware, verifier=verifier\)\)\n",
+                "",
+            )],
             "PVD-AUTH-002",
         ),
-        (
+        w(
+            "python-fastapi",
+            "authentication middleware made conditional on an environment variable",
+            "src/app/app.py",
+            &[
+                (r"(?m)^from __future__ import annotations\n", "from __future__ import annotations\n\nimport os\n"),
+                (
+                    r"(?m)^    middleware\.append\(Middleware\(AuthMiddleware, verifier=verifier\)\)\n",
+                    "    if os.environ.get(\"AUTH_DISABLED\") != \"1\":\n        middleware.append(Middleware(AuthMiddleware, verifier=verifier))\n",
+                ),
+            ],
+            "PVD-AUTH-002",
+        ),
+        w(
+            "python-fastapi",
+            "route on a second application outside the middleware",
+            "src/app/app.py",
+            &[(
+                r"(?s)\z",
+                "\n\ndebug_app = FastAPI()\n\n\n@debug_app.get(\"/debug/config\")\nasync def debug_config() -> dict[str, str]:\n    return {}\n",
+            )],
+            "PVD-AUTH-003",
+        ),
+        w(
             "python-fastapi",
             "extra public path",
             "src/app/auth/middleware.py",
-            r#"\("GET", "/readyz"\),"#,
-            r#"("GET", "/readyz"), ("GET", "/metrics"),"#,
+            &[(r#"\("GET", "/readyz"\),"#, r#"("GET", "/readyz"), ("GET", "/metrics"),"#)],
             "PVD-AUTH-004",
         ),
-        (
+        w(
             "python-fastapi",
             "HS256 allowed",
             "src/app/auth/oidc.py",
-            r#""EdDSA"\}"#,
-            r#""EdDSA", "HS256"}"#,
+            &[(r#""EdDSA"\}"#, r#""EdDSA", "HS256"}"#)],
             "PVD-AUTH-005",
         ),
-        (
+        w(
+            "python-fastapi",
+            "algorithm none allowed",
+            "src/app/auth/oidc.py",
+            &[(r#""EdDSA"\}"#, r#""EdDSA", "none"}"#)],
+            "PVD-AUTH-005",
+        ),
+        w(
+            "python-fastapi",
+            "signature verification turned off",
+            "src/app/auth/oidc.py",
+            &[(r#""verify_signature": True"#, r#""verify_signature": False"#)],
+            "PVD-AUTH-005",
+        ),
+        w(
             "python-fastapi",
             "leeway raised",
             "src/app/auth/oidc.py",
-            r"LEEWAY_S: Final = 60\b",
-            "LEEWAY_S: Final = 600",
+            &[(r"LEEWAY_S: Final = 60\b", "LEEWAY_S: Final = 600")],
             "PVD-AUTH-007",
         ),
-        (
-            "typescript-fastify",
-            "authentication hook removed",
-            "src/app.ts",
-            r"(?m)^  installAuthentication\(app, options\.authenticator\);\n",
-            "",
-            "PVD-AUTH-002",
-        ),
-        (
-            "typescript-fastify",
-            "extra public path",
-            "src/auth/hook.ts",
-            r#"\["GET", "/readyz"\],"#,
-            r#"["GET", "/readyz"], ["GET", "/metrics"],"#,
-            "PVD-AUTH-004",
-        ),
-        (
-            "typescript-fastify",
-            "HS256 allowed",
-            "src/auth/jwt.ts",
-            r#"(?m)^  "EdDSA",\n"#,
-            "  \"EdDSA\",\n  \"HS256\",\n",
-            "PVD-AUTH-005",
-        ),
-        (
-            "typescript-fastify",
-            "leeway raised",
-            "src/auth/jwt.ts",
-            r"LEEWAY_SECONDS: number = 60;",
-            "LEEWAY_SECONDS: number = 600;",
-            "PVD-AUTH-007",
-        ),
-        (
-            "typescript-fastify",
+        w(
+            "python-fastapi",
             // Without USER the distroless `:nonroot` base still runs as its
             // documented UID 65532, so the weakening that matters is root.
             "USER switched to root",
             "Dockerfile",
-            r"(?m)^USER .*\n",
-            "USER root\n",
+            &[(r"(?m)^USER .*\n", "USER root\n")],
             "PVD-DOCKER-001",
         ),
-        (
+        w(
+            "python-fastapi",
+            "pip-audit made non-blocking",
+            ".github/workflows/ci.yml",
+            &[(
+                r"(?m)^(      - name: pip-audit \(known.*\n)",
+                "${1}        continue-on-error: true\n",
+            )],
+            "PVD-GHA-012",
+        ),
+        // typescript-fastify
+        w(
+            "typescript-fastify",
+            "authentication hook removed",
+            "src/app.ts",
+            &[(r"(?m)^  installAuthentication\(app, options\.authenticator\);\n", "")],
+            "PVD-AUTH-002",
+        ),
+        w(
+            "typescript-fastify",
+            "authentication hook made conditional on an environment variable",
+            "src/app.ts",
+            &[(
+                r"(?m)^  installAuthentication\(app, options\.authenticator\);\n",
+                "  if (process.env.AUTH_DISABLED !== \"1\") {\n    installAuthentication(app, options.authenticator);\n  }\n",
+            )],
+            "PVD-AUTH-002",
+        ),
+        w(
+            "typescript-fastify",
+            "route on a second instance outside the hook",
+            "src/app.ts",
+            &[(
+                r"(?s)\z",
+                "\nexport const debug = Fastify();\ndebug.get(\"/debug/config\", async () => ({}));\n",
+            )],
+            "PVD-AUTH-003",
+        ),
+        w(
+            "typescript-fastify",
+            "extra public path",
+            "src/auth/hook.ts",
+            &[(r#"\["GET", "/readyz"\],"#, r#"["GET", "/readyz"], ["GET", "/metrics"],"#)],
+            "PVD-AUTH-004",
+        ),
+        w(
+            "typescript-fastify",
+            "HS256 allowed",
+            "src/auth/jwt.ts",
+            &[(r#"(?m)^  "EdDSA",\n"#, "  \"EdDSA\",\n  \"HS256\",\n")],
+            "PVD-AUTH-005",
+        ),
+        w(
+            "typescript-fastify",
+            "algorithm none allowed",
+            "src/auth/jwt.ts",
+            &[(r#"(?m)^  "EdDSA",\n"#, "  \"EdDSA\",\n  \"none\",\n")],
+            "PVD-AUTH-005",
+        ),
+        w(
+            "typescript-fastify",
+            "leeway raised",
+            "src/auth/jwt.ts",
+            &[(r"LEEWAY_SECONDS: number = 60;", "LEEWAY_SECONDS: number = 600;")],
+            "PVD-AUTH-007",
+        ),
+        w(
+            "typescript-fastify",
+            "USER switched to root",
+            "Dockerfile",
+            &[(r"(?m)^USER .*\n", "USER root\n")],
+            "PVD-DOCKER-001",
+        ),
+        w(
             "typescript-fastify",
             "npm audit made non-blocking",
             ".github/workflows/ci.yml",
-            r"(?m)^(      - name: npm audit \(known.*\n)",
-            "${1}        continue-on-error: true\n",
+            &[(
+                r"(?m)^(      - name: npm audit \(known.*\n)",
+                "${1}        continue-on-error: true\n",
+            )],
             "PVD-GHA-012",
         ),
-    ];
+    ]
+}
+
+/// Every weakening of [`weakenings`] is caught by its named rule on the weakened file,
+/// with exit code 1, both with the service's `.paved/` and without it.
+#[test]
+fn weakened_copies_of_every_blueprint_are_caught_with_and_without_provenance() {
+    let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for (i, (blueprint, what, file, pattern, replacement, rule)) in cases.iter().enumerate() {
-        let fresh = tmp.path().join(format!("fresh-{blueprint}"));
+    let mut checked = 0;
+    for (i, case) in weakenings().iter().enumerate() {
+        let fresh = tmp.path().join(format!("fresh-{}", case.blueprint));
         if !fresh.exists() {
-            generate_from(tmp.path(), blueprint, &format!("fresh-{blueprint}"), &[]);
+            generate_from(
+                tmp.path(),
+                case.blueprint,
+                &format!("fresh-{}", case.blueprint),
+                &[],
+            );
+            let (code, report) = drift(&fresh);
+            assert_eq!(
+                findings(&report),
+                Vec::<(String, String, String)>::new(),
+                "{}",
+                case.blueprint
+            );
+            assert_eq!(code, 0, "{}", case.blueprint);
         }
-        let copy = tmp.path().join(format!("weak-{i}"));
-        copy_tree(&fresh, &copy);
-        edit(&copy, file, pattern, replacement);
-        let (code, report) = drift(&copy);
-        let found = findings(&report);
-        let hit = found.iter().any(|(r, f, _)| r == rule && f == file);
-        if code != 1 || !hit {
-            failures.push(format!("{blueprint}: {what}: exit {code}: {found:#?}"));
+        for provenance in [true, false] {
+            let copy = tmp.path().join(format!("weak-{i}-{provenance}"));
+            copy_tree(&fresh, &copy);
+            if !provenance {
+                fs::remove_dir_all(copy.join(".paved")).unwrap();
+            }
+            for (pattern, replacement) in case.edits {
+                edit(&copy, case.file, pattern, replacement);
+            }
+            let (code, report) = drift(&copy);
+            let found = findings(&report);
+            let hit = found
+                .iter()
+                .any(|(r, f, _)| r == case.rule && f == case.file);
+            checked += 1;
+            if code != 1 || !hit {
+                failures.push(format!(
+                    "{}: {} ({}): exit {code}, expected {} on {}: {found:#?}",
+                    case.blueprint,
+                    case.what,
+                    if provenance {
+                        "with .paved/"
+                    } else {
+                        "without .paved/"
+                    },
+                    case.rule,
+                    case.file
+                ));
+            }
         }
     }
+    assert!(checked >= 50, "only {checked} weakened copies were checked");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -862,6 +862,16 @@ impl ChainReader {
 
 // ---------------------------------------------------------------- as the rules see it
 
+/// The rust-axum authentication module is present: `fn require_auth` beside a public
+/// allow-list in src/auth (see `wiring::contract`).
+pub(super) fn carries_contract(repo: &RepoModel) -> bool {
+    if !repo.files().iter().any(|f| is_auth_source(&f.path_str())) {
+        return false;
+    }
+    let facts = auth_facts(repo);
+    facts.require_auth.is_some() && !facts.allow_lists.is_empty()
+}
+
 /// The rust-axum contract (see the domain docs) as [`Wiring`]; messages are those the
 /// rules have always reported.
 pub(super) fn axum_wiring(repo: &RepoModel) -> Wiring {
@@ -932,7 +942,9 @@ pub(super) fn axum_wiring(repo: &RepoModel) -> Wiring {
         });
     }
 
-    if auth_mode(repo) == Some("oidc-jwt") {
+    // Without provenance the mode is unknown: an api-key service has no verifier to
+    // weaken, so checking one costs nothing.
+    if auth_mode(repo) != Some("api-key") {
         for (file, line, what) in &facts.weak_algorithms {
             w.weak
                 .push(Spot::new(file.clone(), Some(*line), what.clone()));
@@ -1001,6 +1013,9 @@ pub(super) struct AxumService {
     /// The router is served (`axum::serve`, `bind`, `into_make_service`, a runtime
     /// attribute), so this is not a library.
     pub serves: bool,
+    /// Routes added to a router after (outside) the layer that authenticates it:
+    /// file, line, what (`/path`, `merge(...)`) and the line of that layer.
+    pub after_auth: Vec<(PathBuf, u32, String, u32)>,
 }
 
 /// A Rust name that reads as authentication. ALL-CAPS names are constants such as
@@ -1060,6 +1075,11 @@ pub(super) fn axum_service(repo: &RepoModel, include: &dyn Fn(&str) -> bool) -> 
         handlers.extend(v.handlers);
         guarded_fns.extend(v.guarded_fns);
         out.routes.extend(v.routes);
+        out.after_auth.extend(
+            v.after_auth
+                .into_iter()
+                .map(|(l, what, layer)| (f.path.clone(), l, what, layer)),
+        );
         if out.router.is_none() {
             out.router = v.assembly.map(|l| (f.path.clone(), l));
         }
@@ -1071,6 +1091,8 @@ pub(super) fn axum_service(repo: &RepoModel, include: &dyn Fn(&str) -> bool) -> 
         out.router = first_router;
     }
     out.auth |= handlers.iter().any(|h| guarded_fns.contains(h));
+    // Calls are met outermost (last in the source) first.
+    out.after_auth.sort();
     out
 }
 
@@ -1087,6 +1109,40 @@ struct ServiceVisitor {
     serves: bool,
     router_new: Option<u32>,
     assembly: Option<u32>,
+    /// Routes added after the authenticating layer of their chain: line, what, the
+    /// layer's line.
+    after_auth: Vec<(u32, String, u32)>,
+}
+
+/// A `.layer(...)`/`.route_layer(...)` whose own argument names authentication.
+fn is_auth_layer(m: &syn::ExprMethodCall) -> bool {
+    if !LAYER_METHODS.contains(&m.method.to_string().as_str()) {
+        return false;
+    }
+    let mut ids = LayerIdents(Vec::new());
+    for a in &m.args {
+        ids.visit_expr(a);
+    }
+    ids.0.iter().any(|i| is_auth_ident(i))
+}
+
+/// The line of the last authenticating layer applied before `m` in its builder
+/// chain: axum's `layer` and `route_layer` wrap only what the router holds when they
+/// are called, so what `m` adds is outside it.
+fn auth_layer_before(m: &syn::ExprMethodCall) -> Option<u32> {
+    let mut e = &*m.receiver;
+    loop {
+        match e {
+            Expr::MethodCall(inner) => {
+                if is_auth_layer(inner) {
+                    return Some(line(inner.method.span()));
+                }
+                e = &inner.receiver;
+            }
+            Expr::Paren(p) => e = &p.expr,
+            _ => return None,
+        }
+    }
 }
 
 /// Identifiers of a layer's argument, leaving out the arguments of layers nested in
@@ -1148,6 +1204,35 @@ impl<'ast> Visit<'ast> for ServiceVisitor {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
         let l = line(m.method.span());
+        if matches!(
+            method.as_str(),
+            "route" | "merge" | "nest" | "route_service"
+        ) {
+            if let Some(layer) = auth_layer_before(m) {
+                let what = match m.args.first() {
+                    Some(Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    })) => s.value(),
+                    _ => format!("{method}(...)"),
+                };
+                // `.merge(public_routes())` after the layer is how axum services keep
+                // their public routes public: a router named that way is by design.
+                let named_public = m.args.iter().any(|a| {
+                    idents(a).iter().any(|i| {
+                        let i = i.to_ascii_lowercase();
+                        [
+                            "public", "open", "anon", "guest", "login", "static", "health", "docs",
+                        ]
+                        .iter()
+                        .any(|k| i.contains(k))
+                    })
+                });
+                if !named_public {
+                    self.after_auth.push((l, what, layer));
+                }
+            }
+        }
         match method.as_str() {
             "route" => {
                 if let Some(Expr::Lit(syn::ExprLit {
@@ -1161,15 +1246,7 @@ impl<'ast> Visit<'ast> for ServiceVisitor {
                     self.handlers.extend(idents(handler));
                 }
             }
-            "layer" | "route_layer" => {
-                let mut ids = LayerIdents(Vec::new());
-                for a in &m.args {
-                    ids.visit_expr(a);
-                }
-                if ids.0.iter().any(|i| is_auth_ident(i)) {
-                    self.auth = true;
-                }
-            }
+            "layer" | "route_layer" if is_auth_layer(m) => self.auth = true,
             "merge" | "nest" | "with_state" => {
                 // Calls are met outermost first; the assembly starts at the first line.
                 self.assembly = Some(self.assembly.map_or(l, |a| a.min(l)));

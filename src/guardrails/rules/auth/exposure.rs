@@ -4,9 +4,14 @@
 //! reports.
 //!
 //! Precision comes first, because nothing says these services are meant to be
-//! private: a service is only reported when *no* authentication is wired at all (a
-//! middleware, layer, dependency, hook, guarded route or handler that reads the
-//! credentials); partial coverage is left to review. Tests, examples, docs,
+//! private. Two shapes are reported: a service with *no* authentication wired at all
+//! (no middleware, layer, dependency, hook, guarded route or handler that reads the
+//! credentials), and routes registered where a service's *global* authentication does
+//! not reach: a second FastAPI application or fastify root instance beside the one
+//! that has it, or an axum route added to a chain after its authenticating
+//! `.layer`/`.route_layer`. A route simply left without its own per-route guard among
+//! guarded ones is left to review: per-route guards are also how services make some
+//! routes public on purpose. Tests, examples, docs,
 //! benchmarks and vendored code are not services; a project with no application
 //! construction is a library; one whose routes are all probes (`/healthz`, `/ping`,
 //! …), the root landing route or static files is public by design.
@@ -30,6 +35,50 @@ pub(super) struct Exposed {
     /// Routes beyond the probes, and one of them to name.
     pub routes: usize,
     pub example: String,
+    /// The service authenticates elsewhere, and these routes are outside it: where
+    /// that authentication is applied.
+    pub outside: Option<(PathBuf, u32)>,
+}
+
+/// Routes that are public by design in a service that authenticates: the probes,
+/// sign-in and token endpoints, API documentation and discovery documents.
+pub(super) fn is_public_by_design(path: &str) -> bool {
+    if is_probe(path) {
+        return true;
+    }
+    let p = path.trim_end_matches('/').to_ascii_lowercase();
+    p.split('/').any(|seg| {
+        matches!(
+            seg,
+            "login"
+                | "logout"
+                | "signin"
+                | "sign-in"
+                | "signout"
+                | "sign-out"
+                | "signup"
+                | "sign-up"
+                | "register"
+                | "token"
+                | "refresh"
+                | "oauth"
+                | "oauth2"
+                | "callback"
+                | "authorize"
+                | ".well-known"
+                | "jwks"
+                | "jwks.json"
+                | "docs"
+                | "redoc"
+                | "swagger"
+                | "openapi"
+                | "openapi.json"
+                | "openapi.yaml"
+                | "static"
+                | "assets"
+                | "public"
+        )
+    })
 }
 
 /// Paths that are public by design: the root landing route, liveness, readiness,
@@ -196,6 +245,7 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
             continue;
         };
         if facts.any_auth.is_some() {
+            out.extend(fastapi_outside(&facts));
             continue;
         }
         let routes: Vec<_> = facts
@@ -212,6 +262,7 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
                 app: app.var.clone().unwrap_or_else(|| "app".to_owned()),
                 routes: routes.len(),
                 example: route_name(&first.how, first.path.as_deref()),
+                outside: None,
             });
         }
     }
@@ -225,6 +276,7 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
             continue;
         };
         if facts.any_auth.is_some() {
+            out.extend(fastify_outside(&facts));
             continue;
         }
         let routes: Vec<_> = facts
@@ -240,6 +292,7 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
                 app: app.var.clone(),
                 routes: routes.len(),
                 example: route_name(&first.how, first.path.as_deref()),
+                outside: None,
             });
         }
     }
@@ -247,7 +300,11 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
         let facts = analysis::axum_service(repo, &|p: &str| {
             under(&dir, p) && p.ends_with(".rs") && !Path::new(p).ends_with("build.rs")
         });
-        if facts.auth || !facts.serves {
+        if !facts.serves {
+            continue;
+        }
+        if facts.auth {
+            out.extend(axum_outside(&facts));
             continue;
         }
         let Some((file, line)) = facts.router.clone() else {
@@ -262,7 +319,97 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
                 app: "Router".to_owned(),
                 routes: routes.len(),
                 example: route_name("route", Some(path)),
+                outside: None,
             });
+        }
+    }
+    out
+}
+
+/// Routes on FastAPI applications that no authentication wraps, in a service where
+/// another application has it: one entry per such application.
+fn fastapi_outside(facts: &fastapi::Facts) -> Vec<Exposed> {
+    let Some(guard) = facts.apps.iter().find(|a| a.auth.is_some()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for app in facts.uncovered_apps() {
+        let routes: Vec<_> = facts
+            .routes_on(app)
+            .filter(|r| !r.static_files && !r.protected)
+            .filter(|r| !r.path.as_deref().is_some_and(is_public_by_design))
+            .collect();
+        if let Some(first) = routes.first() {
+            out.push(Exposed {
+                file: first.file.clone(),
+                line: first.line,
+                framework: "FastAPI",
+                app: app.var.clone().unwrap_or_else(|| "app".to_owned()),
+                routes: routes.len(),
+                example: route_name(&first.how, first.path.as_deref()),
+                outside: Some((guard.file.clone(), guard.auth.unwrap_or(guard.line))),
+            });
+        }
+    }
+    out
+}
+
+/// Routes on a fastify root instance without the authentication hook, in a service
+/// where another root instance has it: one entry per such instance.
+fn fastify_outside(facts: &fastify::Facts) -> Vec<Exposed> {
+    let mut groups: Vec<(&str, Vec<&fastify::Route>)> = Vec::new();
+    for r in facts.routes.iter().filter(|r| {
+        r.root_guard.is_some()
+            && !r.own_auth
+            && !r.static_files
+            && !r.path.as_deref().is_some_and(is_public_by_design)
+    }) {
+        match groups.iter_mut().find(|(recv, _)| *recv == r.receiver) {
+            Some((_, g)) => g.push(r),
+            None => groups.push((&r.receiver, vec![r])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(recv, routes)| {
+            let first = routes[0];
+            Exposed {
+                file: first.file.clone(),
+                line: first.line,
+                framework: "fastify",
+                app: recv.to_owned(),
+                routes: routes.len(),
+                example: route_name(&first.how, first.path.as_deref()),
+                outside: first.root_guard.clone(),
+            }
+        })
+        .collect()
+}
+
+/// axum routes added after the authenticating layer of their router: one entry per
+/// layer.
+fn axum_outside(facts: &analysis::AxumService) -> Vec<Exposed> {
+    let mut out: Vec<Exposed> = Vec::new();
+    for (file, line, what, layer) in &facts.after_auth {
+        if what.starts_with('/') && is_public_by_design(what) {
+            continue;
+        }
+        let at = Some((file.clone(), *layer));
+        match out.iter_mut().find(|e| e.outside == at) {
+            Some(e) => e.routes += 1,
+            None => out.push(Exposed {
+                file: file.clone(),
+                line: *line,
+                framework: "axum",
+                app: "Router".to_owned(),
+                routes: 1,
+                example: if what.starts_with('/') {
+                    route_name("route", Some(what))
+                } else {
+                    what.clone()
+                },
+                outside: at,
+            }),
         }
     }
     out
@@ -284,6 +431,9 @@ mod tests {
     fn probes_and_manifests() {
         assert!(is_probe("/healthz") && is_probe("/api/health/") && is_probe("/ping"));
         assert!(is_probe("/") && !is_probe("/v1/items") && !is_probe("/metrics"));
+        assert!(is_public_by_design("/api/v1/login/access-token"));
+        assert!(is_public_by_design("/.well-known/openid-configuration"));
+        assert!(!is_public_by_design("/admin/users") && !is_public_by_design("/debug/config"));
         assert!(requirements_name(
             "fastapi==0.110.0 \\\n  --hash=sha256:00\n",
             "fastapi"

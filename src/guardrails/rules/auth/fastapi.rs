@@ -11,8 +11,10 @@ use tree_sitter::Node;
 
 use crate::guardrails::RepoModel;
 
+use super::contract::{self, Contract, ALLOW_LIST};
 use super::syntax::{
-    self, children, descendants, last_name, line, number, receiver, string_value, text, Lang,
+    self, children, descendants, guarding_condition, last_name, line, number, receiver,
+    string_value, text, Lang,
 };
 use super::wiring::{duration_seconds, weak_algorithm, Exemption, Leeway, Spot, Wiring};
 
@@ -21,7 +23,15 @@ const PACKAGE: &str = "src/app/";
 const APP_FILE: &str = "src/app/app.py";
 const MIDDLEWARE_FILE: &str = "src/app/auth/middleware.py";
 const MIDDLEWARE_CLASS: &str = "AuthMiddleware";
-const ALLOW_LIST: &str = "PUBLIC_ENDPOINTS";
+
+const CONTRACT: Contract = Contract {
+    module: MIDDLEWARE_FILE,
+    provides: "authentication middleware",
+    definition: "`class AuthMiddleware`",
+    app_file: APP_FILE,
+    constructor: "`FastAPI(...)`",
+    applied: "the authentication middleware is applied",
+};
 
 const ROUTE_DECORATORS: &[&str] = &[
     "get",
@@ -90,6 +100,8 @@ pub(super) struct Facts {
     pub allow_list_found: bool,
     /// Whether the middleware class is defined.
     pub middleware_defined: bool,
+    /// Authentication middleware applied only under a condition.
+    pub conditional: Vec<Spot>,
 }
 
 /// Sources that never run in production: tests, examples, docs, migrations.
@@ -160,6 +172,16 @@ pub(super) fn is_auth_name(name: &str) -> bool {
     .any(|k| n.contains(k))
 }
 
+/// The python-fastapi middleware module is present: `class AuthMiddleware` beside
+/// `PUBLIC_ENDPOINTS` (see `wiring::contract`).
+pub(super) fn carries_contract(repo: &RepoModel) -> bool {
+    if repo.file(MIDDLEWARE_FILE).is_none() {
+        return false;
+    }
+    let facts = analyse(repo, |p| p == MIDDLEWARE_FILE, &|n| n == MIDDLEWARE_CLASS);
+    facts.middleware_defined && facts.allow_list_found
+}
+
 /// The python-fastapi contract as [`Wiring`].
 pub(super) fn wiring(repo: &RepoModel) -> Wiring {
     let facts = analyse(
@@ -168,42 +190,15 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
         &|n| n == MIDDLEWARE_CLASS,
     );
     let mut w = Wiring::default();
-    match repo.file(MIDDLEWARE_FILE) {
-        None => w.missing.push(Spot::new(
-            MIDDLEWARE_FILE,
-            None,
-            format!("no {MIDDLEWARE_FILE}: the authentication middleware is gone"),
-        )),
-        Some(_) if !facts.middleware_defined => w.missing.push(Spot::new(
-            MIDDLEWARE_FILE,
-            None,
-            format!("no `class {MIDDLEWARE_CLASS}` in the authentication sources"),
-        )),
-        Some(_) => {
-            if !facts.allow_list_found {
-                w.unverifiable.push(Spot::new(
-                    MIDDLEWARE_FILE,
-                    None,
-                    format!("no `{ALLOW_LIST}`: which paths skip authentication cannot be checked"),
-                ));
-            }
-        }
-    }
+    CONTRACT.check_files(
+        repo,
+        facts.middleware_defined,
+        facts.allow_list_found,
+        facts.apps.iter().map(|a| &a.file),
+        &mut w,
+    );
     unprotected_and_outside(&facts, MIDDLEWARE_CLASS, &mut w);
-    if !facts
-        .apps
-        .iter()
-        .any(|a| a.file.to_string_lossy() == APP_FILE)
-    {
-        w.unverifiable.push(Spot::new(
-            APP_FILE,
-            None,
-            format!(
-                "no `FastAPI(...)` in {APP_FILE}: where the authentication middleware is \
-                 applied cannot be checked"
-            ),
-        ));
-    }
+    w.unprotected.extend(facts.conditional.iter().cloned());
     w.exemptions = facts.exemptions;
     w.weak = facts.weak;
     w.leeway = facts.leeway;
@@ -215,33 +210,7 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
 /// is registered on an application without it while another has it.
 fn unprotected_and_outside(facts: &Facts, what: &str, w: &mut Wiring) {
     let any_protected = facts.apps.iter().any(|a| a.auth.is_some());
-    // An application mounted into a protected one is served behind its middleware.
-    let mut covered: HashSet<(PathBuf, String)> = facts
-        .apps
-        .iter()
-        .filter(|a| a.auth.is_some())
-        .filter_map(|a| Some((a.file.clone(), a.var.clone()?)))
-        .collect();
-    loop {
-        let more: Vec<_> = facts
-            .routes
-            .iter()
-            .filter(|r| covered.contains(&(r.file.clone(), r.receiver.clone())))
-            .filter_map(|r| Some((r.file.clone(), r.mounted.clone()?)))
-            .filter(|k| !covered.contains(k))
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        covered.extend(more);
-    }
-    for app in facts.apps.iter().filter(|a| {
-        a.auth.is_none()
-            && !a
-                .var
-                .as_ref()
-                .is_some_and(|v| covered.contains(&(a.file.clone(), v.clone())))
-    }) {
+    for app in facts.uncovered_apps() {
         let name = app.var.as_deref().unwrap_or("the application");
         if !any_protected {
             w.unprotected.push(Spot::new(
@@ -254,11 +223,7 @@ fn unprotected_and_outside(facts: &Facts, what: &str, w: &mut Wiring) {
             ));
             continue;
         }
-        for r in facts
-            .routes
-            .iter()
-            .filter(|r| r.file == app.file && Some(&r.receiver) == app.var.as_ref())
-        {
+        for r in facts.routes_on(app) {
             w.outside.push(Spot::new(
                 r.file.clone(),
                 Some(r.line),
@@ -269,6 +234,47 @@ fn unprotected_and_outside(facts: &Facts, what: &str, w: &mut Wiring) {
                 ),
             ));
         }
+    }
+}
+
+impl Facts {
+    /// Applications that no authentication wraps: built without it, and not mounted
+    /// (directly or through other mounts) into one built with it.
+    pub(super) fn uncovered_apps(&self) -> impl Iterator<Item = &App> {
+        // An application mounted into a protected one is served behind its middleware.
+        let mut covered: HashSet<(PathBuf, String)> = self
+            .apps
+            .iter()
+            .filter(|a| a.auth.is_some())
+            .filter_map(|a| Some((a.file.clone(), a.var.clone()?)))
+            .collect();
+        loop {
+            let more: Vec<_> = self
+                .routes
+                .iter()
+                .filter(|r| covered.contains(&(r.file.clone(), r.receiver.clone())))
+                .filter_map(|r| Some((r.file.clone(), r.mounted.clone()?)))
+                .filter(|k| !covered.contains(k))
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            covered.extend(more);
+        }
+        self.apps.iter().filter(move |a| {
+            a.auth.is_none()
+                && !a
+                    .var
+                    .as_ref()
+                    .is_some_and(|v| covered.contains(&(a.file.clone(), v.clone())))
+        })
+    }
+
+    /// What is registered directly on `app` (routes, routers, mounts).
+    pub(super) fn routes_on<'a>(&'a self, app: &'a App) -> impl Iterator<Item = &'a Route> {
+        self.routes
+            .iter()
+            .filter(move |r| r.file == app.file && Some(&r.receiver) == app.var.as_ref())
     }
 }
 
@@ -488,6 +494,7 @@ impl<'s> FileReader<'_, 's> {
         match callee {
             "Middleware" if first.is_some_and(|a| (self.is_auth)(last_name(a, self.src))) => {
                 self.note_auth(n);
+                self.note_condition(n, first);
                 // Where does this middleware go?
                 let mut p = n.parent();
                 while let Some(x) = p {
@@ -528,6 +535,7 @@ impl<'s> FileReader<'_, 's> {
                 if let (Some(r), Some(a)) = (&recv, first) {
                     if (self.is_auth)(last_name(a, self.src)) {
                         self.note_auth(n);
+                        self.note_condition(n, Some(a));
                         add_middleware.entry(r.clone()).or_insert(line(n));
                     }
                 }
@@ -582,6 +590,21 @@ impl<'s> FileReader<'_, 's> {
                 });
             }
             _ => {}
+        }
+    }
+
+    /// Authentication applied under a condition is off whenever the condition is.
+    fn note_condition(&mut self, n: Node<'_>, what: Option<Node<'_>>) {
+        if let Some(cond) = guarding_condition(n, self.src) {
+            let what = what.map_or("the authentication middleware", |w| self.t(w));
+            self.facts.conditional.push(Spot::new(
+                self.path.clone(),
+                Some(line(n)),
+                format!(
+                    "`{what}` is applied only when `{cond}`: otherwise every route is served \
+                     without authentication"
+                ),
+            ));
         }
     }
 
@@ -697,25 +720,10 @@ impl<'s> FileReader<'_, 's> {
 
     /// Weak algorithm names among the strings of `v` (following module constants).
     fn weak_strings(&mut self, v: Node<'s>) {
-        let mut stack = vec![(v, 0)];
-        let mut seen = HashSet::new();
-        while let Some((n, depth)) = stack.pop() {
-            if depth > 8 || !seen.insert(n.id()) {
-                continue;
-            }
-            for c in descendants(n) {
-                if c.kind() == "identifier" {
-                    if let Some(&value) = self.constants.get(self.t(c)) {
-                        stack.push((value, depth + 1));
-                    }
-                } else if let Some(s) = string_value(c, self.src) {
-                    if let Some(what) = weak_algorithm(&s) {
-                        self.facts
-                            .weak
-                            .push(Spot::new(self.path.clone(), Some(line(c)), what));
-                    }
-                }
-            }
+        for (l, what) in contract::weak_strings(v, &self.constants, self.src) {
+            self.facts
+                .weak
+                .push(Spot::new(self.path.clone(), Some(l), what));
         }
     }
 
@@ -792,51 +800,24 @@ impl<'s> FileReader<'_, 's> {
                     None => break,
                 }
             }
-            if matches!(v.kind(), "set" | "list" | "tuple") {
-                for entry in children(v).into_iter().filter(|e| e.kind() != "comment") {
-                    let paths: Vec<String> = descendants(entry)
-                        .into_iter()
-                        .filter_map(|s| string_value(s, self.src))
-                        .filter(|s| s.starts_with('/'))
-                        .collect();
-                    let all_literal = matches!(entry.kind(), "string" | "tuple");
-                    self.facts.exemptions.push(Exemption::Listed {
-                        file: self.path.clone(),
-                        line: line(entry),
-                        list: ALLOW_LIST.to_owned(),
-                        path: match paths.as_slice() {
-                            [p] if all_literal => Some(p.clone()),
-                            _ => None,
-                        },
-                    });
-                }
-            } else {
-                self.facts.exemptions.push(Exemption::Listed {
-                    file: self.path.clone(),
-                    line: line(value),
-                    list: ALLOW_LIST.to_owned(),
-                    path: None,
-                });
-            }
+            let entries = matches!(v.kind(), "set" | "list" | "tuple").then(|| children(v));
+            self.facts.exemptions.extend(contract::listed(
+                &self.path,
+                value,
+                entries,
+                |e| matches!(e.kind(), "string" | "tuple"),
+                self.src,
+            ));
         }
         let _ = root;
         for &n in nodes {
             if n.kind() != "string" || in_list.contains(&n.id()) || is_docstring(n) {
                 continue;
             }
-            let Some(s) = string_value(n, self.src) else {
-                continue;
-            };
-            if !s.starts_with('/') || s.contains(' ') {
-                continue;
-            }
-            let function = enclosing_definition(n, self.src).unwrap_or_else(|| "the module".into());
-            self.facts.exemptions.push(Exemption::SpecialCase {
-                file: self.path.clone(),
-                line: line(n),
-                function,
-                path: s,
+            let found = contract::special_case(&self.path, n, self.src, || {
+                enclosing_definition(n, self.src)
             });
+            self.facts.exemptions.extend(found);
         }
     }
 }

@@ -12,15 +12,25 @@ use tree_sitter::{Node, Tree};
 
 use crate::guardrails::RepoModel;
 
+use super::contract::{self, Contract, ALLOW_LIST};
 use super::syntax::{
-    self, children, descendants, last_name, line, number, receiver, string_value, text, Lang,
+    self, children, descendants, guarding_condition, last_name, line, number, receiver,
+    string_value, text, Lang,
 };
-use super::wiring::{duration_seconds, weak_algorithm, Exemption, Leeway, Spot, Wiring};
+use super::wiring::{duration_seconds, Exemption, Leeway, Spot, Wiring};
 
 const APP_FILE: &str = "src/app.ts";
 const HOOK_FILE: &str = "src/auth/hook.ts";
 const INSTALL: &str = "installAuthentication";
-const ALLOW_LIST: &str = "PUBLIC_ENDPOINTS";
+
+const CONTRACT: Contract = Contract {
+    module: HOOK_FILE,
+    provides: "authentication hook",
+    definition: "`function installAuthentication` adding an `onRequest` hook",
+    app_file: APP_FILE,
+    constructor: "`Fastify(...)`",
+    applied: "the authentication hook is installed",
+};
 
 const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "all", "route",
@@ -140,6 +150,9 @@ pub(super) struct Route {
     pub auth_elsewhere: Option<u32>,
     /// `config: {...}` in its options.
     pub config_line: Option<u32>,
+    /// Not covered, while another root instance (`Fastify()`) has the authentication
+    /// hook: the file and line where that one installs it.
+    pub root_guard: Option<(PathBuf, u32)>,
     /// Serves static files (`@fastify/static`).
     pub static_files: bool,
 }
@@ -158,6 +171,18 @@ pub(super) struct Facts {
     pub install_defined: bool,
     /// The hook module reads route `config`, so a route's config can opt out.
     pub hook_reads_config: bool,
+    /// Authentication installed only under a condition.
+    pub conditional: Vec<Spot>,
+}
+
+/// The typescript-fastify hook module is present: `function installAuthentication`
+/// beside `PUBLIC_ENDPOINTS` (see `wiring::contract`).
+pub(super) fn carries_contract(repo: &RepoModel) -> bool {
+    if repo.file(HOOK_FILE).is_none() {
+        return false;
+    }
+    let facts = analyse(repo, |p| p == HOOK_FILE, &|n| n == INSTALL);
+    facts.install_defined && facts.allow_list_found
 }
 
 /// The typescript-fastify contract as [`Wiring`].
@@ -168,26 +193,13 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
         &|n| n == INSTALL,
     );
     let mut w = Wiring::default();
-    match repo.file(HOOK_FILE) {
-        None => w.missing.push(Spot::new(
-            HOOK_FILE,
-            None,
-            format!("no {HOOK_FILE}: the authentication hook is gone"),
-        )),
-        Some(_) if !facts.install_defined => w.missing.push(Spot::new(
-            HOOK_FILE,
-            None,
-            format!(
-                "no `function {INSTALL}` adding an `onRequest` hook in the authentication sources"
-            ),
-        )),
-        Some(_) if !facts.allow_list_found => w.unverifiable.push(Spot::new(
-            HOOK_FILE,
-            None,
-            format!("no `{ALLOW_LIST}`: which paths skip authentication cannot be checked"),
-        )),
-        Some(_) => {}
-    }
+    CONTRACT.check_files(
+        repo,
+        facts.install_defined,
+        facts.allow_list_found,
+        facts.apps.iter().map(|a| &a.file),
+        &mut w,
+    );
     let any_covered = facts.routes.iter().any(|r| r.covered);
     if !any_covered && facts.routes.iter().all(|r| r.auth_elsewhere.is_none()) {
         for app in &facts.apps {
@@ -234,20 +246,10 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
             });
         }
     }
-    if !facts
-        .apps
-        .iter()
-        .any(|a| a.file.to_string_lossy() == APP_FILE)
-    {
-        w.unverifiable.push(Spot::new(
-            APP_FILE,
-            None,
-            format!(
-                "no `Fastify(...)` in {APP_FILE}: where the authentication hook is installed \
-                 cannot be checked"
-            ),
-        ));
-    }
+    let mut conditional = facts.conditional;
+    conditional.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    conditional.dedup();
+    w.unprotected.extend(conditional);
     w.exemptions.extend(facts.exemptions);
     w.weak = facts.weak;
     w.leeway = facts.leeway;
@@ -523,6 +525,8 @@ impl Analysis<'_> {
         // Where authentication is installed: twice, so a call of a function that
         // installs a hook on its parameter (read in the first pass) counts.
         let mut auth_ctx: HashMap<usize, u32> = HashMap::new();
+        // The same, with the file of the installing call.
+        let mut auth_at: HashMap<usize, (usize, u32)> = HashMap::new();
         let mut installers: HashSet<String> = HashSet::new();
         for (i, s) in self
             .sources
@@ -572,6 +576,16 @@ impl Analysis<'_> {
                     self.sources,
                 ) {
                     self.note_auth(&s.path, line(n));
+                    if let Some(cond) = guarding_condition(n, &s.text) {
+                        self.facts.conditional.push(Spot::new(
+                            s.path.clone(),
+                            Some(line(n)),
+                            format!(
+                                "`{callee}` is installed only when `{cond}`: otherwise every \
+                                 route is served without authentication"
+                            ),
+                        ));
+                    }
                     while ctxs[c].fp {
                         match ctxs[c].parent {
                             Some(p) => c = p,
@@ -579,6 +593,7 @@ impl Analysis<'_> {
                         }
                     }
                     auth_ctx.entry(c).or_insert(line(n));
+                    auth_at.entry(c).or_insert((i, line(n)));
                 }
             }
         }
@@ -643,6 +658,20 @@ impl Analysis<'_> {
                     }
                     c = ctxs[x].parent;
                 }
+                let mut root = ctx;
+                while let Some(p) = ctxs[root].parent {
+                    root = p;
+                }
+                let root_guard = covered
+                    .is_none()
+                    .then(|| {
+                        auth_at
+                            .iter()
+                            .filter(|(k, _)| ctxs[**k].root && **k != root)
+                            .map(|(_, (f, l))| (self.sources[*f].path.clone(), *l))
+                            .min()
+                    })
+                    .flatten();
                 let auth_elsewhere = if covered.is_none() {
                     auth_ctx
                         .keys()
@@ -662,6 +691,7 @@ impl Analysis<'_> {
                     own_auth,
                     auth_elsewhere,
                     config_line: opts.and_then(|o| property(o, "config", &s.text)).map(line),
+                    root_guard,
                     static_files: false,
                 });
             }
@@ -782,25 +812,10 @@ impl Analysis<'_> {
     }
 
     fn weak_strings(&mut self, s: &Source, v: Node<'_>, consts: &HashMap<String, Node<'_>>) {
-        let mut stack = vec![(v, 0)];
-        while let Some((n, depth)) = stack.pop() {
-            if depth > 8 {
-                continue;
-            }
-            for c in descendants(n) {
-                if c.kind() == "identifier" {
-                    if let Some(&value) = consts.get(text(c, &s.text)) {
-                        if value.id() != n.id() {
-                            stack.push((value, depth + 1));
-                        }
-                    }
-                } else if let Some(what) = string_value(c, &s.text).and_then(|v| weak_algorithm(&v))
-                {
-                    self.facts
-                        .weak
-                        .push(Spot::new(s.path.clone(), Some(line(c)), what));
-                }
-            }
+        for (l, what) in contract::weak_strings(v, consts, &s.text) {
+            self.facts
+                .weak
+                .push(Spot::new(s.path.clone(), Some(l), what));
         }
     }
 
@@ -812,35 +827,14 @@ impl Analysis<'_> {
         if let Some(&value) = consts.get(ALLOW_LIST) {
             self.facts.allow_list_found = true;
             in_list.extend(descendants(value).iter().map(|n| n.id()));
-            if value.kind() == "array" {
-                for entry in children(value)
-                    .into_iter()
-                    .filter(|e| e.kind() != "comment")
-                {
-                    let paths: Vec<String> = descendants(entry)
-                        .into_iter()
-                        .filter_map(|x| string_value(x, src))
-                        .filter(|x| x.starts_with('/'))
-                        .collect();
-                    let literal = matches!(entry.kind(), "string" | "array" | "object");
-                    self.facts.exemptions.push(Exemption::Listed {
-                        file: s.path.clone(),
-                        line: line(entry),
-                        list: ALLOW_LIST.to_owned(),
-                        path: match paths.as_slice() {
-                            [p] if literal => Some(p.clone()),
-                            _ => None,
-                        },
-                    });
-                }
-            } else {
-                self.facts.exemptions.push(Exemption::Listed {
-                    file: s.path.clone(),
-                    line: line(value),
-                    list: ALLOW_LIST.to_owned(),
-                    path: None,
-                });
-            }
+            let entries = (value.kind() == "array").then(|| children(value));
+            self.facts.exemptions.extend(contract::listed(
+                &s.path,
+                value,
+                entries,
+                |e| matches!(e.kind(), "string" | "array" | "object"),
+                src,
+            ));
         }
         for n in descendants(s.tree.root_node()) {
             match n.kind() {
@@ -856,18 +850,9 @@ impl Analysis<'_> {
                 "string" | "template_string"
                     if !in_list.contains(&n.id()) && !in_import(n, src) =>
                 {
-                    let Some(v) = string_value(n, src) else {
-                        continue;
-                    };
-                    if !v.starts_with('/') || v.contains(' ') {
-                        continue;
-                    }
-                    self.facts.exemptions.push(Exemption::SpecialCase {
-                        file: s.path.clone(),
-                        line: line(n),
-                        function: enclosing_function(n, src).unwrap_or_else(|| "the module".into()),
-                        path: v,
-                    });
+                    let found =
+                        contract::special_case(&s.path, n, src, || enclosing_function(n, src));
+                    self.facts.exemptions.extend(found);
                 }
                 _ => {}
             }

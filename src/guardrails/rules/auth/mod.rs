@@ -57,9 +57,19 @@
 //!   without provenance that authenticates nothing (008) is high, not critical: the
 //!   audit cannot tell whether a gateway or mesh in front of it authenticates, which
 //!   makes the exposure one step (that control missing) × every request.
-//! - 008 reports only services with no authentication wired at all; partial coverage
-//!   in code paved did not generate is left to review, for precision (measured on
-//!   public services, see docs/drift.md).
+//! - Without `.paved/`, a repository whose authentication module is still a
+//!   blueprint's (the middleware or hook beside its literal `PUBLIC_ENDPOINTS`/
+//!   `PUBLIC_PATHS`, at the blueprint's path) is held to that blueprint's contract
+//!   (`wiring::contract`): deleting `.paved/` does not turn 001..007 off.
+//! - 008 reports services with no authentication wired at all, and routes outside a
+//!   *global* guard (a second FastAPI application or fastify root instance beside the
+//!   guarded one, an axum route added after its chain's authenticating layer). A route
+//!   merely lacking its own per-route guard is left to review, for precision: per-route
+//!   guards are also how services keep routes public on purpose (measured on public
+//!   services, see docs/drift.md).
+//! - Authentication applied under a condition (`if os.environ…: middleware.append(…)`,
+//!   `if (process.env…) installAuthentication(…)`) is reported by 002: the service is
+//!   open whenever the condition is false.
 //! - Parameters: `auth_public_paths` (PVD-AUTH-004, default `["/healthz", "/readyz"]`).
 
 use crate::guardrails::declare::register;
@@ -69,6 +79,7 @@ use crate::guardrails::Domain;
 const DOMAIN: Domain = Domain::Auth;
 
 mod analysis;
+mod contract;
 mod exposure;
 mod fastapi;
 mod fastify;

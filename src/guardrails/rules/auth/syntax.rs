@@ -144,6 +144,53 @@ pub(super) fn receiver<'t>(callee: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
+/// The condition under which `node` runs, when a branch inside its function (or the
+/// module) decides it: an `if`/`elif`/`else` (Python, TypeScript), a conditional
+/// expression or a short-circuit `cond && call()` / `cond and call()`. `None` when it
+/// runs whenever its function does.
+pub(super) fn guarding_condition(node: Node<'_>, src: &str) -> Option<String> {
+    let mut child = node;
+    let mut p = node.parent();
+    while let Some(x) = p {
+        match x.kind() {
+            "function_definition"
+            | "function_declaration"
+            | "arrow_function"
+            | "function_expression"
+            | "method_definition"
+            | "function"
+            | "lambda"
+            | "module"
+            | "program"
+            | "class_definition"
+            | "class_body" => return None,
+            "if_statement" | "conditional_expression" | "ternary_expression" => {
+                let cond = x.child_by_field_name("condition").or_else(|| {
+                    (x.kind() == "conditional_expression")
+                        .then(|| x.named_child(1))
+                        .flatten()
+                });
+                if let Some(c) = cond.filter(|c| c.id() != child.id()) {
+                    return Some(text(c, src).trim_matches(['(', ')']).trim().to_owned());
+                }
+            }
+            "boolean_operator" | "binary_expression" => {
+                let op = x.child_by_field_name("operator").map(|o| text(o, src));
+                let left = x.child_by_field_name("left");
+                if matches!(op, Some("and" | "or" | "&&" | "||" | "??"))
+                    && left.is_some_and(|l| l.id() != child.id())
+                {
+                    return left.map(|l| text(l, src).to_owned());
+                }
+            }
+            _ => {}
+        }
+        child = x;
+        p = x.parent();
+    }
+    None
+}
+
 /// An integer or float literal as whole seconds (rounded up).
 pub(super) fn number(node: Node<'_>, src: &str) -> Option<i64> {
     let raw = text(node, src).replace('_', "");

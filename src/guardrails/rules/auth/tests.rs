@@ -802,11 +802,14 @@ fn fastify_without_authentication_is_found() {
 fn axum_without_authentication_is_found() {
     let cargo = "[package]\nname = \"svc\"\n\n[dependencies]\naxum = \"0.8\"\n";
     let main = "#[tokio::main]\nasync fn main() {\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(listener, app::router(state())).await.unwrap();\n}\n";
+    // An auth module without the blueprint's allow-list: any axum service's (with it,
+    // the service is held to the rust-axum contract instead, see below).
+    let auth_mod = AUTH_MOD.replace("PUBLIC_PATHS", "OPEN_PATHS");
     let protected = [
         ("Cargo.toml", cargo),
         ("src/main.rs", main),
         ("src/app.rs", APP),
-        ("src/auth/mod.rs", AUTH_MOD),
+        ("src/auth/mod.rs", auth_mod.as_str()),
     ];
     assert_eq!(plain(&protected), Vec::<String>::new());
     let open_app: String = APP
@@ -818,7 +821,7 @@ fn axum_without_authentication_is_found() {
         ("Cargo.toml", cargo),
         ("src/main.rs", main),
         ("src/app.rs", open_app.as_str()),
-        ("src/auth/mod.rs", AUTH_MOD),
+        ("src/auth/mod.rs", auth_mod.as_str()),
     ];
     let hits = plain(&open);
     assert_eq!(hits.len(), 1, "{hits:#?}");
@@ -839,4 +842,108 @@ fn axum_without_authentication_is_found() {
     // A crate that never serves the router is a library.
     let library = [("Cargo.toml", cargo), ("src/app.rs", open_app.as_str())];
     assert_eq!(plain(&library), Vec::<String>::new());
+}
+
+#[test]
+fn routes_outside_a_global_guard_are_found() {
+    // FastAPI: a second application beside the one every request of which is
+    // authenticated; mounted into it, it is covered; a sign-in route is public.
+    let py = "from fastapi import Depends, FastAPI\n\napp = FastAPI(dependencies=[Depends(verify_token)])\n\n\n@app.get(\"/orders\")\nasync def orders():\n    return []\n\n\nadmin = FastAPI()\n\n\n@admin.post(\"/admin/reset\")\nasync def reset():\n    return {}\n";
+    let req = ("requirements.txt", "fastapi\n");
+    assert_eq!(
+        plain(&[req, ("app/main.py", py)]),
+        ["app/main.py:14: FastAPI `admin` serves `POST /admin/reset` outside the authentication applied at app/main.py:3, so without authentication"]
+    );
+    let mounted = format!("{py}\napp.mount(\"/internal\", admin)\n");
+    assert_eq!(
+        plain(&[req, ("app/main.py", &mounted)]),
+        Vec::<String>::new()
+    );
+    let login = py.replace("/admin/reset", "/auth/login");
+    assert_eq!(plain(&[req, ("app/main.py", &login)]), Vec::<String>::new());
+    // Per-route guards leave public routes public on purpose: not reported.
+    let per_route = "from fastapi import Depends, FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/posts\")\nasync def posts():\n    return []\n\n\n@app.post(\"/posts\", dependencies=[Depends(get_current_user)])\nasync def create():\n    return {}\n";
+    assert_eq!(
+        plain(&[req, ("app/main.py", per_route)]),
+        Vec::<String>::new()
+    );
+
+    // fastify: a second root instance beside the one with the hook.
+    let ts = "import Fastify from \"fastify\";\n\nconst app = Fastify();\napp.addHook(\"onRequest\", app.authenticate);\napp.get(\"/orders\", async () => []);\n\nconst admin = Fastify();\nadmin.post(\"/admin/reset\", async () => ({}));\n";
+    assert_eq!(
+        plain(&[("package.json", PKG), ("src/server.ts", ts)]),
+        ["src/server.ts:8: fastify `admin` serves `POST /admin/reset` outside the authentication applied at src/server.ts:4, so without authentication"]
+    );
+    // A hook scoped to one plugin is how fastify keeps the other plugins public.
+    let scoped = "import Fastify from \"fastify\";\n\nconst app = Fastify();\napp.register(async (private) => {\n  private.addHook(\"onRequest\", private.authenticate);\n  private.get(\"/orders\", async () => []);\n});\napp.get(\"/catalogue\", async () => []);\n";
+    assert_eq!(
+        plain(&[("package.json", PKG), ("src/server.ts", scoped)]),
+        Vec::<String>::new()
+    );
+
+    // axum: routes added after the authenticating layer of their chain.
+    let cargo = (
+        "Cargo.toml",
+        "[package]\nname = \"svc\"\n\n[dependencies]\naxum = \"0.8\"\n",
+    );
+    let rs = |chain: &str| {
+        format!(
+            "#[tokio::main]\nasync fn main() {{\n    let app = Router::new()\n{chain};\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(listener, app).await.unwrap();\n}}\n"
+        )
+    };
+    let after = rs("        .route(\"/orders\", get(orders))\n        .route_layer(middleware::from_fn(auth_user))\n        .route(\"/debug/state\", get(state))\n        .route(\"/login\", post(login))");
+    assert_eq!(
+        plain(&[cargo, ("src/main.rs", &after)]),
+        ["src/main.rs:6: axum `Router` serves `/debug/state` outside the authentication applied at src/main.rs:5, so without authentication"]
+    );
+    let before_routes = rs("        .layer(middleware::from_fn(auth_middleware))\n        .route(\"/users\", get(users))\n        .route(\"/info\", get(info))");
+    let hits = plain(&[cargo, ("src/main.rs", &before_routes)]);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert!(hits[0].contains("`/users` and 1 more outside"), "{hits:#?}");
+    for quiet in [
+        "        .route(\"/orders\", get(orders))\n        .layer(middleware::from_fn(auth_user))\n        .merge(public_routes())",
+        "        .route(\"/orders\", get(orders))\n        .layer(middleware::from_fn(auth_user))\n        .layer(TraceLayer::new_for_http())",
+        "        .route(\"/orders\", get(orders).route_layer(middleware::from_fn(auth_user)))\n        .route(\"/catalogue\", get(catalogue))",
+    ] {
+        assert_eq!(plain(&[cargo, ("src/main.rs", &rs(quiet))]), Vec::<String>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn a_service_that_carries_a_blueprint_contract_is_held_to_it_without_provenance() {
+    // The rust-axum auth module (require_auth beside PUBLIC_PATHS) with the layer
+    // unplugged and no `.paved/`: PVD-AUTH-002 reports it, as with provenance.
+    let open_app: String = APP
+        .lines()
+        .filter(|l| !l.contains("require_auth") && !l.contains(".layer(auth)"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let model = RepoModel::from_memory(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"svc\"\n\n[dependencies]\naxum = \"0.8\"\n",
+        ),
+        ("src/app.rs", open_app.as_str()),
+        ("src/auth/mod.rs", AUTH_MOD),
+    ]);
+    let hits = all_hits(&model);
+    assert!(
+        hits.iter().any(|h| h.starts_with("PVD-AUTH-002")),
+        "{hits:#?}"
+    );
+    assert!(
+        !hits.iter().any(|h| h.starts_with("PVD-AUTH-008")),
+        "{hits:#?}"
+    );
+    // Without the allow-list it is any axum service with an auth module.
+    let other = AUTH_MOD.replace("PUBLIC_PATHS", "OPEN_PATHS");
+    let model = RepoModel::from_memory(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"svc\"\n\n[dependencies]\naxum = \"0.8\"\n",
+        ),
+        ("src/app.rs", open_app.as_str()),
+        ("src/auth/mod.rs", other.as_str()),
+    ]);
+    assert!(all_hits(&model).is_empty(), "{:#?}", all_hits(&model));
 }

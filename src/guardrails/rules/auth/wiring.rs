@@ -92,8 +92,42 @@ pub(super) struct Wiring {
     pub leeway: Vec<Leeway>,
 }
 
-/// The wiring of a paved-generated service, by the blueprint its provenance names;
-/// empty for any other repository. Computed once per repository and blueprint.
+/// The blueprint whose contract a repository is held to: the one its provenance
+/// names, or, without provenance, the one whose authentication module it still
+/// carries (see [`carried_contract`]). `None` for any other repository.
+pub(super) fn contract(repo: &RepoModel) -> Option<&'static str> {
+    match repo.blueprint_id() {
+        Some(id) => BLUEPRINTS.iter().copied().find(|b| *b == id),
+        None => {
+            struct Carried(Option<&'static str>);
+            repo.memo(|r| Carried(carried_contract(r))).0
+        }
+    }
+}
+
+const BLUEPRINTS: [&str; 3] = ["rust-axum", "python-fastapi", "typescript-fastify"];
+
+/// A service whose `.paved/` is gone but whose authentication module is still the
+/// blueprint's: the module defines the blueprint's middleware (`require_auth`,
+/// `AuthMiddleware`, `installAuthentication`) next to its literal public allow-list
+/// (`PUBLIC_PATHS`/`PUBLIC_ENDPOINTS`), at the blueprint's path. That pair is the
+/// contract's own signature, so the service is held to the contract rather than to
+/// PVD-AUTH-008's looser "any authentication at all" (which a copy with its
+/// middleware unplugged but its scope checks left in would pass).
+fn carried_contract(repo: &RepoModel) -> Option<&'static str> {
+    if analysis::carries_contract(repo) {
+        Some("rust-axum")
+    } else if fastapi::carries_contract(repo) {
+        Some("python-fastapi")
+    } else if fastify::carries_contract(repo) {
+        Some("typescript-fastify")
+    } else {
+        None
+    }
+}
+
+/// The wiring of a service held to a blueprint's contract ([`contract`]); empty for
+/// any other repository. Computed once per repository and blueprint.
 pub(super) fn wiring(repo: &RepoModel) -> Arc<Wiring> {
     /// One memo slot per blueprint, so the facts never outlive the provenance they
     /// were computed under.
@@ -101,7 +135,7 @@ pub(super) fn wiring(repo: &RepoModel) -> Arc<Wiring> {
     fn slot<const B: u8>(repo: &RepoModel, compute: fn(&RepoModel) -> Wiring) -> Arc<Wiring> {
         Arc::clone(&repo.memo(|r| Slot::<B>(Arc::new(compute(r)))).0)
     }
-    match repo.blueprint_id() {
+    match contract(repo) {
         Some("rust-axum") => slot::<0>(repo, analysis::axum_wiring),
         Some("python-fastapi") => slot::<1>(repo, fastapi::wiring),
         Some("typescript-fastify") => slot::<2>(repo, fastify::wiring),
@@ -109,7 +143,8 @@ pub(super) fn wiring(repo: &RepoModel) -> Arc<Wiring> {
     }
 }
 
-/// The `auth` answer the service was generated with (`oidc-jwt`, `api-key`).
+/// The `auth` answer the service was generated with (`oidc-jwt`, `api-key`); `None`
+/// without provenance.
 pub(super) fn auth_mode(repo: &RepoModel) -> Option<&str> {
     repo.provenance()
         .and_then(|p| p.answers.get("auth"))
