@@ -174,6 +174,7 @@ pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Re
 
     let templates = choose_templates(&manifest, &layers, &files, origin, &manifest_label)?;
     let partials = choose_partials(&layers, &files, origin)?;
+    check_hooks_filled(&layers, &templates, &partials, origin)?;
     let flat = flatten_manifest(&text, &manifest, &layers, &variables)?;
 
     let mut out = vec![SourceFile {
@@ -494,6 +495,72 @@ fn choose_partials(layers: &[Layer], own: &[SourceFile], origin: &str) -> Result
         );
     }
     Ok(by_path.into_values().collect())
+}
+
+/// A blueprint's partial either fills a hook a layer leaves (replacing the layer's
+/// default) or is included by a template of the composed blueprint. Anything else is
+/// a misspelt hook, which would otherwise leave the layer's default in place silently.
+fn check_hooks_filled(
+    layers: &[Layer],
+    templates: &[Writer],
+    partials: &[Writer],
+    origin: &str,
+) -> Result<()> {
+    let prefix = format!("{PARTIALS_DIR}/");
+    let hook = |path: &str| -> Option<String> {
+        let name = path.strip_prefix(&prefix)?.strip_suffix(RENDER_SUFFIX)?;
+        Some(name.to_string())
+    };
+    let hooks: Vec<String> = layers
+        .iter()
+        .flat_map(|l| l.files.iter().filter_map(|f| hook(&f.path)))
+        .collect();
+    let own = partials
+        .iter()
+        .filter(|w| w.origin == Origin::Blueprint)
+        .flat_map(|w| &w.files);
+    for f in own {
+        let Some(name) = hook(&f.path) else { continue };
+        if hooks.contains(&name) {
+            continue;
+        }
+        let included = templates
+            .iter()
+            .chain(partials)
+            .flat_map(|w| &w.files)
+            .filter(|t| t.path.ends_with(RENDER_SUFFIX))
+            .any(|t| includes_partial(&String::from_utf8_lossy(&t.bytes), &name));
+        if !included {
+            let mut known = hooks.clone();
+            known.sort();
+            known.dedup();
+            return Err(BlueprintError::invalid(
+                format!("{origin}/{}", f.path),
+                None,
+                format!(
+                    "fills no hook: no layer of this blueprint leaves a hook {name:?} and no \
+                     template includes it (the layers' hooks: {}); rename it after a hook, or \
+                     remove it",
+                    list_or_none(&known)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `text` holds a partial call `{{> name}}` (any whitespace control, with or
+/// without arguments). Partial names are literal (see `limits`), so this finds them all.
+fn includes_partial(text: &str, name: &str) -> bool {
+    text.match_indices("{{").any(|(at, _)| {
+        let rest = text[at + 2..].trim_start_matches('~').trim_start();
+        rest.strip_prefix('>').is_some_and(|rest| {
+            let rest = rest.trim_start();
+            rest.strip_prefix(name).is_some_and(|after| {
+                after.starts_with(|c: char| c.is_whitespace() || c == '}' || c == '~')
+            })
+        })
+    })
 }
 
 /// The composed manifest: the blueprint's header and other tables as written, a
@@ -957,6 +1024,34 @@ mod tests {
             e.contains("declares no such variable (it declares: owner, tier)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_partial_that_fills_no_hook_is_an_error_naming_it() {
+        let e = err(&layered(BOTH, &[("svc/partials/stpes.hbs", "x\n")]));
+        assert!(
+            e.contains("svc/partials/stpes.hbs")
+                && e.contains("fills no hook")
+                && e.contains("hooks: steps"),
+            "{e}"
+        );
+        // A partial the blueprint's own templates include is not a hook, and is fine.
+        let dir = layered(
+            BOTH,
+            &[
+                ("svc/partials/banner.hbs", "banner\n"),
+                ("svc/template/readme.txt.hbs", "{{~> banner }}"),
+            ],
+        );
+        assert!(load(&dir).is_ok());
+    }
+
+    #[test]
+    fn partial_calls_are_found_with_any_spacing() {
+        assert!(includes_partial("a\n{{> steps}}\n", "steps"));
+        assert!(includes_partial("{{~>  steps who=name ~}}", "steps"));
+        assert!(!includes_partial("{{> steps-more}}", "steps"));
+        assert!(!includes_partial("{{steps}}", "steps"));
     }
 
     #[test]

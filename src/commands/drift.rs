@@ -83,7 +83,7 @@ fn audit_repositories(args: &DriftArgs, opts: &Options<'_>) -> Vec<drift::RepoRe
     targets.sort_by(|a, b| a.0.cmp(&b.0));
     targets.dedup_by(|a, b| a.0 == b.0);
 
-    let progress = progress_bar(targets.len());
+    let progress = super::progress_bar(targets.len(), "auditing");
     let repos = targets
         .par_iter()
         .map(|(root, display, nested)| {
@@ -319,20 +319,6 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .map_err(|e| e.error)
         .with_context(|| format!("--output {}: cannot replace the file", path.display()))?;
     Ok(())
-}
-
-fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
-    if len < 2 || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} auditing {pos}/{len} repositories {wide_bar} {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(bar)
 }
 
 /// Machine-readable formats carry warnings in the document; a short note on stderr

@@ -8,6 +8,7 @@ pub mod new;
 pub mod rules;
 pub mod update;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::{BlueprintCommand, Cli, Command};
@@ -24,4 +25,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(args) => rules::list(&args),
         Command::Explain { id } => rules::explain(&id),
     }
+}
+
+/// A bar on stderr for work over `len` repositories (`auditing 3/10 repositories`),
+/// only when there are several and stderr is a terminal.
+fn progress_bar(len: usize, verb: &str) -> Option<indicatif::ProgressBar> {
+    if len < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {verb} {{pos}}/{{len}} repositories {{wide_bar}} {{eta}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
 }

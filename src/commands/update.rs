@@ -186,7 +186,7 @@ fn fleet(
     repos.sort();
     repos.dedup();
 
-    let progress = progress_bar(repos.len());
+    let progress = super::progress_bar(repos.len(), "updating");
     let results: Vec<RepoResult> = repos
         .par_iter()
         .map(|repo| {
@@ -222,20 +222,6 @@ fn exit_code(results: &[RepoResult]) -> u8 {
     } else {
         0
     }
-}
-
-fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
-    if len < 2 || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} updating {pos}/{len} repositories {wide_bar} {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(bar)
 }
 
 fn render_plan(plan: &Plan, dry_run: bool) -> String {

@@ -9,6 +9,10 @@
 //! - `PVD-AUDIT-004`: Jsonnet, CUE and templated manifests outside a chart (`{{ … }}`
 //!   in a file with `apiVersion` and `kind`, `*.yaml.j2`, `*.yaml.tpl`, `*.yaml.gotmpl`):
 //!   one finding per kind, naming the first file and how many there are.
+//! - `PVD-AUDIT-005`: a Terraform `module` whose `source` is not a path in the
+//!   repository (`./…`, `../…`): a registry module, git, Mercurial, an archive or a
+//!   bucket. One finding per module block, at its `source`. Local modules are files of
+//!   the repository and are audited like the rest.
 //!
 //! Each finding ends with the command that renders the source for
 //! `paved drift --manifests -`.
@@ -17,13 +21,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use paved_parse::files::SourceFile;
+use paved_parse::hcl::{TerraformFile, Value};
 use paved_parse::yaml::{self, Node};
 
-use super::rules::{AUDIT_HELM_CHART, AUDIT_REMOTE_BASE, AUDIT_RENDERED_SOURCE};
+use super::rules::audit::{HelmChart, RemoteKustomizeBase, RemoteTerraformModule, RenderedSource};
+use crate::guardrails::declare::Declared;
+use crate::guardrails::model::Model;
 use crate::guardrails::Hit;
 
-/// Findings for every source of configuration in `files` that paved does not audit.
-pub fn find(files: &[SourceFile]) -> Vec<Hit> {
+/// Findings for every source of configuration in the repository that paved does not
+/// audit.
+pub fn find(model: &Model) -> Vec<Hit> {
+    let files = model.files();
     let mut hits = helm_charts(files);
     let charts: Vec<String> = hits.iter().map(|h| chart_dir(&h.file)).collect();
     for file in files {
@@ -32,6 +41,7 @@ pub fn find(files: &[SourceFile]) -> Vec<Hit> {
         }
     }
     hits.extend(rendered_sources(files, &charts));
+    hits.extend(model.terraform().iter().flat_map(remote_modules));
     hits
 }
 
@@ -74,13 +84,14 @@ fn helm_charts(files: &[SourceFile]) -> Vec<Hit> {
             .count();
         let shown = display_dir(&dir);
         out.push(Hit {
-            rule: AUDIT_HELM_CHART,
+            rule: HelmChart::ID,
             file: chart.path.clone(),
             line: None,
             message: format!(
-                "Helm chart `{shown}` is not audited: its {templates} {} Go {} that only become Kubernetes manifests when rendered; audit the rendered output with `helm template {shown} | paved drift --manifests -` (add the -f values files you deploy with)",
+                "Helm chart `{shown}` is not audited: its {templates} {} Go {} that only {} Kubernetes manifests when rendered; audit the rendered output with `helm template {shown} | paved drift --manifests -` (add the -f values files you deploy with)",
                 crate::report::plural(templates, "template is a", "templates are"),
                 crate::report::plural(templates, "template", "templates"),
+                crate::report::plural(templates, "becomes", "become"),
             ),
             detail: None,
             severity: None,
@@ -127,7 +138,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                     continue;
                 };
                 out.push(Hit {
-                    rule: AUDIT_REMOTE_BASE,
+                    rule: RemoteKustomizeBase::ID,
                     file: file.path.clone(),
                     line: Some(item.line()),
                     message: format!(
@@ -146,7 +157,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                 .filter_map(|c| c.str_at("name"))
                 .collect();
             out.push(Hit {
-                rule: AUDIT_REMOTE_BASE,
+                rule: RemoteKustomizeBase::ID,
                 file: file.path.clone(),
                 line: Some(key.line()),
                 message: format!(
@@ -159,6 +170,69 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                 severity: None,
             });
         }
+    }
+    out
+}
+
+/// How a Terraform module `source` that is not in the repository is fetched, as the
+/// end of "module … is …": Terraform reads a source as a local path only when it starts
+/// with `./` or `../`, and fetches everything else.
+fn remote_module_source(source: &str) -> Option<&'static str> {
+    let s = source.trim();
+    if s.starts_with("./") || s.starts_with("../") {
+        return None;
+    }
+    let lower = s.to_ascii_lowercase();
+    let forced = lower.split_once("::").map_or("", |(getter, _)| getter);
+    Some(match forced {
+        "git" => "fetched from a git repository",
+        "hg" => "fetched from a Mercurial repository",
+        "s3" => "fetched from an S3 bucket",
+        "gcs" => "fetched from a Google Cloud Storage bucket",
+        _ if ["github.com/", "bitbucket.org/", "git@"]
+            .iter()
+            .any(|p| lower.starts_with(p)) =>
+        {
+            "fetched from a git repository"
+        }
+        _ if lower.contains("://") => "fetched over the network",
+        // `NAMESPACE/NAME/PROVIDER`, optionally behind a registry host.
+        _ if !lower.starts_with('/') && matches!(s.split('/').count(), 3 | 4) => {
+            "fetched from a Terraform registry"
+        }
+        _ => "not a path in the repository (`./…`), so Terraform fetches it",
+    })
+}
+
+/// One finding per `module` block whose source is fetched rather than read from the
+/// repository.
+fn remote_modules(tf: &TerraformFile) -> Vec<Hit> {
+    let path = tf.path.to_string_lossy().replace('\\', "/");
+    let root = path
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| format!("{d}/"));
+    let mut out = Vec::new();
+    for module in tf.blocks.iter().filter(|b| b.kind == "module") {
+        let Some(attr) = module.attr("source") else {
+            continue;
+        };
+        let (Value::String(source) | Value::Template(source)) = &attr.value else {
+            continue;
+        };
+        let Some(fetched) = remote_module_source(source) else {
+            continue;
+        };
+        let name = module.labels.first().map(String::as_str).unwrap_or("");
+        out.push(Hit {
+            rule: RemoteTerraformModule::ID,
+            file: tf.path.clone(),
+            line: Some(attr.line),
+            message: format!(
+                "Terraform module `{name}` (`{source}`) is {fetched}: the resources it creates are not audited; audit its code (after `terraform init`: `paved drift {root}.terraform/modules/{name}`) or vendor it into the repository (`source = \"./modules/{name}\"`)"
+            ),
+            detail: None,
+            severity: None,
+        });
     }
     out
 }
@@ -243,7 +317,7 @@ fn rendered_sources(files: &[SourceFile], charts: &[String]) -> Vec<Hit> {
                 n => format!(" and {n} more"),
             };
             Hit {
-                rule: AUDIT_RENDERED_SOURCE,
+                rule: RenderedSource::ID,
                 file: paths[0].clone(),
                 line: None,
                 message: format!(
@@ -261,8 +335,7 @@ mod tests {
     use super::*;
 
     fn hits(files: &[(&str, &str)]) -> Vec<(String, String, Option<u32>, String)> {
-        let files = paved_parse::files::in_memory(files);
-        find(&files)
+        find(&Model::from_memory(files))
             .into_iter()
             .map(|h| {
                 (
@@ -366,5 +439,66 @@ mod tests {
         );
         assert!(found[1].3.contains("and 1 more"), "{}", found[1].3);
         assert!(found[3].3.contains("and 1 more"), "{}", found[3].3);
+    }
+
+    #[test]
+    fn remote_terraform_modules_are_blind_spots_and_local_ones_are_not() {
+        let tf = r#"
+module "local" {
+  source = "./modules/network"
+}
+module "parent" {
+  source = "../shared/db"
+}
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.8.1"
+}
+module "private" {
+  source = "app.terraform.io/acme/k8s-cluster/azurerm"
+}
+module "git" {
+  source = "git::https://example.com/network.git//modules/vpc?ref=v1.2.0"
+}
+module "gh" {
+  source = "github.com/hashicorp/example"
+}
+module "ssh" {
+  source = "git@github.com:hashicorp/example.git"
+}
+module "bucket" {
+  source = "s3::https://s3-eu-west-1.amazonaws.com/acme-modules/vpc.zip"
+}
+module "zip" {
+  source = "https://example.com/vpc-module.zip"
+}
+"#;
+        let found = hits(&[("infra/main.tf", tf)]);
+        let got: Vec<(&str, Option<u32>)> = found.iter().map(|h| (h.0.as_str(), h.2)).collect();
+        assert_eq!(
+            got,
+            [
+                ("PVD-AUDIT-005", Some(9)),
+                ("PVD-AUDIT-005", Some(13)),
+                ("PVD-AUDIT-005", Some(16)),
+                ("PVD-AUDIT-005", Some(19)),
+                ("PVD-AUDIT-005", Some(22)),
+                ("PVD-AUDIT-005", Some(25)),
+                ("PVD-AUDIT-005", Some(28)),
+            ],
+            "{found:?}"
+        );
+        let says = |i: usize, part: &str| {
+            assert!(found[i].3.contains(part), "{part}\n{}", found[i].3);
+        };
+        says(0, "Terraform module `vpc` (`terraform-aws-modules/vpc/aws`) is fetched from a Terraform registry");
+        says(0, "`paved drift infra/.terraform/modules/vpc`");
+        says(0, "`source = \"./modules/vpc\"`");
+        says(1, "from a Terraform registry");
+        says(2, "from a git repository");
+        says(3, "from a git repository");
+        says(4, "from a git repository");
+        says(5, "from an S3 bucket");
+        says(6, "fetched over the network");
     }
 }

@@ -11,10 +11,10 @@ use crate::blueprint::Catalog;
 use crate::guardrails::model::Model;
 use crate::guardrails::{Hit, Warning};
 
-use super::rules::{
-    BLUEPRINT_CHANGED, BLUEPRINT_MISSING, BLUEPRINT_NEWER, BLUEPRINT_SECURITY,
-    BLUEPRINT_UNAVAILABLE,
+use super::rules::blueprint::{
+    BlueprintChanged, BlueprintMissing, BlueprintNewer, BlueprintSecurityFix, BlueprintUnavailable,
 };
+use crate::guardrails::declare::Declared;
 
 /// Hits and warnings for one repository; nothing when it records no blueprint.
 /// `model` holds the files the walker read, so conformance does not read them again.
@@ -84,7 +84,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
                 let path = PathBuf::from(d.path());
                 hits.push(match d {
                     Deviation::Changed { line, diff, .. } => hit(
-                        BLUEPRINT_CHANGED,
+                        BlueprintChanged::ID,
                         path,
                         line.and_then(|l| u32::try_from(l).ok()),
                         format!("differs from what blueprint {what} renders with the recorded answers"),
@@ -94,7 +94,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
                         expected_executable,
                         ..
                     } => hit(
-                        BLUEPRINT_CHANGED,
+                        BlueprintChanged::ID,
                         path,
                         None,
                         format!(
@@ -104,14 +104,14 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
                         None,
                     ),
                     Deviation::NotAFile { what: kind, .. } => hit(
-                        BLUEPRINT_CHANGED,
+                        BlueprintChanged::ID,
                         path,
                         None,
                         format!("is {kind}, but blueprint {what} manages it as a regular file"),
                         None,
                     ),
                     Deviation::Missing { .. } => hit(
-                        BLUEPRINT_MISSING,
+                        BlueprintMissing::ID,
                         path,
                         None,
                         format!("is managed by blueprint {what} but missing from the repository"),
@@ -127,7 +127,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             let id = &provenance.blueprint_id;
             let recorded = &provenance.blueprint_version;
             hits.push(hit(
-                BLUEPRINT_UNAVAILABLE,
+                BlueprintUnavailable::ID,
                 answers.clone(),
                 None,
                 format!(
@@ -138,7 +138,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             ));
             if &available > recorded {
                 hits.push(hit(
-                    BLUEPRINT_NEWER,
+                    BlueprintNewer::ID,
                     answers,
                     None,
                     format!(
@@ -154,7 +154,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
         } => {
             let available = catalog.ids().join(", ");
             hits.push(hit(
-                BLUEPRINT_UNAVAILABLE,
+                BlueprintUnavailable::ID,
                 answers,
                 None,
                 format!(
@@ -167,7 +167,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             ));
         }
         Conformance::Broken { file, message } => hits.push(hit(
-            BLUEPRINT_UNAVAILABLE,
+            BlueprintUnavailable::ID,
             PathBuf::from(&file),
             None,
             if message.starts_with(&file) {
@@ -198,7 +198,7 @@ fn behind(
             .collect::<Vec<_>>()
             .join("; ");
         return Hit {
-            rule: BLUEPRINT_NEWER,
+            rule: BlueprintNewer::ID,
             file,
             line: None,
             message: format!(
@@ -230,7 +230,7 @@ fn behind(
         .join("; ");
     let first = &security[0].version;
     Hit {
-        rule: BLUEPRINT_SECURITY,
+        rule: BlueprintSecurityFix::ID,
         file,
         line: None,
         message: format!(

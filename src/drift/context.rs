@@ -9,7 +9,8 @@ use crate::guardrails::model::Model;
 use crate::guardrails::model::RepoContext;
 use crate::guardrails::{Domain, Hit, Severity};
 
-use super::rules::CONTEXT_INVALID;
+use super::rules::context::ContextInvalid;
+use crate::guardrails::declare::Declared;
 
 pub const CONTEXT_FILE: &str = ".paved/context.toml";
 pub const EXPOSURES: &[&str] = &["internet", "internal"];
@@ -47,7 +48,7 @@ pub fn resolve(model: &Model, provenance: Option<&Provenance>) -> (RepoContext, 
 
 fn invalid(file: &std::path::Path, message: &str) -> Hit {
     Hit {
-        rule: CONTEXT_INVALID,
+        rule: ContextInvalid::ID,
         file: file.to_path_buf(),
         line: None,
         message: format!("{} {message}", file.display()),

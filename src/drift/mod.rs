@@ -21,9 +21,12 @@ use sha2::{Digest, Sha256};
 
 use crate::blueprint::provenance;
 use crate::blueprint::Catalog;
+use crate::guardrails::declare::Declared;
 use crate::guardrails::model::{Model, RepoContext};
+use crate::guardrails::params::RuleParams;
 use crate::guardrails::policy::Policy;
 use crate::guardrails::{self, Domain, Hit, RepoModel, Severity, Warning};
+use rules::waiver::WaiverParams;
 
 /// What is audited: a repository as the walker read it, or rendered manifests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +46,10 @@ impl Scope {
         }
     }
 }
+
+/// The detail of the PVD-AUDIT-001 finding on the first CI file when no CI file could
+/// be parsed.
+const CI_NOT_JUDGED: &str = "CI coverage was not judged: no CI file could be parsed, so the PVD-CI-* rules cannot tell which scanners the pipeline runs and say nothing until it parses";
 
 /// What an audit needs besides the repository.
 pub struct Options<'a> {
@@ -251,7 +258,7 @@ fn evaluate(
     let (model, blind_spots) = match scope {
         Scope::Repository => {
             let model = Model::build(walked.files);
-            let blind = blind_spots::find(model.files());
+            let blind = blind_spots::find(&model);
             (model, blind)
         }
         Scope::Manifests => (Model::rendered_manifests(walked.files), Vec::new()),
@@ -278,18 +285,36 @@ fn evaluate(
     hits.extend(blueprint_hits);
     hits.extend(context_hits);
     hits.extend(blind_spots);
-    hits.extend(parse_problems.into_iter().map(|w| Hit {
-        rule: rules::AUDIT_UNPARSED,
-        file: w.file,
-        line: None,
-        message: w.message,
-        detail: None,
-        severity: None,
+    // When no CI file parsed, the CI coverage rules have nothing to judge and stay
+    // quiet; the first unreadable CI file's finding says so, once.
+    let ci_unjudged = !model.model().yaml().iter().any(|y| {
+        matches!(
+            y.kind,
+            paved_parse::yaml::YamlKind::Workflow | paved_parse::yaml::YamlKind::GitlabCi
+        )
+    });
+    let mut ci_noted = false;
+    hits.extend(parse_problems.into_iter().map(|w| {
+        let detail = (ci_unjudged
+            && !ci_noted
+            && paved_model::workflows::is_pipeline_path(&w.file.to_string_lossy()))
+        .then(|| {
+            ci_noted = true;
+            CI_NOT_JUDGED.to_string()
+        });
+        Hit {
+            rule: rules::audit::Unparsed::ID,
+            file: w.file,
+            line: None,
+            message: w.message,
+            detail,
+            severity: None,
+        }
     }));
     let mut warnings = walked.warnings;
     warnings.extend(blueprint_warnings);
 
-    let max_days = policy.params.integer("max_waiver_days", 0);
+    let max_days = WaiverParams::load(&policy.params).max_waiver_days;
     let waivers = waivers::load(model.model(), opts.today, max_days);
     let (inline, inline_problems) = waivers::load_inline(
         model.model().files(),

@@ -9,7 +9,7 @@
 use regex::Regex;
 
 use paved_model::gitlab::GitlabFile;
-use paved_model::workflows::{step_is_disabled, Step, WorkflowFile, Workflows};
+use paved_model::workflows::{step_is_disabled, Step, WorkflowFile};
 use paved_parse::yaml::{Node, YamlKind};
 
 use crate::guardrails::params::params;
@@ -712,15 +712,6 @@ pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
         });
     }
     out
-}
-
-/// Steps of a workflow's jobs as units, following local reusable workflows and local
-/// composite actions (each file once).
-pub(crate) fn workflow_units<'m>(view: &Workflows<'m>, wf: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
-    view.reachable(wf)
-        .into_iter()
-        .flat_map(|f| file_units(f))
-        .collect()
 }
 
 /// GitLab jobs and file-level template includes as units.

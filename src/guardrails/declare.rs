@@ -44,7 +44,7 @@
 use std::sync::LazyLock;
 
 use super::params::ParamSpec;
-use super::rule::{CheckCtx, Emitter, Rule, RuleMeta};
+use super::rule::{CheckCtx, CheckFn, Emitter, Rule, RuleMeta};
 use super::{Domain, Severity};
 
 /// A rule's identity, filled in by [`rule!`].
@@ -68,6 +68,20 @@ pub trait Check: Declared + Default + 'static {
 
 fn run<R: Check>(cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
     R::default().check(cx, out)
+}
+
+/// A rule the drift engine raises itself, from what a check over the parsed model
+/// cannot see: a re-render of the recorded blueprint (conformance), today's date
+/// (waiver expiry), the profile's stance on inline suppressions, the parsers'
+/// failures, configuration that only a tool renders. It is declared with [`rule!`]
+/// like every rule (its doc comment is its documentation, its parameters are typed)
+/// but implements this instead of [`Check`]: the engine module named by
+/// [`RAISED_IN`](EngineRule::RAISED_IN) emits its hits as `Hit { rule: R::ID, … }`.
+/// docs/contributing-rules.md, "Rules the engine raises".
+pub trait EngineRule: Declared + 'static {
+    /// The module that raises the rule's findings (a test checks that it names the
+    /// rule type), e.g. `src/drift/waivers/mod.rs`.
+    const RAISED_IN: &'static str;
 }
 
 /// The sections of a rule's doc comment.
@@ -157,6 +171,15 @@ impl Rule {
     /// The catalog entry of a declared rule. A malformed doc comment still yields a
     /// rule (with the problem as its rationale) so that the catalog test can name it.
     pub fn declared<R: Check>() -> Rule {
+        Rule::from_declaration::<R>(Some(run::<R>))
+    }
+
+    /// The catalog entry of a rule the drift engine raises: no check to run.
+    pub fn raised_by_engine<R: EngineRule>() -> Rule {
+        Rule::from_declaration::<R>(None)
+    }
+
+    fn from_declaration<R: Declared>(check: Option<CheckFn>) -> Rule {
         let (title, why, fix, example, graded) = match parse_doc(R::DOC) {
             Ok(d) => (d.title, d.why, d.fix, Some(d.example), d.graded),
             Err(e) => (
@@ -181,7 +204,7 @@ impl Rule {
                 source: Some(R::SOURCE),
                 graded: graded.map(leak),
             },
-            check: run::<R>,
+            check,
         }
     }
 }
@@ -247,6 +270,35 @@ macro_rules! register {
     };
 }
 pub(crate) use register;
+
+/// The rules a part of the drift engine raises ([`EngineRule`]s): `mod` lines for
+/// the rule files, the types re-exported for the engine (`WaiverExpired::ID`), and
+/// `rules()`, in id order. The folder's `mod.rs` holds `const DOMAIN`, as for
+/// [`register!`].
+macro_rules! register_engine {
+    ($($module:ident :: $rule:ident),+ $(,)?) => {
+        $(mod $module; pub use $module::$rule;)+
+
+        static RULES: $crate::guardrails::declare::Registry = std::sync::LazyLock::new(|| {
+            vec![$($crate::guardrails::Rule::raised_by_engine::<$module::$rule>()),+]
+        });
+
+        /// Every rule of this part of the engine, in id order.
+        pub fn rules() -> &'static [$crate::guardrails::Rule] {
+            &RULES
+        }
+
+        /// (rule type, id, the module that raises it), for the test that each
+        /// rule is raised where it says.
+        #[cfg(test)]
+        pub(super) const RAISED: &[(&str, &str, &str)] = &[$((
+            stringify!($rule),
+            <$module::$rule as $crate::guardrails::declare::Declared>::ID,
+            <$module::$rule as $crate::guardrails::declare::EngineRule>::RAISED_IN,
+        )),+];
+    };
+}
+pub(crate) use register_engine;
 
 #[cfg(test)]
 mod tests {

@@ -110,7 +110,7 @@ pub fn explain(m: &RuleMeta, policy: &Policy) -> String {
     if !m.params.is_empty() {
         let _ = writeln!(out, "\nParameters (guardrails profile, [params])");
         for p in m.params {
-            let default = p.default_toml().unwrap_or_default();
+            let default = p.default_toml();
             let _ = writeln!(
                 out,
                 "  {} = {default}\n    {}",
@@ -152,7 +152,7 @@ pub fn markdown<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let mut out = String::from(
         "# Rules\n\n\
-         <!-- Generated from the rule declarations in src/guardrails/rules/ and src/drift/rules.rs.\n     \
+         <!-- Generated from the rule declarations in src/guardrails/rules/ and src/drift/rules/.\n     \
          Do not edit by hand: regenerate with `PAVED_BLESS=1 cargo test --test it docs`. -->\n\n\
          Every rule `paved drift` checks, at its default severity. A guardrails profile\n\
          (`guardrails/*.toml`, `--profile`, `--guardrails DIR`) may disable a rule or change its\n\
@@ -207,12 +207,12 @@ pub fn markdown<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
 }
 
 /// The parameter table of guardrails/README.md: every parameter a profile may set,
-/// from the declared rules' typed parameters (doc comment, type, default) and the
-/// legacy table, with the rules that read each.
+/// from the rules' typed parameters (doc comment, type, default), with the rules that
+/// read each. `rules` is the whole catalog.
 pub fn params_table<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let mut out = String::from("| key | type | default | meaning |\n|---|---|---|---|\n");
-    for spec in super::policy::known_params() {
+    for spec in super::policy::params_of(rules.iter().map(|r| &r.meta)) {
         let users: Vec<&str> = rules
             .iter()
             .filter(|r| r.meta.params.iter().any(|p| p.key == spec.key))
@@ -222,10 +222,7 @@ pub fn params_table<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
         if !users.is_empty() {
             let _ = write!(meaning, " ({})", users.join(", "));
         }
-        let default = spec
-            .default_toml()
-            .map(|d| format!("`{d}`"))
-            .unwrap_or_else(|| "see meaning".to_string());
+        let default = format!("`{}`", spec.default_toml());
         let _ = writeln!(
             out,
             "| `{}` | {} | {default} | {} |",

@@ -20,7 +20,6 @@
 pub mod ci_tools;
 pub mod declare;
 pub mod docs;
-pub mod legacy;
 pub mod model;
 pub mod params;
 pub mod policy;
@@ -29,25 +28,31 @@ pub mod rules;
 
 pub use model::{RepoModel, SourceFile, Warning};
 pub use params::Params;
-pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Runnable, Severity};
+pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Severity};
 
-/// Runs `rules` over `repo` and returns their hits in rule order. The drift engine
-/// adds policy, context and waivers on top; rule tests call this directly.
-pub fn check_all<'r, R: Runnable + 'r>(
+/// Runs the checks of `rules` over `repo` and returns their hits in rule order
+/// (rules the engine raises have no check and add nothing). The drift engine adds
+/// policy, context and waivers on top; rule tests call this directly.
+pub fn check_all<'r>(
     repo: &RepoModel,
     params: &Params,
-    rules: impl IntoIterator<Item = &'r R>,
+    rules: impl IntoIterator<Item = &'r Rule>,
 ) -> Vec<Hit> {
+    let rules: Vec<&Rule> = rules.into_iter().collect();
+    let running: Vec<&'static str> = rules.iter().map(|r| r.meta.id).collect();
     let views = paved_model::Views::new(repo.model());
     let ctx = CheckCtx {
         repo,
         views: &views,
         params,
+        running: &running,
     };
     let mut hits = Vec::new();
     for rule in rules {
-        let mut emitter = Emitter::new(rule.id(), &mut hits);
-        (rule.check_fn())(&ctx, &mut emitter);
+        if let Some(check) = rule.check {
+            let mut emitter = Emitter::new(rule.meta.id, &mut hits);
+            check(&ctx, &mut emitter);
+        }
     }
     hits
 }

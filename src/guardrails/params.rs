@@ -99,15 +99,14 @@ pub struct ParamSpec {
     pub kind: ParamKind,
     /// One paragraph (from the field's doc comment for declared parameters).
     pub description: &'static str,
-    /// The value when the profile does not set it; `None` for parameters of rules
-    /// not yet converted (their description says it).
-    pub default: Option<fn() -> toml::Value>,
+    /// The value when the profile does not set it.
+    pub default: fn() -> toml::Value,
 }
 
 impl ParamSpec {
-    /// The default as TOML (`[]`, `365`, `["cpu", "memory"]`), when declared.
-    pub fn default_toml(&self) -> Option<String> {
-        self.default.map(|f| f().to_string())
+    /// The default as TOML (`[]`, `365`, `["cpu", "memory"]`).
+    pub fn default_toml(&self) -> String {
+        (self.default)().to_string()
     }
 }
 
@@ -213,10 +212,10 @@ macro_rules! params {
                         key: stringify!($field),
                         kind: <$ty as $crate::guardrails::params::ParamType>::KIND,
                         description: concat!($($doc),+),
-                        default: Some(|| {
+                        default: || {
                             let value: $ty = $default;
                             $crate::guardrails::params::ParamType::to_toml(&value)
-                        }),
+                        },
                     },
                 )+
             ];
@@ -274,7 +273,7 @@ mod tests {
         assert_eq!(specs[0].key, "registries");
         assert_eq!(specs[0].kind, ParamKind::Strings);
         assert_eq!(specs[0].description.trim(), "Registries.");
-        assert_eq!(specs[0].default_toml().as_deref(), Some("[\"docker.io\"]"));
-        assert_eq!(specs[1].default_toml().as_deref(), Some("30"));
+        assert_eq!(specs[0].default_toml(), "[\"docker.io\"]");
+        assert_eq!(specs[1].default_toml(), "30");
     }
 }

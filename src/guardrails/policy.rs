@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::params::{ParamKind, ParamSpec};
+use super::params::ParamSpec;
 use super::{Params, RuleMeta, Severity};
 
 /// The profile used when `--profile` is not given.
@@ -23,29 +23,32 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("strict", include_str!("../../guardrails/strict.toml")),
 ];
 
-/// Parameters of rules not yet converted to `rule!` (declared rules bring their own,
-/// see [`known_params`]).
-pub static LEGACY_PARAMS: &[ParamSpec] = &[ParamSpec {
-    key: "max_waiver_days",
-    kind: ParamKind::Integer,
-    description: "Longest a waiver may run from today; 0 means no limit",
-    default: None,
-}];
-
-/// Every parameter a profile may set: those the declared rules bring, then the
-/// legacy table; a key two rules share is listed once.
-pub fn known_params() -> &'static [&'static ParamSpec] {
-    static KNOWN: std::sync::LazyLock<Vec<&'static ParamSpec>> = std::sync::LazyLock::new(|| {
-        let mut out: Vec<&'static ParamSpec> = Vec::new();
-        let declared = super::rules::all().flat_map(|r| r.meta.params.iter());
-        for spec in declared.chain(LEGACY_PARAMS.iter()) {
-            if !out.iter().any(|p| p.key == spec.key) {
-                out.push(spec);
-            }
+/// Every parameter the rules of a catalog declare, in catalog order; a key two rules
+/// share is listed once.
+pub fn params_of<'a>(rules: impl IntoIterator<Item = &'a RuleMeta>) -> Vec<&'static ParamSpec> {
+    let mut out: Vec<&'static ParamSpec> = Vec::new();
+    for spec in rules.into_iter().flat_map(|m| m.params.iter()) {
+        if !out.iter().any(|p| p.key == spec.key) {
+            out.push(spec);
         }
-        out
-    });
-    &KNOWN
+    }
+    out
+}
+
+/// What a profile may name: the catalog's rule ids and their parameters.
+struct Known<'a> {
+    ids: BTreeSet<&'a str>,
+    params: Vec<&'static ParamSpec>,
+}
+
+impl<'a> Known<'a> {
+    fn new(rules: impl IntoIterator<Item = &'a RuleMeta>) -> Self {
+        let rules: Vec<&'a RuleMeta> = rules.into_iter().collect();
+        Known {
+            ids: rules.iter().map(|m| m.id).collect(),
+            params: params_of(rules),
+        }
+    }
 }
 
 /// Problems with a guardrails profile: always a configuration error (exit code 2).
@@ -118,13 +121,13 @@ pub struct Policy {
 
 impl Policy {
     /// Loads `profile` from `dir` (a `--guardrails DIR`) or from the embedded set.
-    /// `known` is every rule a profile may name.
+    /// `known` is every rule a profile may name (with the parameters they declare).
     pub fn load<'a>(
         dir: Option<&Path>,
         profile: &str,
         known: impl IntoIterator<Item = &'a RuleMeta>,
     ) -> Result<Policy, PolicyError> {
-        let known: BTreeSet<&str> = known.into_iter().map(|m| m.id).collect();
+        let known = Known::new(known);
         let source = Source::new(dir)?;
         let mut chain = Vec::new();
         let mut name = profile.to_string();
@@ -177,7 +180,7 @@ impl Policy {
         text: &str,
         known: impl IntoIterator<Item = &'a RuleMeta>,
     ) -> Result<Policy, PolicyError> {
-        let known: BTreeSet<&str> = known.into_iter().map(|m| m.id).collect();
+        let known = Known::new(known);
         let origin = format!("{profile}.toml");
         if peek_extends(text, &origin)?.is_some() {
             return Err(invalid(
@@ -339,7 +342,7 @@ fn apply(
     params: &mut toml::Table,
     origin: &str,
     text: &str,
-    known: &BTreeSet<&str>,
+    known: &Known<'_>,
 ) -> Result<(), PolicyError> {
     let doc = parse(text, origin)?;
     for (key, value) in &doc {
@@ -370,7 +373,7 @@ fn apply(
                                 .filter_map(|p| p.as_str().map(str::to_string))
                                 .collect();
                             for p in &patterns {
-                                if !known.iter().any(|id| id_matches(p, id)) {
+                                if !known.ids.iter().any(|id| id_matches(p, id)) {
                                     return Err(invalid(
                                         origin,
                                         format!("profile.select: {p:?} matches no rule; `paved rules` lists them"),
@@ -435,8 +438,8 @@ fn apply(
             }
             "rules" => {
                 for (id, v) in table(value, origin, "rules")? {
-                    if !known.contains(id.as_str()) {
-                        let hint = suggest(id, known.iter().copied())
+                    if !known.ids.contains(id.as_str()) {
+                        let hint = suggest(id, known.ids.iter().copied())
                             .map(|s| format!(" (did you mean {s}?)"))
                             .unwrap_or_default();
                         return Err(invalid(
@@ -491,8 +494,8 @@ fn apply(
             }
             "params" => {
                 for (k, v) in table(value, origin, "params")? {
-                    let Some(spec) = known_params().iter().find(|p| p.key == k) else {
-                        let hint = suggest(k, known_params().iter().map(|p| p.key))
+                    let Some(spec) = known.params.iter().find(|p| p.key == k) else {
+                        let hint = suggest(k, known.params.iter().map(|p| p.key))
                             .map(|s| format!(" (did you mean {s}?)"))
                             .unwrap_or_default();
                         return Err(invalid(
@@ -549,7 +552,7 @@ mod tests {
     #[test]
     fn every_parameter_is_documented_in_the_guardrails_readme() {
         let readme = include_str!("../../guardrails/README.md");
-        for spec in known_params() {
+        for spec in params_of(crate::drift::rules::catalog().map(|r| &r.meta)) {
             assert!(
                 readme.contains(&format!("`{}`", spec.key)),
                 "guardrails/README.md does not document params.{}",
@@ -558,6 +561,7 @@ mod tests {
         }
     }
     use super::*;
+    use crate::guardrails::params::ParamKind;
     use crate::guardrails::Domain;
 
     static RULE: RuleMeta = RuleMeta {
@@ -569,10 +573,26 @@ mod tests {
         remediation: "",
         references: &[],
         example: None,
-        params: &[],
+        params: TEST_PARAMS,
         source: None,
         graded: None,
     };
+
+    /// The parameters a profile may set is what the known rules declare.
+    static TEST_PARAMS: &[ParamSpec] = &[
+        ParamSpec {
+            key: "log_retention_days",
+            kind: ParamKind::Integer,
+            description: "Days.",
+            default: || toml::Value::Integer(365),
+        },
+        ParamSpec {
+            key: "allowed_registries",
+            kind: ParamKind::Strings,
+            description: "Registries.",
+            default: || toml::Value::Array(Vec::new()),
+        },
+    ];
 
     fn load_text(files: &[(&str, &str)], profile: &str) -> Result<Policy, PolicyError> {
         let dir = tempfile::tempdir().unwrap();

@@ -153,7 +153,9 @@ pub type CheckFn = fn(&CheckCtx<'_>, &mut Emitter<'_>);
 #[derive(Clone)]
 pub struct Rule {
     pub meta: RuleMeta,
-    pub check: CheckFn,
+    /// `None` for a rule the drift engine raises itself
+    /// ([`EngineRule`](super::declare::EngineRule)).
+    pub check: Option<CheckFn>,
 }
 
 impl fmt::Debug for Rule {
@@ -162,28 +164,15 @@ impl fmt::Debug for Rule {
     }
 }
 
-/// Anything [`check_all`](super::check_all) can run: a catalog [`Rule`], or a rule of
-/// a domain not yet converted to `rule!` ([`legacy::Rule`](super::legacy::Rule)).
-pub trait Runnable {
-    fn id(&self) -> &'static str;
-    fn check_fn(&self) -> CheckFn;
-}
-
-impl Runnable for Rule {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-    fn check_fn(&self) -> CheckFn {
-        self.check
-    }
-}
-
 /// What a check sees: the repository, the views of its domain model (each built
-/// once, on first use, shared by every rule) and the profile's parameters.
+/// once, on first use, shared by every rule), the profile's parameters and which
+/// rules this audit runs.
 pub struct CheckCtx<'a> {
     pub repo: &'a RepoModel,
     pub views: &'a Views<'a>,
     pub params: &'a Params,
+    /// Ids of the rules this audit runs (the profile's enabled ones).
+    pub running: &'a [&'static str],
 }
 
 impl<'a> CheckCtx<'a> {
@@ -215,6 +204,12 @@ impl<'a> CheckCtx<'a> {
     /// A rule's typed parameters, defaults filled in.
     pub fn params<P: RuleParams>(&self) -> P {
         P::load(self.params)
+    }
+
+    /// Whether this audit runs the rule `id`: a rule that leaves a finding to
+    /// another one (one cause, one finding) reports it itself when that one is off.
+    pub fn runs(&self, id: &str) -> bool {
+        self.running.contains(&id)
     }
 }
 

@@ -286,6 +286,53 @@ fn usage_and_configuration_errors_exit_2() {
 }
 
 #[test]
+fn a_profile_without_the_silent_scanner_rule_keeps_the_coverage_gap() {
+    // PVD-GHA-012 owns a scanner that cannot fail; a profile that does not run it
+    // must not make the pipeline look covered.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    fs::create_dir_all(repo.join(".github/workflows")).unwrap();
+    fs::write(
+        repo.join(".github/workflows/ci.yml"),
+        "on: pull_request\npermissions: {contents: read}\njobs:\n  audit:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: cargo deny check || true\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("guardrails");
+    fs::create_dir(&dir).unwrap();
+    let both = "[profile]\nselect = [\"PVD-CI-002\", \"PVD-GHA-012\"]\n";
+    fs::write(dir.join("both.toml"), both).unwrap();
+    fs::write(
+        dir.join("off.toml"),
+        format!("{both}[rules]\n\"PVD-GHA-012\" = {{ enabled = false }}\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("coverage.toml"),
+        "[profile]\nselect = [\"PVD-CI-*\"]\n",
+    )
+    .unwrap();
+    let findings = |profile: &str| {
+        let out = drift()
+            .arg(&repo)
+            .arg("--guardrails")
+            .arg(&dir)
+            .args(["--profile", profile, "--format=json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+        json(&out)["repos"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["line"].as_u64()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(findings("both"), [("PVD-GHA-012".to_owned(), Some(7))]);
+    assert_eq!(findings("off"), [("PVD-CI-002".to_owned(), Some(7))]);
+    assert!(findings("coverage").contains(&("PVD-CI-002".to_owned(), Some(7))));
+}
+
+#[test]
 fn guardrails_directory_profiles() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("guardrails");

@@ -519,3 +519,76 @@ fn findings_at_one_location_are_grouped_in_human_and_markdown() {
         .count();
     assert_eq!(at_line_10, rules.len(), "JSON keeps each finding");
 }
+
+/// When no CI file parses, the coverage rules have nothing to judge: one quiet
+/// PVD-AUDIT-001 finding per unreadable file, the first saying that coverage was not
+/// judged, instead of a "not judged" finding from every PVD-CI-* rule.
+#[test]
+fn unreadable_ci_is_one_quiet_finding_not_one_per_coverage_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = "on: pull_request\njobs:\n  test: [unclosed\n";
+    write_tree(
+        tmp.path(),
+        &[
+            (".github/workflows/ci.yml", broken),
+            (".github/workflows/release.yml", broken),
+            ("Dockerfile", "FROM alpine:3.20\nUSER 65532:65532\n"),
+            (
+                "main.tf",
+                "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n",
+            ),
+        ],
+    );
+    let out = drift()
+        .arg(tmp.path())
+        .arg("--format=json")
+        .output()
+        .unwrap();
+    let v = json_of(&out);
+    let all = v["repos"][0]["findings"].as_array().unwrap();
+    let ci: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("PVD-CI-"))
+        .collect();
+    assert!(ci.is_empty(), "{ci:#?}");
+    let unparsed: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["rule"] == "PVD-AUDIT-001")
+        .collect();
+    assert_eq!(unparsed.len(), 2, "{unparsed:#?}");
+    assert_eq!(unparsed[0]["severity"], "low");
+    let details: Vec<&str> = unparsed
+        .iter()
+        .filter_map(|f| f["detail"].as_str())
+        .collect();
+    assert_eq!(details.len(), 1, "{unparsed:#?}");
+    assert!(
+        details[0].starts_with("CI coverage was not judged"),
+        "{details:?}"
+    );
+
+    // One readable workflow beside the broken one: coverage is judged on it, and the
+    // rules name the file they could not read.
+    fs::write(
+        tmp.path().join(".github/workflows/release.yml"),
+        "on: push\npermissions: {}\njobs:\n  r:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make\n",
+    )
+    .unwrap();
+    let v = json_of(
+        &drift()
+            .arg(tmp.path())
+            .arg("--format=json")
+            .output()
+            .unwrap(),
+    );
+    let all = v["repos"][0]["findings"].as_array().unwrap();
+    assert!(all.iter().any(|f| f["rule"] == "PVD-CI-001"
+        && f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`.github/workflows/ci.yml` could not be parsed")));
+    assert!(all
+        .iter()
+        .filter(|f| f["rule"] == "PVD-AUDIT-001")
+        .all(|f| f["detail"].is_null()));
+}

@@ -1,13 +1,15 @@
 //! Kubernetes manifests as rules see them: objects (items of `*List` kinds
 //! unpacked, kustomize patches left out), the workloads among them with their pod
 //! spec, and every container of each; and the kustomize builds that deploy them
-//! (which namespace applies to an object, which objects are deployed together).
+//! (which namespace applies to an object, which objects are deployed together, and
+//! which labels kustomize adds to them).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use paved_parse::yaml::{Node, YamlFile, YamlKind};
 
+use crate::paths::{dir_of, join};
 use crate::{Location, Model, YamlPath};
 
 /// Kinds that carry a pod template (or are a pod).
@@ -208,6 +210,17 @@ impl<'m> Container<'m> {
         }
     }
 
+    /// Which of `required` (`cpu`, `memory`) the container's `resources.<kind>`
+    /// (`limits`, `requests`) does not set, in the order given.
+    pub fn missing_resources<'r>(&self, kind: &str, required: &'r [String]) -> Vec<&'r str> {
+        let set = self.node.get_or_empty("resources").get_or_empty(kind);
+        required
+            .iter()
+            .map(String::as_str)
+            .filter(|r| set.get(r).map_or(true, Node::is_null))
+            .collect()
+    }
+
     /// Capabilities in `securityContext.capabilities.add`, with their index.
     pub fn added_capabilities(&self) -> Vec<(usize, &'m str)> {
         self.security_context()
@@ -341,8 +354,46 @@ pub fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     namespace_name(a) == namespace_name(b)
 }
 
-/// Where an object is deployed: by which build, into which namespace.
+/// A label a kustomization adds to everything it builds (`commonLabels`, the `pairs`
+/// of a `labels` entry), and where kustomize writes it besides `metadata.labels`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddedLabel<'m> {
+    pub key: &'m str,
+    pub value: &'m str,
+    /// Also into selectors: `commonLabels`, or `labels` with `includeSelectors: true`.
+    pub selectors: bool,
+    /// Also into pod templates: as for `selectors`, or `includeTemplates: true`.
+    pub templates: bool,
+}
+
+/// The labels a kustomization adds, in the order written.
+fn added_labels(root: &Node) -> Vec<AddedLabel<'_>> {
+    fn add<'a>(out: &mut Vec<AddedLabel<'a>>, pairs: &'a Node, selectors: bool, templates: bool) {
+        for (key, _, v) in pairs.entries() {
+            if let Some(value) = v.as_str() {
+                out.push(AddedLabel {
+                    key,
+                    value,
+                    selectors,
+                    templates,
+                });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    add(&mut out, root.get_or_empty("commonLabels"), true, true);
+    for entry in root.get_or_empty("labels").items() {
+        let on = |k: &str| entry.get(k).and_then(Node::as_bool) == Some(true);
+        let selectors = on("includeSelectors");
+        let templates = selectors || on("includeTemplates");
+        add(&mut out, entry.get_or_empty("pairs"), selectors, templates);
+    }
+    out
+}
+
+/// Where an object is deployed: by which build, into which namespace, with which
+/// labels added.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placement<'m> {
     /// The top-level kustomization that builds it; `None` for a manifest no
     /// kustomization includes (applied as it is, with its siblings).
@@ -355,9 +406,13 @@ pub struct Placement<'m> {
     /// The namespace it lands in: the outermost kustomization's `namespace:` on the
     /// way to it, else its own `metadata.namespace`; `None` when neither is set.
     pub namespace: Option<&'m str>,
+    /// The labels the kustomizations on the way to it add (those of the components
+    /// a kustomization includes count as its own), outermost first: an outer
+    /// kustomization applies its labels after the inner ones, so its value wins.
+    pub labels: Vec<AddedLabel<'m>>,
 }
 
-impl Placement<'_> {
+impl<'m> Placement<'m> {
     /// Whether two placements are deployed together: the same kustomize build, or
     /// plain manifests in the same top-level directory; and the same namespace.
     pub fn together(&self, other: &Placement<'_>) -> bool {
@@ -365,18 +420,67 @@ impl Placement<'_> {
             && (self.build.is_some() || self.tree == other.tree)
             && same_namespace(self.namespace, other.namespace)
     }
+
+    /// The label `key` of the pods of `w` deployed here: the one a kustomization on
+    /// the way adds to pod templates (the outermost wins), else the template's own.
+    /// A bare Pod's labels are its `metadata.labels`, where every added label goes.
+    pub fn pod_label(&self, w: &Workload<'m>, key: &str) -> Option<&'m str> {
+        let bare_pod = w.obj.kind() == "Pod";
+        self.labels
+            .iter()
+            .find(|l| l.key == key && (l.templates || bare_pod))
+            .map(|l| l.value)
+            .or_else(|| w.labels.and_then(|l| l.get(key)).and_then(Node::as_str))
+    }
+}
+
+/// Whether `policy`, a NetworkPolicy deployed at `policy_at`, selects the pods of
+/// `w` deployed at `w_at`, with the labels kustomize adds on the way: to the pods
+/// ([`Placement::pod_label`]), and to the policy's `podSelector.matchLabels` when it
+/// has that field (kustomize does not create it, so `podSelector: {}` still selects
+/// every pod).
+pub fn policy_selects<'m>(
+    policy: &Object<'_>,
+    policy_at: &Placement<'_>,
+    w: &Workload<'m>,
+    w_at: &Placement<'m>,
+) -> bool {
+    let selector = policy.node.path(&["spec", "podSelector"]);
+    let added: Vec<(&str, &str)> = match selector {
+        Some(s) if s.get("matchLabels").is_some() => policy_at
+            .labels
+            .iter()
+            .filter(|l| l.selectors)
+            .map(|l| (l.key, l.value))
+            .collect(),
+        _ => Vec::new(),
+    };
+    matches(selector, &added, |k| w_at.pod_label(w, k))
 }
 
 /// Whether a `podSelector` (or any label selector) selects pods with `labels`: every
 /// `matchLabels` pair and every `matchExpressions` requirement holds. A missing or
 /// empty selector selects every pod.
 pub fn selects(selector: Option<&Node>, labels: Option<&Node>) -> bool {
+    matches(selector, &[], |k| {
+        labels.and_then(|l| l.get(k)).and_then(Node::as_str)
+    })
+}
+
+/// [`selects`] for pods whose label `k` is `label(k)`, with `added` pairs set in the
+/// selector's `matchLabels` (over the ones written there).
+fn matches<'a>(
+    selector: Option<&Node>,
+    added: &[(&str, &str)],
+    label: impl Fn(&str) -> Option<&'a str>,
+) -> bool {
     let Some(sel) = selector else { return true };
-    let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
-    let by_labels = sel
+    let written = sel
         .get_or_empty("matchLabels")
         .entries()
+        .filter(|(k, _, _)| !added.iter().any(|(a, _)| a == k))
         .all(|(k, _, v)| v.as_str().is_some_and(|v| label(k) == Some(v)));
+    let by_labels = written && added.iter().all(|(k, v)| label(k) == Some(*v));
     let by_expressions = sel
         .get_or_empty("matchExpressions")
         .items()
@@ -442,6 +546,7 @@ impl<'m> Kubernetes<'m> {
                 build: None,
                 tree: top_dir(obj.path),
                 namespace: obj.namespace(),
+                labels: Vec::new(),
             }],
             Some(list) => list
                 .iter()
@@ -449,6 +554,7 @@ impl<'m> Kubernetes<'m> {
                     build: p.build,
                     tree: "",
                     namespace: p.namespace.or(obj.namespace()),
+                    labels: p.labels.clone(),
                 })
                 .collect(),
         }
@@ -515,31 +621,16 @@ fn kustomizations(model: &Model) -> Vec<(&YamlFile, &Node)> {
         .collect()
 }
 
-/// `dir/rel` with `.` and `..` resolved; `None` if it leaves the repository.
-fn join_rel(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for c in rel.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// Files kustomize applies as patches: partial objects, not workloads of their own.
 fn patch_files(kustomizations: &[(&YamlFile, &Node)]) -> Vec<String> {
     let mut out = Vec::new();
     for (file, root) in kustomizations {
         let path = file.path_str();
-        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let dir = dir_of(&path);
         for key in ["patchesStrategicMerge", "patchesJson6902", "patches"] {
             for item in root.get_or_empty(key).items() {
                 if let Some(rel) = item.as_str().or(item.str_at("path")) {
-                    out.extend(join_rel(dir, rel));
+                    out.extend(join(dir, rel));
                 }
             }
         }
@@ -566,7 +657,7 @@ fn includes(model: &Model, dir: &str, root: &Node) -> (Vec<String>, Vec<String>)
             if rel.contains("://") || rel.contains('?') {
                 continue; // remote bases are outside the repository
             }
-            let Some(path) = join_rel(dir, rel) else {
+            let Some(path) = join(dir, rel) else {
                 continue;
             };
             if model.file(&path).is_some() {
@@ -588,6 +679,7 @@ fn placements<'m>(
     struct K<'m> {
         path: &'m Path,
         namespace: Option<&'m str>,
+        labels: Vec<AddedLabel<'m>>,
         component: bool,
         files: Vec<String>,
         children: Vec<usize>,
@@ -597,21 +689,19 @@ fn placements<'m>(
         .enumerate()
         .map(|(i, (f, _))| {
             let p = f.path_str();
-            (
-                p.rsplit_once('/').map(|(d, _)| d).unwrap_or("").to_owned(),
-                i,
-            )
+            (dir_of(&p).to_owned(), i)
         })
         .collect();
     let ks: Vec<K<'m>> = kustomizations
         .iter()
         .map(|(f, root)| {
             let p = f.path_str();
-            let dir = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let dir = dir_of(&p);
             let (files, dirs) = includes(model, dir, root);
             K {
                 path: &f.path,
                 namespace: root.str_at("namespace").filter(|n| !n.is_empty()),
+                labels: added_labels(root),
                 component: root.str_at("kind") == Some("Component"),
                 files,
                 children: dirs.iter().filter_map(|d| by_dir.get(d).copied()).collect(),
@@ -619,6 +709,22 @@ fn placements<'m>(
         })
         .collect();
     let included: BTreeSet<usize> = ks.iter().flat_map(|k| k.children.clone()).collect();
+    // A component transforms what the kustomization including it builds: its labels
+    // are that kustomization's (components of components too).
+    let labels_with_components: Vec<Vec<AddedLabel<'m>>> = (0..ks.len())
+        .map(|i| {
+            let mut labels = ks[i].labels.clone();
+            let mut seen = BTreeSet::from([i]);
+            let mut todo: Vec<usize> = ks[i].children.clone();
+            while let Some(c) = todo.pop() {
+                if ks[c].component && seen.insert(c) {
+                    labels.extend(ks[c].labels.iter().copied());
+                    todo.extend(ks[c].children.iter().copied());
+                }
+            }
+            labels
+        })
+        .collect();
     let mut out: BTreeMap<String, Vec<Placement<'m>>> = BTreeMap::new();
     // Every file some kustomization includes is kustomized, deployed or not.
     for k in &ks {
@@ -631,8 +737,8 @@ fn placements<'m>(
             continue;
         }
         let mut seen = BTreeSet::new();
-        let mut stack = vec![(i, root.namespace)];
-        while let Some((k, ns)) = stack.pop() {
+        let mut stack = vec![(i, root.namespace, labels_with_components[i].clone())];
+        while let Some((k, ns, labels)) = stack.pop() {
             if !seen.insert(k) {
                 continue;
             }
@@ -641,6 +747,7 @@ fn placements<'m>(
                     build: Some(root.path),
                     tree: "",
                     namespace: ns,
+                    labels: labels.clone(),
                 };
                 let list = out.entry(f.clone()).or_default();
                 if !list.contains(&p) {
@@ -648,8 +755,11 @@ fn placements<'m>(
                 }
             }
             for &c in &ks[k].children {
-                // The outermost `namespace:` wins over the ones below it.
-                stack.push((c, ns.or(ks[c].namespace)));
+                // The outermost `namespace:` wins over the ones below it; labels
+                // stay outermost first.
+                let mut inner = labels.clone();
+                inner.extend(labels_with_components[c].iter().copied());
+                stack.push((c, ns.or(ks[c].namespace), inner));
             }
         }
     }
@@ -750,8 +860,8 @@ mod tests {
         assert_eq!(k8s.objects().len(), 1);
         assert_eq!(k8s.workloads()[0].containers()[0].name, "a");
         assert_eq!(k8s.containers().count(), 1);
-        assert_eq!(join_rel("a/b", "../../../x"), None);
-        assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
+        assert_eq!(join("a/b", "../../../x"), None);
+        assert_eq!(join("a/b", "../c").as_deref(), Some("a/c"));
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: NAME}\nspec:\n  template:\n    metadata: {labels: {app: NAME}}\n    spec:\n      containers: [{name: a, image: x}]\n";
@@ -802,6 +912,48 @@ mod tests {
         let worker = k8s.objects().iter().find(|o| o.name() == "worker").unwrap();
         assert_eq!(k8s.placements(worker)[0].tree, "other");
         assert!(same_namespace(None, Some("default")) && !same_namespace(None, Some("app")));
+    }
+
+    #[test]
+    fn kustomize_labels_reach_pods_and_selectors_of_what_they_build() {
+        let np = |name: &str, selector: &str| {
+            format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}}}\nspec: {{podSelector: {selector}}}\n")
+        };
+        let bare = DEPLOY
+            .replace("NAME", "app")
+            .replace("metadata: {labels: {app: app}}\n    ", "");
+        let model = Model::from_memory(&[
+            ("base/app.yaml", &bare),
+            ("base/kustomization.yaml", "commonLabels: {app: web}\nresources: [app.yaml]\n"),
+            // The overlay's value wins over the base's; the component's labels are the
+            // overlay's; `labels` without includeSelectors/includeTemplates reach only
+            // the Deployment's own metadata.
+            ("prod/kustomization.yaml", "resources: [../base, np.yaml, policies]\ncomponents: [../tier]\nlabels:\n  - pairs: {env: prod}\n    includeSelectors: true\n  - pairs: {team: a}\ncommonLabels: {app: shop}\n"),
+            ("prod/np.yaml", &np("shop", "{matchLabels: {app: shop}}")),
+            ("prod/policies/kustomization.yaml", "commonLabels: {scope: policies}\nresources: [np.yaml]\n"),
+            ("prod/policies/np.yaml", &np("scoped", "{matchLabels: {app: shop}}")),
+            ("tier/kustomization.yaml", "kind: Component\nlabels:\n  - pairs: {tier: back}\n    includeTemplates: true\n"),
+        ]);
+        let k8s = Kubernetes::build(&model);
+        let w = &k8s.workloads()[0];
+        let at = k8s.placements(&w.obj).remove(0);
+        let label = |k: &str| at.pod_label(w, k);
+        assert_eq!(
+            [label("app"), label("env"), label("tier"), label("team")],
+            [Some("shop"), Some("prod"), Some("back"), None]
+        );
+        let policy = |name: &str| {
+            let p = k8s.objects().iter().find(|o| o.name() == name).unwrap();
+            let p_at = k8s.placements(p).remove(0);
+            assert!(p_at.together(&at));
+            policy_selects(p, &p_at, w, &at)
+        };
+        // `env: prod` is added to both the pods and the policy's matchLabels.
+        assert!(policy("shop"));
+        // `scope: policies` is added to the selector only: it selects nothing.
+        assert!(!policy("scoped"));
+        // Plain manifests keep their own labels.
+        assert!(selects(None, None));
     }
 
     #[test]

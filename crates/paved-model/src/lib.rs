@@ -18,6 +18,7 @@ pub mod docker;
 pub mod gitlab;
 pub mod k8s;
 mod location;
+mod paths;
 pub mod repo;
 pub mod secrets;
 pub mod shell;

@@ -28,7 +28,11 @@ use jiff::civil::Date;
 use crate::guardrails::model::Model;
 use crate::guardrails::Hit;
 
-use super::rules::{self, WAIVER_EXPIRED, WAIVER_INLINE_FORBIDDEN, WAIVER_INVALID, WAIVER_UNUSED};
+use super::rules;
+use super::rules::waiver::{
+    InlineSuppressionForbidden, WaiverExpired, WaiverInvalid, WaiverUnused,
+};
+use crate::guardrails::declare::Declared;
 use crate::guardrails::policy::InlineWaivers;
 use crate::guardrails::SourceFile;
 use inline::Inline;
@@ -80,7 +84,7 @@ impl Waivers {
             .zip(used)
             .filter(|(_, used)| !**used)
             .map(|(w, _)| Hit {
-                rule: WAIVER_UNUSED,
+                rule: WaiverUnused::ID,
                 file: PathBuf::from(WAIVERS_FILE),
                 line: Some(w.line),
                 message: format!(
@@ -107,7 +111,7 @@ pub fn load_inline(
     for s in inline::find(files) {
         if mode == InlineWaivers::Forbid {
             problems.push(Hit {
-                rule: WAIVER_INLINE_FORBIDDEN,
+                rule: InlineSuppressionForbidden::ID,
                 file: s.file.clone(),
                 line: Some(s.line),
                 message: format!(
@@ -121,7 +125,7 @@ pub fn load_inline(
         }
         match s.expires {
             Some(date) if date < today => problems.push(Hit {
-                rule: WAIVER_EXPIRED,
+                rule: WaiverExpired::ID,
                 file: s.file.clone(),
                 line: Some(s.line),
                 message: format!(
@@ -175,7 +179,7 @@ pub fn load(model: &Model, today: Date, max_days: i64) -> Waivers {
         let line = line_of(text, entry.span().start);
         match parse_entry(entry.get_ref(), line) {
             Ok(w) if w.expires < today => out.problems.push(Hit {
-                rule: WAIVER_EXPIRED,
+                rule: WaiverExpired::ID,
                 file: PathBuf::from(WAIVERS_FILE),
                 line: Some(line),
                 message: format!(
@@ -206,7 +210,7 @@ pub fn load(model: &Model, today: Date, max_days: i64) -> Waivers {
 
 fn problem(line: Option<u32>, message: String) -> Hit {
     Hit {
-        rule: WAIVER_INVALID,
+        rule: WaiverInvalid::ID,
         file: PathBuf::from(WAIVERS_FILE),
         line,
         message,
@@ -321,7 +325,7 @@ expires = "2026-01-31"
         assert!(!w.active[0].matches("PVD-BLUEPRINT-002", Path::new("deploy/k8s/app.yaml")));
         assert_eq!(w.problems.len(), 1);
         let p = &w.problems[0];
-        assert_eq!((p.rule, p.line), (WAIVER_EXPIRED, Some(9)));
+        assert_eq!((p.rule, p.line), (WaiverExpired::ID, Some(9)));
         assert!(p.message.contains("expired on 2026-01-31"), "{}", p.message);
         assert_eq!(w.unused(&[false]).len(), 1);
     }
@@ -333,7 +337,7 @@ expires = "2026-01-31"
         assert!(w
             .problems
             .iter()
-            .any(|p| p.rule == WAIVER_INVALID && p.message.contains("max_waiver_days")));
+            .any(|p| p.rule == WaiverInvalid::ID && p.message.contains("max_waiver_days")));
     }
 
     #[test]
@@ -352,7 +356,7 @@ expires = "2026-01-31"
             let w = load_text(text, 0);
             assert!(w.active.is_empty(), "{text}");
             assert_eq!(w.problems.len(), 1, "{text}");
-            assert_eq!(w.problems[0].rule, WAIVER_INVALID);
+            assert_eq!(w.problems[0].rule, WaiverInvalid::ID);
             assert!(
                 w.problems[0].message.contains(needle),
                 "{}",

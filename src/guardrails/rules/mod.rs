@@ -1,7 +1,7 @@
 //! The built-in rules, grouped by domain: `rules/<domain>/<rule>.rs`, one rule type
 //! per file, registered in its domain's `mod.rs` (see docs/contributing-rules.md).
-//! Domains not yet converted still declare a static `RULES` array of
-//! [`legacy::Rule`](super::legacy::Rule)s, adapted here.
+//! The rules the drift engine raises itself are declared the same way in
+//! `src/drift/rules/` and join these in `drift::rules::catalog`.
 //!
 //! Rule modules never import each other: what several rules need is a view of the
 //! domain model (`paved_model`) or shared knowledge such as

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use paved_parse::yaml::{self, Node, YamlKind};
 
+pub(crate) use crate::paths::{dir_of, join};
 use crate::shell;
 use crate::Model;
 
@@ -119,38 +120,6 @@ fn is_script_name(name: &str) -> bool {
         || name == "makefile"
         || name.ends_with(".mk")
         || name == "justfile"
-}
-
-/// The directory part of a `/`-separated path (`""` at the root).
-pub(crate) fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
-}
-
-/// `dir/rel` with `.` and `..` resolved; `None` for absolute paths, URLs,
-/// variables, or a path that leaves the repository.
-pub(crate) fn join(dir: &str, rel: &str) -> Option<String> {
-    let rel = rel.trim();
-    if rel.is_empty()
-        || rel.starts_with('/')
-        || rel.contains("://")
-        || rel.starts_with("git@")
-        || rel.contains('$')
-        || rel.contains("{{")
-        || rel.starts_with('~')
-    {
-        return None;
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for c in rel.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn under(dir: &str, name: &str) -> String {

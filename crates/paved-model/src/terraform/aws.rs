@@ -176,75 +176,55 @@ fn world_attr<'b>(cidrs: &[Option<&'b Attribute>]) -> Option<&'b Attribute> {
         .find(|a| a.value.strings().iter().any(|c| WORLD.contains(c)))
 }
 
+/// The ingress rule written in `block` (`r` itself, or an `ingress` block of it)
+/// when one of its two `cidrs` attributes opens it to the world, with the ports of
+/// its `protocol` attribute and `from_port`/`to_port`.
+fn world_rule<'m>(
+    r: Resource<'m>,
+    block: &'m Block,
+    cidrs: [&str; 2],
+    protocol: &str,
+) -> Option<Ingress<'m>> {
+    let attr = world_attr(&[block.attr(cidrs[0]), block.attr(cidrs[1])])?;
+    let ports = port_range(
+        block.value(protocol),
+        block.value("from_port"),
+        block.value("to_port"),
+    )?;
+    Some(Ingress {
+        resource: r,
+        location: r.within(block, &attr.name),
+        ports,
+    })
+}
+
 impl<'m> Terraform<'m> {
     /// Ingress rules open to the world, in every form a security group takes:
     /// inline `ingress` blocks (of `aws_security_group` and
     /// `aws_default_security_group`), `aws_security_group_rule` of type ingress and
     /// `aws_vpc_security_group_ingress_rule`.
     pub fn world_ingress(&self) -> Vec<Ingress<'m>> {
+        const CIDRS: [&str; 2] = ["cidr_blocks", "ipv6_cidr_blocks"];
         let mut out = Vec::new();
         for group in ["aws_security_group", "aws_default_security_group"] {
             for r in self.resources(group) {
                 for ing in r.block.body.blocks("ingress") {
-                    let Some(attr) =
-                        world_attr(&[ing.attr("cidr_blocks"), ing.attr("ipv6_cidr_blocks")])
-                    else {
-                        continue;
-                    };
-                    let Some(ports) = port_range(
-                        ing.value("protocol"),
-                        ing.value("from_port"),
-                        ing.value("to_port"),
-                    ) else {
-                        continue;
-                    };
-                    out.push(Ingress {
-                        resource: r,
-                        location: r.within(ing, &attr.name),
-                        ports,
-                    });
+                    out.extend(world_rule(r, ing, CIDRS, "protocol"));
                 }
             }
         }
         for r in self.resources("aws_security_group_rule") {
-            if r.block.value("type").and_then(Value::as_str) != Some("ingress") {
-                continue;
+            if r.block.value("type").and_then(Value::as_str) == Some("ingress") {
+                out.extend(world_rule(r, r.block, CIDRS, "protocol"));
             }
-            let b = r.block;
-            let Some(attr) = world_attr(&[b.attr("cidr_blocks"), b.attr("ipv6_cidr_blocks")])
-            else {
-                continue;
-            };
-            let Some(ports) = port_range(
-                b.value("protocol"),
-                b.value("from_port"),
-                b.value("to_port"),
-            ) else {
-                continue;
-            };
-            out.push(Ingress {
-                resource: r,
-                location: r.at(&attr.name),
-                ports,
-            });
         }
         for r in self.resources("aws_vpc_security_group_ingress_rule") {
-            let b = r.block;
-            let Some(attr) = world_attr(&[b.attr("cidr_ipv4"), b.attr("cidr_ipv6")]) else {
-                continue;
-            };
-            let Some(ports) = port_range(
-                b.value("ip_protocol"),
-                b.value("from_port"),
-                b.value("to_port"),
-            ) else {
-                continue;
-            };
-            out.push(Ingress {
-                resource: r,
-                location: r.at(&attr.name),
-                ports,
-            });
+            out.extend(world_rule(
+                r,
+                r.block,
+                ["cidr_ipv4", "cidr_ipv6"],
+                "ip_protocol",
+            ));
         }
         // Keep the order of the files: a finding list reads top to bottom.
         out.sort_by(|a, b| {
@@ -267,12 +247,15 @@ pub fn block_name(b: &Block) -> String {
 }
 
 /// A boolean attribute that must be literally `true` and is not.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct NotTrue<'m> {
     /// The attribute, or the block that should hold it.
     pub location: Location<'m>,
     /// `false` is written; otherwise the attribute is missing.
     pub set_false: bool,
+    /// The block's [`block_name`] and the attribute, for [`NotTrue::so`].
+    block: String,
+    attr: String,
 }
 
 impl NotTrue<'_> {
@@ -284,20 +267,30 @@ impl NotTrue<'_> {
             format!("`{attr}` is not set")
         }
     }
+
+    /// `` BLOCK: `attr = false`, so {consequence} `` (or `` `attr` is not set ``):
+    /// the message of a rule that requires the switch.
+    pub fn so(&self, consequence: &str) -> String {
+        format!(
+            "{}: {}, so {consequence}",
+            self.block,
+            self.describe(&self.attr)
+        )
+    }
 }
 
 /// `attr` of `block` (in `file`) when it is missing or literally false; a reference
 /// or any other value is not reported.
 pub fn not_true<'m>(file: &'m Path, block: &Block, attr: &str) -> Option<NotTrue<'m>> {
+    let unmet = |path: &str, set_false: bool| NotTrue {
+        location: Location::hcl(file, block, path),
+        set_false,
+        block: block_name(block),
+        attr: attr.to_owned(),
+    };
     match block.attr(attr) {
-        None => Some(NotTrue {
-            location: Location::hcl(file, block, ""),
-            set_false: false,
-        }),
-        Some(a) if a.value.as_bool() == Some(false) => Some(NotTrue {
-            location: Location::hcl(file, block, attr),
-            set_false: true,
-        }),
+        None => Some(unmet("", false)),
+        Some(a) if a.value.as_bool() == Some(false) => Some(unmet(attr, true)),
         Some(_) => None,
     }
 }
@@ -749,6 +742,10 @@ resource "aws_vpc_security_group_ingress_rule" "v" {
         assert!(off.set_false);
         assert_eq!(off.location.line, Some(2));
         assert_eq!(off.describe("encrypted"), "`encrypted = false`");
+        assert_eq!(
+            off.so("the volume is not encrypted"),
+            "aws_ebs_volume.v: `encrypted = false`, so the volume is not encrypted"
+        );
         let unset = not_true(&tf.path, b, "missing").unwrap();
         assert_eq!((unset.set_false, unset.location.line), (false, Some(1)));
         assert!(not_true(&tf.path, b, "a").is_none());

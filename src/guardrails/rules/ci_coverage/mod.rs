@@ -15,11 +15,20 @@
 //! - One cause, one finding: a scanner that runs but cannot fail (`continue-on-error`,
 //!   `allow_failure`, `|| true`, exit code 0 on findings) is reported by PVD-GHA-012 or
 //!   PVD-GITLAB-002 at the step or job to fix; the coverage rule of its category stays
-//!   quiet instead of repeating it at the workflow's `on:` line.
+//!   quiet instead of repeating it at the workflow's `on:` line. When the audit does
+//!   not run that rule (the profile turns it off, or `select`s only coverage rules),
+//!   the coverage rule reports the gap itself, at that step ("no … step can fail the
+//!   build"): turning off the per-step report is not accepting a pipeline with no
+//!   enforced scanner. A waiver of the per-step finding keeps it in the report (as
+//!   waived), so the coverage rule stays quiet then.
 //! - A pipeline file that cannot be parsed is not "no CI": PVD-CI-000 stays quiet,
 //!   PVD-AUDIT-001 reports the parse error, and a coverage rule that finds no scanner
-//!   in the readable files says which files it could not judge. PVD-CI-007 stays quiet
-//!   when an unreadable workflow might be the one that runs on pull requests.
+//!   in the readable files says which files it could not judge. When no CI file could
+//!   be read at all, the coverage rules stay quiet: six "not judged" findings for one
+//!   syntax error were noise, and the engine's PVD-AUDIT-001 finding on the first
+//!   unreadable file says once (in its detail) that coverage was not judged. PVD-CI-007
+//!   stays quiet when an unreadable workflow might be the one that runs on pull
+//!   requests.
 //! - Severities follow the rubric in docs/drift.md: a missing scanner removes
 //!   detection (defence in depth), so PVD-CI-001..004 moved high → medium, as did
 //!   PVD-CI-000 (no CI at all) and PVD-CI-007 (CI only after the merge), which remove

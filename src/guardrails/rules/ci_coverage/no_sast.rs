@@ -16,7 +16,8 @@ rule! {
     /// GitLab's Security/SAST template. Tools recognised: param `ci_tools_sast`. For every
     /// CI-00x rule, steps gated by `if: false` do not count, and a scanner whose failure is
     /// ignored (`continue-on-error`, `allow_failure`, `|| true`) is reported where it is
-    /// silenced, by PVD-GHA-012 or PVD-GITLAB-002.
+    /// silenced, by PVD-GHA-012 or PVD-GITLAB-002 (by the CI-00x rule itself when the
+    /// profile turns those off).
     ///
     /// ## Example
     /// ```yaml

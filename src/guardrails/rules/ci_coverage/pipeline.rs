@@ -8,19 +8,32 @@ use paved_model::workflows::is_pipeline_path;
 use paved_model::Location;
 use paved_parse::yaml::YamlKind;
 
-use crate::guardrails::ci_tools::{gitlab_units, workflow_units, Category, Unit};
+use crate::guardrails::ci_tools::{file_units, gitlab_units, Category, Found, Unit};
 use crate::guardrails::{CheckCtx, Emitter};
+
+/// A step or job of the pipeline, with its file and the rule that reports it when
+/// it runs a scanner that cannot fail.
+pub(super) struct PipelineUnit<'m> {
+    pub unit: Unit<'m>,
+    pub file: &'m Path,
+    /// PVD-GHA-012 for a workflow step, PVD-GITLAB-002 for a GitLab job.
+    pub silenced_by: &'static str,
+}
 
 /// Where the pipeline is and what runs in it.
 pub(super) struct Pipeline<'m> {
     /// Where a finding about the whole pipeline points.
     pub at: Location<'m>,
-    pub units: Vec<Unit<'m>>,
+    pub units: Vec<PipelineUnit<'m>>,
     /// GitHub workflows exist, but none runs on pull requests.
     pub github_without_pr: bool,
     /// Pipeline files (`.github/workflows/*`, `.gitlab-ci.yml`) that could not be
     /// parsed (each is a PVD-AUDIT-001 finding): what they run is unknown.
     pub unreadable: Vec<&'m Path>,
+    /// Some workflow or GitLab CI file was parsed. When none was, there is nothing to
+    /// judge: the coverage rules stay quiet and the engine's PVD-AUDIT-001 finding on
+    /// the first unreadable file says once that coverage was not judged.
+    pub readable: bool,
 }
 
 /// The pipeline, or `None` when the repository has no GitHub or GitLab CI file at
@@ -49,10 +62,21 @@ pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
     let chosen = if pr.is_empty() { &workflows } else { &pr };
     let mut units = Vec::new();
     for wf in chosen {
-        units.extend(workflow_units(view, wf));
+        // The workflow and the local reusable workflows and actions it calls.
+        for f in view.reachable(wf) {
+            units.extend(file_units(f).into_iter().map(|unit| PipelineUnit {
+                unit,
+                file: &f.file.path,
+                silenced_by: "PVD-GHA-012",
+            }));
+        }
     }
     for g in gitlab {
-        units.extend(gitlab_units(g));
+        units.extend(gitlab_units(g).into_iter().map(|unit| PipelineUnit {
+            unit,
+            file: &g.file.path,
+            silenced_by: "PVD-GITLAB-002",
+        }));
     }
     let at = match chosen.as_slice() {
         [one] => one.on_key(),
@@ -71,6 +95,7 @@ pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
         units,
         github_without_pr,
         unreadable,
+        readable: !workflows.is_empty() || !gitlab.is_empty(),
     })
 }
 
@@ -120,13 +145,15 @@ pub(super) fn relevant(cx: &CheckCtx<'_>, category: Category) -> bool {
     }
 }
 
-/// Reports the pipeline when it runs no scanner of `category` (tools: the profile's
-/// list for it).
+/// Reports the pipeline when it runs no scanner of `category` that can fail it
+/// (tools: the profile's list for it).
 ///
 /// A scanner that runs but cannot fail is not coverage, but it is not this rule's
 /// finding either: PVD-GHA-012 / PVD-GITLAB-002 report it at the step or job to fix,
 /// so the coverage rule stays quiet rather than saying the same thing at the
-/// workflow's `on:` line.
+/// workflow's `on:` line. When the audit does not run that rule (a profile turned it
+/// off, or selects only the coverage rules), nothing else would say the pipeline
+/// has no enforced scanner, so the coverage rule says it, at the step to fix.
 pub(super) fn judge(
     cx: &CheckCtx<'_>,
     out: &mut Emitter<'_>,
@@ -134,10 +161,24 @@ pub(super) fn judge(
     specs: &[String],
 ) {
     let Some(p) = pipeline(cx) else { return };
-    let tools = Category::tools(specs);
-    if p.units.iter().any(|u| u.runs(category, &tools).is_some()) {
-        // Enforced, or silenced and reported where it is silenced.
+    if !p.readable {
         return;
+    }
+    let tools = Category::tools(specs);
+    let mut unreported = None;
+    for u in &p.units {
+        match u.unit.runs(category, &tools) {
+            Some(Found::Enforced) => return,
+            // Reported where it is silenced.
+            Some(Found::Silenced(_)) if cx.runs(u.silenced_by) => return,
+            Some(Found::Silenced(line)) => {
+                unreported.get_or_insert(Location {
+                    file: u.file,
+                    line: Some(line),
+                });
+            }
+            None => {}
+        }
     }
     if let Some(first) = p.unreadable.first() {
         let names: Vec<String> = p
@@ -157,6 +198,13 @@ pub(super) fn judge(
     } else {
         "the pull-request pipeline"
     };
-    out.at(p.at)
-        .say(format!("no {} step in {scope}", category.label()));
+    match unreported {
+        Some(at) => out.at(at).say(format!(
+            "no {} step in {scope} can fail the build: this one ignores its failure",
+            category.label()
+        )),
+        None => out
+            .at(p.at)
+            .say(format!("no {} step in {scope}", category.label())),
+    }
 }

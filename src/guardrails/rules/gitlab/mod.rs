@@ -15,10 +15,11 @@
 //!   converted: PVD-GITLAB-002 (scanner cannot fail) high → medium, it removes
 //!   detection; PVD-GITLAB-004 (remote include) high → medium, the rubric's anchor for
 //!   a remote CI include (one step, an upstream compromise, × CI secrets).
-//!   PVD-GITLAB-003 stays medium although its `eval`/`sh -c` case is script injection:
-//!   the predefined variables it covers are mostly branch names and commit text that
-//!   GitLab restricts in what characters they hold, and the usual finding is an
-//!   unquoted variable (word splitting), not code execution.
+//!   PVD-GITLAB-003 grades each finding: an untrusted variable under `eval`/`sh -c`
+//!   is script injection, high (one step: pushing to the project, or a maintainer
+//!   running a fork's merge request pipeline in it, × CI secrets; not critical like
+//!   PVD-GHA-006, because no outsider event runs the project's pipeline on its own);
+//!   one that is only unquoted is word splitting and globbing, medium.
 //! - Parameters: the `ci_tools_*` lists (PVD-GITLAB-002, shared with the CI coverage
 //!   rules).
 

@@ -1,5 +1,5 @@
 use super::rules;
-use crate::guardrails::{check_all, Params, RepoModel};
+use crate::guardrails::{check_all, Params, RepoModel, Severity};
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -98,6 +98,27 @@ fn gitlab003_untrusted_vars() {
     assert_eq!(hits(&g), one("PVD-GITLAB-003", 12));
     let g = golden().replace("- cargo test", "- echo '$CI_COMMIT_TITLE'");
     assert!(hits(&g).is_empty());
+}
+
+#[test]
+fn gitlab003_reevaluated_variables_are_graded_high() {
+    let g = golden().replace(
+        "- cargo test",
+        "- eval \"echo $CI_COMMIT_MESSAGE\"\n    - git tag $CI_COMMIT_BRANCH",
+    );
+    let model = RepoModel::from_memory(&[(".gitlab-ci.yml", g.as_str())]);
+    let graded: Vec<_> = check_all(&model, &Params::default(), rules())
+        .into_iter()
+        .filter(|h| h.rule == "PVD-GITLAB-003")
+        .map(|h| (h.line, h.severity, h.message.contains("re-evaluated")))
+        .collect();
+    assert_eq!(
+        graded,
+        [
+            (Some(18), Some(Severity::High), true),
+            (Some(19), None, false)
+        ]
+    );
 }
 
 #[test]

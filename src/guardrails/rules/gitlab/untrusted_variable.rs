@@ -1,7 +1,7 @@
 use paved_parse::yaml::Node;
 
 use crate::guardrails::declare::{rule, Check};
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 /// Predefined variables whose value whoever pushes or opens the merge request picks.
 const UNTRUSTED_VARS: &[&str] = &[
@@ -19,9 +19,20 @@ const UNTRUSTED_VARS: &[&str] = &[
     "CI_COMMIT_REF_SLUG",
 ];
 
+/// How a script line uses an untrusted variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Use {
+    /// Unquoted: the shell splits and globs it into extra arguments.
+    Unquoted,
+    /// In an `eval`, `sh -c` or `bash -c` line, quoted or not: the shell parses its
+    /// text again, as commands.
+    Reevaluated,
+}
+
 /// Untrusted variables used unquoted (or anywhere in an `eval`/`sh -c` line).
-fn unsafe_uses(line: &str) -> Vec<&'static str> {
+fn unsafe_uses(line: &str) -> Vec<(&'static str, Use)> {
     let reeval = line.contains("eval ") || line.contains("sh -c") || line.contains("bash -c");
+    let how = if reeval { Use::Reevaluated } else { Use::Unquoted };
     let bytes = line.as_bytes();
     let mut out = Vec::new();
     let (mut single, mut double) = (false, false);
@@ -42,7 +53,7 @@ fn unsafe_uses(line: &str) -> Vec<&'static str> {
                     let whole =
                         !matches!(follows, Some(c) if c.is_ascii_alphanumeric() || *c == b'_');
                     if rest.starts_with(var) && whole && (!double || reeval) {
-                        out.push(*var);
+                        out.push((*var, how));
                     }
                 }
             }
@@ -64,6 +75,13 @@ rule! {
     /// ## How to fix it
     /// Always double-quote these variables (`"$CI_COMMIT_REF_NAME"`), never pass them
     /// through eval or sh -c, and prefer `$CI_COMMIT_SHA` or slugs validated by a regex.
+    ///
+    /// ## Severity
+    /// High when the variable is re-evaluated (`eval`, `sh -c`, `bash -c`): its text
+    /// runs as commands with the job's variables and token, one step away (pushing a
+    /// branch or commit to the project, or a maintainer running a fork's merge
+    /// request pipeline in the project). Medium when it is only unquoted: split and
+    /// globbed into extra arguments, rarely more.
     ///
     /// ## Example
     /// ```yaml
@@ -103,15 +121,21 @@ impl Check for UntrustedVariable {
                         for raw in text.split('\n') {
                             let at = file.at_text(scalar, offset);
                             offset += raw.len() + 1;
-                            for var in unsafe_uses(raw) {
+                            for (var, how) in unsafe_uses(raw) {
                                 let key = (at.line.unwrap_or_default(), var);
                                 if seen.contains(&key) {
                                     continue;
                                 }
                                 seen.push(key);
-                                out.at(at).say(format!(
-                                    "`${var}` is chosen by whoever pushes or opens the merge request, and is used unquoted or re-evaluated by the shell"
-                                ));
+                                let chosen = format!("`${var}` is chosen by whoever pushes or opens the merge request");
+                                match how {
+                                    Use::Unquoted => out.at(at).say(format!(
+                                        "{chosen}, and is used unquoted: the shell splits and globs it into extra arguments"
+                                    )),
+                                    Use::Reevaluated => out.at(at).severity(Severity::High).say(format!(
+                                        "{chosen}, and is re-evaluated by the shell (eval, sh -c): its text runs as commands"
+                                    )),
+                                }
                             }
                         }
                     }
@@ -123,17 +147,26 @@ impl Check for UntrustedVariable {
 
 #[cfg(test)]
 mod tests {
-    use super::unsafe_uses;
+    use super::{unsafe_uses, Use};
 
     #[test]
     fn quoting_scanner() {
-        assert_eq!(unsafe_uses("echo $CI_COMMIT_TITLE"), ["CI_COMMIT_TITLE"]);
+        assert_eq!(
+            unsafe_uses("echo $CI_COMMIT_TITLE"),
+            [("CI_COMMIT_TITLE", Use::Unquoted)]
+        );
         assert!(unsafe_uses("echo \"${CI_COMMIT_TITLE}\"").is_empty());
         assert!(unsafe_uses("echo $CI_COMMIT_TITLE_X").is_empty());
         assert_eq!(
             unsafe_uses("sh -c \"x $CI_COMMIT_BRANCH\""),
-            ["CI_COMMIT_BRANCH"]
+            [("CI_COMMIT_BRANCH", Use::Reevaluated)]
         );
+        assert_eq!(
+            unsafe_uses("eval echo $CI_COMMIT_MESSAGE"),
+            [("CI_COMMIT_MESSAGE", Use::Reevaluated)]
+        );
+        // The inner shell expands it as a variable: its text is not parsed again.
+        assert!(unsafe_uses("bash -c 'echo $CI_COMMIT_MESSAGE'").is_empty());
         assert!(unsafe_uses("\\").is_empty());
     }
 }

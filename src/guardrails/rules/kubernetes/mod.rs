@@ -19,9 +19,12 @@
 //! - A NetworkPolicy covers a workload only when it is deployed with it (the same
 //!   top-level kustomization, or both plain manifests), in the same namespace, and
 //!   its `podSelector` selects the pod's labels (`matchLabels` and
-//!   `matchExpressions` are evaluated) — PVD-KUBE-019, 028. Labels that kustomize
-//!   adds (`commonLabels`, `labels`) are not applied, so a selector that relies on
-//!   them is not counted.
+//!   `matchExpressions` are evaluated) — PVD-KUBE-019, 028. Labels kustomize adds
+//!   are applied per build, as kustomize writes them: `commonLabels` and `labels`
+//!   with `includeSelectors` to the pod templates and to a `podSelector` that has
+//!   `matchLabels`, `labels` with `includeTemplates` to pod templates only, other
+//!   `labels` to `metadata.labels` only (a bare Pod's own); a component's labels
+//!   apply to all the kustomization including it builds.
 //! - An unset namespace and `default` are one namespace, named `default` in
 //!   messages.
 //! - One cause, one finding. A container with no `securityContext` at all is one

@@ -1,4 +1,4 @@
-use paved_model::k8s::{namespace_name, selects};
+use paved_model::k8s::{namespace_name, policy_selects};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -43,11 +43,13 @@ impl Check for NoNetworkPolicy {
             .collect();
         for w in k8s.workloads() {
             // Each place the workload is deployed needs a policy deployed with it:
-            // same build, same namespace, and a podSelector that selects it.
+            // same build, same namespace, and a podSelector that selects it with the
+            // labels that build adds.
             for place in k8s.placements(&w.obj) {
                 let covered = policies.iter().any(|(p, places)| {
-                    places.iter().any(|pp| pp.together(&place))
-                        && selects(p.node.path(&["spec", "podSelector"]), w.labels)
+                    places
+                        .iter()
+                        .any(|pp| pp.together(&place) && policy_selects(p, pp, w, &place))
                 });
                 if !covered {
                     let by = place

@@ -1,5 +1,3 @@
-use paved_parse::yaml::Node;
-
 use crate::guardrails::params::params;
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -46,12 +44,7 @@ impl Check for NoResourceLimits {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let required = cx.params::<LimitParams>().k8s_required_limits;
         for (w, c) in cx.k8s().containers() {
-            let set = c.node.get_or_empty("resources").get_or_empty("limits");
-            let missing: Vec<&str> = required
-                .iter()
-                .map(String::as_str)
-                .filter(|r| set.get(r).map_or(true, Node::is_null))
-                .collect();
+            let missing = c.missing_resources("limits", &required);
             if !missing.is_empty() {
                 out.at(c.at("resources.limits")).say(format!(
                     "{}: no limits for {}",

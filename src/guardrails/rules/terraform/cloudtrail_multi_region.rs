@@ -1,4 +1,4 @@
-use paved_model::terraform::{block_name, not_true};
+use paved_model::terraform::not_true;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -44,11 +44,7 @@ impl Check for CloudtrailMultiRegion {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for r in cx.terraform().resources("aws_cloudtrail") {
             if let Some(unmet) = not_true(r.path(), r.block, "is_multi_region_trail") {
-                out.at(unmet.location).say(format!(
-                    "{}: {}, so other regions are not recorded",
-                    block_name(r.block),
-                    unmet.describe("is_multi_region_trail")
-                ));
+                out.at(unmet.location).say(unmet.so("other regions are not recorded"));
             }
         }
     }

@@ -1,4 +1,4 @@
-use paved_model::terraform::{block_name, not_true};
+use paved_model::terraform::not_true;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -44,11 +44,7 @@ impl Check for CloudtrailValidation {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for r in cx.terraform().resources("aws_cloudtrail") {
             if let Some(unmet) = not_true(r.path(), r.block, "enable_log_file_validation") {
-                out.at(unmet.location).say(format!(
-                    "{}: {}, so log tampering goes undetected",
-                    block_name(r.block),
-                    unmet.describe("enable_log_file_validation")
-                ));
+                out.at(unmet.location).say(unmet.so("log tampering goes undetected"));
             }
         }
     }

@@ -1,5 +1,5 @@
-use paved_model::terraform::{block_name, not_true, Resource};
-use paved_parse::hcl::{Block, Value};
+use paved_model::terraform::not_true;
+use paved_parse::hcl::Value;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -43,17 +43,6 @@ rule! {
     }
 }
 
-/// Reports `attr` of `block` (in `resource`) when it is missing or `false`.
-fn require_true(out: &mut Emitter<'_>, resource: &Resource<'_>, block: &Block, attr: &str, what: &str) {
-    if let Some(unmet) = not_true(resource.path(), block, attr) {
-        out.at(unmet.location).say(format!(
-            "{}: {}, so {what}",
-            block_name(block),
-            unmet.describe(attr)
-        ));
-    }
-}
-
 impl Check for EbsUnencrypted {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let tf = cx.terraform();
@@ -64,7 +53,9 @@ impl Check for EbsUnencrypted {
             return;
         }
         for v in tf.resources("aws_ebs_volume") {
-            require_true(out, &v, v.block, "encrypted", "the volume is not encrypted");
+            if let Some(unmet) = not_true(v.path(), v.block, "encrypted") {
+                out.at(unmet.location).say(unmet.so("the volume is not encrypted"));
+            }
         }
         for ty in [
             "aws_instance",
@@ -90,13 +81,9 @@ impl Check for EbsUnencrypted {
                         Some(dev)
                     };
                     let Some(target) = target else { continue };
-                    require_true(
-                        out,
-                        &r,
-                        target,
-                        "encrypted",
-                        "the block device is not encrypted",
-                    );
+                    if let Some(unmet) = not_true(r.path(), target, "encrypted") {
+                        out.at(unmet.location).say(unmet.so("the block device is not encrypted"));
+                    }
                 }
             }
         }

@@ -1,4 +1,4 @@
-use paved_model::terraform::{block_name, not_true};
+use paved_model::terraform::not_true;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -57,11 +57,7 @@ impl Check for EcrScanOnPush {
                 )),
                 Some(s) => {
                     if let Some(unmet) = not_true(r.path(), s, "scan_on_push") {
-                        out.at(unmet.location).say(format!(
-                            "{}: {}, so images are not scanned on push",
-                            block_name(s),
-                            unmet.describe("scan_on_push")
-                        ));
+                        out.at(unmet.location).say(unmet.so("images are not scanned on push"));
                     }
                 }
             }

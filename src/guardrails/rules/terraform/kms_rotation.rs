@@ -1,4 +1,4 @@
-use paved_model::terraform::{block_name, not_true};
+use paved_model::terraform::not_true;
 use paved_parse::hcl::Value;
 
 use crate::guardrails::declare::{rule, Check};
@@ -48,11 +48,7 @@ impl Check for KmsRotation {
                 continue;
             }
             if let Some(unmet) = not_true(r.path(), r.block, "enable_key_rotation") {
-                out.at(unmet.location).say(format!(
-                    "{}: {}, so the key is never rotated",
-                    block_name(r.block),
-                    unmet.describe("enable_key_rotation")
-                ));
+                out.at(unmet.location).say(unmet.so("the key is never rotated"));
             }
         }
     }

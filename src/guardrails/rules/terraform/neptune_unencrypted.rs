@@ -1,4 +1,4 @@
-use paved_model::terraform::{block_name, not_true};
+use paved_model::terraform::not_true;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -48,11 +48,7 @@ impl Check for NeptuneUnencrypted {
                 continue;
             }
             if let Some(unmet) = not_true(r.path(), r.block, "storage_encrypted") {
-                out.at(unmet.location).say(format!(
-                    "{}: {}, so cluster storage is not encrypted",
-                    block_name(r.block),
-                    unmet.describe("storage_encrypted")
-                ));
+                out.at(unmet.location).say(unmet.so("cluster storage is not encrypted"));
             }
         }
     }

@@ -1,5 +1,4 @@
-use paved_model::terraform::{block_name, not_true, Resource};
-use paved_parse::hcl::Block;
+use paved_model::terraform::not_true;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -37,17 +36,6 @@ rule! {
     }
 }
 
-/// Reports `attr` of `block` (in `resource`) when it is missing or `false`.
-fn require_true(out: &mut Emitter<'_>, resource: &Resource<'_>, block: &Block, attr: &str, what: &str) {
-    if let Some(unmet) = not_true(resource.path(), block, attr) {
-        out.at(unmet.location).say(format!(
-            "{}: {}, so {what}",
-            block_name(block),
-            unmet.describe(attr)
-        ));
-    }
-}
-
 impl Check for RdsUnencrypted {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let tf = cx.terraform();
@@ -58,13 +46,9 @@ impl Check for RdsUnencrypted {
             {
                 continue;
             }
-            require_true(
-                out,
-                &r,
-                r.block,
-                "storage_encrypted",
-                "database storage is not encrypted",
-            );
+            if let Some(unmet) = not_true(r.path(), r.block, "storage_encrypted") {
+                out.at(unmet.location).say(unmet.so("database storage is not encrypted"));
+            }
         }
         for r in tf.resources("aws_rds_cluster") {
             if r.block.attr("replication_source_identifier").is_some()
@@ -72,13 +56,9 @@ impl Check for RdsUnencrypted {
             {
                 continue;
             }
-            require_true(
-                out,
-                &r,
-                r.block,
-                "storage_encrypted",
-                "cluster storage is not encrypted",
-            );
+            if let Some(unmet) = not_true(r.path(), r.block, "storage_encrypted") {
+                out.at(unmet.location).say(unmet.so("cluster storage is not encrypted"));
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-use paved_model::terraform::{block_name, not_true};
+use paved_model::terraform::not_true;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -42,11 +42,7 @@ impl Check for SqsUnencrypted {
                 continue;
             }
             if let Some(unmet) = not_true(r.path(), r.block, "sqs_managed_sse_enabled") {
-                out.at(unmet.location).say(format!(
-                    "{}: {}, so the queue has no server-side encryption configured",
-                    block_name(r.block),
-                    unmet.describe("sqs_managed_sse_enabled")
-                ));
+                out.at(unmet.location).say(unmet.so("the queue has no server-side encryption configured"));
             }
         }
     }
