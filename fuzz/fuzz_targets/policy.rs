@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    paved::drift::fuzzing::policy(data);
+    paved::fuzzing::policy(data);
 });

@@ -3,7 +3,7 @@
 //! Read-only with respect to the audited repositories: the only file written is
 //! `--output`, atomically, where the user asked for it.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -48,8 +48,10 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
     };
     let repos = match &args.manifests {
         Some(src) => {
-            let (display, files) = load_manifests(src)?;
-            vec![drift::audit_manifests(files, display, &opts)]
+            let (display, files, parts) = load_manifests(src)?;
+            let mut repo = drift::audit_manifests(files, display, &opts);
+            parts.restore(&mut repo);
+            vec![repo]
         }
         None => audit_repositories(args, &opts),
     };
@@ -140,9 +142,12 @@ const MAX_MANIFEST_BYTES: u64 = paved_parse::yaml::MAX_FILE_BYTES;
 /// Reads `--manifests PATH|-` and checks that it is what `helm template` or `kustomize
 /// build` prints: YAML that parses, with at least one Kubernetes object. Anything else
 /// is refused here (exit code 2) rather than audited as an empty, "clean" repository.
-fn load_manifests(src: &Path) -> anyhow::Result<(String, Vec<SourceFile>)> {
+fn load_manifests(src: &Path) -> anyhow::Result<(String, Vec<SourceFile>, StdinParts)> {
+    let mut parts = StdinParts::default();
     let (display, files) = if src == Path::new("-") {
-        ("(stdin)".to_string(), vec![read_stdin()?])
+        let (files, cut) = read_stdin()?;
+        parts = cut;
+        (StdinParts::FILE.to_string(), files)
     } else {
         let meta = std::fs::metadata(src)
             .with_context(|| format!("--manifests {}: cannot read this path", src.display()))?;
@@ -163,8 +168,14 @@ fn load_manifests(src: &Path) -> anyhow::Result<(String, Vec<SourceFile>)> {
     for file in &files {
         let text = file.text.as_deref().unwrap_or_default();
         let docs = paved_parse::yaml::parse(text).map_err(|e| {
+            let counted = match parts.parts.iter().find(|(n, _)| file.path == Path::new(n)) {
+                Some((_, before)) if *before > 0 => {
+                    format!(" (its lines counted from line {} of standard input)", before + 1)
+                }
+                _ => String::new(),
+            };
             anyhow!(
-                "--manifests {}: {}: not YAML ({e}); pass rendered manifests (the output of `helm template` or `kustomize build`), not templates",
+                "--manifests {}: {}: not YAML ({e}){counted}; pass rendered manifests (the output of `helm template` or `kustomize build`), not templates",
                 src.display(),
                 file.path.display()
             )
@@ -180,32 +191,142 @@ fn load_manifests(src: &Path) -> anyhow::Result<(String, Vec<SourceFile>)> {
             src.display()
         );
     }
-    Ok((display, files))
+    Ok((display, files, parts))
 }
 
-fn read_stdin() -> anyhow::Result<SourceFile> {
+/// The most `--manifests -` reads from standard input: far above what `helm template`
+/// prints for large charts with their CRDs (a few MiB), and bounded so a runaway pipe
+/// cannot exhaust memory.
+const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Standard input, cut at document markers (`---` at the start of a line) into parts of
+/// at most [`MAX_MANIFEST_BYTES`], the YAML parser's bound for one file. Each part is
+/// audited as a file; [`StdinParts::restore`] moves findings in later parts back to
+/// `(stdin)` and the stream's own line numbers.
+#[derive(Debug, Default)]
+struct StdinParts {
+    /// Each part's file name and the number of stream lines before it.
+    parts: Vec<(String, u32)>,
+}
+
+impl StdinParts {
+    const FILE: &'static str = "(stdin)";
+
+    fn name(lines_before: u32) -> String {
+        if lines_before == 0 {
+            Self::FILE.to_string()
+        } else {
+            format!("{} from line {}", Self::FILE, lines_before + 1)
+        }
+    }
+
+    /// Findings and warnings of the parts, as positions in the stream.
+    fn restore(&self, repo: &mut drift::RepoReport) {
+        for f in &mut repo.findings {
+            if let Some((_, before)) = self.parts.iter().find(|(name, _)| *name == f.file) {
+                f.file = Self::FILE.to_string();
+                f.line = f.line.map(|l| l + before);
+            }
+        }
+        for w in &mut repo.warnings {
+            if self.parts.iter().any(|(name, _)| w.file == Path::new(name)) {
+                w.file = PathBuf::from(Self::FILE);
+            }
+        }
+    }
+}
+
+/// Cuts the stream into [`StdinParts`] a line at a time.
+#[derive(Default)]
+struct Cutter {
+    /// Lines read so far.
+    lines: u32,
+    doc: Vec<u8>,
+    doc_start: u32,
+    part: Vec<u8>,
+    part_start: u32,
+    done: Vec<(Vec<u8>, u32)>,
+}
+
+impl Cutter {
+    fn line(&mut self, line: &[u8]) -> anyhow::Result<()> {
+        let marker = line
+            .strip_prefix(b"---")
+            .is_some_and(|rest| rest.is_empty() || matches!(rest[0], b' ' | b'\t' | b'\r' | b'\n'));
+        if marker {
+            self.end_document()?;
+        }
+        self.doc.extend_from_slice(line);
+        self.lines += 1;
+        Ok(())
+    }
+
+    fn end_document(&mut self) -> anyhow::Result<()> {
+        if self.doc.len() as u64 > MAX_MANIFEST_BYTES {
+            bail!(
+                "--manifests -: the YAML document at line {} of standard input is larger than 1 MiB, the most paved parses as one file; leave it out of the stream or split it",
+                self.doc_start + 1
+            );
+        }
+        if !self.part.is_empty() && (self.part.len() + self.doc.len()) as u64 > MAX_MANIFEST_BYTES {
+            self.done
+                .push((std::mem::take(&mut self.part), self.part_start));
+            self.part_start = self.doc_start;
+        }
+        self.part.append(&mut self.doc);
+        self.doc_start = self.lines;
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<(Vec<SourceFile>, StdinParts)> {
+        self.end_document()?;
+        if !self.part.is_empty() || self.done.is_empty() {
+            self.done
+                .push((std::mem::take(&mut self.part), self.part_start));
+        }
+        let mut files = Vec::new();
+        let mut parts = StdinParts::default();
+        for (bytes, before) in self.done {
+            let name = StdinParts::name(before);
+            let size = bytes.len() as u64;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow!("--manifests -: standard input is not UTF-8 text"))?;
+            files.push(SourceFile {
+                path: PathBuf::from(&name),
+                size,
+                executable: false,
+                text: Some(text),
+            });
+            parts.parts.push((name, before));
+        }
+        Ok((files, parts))
+    }
+}
+
+fn read_stdin() -> anyhow::Result<(Vec<SourceFile>, StdinParts)> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         bail!("--manifests -: standard input is a terminal; pipe rendered manifests into it, e.g. `helm template CHART | paved drift --manifests -`");
     }
-    let mut bytes = Vec::new();
-    stdin
-        .lock()
-        .take(MAX_MANIFEST_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .context("--manifests -: cannot read standard input")?;
-    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        bail!("--manifests -: more than 1 MiB on standard input; write the manifests to a directory (`helm template CHART --output-dir DIR`) and pass `--manifests DIR`");
+    let mut reader = stdin.lock().take(MAX_STDIN_BYTES + 1);
+    let mut cutter = Cutter::default();
+    let mut line = Vec::new();
+    let mut total = 0u64;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .context("--manifests -: cannot read standard input")?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > MAX_STDIN_BYTES {
+            bail!("--manifests -: more than 64 MiB on standard input, the most paved reads from a pipe; write the manifests to a directory (`helm template CHART --output-dir DIR`, `kustomize build DIR -o OUT/`) and pass `--manifests DIR`");
+        }
+        cutter.line(&line)?;
     }
-    let size = bytes.len() as u64;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow!("--manifests -: standard input is not UTF-8 text"))?;
-    Ok(SourceFile {
-        path: PathBuf::from("(stdin)"),
-        size,
-        executable: false,
-        text: Some(text),
-    })
+    cutter.finish()
 }
 
 fn read_manifest_file(path: &Path, name: PathBuf, size: u64) -> anyhow::Result<SourceFile> {

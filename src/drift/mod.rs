@@ -8,7 +8,6 @@ pub mod blind_spots;
 pub mod blueprint;
 pub mod context;
 pub mod discover;
-pub mod fuzzing;
 pub mod rules;
 pub mod waivers;
 pub mod walk;

@@ -230,7 +230,62 @@ pub(crate) enum Tool {
     /// A GitLab CI template, `Security/SAST`, matched against `include: template:`.
     Template(String),
     /// A command line; `*` stands for any arguments.
-    Command(Regex),
+    Command(CommandPattern),
+}
+
+/// A scanner's command line as a regular expression, compiled on first use and only
+/// for a line that contains the command's first word.
+///
+/// Compiling the ~80 case-insensitive patterns of the default lists was a quarter of
+/// auditing one repository, yet a pipeline runs a handful of them: most lines never
+/// mention most tools, and a line that does not contain a tool's first word cannot
+/// match its pattern.
+pub(crate) struct CommandPattern {
+    pattern: String,
+    /// The first word the pattern requires, lower-case; `None` when it is not ASCII
+    /// (the regex then always runs).
+    word: Option<String>,
+    regex: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl CommandPattern {
+    fn new(pattern: String, word: Option<String>) -> CommandPattern {
+        CommandPattern {
+            pattern,
+            word: word
+                .filter(|w| w.is_ascii())
+                .map(|w| w.to_ascii_lowercase()),
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether `line` may hold a match. Under `(?i)` only two non-ASCII characters
+    /// fold to ASCII letters (`ſ` to `s`, the Kelvin sign to `k`), so the word test is
+    /// exact for an ASCII line and skipped for any other.
+    fn may_match(&self, line: &str) -> bool {
+        match &self.word {
+            Some(word) if line.is_ascii() => contains_ignore_ascii_case(line, word),
+            _ => true,
+        }
+    }
+
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+    }
+}
+
+/// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let upper = first.to_ascii_uppercase();
+    hay.len() >= needle.len()
+        && memchr::memchr2_iter(first, upper, &hay[..=hay.len() - needle.len()])
+            .any(|at| hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest))
 }
 
 impl Tool {
@@ -251,6 +306,7 @@ impl Tool {
         }
         let mut pattern = String::from(r#"(?i)(?:^|[\s;&|(`"'/=])"#);
         let mut first = true;
+        let mut word = None;
         for token in spec.split_whitespace() {
             if token == "*" || token == "…" {
                 if !first {
@@ -262,12 +318,15 @@ impl Tool {
                 pattern.push_str(r"[\s=]+");
             }
             pattern.push_str(&regex::escape(token));
+            if first {
+                word = Some(token.to_owned());
+            }
             first = false;
         }
         // `:` and `@` end the name when the tool runs from its container image
         // (`docker run ghcr.io/gitleaks/gitleaks:v8@sha256:… git .`).
         pattern.push_str(r#"(?:$|[\s;&|)`"'=:@])"#);
-        Regex::new(&pattern).ok().map(Tool::Command)
+        Some(Tool::Command(CommandPattern::new(pattern, word)))
     }
 
     pub(crate) fn matches_action(&self, name: &str) -> bool {
@@ -304,11 +363,14 @@ impl Tool {
     /// (`cargo install cargo-deny@0.20.2 && cargo deny check` runs it once).
     pub(crate) fn find_commands(&self, line: &str) -> Vec<usize> {
         match self {
-            Tool::Command(re) => re
-                .find_iter(line)
-                .map(|m| m.start())
-                .filter(|&at| !installs(&line[..at]))
-                .collect(),
+            Tool::Command(command) if command.may_match(line) => match command.regex() {
+                Some(re) => re
+                    .find_iter(line)
+                    .map(|m| m.start())
+                    .filter(|&at| !installs(&line[..at]))
+                    .collect(),
+                None => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }
@@ -745,4 +807,55 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word check before a command pattern never changes what it finds.
+    #[test]
+    fn command_patterns_find_what_their_regex_finds() {
+        let lines = [
+            "cargo deny check",
+            "CARGO-DENY check advisories",
+            "pip install semgrep==1.2 && semgrep ci --error",
+            "docker run ghcr.io/gitleaks/gitleaks:v8@sha256:abc git .",
+            "ſemgrep scan", // `ſ` folds to `s`: a non-ASCII line always runs the regex
+            "\u{212a}ics scan -p .",
+            "echo trivy; trivy fs --exit-code 1 .",
+            "npm audit --audit-level=high",
+            "run: ./scripts/osv-scanner.sh",
+            "nothing to see",
+            "",
+            "zizmor . || true",
+        ];
+        let mut checked = 0;
+        for category in Category::ALL {
+            for tool in Category::tools(&category.default_tools()).iter() {
+                let Tool::Command(command) = tool else {
+                    continue;
+                };
+                let regex = Regex::new(&command.pattern).unwrap();
+                for line in lines {
+                    let expected: Vec<usize> = regex
+                        .find_iter(line)
+                        .map(|m| m.start())
+                        .filter(|&at| !installs(&line[..at]))
+                        .collect();
+                    assert_eq!(
+                        tool.find_commands(line),
+                        expected,
+                        "{} on {line:?}",
+                        command.pattern
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
+        assert!(contains_ignore_ascii_case("run Cargo-Deny", "cargo-deny"));
+        assert!(!contains_ignore_ascii_case("cargo", "cargo-deny"));
+        assert!(contains_ignore_ascii_case("x", ""));
+    }
 }

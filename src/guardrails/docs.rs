@@ -150,15 +150,16 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
 /// section per rule.
 pub fn markdown<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> String {
     let rules: Vec<&Rule> = rules.into_iter().collect();
-    let mut out = String::from(
+    let mut out = format!(
         "# Rules\n\n\
          <!-- Generated from the rule declarations in src/guardrails/rules/ and src/drift/rules/.\n     \
          Do not edit by hand: regenerate with `PAVED_BLESS=1 cargo test --test it docs`. -->\n\n\
-         Every rule `paved drift` checks, at its default severity. A guardrails profile\n\
+         Every rule `paved drift` checks ({}), at its default severity. A guardrails profile\n\
          (`guardrails/*.toml`, `--profile`, `--guardrails DIR`) may disable a rule or change its\n\
          severity, and the repository's context (exposure, data classification) may move a\n\
          finding one step; see [drift.md](drift.md). `paved explain ID` prints one rule.\n\n\
          | id | severity | domain | title |\n|---|---|---|---|\n",
+        rules.len()
     );
     for r in &rules {
         let m = &r.meta;

@@ -10,6 +10,7 @@ pub mod sarif;
 
 use crate::drift::Report;
 use crate::guardrails::Severity;
+pub use crate::text::plural;
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -77,14 +78,6 @@ pub fn summary_line(report: &Report) -> String {
         ));
     }
     line
-}
-
-pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,37 @@ fn docs_rules_md_is_current() {
     );
 }
 
+/// Prose that states how many rules there are goes stale with every new rule: the
+/// count lives in generated text (docs/rules.md, `paved rules`). A historical figure
+/// says so ("145 at the time"); "all N rules" must be today's count.
+#[test]
+fn docs_state_no_stale_rule_count() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let count = rules::catalog().count();
+    let claim = regex::Regex::new(r"(?i)\ball (\d+) (?:rules|guardrails?)\b").unwrap();
+    let mut docs = vec![root.join("README.md"), root.join("guardrails/README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            docs.push(path);
+        }
+    }
+    for path in docs {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for c in claim.captures_iter(&text) {
+            assert_eq!(
+                c[1].parse::<usize>().unwrap(),
+                count,
+                "{}: `{}` but the catalog has {count} rules",
+                path.display(),
+                &c[0]
+            );
+        }
+    }
+    let md = std::fs::read_to_string(root.join("docs/rules.md")).unwrap();
+    assert!(md.contains(&format!("checks ({count})")));
+}
+
 #[test]
 fn docs_guardrails_parameter_table_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("guardrails/README.md");

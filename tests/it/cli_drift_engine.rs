@@ -592,3 +592,111 @@ fn unreadable_ci_is_one_quiet_finding_not_one_per_coverage_rule() {
         .filter(|f| f["rule"] == "PVD-AUDIT-001")
         .all(|f| f["detail"].is_null()));
 }
+
+/// Runs `paved drift --manifests -` on `input`, writing it from a thread that ignores
+/// a closed pipe (paved stops reading at its limit).
+fn drift_stdin(input: Vec<u8>, args: &[&str]) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paved"))
+        .env("PAVED_TODAY", "2026-06-01")
+        .env_remove("PAVED_PROFILE")
+        .env_remove("PAVED_GUARDRAILS")
+        .env("NO_COLOR", "1")
+        .args(["drift", "--manifests", "-"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+const PRIVILEGED_POD: &str = "\
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: NAME
+  namespace: apps
+spec:
+  containers:
+    - name: app
+      image: ghcr.io/acme/app@sha256:0000000000000000000000000000000000000000000000000000000000000000
+      securityContext:
+        privileged: true
+";
+
+/// A stream larger than the parser's 1 MiB per file is cut at `---` and every part is
+/// audited; findings keep the stream's own line numbers under `(stdin)`.
+#[test]
+fn manifests_on_stdin_beyond_one_mib_are_all_audited_with_stream_lines() {
+    let filler = format!("  note: \"{}\"\n", "x".repeat(1000));
+    let mut stream = PRIVILEGED_POD.replace("NAME", "first");
+    for i in 0..1500 {
+        stream.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: apps\ndata:\n{filler}"
+        ));
+    }
+    let before_last = stream.lines().count();
+    stream.push_str(&PRIVILEGED_POD.replace("NAME", "last"));
+    assert!(stream.len() > 1_400_000, "{}", stream.len());
+    // `privileged: true` is line 12 of each pod document.
+    let expected = [12, before_last + 12];
+
+    let out = drift_stdin(stream.into_bytes(), &["--format=json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let v = json_of(&out);
+    let privileged: Vec<(String, Option<u64>)> = findings(&v)
+        .into_iter()
+        .filter(|f| f.0 == "PVD-KUBE-001")
+        .map(|f| (f.1, f.2))
+        .collect();
+    assert_eq!(
+        privileged,
+        expected
+            .iter()
+            .map(|l| ("(stdin)".to_string(), Some(*l as u64)))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        findings(&v).iter().all(|f| !f.1.contains("from line")),
+        "a part name leaked: {:?}",
+        findings(&v)
+    );
+}
+
+#[test]
+fn manifests_on_stdin_over_the_limits_are_clear_errors() {
+    // More than 64 MiB in all.
+    let line = format!("# {}\n", "x".repeat(1021));
+    let huge = line.repeat(64 * 1024 + 1).into_bytes();
+    let out = drift_stdin(huge, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("more than 64 MiB on standard input") && err.contains("--manifests DIR"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // One document larger than the parser's bound.
+    let big = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: \"{}\"\n",
+        "x".repeat(1100 * 1024)
+    );
+    let out = drift_stdin(big.into_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("the YAML document at line 5 of standard input is larger than 1 MiB"),
+        "{err}"
+    );
+}

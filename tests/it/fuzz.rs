@@ -2,11 +2,11 @@
 //! mutated by a small deterministic PRNG, a fixed number of inputs per target
 //! (`PAVED_FUZZ_INPUTS`, default 1000; a soak run sets e.g. 1000000), so every run
 //! of the suite tries the same inputs and a failure reproduces. A panic fails the test
-//! and prints the input (hex) to reproduce with `paved::drift::fuzzing::repo_model`.
+//! and prints the input (hex) to reproduce with `paved::fuzzing::repo_model`.
 
 use std::time::Instant;
 
-use paved::drift::fuzzing::{self, join, SEEDS};
+use paved::fuzzing::{self, join, SEEDS};
 
 struct Rng(u64);
 

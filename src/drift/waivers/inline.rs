@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use jiff::civil::Date;
 use regex::Regex;
 
@@ -160,18 +161,42 @@ static KICS: LazyLock<Regex> =
 static TRIVY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:#|//)\s*trivy:ignore:([A-Za-z0-9-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?"));
 
-/// Cheap test before any regex runs: most files hold no suppression.
-fn may_hold_one(text: &str) -> bool {
-    [
-        "zizmor",
-        "checkov",
-        "hadolint",
-        "nosec",
-        "kics-scan",
-        "trivy:ignore",
-    ]
-    .iter()
-    .any(|needle| text.contains(needle))
+/// The literal each suppression pattern requires (the `marker` its [`captures`] call
+/// checks): a line without any of them holds no suppression.
+const MARKERS: [&str; 7] = [
+    "zizmor:",
+    "checkov:skip=",
+    "checkov.io/skip",
+    "hadolint",
+    "nosec",
+    "kics-scan",
+    "trivy:ignore:",
+];
+
+/// 0-based indexes of the lines of `text` holding a marker, in order. One pass over
+/// the text for all markers: looking at every line of every file for each marker in
+/// turn cost as much as auditing the rest of a generated service's CI.
+fn marker_lines(text: &str) -> Vec<usize> {
+    // Leftmost-first lets aho-corasick use its vectorised searcher; a line holding a
+    // marker still yields a match (markers never span lines, and a match is skipped
+    // only when one that overlaps it, on the same line, is reported).
+    static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(MARKERS)
+            .expect("inline suppression markers are valid")
+    });
+    let bytes = text.as_bytes();
+    let mut out: Vec<usize> = Vec::new();
+    let (mut line, mut counted) = (0, 0);
+    for m in FINDER.find_iter(text) {
+        line += memchr::memchr_iter(b'\n', &bytes[counted..m.start()]).count();
+        counted = m.start();
+        if out.last() != Some(&line) {
+            out.push(line);
+        }
+    }
+    out
 }
 
 fn reason(text: &str) -> Option<String> {
@@ -269,19 +294,29 @@ fn is_yaml(path: &str) -> bool {
 pub fn find(files: &[SourceFile]) -> Vec<Inline> {
     let mut out = Vec::new();
     for file in files {
-        let Some(text) = file.text.as_deref().filter(|t| may_hold_one(t)) else {
+        let Some(text) = file.text.as_deref() else {
             continue;
         };
-        scan(file, text, &mut out);
+        let marked = marker_lines(text);
+        if !marked.is_empty() {
+            scan(file, text, &marked, &mut out);
+        }
     }
     out
 }
 
-fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
+/// The suppressions on the `marked` lines (0-based, ascending) of one file.
+fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) {
     let path = file.path_str();
     let lines: Vec<&str> = text.lines().collect();
-    let mut seen_code = false;
-    for (i, line) in lines.iter().enumerate() {
+    // Whether a line other than a blank or a comment comes before line `i`.
+    let (mut seen_code, mut looked) = (false, 0);
+    for &i in marked {
+        let Some(line) = lines.get(i) else { break };
+        while !seen_code && looked < i {
+            seen_code = !is_blank_or_comment(lines[looked]);
+            looked += 1;
+        }
         let n = to_u32(i + 1);
         let push = |out: &mut Vec<Inline>, tool, directive: String, ids, span, reason, expires| {
             out.push(Inline {
@@ -447,9 +482,6 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
                 );
             }
         }
-        if !only_comment {
-            seen_code = true;
-        }
     }
 }
 
@@ -457,6 +489,18 @@ fn scan(file: &SourceFile, text: &str, out: &mut Vec<Inline>) {
 mod tests {
     use super::*;
     use crate::guardrails::Severity;
+
+    #[test]
+    fn marker_lines_are_the_lines_holding_a_marker() {
+        let text = "# checkov:skip=CKV_1 # nosec\nplain\r\nx # trivy:ignore:DS-1 zizmor: hadolint\n\n# kics-scan ignore\nchecko\nv:skip=";
+        assert_eq!(marker_lines(text), [0, 2, 4]);
+        assert!(marker_lines("no suppression here\n").is_empty());
+        // Every line, whatever precedes it, is found once.
+        let many: String = (0..50)
+            .map(|i| if i % 3 == 0 { "nosec\n" } else { "x\n" })
+            .collect();
+        assert_eq!(marker_lines(&many), (0..50).step_by(3).collect::<Vec<_>>());
+    }
 
     fn meta(id: &'static str, domain: Domain, references: &'static [&'static str]) -> RuleMeta {
         RuleMeta {

@@ -7,6 +7,7 @@ use paved_model::secrets::{
 };
 use regex::Regex;
 
+use super::assignments::{self, Form};
 use super::scan::{scanned, PerValue, SecretParams};
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter, SourceFile};
@@ -43,23 +44,6 @@ rule! {
         params: SecretParams,
     }
 }
-
-/// Key names that hold credentials.
-const KEY_WORDS: &str = r"password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?";
-
-static QUOTED_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)([A-Za-z0-9_.-]*(?:{KEY_WORDS})[A-Za-z0-9_.-]*)["']?(?:\s*:\s*&(?:'static\s+)?str)?\s*(?::=|=>|=|:)\s*(?:[br]#?)?["'`]([^"'`\s\\]{{8,200}})["'`]"#
-    ))
-    .unwrap()
-});
-
-static UNQUOTED_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?im)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_.-]*(?:{KEY_WORDS})[A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*([^\s"'`]{{8,200}})(?:[ \t]+#.*)?[ \t]*$"#
-    ))
-    .unwrap()
-});
 
 /// Endings of key names that hold a reference to a credential rather than the credential.
 const NON_SECRET_KEY_SUFFIXES: &[&str] = &[
@@ -283,13 +267,10 @@ impl Check for GenericCredential {
             let mut found = PerValue::new(f, text);
             let mut seen_lines: Vec<u32> = Vec::new();
             let mut seen_offsets: HashSet<usize> = HashSet::new();
-            let mut scan = |re: &Regex, found: &mut PerValue<'_>| {
-                for c in re.captures_iter(text) {
-                    let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
-                        continue;
-                    };
-                    let (k, v) = (key.as_str(), value.as_str());
-                    if is_reference_key(k) || !seen_offsets.insert(value.start()) {
+            let mut scan = |form: Form, found: &mut PerValue<'_>| {
+                for a in assignments::find(form, text) {
+                    let (k, v) = (&text[a.key.clone()], &text[a.value.clone()]);
+                    if is_reference_key(k) || !seen_offsets.insert(a.value.start) {
                         continue;
                     }
                     let credential = is_credential_value(v)
@@ -301,11 +282,11 @@ impl Check for GenericCredential {
                     // the SDK's public ingestion key (recorded test cassettes are full
                     // of them).
                     if !names_a_password_or_secret(k)
-                        && mentions_ingestion_host(&text[found.around(value.start(), 12)])
+                        && mentions_ingestion_host(&text[found.around(a.value.start, 12)])
                     {
                         continue;
                     }
-                    let line = found.line_of(value.start());
+                    let line = found.line_of(a.value.start);
                     let objects =
                         secret_objects.get_or_insert_with(|| secret_object_lines(cx, &path));
                     if in_secret_object(objects, line) {
@@ -315,7 +296,7 @@ impl Check for GenericCredential {
                         continue;
                     }
                     seen_lines.push(line);
-                    found.add(v, value.start(), || {
+                    found.add(v, a.value.start, || {
                         format!(
                             "`{}` is assigned a literal that looks like a credential: {}",
                             truncate_key(k),
@@ -324,11 +305,12 @@ impl Check for GenericCredential {
                     });
                 }
             };
-            scan(&QUOTED_ASSIGNMENT, &mut found);
+            scan(Form::Quoted, &mut found);
             if unquoted_values_are_strings(f) {
-                scan(&UNQUOTED_ASSIGNMENT, &mut found);
+                scan(Form::Unquoted, &mut found);
             }
             found.emit(out);
         }
     }
 }
+

@@ -43,11 +43,13 @@
 //!   findings.
 //!
 //! What text looks like a credential is `paved_model::secrets`; which files are
-//! scanned and how repeats fold is [`scan`], a support module that declares no rule.
+//! scanned and how repeats fold is [`scan`], a support module that declares no rule;
+//! so is [`assignments`], which finds `key = "value"` assignments for PVD-SECRET-004.
 
 use crate::guardrails::declare::register;
 use crate::guardrails::Domain;
 
+mod assignments;
 mod scan;
 
 /// The domain of every rule in this folder.

@@ -77,7 +77,10 @@ impl Check for PrivateKey {
             }
         }
         for (f, text) in scanned(cx) {
-            let lines = TextLines::new(text);
+            // Line starts only for a file with a finding: most have none, and indexing
+            // every file's lines was most of this rule's cost.
+            let index = std::cell::OnceCell::new();
+            let lines = || index.get_or_init(|| TextLines::new(text));
             for m in PEM_KEY.captures_iter(text) {
                 let whole = m.get(0).map_or(0..0, |g| g.range());
                 let tail_end = floor_char_boundary(text, (whole.end + 400).min(text.len()));
@@ -89,11 +92,11 @@ impl Check for PrivateKey {
                 }
                 let kind = m.get(1).map_or("", |g| g.as_str()).trim();
                 let kind = if kind.is_empty() { "PKCS#8" } else { kind };
-                out.at(lines.at(&f.path, whole.start))
+                out.at(lines().at(&f.path, whole.start))
                     .say(format!("{kind} private key in PEM form"));
             }
             for m in PUTTY_KEY.find_iter(text) {
-                out.at(lines.at(&f.path, m.start()))
+                out.at(lines().at(&f.path, m.start()))
                     .say("PuTTY private key file");
             }
         }

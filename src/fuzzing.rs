@@ -1,14 +1,15 @@
 //! Fuzzing harnesses, shared by the cargo-fuzz targets in `fuzz/` (nightly) and the
 //! stable-toolchain driver in `tests/it/fuzz.rs`, so every parser and rule is
-//! fuzzed through the same entry points the CLI uses.
+//! fuzzed through the same entry points the CLI uses. A top-level module, like
+//! `commands`: it drives the whole pipeline, reports included, so it sits above every
+//! layer it calls (`tests/it/layering.rs`).
 
 use std::sync::OnceLock;
 
 use crate::blueprint::Catalog;
+use crate::drift::{self, rules, Options, Report};
 use crate::guardrails::policy::Policy;
 use crate::report::{self, Format, Settings};
-
-use super::{rules, Options, Report};
 
 /// File names the harness can put bytes under: one per parser or rule family.
 pub const NAMES: &[&str] = &[
@@ -79,7 +80,7 @@ pub fn repo_model(data: &[u8]) -> Report {
         catalog,
         today: jiff::civil::date(2026, 6, 1),
     };
-    let repo = super::audit_in_memory(&files, &opts);
+    let repo = drift::audit_in_memory(&files, &opts);
     let report = Report {
         profile: policy.profile.clone(),
         repos: vec![repo],

@@ -1,0 +1,376 @@
+//! Finding `key = "value"` assignments whose key names a credential, for
+//! PVD-SECRET-004. Declares no rule.
+//!
+//! Two patterns, matched exactly as written (every match, in order, as `captures_iter`
+//! of the pattern with the value bounded to 8–200 characters would give them), but
+//! found the cheap way: the patterns are case-insensitive, so no literal prefilter
+//! applies and running them meant stepping through every byte of every file, the
+//! largest cost of auditing a repository after parsing. A match always holds one of
+//! the key words, so the key words are looked up first (in a lower-cased copy, with
+//! a vectorised multi-string search) and the pattern is only tried, anchored, where a
+//! match holding that word would have to start.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+use regex_automata::meta;
+use regex_automata::{Anchored, Input};
+
+/// Key names that hold credentials.
+const KEY_WORDS: &str = r"password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?";
+
+/// Every word [`KEY_WORDS`] matches, or a part of it that every match contains.
+const KEY_WORD_LITERALS: [&str; 18] = [
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "api_key",
+    "api-key",
+    "apikey",
+    "access_key",
+    "access-key",
+    "accesskey",
+    "private_key",
+    "private-key",
+    "privatekey",
+    "auth_key",
+    "auth-key",
+    "authkey",
+    "credential",
+];
+
+/// Shortest and longest value reported, in characters.
+const VALUE_CHARS: std::ops::RangeInclusive<usize> = 8..=200;
+
+/// The two shapes of assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Form {
+    /// `key = "value"`, `key: 'value'`, `const KEY: &str = "value"`, anywhere.
+    Quoted,
+    /// `KEY=value` and `key: value` on a line of their own (env, YAML, ini files).
+    Unquoted,
+}
+
+impl Form {
+    /// The pattern; the key is group 1, the value group 2. The value is `+` here and
+    /// its length checked after matching (see [`find`]).
+    fn pattern(self) -> String {
+        match self {
+            Form::Quoted => format!(
+                r#"(?i)([A-Za-z0-9_.-]*(?:{KEY_WORDS})[A-Za-z0-9_.-]*)["']?(?:\s*:\s*&(?:'static\s+)?str)?\s*(?::=|=>|=|:)\s*(?:[br]#?)?["'`]([^"'`\s\\]+)["'`]"#
+            ),
+            Form::Unquoted => format!(
+                r#"(?im)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_.-]*(?:{KEY_WORDS})[A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*([^\s"'`]+)(?:[ \t]+#.*)?[ \t]*$"#
+            ),
+        }
+    }
+
+    /// Where a match whose key holds the key word at `word` can start, at the
+    /// earliest: the start of the run of key characters around it (a quoted
+    /// assignment's key is that whole run), or the start of its line.
+    fn earliest_start(self, text: &[u8], word: usize) -> usize {
+        let is_key_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+        let stop = |b: u8| match self {
+            Form::Quoted => !is_key_char(b),
+            Form::Unquoted => b == b'\n',
+        };
+        text[..word]
+            .iter()
+            .rposition(|&b| stop(b))
+            .map_or(0, |i| i + 1)
+    }
+
+    fn anchored(self) -> &'static meta::Regex {
+        static QUOTED: LazyLock<meta::Regex> = LazyLock::new(|| compile(Form::Quoted));
+        static UNQUOTED: LazyLock<meta::Regex> = LazyLock::new(|| compile(Form::Unquoted));
+        match self {
+            Form::Quoted => &QUOTED,
+            Form::Unquoted => &UNQUOTED,
+        }
+    }
+
+    fn scanning(self) -> &'static Regex {
+        static QUOTED: LazyLock<Regex> = LazyLock::new(|| scanner(Form::Quoted));
+        static UNQUOTED: LazyLock<Regex> = LazyLock::new(|| scanner(Form::Unquoted));
+        match self {
+            Form::Quoted => &QUOTED,
+            Form::Unquoted => &UNQUOTED,
+        }
+    }
+}
+
+fn compile(form: Form) -> meta::Regex {
+    meta::Regex::new(&form.pattern()).expect("assignment pattern is valid")
+}
+
+fn scanner(form: Form) -> Regex {
+    Regex::new(&form.pattern()).expect("assignment pattern is valid")
+}
+
+/// One assignment: byte ranges of the key and the value in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Assignment {
+    pub key: Range<usize>,
+    pub value: Range<usize>,
+}
+
+/// Every assignment of `form` in `text`, in order, whose value is 8 to 200 characters.
+///
+/// Why the `+` pattern with a length check gives the bounded pattern's matches: from a
+/// given start both patterns can take one path only. The key is a maximal run of key
+/// characters, every piece up to the opening quote is forced by the next character,
+/// and the value is the maximal run of value characters (its class excludes what must
+/// follow it). So a start matches the bounded pattern exactly when it matches this one
+/// with a value of the right length. The bounded form was the costliest pattern to
+/// compile in the whole audit (200 copies of a Unicode class, ~19 M instructions).
+///
+/// A rejected value rules out only the starts inside its key (they share the value):
+/// the search goes on from the end of the key, so an assignment starting inside a
+/// rejected value is still found.
+pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
+    // Under `(?i)` two non-ASCII characters fold to ASCII letters of the key words
+    // and key characters: `ſ` (to `s`) and the Kelvin sign (to `k`). A lower-cased
+    // ASCII copy misses those, so such a text is scanned with the pattern itself.
+    if text.contains(['\u{17f}', '\u{212a}']) {
+        return scan(form, text);
+    }
+    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(KEY_WORD_LITERALS)
+            .expect("key words are valid")
+    });
+    let lower = text.to_ascii_lowercase();
+    let re = form.anchored();
+    let mut caps = re.create_captures();
+    let mut out = Vec::new();
+    let (mut at, mut tried) = (0, None);
+    for word in WORDS.find_iter(&lower) {
+        if word.start() < at {
+            continue;
+        }
+        // The leftmost match from `at` starts at the earliest start of some key word
+        // (a match starting later in the same run or line would also match from
+        // there), so trying those in order finds every match, in order.
+        let start = form.earliest_start(lower.as_bytes(), word.start()).max(at);
+        if tried == Some(start) {
+            continue;
+        }
+        tried = Some(start);
+        re.search_captures(
+            &Input::new(text).range(start..).anchored(Anchored::Yes),
+            &mut caps,
+        );
+        let (Some(whole), Some(key), Some(value)) =
+            (caps.get_match(), caps.get_group(1), caps.get_group(2))
+        else {
+            continue;
+        };
+        if VALUE_CHARS.contains(&text[value.range()].chars().count()) {
+            out.push(Assignment {
+                key: key.range(),
+                value: value.range(),
+            });
+            at = whole.end();
+        } else {
+            at = key.end;
+        }
+    }
+    out
+}
+
+/// [`find`] by running the pattern over the whole text.
+fn scan(form: Form, text: &str) -> Vec<Assignment> {
+    let re = form.scanning();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at <= text.len() {
+        let Some(c) = re.captures_at(text, at) else {
+            break;
+        };
+        let (Some(whole), Some(key), Some(value)) = (c.get(0), c.get(1), c.get(2)) else {
+            break;
+        };
+        if VALUE_CHARS.contains(&value.as_str().chars().count()) {
+            out.push(Assignment {
+                key: key.range(),
+                value: value.range(),
+            });
+            at = whole.end();
+        } else {
+            at = key.end();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORMS: [Form; 2] = [Form::Quoted, Form::Unquoted];
+
+    /// The pattern as it was, with the value bounded in the pattern itself.
+    fn bounded(form: Form) -> &'static Regex {
+        fn compile(form: Form) -> Regex {
+            let pattern = form.pattern();
+            let bounded = pattern
+                .replacen(r#"([^"'`\s\\]+)"#, r#"([^"'`\s\\]{8,200})"#, 1)
+                .replacen(r#"([^\s"'`]+)"#, r#"([^\s"'`]{8,200})"#, 1);
+            assert_ne!(bounded, pattern, "the value group of {pattern} moved");
+            Regex::new(&bounded).unwrap()
+        }
+        static QUOTED: LazyLock<Regex> = LazyLock::new(|| compile(Form::Quoted));
+        static UNQUOTED: LazyLock<Regex> = LazyLock::new(|| compile(Form::Unquoted));
+        match form {
+            Form::Quoted => &QUOTED,
+            Form::Unquoted => &UNQUOTED,
+        }
+    }
+
+    fn assert_same(text: &str) {
+        for form in FORMS {
+            let old: Vec<Assignment> = bounded(form)
+                .captures_iter(text)
+                .map(|c| Assignment {
+                    key: c.get(1).unwrap().range(),
+                    value: c.get(2).unwrap().range(),
+                })
+                .collect();
+            assert_eq!(old, find(form, text), "{form:?} on {text:?}");
+            assert_eq!(old, scan(form, text), "{form:?} (scanning) on {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_literals_are_the_key_words() {
+        let whole = Regex::new(&format!("^(?:{KEY_WORDS})$")).unwrap();
+        for literal in KEY_WORD_LITERALS {
+            assert!(whole.is_match(literal), "{literal}");
+        }
+        // Every word the alternation matches holds a literal (it has no other form).
+        for word in ["credentials", "api_key", "apikey", "access-key", "auth_key"] {
+            assert!(whole.is_match(word));
+            assert!(KEY_WORD_LITERALS.iter().any(|l| word.contains(l)), "{word}");
+        }
+    }
+
+    #[test]
+    fn only_two_characters_fold_into_the_ascii_classes() {
+        // `find` relies on this to search a lower-cased ASCII copy.
+        let class = Regex::new(r"(?i)^[A-Za-z0-9_.-]$").unwrap();
+        let folding: Vec<char> = ('\u{80}'..=char::MAX)
+            .filter(|c| class.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(folding, ['\u{17f}', '\u{212a}']);
+    }
+
+    #[test]
+    fn matches_the_bounded_patterns_on_edge_cases() {
+        let long = "x".repeat(200);
+        let too_long = "x".repeat(201);
+        let inner = format!("password=\"{}token=\"Zq8vN3rT5wX1yB7k\"", "a".repeat(220));
+        for text in [
+            "",
+            "password = \"short\"",
+            "password = \"longenough\"",
+            &format!("token: '{long}'"),
+            &format!("token: '{too_long}'"),
+            // An assignment inside a rejected value: found from the end of the key.
+            &inner,
+            "my_password: \"abc\"token: \"Zq8vN3rT5wX1yB7k\"",
+            "const API_KEY: &str = \"Zq8vN3rT5wX1yB7k\";\nconst T: &'static str = \"x\";",
+            "secret := `ab` secret := `Zq8vN3rT5wX1yB7k`",
+            "api-key => r#\"Zq8vN3rT5wX1yB7k\"#",
+            "SECRETTOKEN=\"Zq8vN3rT5wX1yB7k\" x.Password.y : 'Zq8vN3rT5wX1yB7k'",
+            "export DB_PASSWORD=Zq8vN3rT5wX1yB7k # prod\nTOKEN=short\nTOKEN=Zq8vN3rT5wX1yB7k\r\n",
+            "  password: Zq8vN3rT5wX1yB7k token: x\n\tapi_key = Zq8vN3rT5wX1yB7k\n",
+            "ſecret = \"ünïcødé-välüé\"\nKey: \"ſſſſſſſſſſ\"\npassword=\"a\u{a0}bcdefghijk\"",
+            "pässword = \"ünïcødé-välüé\" token=\"a\u{a0}bcdefghijk\" token=\"é1234567é\"",
+            "passwordpasswordpassword = \"Zq8vN3rT\" password=\"1234567\"",
+        ] {
+            assert_same(text);
+        }
+    }
+
+    fn random_texts(pieces: &[&str], seed: u64, count: usize, check: impl Fn(&str)) {
+        let mut state = seed;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..count {
+            let len = 1 + next(40);
+            let mut text = String::new();
+            for _ in 0..len {
+                let piece = pieces[next(pieces.len())];
+                let repeat = if next(8) == 0 { 1 + next(60) } else { 1 };
+                for _ in 0..repeat {
+                    text.push_str(piece);
+                }
+            }
+            check(&text);
+        }
+    }
+
+    #[test]
+    fn matches_the_bounded_patterns_on_random_text() {
+        const PIECES: &[&str] = &[
+            "password",
+            "PassWord",
+            "token",
+            "api_key",
+            "apiKey",
+            "x",
+            "A9",
+            "-",
+            ".",
+            "=",
+            ":",
+            ":=",
+            "=>",
+            "\"",
+            "'",
+            "`",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\\",
+            "r#",
+            "b",
+            "&str",
+            "&'static str",
+            "export ",
+            "#",
+            "abcdefgh",
+            "Zq8vN3rT5wX1",
+            "é",
+            "\u{a0}",
+        ];
+        random_texts(PIECES, 0x2545_f491_4f6c_dd1d, 4000, assert_same);
+        // With the two characters that fold into ASCII: the scanning path.
+        let mut folding = PIECES.to_vec();
+        folding.extend(["ſ", "\u{212a}"]);
+        random_texts(&folding, 0x9e37_79b9_7f4a_7c15, 1000, assert_same);
+    }
+
+    #[test]
+    fn matches_the_bounded_patterns_on_every_fixture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = 0;
+        for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                assert_same(&text);
+                files += 1;
+            }
+        }
+        assert!(files > 100, "only {files} fixture files read");
+    }
+}
