@@ -1220,11 +1220,13 @@ fn weakened_copies_of_every_blueprint_are_caught_with_and_without_provenance() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (i, case) in weakenings().iter().enumerate() {
-        let name = format!(
-            "fresh-{}-{}",
-            case.blueprint,
-            case.sets.join("-").replace('=', "_")
-        );
+        // A service name: lowercase letters, digits and `-`, not ending with `-`.
+        let variant: String = case
+            .sets
+            .iter()
+            .map(|s| format!("-{}", s.replace(['=', '_'], "-")))
+            .collect();
+        let name = format!("fresh-{}{variant}", case.blueprint);
         let fresh = tmp.path().join(&name);
         if !fresh.exists() {
             generate_from(tmp.path(), case.blueprint, &name, case.sets);

@@ -790,8 +790,9 @@ impl<'s> FileReader<'_, 's> {
 
     /// `presented == digest` in an API-key module.
     fn comparison(&mut self, n: Node<'s>) {
-        let op = (0..n.child_count())
-            .filter_map(|i| n.child(i))
+        let mut cursor = n.walk();
+        let op = n
+            .children(&mut cursor)
             .map(|c| self.t(c))
             .find(|t| matches!(*t, "==" | "!="));
         let Some(op) = op else { return };
