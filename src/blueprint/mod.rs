@@ -11,6 +11,7 @@ pub mod cidr;
 pub mod compose;
 pub mod composition;
 pub mod conformance;
+mod direct;
 pub mod error;
 pub mod fuzzing;
 pub mod layer;

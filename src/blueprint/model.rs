@@ -7,6 +7,7 @@ use handlebars::Handlebars;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::direct;
 use super::error::{BlueprintError, Result};
 use super::limits;
 use super::manifest::{Manifest, VarKind, BUILTIN_VARIABLES, MANIFEST_FILE};
@@ -169,20 +170,23 @@ impl Blueprint {
         }
         let partials = partials(&files, &label_of)?;
 
-        let (mut registry, mut homes) = compile(&manifest, &templates, &label_of, &manifest_label)?;
+        // Hashing the blueprint does not depend on compiling it: do both at once.
+        let (compiled, hash) = rayon::join(
+            || compile(&manifest, &templates, &label_of, &manifest_label),
+            || content_hash(manifest_file, &templates, &partials),
+        );
+        let (mut registry, mut homes) = compiled?;
         for p in &partials {
             let label = label_of(&p.path);
             let text = std::str::from_utf8(&p.bytes)
                 .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
             limits::check_source(text)
                 .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
-            registry
-                .register_partial(partial_name(&p.path), text)
+            register(&mut registry, partial_name(&p.path), text)
                 .map_err(|e| template_syntax(label.clone(), e))?;
             homes.insert(partial_name(&p.path).to_string(), (label, None));
         }
         check_limits(&registry, &homes, &manifest)?;
-        let hash = content_hash(manifest_file, &templates, &partials);
         Ok(Blueprint {
             manifest,
             templates,
@@ -282,6 +286,22 @@ pub(crate) fn partials(
     Ok(out)
 }
 
+/// Registers `src` as `key`, built by [`direct`] when it can (partials, file-name
+/// components, conditions and defaults are the same Handlebars as templates).
+fn register(
+    hb: &mut Handlebars<'static>,
+    key: &str,
+    src: &str,
+) -> std::result::Result<(), handlebars::TemplateError> {
+    match direct::compile(key, src) {
+        Some(template) => {
+            hb.register_template(key, template);
+            Ok(())
+        }
+        None => hb.register_template_string(key, src),
+    }
+}
+
 fn template_syntax(file: String, e: handlebars::TemplateError) -> BlueprintError {
     let (pos, message) = templating::describe_template_error(&e);
     let (line, column) = pos.unwrap_or((1, 1));
@@ -359,6 +379,9 @@ fn compile(
             })?;
             limits::check_source(text)
                 .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
+            if let Some(template) = direct::compile(&key, text) {
+                return Ok((key, template));
+            }
             if let Some(template) = pieces::compile(worker, &key, text) {
                 return Ok((key, template));
             }
@@ -384,7 +407,7 @@ fn compile(
                 let label = format!("{} (file name)", label_of(&file_key(&t.path)));
                 limits::check_source(component)
                     .map_err(|(_, why)| BlueprintError::invalid(&label, None, why))?;
-                hb.register_template_string(&name_key(component), component)
+                register(&mut hb, &name_key(component), component)
                     .map_err(|e| syntax(label.clone(), e))?;
                 homes.insert(name_key(component), (label, None));
             }
@@ -394,7 +417,7 @@ fn compile(
         limits::check_source(src).map_err(|(_, why)| {
             BlueprintError::invalid(manifest_label, Some(line), format!("{what} {why}"))
         })?;
-        hb.register_template_string(&key, src).map_err(|e| {
+        register(&mut hb, &key, src).map_err(|e| {
             BlueprintError::invalid(
                 manifest_label,
                 Some(line),

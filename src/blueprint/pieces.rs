@@ -17,6 +17,7 @@
 use handlebars::template::{Template, TemplateElement, TemplateMapping};
 use handlebars::Handlebars;
 
+use super::direct;
 use super::limits::MAX_NESTING;
 use super::nesting;
 
@@ -45,9 +46,15 @@ pub(crate) fn compile(
         let piece = &text[start..end];
         if piece.contains("{{") {
             const KEY: &str = "\u{0}piece";
-            worker.register_template_string(KEY, piece).ok()?;
-            let mut compiled = worker.get_template(KEY)?.clone();
-            worker.unregister_template(KEY);
+            let mut compiled = match direct::compile(KEY, piece) {
+                Some(compiled) => compiled,
+                None => {
+                    worker.register_template_string(KEY, piece).ok()?;
+                    let compiled = worker.get_template(KEY)?.clone();
+                    worker.unregister_template(KEY);
+                    compiled
+                }
+            };
             shift_lines(&mut compiled, line - 1);
             whole.elements.append(&mut compiled.elements);
             whole.mapping.append(&mut compiled.mapping);
@@ -63,21 +70,9 @@ pub(crate) fn compile(
     Some(whole)
 }
 
-/// The position of an element at the start of `line`. `TemplateMapping` cannot be
-/// built outside Handlebars, so one is taken from a compiled template and moved.
+/// The position of an element at the start of `line`.
 fn mapping_at(line: usize) -> TemplateMapping {
-    static PROTO: std::sync::OnceLock<TemplateMapping> = std::sync::OnceLock::new();
-    let mut m = PROTO
-        .get_or_init(|| {
-            Template::compile("x")
-                .ok()
-                .and_then(|t| t.mapping.first().cloned())
-                .expect("a one-character template compiles")
-        })
-        .clone();
-    m.0 = line;
-    m.1 = 1;
-    m
+    direct::mapping(line, 1)
 }
 
 /// Byte offsets to cut `text` at: top-level line starts away from whitespace
@@ -228,9 +223,10 @@ mod tests {
         assert!(compile(&mut worker, "t", &unclosed).is_none());
     }
 
-    /// Every long template of every built-in blueprint (and frozen release) renders
-    /// byte for byte what compiling it whole renders, for every answer set
-    /// `paved blueprint check` uses.
+    /// Every template of every built-in blueprint (and frozen release), as the
+    /// blueprint compiled it (`direct`, in pieces, or whole), renders byte for byte
+    /// what Handlebars compiling it whole renders, for every answer set `paved
+    /// blueprint check` uses.
     #[test]
     fn built_in_templates_render_the_same_in_pieces() {
         use crate::blueprint::{answers, check, model::file_key, Catalog};
@@ -249,9 +245,6 @@ mod tests {
                     let ctx = answers.context();
                     for t in bp.templates.iter().filter(|t| t.is_rendered()) {
                         let text = std::str::from_utf8(&t.bytes).unwrap();
-                        if text.len() <= PIECE_BYTES {
-                            continue;
-                        }
                         let key = file_key(&t.path);
                         let mut whole = bp.registry.clone();
                         whole.register_template_string(&key, text).unwrap();

@@ -1,5 +1,6 @@
-//! A generated rust-axum (and typescript-fastify) service states its security
-//! properties in THREAT_MODEL.md,
+//! A generated rust-axum (and typescript-fastify, python-fastapi) service states its
+//! security properties in THREAT_MODEL.md (the governance layer's, with the language's
+//! rows from its hooks),
 //! each claim naming the control that makes it true (file, CI job and step, Kubernetes
 //! object and field, Terraform block and attribute). These tests render the service for
 //! many answer combinations with the real `paved` binary and check every named
@@ -451,6 +452,13 @@ fn every_claim_names_a_control_that_exists_for_every_answer_set() {
 #[test]
 fn typescript_fastify_claims_name_controls_that_exist_for_every_answer_set() {
     assert_claims_hold("typescript-fastify", ANSWER_SETS);
+}
+
+/// python-fastapi too: the shared rows come from the governance layer, its own AUTH,
+/// SVC, IMG, CI-2, SAST-1 and REPO rows from its partials/threat-*.hbs.
+#[test]
+fn python_fastapi_claims_name_controls_that_exist_for_every_answer_set() {
+    assert_claims_hold("python-fastapi", ANSWER_SETS);
 }
 
 fn assert_claims_hold(blueprint: &str, answer_sets: &[&[&str]]) {

@@ -89,6 +89,26 @@ fn findings(rule: &Rule, tree: &Path, params: &Params) -> String {
     out
 }
 
+/// `bad/` is flagged as `bad.snap` pins it; `good/` is not flagged. `run` gives the
+/// findings of the rule on a tree.
+fn judge(id: &str, dir: &Path, run: impl Fn(&Path) -> String) {
+    let bad = run(&dir.join("bad"));
+    assert!(!bad.is_empty(), "{id}: the bad fixture is not flagged");
+    insta::with_settings!({
+        snapshot_path => dir,
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("{id} on tests/fixtures/rules/{id}/bad"),
+    }, {
+        insta::assert_snapshot!("bad", bad);
+    });
+    let good = run(&dir.join("good"));
+    assert!(
+        good.is_empty(),
+        "{id}: the good fixture is flagged:\n{good}"
+    );
+}
+
 #[test]
 fn every_rule_is_flagged_by_its_bad_fixture_and_quiet_on_its_good_one() {
     let mut missing = Vec::new();
@@ -101,21 +121,7 @@ fn every_rule_is_flagged_by_its_bad_fixture_and_quiet_on_its_good_one() {
             continue;
         }
         let params = params(&dir);
-        let bad = findings(rule, &dir.join("bad"), &params);
-        assert!(!bad.is_empty(), "{id}: the bad fixture is not flagged");
-        insta::with_settings!({
-            snapshot_path => dir.clone(),
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-            description => format!("{id} on tests/fixtures/rules/{id}/bad"),
-        }, {
-            insta::assert_snapshot!("bad", bad);
-        });
-        let good = findings(rule, &dir.join("good"), &params);
-        assert!(
-            good.is_empty(),
-            "{id}: the good fixture is flagged:\n{good}"
-        );
+        judge(id, &dir, |tree| findings(rule, tree, &params));
         checked += 1;
     }
     assert!(
@@ -221,21 +227,9 @@ fn every_engine_rule_has_fixtures_or_a_named_cli_test() {
             continue;
         }
         let policy = engine_policy(&dir);
-        let bad = engine_findings(rule, &dir.join("bad"), &policy, &catalog);
-        assert!(!bad.is_empty(), "{id}: the bad fixture is not flagged");
-        insta::with_settings!({
-            snapshot_path => dir.clone(),
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-            description => format!("{id} on tests/fixtures/rules/{id}/bad"),
-        }, {
-            insta::assert_snapshot!("bad", bad);
+        judge(id, &dir, |tree| {
+            engine_findings(rule, tree, &policy, &catalog)
         });
-        let good = engine_findings(rule, &dir.join("good"), &policy, &catalog);
-        assert!(
-            good.is_empty(),
-            "{id}: the good fixture is flagged:\n{good}"
-        );
     }
     assert!(
         missing.is_empty(),

@@ -266,7 +266,7 @@ impl Hardening {
     pub fn risk(self) -> &'static str {
         match self {
             Hardening::NonRoot => "may run as root",
-            Hardening::NoPrivilegeEscalation => "setuid binaries can gain privileges",
+            Hardening::NoPrivilegeEscalation => "lets setuid binaries gain privileges",
             Hardening::DropAllCapabilities => "keeps the runtime's default capabilities",
             Hardening::ReadOnlyRoot => "has a writable root filesystem",
             Hardening::Seccomp => "has no confining seccomp profile",

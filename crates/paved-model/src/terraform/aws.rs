@@ -234,6 +234,61 @@ impl<'m> Terraform<'m> {
     }
 }
 
+/// Load balancers that take a `security_groups` list: ALB/NLB (`aws_lb`, its alias
+/// `aws_alb`) and the classic ELB.
+const LOAD_BALANCERS: [&str; 3] = ["aws_lb", "aws_alb", "aws_elb"];
+
+/// Whether `reference` (`aws_security_group.web.id`, `aws_security_group.web[0].id`)
+/// names the resource at `address` (`aws_security_group.web`).
+fn refers_to(reference: &str, address: &str) -> bool {
+    reference
+        .strip_prefix(address)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+impl<'m> Terraform<'m> {
+    /// The security group (`aws_security_group.NAME`) an ingress rule opens: the group
+    /// itself for inline `ingress` blocks, the group a rule resource's
+    /// `security_group_id` refers to; `None` when that is not a reference.
+    pub fn ingress_group(&self, ing: &Ingress<'m>) -> Option<String> {
+        let r = ing.resource.block;
+        if matches!(
+            r.type_label(),
+            "aws_security_group" | "aws_default_security_group"
+        ) {
+            return Some(r.address());
+        }
+        match r.value("security_group_id") {
+            Some(Value::Reference(target)) => {
+                let mut parts = target.split('.');
+                let (ty, name) = (parts.next()?, parts.next()?);
+                let name = name.split('[').next().unwrap_or(name);
+                Some(format!("{ty}.{name}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the group an ingress rule opens is attached to a load balancer of the
+    /// same module (its `security_groups` list refers to the group).
+    pub fn fronts_load_balancer(&self, ing: &Ingress<'m>) -> bool {
+        let Some(group) = self.ingress_group(ing) else {
+            return false;
+        };
+        LOAD_BALANCERS.iter().any(|ty| {
+            self.module_resources(ing.resource.path(), ty).any(|lb| {
+                match lb.block.value("security_groups") {
+                    Some(Value::List(items)) => items
+                        .iter()
+                        .any(|v| matches!(v, Value::Reference(r) if refers_to(r, &group))),
+                    Some(Value::Reference(r)) => refers_to(r, &group),
+                    _ => false,
+                }
+            })
+        })
+    }
+}
+
 // ---------------------------------------------------------------------------
 // switches that must be on
 
@@ -614,6 +669,42 @@ mod tests {
 
     fn model(tf: &str) -> Model {
         Model::from_memory(&[("infra/main.tf", tf)])
+    }
+
+    #[test]
+    fn ingress_knows_whether_its_group_fronts_a_load_balancer() {
+        let m = Model::from_memory(&[
+            (
+                "a/main.tf",
+                "resource \"aws_security_group\" \"lb\" {\n  ingress {\n    from_port = 80\n    to_port = 80\n    protocol = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\nresource \"aws_security_group\" \"app\" {\n  ingress {\n    from_port = 80\n    to_port = 80\n    protocol = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\nresource \"aws_security_group\" \"edge\" {}\nresource \"aws_security_group_rule\" \"http\" {\n  type = \"ingress\"\n  from_port = 80\n  to_port = 80\n  protocol = \"tcp\"\n  cidr_blocks = [\"0.0.0.0/0\"]\n  security_group_id = aws_security_group.edge[0].id\n}\nresource \"aws_lb\" \"web\" {\n  security_groups = [\"${aws_security_group.lb.id}\"]\n}\nresource \"aws_elb\" \"old\" {\n  security_groups = [aws_security_group.edge[0].id]\n}\n",
+            ),
+            (
+                "b/main.tf",
+                "resource \"aws_security_group\" \"lb\" {\n  ingress {\n    from_port = 80\n    to_port = 80\n    protocol = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
+            ),
+        ]);
+        let views = crate::Views::new(&m);
+        let tf = views.terraform();
+        let fronts: Vec<(String, bool)> = tf
+            .world_ingress()
+            .iter()
+            .map(|i| {
+                (
+                    format!("{} {}", i.location.file.display(), i.resource.address()),
+                    tf.fronts_load_balancer(i),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fronts,
+            [
+                ("a/main.tf aws_security_group.lb".to_owned(), true),
+                ("a/main.tf aws_security_group.app".to_owned(), false),
+                ("a/main.tf aws_security_group_rule.http".to_owned(), true),
+                // Another module's load balancer is not this group's.
+                ("b/main.tf aws_security_group.lb".to_owned(), false),
+            ]
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ rule! {
     ///
     /// ## Why it matters
     /// Every added capability widens what a compromised process can do; most services need
-    /// none.
+    /// none. NET_BIND_SERVICE is not reported: it is the one capability the Pod Security
+    /// Standards' restricted profile lets a container add back, for a port below 1024. One
+    /// container's added capabilities are one finding.
     ///
     /// ## How to fix it
     /// Drop the `add` entry, or keep only NET_BIND_SERVICE when binding a port below 1024
@@ -36,12 +38,33 @@ rule! {
 impl Check for AddedCapability {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (w, c) in cx.k8s().containers() {
-            for (i, cap) in c.added_capabilities() {
-                if !is_dangerous_capability(cap) {
-                    out.at(c.at(&format!("securityContext.capabilities.add[{i}]")))
-                        .say(format!("{}: adds capability {cap}", w.container_label(c)));
-                }
-            }
+            // Dangerous ones are PVD-KUBE-005's findings.
+            let added: Vec<(usize, &str)> = c
+                .added_capabilities()
+                .into_iter()
+                .filter(|(_, cap)| !is_dangerous_capability(cap) && !is_net_bind_service(cap))
+                .collect();
+            let Some((first, _)) = added.first() else {
+                continue;
+            };
+            let names: Vec<&str> = added.iter().map(|(_, cap)| *cap).collect();
+            let what = if names.len() == 1 {
+                "capability"
+            } else {
+                "capabilities"
+            };
+            out.at(c.at(&format!("securityContext.capabilities.add[{first}]")))
+                .say(format!(
+                    "{}: adds {what} {}",
+                    w.container_label(c),
+                    names.join(", ")
+                ));
         }
     }
+}
+
+/// NET_BIND_SERVICE, with or without the `CAP_` prefix, in any case.
+fn is_net_bind_service(cap: &str) -> bool {
+    let cap = cap.trim().to_ascii_uppercase();
+    cap.strip_prefix("CAP_").unwrap_or(&cap) == "NET_BIND_SERVICE"
 }

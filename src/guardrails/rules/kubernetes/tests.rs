@@ -192,10 +192,19 @@ fn k8s005_006_007_capabilities() {
         ),
         one("PVD-KUBE-005", 36)
     );
+    // NET_BIND_SERVICE is the one addition the restricted profile allows.
     assert_eq!(
         weaken(
             "drop: [\"ALL\"]",
-            "drop: [\"ALL\"]\n              add: [NET_BIND_SERVICE]"
+            "drop: [\"ALL\"]\n              add: [NET_BIND_SERVICE, cap_net_bind_service]"
+        ),
+        vec![]
+    );
+    // One container's additions are one finding, at the first.
+    assert_eq!(
+        weaken(
+            "drop: [\"ALL\"]",
+            "drop: [\"ALL\"]\n              add: [NET_BIND_SERVICE, CHOWN, SETUID]"
         ),
         one("PVD-KUBE-006", 36)
     );
@@ -333,6 +342,33 @@ fn k8s020_service_type() {
         weaken("type: ClusterIP", "type: LoadBalancer"),
         one("PVD-KUBE-020", 52)
     );
+    // An internal load balancer gets a private address in the VPC.
+    for (key, value) in [
+        ("networking.gke.io/load-balancer-type", "\"Internal\""),
+        (
+            "service.beta.kubernetes.io/aws-load-balancer-scheme",
+            "internal",
+        ),
+        (
+            "service.beta.kubernetes.io/azure-load-balancer-internal",
+            "\"true\"",
+        ),
+    ] {
+        let g = golden().replacen("type: ClusterIP", "type: LoadBalancer", 1).replacen(
+            "kind: Service\nmetadata:\n  name: app\n  namespace: app\n",
+            &format!("kind: Service\nmetadata:\n  name: app\n  namespace: app\n  annotations:\n    {key}: {value}\n"),
+            1,
+        );
+        assert!(g.contains(key));
+        assert_eq!(hits(&g), vec![], "{key}");
+    }
+    // The annotation asks for nothing on a NodePort, nor with another value.
+    let g = golden().replacen("type: ClusterIP", "type: NodePort", 1).replacen(
+        "kind: Service\nmetadata:\n  name: app\n  namespace: app\n",
+        "kind: Service\nmetadata:\n  name: app\n  namespace: app\n  annotations:\n    networking.gke.io/load-balancer-type: \"Internal\"\n",
+        1,
+    );
+    assert_eq!(hits(&g).len(), 1);
 }
 
 #[test]
@@ -375,6 +411,16 @@ fn k8s024_env_secret() {
             weaken("          ports:\n", "          env:\n            - name: DB\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          ports:\n"),
             one("PVD-KUBE-024", 46)
         );
+    // One container's secret variables are one finding, at the first.
+    let env = "          env:\n            - name: DB_USER\n              valueFrom:\n                secretKeyRef: {name: db, key: user}\n            - name: LOG\n              value: info\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          envFrom:\n            - secretRef: {name: api}\n          ports:\n";
+    let manifest = golden().replacen("          ports:\n", env, 1);
+    let hits = found(&[("deploy.yaml", &manifest)], "PVD-KUBE-024");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].1, Some(46));
+    assert!(
+        hits[0].2.ends_with(": secrets exposed as environment variables `DB_USER`, `DB_PASSWORD` and a whole secret through `envFrom`"),
+        "{hits:?}"
+    );
 }
 
 #[test]
@@ -578,7 +624,7 @@ fn a_container_without_security_context_is_one_finding() {
     assert_eq!(hits[0].rule, "PVD-KUBE-002");
     assert_eq!(
         hits[0].message,
-        "Deployment `api`, container `a`: no `securityContext`, so it may run as root, setuid binaries can gain privileges, keeps the runtime's default capabilities, has a writable root filesystem and has no confining seccomp profile"
+        "Deployment `api`, container `a`: no `securityContext`, so it may run as root, lets setuid binaries gain privileges, keeps the runtime's default capabilities, has a writable root filesystem and has no confining seccomp profile"
     );
     let fix = hits[0].detail.as_deref().unwrap();
     assert!(
@@ -672,5 +718,25 @@ fn many_host_paths_are_one_finding_weighed_by_the_worst() {
     assert_eq!(
         one("/var/log", true),
         Some(crate::guardrails::Severity::Medium)
+    );
+}
+
+#[test]
+fn one_containers_added_capabilities_are_one_finding() {
+    let manifest = golden().replacen(
+        "drop: [\"ALL\"]",
+        "drop: [\"ALL\"]\n              add:\n                - NET_BIND_SERVICE\n                - CHOWN\n                - SETUID",
+        1,
+    );
+    let hits = found(&[("deploy.yaml", &manifest)], "PVD-KUBE-006");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let chown = manifest
+        .lines()
+        .position(|l| l.trim() == "- CHOWN")
+        .map(|i| i as u32 + 1);
+    assert_eq!(hits[0].1, chown);
+    assert!(
+        hits[0].2.ends_with(": adds capabilities CHOWN, SETUID"),
+        "{hits:?}"
     );
 }

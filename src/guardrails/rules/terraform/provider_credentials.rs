@@ -1,3 +1,5 @@
+use paved_model::secrets::AWS_KEY_ID;
+
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -6,7 +8,9 @@ rule! {
     ///
     /// ## Why it matters
     /// Access keys in Terraform code end up in version control, CI logs and every clone;
-    /// they are the most common cause of account compromise.
+    /// they are the most common cause of account compromise. Only values shaped like AWS
+    /// credentials count (an `AKIA`/`ASIA` key id, a 40-character secret key, a session
+    /// token): the stand-ins a local emulator takes (`mock_access_key`, `test`) are not.
     ///
     /// ## How to fix it
     /// Remove `access_key` / `secret_key` / `token`; use OIDC role assumption in CI and SSO
@@ -44,7 +48,7 @@ impl Check for ProviderCredentials {
                     p.block
                         .value(key)
                         .and_then(|v| v.as_str())
-                        .is_some_and(|s| !s.is_empty())
+                        .is_some_and(|s| credential_shaped(key, s))
                 })
                 .collect();
             if let Some(first) = literal.first() {
@@ -53,5 +57,48 @@ impl Check for ProviderCredentials {
                     .say(format!("provider \"aws\": literal {}", keys.join(", ")));
             }
         }
+    }
+}
+
+/// Whether `value` of the provider's `key` has the shape AWS gives that credential.
+/// LocalStack and moto setups pass stand-ins (`mock_access_key`, `test`) that no AWS
+/// endpoint accepts; those are configuration, not a leak.
+fn credential_shaped(key: &str, value: &str) -> bool {
+    let base64 = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'='))
+    };
+    match key {
+        "access_key" => {
+            value.len() == 20 && AWS_KEY_ID.find(value).is_some_and(|m| m.len() == 20)
+        }
+        "secret_key" => {
+            value.len() == 40
+                && base64(value)
+                && value.bytes().any(|b| b.is_ascii_lowercase())
+                && value.bytes().any(|b| b.is_ascii_uppercase())
+                && value.bytes().any(|b| b.is_ascii_digit())
+        }
+        _ => value.len() >= 100 && base64(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential_shaped;
+
+    #[test]
+    fn only_credential_shaped_values_count() {
+        let id = format!("{}{}", "AKIA", "Q3EGRTYU5JKLMN2P");
+        assert!(credential_shaped("access_key", &id));
+        assert!(!credential_shaped("access_key", "mock_access_key"));
+        assert!(!credential_shaped("access_key", "test"));
+        assert!(!credential_shaped("access_key", &format!("{id}X")));
+        let secret = format!("{}{}", "wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYzz7AbCdEfG");
+        assert!(credential_shaped("secret_key", &secret));
+        assert!(!credential_shaped("secret_key", "mock_secret_key"));
+        assert!(!credential_shaped("secret_key", &"a".repeat(40)));
+        assert!(!credential_shaped("token", "mock_token"));
+        assert!(credential_shaped("token", &"IQoJb3JpZ2luX2VjEJr".repeat(6)));
     }
 }

@@ -1,3 +1,4 @@
+use paved_model::terraform::cloud::bool_or;
 use paved_model::terraform::{Resource, Statement};
 use paved_parse::hcl::Value;
 
@@ -10,7 +11,9 @@ rule! {
     /// ## Why it matters
     /// A domain without `vpc_options` has a public endpoint; an access policy that allows
     /// `Principal: "*"` without a condition lets anyone on the internet read, change and
-    /// delete its indices.
+    /// delete its indices. A domain with fine-grained access control on and anonymous
+    /// access off is not reported: AWS prescribes the open policy for it, and every
+    /// request must still sign in as a user or role the domain maps.
     ///
     /// ## How to fix it
     /// Put the domain in a VPC (`vpc_options`), or name the principals (roles, accounts)
@@ -50,7 +53,7 @@ const DOMAINS: [&str; 2] = ["aws_opensearch_domain", "aws_elasticsearch_domain"]
 /// Reports the open statements of `domain`'s policy when the domain has a public
 /// endpoint (no `vpc_options`).
 fn report(out: &mut Emitter<'_>, domain: &Resource<'_>, statements: Vec<Statement<'_>>) {
-    if domain.block.body.block("vpc_options").is_some() {
+    if domain.block.body.block("vpc_options").is_some() || authenticates(domain) {
         return;
     }
     for st in statements {
@@ -61,6 +64,19 @@ fn report(out: &mut Emitter<'_>, domain: &Resource<'_>, statements: Vec<Statemen
             ));
         }
     }
+}
+
+/// Whether fine-grained access control is literally on and anonymous access literally
+/// off: then the domain authenticates every request itself.
+fn authenticates(domain: &Resource<'_>) -> bool {
+    domain
+        .block
+        .body
+        .block("advanced_security_options")
+        .is_some_and(|fgac| {
+            bool_or(fgac, "enabled", false) == Some(true)
+                && bool_or(fgac, "anonymous_auth_enabled", false) == Some(false)
+        })
 }
 
 /// Whether a policy's `domain_name` names `domain`: `aws_opensearch_domain.NAME.…`

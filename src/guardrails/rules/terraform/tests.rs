@@ -341,6 +341,17 @@ resource "aws_security_group_rule" "egress" {
     let params = Params::new(toml::from_str("public_ingress_ports = [80]").unwrap());
     let hits = run_model(&model(&[("main.tf", web)], None), &params);
     assert_eq!(hits, vec![("PVD-TF-011", "main.tf".into(), Some(3))]);
+    // Port 80 of a load balancer's group is where HTTP is redirected (PVD-TF-040 judges
+    // the listener); the same port on a group no load balancer uses is a finding.
+    let http = "resource \"aws_security_group\" \"lb\" {\n  ingress {\n    from_port   = 80\n    to_port     = 80\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+    fires(http, "PVD-TF-011", "cidr_blocks");
+    let fronted = format!("{http}resource \"aws_lb\" \"web\" {{\n  security_groups = [aws_security_group.lb.id]\n}}\n");
+    quiet(&fronted, "PVD-TF-011");
+    fires(
+        &fronted.replace("= 80", "= 8080"),
+        "PVD-TF-011",
+        "cidr_blocks",
+    );
     // Unknown ports never produce a finding.
     quiet("resource \"aws_vpc_security_group_ingress_rule\" \"v\" {\n  cidr_ipv4 = \"0.0.0.0/0\"\n  from_port = var.p\n  to_port = var.p\n  ip_protocol = \"tcp\"\n}\n", "PVD-TF-011");
     quiet("resource \"aws_security_group\" \"s\" {\n  ingress {\n    from_port = 22\n    to_port = 22\n    protocol = \"tcp\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }\n}\n", "PVD-TF-012");
@@ -706,6 +717,26 @@ fn r035_open_search_policies() {
         "  domain_name = \"acme\"\n  vpc_options {\n    subnet_ids = var.subnets\n  }\n",
     );
     quiet(&vpc, "PVD-TF-035");
+    // Fine-grained access control authenticates every request; anonymous access or a
+    // switch that is not literal keeps the finding.
+    let fgac = |enabled: &str, anonymous: &str| {
+        inline.replace(
+            "  domain_name = \"acme\"\n",
+            &format!("  domain_name = \"acme\"\n  advanced_security_options {{\n    enabled = {enabled}\n{anonymous}  }}\n"),
+        )
+    };
+    quiet(&fgac("true", ""), "PVD-TF-035");
+    quiet(
+        &fgac("true", "    anonymous_auth_enabled = false\n"),
+        "PVD-TF-035",
+    );
+    fires(
+        &fgac("true", "    anonymous_auth_enabled = true\n"),
+        "PVD-TF-035",
+        "access_policies",
+    );
+    fires(&fgac("var.fgac", ""), "PVD-TF-035", "access_policies");
+    fires(&fgac("false", ""), "PVD-TF-035", "access_policies");
     // A separate policy resource, by reference and by literal name.
     let domain = "resource \"aws_elasticsearch_domain\" \"e\" {\n  domain_name = \"acme\"\n}\n";
     for target in ["aws_elasticsearch_domain.e.domain_name", "\"acme\""] {

@@ -8,7 +8,9 @@ rule! {
     /// ## Why it matters
     /// Ports open to 0.0.0.0/0 or ::/0 are scanned within minutes; anything but the
     /// intended public listener (and any port at all on an internal service) widens the
-    /// attack surface.
+    /// attack surface. The group of a load balancer may also open port 80, where HTTP is
+    /// redirected to HTTPS: whether its listener redirects or serves plain HTTP is
+    /// PVD-TF-040's finding, not the group's.
     ///
     /// ## How to fix it
     /// Restrict the source to known CIDRs or security groups, or put the service behind a
@@ -60,7 +62,8 @@ impl Check for WorldIngress {
             .as_deref()
             .is_some_and(|e| e.eq_ignore_ascii_case("internal"));
         let public = cx.params::<IngressParams>().public_ingress_ports;
-        for ing in cx.terraform().world_ingress() {
+        let tf = cx.terraform();
+        for ing in tf.world_ingress() {
             let Some(ports) = ing.ports else { continue };
             if ports.admin_port().is_some() {
                 continue; // PVD-TF-012 reports it.
@@ -71,7 +74,10 @@ impl Check for WorldIngress {
                     ing.resource.address(),
                     ports.describe()
                 ));
-            } else if (ports.from..=ports.to).any(|p| !public.contains(&p)) {
+            } else if (ports.from..=ports.to).any(|p| {
+                let redirect_port = p == 80 && tf.fronts_load_balancer(&ing);
+                !(public.contains(&p) || redirect_port)
+            }) {
                 out.at(ing.location).say(format!(
                     "{}: {} open to the internet (public ports: {:?})",
                     ing.resource.address(),

@@ -1,4 +1,7 @@
-use paved_model::terraform::cloud::{bool_or, sql_ip_configuration, sql_public_ip, str_setting};
+use paved_model::terraform::cloud::{
+    bool_or, nested, setting, sql_ip_configuration, sql_public_ip, str_setting, Setting,
+};
+use paved_parse::hcl::Block;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -9,7 +12,10 @@ rule! {
     /// ## Why it matters
     /// Unless `ssl_mode` (or the older `require_ssl`) demands encryption, clients may
     /// connect in plain text: on a public IP, passwords and query results then cross
-    /// the internet readable and changeable by anyone on the path.
+    /// the internet readable and changeable by anyone on the path. A public IP with no
+    /// `authorized_networks` (and no private network) admits only the Cloud SQL Auth
+    /// Proxy and connectors, which always encrypt: without `ssl_mode` that instance is
+    /// not reported; an explicit plain-text mode still is.
     ///
     /// ## How to fix it
     /// Set `ssl_mode = "ENCRYPTED_ONLY"` (or `"TRUSTED_CLIENT_CERTIFICATE_REQUIRED"`)
@@ -70,7 +76,7 @@ impl Check for SqlSsl {
                 }
                 (Some(None), None) => {
                     let unknown = ip.is_some_and(|ip| ip.attr("require_ssl").is_some());
-                    if unknown || sql_public_ip(r.block) != Some(true) {
+                    if unknown || sql_public_ip(r.block) != Some(true) || !direct_clients(ip) {
                         continue;
                     }
                     (
@@ -86,4 +92,15 @@ impl Check for SqlSsl {
             ));
         }
     }
+}
+
+/// Whether clients may connect without a Cloud SQL connector: some network is
+/// authorized on the public IP (literal, iterated or not literal at all), or a private
+/// network is attached.
+fn direct_clients(ip: Option<&Block>) -> bool {
+    ip.is_some_and(|ip| {
+        ip.attr("authorized_networks").is_some()
+            || nested(ip, "authorized_networks").next().is_some()
+            || setting(ip, "private_network") != Setting::Default
+    })
 }

@@ -84,9 +84,22 @@ fn cloud_sql_ssl_modes() {
     assert!(ssl("      require_ssl = true\n").is_empty());
     assert_eq!(ssl("      require_ssl = false\n"), vec![7]);
     assert!(ssl("      require_ssl = var.ssl\n").is_empty());
-    // Default settings: reported on a public IP, not on a private one.
-    assert_eq!(ssl(""), vec![6]);
-    assert!(ssl("      ipv4_enabled = false\n").is_empty());
+    // Default settings: reported on a public IP that authorizes networks (or with a
+    // private network attached), not on a private one.
+    let office = "      authorized_networks {\n        value = \"203.0.113.0/24\"\n      }\n";
+    assert_eq!(ssl(office), vec![6]);
+    assert_eq!(
+        ssl("      private_network = google_compute_network.vpc.id\n"),
+        vec![6]
+    );
+    assert!(ssl(&format!("      ipv4_enabled = false\n{office}")).is_empty());
+    // No authorized network: only the Cloud SQL connectors (always TLS) get in.
+    assert!(ssl("").is_empty());
+    assert!(of(
+        "PVD-TF-203",
+        "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    tier = \"db-f1-micro\"\n  }\n}\n"
+    )
+    .is_empty());
     // An explicit plain-text mode is reported even on a private IP.
     assert_eq!(
         ssl("      ipv4_enabled = false\n      require_ssl = false\n"),
