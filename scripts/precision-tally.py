@@ -3,11 +3,14 @@
 
 A verdict file is tab-separated, one finding a line (lines starting with `#` are comments):
 
-    repo    rule    file:line    TP|FP    why
+    repo    rule    file:line    TP|FP|ART|WAIVED    why
 
 `repo` is the audited directory's name (e.g. `owner__repo`), `rule` the paved rule id,
 `file:line` the finding's location as paved prints it (`file` alone for a whole-file
-finding, empty for a repository-wide one). The domain of a rule is read from its id:
+finding, empty for a repository-wide one). ART marks a finding whose truth depends on
+a file the sample did not fetch (an artifact of a partial copy) and WAIVED one the
+repository waives inline; both are counted apart, outside the rate. `--by-rule` groups
+by rule instead of domain. The domain of a rule is read from its id:
 PVD-KUBE-* Kubernetes, PVD-TF-0xx Terraform AWS, PVD-TF-1xx Azure, PVD-TF-2xx Google
 Cloud; every other prefix is counted under its own name.
 
@@ -54,8 +57,10 @@ def read_verdicts(path):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             cols = line.split("\t")
-            if len(cols) < 4 or cols[3] not in ("TP", "FP"):
-                sys.exit(f"{path}:{number}: expected `repo<TAB>rule<TAB>file:line<TAB>TP|FP<TAB>why`")
+            if len(cols) < 4 or cols[3] not in ("TP", "FP", "ART", "WAIVED"):
+                sys.exit(
+                    f"{path}:{number}: expected `repo<TAB>rule<TAB>file:line<TAB>TP|FP|ART|WAIVED<TAB>why`"
+                )
             verdicts.append(
                 {"repo": cols[0], "rule": cols[1], "loc": cols[2], "verdict": cols[3],
                  "why": cols[4] if len(cols) > 4 else "", "line": number}
@@ -84,6 +89,7 @@ def main():
     ap.add_argument("verdicts")
     ap.add_argument("--findings", nargs="*", default=[])
     ap.add_argument("--domains", default="")
+    ap.add_argument("--by-rule", action="store_true", help="one row per rule instead of per domain")
     args = ap.parse_args()
 
     wanted = {d.strip() for d in args.domains.split(",") if d.strip()}
@@ -106,13 +112,18 @@ def main():
         # Precision is of what paved reports now: verdicts of vanished findings drop out.
         verdicts = [v for v in verdicts if (v["repo"], v["rule"], v["loc"]) in current]
 
+    excluded = {k: sum(1 for v in verdicts if v["verdict"] == k) for k in ("ART", "WAIVED")}
+    if any(excluded.values()):
+        print(f"excluded from the rate: {excluded['ART']} ART, {excluded['WAIVED']} WAIVED\n")
+    verdicts = [v for v in verdicts if v["verdict"] in ("TP", "FP")]
+    group = (lambda v: v["rule"]) if args.by_rule else (lambda v: domain_of(v["rule"]))
     table = OrderedDict()
     for v in verdicts:
-        row = table.setdefault(domain_of(v["rule"]), {"findings": 0, "TP": 0, "FP": 0})
+        row = table.setdefault(group(v), {"findings": 0, "TP": 0, "FP": 0})
         row["findings"] += 1
         row[v["verdict"]] += 1
     total = {"findings": 0, "TP": 0, "FP": 0}
-    print("| domain | findings | TP | FP | precision |")
+    print(f"| {'rule' if args.by_rule else 'domain'} | findings | TP | FP | precision |")
     print("|---|---|---|---|---|")
     for name, row in sorted(table.items()):
         for k in total:

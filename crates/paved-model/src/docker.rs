@@ -247,6 +247,12 @@ impl<'m> DockerfileView<'m> {
             })
     }
 
+    /// Whether the file builds a development or build-tools image rather than one
+    /// that is deployed: see [`is_tooling_dockerfile`].
+    pub fn is_tooling_image(&self) -> bool {
+        is_tooling_dockerfile(&self.file.path)
+    }
+
     /// Where an instruction is.
     pub fn at(&self, ins: &Instruction) -> Location<'m> {
         Location::instruction(&self.file.path, ins)
@@ -256,6 +262,45 @@ impl<'m> DockerfileView<'m> {
     pub fn at_stage(&self, stage: &Stage) -> Location<'m> {
         Location::stage(&self.file.path, stage)
     }
+}
+
+/// Whether `path` is a Dockerfile for a development container or a build, CI, docs,
+/// lint or test tool image, which runs on a developer's machine or a CI runner and is
+/// never deployed: anything under `.devcontainer/`, and files that name that purpose
+/// (`build.Dockerfile`, `Dockerfile.dev`, `docs.Dockerfile`, `Dockerfile.ci`,
+/// `test.Containerfile`).
+pub fn is_tooling_dockerfile(path: &std::path::Path) -> bool {
+    let p = path
+        .to_string_lossy()
+        .replace('\\', "/")
+        .to_ascii_lowercase();
+    if p.starts_with(".devcontainer/") || p.contains("/.devcontainer/") {
+        return true;
+    }
+    let name = p.rsplit('/').next().unwrap_or(&p);
+    let purpose = ["dockerfile", "containerfile"].iter().find_map(|kind| {
+        name.strip_suffix(&format!(".{kind}"))
+            .or_else(|| name.strip_prefix(&format!("{kind}.")))
+    });
+    purpose.is_some_and(|purpose| {
+        purpose.split(['.', '-', '_']).any(|w| {
+            matches!(
+                w,
+                "build"
+                    | "builder"
+                    | "dev"
+                    | "devel"
+                    | "development"
+                    | "devcontainer"
+                    | "ci"
+                    | "docs"
+                    | "doc"
+                    | "lint"
+                    | "test"
+                    | "tests"
+            )
+        })
+    })
 }
 
 /// Source paths of `COPY`/`ADD`: every word but the destination; none for heredoc
@@ -349,6 +394,34 @@ fn join_dir(dir: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tooling_dockerfiles_by_path() {
+        use std::path::Path;
+        for p in [
+            "build.Dockerfile",
+            "docs.Dockerfile",
+            "Dockerfile.dev",
+            "ci/Dockerfile.ci",
+            ".devcontainer/Dockerfile",
+            "tools/.devcontainer/Dockerfile",
+            "test.Containerfile",
+            "Dockerfile.build-env",
+        ] {
+            assert!(is_tooling_dockerfile(Path::new(p)), "{p}");
+        }
+        for p in [
+            "Dockerfile",
+            "docker/Dockerfile.alpine",
+            "src/Dockerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+            "builders/Dockerfile",
+            "Containerfile",
+        ] {
+            assert!(!is_tooling_dockerfile(Path::new(p)), "{p}");
+        }
+    }
+
     use super::*;
 
     #[test]

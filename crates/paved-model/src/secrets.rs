@@ -311,6 +311,22 @@ pub fn is_public_client_key(key: &str, value: &str) -> bool {
     PUBLIC_KEY_NAMES.iter().any(|n| lower.contains(n)) || PUBLIC_VALUE.is_match(value)
 }
 
+/// Whether `text` holds a Firebase web app configuration (`authDomain`,
+/// `messagingSenderId`, a `*.firebaseapp.com` host). Its `apiKey` identifies the app
+/// to Google and ships in every page that uses it; Firebase documents it as safe to
+/// include in code, and restricting it (not rotating it) is what protects it.
+pub fn mentions_firebase_web_config(text: &str) -> bool {
+    [
+        "authDomain",
+        "auth_domain",
+        "messagingSenderId",
+        "messaging_sender_id",
+        ".firebaseapp.com",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
 /// Whether `text` names an analytics or error-reporting ingestion host or SDK call.
 pub fn mentions_ingestion_host(text: &str) -> bool {
     INGESTION_HOSTS.iter().any(|h| text.contains(h))
@@ -359,10 +375,76 @@ pub fn is_sensitive_env_name(key: &str) -> bool {
     .any(|w| upper.contains(w))
 }
 
+/// Whether a dotenv entry holds something to rotate: a credential or a connection
+/// string by its name ([`is_sensitive_env_name`]), unless the name says the value is
+/// public (`VAPID_PUBLIC_KEY`, `NEXT_PUBLIC_*`, `*_PUBLISHABLE_KEY`; a name that also
+/// says `SECRET`, `PASSWORD` or `PRIVATE` stays sensitive) or the value is an endpoint
+/// URL with no credentials in it (`VITE_AUTH_SERVER_URL=https://auth.example.com`).
+pub fn is_sensitive_env_entry(key: &str, value: &str) -> bool {
+    if !is_sensitive_env_name(key) {
+        return false;
+    }
+    let upper = key.to_ascii_uppercase();
+    let says_secret = ["SECRET", "PASSWORD", "PASSWD", "PRIVATE"]
+        .iter()
+        .any(|w| upper.contains(w));
+    if !says_secret && (upper.contains("PUBLIC") || upper.contains("PUBLISHABLE")) {
+        return false;
+    }
+    !is_plain_url(value)
+}
+
+/// `scheme://host/path` with neither `user:password@` nor a key, token or signature
+/// in its query string.
+fn is_plain_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'));
+    if !scheme_ok || value.contains(char::is_whitespace) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let query = rest.split_once('?').map(|(_, q)| q.to_ascii_lowercase());
+    !query.is_some_and(|q| {
+        q.split('&').any(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            [
+                "token",
+                "key",
+                "secret",
+                "password",
+                "passwd",
+                "pwd",
+                "sig",
+                "signature",
+                "auth",
+                "credential",
+            ]
+            .iter()
+            .any(|w| name.contains(w))
+        })
+    })
+}
+
 /// `KEY=value` lines of a dotenv file that carry a value: not comments, not empty
 /// values and not stand-ins (`changeme`, `<your-key>`, `${VAR}`, `xxx`, `example`).
 /// Returns (1-based line, key) of each.
 pub fn env_values(text: &str) -> Vec<(u32, &str)> {
+    env_entries(text)
+        .into_iter()
+        .map(|(l, k, _)| (l, k))
+        .collect()
+}
+
+/// [`env_values`] with each value (unquoted, without a trailing ` # comment`).
+pub fn env_entries(text: &str) -> Vec<(u32, &str, &str)> {
     let mut out = Vec::new();
     for (idx, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -383,7 +465,11 @@ pub fn env_values(text: &str) -> Vec<(u32, &str)> {
         if value.is_empty() || is_stand_in(value) {
             continue;
         }
-        out.push((u32::try_from(idx + 1).unwrap_or(u32::MAX), key.trim()));
+        out.push((
+            u32::try_from(idx + 1).unwrap_or(u32::MAX),
+            key.trim(),
+            value,
+        ));
     }
     out
 }
@@ -473,5 +559,46 @@ mod tests {
         assert!(env_values("# only comments\n\nA=\nB='<set me>'\n").is_empty());
         assert!(is_sensitive_env_name("DATABASE_URL") && is_sensitive_env_name("api_key"));
         assert!(!is_sensitive_env_name("POSTGRES_USER") && !is_sensitive_env_name("PORT"));
+    }
+
+    #[test]
+    fn env_entries_that_hold_nothing_to_rotate() {
+        // excalidraw's .env.production: endpoints and a public key.
+        assert!(!is_sensitive_env_entry(
+            "VITE_APP_BACKEND_V2_GET_URL",
+            "https://json.excalidraw.com/api/v2/"
+        ));
+        assert!(!is_sensitive_env_entry(
+            "VITE_APP_AUTH_SERVER_URL",
+            "https://auth.example.org"
+        ));
+        assert!(!is_sensitive_env_entry(
+            "VITE_APP_PLUS_EXPORT_PUBLIC_KEY",
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApQ0jM9Qz"
+        ));
+        assert!(!is_sensitive_env_entry(
+            "STRIPE_PUBLISHABLE_KEY",
+            "pk_live_51H8xYz"
+        ));
+        // Credentials in the URL, a query token, or a secret by name stay sensitive.
+        assert!(is_sensitive_env_entry(
+            "DATABASE_URL",
+            "postgres://app:s3cr3t@db:5432/app"
+        ));
+        assert!(is_sensitive_env_entry(
+            "HOOK_URL",
+            "https://hooks.example.com/x?token=abc123"
+        ));
+        assert!(is_sensitive_env_entry(
+            "NEXT_PUBLIC_STRIPE_SECRET_KEY",
+            "sk_live_abc"
+        ));
+        assert!(is_sensitive_env_entry("API_KEY", "Zx9qT4pL2wRb"));
+        assert!(!is_sensitive_env_entry("PORT", "8080"));
+        let text = "A=1\nexport B=\"two words\"\nC=plain # note\n";
+        assert_eq!(
+            env_entries(text),
+            [(1, "A", "1"), (2, "B", "two words"), (3, "C", "plain")]
+        );
     }
 }

@@ -33,6 +33,9 @@
 //!   detection (defence in depth), so PVD-CI-001..004 moved high → medium, as did
 //!   PVD-CI-000 (no CI at all) and PVD-CI-007 (CI only after the merge), which remove
 //!   every check at once but still only detection. PVD-CI-006 (no SBOM) stays low.
+//! - Scanners recognised beyond the obvious ones (each seen on real repositories):
+//!   bundler-audit and `composer audit` (SCA), brakeman and gosec (SAST), hadolint (IaC:
+//!   a Dockerfile counts as IaC, so its linter counts as IaC scanning).
 //! - Parameters: each category rule reads its own `ci_tools_*` list;
 //!   `ci_coverage_only_when_relevant` (PVD-CI-004, 005) and `ci_require_workflow_audit`
 //!   (PVD-CI-008).

@@ -30,6 +30,11 @@
 //!   off) high → medium: each needs an upstream or network compromise first, the
 //!   class of an unpinned base image; 019 (world-writable paths) medium → low: it only
 //!   widens what code execution in the container already gives.
+//! - Build and development images (`paved_model::docker::is_tooling_dockerfile`:
+//!   under `.devcontainer/`, or named `build.Dockerfile`, `Dockerfile.dev`,
+//!   `Dockerfile.ci`, `docs.Dockerfile`, …) run on a CI runner or a laptop, never as a
+//!   workload: PVD-DOCKER-016 asks them for no HEALTHCHECK and PVD-DOCKER-001 grades
+//!   their root user low instead of high.
 //! - Anything that depends on a build argument without a default is unknown and
 //!   never a finding by itself.
 //!

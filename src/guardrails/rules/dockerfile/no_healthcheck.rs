@@ -10,7 +10,9 @@ rule! {
     ///
     /// ## How to fix it
     /// Add an exec-form check, e.g. `HEALTHCHECK CMD ["/app", "--healthcheck"]`; it works
-    /// on scratch and distroless images too.
+    /// on scratch and distroless images too. Only images that declare a port (`EXPOSE`)
+    /// are asked for one: an image without one (a CLI tool) and a build or development
+    /// image (`build.Dockerfile`, `Dockerfile.dev`, `.devcontainer/`) are not services.
     ///
     /// ## Example
     /// ```dockerfile
@@ -18,12 +20,14 @@ rule! {
     /// FROM gcr.io/distroless/static-debian12:nonroot
     /// COPY app /app
     /// USER 65532:65532
+    /// EXPOSE 8080
     /// ENTRYPOINT ["/app"]
     /// ```
     /// ```dockerfile
     /// FROM gcr.io/distroless/static-debian12:nonroot
     /// COPY app /app
     /// USER 65532:65532
+    /// EXPOSE 8080
     /// HEALTHCHECK CMD ["/app", "--healthcheck"]
     /// ENTRYPOINT ["/app"]
     /// ```
@@ -40,7 +44,18 @@ impl Check for NoHealthcheck {
             let Some(last) = df.final_stage() else {
                 continue;
             };
-            if df.is_export_only() {
+            // Exported files and build or development images are never run as a
+            // service that something could health-check.
+            if df.is_export_only() || df.is_tooling_image() {
+                continue;
+            }
+            // An image that declares no port gives no sign of being a service: CLI tool
+            // images (gitleaks, zizmor, uv) run once and exit.
+            let serves = df
+                .lineage(last)
+                .into_iter()
+                .any(|s| df.stage_instructions(s).any(|i| i.is("EXPOSE")));
+            if !serves {
                 continue;
             }
             let hc = df.lineage(last).into_iter().find_map(|s| {

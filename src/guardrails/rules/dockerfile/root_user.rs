@@ -1,7 +1,7 @@
 use paved_model::docker::{default_user_is_nonroot, is_nonroot_tag, is_root_user, user_name};
 
 use crate::guardrails::declare::{rule, Check};
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 rule! {
     /// Container runs as root
@@ -15,6 +15,11 @@ rule! {
     /// Add `USER 65532:65532` (or another unprivileged numeric UID:GID) at the end of the
     /// final stage, or build on an image whose publisher documents a non-root default
     /// user (distroless `:nonroot`, Chainguard `static`).
+    ///
+    /// ## Severity
+    /// High for an image that is deployed; low for a development or build-tools image
+    /// (under `.devcontainer/`, or named `build.Dockerfile`, `Dockerfile.dev`,
+    /// `Dockerfile.ci`, …), which runs on a CI runner or a laptop, not as a workload.
     ///
     /// ## Example
     /// ```dockerfile
@@ -46,18 +51,31 @@ impl Check for RootUser {
             if df.is_export_only() {
                 continue;
             }
-            match df.effective_user() {
-                Some(user) if is_root_user(&user_name(user)) => out
-                    .at(df.at(user))
-                    .say(format!("final stage switches to `USER {}`", user.args.trim())),
-                Some(_) => {}
-                None if default_user_is_nonroot(df.root_base(last)) => {}
-                None if is_nonroot_tag(df.root_base(last)) => out.at(df.at_stage(last)).say(
-                    "final stage sets no USER and relies on the base image's `nonroot` tag; state the numeric user so a change of base image cannot bring root back",
+            let (at, message) = match df.effective_user() {
+                Some(user) if is_root_user(&user_name(user)) => (
+                    df.at(user),
+                    format!("final stage switches to `USER {}`", user.args.trim()),
                 ),
-                None => out
-                    .at(df.at_stage(last))
-                    .say("final stage sets no USER, so the container runs as root"),
+                Some(_) => continue,
+                None if default_user_is_nonroot(df.root_base(last)) => continue,
+                None if is_nonroot_tag(df.root_base(last)) => (
+                    df.at_stage(last),
+                    "final stage sets no USER and relies on the base image's `nonroot` tag; state the numeric user so a change of base image cannot bring root back".to_owned(),
+                ),
+                None => (
+                    df.at_stage(last),
+                    "final stage sets no USER, so the container runs as root".to_owned(),
+                ),
+            };
+            // A build or development image runs on a CI runner or a laptop with the
+            // source tree mounted, not as a deployed workload: root there widens
+            // little, so it is graded low rather than silenced.
+            if df.is_tooling_image() {
+                out.at(at).severity(Severity::Low).say(format!(
+                    "{message} (a build or development image, not a deployed workload)"
+                ));
+            } else {
+                out.at(at).say(message);
             }
         }
     }

@@ -38,15 +38,17 @@ impl Check for Sudo {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for df in cx.docker().files() {
             for run in df.runs() {
-                let found = run.commands().find_map(|c| {
-                    let first = c.iter().find(|w| !is_assignment(w))?;
-                    if first.rsplit('/').next() == Some("sudo") {
-                        Some("sudo")
-                    } else if program_name(c) == "chpasswd" {
-                        Some("chpasswd")
-                    } else {
-                        None
-                    }
+                let found = run.pipelines.iter().find_map(|pipeline| {
+                    pipeline.iter().find_map(|c| {
+                        let first = c.iter().find(|w| !is_assignment(w))?;
+                        if first.rsplit('/').next() == Some("sudo") {
+                            Some("sudo")
+                        } else if program_name(c) == "chpasswd" && !random_password(pipeline) {
+                            Some("chpasswd")
+                        } else {
+                            None
+                        }
+                    })
                 });
                 if let Some(tool) = found {
                     out.at(df.at(run.ins))
@@ -55,4 +57,16 @@ impl Check for Sudo {
             }
         }
     }
+}
+
+/// Whether the pipeline feeding `chpasswd` makes the password up from randomness
+/// (`echo "git:$(dd if=/dev/urandom … | base64)" | chpasswd`, as Gitea's image does to
+/// unlock an SSH-only account): the layer then holds the hash of a password nobody
+/// knows, which is not the baked-in password this rule is about.
+fn random_password(pipeline: &[Vec<String>]) -> bool {
+    let text: Vec<&str> = pipeline.iter().flatten().map(String::as_str).collect();
+    let text = text.join(" ");
+    ["/dev/urandom", "/dev/random", "openssl rand", "pwgen", "$RANDOM", "uuidgen"]
+        .iter()
+        .any(|r| text.contains(r))
 }

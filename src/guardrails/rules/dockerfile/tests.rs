@@ -343,6 +343,15 @@ fn r014_pip() {
 fn r015_sudo() {
     fires(&clean("RUN sudo apt-get update"), "PVD-DOCKER-015", 2);
     fires(&clean("RUN echo 'app:pw' | chpasswd"), "PVD-DOCKER-015", 2);
+    // Gitea's image unlocks its SSH-only `git` account with a password nobody knows.
+    quiet(
+        &clean("RUN adduser -S -D git && echo \"git:$(dd if=/dev/urandom bs=24 count=1 status=none | base64)\" | chpasswd"),
+        "PVD-DOCKER-015",
+    );
+    quiet(
+        &clean("RUN echo \"app:$(openssl rand -hex 16)\" | chpasswd"),
+        "PVD-DOCKER-015",
+    );
     quiet(
         &clean("RUN apt-get install --no-install-recommends -y sudo-ldap && echo sudo"),
         "PVD-DOCKER-015",
@@ -352,20 +361,56 @@ fn r015_sudo() {
 #[test]
 fn r016_healthcheck() {
     fires(
-        "FROM a:1@sha256:x AS b\nFROM scratch\nUSER 1\nENTRYPOINT [\"/app\"]\n",
+        "FROM a:1@sha256:x AS b\nFROM scratch\nUSER 1\nEXPOSE 8080\nENTRYPOINT [\"/app\"]\n",
         "PVD-DOCKER-016",
         2,
+    );
+    // No port declared: a CLI tool image (gitleaks, zizmor, uv), not a service.
+    quiet(
+        "FROM a:1@sha256:x AS b\nFROM scratch\nUSER 1\nENTRYPOINT [\"/app\"]\n",
+        "PVD-DOCKER-016",
     );
     quiet(
         "FROM a:1@sha256:x AS b\nFROM scratch\nCOPY --from=b /out /\n",
         "PVD-DOCKER-016",
     );
-    fires("FROM a:1@sha256:x\nHEALTHCHECK NONE\n", "PVD-DOCKER-016", 2);
+    fires(
+        "FROM a:1@sha256:x\nEXPOSE 80\nHEALTHCHECK NONE\n",
+        "PVD-DOCKER-016",
+        3,
+    );
     quiet(&clean(""), "PVD-DOCKER-016");
     quiet(
         "FROM a:1@sha256:x AS b\nHEALTHCHECK CMD [\"/x\"]\nFROM b\n",
         "PVD-DOCKER-016",
     );
+}
+
+/// traefik's `build.Dockerfile`: a build-tools image run by the Makefile in CI.
+#[test]
+fn build_and_dev_images_are_not_workloads() {
+    let image = "FROM golang:1.10-alpine@sha256:x\nWORKDIR /src\nCOPY go.mod /src/\nEXPOSE 8080\n";
+    let model = RepoModel::from_memory(&[
+        ("build.Dockerfile", image),
+        (".devcontainer/Dockerfile", image),
+        ("Dockerfile", image),
+    ]);
+    let hits = check_all(&model, &Params::default(), super::rules());
+    let of = |rule: &str, file: &str| {
+        hits.iter()
+            .filter(|h| h.rule == rule && h.file.to_string_lossy() == file)
+            .collect::<Vec<_>>()
+    };
+    // No HEALTHCHECK asked of a tool image; the deployed one still gets the finding.
+    assert!(of("PVD-DOCKER-016", "build.Dockerfile").is_empty());
+    assert!(of("PVD-DOCKER-016", ".devcontainer/Dockerfile").is_empty());
+    assert_eq!(of("PVD-DOCKER-016", "Dockerfile").len(), 1);
+    // Root is still reported, graded low for the tool images and high otherwise.
+    let root = of("PVD-DOCKER-001", "build.Dockerfile");
+    assert_eq!(root.len(), 1);
+    assert_eq!(root[0].severity, Some(crate::guardrails::Severity::Low));
+    assert!(root[0].message.contains("build or development image"));
+    assert_eq!(of("PVD-DOCKER-001", "Dockerfile")[0].severity, None);
 }
 
 #[test]

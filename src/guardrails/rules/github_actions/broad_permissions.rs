@@ -41,8 +41,15 @@ impl Check for BroadPermissions {
                     out.at(file.at(root, "permissions"))
                         .say("workflow-level `permissions: write-all` gives every job every write scope");
                 }
+                // With a single job (that keeps no block of its own) the workflow-level
+                // grant is that job's grant: there is no other job to take it away from.
+                // What a job added later would inherit is PVD-GHA-018's concern.
+                let only_job = match file.jobs() {
+                    [job] => job.node.get("permissions").is_none(),
+                    _ => false,
+                };
                 for (scope, _, v) in perms.entries() {
-                    if v.as_str() == Some("write") {
+                    if v.as_str() == Some("write") && !only_job {
                         out.at(file.at(perms, scope)).say(format!(
                             "workflow-level `{scope}: write` applies to every job; grant it only to the job that needs it"
                         ));

@@ -22,6 +22,11 @@
 //!   PVD-GHA-014 (registry password in the workflow) high → critical, a committed
 //!   live credential. PR code run with secrets (PVD-GHA-005, PVD-GHA-006) stays
 //!   critical.
+//! - Scoped by what applies (precision sample, docs/drift.md): a workflow-level write
+//!   grant in a workflow of one job (that keeps no block of its own) is that job's own
+//!   grant, not PVD-GHA-003's; a scanner whose job later uploads SARIF with
+//!   `github/codeql-action/upload-sarif` is gated by code scanning like CodeQL, not by
+//!   its exit code, and is not PVD-GHA-012's.
 //! - Parameters: `gha_unpinned_allowed` (PVD-GHA-001); the `ci_tools_*` lists
 //!   (PVD-GHA-012, shared with the CI coverage rules).
 

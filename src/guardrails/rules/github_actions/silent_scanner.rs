@@ -1,3 +1,6 @@
+use paved_model::workflows::WorkflowFile;
+use paved_parse::yaml::Node;
+
 use crate::guardrails::ci_tools::{file_units, Found, ScannerTools};
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -13,7 +16,9 @@ rule! {
     /// ## How to fix it
     /// Let the scanner fail the job (`exit-code: "1"` for trivy, `--fail-on` for grype).
     /// Tune false positives in the tool's own configuration (allow-lists with reasons)
-    /// instead of ignoring its exit code.
+    /// instead of ignoring its exit code. A scanner whose job uploads its SARIF to code
+    /// scanning (`github/codeql-action/upload-sarif`) is not reported: like CodeQL, it
+    /// blocks changes through code-scanning merge protection, not its exit code.
     ///
     /// ## Example
     /// ```yaml
@@ -38,9 +43,13 @@ impl Check for SilentScanner {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let tools = cx.params::<ScannerTools>().compiled();
         for file in cx.workflows().all() {
+            let reported = sarif_reported_steps(file);
             // Only this file's own steps: a callee is reported in its own file.
             let mut lines: Vec<(u32, &str)> = Vec::new();
             for unit in file_units(file) {
+                if reported.contains(&unit.line) {
+                    continue;
+                }
                 for (category, t) in &tools {
                     if let Some(Found::Silenced(line)) = unit.runs(*category, t) {
                         lines.push((line, category.label()));
@@ -56,4 +65,31 @@ impl Check for SilentScanner {
             }
         }
     }
+}
+
+/// Lines of the steps whose job later uploads SARIF to GitHub code scanning
+/// (`github/codeql-action/upload-sarif`). Such a scanner reports the way CodeQL does:
+/// its alerts land in the Security tab, where code-scanning merge protection (not the
+/// job's exit code) blocks a change, so an exit code of 0 is the intended setup.
+fn sarif_reported_steps(file: &WorkflowFile<'_>) -> Vec<u32> {
+    let steps = file.steps();
+    let uploads: Vec<(&Node, u32)> = steps
+        .iter()
+        .filter(|s| {
+            s.action()
+                .is_some_and(|a| a == "github/codeql-action/upload-sarif")
+        })
+        .filter_map(|s| Some((s.job.as_ref()?.node, s.node.line())))
+        .collect();
+    steps
+        .iter()
+        .filter(|s| {
+            s.job.as_ref().is_some_and(|job| {
+                uploads
+                    .iter()
+                    .any(|(j, line)| std::ptr::eq(*j, job.node) && *line > s.node.line())
+            })
+        })
+        .map(|s| s.node.line())
+        .collect()
 }

@@ -108,6 +108,21 @@ fn gha003_broad_permissions() {
 }
 
 #[test]
+fn gha003_single_job_takes_the_workflow_grant_as_its_own() {
+    // gitleaks' release workflow: one job, the write scope at workflow level.
+    let one_job = format!(
+        "name: release\non:\n  release:\n    types: [published]\npermissions:\n  contents: write\njobs:\n  goreleaser:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{PIN}\n        with:\n          persist-credentials: false\n"
+    );
+    let ids: Vec<String> = wf(&one_job).into_iter().map(|(id, _)| id).collect();
+    assert!(!ids.contains(&"PVD-GHA-003".to_owned()), "{ids:?}");
+    // A second job would receive the grant too.
+    let two_jobs = format!(
+        "{one_job}  notify:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo done\n"
+    );
+    assert!(wf(&two_jobs).contains(&("PVD-GHA-003".to_owned(), Some(6))));
+}
+
+#[test]
 fn gha004_005_dangerous_triggers() {
     let w = golden().replace("  pull_request:\n", "  pull_request_target:\n");
     assert_eq!(wf(&w), one("PVD-GHA-004", 3));
@@ -201,6 +216,28 @@ fn gha012_silent_scanner() {
             &format!("      - uses: aquasecurity/trivy-action@{PIN}\n        with: {{scan-type: image, image-ref: app}}\n"),
         );
     assert_eq!(wf(&w), one("PVD-GHA-012", 20));
+}
+
+#[test]
+fn gha012_sarif_uploaded_to_code_scanning_is_not_silent() {
+    // vaultwarden's trivy.yml: trivy exits 0 and its SARIF goes to the Security tab.
+    let trivy = format!(
+        "      - uses: aquasecurity/trivy-action@{PIN}\n        with: {{scan-type: image, image-ref: app, format: sarif, output: t.sarif}}\n"
+    );
+    let upload = format!(
+        "      - uses: github/codeql-action/upload-sarif@{PIN}\n        with: {{sarif_file: t.sarif}}\n"
+    );
+    let w = golden().replace(
+        "      - run: cargo deny check\n",
+        &format!("{trivy}{upload}"),
+    );
+    assert_eq!(wf(&w), vec![]);
+    // An upload before the scan, or in another job, does not carry its results.
+    let w = golden().replace(
+        "      - run: cargo deny check\n",
+        &format!("{upload}{trivy}"),
+    );
+    assert_eq!(wf(&w), one("PVD-GHA-012", 22));
 }
 
 #[test]

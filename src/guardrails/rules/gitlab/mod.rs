@@ -20,6 +20,9 @@
 //!   running a fork's merge request pipeline in it, × CI secrets; not critical like
 //!   PVD-GHA-006, because no outsider event runs the project's pipeline on its own);
 //!   one that is only unquoted is word splitting and globbing, medium.
+//! - PVD-GITLAB-003 leaves `CI_COMMIT_REF_NAME`/`CI_COMMIT_BRANCH`/`CI_COMMIT_REF_SLUG`
+//!   alone in a job that `only:` runs for literal branch names (`only: [master@group/p]`):
+//!   the value is one of those names, not one a pusher chose.
 //! - Parameters: the `ci_tools_*` lists (PVD-GITLAB-002, shared with the CI coverage
 //!   rules).
 

@@ -19,6 +19,47 @@ const UNTRUSTED_VARS: &[&str] = &[
     "CI_COMMIT_REF_SLUG",
 ];
 
+/// The variables that name the pipeline's ref: a job that `only:` runs for a list of
+/// literal branch names sees one of those names in them, never a name an outsider chose.
+const REF_VARS: &[&str] = &["CI_COMMIT_BRANCH", "CI_COMMIT_REF_NAME", "CI_COMMIT_REF_SLUG"];
+
+/// Whether `job` runs only for refs it names literally (`only: [main, release@group/project]`
+/// or `only: {refs: [...]}`): no regular expression, no keyword such as `branches`,
+/// `tags` or `merge_requests` that admits a ref somebody else names.
+fn only_fixed_refs(job: &Node) -> bool {
+    let Some(only) = job.get("only") else {
+        return false;
+    };
+    let list = only.get("refs").unwrap_or(only);
+    let items = list.items();
+    !items.is_empty()
+        && items.iter().all(|i| {
+            i.as_str().is_some_and(|r| {
+                let name = r.split('@').next().unwrap_or(r).trim();
+                !name.is_empty()
+                    && !name.starts_with('/')
+                    && !matches!(
+                        name,
+                        "branches"
+                            | "tags"
+                            | "merge_requests"
+                            | "external_pull_requests"
+                            | "api"
+                            | "pipelines"
+                            | "pushes"
+                            | "schedules"
+                            | "triggers"
+                            | "web"
+                            | "chat"
+                            | "external"
+                    )
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+            })
+        })
+}
+
 /// How a script line uses an untrusted variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Use {
@@ -108,6 +149,7 @@ impl Check for UntrustedVariable {
             // Merge keys copy a template's script into each job: report each line once.
             let mut seen: Vec<(u32, &str)> = Vec::new();
             for node in file.job_like() {
+                let fixed_refs = only_fixed_refs(node);
                 for field in ["before_script", "script", "after_script"] {
                     let Some(v) = node.get(field) else {
                         continue;
@@ -122,6 +164,9 @@ impl Check for UntrustedVariable {
                             let at = file.at_text(scalar, offset);
                             offset += raw.len() + 1;
                             for (var, how) in unsafe_uses(raw) {
+                                if fixed_refs && REF_VARS.contains(&var) {
+                                    continue;
+                                }
                                 let key = (at.line.unwrap_or_default(), var);
                                 if seen.contains(&key) {
                                     continue;
@@ -147,7 +192,8 @@ impl Check for UntrustedVariable {
 
 #[cfg(test)]
 mod tests {
-    use super::{unsafe_uses, Use};
+    use super::{only_fixed_refs, unsafe_uses, Use};
+    use paved_parse::yaml;
 
     #[test]
     fn quoting_scanner() {
@@ -168,5 +214,20 @@ mod tests {
         // The inner shell expands it as a variable: its text is not parsed again.
         assert!(unsafe_uses("bash -c 'echo $CI_COMMIT_MESSAGE'").is_empty());
         assert!(unsafe_uses("\\").is_empty());
+    }
+
+    #[test]
+    fn only_literal_branches_fix_the_ref_name() {
+        let job = |only: &str| {
+            let docs = yaml::parse(&format!("job:\n  only: {only}\n  script: [x]\n"))
+                .expect("yaml");
+            only_fixed_refs(docs[0].get("job").expect("job"))
+        };
+        assert!(job("[master@tezos/tezos, alphanet@tezos/tezos]"));
+        assert!(job("{refs: [main, release/1.x]}"));
+        assert!(!job("[branches]"));
+        assert!(!job("[master, merge_requests]"));
+        assert!(!job("['/^release-.*$/']"));
+        assert!(!job("{variables: [$DEPLOY]}"));
     }
 }

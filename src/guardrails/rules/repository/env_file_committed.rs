@@ -1,5 +1,5 @@
 use paved_model::repo::is_env_file;
-use paved_model::secrets::{env_values, is_sensitive_env_name};
+use paved_model::secrets::{env_entries, is_sensitive_env_entry};
 use paved_model::Location;
 
 use crate::guardrails::declare::{rule, Check};
@@ -47,9 +47,9 @@ impl Check for EnvFileCommitted {
             // about. An unreadable (binary) one is reported, since nothing shows it
             // is harmless.
             let harmless = f.text.as_deref().is_some_and(|t| {
-                !env_values(t)
+                !env_entries(t)
                     .iter()
-                    .any(|(_, key)| is_sensitive_env_name(key))
+                    .any(|(_, key, value)| is_sensitive_env_entry(key, value))
             });
             if harmless {
                 continue;

@@ -20,7 +20,10 @@
 //!   the real one out. Neither is one whose only real values are settings (ports,
 //!   regions, user names): the rule needs a real value under a credential or
 //!   connection-string name (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*KEY*`, `*URL*`,
-//!   `*DSN*`, …), which is what makes a committed `.env` worth removing.
+//!   `*DSN*`, …), which is what makes a committed `.env` worth removing. A name that
+//!   says the value is public (`*_PUBLIC_KEY`, `NEXT_PUBLIC_*`, `*PUBLISHABLE*`) and a
+//!   URL with no `user:password@` and no key or token in its query are not such values
+//!   (a front end's `.env.production` of endpoints is not reported).
 //! - The security policy, CODEOWNERS and dependabot files are found where GitHub
 //!   looks for them (`paved_model::repo`), in GitHub's order of preference; a
 //!   SECURITY.md in a sub-directory does not count.

@@ -281,3 +281,17 @@ fn env_files_of_placeholders_are_templates() {
         1
     );
 }
+
+/// excalidraw's `.env.production`: a front end's build settings, public endpoints
+/// and a public key; nothing in it to rotate.
+#[test]
+fn env_files_of_public_endpoints_are_not_reported() {
+    let public = "MODE=\"production\"\nVITE_APP_BACKEND_V2_GET_URL=https://json.example.com/api/v2/\nVITE_APP_AUTH_SERVER_URL=https://auth.example.org\nVITE_APP_PLUS_EXPORT_PUBLIC_KEY='MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApQ0jM9Qz'\nVITE_APP_ENABLE_TRACKING=false\n";
+    assert!(run("PVD-REPO-010", &[(".env.production", public)]).is_empty());
+    let with_token =
+        format!("{public}VITE_APP_HOOK_URL=https://hooks.acme.io/x?token=Zx9qT4pL2wRb\n");
+    assert_eq!(
+        run("PVD-REPO-010", &[(".env.production", with_token.as_str())]).len(),
+        1
+    );
+}

@@ -37,6 +37,9 @@
 //!   skips the lines of Secret objects. SOPS-encrypted Secrets are not reported, and
 //!   neither is a Secret whose only real values describe a credential (`username`,
 //!   `host`, `port`, `database`): the finding needs something secret in it.
+//! - The `apiKey` of a Firebase web config (a Google API key within three lines of
+//!   `authDomain`, `messagingSenderId` or a `*.firebaseapp.com` host) is the app's
+//!   public browser key and is not reported; a Google key elsewhere still is.
 //! - Connection URIs (PVD-SECRET-007) to loopback, `.local`, `.test` and example
 //!   hosts, and with a password equal to the user or a stand-in (`user:pass`,
 //!   `guest:guest`, `${DB_PASSWORD}`) are documentation and local development, not

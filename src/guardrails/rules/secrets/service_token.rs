@@ -1,5 +1,6 @@
 use paved_model::secrets::{
-    entropy, is_http_recording, is_placeholder, mask, mentions_ingestion_host, SERVICE_TOKENS,
+    entropy, is_http_recording, is_placeholder, mask, mentions_firebase_web_config,
+    mentions_ingestion_host, SERVICE_TOKENS,
 };
 
 use super::scan::{scanned, PerValue, SecretParams};
@@ -62,6 +63,13 @@ impl Check for ServiceToken {
                     if recording
                         && *what == "Google API key"
                         && mentions_ingestion_host(&text[found.around(m.start(), 12)])
+                    {
+                        continue;
+                    }
+                    // The `apiKey` of a Firebase web config is the app's public browser
+                    // key, meant to ship in the page (excalidraw's `.env.production`).
+                    if *what == "Google API key"
+                        && mentions_firebase_web_config(&text[found.around(m.start(), 3)])
                     {
                         continue;
                     }

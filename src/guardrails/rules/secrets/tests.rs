@@ -203,6 +203,24 @@ fn service_tokens() {
     .is_empty());
 }
 
+/// excalidraw's `.env.production`: the `apiKey` of a Firebase web config is the app's
+/// public browser key. A Google key elsewhere in the file, or alone, is still reported.
+#[test]
+fn firebase_web_config_key_is_public() {
+    let google = format!("{}{}", "AIza", "SyD8x-4Km2Qp9Lz7Tw3Vb6Nc1Hj5Rf0Gd2Y");
+    let firebase = format!(
+        "VITE_APP_FIREBASE_CONFIG='{{\"apiKey\":\"{google}\",\"authDomain\":\"demo.firebaseapp.com\",\"projectId\":\"demo\",\"messagingSenderId\":\"654800341332\"}}'\n"
+    );
+    assert!(run("PVD-SECRET-003", &[(".env.production", firebase.as_str())]).is_empty());
+    let js = format!("const firebaseConfig = {{\n  apiKey: \"{google}\",\n  authDomain: \"demo.firebaseapp.com\",\n}};\n");
+    assert!(run("PVD-SECRET-003", &[("src/firebase.js", js.as_str())]).is_empty());
+    let alone = format!("MAPS_KEY={google}\n");
+    assert_eq!(
+        run("PVD-SECRET-003", &[("config.env", alone.as_str())]).len(),
+        1
+    );
+}
+
 #[test]
 fn generic_credentials() {
     let q = '"';
