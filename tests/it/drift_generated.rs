@@ -869,6 +869,8 @@ fn sbom_only_dependency_scanning_is_caught_for_every_blueprint() {
 /// match) and the rule that must then report that file.
 struct Weakening {
     blueprint: &'static str,
+    /// `--set` answers the service is generated with (e.g. `auth=api-key`).
+    sets: &'static [&'static str],
     what: &'static str,
     file: &'static str,
     edits: &'static [(&'static str, &'static str)],
@@ -883,10 +885,15 @@ struct Weakening {
 fn weakenings() -> Vec<Weakening> {
     let w = |blueprint, what, file, edits, rule| Weakening {
         blueprint,
+        sets: &[],
         what,
         file,
         edits,
         rule,
+    };
+    let api_key = |blueprint, what, file, edits, rule| Weakening {
+        sets: &["auth=api-key"],
+        ..w(blueprint, what, file, edits, rule)
     };
     vec![
         // rust-axum
@@ -947,6 +954,40 @@ fn weakenings() -> Vec<Weakening> {
             "Dockerfile",
             &[(r"(?m)^USER .*\n", "USER root\n")],
             "PVD-DOCKER-001",
+        ),
+        w(
+            "rust-axum",
+            "audience no longer checked",
+            "src/auth/jwt.rs",
+            &[(r"(?m)^\s*validation\.set_audience\(&\[&config\.audience\]\);\n", "")],
+            "PVD-AUTH-009",
+        ),
+        w(
+            "rust-axum",
+            "exp and aud no longer required",
+            "src/auth/jwt.rs",
+            &[(
+                r#"set_required_spec_claims\(&\["exp", "iss", "aud", "sub"\]\)"#,
+                r#"set_required_spec_claims(&["iss", "sub"])"#,
+            )],
+            "PVD-AUTH-009",
+        ),
+        w(
+            "rust-axum",
+            "expiry no longer validated",
+            "src/auth/jwt.rs",
+            &[(r"validation\.validate_exp = true;", "validation.validate_exp = false;")],
+            "PVD-AUTH-009",
+        ),
+        api_key(
+            "rust-axum",
+            "API key digests compared with ==",
+            "src/auth/api_key.rs",
+            &[(
+                r"digest\.ct_eq\(&presented\)",
+                "subtle::Choice::from(u8::from(digest == presented))",
+            )],
+            "PVD-AUTH-010",
         ),
         // python-fastapi
         w(
@@ -1036,6 +1077,34 @@ fn weakenings() -> Vec<Weakening> {
             )],
             "PVD-GHA-012",
         ),
+        w(
+            "python-fastapi",
+            "audience no longer checked",
+            "src/app/auth/oidc.py",
+            &[(r"(?m)^\s*audience=self\._settings\.audience,\n", "")],
+            "PVD-AUTH-009",
+        ),
+        w(
+            "python-fastapi",
+            "exp and aud no longer required",
+            "src/app/auth/oidc.py",
+            &[(r#""require": \["exp", "iss", "aud", "sub"\]"#, r#""require": ["iss", "sub"]"#)],
+            "PVD-AUTH-009",
+        ),
+        w(
+            "python-fastapi",
+            "audience verification turned off",
+            "src/app/auth/oidc.py",
+            &[(r#""verify_signature": True"#, r#""verify_signature": True, "verify_aud": False"#)],
+            "PVD-AUTH-009",
+        ),
+        api_key(
+            "python-fastapi",
+            "API key digests compared with ==",
+            "src/app/auth/api_key.py",
+            &[(r"hmac\.compare_digest\(presented, digest\)", "presented == digest")],
+            "PVD-AUTH-010",
+        ),
         // typescript-fastify
         w(
             "typescript-fastify",
@@ -1094,6 +1163,37 @@ fn weakenings() -> Vec<Weakening> {
         ),
         w(
             "typescript-fastify",
+            "audience no longer checked",
+            "src/auth/jwt.ts",
+            &[(r"(?m)^\s*audience: this\.#config\.audience,\n", "")],
+            "PVD-AUTH-009",
+        ),
+        w(
+            "typescript-fastify",
+            "exp no longer required",
+            "src/auth/jwt.ts",
+            &[(r#"requiredClaims: \["exp", "sub"\]"#, r#"requiredClaims: ["sub"]"#)],
+            "PVD-AUTH-009",
+        ),
+        api_key(
+            "typescript-fastify",
+            "API key digests compared with Buffer.equals",
+            "src/auth/apiKey.ts",
+            &[(r"timingSafeEqual\(presented, digest\)", "presented.equals(digest)")],
+            "PVD-AUTH-010",
+        ),
+        api_key(
+            "typescript-fastify",
+            "API key digests compared with ===",
+            "src/auth/apiKey.ts",
+            &[(
+                r"timingSafeEqual\(presented, digest\)",
+                r#"presented.toString("hex") === digest.toString("hex")"#,
+            )],
+            "PVD-AUTH-010",
+        ),
+        w(
+            "typescript-fastify",
             "USER switched to root",
             "Dockerfile",
             &[(r"(?m)^USER .*\n", "USER root\n")],
@@ -1120,14 +1220,16 @@ fn weakened_copies_of_every_blueprint_are_caught_with_and_without_provenance() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (i, case) in weakenings().iter().enumerate() {
-        let fresh = tmp.path().join(format!("fresh-{}", case.blueprint));
+        // A service name: lowercase letters, digits and `-`, not ending with `-`.
+        let variant: String = case
+            .sets
+            .iter()
+            .map(|s| format!("-{}", s.replace(['=', '_'], "-")))
+            .collect();
+        let name = format!("fresh-{}{variant}", case.blueprint);
+        let fresh = tmp.path().join(&name);
         if !fresh.exists() {
-            generate_from(
-                tmp.path(),
-                case.blueprint,
-                &format!("fresh-{}", case.blueprint),
-                &[],
-            );
+            generate_from(tmp.path(), case.blueprint, &name, case.sets);
             let (code, report) = drift(&fresh);
             assert_eq!(
                 findings(&report),
@@ -1168,6 +1270,6 @@ fn weakened_copies_of_every_blueprint_are_caught_with_and_without_provenance() {
             }
         }
     }
-    assert!(checked >= 50, "only {checked} weakened copies were checked");
+    assert!(checked >= 70, "only {checked} weakened copies were checked");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -17,7 +17,9 @@ use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::guardrails::RepoModel;
 
-use super::wiring::{auth_mode, Exemption, Leeway, Spot, Wiring};
+use super::wiring::{
+    auth_mode, is_api_key_module, is_secret_name, Exemption, Leeway, Spot, Wiring, REQUIRED_CLAIMS,
+};
 
 /// The module that must define `require_auth` and the public allow-list, in order of preference.
 const AUTH_MODULES: &[&str] = &["src/auth/mod.rs", "src/auth.rs"];
@@ -127,6 +129,15 @@ pub(super) struct AuthFacts {
     pub weak_algorithms: Vec<(PathBuf, u32, String)>,
     /// `leeway` settings: where, as written, and in seconds.
     pub leeway: Vec<(PathBuf, u32, String, i64)>,
+    /// Claims the verifier does not require or check: where, and what.
+    pub claims: Vec<(PathBuf, u32, String)>,
+    /// The first `Validation::new(...)`: where the verifier is configured.
+    pub validation_new: Option<(PathBuf, u32)>,
+    /// Whether `set_issuer` / `set_audience` are called anywhere.
+    pub sets_issuer: bool,
+    pub sets_audience: bool,
+    /// `==`/`!=` on key material in the API-key module: where, and what.
+    pub variable_time: Vec<(PathBuf, u32, String)>,
 }
 
 fn is_auth_source(path: &str) -> bool {
@@ -265,6 +276,21 @@ fn compute_auth_facts(repo: &RepoModel) -> AuthFacts {
                 facts
                     .weak_algorithms
                     .extend(v.weak.into_iter().map(|(l, s)| (path.clone(), l, s)));
+                facts
+                    .claims
+                    .extend(v.claims.into_iter().map(|(l, s)| (path.clone(), l, s)));
+                if facts.validation_new.is_none() {
+                    facts.validation_new = v.validation_new.map(|l| (path.clone(), l));
+                }
+                facts.sets_issuer |= v.sets_issuer;
+                facts.sets_audience |= v.sets_audience;
+                if is_api_key_module(path) {
+                    facts.variable_time.extend(
+                        v.secret_comparisons
+                            .into_iter()
+                            .map(|(l, s)| (path.clone(), l, s)),
+                    );
+                }
                 for (l, what, value) in v.leeway {
                     let seconds = match value {
                         LeewayValue::Seconds(n) => Some(n),
@@ -296,6 +322,12 @@ struct AuthVisitor {
     consts: HashMap<String, i64>,
     in_require_auth: bool,
     in_comparison: bool,
+    claims: Vec<(u32, String)>,
+    validation_new: Option<u32>,
+    sets_issuer: bool,
+    sets_audience: bool,
+    /// Comparisons of two non-literal operands naming key material.
+    secret_comparisons: Vec<(u32, String)>,
 }
 
 const WEAK_ALGORITHMS: &[&str] = &["HS256", "HS384", "HS512"];
@@ -418,6 +450,21 @@ impl<'ast> Visit<'ast> for AuthVisitor {
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
         if let Expr::Field(f) = &*a.left {
+            if let syn::Member::Named(n) = &f.member {
+                let turned_off = matches!(
+                    &*a.right,
+                    Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) if !b.value
+                );
+                let what = match n.to_string().as_str() {
+                    "validate_exp" => Some("expired tokens are accepted"),
+                    "validate_aud" => Some("tokens minted for any audience are accepted"),
+                    _ => None,
+                };
+                if let (true, Some(what)) = (turned_off, what) {
+                    self.claims
+                        .push((line(n.span()), format!("`validation.{n} = false`: {what}")));
+                }
+            }
             if matches!(&f.member, syn::Member::Named(n) if n == "leeway") {
                 if let Some(v) = leeway_value(&a.right) {
                     let what = "`validation.leeway`".to_owned();
@@ -443,6 +490,26 @@ impl<'ast> Visit<'ast> for AuthVisitor {
 
     fn visit_expr_binary(&mut self, i: &'ast syn::ExprBinary) {
         let comparison = matches!(i.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_));
+        let literal = |e: &Expr| matches!(e, Expr::Lit(_));
+        if comparison && !literal(&i.left) && !literal(&i.right) {
+            let mut names: Vec<String> = idents(&i.left).into_iter().collect();
+            names.extend(idents(&i.right));
+            names.sort();
+            if let Some(name) = names.iter().find(|n| is_secret_name(n)) {
+                self.secret_comparisons.push((
+                    line(i.op.span()),
+                    format!(
+                        "`{name}` is compared with `{}`, which takes longer the more leading \
+                         bytes match",
+                        if matches!(i.op, syn::BinOp::Eq(_)) {
+                            "=="
+                        } else {
+                            "!="
+                        }
+                    ),
+                ));
+            }
+        }
         let outer = self.in_comparison;
         self.in_comparison |= comparison;
         visit::visit_expr_binary(self, i);
@@ -494,6 +561,9 @@ impl<'ast> Visit<'ast> for AuthVisitor {
                 .iter()
                 .map(|s| s.ident.to_string())
                 .collect();
+            if segs.ends_with(&["Validation".to_owned(), "new".to_owned()]) {
+                self.validation_new.get_or_insert(line(c.func.span()));
+            }
             if segs.ends_with(&["Validation".to_owned(), "default".to_owned()]) {
                 self.weak.push((
                     line(c.func.span()),
@@ -519,6 +589,25 @@ impl<'ast> Visit<'ast> for AuthVisitor {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        match m.method.to_string().as_str() {
+            "set_issuer" => self.sets_issuer = true,
+            "set_audience" => self.sets_audience = true,
+            "set_required_spec_claims" => {
+                let mut named = Strings(Vec::new());
+                for a in &m.args {
+                    named.visit_expr(a);
+                }
+                for claim in REQUIRED_CLAIMS {
+                    if !named.0.iter().any(|c| c == claim) {
+                        self.claims.push((
+                            line(m.method.span()),
+                            format!("`set_required_spec_claims` does not require `{claim}`"),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
         if m.method == "insecure_disable_signature_validation" {
             self.weak.push((
                 line(m.method.span()),
@@ -682,6 +771,15 @@ impl<'ast> Visit<'ast> for Idents {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         visit::visit_macro(self, m);
         collect_token_idents(&m.tokens, &mut self.0);
+    }
+}
+
+/// Every string literal below a node.
+struct Strings(Vec<String>);
+
+impl<'ast> Visit<'ast> for Strings {
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        self.0.push(s.value());
     }
 }
 
@@ -949,6 +1047,36 @@ pub(super) fn axum_wiring(repo: &RepoModel) -> Wiring {
             w.weak
                 .push(Spot::new(file.clone(), Some(*line), what.clone()));
         }
+        for (file, line, what) in &facts.claims {
+            w.claims
+                .push(Spot::new(file.clone(), Some(*line), what.clone()));
+        }
+        if let Some((file, line)) = &facts.validation_new {
+            for (set, claim, what) in [
+                (
+                    facts.sets_issuer,
+                    "set_issuer",
+                    "tokens of any issuer are accepted",
+                ),
+                (
+                    facts.sets_audience,
+                    "set_audience",
+                    "tokens minted for any audience are accepted",
+                ),
+            ] {
+                if !set {
+                    w.claims.push(Spot::new(
+                        file.clone(),
+                        Some(*line),
+                        format!("the verifier never calls `{claim}`: {what}"),
+                    ));
+                }
+            }
+        }
+    }
+    for (file, line, what) in &facts.variable_time {
+        w.variable_time
+            .push(Spot::new(file.clone(), Some(*line), what.clone()));
     }
 
     for (file, line, what, seconds) in &facts.leeway {

@@ -16,7 +16,10 @@ use super::syntax::{
     self, children, descendants, guarding_condition, last_name, line, number, receiver,
     string_value, text, Lang,
 };
-use super::wiring::{duration_seconds, weak_algorithm, Exemption, Leeway, Spot, Wiring};
+use super::wiring::{
+    duration_seconds, is_api_key_module, is_secret_name, weak_algorithm, Exemption, Leeway, Spot,
+    Wiring, REQUIRED_CLAIMS,
+};
 
 /// The blueprint's package, its application factory and its middleware.
 const PACKAGE: &str = "src/app/";
@@ -102,6 +105,10 @@ pub(super) struct Facts {
     pub middleware_defined: bool,
     /// Authentication middleware applied only under a condition.
     pub conditional: Vec<Spot>,
+    /// PyJWT decodes that do not require or check `exp`, `iss` or `aud`.
+    pub claims: Vec<Spot>,
+    /// `==`/`!=` on key material in an API-key module.
+    pub variable_time: Vec<Spot>,
 }
 
 /// Sources that never run in production: tests, examples, docs, migrations.
@@ -202,6 +209,8 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
     w.exemptions = facts.exemptions;
     w.weak = facts.weak;
     w.leeway = facts.leeway;
+    w.claims = facts.claims;
+    w.variable_time = facts.variable_time;
     w.unverifiable.extend(facts.unreadable);
     w
 }
@@ -400,6 +409,7 @@ impl<'s> FileReader<'_, 's> {
                 }
                 "keyword_argument" => self.keyword(n),
                 "pair" => self.pair(n),
+                "comparison_operator" if is_api_key_module(&self.path) => self.comparison(n),
                 _ => {}
             }
         }
@@ -491,6 +501,21 @@ impl<'s> FileReader<'_, 's> {
         let callee = last_name(f, self.src);
         let recv = receiver(f).map(|r| self.t(r).to_owned());
         let first = positional(n, 0);
+        // PyJWT's decode (it takes `algorithms=`): the expected issuer and audience.
+        if callee == "decode" && kwarg(n, "algorithms", self.src).is_some() {
+            for (arg, what) in [
+                ("issuer", "tokens of any issuer are accepted"),
+                ("audience", "tokens minted for any audience are accepted"),
+            ] {
+                if kwarg(n, arg, self.src).is_none() {
+                    self.facts.claims.push(Spot::new(
+                        self.path.clone(),
+                        Some(line(n)),
+                        format!("`{}` is given no `{arg}=`: {what}", self.t(f)),
+                    ));
+                }
+            }
+        }
         match callee {
             "Middleware" if first.is_some_and(|a| (self.is_auth)(last_name(a, self.src))) => {
                 self.note_auth(n);
@@ -709,11 +734,92 @@ impl<'s> FileReader<'_, 's> {
         else {
             return;
         };
-        if string_value(k, self.src).as_deref() == Some("verify_signature") && v.kind() == "false" {
+        let key = string_value(k, self.src);
+        if key.as_deref() == Some("verify_signature") && v.kind() == "false" {
             self.facts.weak.push(Spot::new(
                 self.path.clone(),
                 Some(line(n)),
                 "signature validation is disabled",
+            ));
+        }
+        if !self.in_decode_options(n) {
+            return;
+        }
+        let off = match key.as_deref() {
+            Some("verify_exp") => Some("expired tokens are accepted"),
+            Some("verify_aud") => Some("tokens minted for any audience are accepted"),
+            Some("verify_iss") => Some("tokens of any issuer are accepted"),
+            _ => None,
+        };
+        if let (Some(what), "false") = (off, v.kind()) {
+            self.facts.claims.push(Spot::new(
+                self.path.clone(),
+                Some(line(n)),
+                format!("`{}`: {what}", self.t(n)),
+            ));
+        }
+        if key.as_deref() == Some("require") {
+            let named: Vec<String> = descendants(v)
+                .into_iter()
+                .filter_map(|c| string_value(c, self.src))
+                .collect();
+            for claim in REQUIRED_CLAIMS {
+                if !named.iter().any(|c| c == claim) {
+                    self.facts.claims.push(Spot::new(
+                        self.path.clone(),
+                        Some(line(n)),
+                        format!("the decode options do not require `{claim}`"),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A pair of the `options={...}` of a `decode(...)` call.
+    fn in_decode_options(&self, pair: Node<'_>) -> bool {
+        pair.parent()
+            .filter(|d| d.kind() == "dictionary")
+            .and_then(|d| d.parent())
+            .filter(|k| {
+                k.kind() == "keyword_argument"
+                    && k.child_by_field_name("name")
+                        .is_some_and(|n| self.t(n) == "options")
+            })
+            .is_some_and(|k| self.in_decode(k))
+    }
+
+    /// `presented == digest` in an API-key module.
+    fn comparison(&mut self, n: Node<'s>) {
+        let mut cursor = n.walk();
+        let op = n
+            .children(&mut cursor)
+            .map(|c| self.t(c))
+            .find(|t| matches!(*t, "==" | "!="));
+        let Some(op) = op else { return };
+        let operands: Vec<Node<'s>> = children(n);
+        let literal = |c: &Node<'_>| {
+            matches!(
+                c.kind(),
+                "string" | "integer" | "float" | "none" | "true" | "false" | "concatenated_string"
+            )
+        };
+        if operands.len() != 2 || operands.iter().any(literal) {
+            return;
+        }
+        let name = operands
+            .iter()
+            .flat_map(|o| descendants(*o))
+            .filter(|c| c.kind() == "identifier")
+            .map(|c| self.t(c))
+            .find(|t| is_secret_name(t));
+        if let Some(name) = name {
+            self.facts.variable_time.push(Spot::new(
+                self.path.clone(),
+                Some(line(n)),
+                format!(
+                    "`{name}` is compared with `{op}`, which takes longer the more leading bytes \
+                     match"
+                ),
             ));
         }
     }

@@ -17,7 +17,9 @@ use super::syntax::{
     self, children, descendants, guarding_condition, last_name, line, number, receiver,
     string_value, text, Lang,
 };
-use super::wiring::{duration_seconds, Exemption, Leeway, Spot, Wiring};
+use super::wiring::{
+    duration_seconds, is_api_key_module, is_secret_name, Exemption, Leeway, Spot, Wiring,
+};
 
 const APP_FILE: &str = "src/app.ts";
 const HOOK_FILE: &str = "src/auth/hook.ts";
@@ -173,6 +175,10 @@ pub(super) struct Facts {
     pub hook_reads_config: bool,
     /// Authentication installed only under a condition.
     pub conditional: Vec<Spot>,
+    /// `jwtVerify` calls that do not require or check `exp`, `iss` or `aud`.
+    pub claims: Vec<Spot>,
+    /// `===`/`Buffer.equals` on key material in an API-key module.
+    pub variable_time: Vec<Spot>,
 }
 
 /// The typescript-fastify hook module is present: `function installAuthentication`
@@ -253,6 +259,8 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
     w.exemptions.extend(facts.exemptions);
     w.weak = facts.weak;
     w.leeway = facts.leeway;
+    w.claims = facts.claims;
+    w.variable_time = facts.variable_time;
     w.unverifiable.extend(facts.unreadable);
     w
 }
@@ -766,6 +774,7 @@ impl Analysis<'_> {
                         _ => {}
                     }
                 }
+                "binary_expression" if is_api_key_module(&s.path) => self.comparison(s, n),
                 "variable_declarator" if is_top_level(n) => {
                     let (Some(name), Some(v)) = (
                         n.child_by_field_name("name"),
@@ -782,12 +791,33 @@ impl Analysis<'_> {
                         continue;
                     };
                     match last_name(f, src) {
+                        "equals" if is_api_key_module(&s.path) => {
+                            let operands = receiver(f).into_iter().chain(args(n));
+                            let name = operands
+                                .flat_map(descendants)
+                                .filter(|c| {
+                                    matches!(c.kind(), "identifier" | "property_identifier")
+                                })
+                                .map(|c| text(c, src))
+                                .find(|t| is_secret_name(t));
+                            if let Some(name) = name {
+                                self.facts.variable_time.push(Spot::new(
+                                    s.path.clone(),
+                                    Some(line(n)),
+                                    format!(
+                                        "`{name}` is compared with `equals`, which stops at the \
+                                         first differing byte"
+                                    ),
+                                ));
+                            }
+                        }
                         "decodeJwt" => self.facts.weak.push(Spot::new(
                             s.path.clone(),
                             Some(line(n)),
                             "`decodeJwt` reads the token's claims without verifying its signature",
                         )),
                         "jwtVerify" => {
+                            self.verify_options(s, n);
                             if let Some(key) = args(n).get(1).copied().map(unwrap_expr) {
                                 if is_shared_secret(key, src, consts) {
                                     self.facts.weak.push(Spot::new(
@@ -809,6 +839,95 @@ impl Analysis<'_> {
             .weak
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         self.facts.weak.dedup();
+    }
+
+    /// jose's `jwtVerify(token, key, options)`: `issuer` and `audience` given, `exp`
+    /// among `requiredClaims` (jose checks `iss`/`aud` only when they are given, and
+    /// `exp` only when the token carries one).
+    fn verify_options(&mut self, s: &Source, call: Node<'_>) {
+        let src = &s.text;
+        let Some(opts) = args(call).get(2).copied().map(unwrap_expr) else {
+            self.facts.claims.push(Spot::new(
+                s.path.clone(),
+                Some(line(call)),
+                "`jwtVerify` is given no options: tokens of any issuer and audience, and \
+                 without `exp`, are accepted",
+            ));
+            return;
+        };
+        if opts.kind() != "object" {
+            return;
+        }
+        for (key, what) in [
+            ("issuer", "tokens of any issuer are accepted"),
+            ("audience", "tokens minted for any audience are accepted"),
+        ] {
+            if property(opts, key, src).is_none() {
+                self.facts.claims.push(Spot::new(
+                    s.path.clone(),
+                    Some(line(opts)),
+                    format!("`jwtVerify` is given no `{key}`: {what}"),
+                ));
+            }
+        }
+        let required: Vec<String> = property(opts, "requiredClaims", src)
+            .map(|v| {
+                descendants(v)
+                    .into_iter()
+                    .filter_map(|c| string_value(c, src))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !required.iter().any(|c| c == "exp") {
+            self.facts.claims.push(Spot::new(
+                s.path.clone(),
+                Some(line(opts)),
+                "`jwtVerify`'s `requiredClaims` does not name `exp`: tokens without an expiry \
+                 are accepted",
+            ));
+        }
+    }
+
+    /// `presented === digest` or `presented.equals(digest)` in an API-key module.
+    fn comparison(&mut self, s: &Source, n: Node<'_>) {
+        let src = &s.text;
+        let Some(op) = n.child_by_field_name("operator").map(|o| text(o, src)) else {
+            return;
+        };
+        if !matches!(op, "===" | "!==" | "==" | "!=") {
+            return;
+        }
+        let (Some(l), Some(r)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        let literal = |c: Node<'_>| {
+            matches!(
+                unwrap_expr(c).kind(),
+                "string" | "template_string" | "number" | "null" | "undefined" | "true" | "false"
+            )
+        };
+        if literal(l) || literal(r) {
+            return;
+        }
+        let name = [l, r]
+            .into_iter()
+            .flat_map(descendants)
+            .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
+            .map(|c| text(c, src))
+            .find(|t| is_secret_name(t));
+        if let Some(name) = name {
+            self.facts.variable_time.push(Spot::new(
+                s.path.clone(),
+                Some(line(n)),
+                format!(
+                    "`{name}` is compared with `{op}`, which takes longer the more leading bytes \
+                     match"
+                ),
+            ));
+        }
     }
 
     fn weak_strings(&mut self, s: &Source, v: Node<'_>, consts: &HashMap<String, Node<'_>>) {

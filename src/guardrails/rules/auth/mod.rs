@@ -70,6 +70,12 @@
 //! - Authentication applied under a condition (`if os.environ…: middleware.append(…)`,
 //!   `if (process.env…) installAuthentication(…)`) is reported by 002: the service is
 //!   open whenever the condition is false.
+//! - 009 (claims) and 010 (variable-time API-key comparison) are contract rules: the
+//!   blueprints require `exp`/`iss`/`aud` and compare key digests in constant time.
+//!   A verifier that skips the audience lets any token of the same issuer in: one
+//!   step (a token minted for another service) × every request, high. A variable-time
+//!   comparison of key digests leaks their prefix over many requests: defence in
+//!   depth (the stored value is a digest) × every request, medium.
 //! - Parameters: `auth_public_paths` (PVD-AUTH-004, default `["/healthz", "/readyz"]`).
 
 use crate::guardrails::declare::register;
@@ -95,6 +101,8 @@ register! {
     wiring_unverifiable::WiringUnverifiable,
     leeway_too_long::LeewayTooLong,
     unauthenticated_service::UnauthenticatedService,
+    claims_not_required::ClaimsNotRequired,
+    variable_time_comparison::VariableTimeComparison,
 }
 
 #[cfg(test)]

@@ -90,6 +90,33 @@ pub(super) struct Wiring {
     pub unverifiable: Vec<Spot>,
     /// PVD-AUTH-007: clock-skew allowances given to the verifier.
     pub leeway: Vec<Leeway>,
+    /// PVD-AUTH-009: `exp`, `iss` or `aud` not required or not checked.
+    pub claims: Vec<Spot>,
+    /// PVD-AUTH-010: credential digests compared in variable time.
+    pub variable_time: Vec<Spot>,
+}
+
+/// The registered claims every blueprint's verifier requires.
+pub(super) const REQUIRED_CLAIMS: [&str; 3] = ["exp", "iss", "aud"];
+
+/// A name that holds key material in an API-key module: what is compared must go
+/// through a constant-time comparison.
+pub(super) fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "key"
+        || ["digest", "presented", "hash", "secret", "api_key", "apikey"]
+            .iter()
+            .any(|k| n.contains(k))
+}
+
+/// An API-key module of a blueprint (`api_key.py`, `apiKey.ts`, `api_key.rs`).
+pub(super) fn is_api_key_module(path: &std::path::Path) -> bool {
+    path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| {
+        matches!(
+            s.to_ascii_lowercase().replace('_', "").as_str(),
+            "apikey" | "apikeys"
+        )
+    })
 }
 
 /// The blueprint whose contract a repository is held to: the one its provenance
