@@ -40,12 +40,29 @@ fn image_parts(image: &str) -> (Option<&str>, bool) {
     (last.split_once(':').map(|(_, t)| t), digest)
 }
 
+/// Whether `image` is pinned by digest or carries a tag other than `latest`.
+fn tag_is_fine(image: &str) -> bool {
+    match image_parts(image.trim()) {
+        (_, true) => true,
+        (Some(t), false) => !t.eq_ignore_ascii_case("latest"),
+        (None, false) => false,
+    }
+}
+
 impl Check for ImageLatestTag {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (w, c) in cx.k8s().containers() {
-            let Some(image) = c.node.str_at("image") else {
+        let k8s = cx.k8s();
+        for (w, c) in k8s.containers() {
+            let Some(written) = c.node.str_at("image") else {
                 continue;
             };
+            // The image as the kustomize builds deploy it (`images: [{newTag: …}]`
+            // sets the tag of an untagged manifest); the first one at fault counts.
+            let deployed = k8s.deployed_images(w, c);
+            let Some(image) = deployed.iter().find(|i| !tag_is_fine(i)) else {
+                continue;
+            };
+            let image = if image == written.trim() { written } else { image };
             let say = |what: String| format!("{}: {what}", w.container_label(c));
             match image_parts(image.trim()) {
                 (_, true) => {}
