@@ -56,9 +56,13 @@ impl Check for ImageLatestTag {
             let Some(written) = c.node.str_at("image") else {
                 continue;
             };
-            // The image as the kustomize builds deploy it (`images: [{newTag: …}]`
-            // sets the tag of an untagged manifest); the first one at fault counts.
-            let deployed = k8s.deployed_images(w, c);
+            // An untagged image leaves the version to the build: judge it as the
+            // kustomize builds deploy it (`images: [{newTag: …}]`), the first one at
+            // fault. A tag written in the manifest (`:latest`) is what it asks for.
+            let deployed = match image_parts(written.trim()) {
+                (None, false) => k8s.deployed_images(w, c),
+                _ => vec![written.trim().to_owned()],
+            };
             let Some(image) = deployed.iter().find(|i| !tag_is_fine(i)) else {
                 continue;
             };
