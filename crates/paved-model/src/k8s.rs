@@ -710,15 +710,18 @@ impl<'m> Kubernetes<'m> {
                     }
                     places.iter().any(|wp| {
                         b_places.iter().any(|bp| {
-                            let same_build = wp.build.is_some()
-                                && wp.build == bp.build
-                                && wp.namespace.is_some();
-                            let ns = if same_build {
+                            let own = s.str_at("namespace").or(if b.kind() == "RoleBinding" {
                                 bp.namespace
                             } else {
-                                s.str_at("namespace").or(bp.namespace)
-                            };
-                            same_namespace(ns, wp.namespace)
+                                None
+                            });
+                            // The build's `namespace:` (the binding's placement has it)
+                            // is where kustomize moves the subjects too.
+                            let moved = wp.build.is_some()
+                                && wp.build == bp.build
+                                && bp.namespace.is_some()
+                                && same_namespace(bp.namespace, wp.namespace);
+                            moved || same_namespace(own, wp.namespace)
                         })
                     })
                 })
@@ -1033,17 +1036,36 @@ mod tests {
                 "namespace: ctl-system\nresources: [manager.yaml, rbac.yaml]\n",
             ),
             (
+                "plain/ds.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: kube-system}\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n      containers: [{name: a, image: x}]\n",
+            ),
+            (
+                "plain/kustomization.yaml",
+                "resources: [ds.yaml, ../base]\n",
+            ),
+            (
+                "base/rbac.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}\nsubjects: [{kind: ServiceAccount, name: sa, namespace: kube-system}]\n",
+            ),
+            ("base/kustomization.yaml", "resources: [rbac.yaml]\n"),
+            (
                 "other/app.yaml",
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: o, namespace: apps}\nspec:\n  template:\n    spec:\n      serviceAccountName: ctl\n      containers: [{name: a, image: x}]\n",
             ),
         ]);
         let k8s = Kubernetes::build(&model);
-        let bound: Vec<bool> = k8s
+        let bound: Vec<(&str, bool)> = k8s
             .workloads()
             .iter()
-            .map(|w| k8s.service_account_bound(w, "ctl"))
+            .map(|w| {
+                let sa = w.pod.str_at("serviceAccountName").unwrap_or("");
+                (w.obj.name(), k8s.service_account_bound(w, sa))
+            })
             .collect();
-        assert_eq!(bound, vec![true, false]);
+        // `m` moves to ctl-system with its binding; `d` keeps kube-system, the
+        // namespace its binding names (a build that sets none moves nothing); `o` is
+        // in another namespace than the binding's subject.
+        assert_eq!(bound, vec![("m", true), ("d", true), ("o", false)]);
     }
 
     #[test]
