@@ -13,7 +13,10 @@
 //!   the API's own field names: it is taken as written.
 //! - A value Terraform only knows when it applies (a variable, a reference, a
 //!   function call) is left out, as if unset: a rule never judges a guess, and a
-//!   setting that comes from a variable is not reported as present.
+//!   setting that comes from a variable is not reported as present. Names are the
+//!   exception: a `namespace`, `name` or `service_account_name` given by an
+//!   expression is set (to the expression's text), so a module's
+//!   `namespace = var.namespace` is not "no namespace" nor `default`.
 //! - Secrets and ConfigMaps are not converted: the provider takes their `data` as
 //!   plain text, where a manifest has base64, and the secrets rules read `.tf` text
 //!   already.
@@ -164,7 +167,18 @@ fn object(resource: &Block) -> Option<Node> {
 fn body(b: &Body) -> Vec<(Node, Node)> {
     let mut out: Vec<(Node, Node)> = Vec::new();
     for a in &b.attributes {
-        if let Some(v) = value(&a.value, a.line) {
+        let v = match value(&a.value, a.line) {
+            Some(v) => Some(v),
+            // A namespace or account named by a variable or another resource is
+            // set, to something the plan decides: keep the expression as its name
+            // (objects naming the same expression still meet), rather than read
+            // it as unset (`default`, the default service account).
+            None if NAMED_BY_EXPRESSION.contains(&a.name.as_str()) => {
+                Some(Node::scalar(a.line, &expression(&a.value)))
+            }
+            None => None,
+        };
+        if let Some(v) = v {
             out.push((Node::scalar(a.line, &camel(&a.name)), v));
         }
     }
@@ -215,6 +229,18 @@ fn body(b: &Body) -> Vec<(Node, Node)> {
         out.push((Node::scalar(line, field), Node::seq(line, items)));
     }
     out
+}
+
+/// Attributes whose value, when Terraform decides it, is still set: names.
+const NAMED_BY_EXPRESSION: &[&str] = &["namespace", "name", "service_account_name"];
+
+/// How a value only the plan knows is named: the reference as written
+/// (`var.namespace`, `kubernetes_namespace.app.metadata[0].name`), else `(computed)`.
+fn expression(v: &Value) -> String {
+    match v {
+        Value::Reference(r) => r.clone(),
+        _ => "(computed)".to_owned(),
+    }
 }
 
 /// Whether a `template` block holds pod spec fields itself rather than a `spec`.
@@ -363,6 +389,21 @@ mod tests {
         let views = crate::Views::new(&model);
         let names: Vec<&str> = views.k8s().containers().map(|(_, c)| c.name).collect();
         assert_eq!(names, ["web"]);
+    }
+
+    #[test]
+    fn a_namespace_or_account_from_a_variable_is_set_not_default() {
+        let model = Model::from_memory(&[(
+            "app.tf",
+            "resource \"kubernetes_deployment\" \"app\" {\n  metadata {\n    name      = \"app\"\n    namespace = var.namespace\n  }\n  spec {\n    template {\n      metadata {}\n      spec {\n        service_account_name = kubernetes_service_account.app.metadata[0].name\n        container {\n          name  = \"app\"\n          image = \"app:1.0\"\n        }\n      }\n    }\n  }\n}\n",
+        )]);
+        let views = crate::Views::new(&model);
+        let w = &views.k8s().workloads()[0];
+        assert_eq!(w.obj.namespace(), Some("var.namespace"));
+        assert_eq!(
+            w.pod.str_at("serviceAccountName"),
+            Some("kubernetes_service_account.app.metadata[0].name")
+        );
     }
 
     #[test]
