@@ -47,6 +47,13 @@ impl Check for JwksOverHttp {
             if !configures_services(&path) || !mentions_jwks(text) {
                 continue;
             }
+            // Rust keeps unit tests in the file, in a `#[cfg(test)]` module at its end:
+            // their URLs are test vectors (the blueprint's own rejects `http://`).
+            let text = if path.ends_with(".rs") {
+                text.find("#[cfg(test)]").map_or(text, |at| &text[..at])
+            } else {
+                text
+            };
             for (line, url) in plain_http_jwks(text) {
                 out.at(Location {
                     file: &file.path,
@@ -208,6 +215,27 @@ mod tests {
             let found = plain_http_jwks(text);
             assert!(found.is_empty(), "{text}: {found:?}");
         }
+    }
+
+    /// rust-axum's `src/auth/jwt.rs` tests that `http://` JWKS URLs are refused.
+    #[test]
+    fn rust_unit_tests_are_not_configuration() {
+        let src = "pub fn load() {}\n#[cfg(test)]\nmod tests {\n    const CASES: &[(&str, bool)] = &[(\"http://issuer.example/jwks.json\", false)];\n}\n";
+        let model = crate::guardrails::RepoModel::from_memory(&[("src/auth/jwt.rs", src)]);
+        let hits = crate::guardrails::check_all(
+            &model,
+            &crate::guardrails::Params::default(),
+            super::super::rules().iter().filter(|r| r.meta.id == "PVD-AUTH-011"),
+        );
+        assert!(hits.is_empty(), "{hits:?}");
+        let live = src.replace("#[cfg(test)]", "");
+        let model = crate::guardrails::RepoModel::from_memory(&[("src/auth/jwt.rs", &live)]);
+        let hits = crate::guardrails::check_all(
+            &model,
+            &crate::guardrails::Params::default(),
+            super::super::rules().iter().filter(|r| r.meta.id == "PVD-AUTH-011"),
+        );
+        assert_eq!(hits.len(), 1);
     }
 
     #[test]
