@@ -160,7 +160,7 @@ fn add_ignored_key_files(root: &Path, exclude: &[PathBuf], out: &mut Walked) {
     let seen: std::collections::HashSet<PathBuf> = out
         .files
         .iter()
-        .filter(|f| is_key_or_env_file(&f.file_name()))
+        .filter(|f| is_key_or_env_file(f.file_name()))
         .map(|f| f.path.clone())
         .collect();
     let mut found = Vec::new();
@@ -206,7 +206,7 @@ fn list_key_files(root: &Path, exclude: &[PathBuf], found: &mut Vec<PathBuf>) {
             if kind.is_dir() {
                 let skipped = name.to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n));
                 let path = dir.join(&name);
-                if !skipped && !exclude.iter().any(|e| *e == path) {
+                if !skipped && !exclude.contains(&path) {
                     stack.push(Next::Dir(path));
                 }
             } else if kind.is_file() && is_key_or_env_file(&name.to_string_lossy()) {
