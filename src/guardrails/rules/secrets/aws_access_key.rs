@@ -1,9 +1,7 @@
-use std::sync::LazyLock;
-
 use paved_model::secrets::{
     entropy, is_placeholder, looks_like_aws_secret, mask, AWS_KEY_ID, AWS_SECRET,
 };
-use regex::Regex;
+use paved_model::pattern::Gated;
 
 use super::scan::{scanned, PerValue, SecretParams};
 use crate::guardrails::declare::{rule, Check};
@@ -43,12 +41,11 @@ rule! {
 
 /// A secret access key assigned by name: shell `export`, `ENV`/`RUN` in a Dockerfile,
 /// an env file, YAML, JSON, HCL or an ini-style credentials file.
-static NAMED_SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?i)\b(aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)\b["']?\s*(?::=|=|:)?\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
-    )
-    .unwrap()
-});
+/// Compiled only for a text holding one of the key names in some ASCII case.
+static NAMED_SECRET: Gated = Gated::ignore_ascii_case(
+    r#"(?i)\b(aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)\b["']?\s*(?::=|=|:)?\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+    &["secret_access_key", "aws_secret_key", "secretaccesskey"],
+);
 
 impl Check for AwsAccessKey {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -95,5 +92,22 @@ impl Check for AwsAccessKey {
             }
             found.emit(out);
         }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    /// The needles of each pattern are literals all its matches contain.
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&["export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_\u{17F}ecret_key: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"", "SecretAccessKey = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+        let n: usize = [&NAMED_SECRET]
+            .iter()
+            .map(|g| assert_same_matches(g, &texts))
+            .sum();
+        assert!(n >= 3, "{n}");
     }
 }

@@ -1,5 +1,6 @@
 use std::sync::LazyLock;
 
+use paved_model::pattern::folds_into_ascii;
 use paved_model::secrets::{is_placeholder, is_stand_in, mask};
 use regex::Regex;
 
@@ -47,6 +48,26 @@ static URI: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// The schemes of [`URI`], lower-case.
+const SCHEMES: [&str; 26] = [
+    "postgres", "postgresql", "mysql", "mariadb", "mssql", "sqlserver", "oracle", "mongodb",
+    "mongodb+srv", "redis", "rediss", "amqp", "amqps", "nats", "kafka", "ldap", "ldaps", "smtp",
+    "smtps", "ftp", "sftp", "clickhouse", "cockroachdb", "neo4j", "neo4j+s", "couchdb",
+];
+
+/// Whether `text` may hold a match of [`URI`]: a `://` right after one of its schemes
+/// in some ASCII case (or a character that folds into ASCII under `(?i)`). Most files
+/// hold no such URI, and then the pattern is neither compiled nor run.
+fn may_hold_uri(text: &str) -> bool {
+    folds_into_ascii(text)
+        || text.match_indices("://").any(|(at, _)| {
+            let before = &text.as_bytes()[..at];
+            SCHEMES.iter().any(|s| {
+                before.len() >= s.len() && before[at - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+            })
+        })
+}
+
 /// Hosts of examples and local development, whose passwords are not secrets.
 fn is_local_or_example_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
@@ -80,7 +101,8 @@ impl Check for ConnectionUri {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (f, text) in scanned(cx) {
             let mut found = PerValue::new(f, text);
-            for c in URI.captures_iter(text) {
+            let uris = may_hold_uri(text).then(|| URI.captures_iter(text));
+            for c in uris.into_iter().flatten() {
                 let (Some(scheme), Some(user), Some(password), Some(host)) =
                     (c.get(1), c.get(2), c.get(3), c.get(4))
                 else {
@@ -104,6 +126,37 @@ impl Check for ConnectionUri {
                 });
             }
             found.emit(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::texts;
+
+    /// A text [`may_hold_uri`] rules out holds no match, and every scheme of the
+    /// pattern is in [`SCHEMES`].
+    #[test]
+    fn the_scheme_check_keeps_every_match() {
+        let texts = texts(&[
+            "DATABASE_URL=postgresql://app:s3cr3t@db.internal/app",
+            "MONGODB+SRV://u:p4ss@cluster0.mongodb.net",
+            "x neo4j+s://:pw@graph.io",
+            "rediss://:pw@cache",
+            "\u{17F}mtp://u:pw@mail",
+            "https://u:pw@host",
+        ]);
+        let mut matched = 0;
+        for t in &texts {
+            let n = URI.captures_iter(t).count();
+            assert!(n == 0 || may_hold_uri(t), "{t:?}");
+            matched += n;
+        }
+        assert!(matched >= 5, "{matched}");
+        for scheme in SCHEMES {
+            let t = format!("{} {scheme}://u:pw@host", scheme.to_ascii_uppercase());
+            assert!(URI.is_match(&t) && may_hold_uri(&t), "{scheme}");
         }
     }
 }
