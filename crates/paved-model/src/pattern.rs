@@ -10,6 +10,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{CaptureMatches, Captures, Match, Matches, Regex, RegexBuilder};
 
 /// A regular expression behind the literals that every match of it contains.
@@ -23,6 +24,8 @@ pub struct Gated {
     all: bool,
     /// Built with the lazy DFA (see [`Gated::for_short_texts`]).
     lazy_dfa: bool,
+    /// One search for any of the needles (vectorised); built on first use.
+    finder: OnceLock<AhoCorasick>,
     regex: OnceLock<Regex>,
 }
 
@@ -35,6 +38,7 @@ impl Gated {
             ignore_case: false,
             all: false,
             lazy_dfa: true,
+            finder: OnceLock::new(),
             regex: OnceLock::new(),
         }
     }
@@ -48,6 +52,7 @@ impl Gated {
             ignore_case: false,
             all: true,
             lazy_dfa: true,
+            finder: OnceLock::new(),
             regex: OnceLock::new(),
         }
     }
@@ -64,6 +69,7 @@ impl Gated {
             ignore_case: true,
             all: false,
             lazy_dfa: true,
+            finder: OnceLock::new(),
             regex: OnceLock::new(),
         }
     }
@@ -80,20 +86,25 @@ impl Gated {
 
     /// Whether `text` holds one of the needles, so that it may match.
     pub fn may_match(&self, text: &str) -> bool {
-        if self.ignore_case {
-            // Under `(?i)` two non-ASCII characters fold to ASCII letters (`ſ` to `s`,
-            // the Kelvin sign to `k`): a text holding either may match without
-            // holding a needle, so it always runs the regex.
-            folds_into_ascii(text)
-                || self
-                    .needles
-                    .iter()
-                    .any(|n| contains_ignore_ascii_case(text, n))
-        } else if self.all {
-            self.needles.iter().all(|n| text.contains(n))
-        } else {
-            self.needles.iter().any(|n| text.contains(n))
+        if self.all {
+            return self
+                .needles
+                .iter()
+                .all(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some());
         }
+        // Under `(?i)` two non-ASCII characters fold to ASCII letters (`ſ` to `s`, the
+        // Kelvin sign to `k`): a text holding either may match without holding a
+        // needle, so it always runs the regex.
+        (self.ignore_case && folds_into_ascii(text)) || self.finder().is_match(text)
+    }
+
+    fn finder(&self) -> &AhoCorasick {
+        self.finder.get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(self.ignore_case)
+                .build(self.needles)
+                .unwrap_or_else(|e| panic!("needles of {:?}: {e}", self.pattern))
+        })
     }
 
     /// The compiled regex (compiled now if it was not yet).
@@ -161,7 +172,10 @@ impl Gated {
 /// Whether `text` holds `ſ` or the Kelvin sign, the only characters outside ASCII
 /// that a case-insensitive regex matches against an ASCII letter.
 pub fn folds_into_ascii(text: &str) -> bool {
-    !text.is_ascii() && (text.contains('\u{17F}') || text.contains('\u{212A}'))
+    // A byte search: decoding every character of a file costs more than the search.
+    !text.is_ascii()
+        && (memchr::memmem::find(text.as_bytes(), "\u{17F}".as_bytes()).is_some()
+            || memchr::memmem::find(text.as_bytes(), "\u{212A}".as_bytes()).is_some())
 }
 
 /// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
@@ -174,12 +188,8 @@ pub fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
         return false;
     }
     let upper = first.to_ascii_uppercase();
-    hay[..=hay.len() - needle.len()]
-        .iter()
-        .enumerate()
-        .any(|(at, &b)| {
-            (b == first || b == upper) && hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest)
-        })
+    memchr::memchr2_iter(first, upper, &hay[..=hay.len() - needle.len()])
+        .any(|at| hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest))
 }
 
 #[cfg(test)]

@@ -56,16 +56,47 @@ const SCHEMES: [&str; 26] = [
 ];
 
 /// Whether `text` may hold a match of [`URI`]: a `://` right after one of its schemes
-/// in some ASCII case (or a character that folds into ASCII under `(?i)`). Most files
-/// hold no such URI, and then the pattern is neither compiled nor run.
+/// (in some ASCII case) and followed by `user:password@` and a host character, or a
+/// character that folds into ASCII under `(?i)`. Most files hold no such URI (a URL
+/// has another scheme or no password), and then the pattern is neither compiled nor
+/// run.
 fn may_hold_uri(text: &str) -> bool {
+    let bytes = text.as_bytes();
     folds_into_ascii(text)
         || text.match_indices("://").any(|(at, _)| {
-            let before = &text.as_bytes()[..at];
+            let before = &bytes[..at];
             SCHEMES.iter().any(|s| {
                 before.len() >= s.len() && before[at - s.len()..].eq_ignore_ascii_case(s.as_bytes())
-            })
+            }) && credentials_follow(&bytes[at + 3..])
         })
+}
+
+/// Whether `rest` (what follows `://`) starts the way [`URI`] needs: a user (maybe
+/// empty), `:`, a password, `@` and a host character. Each run ends at the first ASCII
+/// character its class in the pattern excludes; a non-ASCII character is passed over
+/// (the pattern may exclude it, as Unicode whitespace, but then it would not match
+/// either), so this never rules out a text the pattern matches.
+fn credentials_follow(rest: &[u8]) -> bool {
+    let ends_run = |b: u8, extra: u8| {
+        b.is_ascii_whitespace()
+            || b == 0x0B
+            || b == extra
+            || matches!(b, b'/' | b'@' | b'\'' | b'"' | b'`' | b'<' | b'>' | b'{' | b'}' | b'(' | b')' | b'[' | b']')
+    };
+    let user_end = rest.iter().position(|&b| ends_run(b, b':')).unwrap_or(rest.len());
+    if rest.get(user_end) != Some(&b':') {
+        return false;
+    }
+    let password = &rest[user_end + 1..];
+    let password_end = password
+        .iter()
+        .position(|&b| ends_run(b, b'@'))
+        .unwrap_or(password.len());
+    password_end > 0
+        && password.get(password_end) == Some(&b'@')
+        && password
+            .get(password_end + 1)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// Hosts of examples and local development, whose passwords are not secrets.
@@ -146,6 +177,14 @@ mod gate_tests {
             "rediss://:pw@cache",
             "\u{17F}mtp://u:pw@mail",
             "https://u:pw@host",
+            "ftp://issuer.example/jwks.json",
+            "redis://cache:6379/0",
+            "postgres://u:@host",
+            "postgres://u:p@ host",
+            "postgres://u:p\u{a0}q@host",
+            "postgres://u\u{2003}:p@host",
+            "mysql://u:p\x0b@host",
+            "amqp://:p:q@h",
         ]);
         let mut matched = 0;
         for t in &texts {
@@ -153,7 +192,8 @@ mod gate_tests {
             assert!(n == 0 || may_hold_uri(t), "{t:?}");
             matched += n;
         }
-        assert!(matched >= 5, "{matched}");
+        assert!(matched >= 6, "{matched}");
+        assert!(!may_hold_uri("ftp://issuer.example/jwks.json redis://cache:6379/0"));
         for scheme in SCHEMES {
             let t = format!("{} {scheme}://u:pw@host", scheme.to_ascii_uppercase());
             assert!(URI.is_match(&t) && may_hold_uri(&t), "{scheme}");
