@@ -63,7 +63,7 @@ const SCHEMES: [&str; 26] = [
 fn may_hold_uri(text: &str) -> bool {
     let bytes = text.as_bytes();
     folds_into_ascii(text)
-        || text.match_indices("://").any(|(at, _)| {
+        || memchr::memmem::find_iter(bytes, b"://").any(|at| {
             let before = &bytes[..at];
             SCHEMES.iter().any(|s| {
                 before.len() >= s.len() && before[at - s.len()..].eq_ignore_ascii_case(s.as_bytes())
