@@ -1,8 +1,6 @@
 //! `blueprint.toml`: parsed with spans so every error names a line, then checked
 //! into a typed model that the rest of the engine can trust.
 
-use globset::{Glob, GlobMatcher};
-use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,6 +10,7 @@ use super::composition::{
     RawComposed, RawLayerUse, RawOverride,
 };
 use super::error::{BlueprintError, Result};
+use super::lazy::{AnswerRegex, FileRuleSet, LazyGlob};
 use super::value::{check_plain_text, Value};
 use super::versions::{self, ChangelogEntry, Migration};
 
@@ -64,6 +63,8 @@ pub struct Manifest {
     pub changelog: Vec<ChangelogEntry>,
     /// Declarative renames and drops of variables, oldest first (`[[migrations]]`).
     pub migrations: Vec<Migration>,
+    /// `files` as one glob set, built the first time a path is matched.
+    file_rule_set: FileRuleSet,
 }
 
 #[derive(Debug, Clone)]
@@ -82,7 +83,7 @@ pub struct Variable {
 #[derive(Debug, Clone)]
 pub enum VarKind {
     String {
-        regex: Option<Regex>,
+        regex: Option<AnswerRegex>,
         max_length: usize,
     },
     Bool,
@@ -118,10 +119,16 @@ impl VarKind {
 #[derive(Debug, Clone)]
 pub struct FileRule {
     pub pattern: String,
-    pub matcher: GlobMatcher,
+    pub matcher: LazyGlob,
     pub when: Option<String>,
     pub ownership: Option<Ownership>,
     pub line: usize,
+}
+
+impl AsRef<LazyGlob> for FileRule {
+    fn as_ref(&self) -> &LazyGlob {
+        &self.matcher
+    }
 }
 
 // ---- raw, as written -------------------------------------------------------
@@ -293,7 +300,14 @@ impl Manifest {
             layers,
             overrides,
             composed,
+            file_rule_set: FileRuleSet::default(),
         })
+    }
+
+    /// Indices of the `[[files]]` rules whose glob matches `path`, in manifest
+    /// order (so the last one that sets an ownership wins), into `into`.
+    pub fn rules_matching(&self, path: &str, into: &mut Vec<usize>) {
+        self.file_rule_set.matching(&self.files, path, into);
     }
 
     pub fn variable(&self, name: &str) -> Option<&Variable> {
@@ -343,14 +357,12 @@ pub(crate) fn parse_body(
                 ),
             ));
         }
-        let matcher = Glob::new(&rule.path)
-            .map_err(|e| {
-                bad(
-                    Some(line),
-                    format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
-                )
-            })?
-            .compile_matcher();
+        let matcher = LazyGlob::new(&rule.path).map_err(|e| {
+            bad(
+                Some(line),
+                format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
+            )
+        })?;
         files.push(FileRule {
             pattern: rule.path,
             matcher,
@@ -466,7 +478,7 @@ fn check_variable(
             only("max", raw.max.is_some(), "integer")?;
             let regex = match &raw.regex {
                 Some(r) => Some(
-                    Regex::new(&format!("^(?:{r})$"))
+                    AnswerRegex::new(r)
                         .map_err(|e| ctx(format!("`regex` does not compile: {e}")))?,
                 ),
                 None => None,

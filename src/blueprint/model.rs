@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use handlebars::Handlebars;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+pub(crate) use super::digest::digest;
 use super::direct;
 use super::error::{BlueprintError, Result};
 use super::limits;
@@ -117,6 +117,18 @@ impl Blueprint {
         origin: &str,
         origins: Origins,
     ) -> Result<Blueprint> {
+        Blueprint::from_files_hashed(id, files, origin, origins, None)
+    }
+
+    /// [`Blueprint::from_files_with_origins`] with the content hash already known:
+    /// the one `build.rs` computed for an embedded blueprint or release.
+    pub(crate) fn from_files_hashed(
+        id: &str,
+        files: Vec<SourceFile>,
+        origin: &str,
+        origins: Origins,
+        known_hash: Option<&str>,
+    ) -> Result<Blueprint> {
         let label_of = |path: &str| {
             format!(
                 "{}/{path}",
@@ -171,10 +183,16 @@ impl Blueprint {
         let partials = partials(&files, &label_of)?;
 
         // Hashing the blueprint does not depend on compiling it: do both at once.
-        let (compiled, hash) = rayon::join(
-            || compile(&manifest, &templates, &label_of, &manifest_label),
-            || content_hash(manifest_file, &templates, &partials),
-        );
+        let (compiled, hash) = match known_hash {
+            Some(hash) => (
+                compile(&manifest, &templates, &label_of, &manifest_label),
+                hash.to_string(),
+            ),
+            None => rayon::join(
+                || compile(&manifest, &templates, &label_of, &manifest_label),
+                || content_hash(manifest_file, &templates, &partials),
+            ),
+        };
         let (mut registry, mut homes) = compiled?;
         for p in &partials {
             let label = label_of(&p.path);
@@ -493,7 +511,7 @@ fn loop_bound(manifest: &Manifest) -> usize {
 /// shifting bytes between files.
 /// A blueprint without partials hashes exactly as before partials existed, so
 /// repositories generated earlier keep a matching hash.
-fn content_hash(
+pub(crate) fn content_hash(
     manifest: &SourceFile,
     templates: &[TemplateFile],
     partials: &[SourceFile],
@@ -512,25 +530,6 @@ fn content_hash(
                 .map(|p| (p.path.as_str(), p.bytes.as_slice(), p.executable)),
         );
     digest(entries)
-}
-
-/// `sha256:<hex>` over (path, executable, bytes) entries, in the order given.
-pub(crate) fn digest<'a>(entries: impl Iterator<Item = (&'a str, &'a [u8], bool)>) -> String {
-    let mut h = Sha256::new();
-    for (path, bytes, executable) in entries {
-        h.update((path.len() as u64).to_le_bytes());
-        h.update(path.as_bytes());
-        h.update([u8::from(executable)]);
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    }
-    let digest = h.finalize();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for b in digest {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
 }
 
 #[cfg(test)]
