@@ -81,9 +81,14 @@ fn main() {
         }
     }
     code.push_str("];\n");
+    let (hashes, flat) = hashes(&all);
     code.push_str("pub static HASHES: &[(&str, &str)] = &[\n");
-    for (key, hash) in hashes(&all) {
+    for (key, hash) in hashes {
         writeln!(code, "    ({key:?}, {hash:?}),").unwrap();
+    }
+    code.push_str("];\npub static FLAT_MANIFESTS: &[(&str, &str)] = &[\n");
+    for (key, text) in flat {
+        writeln!(code, "    ({key:?}, {text:?}),").unwrap();
     }
     code.push_str("];\n");
     writeln!(
@@ -124,9 +129,13 @@ fn under<'a>(all: &'a Tree, prefix: &str) -> Vec<Entry<'a>> {
 }
 
 /// `(key, hash)` for every layer (`_layers/ID`), blueprint (`ID`) and frozen release
-/// (`ID/releases/VERSION`) this script can hash.
-fn hashes(all: &Tree) -> Vec<(String, String)> {
+/// (`ID/releases/VERSION`) this script can hash, and `(ID, flattened manifest)` for
+/// every blueprint it composed from layers; both sorted by key.
+type Hashes = (Vec<(String, String)>, Vec<(String, String)>);
+
+fn hashes(all: &Tree) -> Hashes {
     let mut out = Vec::new();
+    let mut flat = Vec::new();
     let mut layer_hashes = BTreeMap::new();
     for path in all.keys() {
         let Some(folder) = path.strip_suffix("/layer.toml") else {
@@ -159,7 +168,12 @@ fn hashes(all: &Tree) -> Vec<(String, String)> {
         }
         let parts: Vec<&str> = folder.split('/').collect();
         let hash = match parts.as_slice() {
-            [_] => composed_hash(all, folder, &layer_hashes),
+            [_] => composed_hash(all, folder, &layer_hashes).map(|(hash, text)| {
+                if let Some(text) = text {
+                    flat.push((folder.to_string(), text));
+                }
+                hash
+            }),
             [_, "releases", _] => Some(flat_hash(&under(all, &format!("{folder}/")), None)),
             _ => None,
         };
@@ -169,7 +183,8 @@ fn hashes(all: &Tree) -> Vec<(String, String)> {
     }
     // The engine looks keys up by binary search.
     out.sort();
-    out
+    flat.sort();
+    (out, flat)
 }
 
 /// The engine's content hash of a flat blueprint folder: the manifest (`manifest`
@@ -187,17 +202,22 @@ fn flat_hash(files: &[Entry<'_>], manifest: Option<&[u8]>) -> String {
     )
 }
 
-/// The hash of blueprint `id` composed with its `[[layers]]`, as `compose` builds it.
-fn composed_hash(all: &Tree, id: &str, layer_hashes: &BTreeMap<String, String>) -> Option<String> {
+/// The hash of blueprint `id` composed with its `[[layers]]`, as `compose` builds it,
+/// and its flattened manifest when it has layers.
+fn composed_hash(
+    all: &Tree,
+    id: &str,
+    layer_hashes: &BTreeMap<String, String>,
+) -> Option<(String, Option<String>)> {
     let own = under(all, &format!("{id}/"));
     let text = std::str::from_utf8(own.iter().find(|f| f.0 == "blueprint.toml")?.1).ok()?;
     let table: toml::Table = toml::from_str(text).ok()?;
     let uses = match table.get("layers") {
-        None => return Some(flat_hash(&own, None)),
+        None => return Some((flat_hash(&own, None), None)),
         Some(v) => v.as_array()?,
     };
     if uses.is_empty() {
-        return Some(flat_hash(&own, None));
+        return Some((flat_hash(&own, None), None));
     }
     let empty = toml::Table::new();
     struct Used<'a> {
@@ -305,5 +325,6 @@ fn composed_hash(all: &Tree, id: &str, layer_hashes: &BTreeMap<String, String>) 
     templates.sort_by(|a, b| a.0.cmp(b.0));
     let mut files = templates;
     files.extend(partials.into_values());
-    Some(flat_hash(&files, Some(flat.as_bytes())))
+    let hash = flat_hash(&files, Some(flat.as_bytes()));
+    Some((hash, Some(flat)))
 }

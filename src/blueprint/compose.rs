@@ -124,6 +124,17 @@ struct Writer {
 /// Composes the blueprint whose folder holds `files` (read from `origin`) with the
 /// layers it lists. A blueprint without `[[layers]]` comes back unchanged.
 pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Result<Composed> {
+    compose_with(files, origin, source, None)
+}
+
+/// [`compose`], with the flattened manifest already known: the one `build.rs`
+/// composed for an embedded blueprint from the same files.
+pub(crate) fn compose_with(
+    files: Vec<SourceFile>,
+    origin: &str,
+    source: &LayerSource,
+    known_flat: Option<&str>,
+) -> Result<Composed> {
     let manifest_label = format!("{origin}/{MANIFEST_FILE}");
     let Some(manifest_file) = files.iter().find(|f| f.path == MANIFEST_FILE) else {
         // Blueprint::from_files reports the missing manifest.
@@ -176,19 +187,24 @@ pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Re
     let templates = choose_templates(&manifest, &layers, &files, origin, &manifest_label)?;
     let partials = choose_partials(&layers, &files, origin)?;
     check_hooks_filled(&layers, &templates, &partials, origin)?;
-    let parts: Vec<LayerPart<'_>> = layers
-        .iter()
-        .zip(&manifest.layers)
-        .map(|(layer, used)| LayerPart {
-            id: layer.id(),
-            hash: &layer.hash,
-            manifest_text: &layer.manifest_text,
-            label: format!("{}/{LAYER_FILE}", layer.origin),
-            defaults: &used.defaults,
-        })
-        .collect();
-    let flat = flatten_manifest(&text, &parts, &variables)
-        .map_err(|(file, message)| BlueprintError::invalid(file, None, message))?;
+    let flat = match known_flat {
+        Some(flat) => flat.to_string(),
+        None => {
+            let parts: Vec<LayerPart<'_>> = layers
+                .iter()
+                .zip(&manifest.layers)
+                .map(|(layer, used)| LayerPart {
+                    id: layer.id(),
+                    hash: &layer.hash,
+                    manifest_text: &layer.manifest_text,
+                    label: format!("{}/{LAYER_FILE}", layer.origin),
+                    defaults: &used.defaults,
+                })
+                .collect();
+            flatten_manifest(&text, &parts, &variables)
+                .map_err(|(file, message)| BlueprintError::invalid(file, None, message))?
+        }
+    };
 
     let mut out = vec![SourceFile {
         path: MANIFEST_FILE.to_string(),

@@ -7,7 +7,8 @@
 //! with the same message as before, because the syntax check is the parser the
 //! compiler runs first.
 
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, OnceLock};
 
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use regex::Regex;
@@ -99,7 +100,11 @@ impl AnswerRegex {
     /// one `Regex::new` reports for a syntax error: it runs the same parser.
     pub fn new(pattern: &str) -> Result<AnswerRegex, String> {
         let anchored = format!("^(?:{pattern})$");
-        regex_automata::util::syntax::parse(&anchored).map_err(|e| e.to_string())?;
+        let mut parsed = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+        if !parsed.contains(&anchored) {
+            regex_automata::util::syntax::parse(&anchored).map_err(|e| e.to_string())?;
+            parsed.insert(anchored.clone());
+        }
         Ok(AnswerRegex {
             anchored,
             compiled: OnceLock::new(),
@@ -114,14 +119,28 @@ impl AnswerRegex {
     /// Whether `text` matches; `Err` only when a pattern that parses is too large
     /// to compile (regex's size limit), which the manifest check cannot see.
     pub fn is_match(&self, text: &str) -> Result<bool, String> {
-        match self
-            .compiled
-            .get_or_init(|| Regex::new(&self.anchored).map_err(|e| e.to_string()))
-        {
+        match self.compiled.get_or_init(|| compiled(&self.anchored)) {
             Ok(re) => Ok(re.is_match(text)),
             Err(e) => Err(e.clone()),
         }
     }
+}
+
+/// Patterns known to parse, and patterns compiled, in this process: the built-in
+/// blueprints and their layers declare a handful of patterns many times over (an
+/// owner, an e-mail address, an image reference), and each is checked and compiled
+/// once. Bounded by the patterns the loaded manifests declare.
+static PARSED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+static COMPILED: Mutex<BTreeMap<String, Result<Regex, String>>> = Mutex::new(BTreeMap::new());
+
+/// `Regex::new(anchored)`, shared by every variable declaring the same pattern
+/// (a `Regex` clone shares the compiled program).
+fn compiled(anchored: &str) -> Result<Regex, String> {
+    let mut cache = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry(anchored.to_string())
+        .or_insert_with(|| Regex::new(anchored).map_err(|e| e.to_string()))
+        .clone()
 }
 
 impl std::fmt::Debug for AnswerRegex {
@@ -142,6 +161,14 @@ mod tests {
             let ours = AnswerRegex::new(bad).unwrap_err();
             let theirs = Regex::new(&format!("^(?:{bad})$")).unwrap_err().to_string();
             assert_eq!(ours, theirs, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_pattern_checked_before_is_still_checked_alike() {
+        for _ in 0..2 {
+            assert!(AnswerRegex::new("[a-z]+").is_ok());
+            assert!(AnswerRegex::new("[a-z").is_err());
         }
     }
 

@@ -213,6 +213,24 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// [`line_of`] for many offsets into one text: the newlines are found once.
+pub(crate) struct LineIndex {
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        LineIndex {
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+        }
+    }
+
+    /// 1-based line of a byte offset, as [`line_of`] gives it.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
+}
+
 pub(crate) fn column_of(text: &str, offset: usize) -> usize {
     let before = &text[..offset.min(text.len())];
     before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1
@@ -263,7 +281,8 @@ impl Manifest {
         let overrides = check_overrides(text, file, raw.overrides, &layers)?;
         let composed = check_composed(text, file, raw.composed, &layers)?;
 
-        let spanned = |span: std::ops::Range<usize>| line_of(text, span.start);
+        let lines = LineIndex::new(text);
+        let spanned = |span: std::ops::Range<usize>| lines.line(span.start);
         let changelog = versions::check_changelog(
             raw.changelog
                 .into_iter()
@@ -332,9 +351,10 @@ pub(crate) fn parse_body(
     raw_files: Vec<Spanned<RawFileRule>>,
 ) -> Result<(Vec<Variable>, Vec<FileRule>)> {
     let bad = |line: Option<usize>, msg: String| BlueprintError::invalid(file, line, msg);
+    let lines = LineIndex::new(text);
     let mut variables: Vec<Variable> = Vec::new();
     for spanned in raw_variables {
-        let line = line_of(text, spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let variable = check_variable(spanned.into_inner(), line, &variables)
             .map_err(|msg| bad(Some(line), msg))?;
         variables.push(variable);
@@ -342,7 +362,7 @@ pub(crate) fn parse_body(
 
     let mut files = Vec::new();
     for spanned in raw_files {
-        let line = line_of(text, spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let rule = spanned.into_inner();
         check_rule_path(&rule.path).map_err(|msg| bad(Some(line), msg))?;
         if let Some(when) = &rule.when {
@@ -689,6 +709,20 @@ when = '(contains iac "kubernetes")'
 
     fn error_of(text: &str) -> String {
         Manifest::parse(text, "bp.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_of() {
+        for text in ["", "a", "\n", "a\nb\n\nc", GOOD] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 1 {
+                assert_eq!(
+                    index.line(offset),
+                    line_of(text, offset),
+                    "{text:?} {offset}"
+                );
+            }
+        }
     }
 
     #[test]

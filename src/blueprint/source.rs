@@ -187,11 +187,11 @@ impl Catalog {
     /// Reads, parses and checks one blueprint.
     pub fn load(&self, id: &str) -> Result<Blueprint> {
         let (files, origin, layers) = self.raw_files(id)?;
-        let composed = compose::compose(files, &origin, &layers)?;
-        let known_hash = match self.origin {
-            Origin::Embedded => build_hash(id),
-            Origin::Directory(_) => None,
+        let (known_flat, known_hash) = match self.origin {
+            Origin::Embedded => (build_flat(id), build_hash(id)),
+            Origin::Directory(_) => (None, None),
         };
+        let composed = compose::compose_with(files, &origin, &layers, known_flat)?;
         Blueprint::from_files_hashed(id, composed.files, &origin, composed.origins, known_hash)
     }
 
@@ -432,6 +432,16 @@ pub(crate) fn build_hash(key: &str) -> Option<&'static str> {
         .map(|i| embedded::HASHES[i].1)
 }
 
+/// The flattened manifest `build.rs` composed for embedded blueprint `id` from its
+/// layers (what `compose` builds from the same files); `None` for one without layers
+/// or one it could not compose.
+pub(crate) fn build_flat(id: &str) -> Option<&'static str> {
+    embedded::FLAT_MANIFESTS
+        .binary_search_by(|(k, _)| (*k).cmp(id))
+        .ok()
+        .map(|i| embedded::FLAT_MANIFESTS[i].1)
+}
+
 /// The embedded files below `prefix` (`ID/` or `ID/releases/VERSION/`), paths relative
 /// to it, without the releases folder of that blueprint.
 pub(crate) fn embedded_files(prefix: &str) -> Vec<SourceFile> {
@@ -607,7 +617,8 @@ mod tests {
 
     /// `build.rs` hashes the embedded blueprints, layers and releases with its own
     /// copy of which file comes from where: every hash it recorded must be the one
-    /// the engine computes from the same files read from disk.
+    /// the engine computes from the same files read from disk. Loading them from
+    /// disk also runs every limit check, which loading them embedded skips.
     #[test]
     fn embedded_hashes_match_runtime() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("blueprints");
@@ -617,6 +628,13 @@ mod tests {
         assert_eq!(embedded.ids(), disk.ids());
         for id in embedded.ids() {
             let built = build_hash(id).unwrap_or_else(|| panic!("{id}: no build-time hash"));
+            let flat = compose::flattened(&disk, id).unwrap();
+            let flat = flat.iter().find(|f| f.path == MANIFEST_FILE).unwrap();
+            let runtime_flat = std::str::from_utf8(&flat.bytes).unwrap();
+            match build_flat(id) {
+                Some(text) => assert_eq!(text, runtime_flat, "{id}"),
+                None => assert!(disk.load(id).unwrap().manifest.composed.is_empty(), "{id}"),
+            }
             let runtime = disk.load(id).unwrap();
             assert_eq!(built, runtime.hash, "{id}");
             assert_eq!(embedded.load(id).unwrap().hash, runtime.hash, "{id}");
