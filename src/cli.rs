@@ -97,6 +97,17 @@ pub struct DriftArgs {
     )]
     pub fail_on: crate::guardrails::Severity,
 
+    /// Forbid other tools' inline suppressions (`# checkov:skip=…`, `# zizmor: ignore[…]`,
+    /// `# hadolint ignore=…`, `# nosec`, …) whatever the profile says: each one is then a
+    /// PVD-WAIVER-004 finding and waives nothing, so every exception must be a waiver in
+    /// .paved/waivers.toml with an owner and an expiry (e.g. with `--profile strict`)
+    #[arg(
+        long,
+        env = "PAVED_FORBID_INLINE_WAIVERS",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub forbid_inline_waivers: bool,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 }

@@ -31,11 +31,14 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
             );
         }
     }
-    let policy = Policy::load(
+    let mut policy = Policy::load(
         args.policy.guardrails.as_deref(),
         &args.policy.profile,
         rules::catalog().map(|r| &r.meta),
     )?;
+    if args.forbid_inline_waivers {
+        policy.forbid_inline_waivers("--forbid-inline-waivers");
+    }
     let catalog = Catalog::open(blueprints)?;
     let today = today()?;
     if let Some(out) = &args.output {

@@ -319,7 +319,7 @@ fn evaluate(
         model.model().files(),
         opts.today,
         policy.inline_waivers,
-        &policy.profile,
+        &policy.inline_forbidden_because(),
     );
     let mut used = vec![false; waivers.active.len()];
     let mut findings = Vec::new();

@@ -114,6 +114,9 @@ pub struct Policy {
     pub context_severity: bool,
     /// `[waivers] inline`.
     pub inline_waivers: InlineWaivers,
+    /// Set when a command-line switch (`--forbid-inline-waivers`) rather than the
+    /// profile forbids inline suppressions: named in PVD-WAIVER-004's message.
+    pub inline_forbidden_by: Option<&'static str>,
     /// `profile.select`: when set, only rules whose id matches one of these patterns
     /// run (a rule's own `enabled = true` still turns it on).
     pub select: Option<Vec<String>>,
@@ -162,6 +165,7 @@ impl Policy {
             params: Params::default(),
             context_severity: true,
             inline_waivers: InlineWaivers::Honour,
+            inline_forbidden_by: None,
             select: None,
         };
         let mut params = toml::Table::new();
@@ -171,6 +175,22 @@ impl Policy {
         }
         policy.params = Params::new(params);
         Ok(policy)
+    }
+
+    /// Forbid other tools' inline suppressions whatever the profile says, because
+    /// `switch` (a command-line flag) asks for it.
+    pub fn forbid_inline_waivers(&mut self, switch: &'static str) {
+        self.inline_waivers = InlineWaivers::Forbid;
+        self.inline_forbidden_by = Some(switch);
+    }
+
+    /// What forbids inline suppressions, for the message of each one: the switch, or
+    /// the profile's `[waivers] inline = "forbid"`.
+    pub fn inline_forbidden_because(&self) -> String {
+        match self.inline_forbidden_by {
+            Some(switch) => format!("`{switch}`"),
+            None => format!("profile `{}` ([waivers] inline = \"forbid\")", self.profile),
+        }
     }
 
     /// One profile from its text, without `extends` (which needs a directory): for
@@ -196,6 +216,7 @@ impl Policy {
             params: Params::default(),
             context_severity: true,
             inline_waivers: InlineWaivers::Honour,
+            inline_forbidden_by: None,
             select: None,
         };
         let mut params = toml::Table::new();

@@ -146,6 +146,9 @@ fn several(out: &mut String, p: &Paint, group: &Group<'_>) {
         );
         context_reason(out, p, f);
     }
+    // Each fix once; a finding's detail (a combined fix, a diff, the reason an inline
+    // suppression gave) right under the fix of its rule, so it is clear which it
+    // belongs to.
     for (rules, fix) in group.remediations() {
         let _ = writeln!(
             out,
@@ -153,9 +156,9 @@ fn several(out: &mut String, p: &Paint, group: &Group<'_>) {
             rules.join(", "),
             one_line(fix)
         );
-    }
-    for f in &group.findings {
-        detail(out, p, f);
+        for f in group.findings.iter().filter(|f| rules.contains(&f.rule)) {
+            detail(out, p, f);
+        }
     }
 }
 
@@ -176,10 +179,12 @@ fn detail(out: &mut String, p: &Paint, f: &Finding) {
     };
     let dim = Style::new().effects(Effects::DIMMED);
     let lines: Vec<&str> = detail.lines().collect();
+    // Only a diff is coloured by its first column: a fix may hold a YAML list item.
+    let diff = super::is_diff(detail);
     for line in lines.iter().take(MAX_DIFF_LINES) {
         let style = match line.as_bytes().first() {
-            Some(b'+') => Style::new().fg_color(Some(AnsiColor::Green.into())),
-            Some(b'-') => Style::new().fg_color(Some(AnsiColor::Red.into())),
+            Some(b'+') if diff => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Some(b'-') if diff => Style::new().fg_color(Some(AnsiColor::Red.into())),
             _ => dim,
         };
         let _ = writeln!(out, "           │ {}", p.paint(style, &printable(line)));

@@ -173,18 +173,25 @@ fn label(s: Severity) -> &'static str {
     }
 }
 
-fn details(diff: &str) -> String {
-    let lines: Vec<&str> = diff.lines().collect();
+/// A finding's detail folded away: a diff as a diff, anything else (a combined fix,
+/// the reason an inline suppression gave) as plain text.
+fn details(detail: &str) -> String {
+    let (summary, language) = if super::is_diff(detail) {
+        ("diff", "diff")
+    } else {
+        ("details", "text")
+    };
+    let lines: Vec<&str> = detail.lines().collect();
     let shown = lines.len().min(MAX_DIFF_LINES);
     let mut body = lines[..shown].join("\n");
     if lines.len() > shown {
         body.push_str(&format!("\n… {} more lines", lines.len() - shown));
     }
-    // A fence longer than any backtick run inside keeps the diff from closing it.
+    // A fence longer than any backtick run inside keeps the text from closing it.
     let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!(
-        "\n  <details><summary>diff</summary>\n\n{fence}diff\n{body}\n{fence}\n\n  </details>\n\n"
+        "\n  <details><summary>{summary}</summary>\n\n{fence}{language}\n{body}\n{fence}\n\n  </details>\n\n"
     )
 }
 

@@ -80,6 +80,31 @@ pub fn summary_line(report: &Report) -> String {
     line
 }
 
+/// Whether a finding's detail is a unified diff (conformance), rather than a combined
+/// fix or a note: only a diff is shown as one.
+fn is_diff(detail: &str) -> bool {
+    let mut lines = detail.lines();
+    matches!(
+        (lines.next(), lines.next()),
+        (Some(a), Some(b)) if a.starts_with("--- ") && b.starts_with("+++ ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_unified_diff_is_a_diff() {
+        assert!(super::is_diff(
+            "--- a/x (blueprint)\n+++ b/x (repository)\n@@ -1 +1 @@\n-a\n+b\n"
+        ));
+        assert!(!super::is_diff(
+            "add to the container:\nsecurityContext:\n  runAsNonRoot: true"
+        ));
+        assert!(!super::is_diff("- ALL\n+ NET_ADMIN"));
+        assert!(!super::is_diff("reason given: vendored"));
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod sample {
     //! A small report used by the renderers' unit tests.
@@ -88,7 +113,7 @@ pub(crate) mod sample {
     use crate::guardrails::{Domain, Severity, Warning};
 
     /// One repository where a container has three findings on one line (two sharing a
-    /// remediation), beside a Dockerfile finding.
+    /// remediation, one with a combined fix as its detail), beside a Dockerfile finding.
     pub fn grouped() -> Report {
         let finding = |rule, severity, file: &str, line, message: &str, fix| Finding {
             rule,
@@ -105,6 +130,18 @@ pub(crate) mod sample {
             detail: None,
             fingerprint: format!("{rule}-{file}:1"),
         };
+        let mut escalation = finding(
+            "PVD-KUBE-003",
+            Severity::Medium,
+            "deploy/app.yaml",
+            17,
+            "container `app` may escalate privileges",
+            "Set the container's securityContext.",
+        );
+        escalation.detail = Some(
+            "add to the container:\nsecurityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop:\n      - ALL"
+                .to_string(),
+        );
         let findings = vec![
             finding(
                 "PVD-KUBE-001",
@@ -130,14 +167,7 @@ pub(crate) mod sample {
                 "container `app` does not drop capabilities",
                 "Set the container's securityContext.",
             ),
-            finding(
-                "PVD-KUBE-003",
-                Severity::Medium,
-                "deploy/app.yaml",
-                17,
-                "container `app` may escalate privileges",
-                "Set the container's securityContext.",
-            ),
+            escalation,
         ];
         Report {
             profile: "baseline".into(),

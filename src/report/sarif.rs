@@ -340,11 +340,7 @@ pub fn render(report: &Report) -> String {
 }
 
 fn descriptor(meta: &'static RuleMeta, severity: Severity) -> SarifRule {
-    let refs = if meta.references.is_empty() {
-        String::new()
-    } else {
-        format!("\n\nEquivalent checks: {}", meta.references.join(", "))
-    };
+    let (text, markdown) = help(meta);
     SarifRule {
         id: meta.id,
         name: pascal(meta.id),
@@ -354,33 +350,7 @@ fn descriptor(meta: &'static RuleMeta, severity: Severity) -> SarifRule {
         full_description: Message {
             text: meta.rationale.to_string(),
         },
-        help: Help {
-            text: format!(
-                "{}\n\nRemediation: {}{refs}",
-                meta.rationale, meta.remediation
-            ),
-            markdown: format!(
-                "**{}**\n\n{}\n\n**Remediation:** {}{}{}",
-                meta.title,
-                meta.rationale,
-                meta.remediation,
-                meta.example
-                    .map(|e| format!("\n\n**Example** (flagged, then fixed):\n\n{e}"))
-                    .unwrap_or_default(),
-                if meta.references.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "\n\n**Equivalent checks:** {}",
-                        meta.references
-                            .iter()
-                            .map(|r| format!("`{r}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            ),
-        },
+        help: Help { text, markdown },
         default_configuration: Configuration {
             level: level(severity),
         },
@@ -394,6 +364,55 @@ fn descriptor(meta: &'static RuleMeta, severity: Severity) -> SarifRule {
             precision: "high",
         },
     }
+}
+
+/// A rule's help (text, markdown): every section of its doc comment that `paved
+/// explain` and docs/rules.md show — rationale, remediation, how findings are graded,
+/// the example, the profile parameters it reads — and the equivalent checks.
+fn help(meta: &RuleMeta) -> (String, String) {
+    let mut text = format!("{}\n\nRemediation: {}", meta.rationale, meta.remediation);
+    let mut markdown = format!(
+        "**{}**\n\n{}\n\n**Remediation:** {}",
+        meta.title, meta.rationale, meta.remediation
+    );
+    if let Some(graded) = meta.graded {
+        text.push_str(&format!("\n\nSeverity per finding: {graded}"));
+        markdown.push_str(&format!("\n\n**Severity per finding:** {graded}"));
+    }
+    if let Some(example) = meta.example {
+        markdown.push_str(&format!(
+            "\n\n**Example** (flagged, then fixed):\n\n{example}"
+        ));
+    }
+    if !meta.params.is_empty() {
+        let params: Vec<String> = meta
+            .params
+            .iter()
+            .map(|p| format!("{} (default {})", p.key, p.default_toml()))
+            .collect();
+        text.push_str(&format!(
+            "\n\nParameters (guardrails profile, [params]): {}",
+            params.join(", ")
+        ));
+        let params: Vec<String> = meta
+            .params
+            .iter()
+            .map(|p| format!("`{}` (default `{}`)", p.key, p.default_toml()))
+            .collect();
+        markdown.push_str(&format!(
+            "\n\n**Parameters** (guardrails profile, `[params]`): {}",
+            params.join(", ")
+        ));
+    }
+    if !meta.references.is_empty() {
+        text.push_str(&format!(
+            "\n\nEquivalent checks: {}",
+            meta.references.join(", ")
+        ));
+        let refs: Vec<String> = meta.references.iter().map(|r| format!("`{r}`")).collect();
+        markdown.push_str(&format!("\n\n**Equivalent checks:** {}", refs.join(", ")));
+    }
+    (text, markdown)
 }
 
 /// `PVD-BLUEPRINT-001` → `PvdBlueprint001`, the `name` SARIF viewers show.
@@ -503,5 +522,77 @@ mod tests {
         assert_eq!(results[1]["suppressions"][0]["status"], "accepted");
         assert_eq!(pascal("PVD-BLUEPRINT-001"), "PvdBlueprint001");
         assert_eq!(encode("a b/ü"), "a%20b/%C3%BC");
+    }
+
+    /// `paved explain`, docs/rules.md and the SARIF rule help are three renderings of
+    /// one declaration: every section of every rule's doc comment reaches all three.
+    #[test]
+    fn every_rule_s_help_carries_what_explain_and_rules_md_show() {
+        use crate::guardrails::docs;
+        use crate::guardrails::policy::Policy;
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let policy = Policy::load(None, "baseline", rules::catalog().map(|r| &r.meta)).unwrap();
+        let rules_md = flat(&docs::markdown(rules::catalog()));
+        let mut checked = 0;
+        for rule in rules::catalog() {
+            let m = &rule.meta;
+            let (text, markdown) = help(m);
+            let (text, markdown) = (flat(&text), flat(&markdown));
+            let explain = flat(&docs::explain(m, &policy));
+            let mut prose = vec![m.title, m.rationale, m.remediation];
+            prose.extend(m.graded);
+            for section in prose {
+                let section = flat(section);
+                for (name, doc) in [
+                    ("help", &markdown),
+                    ("explain", &explain),
+                    ("rules.md", &rules_md),
+                ] {
+                    assert!(doc.contains(&section), "{}: {name} lacks {section:?}", m.id);
+                }
+                if section != flat(m.title) {
+                    assert!(
+                        text.contains(&section),
+                        "{}: help text lacks {section:?}",
+                        m.id
+                    );
+                }
+            }
+            let example = m.example.unwrap_or_else(|| panic!("{}: no example", m.id));
+            assert!(
+                markdown.contains(&flat(example)),
+                "{}: help lacks the example",
+                m.id
+            );
+            assert!(
+                rules_md.contains(&flat(example)),
+                "{}: rules.md lacks the example",
+                m.id
+            );
+            for line in example.lines().filter(|l| !l.starts_with("```")) {
+                assert!(
+                    explain.contains(&flat(line)),
+                    "{}: explain lacks {line:?}",
+                    m.id
+                );
+            }
+            for key in m
+                .params
+                .iter()
+                .map(|p| p.key)
+                .chain(m.references.iter().copied())
+            {
+                for (name, doc) in [
+                    ("help text", &text),
+                    ("help", &markdown),
+                    ("explain", &explain),
+                    ("rules.md", &rules_md),
+                ] {
+                    assert!(doc.contains(key), "{}: {name} lacks {key}", m.id);
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, rules::catalog().count());
     }
 }

@@ -19,7 +19,9 @@ pub fn fixture_blueprints() -> PathBuf {
 pub fn paved() -> Command {
     let mut cmd = Command::cargo_bin("paved").expect("paved binary");
     cmd.env_remove("PAVED_BLUEPRINTS")
-        .env_remove("PAVED_GUARDRAILS");
+        .env_remove("PAVED_GUARDRAILS")
+        .env_remove("PAVED_PROFILE")
+        .env_remove("PAVED_FORBID_INLINE_WAIVERS");
     cmd
 }
 

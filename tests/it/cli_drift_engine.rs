@@ -453,6 +453,76 @@ fn other_tools_inline_suppressions_are_waivers_unless_the_profile_forbids_them()
     );
 }
 
+/// `--forbid-inline-waivers` (or PAVED_FORBID_INLINE_WAIVERS) forbids inline
+/// suppressions under any profile, the built-in strict one included, which honours them
+/// by default: each is a PVD-WAIVER-004 finding naming the switch, and waives nothing.
+#[test]
+fn the_forbid_inline_waivers_switch_forbids_them_under_any_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    write_tree(&repo, SUPPRESSED);
+    let waived = |out: &std::process::Output| {
+        suppressed(&json_of(out))
+            .iter()
+            .filter(|s| s.3.is_some())
+            .count()
+    };
+    let strict = drift()
+        .arg(&repo)
+        .args(["--format=json", "--profile=strict"])
+        .output()
+        .unwrap();
+    assert_eq!(waived(&strict), 4, "{}", stdout_of(&strict));
+
+    let forbid = drift()
+        .arg(&repo)
+        .args([
+            "--format=json",
+            "--profile=strict",
+            "--forbid-inline-waivers",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(forbid.status.code(), Some(1), "{}", stderr_of(&forbid));
+    let v = json_of(&forbid);
+    assert_eq!(v["profile"], "strict");
+    assert_eq!(waived(&forbid), 0);
+    let messages: Vec<String> = v["repos"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "PVD-WAIVER-004")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(
+        messages[0].contains("is forbidden by `--forbid-inline-waivers` and waives nothing"),
+        "{messages:?}"
+    );
+
+    // The environment variable does the same; a false value leaves the profile's say.
+    let env = drift()
+        .arg(&repo)
+        .args(["--format=json", "--profile=strict"])
+        .env("PAVED_FORBID_INLINE_WAIVERS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(waived(&env), 0);
+    let off = drift()
+        .arg(&repo)
+        .args(["--format=json", "--profile=strict"])
+        .env("PAVED_FORBID_INLINE_WAIVERS", "false")
+        .output()
+        .unwrap();
+    assert_eq!(waived(&off), 4);
+    let bad = drift()
+        .arg(&repo)
+        .env("PAVED_FORBID_INLINE_WAIVERS", "sometimes")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr_of(&bad));
+}
+
 /// A container with no securityContext, resources or probes: the human and Markdown
 /// reports show one block per location with each fix once; JSON keeps every finding.
 #[test]

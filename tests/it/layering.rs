@@ -10,9 +10,21 @@
 //! need belongs in a view of `paved_model`. The rules the engine raises
 //! (`src/drift/rules/`) are declarations only: they name the guardrails core and
 //! nothing of the engine or of each other.
+//!
+//! The crate is read as the compiler reads it: [`crate_modules`] follows the `mod`
+//! declarations from `src/lib.rs` (`#[path]` included, `#[cfg(test)]` modules and
+//! items left out) and parses each file with syn, so every path a module names is
+//! resolved to the module it points at, however it is written: `crate::a::b`,
+//! `super::super::x`, a `use` group (`use crate::{a, b::c}`), a path inside a macro
+//! call, or a path in an expression or a type.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::visit::{self, Visit};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -39,114 +51,494 @@ fn lower_layers_do_not_depend_on_upper_ones() {
         "paved-model depends on {model}"
     );
     // src/parse only re-exports the parser crate.
-    let shim = fs::read_to_string(root().join("src/parse/mod.rs")).unwrap();
+    let parse_shim = crate_modules()
+        .iter()
+        .find(|m| m.path == ["parse"])
+        .expect("src/parse is a module");
     assert!(
-        !shim.contains("crate::"),
-        "src/parse must not reach into the crate"
+        parse_shim.uses.is_empty(),
+        "src/parse must not reach into the crate: {:?}",
+        parse_shim.uses
     );
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
+/// One module of the `paved` library crate, as the compiler sees it.
+struct Module {
+    /// Its path below the crate root: `["guardrails", "rules", "kubernetes", "privileged"]`.
+    path: Vec<String>,
+    /// The file it is written in, relative to the repository root.
+    file: String,
+    /// Whether the file declares a rule (a `rule! {` item).
+    declares_rule: bool,
+    /// Every module of the crate it names, resolved to a path below the crate root,
+    /// with the line that names it. Paths outside the crate are not kept.
+    uses: Vec<Named>,
+}
+
+#[derive(Debug)]
+struct Named {
+    target: Vec<String>,
+    line: usize,
+}
+
+impl Module {
+    fn starts_with(&self, prefix: &[&str]) -> bool {
+        self.path.len() >= prefix.len() && self.path.iter().zip(prefix).all(|(a, b)| a == b)
+    }
+
+    fn at(&self, line: usize) -> String {
+        format!("{}:{line} ({})", self.file, self.path.join("::"))
+    }
+}
+
+fn starts_with(path: &[String], prefix: &[&str]) -> bool {
+    path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
+}
+
+/// Whether an item is compiled only for tests: `#[cfg(test)]`.
+fn test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.parse_args::<syn::Ident>()
+                .is_ok_and(|ident| ident == "test")
+    })
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item::*;
+    match item {
+        Const(i) => &i.attrs,
+        Enum(i) => &i.attrs,
+        ExternCrate(i) => &i.attrs,
+        Fn(i) => &i.attrs,
+        ForeignMod(i) => &i.attrs,
+        Impl(i) => &i.attrs,
+        Macro(i) => &i.attrs,
+        Mod(i) => &i.attrs,
+        Static(i) => &i.attrs,
+        Struct(i) => &i.attrs,
+        Trait(i) => &i.attrs,
+        TraitAlias(i) => &i.attrs,
+        Type(i) => &i.attrs,
+        Union(i) => &i.attrs,
+        Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// A `mod name;` whose file is still to be read.
+struct FileModule {
+    path: Vec<String>,
+    /// `#[path = "…"]`, relative to the declaring file's directory.
+    path_attr: Option<String>,
+    /// Inline modules between the declaring file's module and this one.
+    inline: Vec<String>,
+}
+
+/// Collects what one file's modules name.
+struct Collector {
+    /// The file's own module path.
+    base: Vec<String>,
+    /// Inline modules entered below `base`.
+    inline: Vec<String>,
+    /// Child modules of each module being visited (innermost last), to resolve a
+    /// relative path (`child::item`) that starts with one of them.
+    children: Vec<BTreeSet<String>>,
+    uses: Vec<(Vec<String>, Named)>,
+    files: Vec<FileModule>,
+}
+
+impl Collector {
+    fn current(&self) -> Vec<String> {
+        self.base.iter().chain(&self.inline).cloned().collect()
+    }
+
+    /// `segments` as written in the current module, resolved below the crate root;
+    /// `None` for a path outside the crate (std, a dependency, a local item).
+    fn resolve(&self, segments: &[String]) -> Option<Vec<String>> {
+        let first = segments.first()?;
+        let mut here = self.current();
+        let mut rest = segments;
+        match first.as_str() {
+            "crate" => return Some(segments[1..].to_vec()),
+            "self" | "super" => {
+                while let Some(s) = rest.first() {
+                    match s.as_str() {
+                        "self" => {}
+                        "super" => {
+                            here.pop()?;
+                        }
+                        _ => break,
+                    }
+                    rest = &rest[1..];
+                }
+            }
+            name if self.children.last().is_some_and(|c| c.contains(name)) => {}
+            _ => return None,
+        }
+        here.extend(rest.iter().cloned());
+        Some(here)
+    }
+
+    fn record(&mut self, segments: &[String], line: usize) {
+        if let Some(target) = self.resolve(segments) {
+            self.uses.push((self.current(), Named { target, line }));
+        }
+    }
+
+    fn visit_items(&mut self, items: &[syn::Item]) {
+        let children = items
+            .iter()
+            .flat_map(|i| match i {
+                syn::Item::Mod(m) if !test_only(&m.attrs) => vec![m.ident.to_string()],
+                syn::Item::Macro(m) => registered(&m.mac),
+                _ => Vec::new(),
+            })
+            .collect();
+        self.children.push(children);
+        for item in items {
+            self.visit_item(item);
+        }
+        self.children.pop();
+    }
+
+    /// Paths written inside a macro call's tokens: `crate :: a :: b`, `super :: x`.
+    fn scan_tokens(&mut self, tokens: TokenStream) {
+        let flat = flatten(tokens);
+        let mut i = 0;
+        while i < flat.len() {
+            let TokenTree::Ident(ident) = &flat[i] else {
+                i += 1;
+                continue;
+            };
+            let word = ident.to_string();
+            let after_dollar =
+                i > 0 && matches!(&flat[i - 1], TokenTree::Punct(p) if p.as_char() == '$');
+            if !["crate", "super", "self"].contains(&word.as_str()) || after_dollar {
+                i += 1;
+                continue;
+            }
+            let line = ident.span().start().line;
+            let mut segments = vec![word];
+            let mut j = i + 1;
+            loop {
+                let colons = matches!(
+                    (flat.get(j), flat.get(j + 1)),
+                    (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                        if a.as_char() == ':' && b.as_char() == ':'
+                );
+                match flat.get(j + 2) {
+                    Some(TokenTree::Ident(next)) if colons => {
+                        segments.push(next.to_string());
+                        j += 3;
+                    }
+                    _ => break,
+                }
+            }
+            if segments.len() > 1 {
+                self.record(&segments, line);
+            }
+            i = j;
         }
     }
 }
 
-/// The code of a file without its `#[cfg(test)]` tail (tests may share fixtures) and
-/// without comment lines (docs may name any module).
-fn code(path: &Path) -> String {
-    let text = fs::read_to_string(path).unwrap();
-    let text = match text.find("#[cfg(test)]") {
-        Some(i) => &text[..i],
-        None => &text,
-    };
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The modules a domain's `register! { module::Rule, … }` (or `register_engine!`)
+/// declares: the macro expands to `mod module;` for each entry.
+fn registered(mac: &syn::Macro) -> Vec<String> {
+    let name = mac.path.segments.last().map(|s| s.ident.to_string());
+    if !matches!(name.as_deref(), Some("register" | "register_engine")) {
+        return Vec::new();
+    }
+    let flat = flatten(mac.tokens.clone());
+    let mut out = Vec::new();
+    for (i, t) in flat.iter().enumerate() {
+        let TokenTree::Ident(module) = t else {
+            continue;
+        };
+        let starts_entry =
+            i == 0 || matches!(&flat[i - 1], TokenTree::Punct(p) if p.as_char() == ',');
+        let colons = matches!(
+            (flat.get(i + 1), flat.get(i + 2)),
+            (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                if a.as_char() == ':' && b.as_char() == ':'
+        );
+        if starts_entry && colons {
+            out.push(module.to_string());
+        }
+    }
+    out
 }
 
-/// Words that follow `prefix` in `text`: `super::name` → `name`.
-fn after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
-    text.match_indices(prefix)
-        .map(|(i, _)| {
-            let rest = &text[i + prefix.len()..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            &rest[..end]
-        })
-        .collect()
+fn flatten(tokens: TokenStream) -> Vec<TokenTree> {
+    let mut out = Vec::new();
+    for t in tokens {
+        match t {
+            TokenTree::Group(g) => out.extend(flatten(g.stream())),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
-fn declares_a_rule(path: &Path) -> bool {
-    fs::read_to_string(path).is_ok_and(|t| t.contains("rule! {"))
+/// Every path a `use` tree names: `a::{b, c::d}` → `a::b`, `a::c::d`.
+fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            use_paths(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let mut path = prefix.clone();
+            if n.ident != "self" {
+                path.push(n.ident.to_string());
+            }
+            out.push(path);
+        }
+        syn::UseTree::Rename(r) => {
+            let mut path = prefix.clone();
+            if r.ident != "self" {
+                path.push(r.ident.to_string());
+            }
+            out.push(path);
+        }
+        syn::UseTree::Glob(_) => out.push(prefix.clone()),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                use_paths(t, prefix, out);
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if !test_only(item_attrs(item)) {
+            visit::visit_item(self, item);
+        }
+    }
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let name = m.ident.to_string();
+        match &m.content {
+            Some((_, items)) => {
+                self.inline.push(name);
+                self.visit_items(items);
+                self.inline.pop();
+            }
+            None => {
+                let path_attr = m.attrs.iter().find_map(|a| match &a.meta {
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) => Some(s.value()),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                let mut path = self.current();
+                path.push(name);
+                self.files.push(FileModule {
+                    path,
+                    path_attr,
+                    inline: self.inline.clone(),
+                });
+            }
+        }
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let line = u.use_token.span.start().line;
+        let mut paths = Vec::new();
+        use_paths(&u.tree, &mut Vec::new(), &mut paths);
+        for p in paths {
+            self.record(&p, line);
+        }
+    }
+
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        // A macro definition's paths resolve where it is called, not here.
+        if m.mac.path.is_ident("macro_rules") {
+            return;
+        }
+        for name in registered(&m.mac) {
+            let mut path = self.current();
+            path.push(name);
+            self.files.push(FileModule {
+                path,
+                path_attr: None,
+                inline: self.inline.clone(),
+            });
+        }
+        visit::visit_item_macro(self, m);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        visit::visit_macro(self, m);
+        self.scan_tokens(m.tokens.clone());
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        if let Some(first) = p.segments.first() {
+            self.record(&segments, first.ident.span().start().line);
+        }
+        visit::visit_path(self, p);
+    }
+
+    // `pub(crate)`, `pub(super)`: visibility, not a use of a module.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
+}
+
+/// Every module of the library crate outside its tests, read from `src/lib.rs` down
+/// (once per test run).
+fn crate_modules() -> &'static [Module] {
+    static MODULES: OnceLock<Vec<Module>> = OnceLock::new();
+    MODULES.get_or_init(read_crate_modules)
+}
+
+fn read_crate_modules() -> Vec<Module> {
+    let mut out = Vec::new();
+    let mut queue: Vec<(PathBuf, Vec<String>)> = vec![(root().join("src/lib.rs"), Vec::new())];
+    while let Some((file, path)) = queue.pop() {
+        let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let mut c = Collector {
+            base: path.clone(),
+            inline: Vec::new(),
+            children: Vec::new(),
+            uses: Vec::new(),
+            files: Vec::new(),
+        };
+        c.visit_items(&ast.items);
+        let rel = file.strip_prefix(root()).unwrap().display().to_string();
+        // Inline modules are modules of their own; a file's module comes first.
+        let mut modules: Vec<Module> = Vec::new();
+        for (at, named) in c.uses {
+            match modules.iter_mut().find(|m| m.path == at) {
+                Some(m) => m.uses.push(named),
+                None => modules.push(Module {
+                    path: at,
+                    file: rel.clone(),
+                    declares_rule: false,
+                    uses: vec![named],
+                }),
+            }
+        }
+        if !modules.iter().any(|m| m.path == path) {
+            modules.push(Module {
+                path: path.clone(),
+                file: rel.clone(),
+                declares_rule: false,
+                uses: Vec::new(),
+            });
+        }
+        let declares_rule = text.lines().any(|l| l.starts_with("rule! {"));
+        for m in &mut modules {
+            m.declares_rule = m.path == path && declares_rule;
+        }
+        out.extend(modules);
+        // Where this file's child modules live.
+        let dir = file.parent().unwrap().to_path_buf();
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let mod_rs = ["lib", "main", "mod"].contains(&stem.as_str());
+        for child in c.files {
+            let name = child.path.last().unwrap().clone();
+            let found = match &child.path_attr {
+                Some(p) => dir.join(p),
+                None => {
+                    let mut base = if mod_rs { dir.clone() } else { dir.join(&stem) };
+                    for i in &child.inline {
+                        base.push(i);
+                    }
+                    let flat = base.join(format!("{name}.rs"));
+                    if flat.exists() {
+                        flat
+                    } else {
+                        base.join(&name).join("mod.rs")
+                    }
+                }
+            };
+            assert!(
+                found.exists(),
+                "module {} declared in {rel}: no file {}",
+                child.path.join("::"),
+                found.display()
+            );
+            queue.push((found, child.path));
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 #[test]
-fn rule_modules_never_import_each_other() {
-    let rules_dir = root().join("src/guardrails/rules");
-    let mut files = Vec::new();
-    rust_files(&rules_dir, &mut files);
-    let domains: Vec<String> = fs::read_dir(&rules_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p != &rules_dir.join("mod.rs"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    let mut edges = Vec::new();
-    for file in &files {
-        let rel = file.strip_prefix(&rules_dir).unwrap();
-        let parts: Vec<String> = rel
+fn the_module_reader_sees_the_whole_crate_and_every_kind_of_path() {
+    let modules = crate_modules();
+    let find = |p: &str| {
+        let path: Vec<&str> = p.split("::").collect();
+        modules
             .iter()
-            .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
-            .collect();
-        if parts.last().is_some_and(|p| p == "tests") {
-            continue;
+            .find(|m| m.path == path)
+            .unwrap_or_else(|| panic!("no module {p}"))
+    };
+    // A `#[path]` module, its rule files, and a nested support module.
+    assert!(find("guardrails::rules::terraform_google::bucket_public").declares_rule);
+    assert!(!find("guardrails::rules::auth::analysis").declares_rule);
+    // Test-only modules are not part of the layering.
+    assert!(!modules
+        .iter()
+        .any(|m| m.path.last().is_some_and(|l| l == "tests")));
+    // Every rule of the catalog is a module the reader found (most are declared by
+    // `register!`, not by a `mod` item).
+    let rules = modules.iter().filter(|m| m.declares_rule).count();
+    assert_eq!(rules, paved::drift::rules::catalog().count());
+
+    // The resolver, on code written every way a path can be.
+    let code = r#"
+        use crate::{report::{self, human}, text};
+        use super::super::sibling::Thing;
+        use child::Item;
+        mod child {}
+        register! {
+            one::One,
+            two::Two,
         }
-        let domain = &parts[0];
-        let text = code(file);
-        // Another domain, by absolute path.
-        for d in after(&text, "guardrails::rules::") {
-            if d != domain {
-                edges.push(format!("{} -> {d}", rel.display()));
-            }
+        macro_rules! m {
+            () => { $crate::defined::where_called() };
         }
-        let nested = parts.len() == 2 && parts[1] != "mod";
-        if nested {
-            // A rule file: `super::x` may name the domain's own items and support
-            // modules (files that declare no rule, e.g. a domain's analysis), never a
-            // sibling rule file; `super::super::x` never another domain.
-            let dir = file.parent().unwrap();
-            for s in after(&text, "super::") {
-                let sibling = dir.join(format!("{s}.rs"));
-                if sibling.exists() && declares_a_rule(&sibling) || dir.join(s).is_dir() {
-                    edges.push(format!("{} -> {domain}/{s}", rel.display()));
-                }
-            }
-            for d in after(&text, "super::super::") {
-                if domains.iter().any(|x| x == d) {
-                    edges.push(format!("{} -> {d}", rel.display()));
-                }
-            }
-        } else {
-            // A domain's own module: `super::x` must not name another domain.
-            for d in after(&text, "super::") {
-                if d != domain && domains.iter().any(|x| x == d) {
-                    edges.push(format!("{} -> {d}", rel.display()));
-                }
-            }
+        fn f() -> crate::drift::Report {
+            let x = format!("{}", crate::report::plural(1, "x"));
+            self::child::g();
         }
+    "#;
+    let ast = syn::parse_file(code).unwrap();
+    let mut c = Collector {
+        base: vec!["a".into(), "b".into(), "c".into()],
+        inline: Vec::new(),
+        children: Vec::new(),
+        uses: Vec::new(),
+        files: Vec::new(),
+    };
+    c.visit_items(&ast.items);
+    let named: BTreeSet<String> = c.uses.iter().map(|(_, n)| n.target.join("::")).collect();
+    for expected in [
+        "report",
+        "report::human",
+        "text",
+        "a::sibling::Thing",
+        "a::b::c::child::Item",
+        "drift::Report",
+        "report::plural",
+        "a::b::c::child::g",
+    ] {
+        assert!(named.contains(expected), "{expected} not in {named:?}");
     }
-    assert!(
-        edges.is_empty(),
-        "rule modules import each other (move what they share into paved_model): {edges:#?}"
-    );
+    assert!(!named.iter().any(|n| n.starts_with("defined")), "{named:?}");
+    let files: Vec<String> = c.files.iter().map(|f| f.path.join("::")).collect();
+    assert_eq!(files, ["a::b::c::one", "a::b::c::two"]);
 }
 
 /// The top-level modules of the `paved` crate, lowest layer first. A module may name
@@ -175,30 +567,37 @@ fn layer_of(module: &str) -> Option<usize> {
 
 #[test]
 fn modules_of_the_paved_crate_never_import_upward() {
-    let src = root().join("src");
     let mut edges = Vec::new();
-    for entry in fs::read_dir(&src).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if name == "lib" || name == "main" {
+    for m in crate_modules() {
+        let Some(top) = m.path.first() else {
+            // The crate root declares the modules and nothing else: `crate::x` always
+            // names a module of LAYERS.
+            assert!(
+                m.uses.iter().all(|u| u.target.len() == 1),
+                "src/lib.rs re-exports items: {:?}",
+                m.uses
+            );
             continue;
-        }
-        let Some(rank) = layer_of(&name) else {
-            panic!("src/{name} is in no layer: add it to LAYERS in tests/it/layering.rs");
         };
-        let mut files = Vec::new();
-        if path.is_dir() {
-            rust_files(&path, &mut files);
-        } else {
-            files.push(path.clone());
-        }
-        for file in &files {
-            let text = code(file);
-            for used in after(&text, "crate::") {
-                if layer_of(used).is_some_and(|r| r > rank) {
-                    let rel = file.strip_prefix(root()).unwrap().display().to_string();
-                    edges.push(format!("{rel} -> {used}"));
-                }
+        let Some(rank) = layer_of(top) else {
+            panic!("src/{top} is in no layer: add it to LAYERS in tests/it/layering.rs");
+        };
+        for u in &m.uses {
+            let Some(used) = u.target.first() else {
+                continue;
+            };
+            match layer_of(used) {
+                Some(r) if r > rank => edges.push(format!(
+                    "{} -> crate::{}",
+                    m.at(u.line),
+                    u.target.join("::")
+                )),
+                Some(_) => {}
+                None => edges.push(format!(
+                    "{} -> crate::{} (no module of LAYERS)",
+                    m.at(u.line),
+                    u.target.join("::")
+                )),
             }
         }
     }
@@ -211,48 +610,93 @@ fn modules_of_the_paved_crate_never_import_upward() {
 }
 
 #[test]
-fn the_guardrails_core_never_names_the_rules_built_on_it() {
-    let core = root().join("src/guardrails");
+fn rule_modules_never_import_each_other() {
+    let modules = crate_modules();
+    let rules = ["guardrails", "rules"];
+    // guardrails::rules::<domain>::<module> → whether that module declares a rule.
+    let declares = |domain: &str, module: &str| {
+        modules.iter().any(|m| {
+            m.declares_rule
+                && m.path.len() == 4
+                && m.starts_with(&rules)
+                && m.path[2] == domain
+                && m.path[3] == module
+        })
+    };
     let mut edges = Vec::new();
-    for entry in fs::read_dir(&core).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() || path.file_name().is_some_and(|n| n == "mod.rs") {
-            continue;
+    for m in modules
+        .iter()
+        .filter(|m| m.starts_with(&rules) && m.path.len() >= 3)
+    {
+        let domain = &m.path[2];
+        for u in &m.uses {
+            if !starts_with(&u.target, &rules) {
+                continue;
+            }
+            // A domain's own module lists its rule files.
+            let registry = m.path.len() == 3;
+            let edge = match u.target.get(2) {
+                // The catalog (`guardrails::rules::all`) or another domain.
+                None => true,
+                Some(d) if d != domain => true,
+                // Another rule file of the same domain; the domain's own module and
+                // its support modules (files that declare no rule) are shared.
+                Some(_) => match (u.target.get(3), m.path.get(3)) {
+                    (Some(target), own) => {
+                        !registry && declares(domain, target) && own != Some(target)
+                    }
+                    (None, _) => false,
+                },
+            };
+            if edge {
+                edges.push(format!("{} -> {}", m.at(u.line), u.target.join("::")));
+            }
         }
-        let text = code(&path);
-        if text.contains("super::rules") || text.contains("guardrails::rules") {
-            edges.push(path.strip_prefix(root()).unwrap().display().to_string());
+    }
+    edges.sort();
+    edges.dedup();
+    assert!(
+        edges.is_empty(),
+        "rule modules import each other (move what they share into paved_model): {edges:#?}"
+    );
+}
+
+#[test]
+fn the_guardrails_core_never_names_the_rules_built_on_it() {
+    let mut edges = Vec::new();
+    for m in crate_modules()
+        .iter()
+        .filter(|m| m.starts_with(&["guardrails"]) && m.path.len() >= 2 && m.path[1] != "rules")
+    {
+        for u in &m.uses {
+            if starts_with(&u.target, &["guardrails", "rules"]) {
+                edges.push(format!("{} -> {}", m.at(u.line), u.target.join("::")));
+            }
         }
     }
     assert!(
         edges.is_empty(),
-        "the guardrails core names guardrails::rules: {edges:?}"
+        "the guardrails core names guardrails::rules: {edges:#?}"
     );
 }
 
 #[test]
 fn engine_rule_declarations_name_only_the_guardrails_core() {
-    let dir = root().join("src/drift/rules");
-    let mut files = Vec::new();
-    rust_files(&dir, &mut files);
     let mut edges = Vec::new();
-    for file in files
+    // src/drift/rules/<part>/<rule>.rs
+    for m in crate_modules()
         .iter()
-        .filter(|f| f.file_name().is_some_and(|n| n != "mod.rs"))
+        .filter(|m| m.starts_with(&["drift", "rules"]) && m.path.len() >= 4)
     {
-        let rel = file.strip_prefix(root()).unwrap().display().to_string();
-        let text = code(file);
-        for used in after(&text, "crate::") {
-            if used != "guardrails" {
-                edges.push(format!("{rel} -> crate::{used}"));
-            }
-        }
-        if text.contains("super::") {
-            edges.push(format!("{rel} -> super::"));
-        }
-        for path in after(&text, "guardrails::") {
-            if !["declare", "params"].contains(&path) {
-                edges.push(format!("{rel} -> guardrails::{path}"));
+        for u in &m.uses {
+            let allowed = starts_with(&u.target, &["guardrails", "declare"])
+                || starts_with(&u.target, &["guardrails", "params"]);
+            if !allowed {
+                edges.push(format!(
+                    "{} -> crate::{}",
+                    m.at(u.line),
+                    u.target.join("::")
+                ));
             }
         }
     }

@@ -99,12 +99,13 @@ impl Waivers {
 }
 
 /// The inline suppressions that apply, and findings for those that do not: expired
-/// ones (trivy's `:exp:`) and, when the profile forbids them, every one.
+/// ones (trivy's `:exp:`) and, when the profile or a switch forbids them, every one
+/// (`forbidden_by` says which, e.g. "profile `strict` ([waivers] inline = …)").
 pub fn load_inline(
     files: &[SourceFile],
     today: Date,
     mode: InlineWaivers,
-    profile: &str,
+    forbidden_by: &str,
 ) -> (Vec<Inline>, Vec<Hit>) {
     let mut active = Vec::new();
     let mut problems = Vec::new();
@@ -115,7 +116,7 @@ pub fn load_inline(
                 file: s.file.clone(),
                 line: Some(s.line),
                 message: format!(
-                    "inline `{}` is forbidden by profile `{profile}` ([waivers] inline = \"forbid\") and waives nothing; fix the finding, or move the exception to {WAIVERS_FILE} with an owner and an expiry",
+                    "inline `{}` is forbidden by {forbidden_by} and waives nothing; fix the finding, or move the exception to {WAIVERS_FILE} with an owner and an expiry",
                     s.directive
                 ),
                 detail: s.reason.clone().map(|r| format!("reason given: {r}")),

@@ -7,8 +7,9 @@ rule! {
     /// An inline suppression (`# checkov:skip=…`, `# nosec`, `# zizmor: ignore[…]`) is
     /// an exception without an owner or an end date, written next to the code by
     /// whoever wanted the check gone. Profiles that require accountable exceptions
-    /// forbid them, so the suppression waives nothing and the finding it hid is
-    /// reported too.
+    /// forbid them (`[waivers] inline = "forbid"`), and so does `paved drift
+    /// --forbid-inline-waivers` under any profile: the suppression then waives nothing
+    /// and the finding it hid is reported too.
     ///
     /// ## How to fix it
     /// Fix the finding and delete the comment, or replace the comment with a
