@@ -644,6 +644,9 @@ pub(crate) struct Unit<'a> {
     pub with: Option<&'a Node>,
     /// Command text and the line to report it at.
     pub commands: Vec<&'a Node>,
+    /// A `uses: docker://image` step as the command line its container runs: the
+    /// image's program (or `with.entrypoint`) and `with.args`.
+    pub container_command: Option<String>,
     /// GitLab templates named by this unit (`include: template:`).
     pub templates: Vec<(&'a str, u32)>,
     /// Line of the step or job, for findings about it.
@@ -749,8 +752,47 @@ impl Unit<'_> {
                 }
             }
         }
+        if let Some(cmd) = &self.container_command {
+            for tool in tools {
+                for at in tool.find_commands(cmd) {
+                    let rest = &cmd[at..];
+                    if !does_scan(category, rest) {
+                        continue;
+                    }
+                    if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
+                        note(Found::Silenced(self.line));
+                    } else {
+                        note(whole());
+                    }
+                }
+            }
+        }
         found
     }
+}
+
+/// The command line a `uses: docker://…` step runs: the image's name as the program
+/// (`docker://aquasec/trivy:0.50` runs `trivy`), or `with.entrypoint`, followed by
+/// `with.args`. `None` for any other step.
+fn container_command(uses: &str, with: Option<&Node>) -> Option<String> {
+    let image = uses.trim().strip_prefix("docker://")?;
+    let image = image.split('@').next().unwrap_or(image);
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name.split(':').next().unwrap_or(name);
+    let program = with
+        .and_then(|w| w.str_at("entrypoint"))
+        .map(|e| e.trim().rsplit('/').next().unwrap_or(e).to_owned())
+        .unwrap_or_else(|| name.to_owned());
+    let args = with.and_then(|w| w.str_at("args")).unwrap_or("");
+    Some(format!("{program} {}", args.trim()))
+}
+
+/// Whether a tool spec names a linter of Dockerfiles alone (hadolint): IaC scanning
+/// for a repository whose only infrastructure code is its Dockerfiles, not for its
+/// Terraform, Kubernetes manifests or Helm charts.
+pub(crate) fn lints_dockerfiles_only(spec: &str) -> bool {
+    let spec = spec.trim().to_ascii_lowercase();
+    spec == "hadolint" || spec.starts_with("hadolint/hadolint-action")
 }
 
 /// The steps of one workflow or action file as units (not following callees: each
@@ -777,6 +819,9 @@ pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
             action: step.action(),
             with: step.node.get("with"),
             commands: step.node.get("run").into_iter().collect(),
+            container_command: step
+                .uses()
+                .and_then(|u| container_command(u, step.node.get("with"))),
             templates: Vec::new(),
             line: step.node.line(),
             ignores_failure: failure_ignored(step.node).or_else(|| failure_ignored(job)),
@@ -797,6 +842,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             action: None,
             with: None,
             commands: Vec::new(),
+            container_command: None,
             templates,
             line: root.key_line("include").unwrap_or(1),
             ignores_failure: None,
@@ -810,6 +856,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             action: None,
             with: None,
             commands: job.scripts(),
+            container_command: None,
             templates: Vec::new(),
             line: job.key.line(),
             ignores_failure: job.allow_failure().map(Node::line),

@@ -249,8 +249,13 @@ impl<'m> DockerfileView<'m> {
 
     /// Whether the file builds a development or build-tools image rather than one
     /// that is deployed: see [`is_tooling_dockerfile`].
+    /// The file's name says so, or its final stage is built on a published
+    /// development environment ([`is_development_base`]).
     pub fn is_tooling_image(&self) -> bool {
         is_tooling_dockerfile(&self.file.path)
+            || self
+                .final_stage()
+                .is_some_and(|s| is_development_base(self.root_base(s)))
     }
 
     /// Where an instruction is.
@@ -301,6 +306,23 @@ pub fn is_tooling_dockerfile(path: &std::path::Path) -> bool {
             )
         })
     })
+}
+
+/// Whether a base image is published as a development environment rather than a
+/// runtime: Dev Containers images (`mcr.microsoft.com/devcontainers/…`) and
+/// repositories named for it (`photoprism/develop`, `…/devcontainer`, `…/devenv`).
+pub fn is_development_base(base: &Base) -> bool {
+    let Base::Image(r) = base else {
+        return false;
+    };
+    let repo = r.repository.to_ascii_lowercase();
+    let mut segments = repo.split('/');
+    let name = repo.rsplit('/').next().unwrap_or("");
+    segments.any(|s| matches!(s, "devcontainers" | "devcontainer"))
+        || matches!(
+            name,
+            "develop" | "devcontainer" | "devenv" | "dev-env" | "dev-environment"
+        )
 }
 
 /// Source paths of `COPY`/`ADD`: every word but the destination; none for heredoc
@@ -423,6 +445,33 @@ mod tests {
     }
 
     use super::*;
+
+    /// photoprism's root Dockerfile is its development environment (`FROM
+    /// photoprism/develop:…`): a tooling image whatever its file name.
+    #[test]
+    fn tooling_images_by_base() {
+        let image = |from: &str| {
+            let text = format!("FROM {from}\nWORKDIR /src\nCOPY . .\n");
+            let model = Model::from_memory(&[("Dockerfile", text.as_str())]);
+            Docker::build(&model).files()[0].is_tooling_image()
+        };
+        for from in [
+            "photoprism/develop:251018-questing",
+            "mcr.microsoft.com/devcontainers/base:ubuntu",
+            "mcr.microsoft.com/vscode/devcontainers/go:1",
+            "ghcr.io/acme/devenv:2",
+        ] {
+            assert!(image(from), "{from}");
+        }
+        for from in [
+            "debian:12",
+            "golang:1.22",
+            "acme/developer-portal:1",
+            "node:20-dev",
+        ] {
+            assert!(!image(from), "{from}");
+        }
+    }
 
     #[test]
     fn runs_are_split_once_and_grouped_by_stage() {

@@ -69,8 +69,9 @@ pub struct GitlabFile<'m> {
 }
 
 impl<'m> GitlabFile<'m> {
+    /// The pipeline document (after a `spec:` inputs header, when there is one).
     pub fn root(&self) -> Option<&'m Node> {
-        self.file.root()
+        self.file.gitlab_pipeline()
     }
 
     pub fn jobs(&self) -> &[GitlabJob<'m>] {
@@ -138,7 +139,7 @@ impl<'m> GitlabCi<'m> {
                 .map(|file| GitlabFile {
                     file,
                     jobs: file
-                        .root()
+                        .gitlab_pipeline()
                         .map(|root| {
                             gitlab_jobs(root)
                                 .map(|(name, key, node)| GitlabJob { name, key, node })
@@ -246,5 +247,25 @@ mod tests {
         // top level, `.t` and the three jobs
         assert_eq!(f.job_like().len(), 5);
         assert_eq!(f.includes().len(), 1);
+    }
+
+    /// GIMP's `.gitlab-ci.yml` opens with a CI inputs header (`spec: inputs: …`) and
+    /// `---`: the jobs are in the second document, as GitLab reads it.
+    #[test]
+    fn inputs_header_document_is_skipped() {
+        let m = ci("spec:\n  inputs:\n    x:\n      default: a\n---\ninclude:\n  - local: ci/more.yml\nbuild:\n  image: quay.io/containers/aio:latest\n  script: [make]\n");
+        let g = GitlabCi::build(&m);
+        let f = &g.files()[0];
+        let names: Vec<_> = f.jobs().iter().map(|j| j.name).collect();
+        assert_eq!(names, ["build"]);
+        assert_eq!(f.includes().len(), 1);
+        // A single document that merely has a `spec` key among others is the pipeline.
+        let m = ci("spec: x\nbuild:\n  script: [make]\n");
+        let names: Vec<_> = GitlabCi::build(&m).files()[0]
+            .jobs()
+            .iter()
+            .map(|j| j.name)
+            .collect();
+        assert_eq!(names, ["build"]);
     }
 }

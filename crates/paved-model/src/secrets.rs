@@ -81,6 +81,10 @@ const STAND_IN_WORDS: &[&str] = &[
     "changeme",
     "change_me",
     "change-me",
+    "please_change",
+    "please-change",
+    "pleasechange",
+    "insecure",
     "placeholder",
     "xxxx",
     "your_",
@@ -512,6 +516,9 @@ mod tests {
             "example.com",
             "aaaaaaa",
             "$(cat f)",
+            // photoprism's example compose file
+            "insecure",
+            "please_change",
         ] {
             assert!(is_stand_in(v), "{v}");
         }

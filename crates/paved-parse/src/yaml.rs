@@ -60,6 +60,12 @@ impl YamlFile {
         self.docs.first()
     }
 
+    /// The document holding a GitLab pipeline: the second one when the first is only
+    /// a `spec:` header (GitLab CI inputs, `spec: inputs: …` then `---`), else the first.
+    pub fn gitlab_pipeline(&self) -> Option<&Node> {
+        gitlab_pipeline_doc(&self.docs)
+    }
+
     pub fn path_str(&self) -> String {
         self.path.to_string_lossy().replace('\\', "/")
     }
@@ -712,6 +718,16 @@ fn gitlab_local_includes(root: &Node) -> Vec<String> {
 }
 
 /// Parses the YAML files guardrails care about. Others are left alone.
+/// See [`YamlFile::gitlab_pipeline`].
+fn gitlab_pipeline_doc(docs: &[Node]) -> Option<&Node> {
+    let first = docs.first()?;
+    let header_only = first.is_map() && first.entries().all(|(k, _, _)| k == "spec");
+    match docs.get(1) {
+        Some(pipeline) if header_only => Some(pipeline),
+        _ => Some(first),
+    }
+}
+
 pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFile> {
     let mut out = Vec::new();
     let mut gitlab_queue: Vec<String> = Vec::new();
@@ -730,7 +746,7 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
                 };
                 if kind == YamlKind::GitlabCi {
                     seen_gitlab.insert(path.clone());
-                    if let Some(root) = docs.first() {
+                    if let Some(root) = gitlab_pipeline_doc(&docs) {
                         gitlab_queue.extend(gitlab_local_includes(root));
                     }
                 }
@@ -775,7 +791,7 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
         }
         if let Some(existing) = out.iter_mut().find(|y| y.path_str() == inc) {
             existing.kind = YamlKind::GitlabCi;
-            if let Some(root) = existing.docs.first() {
+            if let Some(root) = gitlab_pipeline_doc(&existing.docs) {
                 gitlab_queue.extend(gitlab_local_includes(root));
             }
             continue;
@@ -786,7 +802,7 @@ pub fn collect(files: &[SourceFile], warnings: &mut Vec<Warning>) -> Vec<YamlFil
         let Some(docs) = parse_file(file, warnings) else {
             continue;
         };
-        if let Some(root) = docs.first() {
+        if let Some(root) = gitlab_pipeline_doc(&docs) {
             gitlab_queue.extend(gitlab_local_includes(root));
         }
         out.push(YamlFile {

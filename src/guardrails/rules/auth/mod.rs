@@ -76,6 +76,12 @@
 //!   step (a token minted for another service) × every request, high. A variable-time
 //!   comparison of key digests leaks their prefix over many requests: defence in
 //!   depth (the stored value is a digest) × every request, medium.
+//! - 011 (JWKS over plain HTTP) reads configuration and code of any repository, not
+//!   only services held to a contract: an `http://` JWKS URL on a line that names the
+//!   JWKS (or a Kubernetes `value:` under such a `name:`), loopback and single-label
+//!   (container-network) hosts, comments and test files aside. Whoever is on the
+//!   network path can substitute the keys and mint tokens: one step (a network
+//!   position) × every request, high.
 //! - Parameters: `auth_public_paths` (PVD-AUTH-004, default `["/healthz", "/readyz"]`).
 
 use crate::guardrails::declare::register;
@@ -103,6 +109,7 @@ register! {
     unauthenticated_service::UnauthenticatedService,
     claims_not_required::ClaimsNotRequired,
     variable_time_comparison::VariableTimeComparison,
+    jwks_over_http::JwksOverHttp,
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-use super::pipeline::{judge, relevant};
-use crate::guardrails::ci_tools::Category;
+use super::pipeline::{judge, relevant, repo_has_iac_beyond_dockerfiles};
+use crate::guardrails::ci_tools::{lints_dockerfiles_only, Category};
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::params::params;
 use crate::guardrails::{CheckCtx, Emitter};
@@ -14,7 +14,8 @@ rule! {
     ///
     /// ## How to fix it
     /// Run checkov, trivy config, tfsec or kics on pull requests. Tools recognised: param
-    /// `ci_tools_iac`.
+    /// `ci_tools_iac`. hadolint counts only where Dockerfiles are the repository's only
+    /// infrastructure code: it does not read Terraform, Kubernetes manifests or charts.
     ///
     /// ## Example
     /// ```yaml
@@ -58,6 +59,18 @@ impl Check for NoIacScanning {
         if p.ci_coverage_only_when_relevant && !relevant(cx, Category::Iac) {
             return;
         }
-        judge(cx, out, Category::Iac, &p.ci_tools_iac);
+        // hadolint reads Dockerfiles only: it covers a repository whose IaC they are,
+        // not one with Terraform or Kubernetes manifests as well.
+        if repo_has_iac_beyond_dockerfiles(cx) {
+            let tools: Vec<String> = p
+                .ci_tools_iac
+                .iter()
+                .filter(|t| !lints_dockerfiles_only(t))
+                .cloned()
+                .collect();
+            judge(cx, out, Category::Iac, &tools);
+        } else {
+            judge(cx, out, Category::Iac, &p.ci_tools_iac);
+        }
     }
 }

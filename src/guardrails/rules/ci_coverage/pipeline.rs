@@ -123,12 +123,16 @@ fn repo_has_dockerfile(cx: &CheckCtx<'_>) -> bool {
 }
 
 fn repo_has_iac(cx: &CheckCtx<'_>) -> bool {
-    repo_has_dockerfile(cx)
-        || cx
-            .repo
-            .yaml()
-            .iter()
-            .any(|y| y.kind == YamlKind::Kubernetes)
+    repo_has_dockerfile(cx) || repo_has_iac_beyond_dockerfiles(cx)
+}
+
+/// Terraform, Kubernetes manifests or a Helm chart: infrastructure code a Dockerfile
+/// linter does not read.
+pub(super) fn repo_has_iac_beyond_dockerfiles(cx: &CheckCtx<'_>) -> bool {
+    cx.repo
+        .yaml()
+        .iter()
+        .any(|y| y.kind == YamlKind::Kubernetes)
         || cx.repo.any_file(|f| {
             let n = f.file_name();
             n.ends_with(".tf") || n == "Chart.yaml"

@@ -314,6 +314,43 @@ fn tool_run_from_its_container_image_counts() {
     assert!(!hits.iter().any(|(r, _)| r == "PVD-CI-003"), "{hits:?}");
 }
 
+/// hadolint lints Dockerfiles: IaC coverage for a repository whose IaC is its
+/// Dockerfiles (vaultwarden), not for one with Terraform or Kubernetes manifests too.
+#[test]
+fn hadolint_covers_dockerfiles_only() {
+    let wf = golden().replace(
+        &format!("      - uses: aquasecurity/trivy-action@{PIN}\n        with:\n          scan-type: config\n          exit-code: \"1\"\n"),
+        &format!("      - uses: hadolint/hadolint-action@{PIN}\n"),
+    );
+    assert!(!wf.contains("scan-type: config"));
+    let docker_only = run(&[(".github/workflows/ci.yml", &wf), ("Dockerfile", "FROM x")]);
+    assert!(docker_only.is_empty(), "{docker_only:?}");
+    for other in [
+        ("deploy/main.tf", "resource \"null_resource\" \"x\" {}\n"),
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+        ),
+    ] {
+        let hits = run(&[
+            (".github/workflows/ci.yml", &wf),
+            ("Dockerfile", "FROM x"),
+            other,
+        ]);
+        assert_eq!(ids(&hits), ["PVD-CI-005"], "{other:?}");
+    }
+    let cmd = wf.replace(
+        &format!("      - uses: hadolint/hadolint-action@{PIN}\n"),
+        "      - run: hadolint Dockerfile\n",
+    );
+    let hits = run(&[
+        (".github/workflows/ci.yml", &cmd),
+        ("Dockerfile", "FROM x"),
+        ("main.tf", ""),
+    ]);
+    assert_eq!(ids(&hits), ["PVD-CI-005"]);
+}
+
 #[test]
 fn logical_lines_join_continuations() {
     let l = logical_lines("a \\\n  b\nc\n");

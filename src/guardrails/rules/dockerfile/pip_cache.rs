@@ -35,8 +35,12 @@ impl Check for PipCache {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for df in cx.docker().files() {
             for stage in df.stages() {
-                let env_off = df.stage_instructions(stage).any(|i| {
-                    i.is("ENV") && i.key_values().iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
+                // ENV is inherited from the stages this one is built on (mealie sets
+                // it once in its python base stage).
+                let env_off = df.lineage(stage).into_iter().any(|s| {
+                    df.stage_instructions(s).any(|i| {
+                        i.is("ENV") && i.key_values().iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
+                    })
                 });
                 if env_off {
                     continue;

@@ -337,6 +337,15 @@ fn r014_pip() {
         &clean("ENV PIP_NO_CACHE_DIR=1\nRUN pip install flask"),
         "PVD-DOCKER-014",
     );
+    // mealie: set once in a base stage, inherited by the stages built on it.
+    let inherited = "FROM python:3.12-slim AS base\nENV PIP_NO_CACHE_DIR=off\nFROM base AS deps\nRUN pip install -r req.txt\nFROM base\nCOPY --from=deps /venv /venv\nUSER 1000\n";
+    quiet(inherited, "PVD-DOCKER-014");
+    // A sibling stage's ENV does not apply.
+    fires(
+        "FROM python:3.12-slim AS a\nENV PIP_NO_CACHE_DIR=1\nFROM python:3.12-slim\nRUN pip install flask\nUSER 1000\n",
+        "PVD-DOCKER-014",
+        4,
+    );
 }
 
 #[test]
@@ -417,6 +426,31 @@ fn build_and_dev_images_are_not_workloads() {
 fn r017_ssh() {
     fires(&clean("EXPOSE 8080 22/tcp"), "PVD-DOCKER-017", 2);
     quiet(&clean("EXPOSE 8022 2222"), "PVD-DOCKER-017");
+    // An administrator's sshd next to the service is still reported.
+    fires(
+        &clean("RUN apt-get install -y openssh-server\nEXPOSE 22 8080"),
+        "PVD-DOCKER-017",
+        3,
+    );
+}
+
+/// Git hosts serve Git over SSH on port 22: gitea (the `git` account, unlocked with
+/// a random password) and gogs (installs git and openssh; its build script makes the
+/// account).
+#[test]
+fn r017_git_over_ssh_is_the_product() {
+    let gitea = "FROM alpine:3.22\nEXPOSE 22 3000\nRUN apk --no-cache add git\nRUN apk --no-cache add openssh\nRUN addgroup -S -g 1000 git && adduser -S -H -D -h /data/git -s /bin/bash -u 1000 -G git git\nENV USER git\n";
+    quiet(gitea, "PVD-DOCKER-017");
+    let gogs = "FROM alpine:3.3\nRUN apk --no-cache --no-progress add ca-certificates bash git linux-pam s6 curl openssh socat\nEXPOSE 22 3000\n";
+    quiet(gogs, "PVD-DOCKER-017");
+    let git_shell = "FROM debian:12\nRUN useradd -m -s /usr/bin/git-shell repos\nEXPOSE 22\n";
+    quiet(git_shell, "PVD-DOCKER-017");
+    // git alone (a build tool) is not a Git host.
+    fires(
+        "FROM debian:12\nRUN apt-get install -y git\nRUN apt-get install -y openssh-client\nEXPOSE 22\n",
+        "PVD-DOCKER-017",
+        4,
+    );
 }
 
 #[test]

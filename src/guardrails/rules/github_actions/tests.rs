@@ -218,6 +218,31 @@ fn gha012_silent_scanner() {
     assert_eq!(wf(&w), one("PVD-GHA-012", 20));
 }
 
+/// portainer's nightly scan runs trivy as a `docker://` container step.
+#[test]
+fn gha012_container_step_scanner() {
+    let step = |extra: &str, args: &str| {
+        golden().replace(
+            "      - run: cargo deny check\n",
+            &format!("      - uses: docker://aquasec/trivy:0.50.1@sha256:{PIN}{PIN}\n{extra}        with:\n          args: {args}\n"),
+        )
+    };
+    let silenced = step(
+        "        continue-on-error: true\n",
+        "image --exit-code=1 app",
+    );
+    assert_eq!(wf(&silenced), one("PVD-GHA-012", 21));
+    // Without `--exit-code 1` trivy exits 0 on findings.
+    assert_eq!(wf(&step("", "image app")), one("PVD-GHA-012", 20));
+    assert_eq!(wf(&step("", "image --exit-code 1 app")), vec![]);
+    // An entrypoint names the program the image runs.
+    let w = golden().replace(
+        "      - run: cargo deny check\n",
+        &format!("      - uses: docker://ghcr.io/acme/tools@sha256:{PIN}{PIN}\n        continue-on-error: true\n        with:\n          entrypoint: /usr/bin/gitleaks\n          args: git --redact .\n"),
+    );
+    assert_eq!(wf(&w), one("PVD-GHA-012", 21));
+}
+
 #[test]
 fn gha012_sarif_uploaded_to_code_scanning_is_not_silent() {
     // vaultwarden's trivy.yml: trivy exits 0 and its SARIF goes to the Security tab.
