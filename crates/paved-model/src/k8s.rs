@@ -391,6 +391,65 @@ fn added_labels(root: &Node) -> Vec<AddedLabel<'_>> {
     out
 }
 
+/// An `images:` entry of a kustomization: kustomize rewrites every container image
+/// whose name (without tag or digest) is `name`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageEdit<'m> {
+    pub name: &'m str,
+    pub new_name: Option<&'m str>,
+    pub new_tag: Option<&'m str>,
+    pub digest: Option<&'m str>,
+}
+
+impl ImageEdit<'_> {
+    /// `image` as this edit leaves it.
+    fn apply(&self, image: &str) -> Option<String> {
+        let (name, tag, digest) = split_image(image);
+        if name != self.name {
+            return None;
+        }
+        let name = self.new_name.unwrap_or(name);
+        Some(match (self.digest, self.new_tag, tag, digest) {
+            (Some(d), ..) => format!("{name}@{d}"),
+            (None, Some(t), _, _) => format!("{name}:{t}"),
+            (None, None, Some(t), Some(d)) => format!("{name}:{t}@{d}"),
+            (None, None, Some(t), None) => format!("{name}:{t}"),
+            (None, None, None, Some(d)) => format!("{name}@{d}"),
+            (None, None, None, None) => name.to_owned(),
+        })
+    }
+}
+
+/// An image reference split into name, tag and digest (`reg:5000/app:1.2@sha256:…`
+/// → `reg:5000/app`, `1.2`, `sha256:…`); a registry port is not a tag.
+pub fn split_image(image: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (rest, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    match rest[slash..].rfind(':') {
+        Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..]), digest),
+        None => (rest, None, digest),
+    }
+}
+
+/// The `images:` edits of a kustomization, in the order written.
+fn image_edits(root: &Node) -> Vec<ImageEdit<'_>> {
+    root.get_or_empty("images")
+        .items()
+        .iter()
+        .filter_map(|e| {
+            Some(ImageEdit {
+                name: e.str_at("name")?,
+                new_name: e.str_at("newName").filter(|s| !s.is_empty()),
+                new_tag: e.str_at("newTag").filter(|s| !s.is_empty()),
+                digest: e.str_at("digest").filter(|s| !s.is_empty()),
+            })
+        })
+        .collect()
+}
+
 /// Where an object is deployed: by which build, into which namespace, with which
 /// labels added.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -410,9 +469,20 @@ pub struct Placement<'m> {
     /// a kustomization includes count as its own), outermost first: an outer
     /// kustomization applies its labels after the inner ones, so its value wins.
     pub labels: Vec<AddedLabel<'m>>,
+    /// The `images:` edits of the kustomizations on the way to it (and of their
+    /// components), outermost first: kustomize applies the inner ones first.
+    pub images: Vec<ImageEdit<'m>>,
 }
 
 impl<'m> Placement<'m> {
+    /// `image` as deployed here, after every kustomization's `images:` edits.
+    pub fn image(&self, image: &str) -> String {
+        self.images
+            .iter()
+            .rev()
+            .fold(image.to_owned(), |img, e| e.apply(&img).unwrap_or(img))
+    }
+
     /// Whether two placements are deployed together: the same kustomize build, or
     /// plain manifests in the same top-level directory; and the same namespace.
     pub fn together(&self, other: &Placement<'_>) -> bool {
@@ -547,6 +617,7 @@ impl<'m> Kubernetes<'m> {
                 tree: top_dir(obj.path),
                 namespace: obj.namespace(),
                 labels: Vec::new(),
+                images: Vec::new(),
             }],
             Some(list) => list
                 .iter()
@@ -555,6 +626,7 @@ impl<'m> Kubernetes<'m> {
                     tree: "",
                     namespace: p.namespace.or(obj.namespace()),
                     labels: p.labels.clone(),
+                    images: p.images.clone(),
                 })
                 .collect(),
         }
@@ -562,6 +634,26 @@ impl<'m> Kubernetes<'m> {
 
     pub fn objects(&self) -> &[Object<'m>] {
         &self.objects
+    }
+
+    /// The image of container `c` as each build of `w` deploys it (kustomize
+    /// `images:` edits applied), without repeats, in placement order; the written
+    /// image when nothing edits it. Empty for a container without `image`.
+    pub fn deployed_images(&self, w: &Workload<'m>, c: &Container<'m>) -> Vec<String> {
+        let Some(image) = c.node.str_at("image") else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        for p in self.placements(&w.obj) {
+            let img = p.image(image.trim());
+            if !out.contains(&img) {
+                out.push(img);
+            }
+        }
+        if out.is_empty() {
+            out.push(image.trim().to_owned());
+        }
+        out
     }
 
     /// Objects of one kind.
@@ -598,6 +690,42 @@ impl<'m> Kubernetes<'m> {
                     })
             })
             .collect()
+    }
+
+    /// Whether the service account `sa` of workload `w` is a subject of a RoleBinding
+    /// or ClusterRoleBinding of the repository, in the namespace `w` is deployed to:
+    /// the workload is meant to call the Kubernetes API. A subject's namespace is its
+    /// own, else (a RoleBinding's) the binding's; a kustomize build that sets a
+    /// namespace moves both the workload and the subjects of its bindings there.
+    pub fn service_account_bound(&self, w: &Workload<'m>, sa: &str) -> bool {
+        let places = self.placements(&w.obj);
+        self.objects
+            .iter()
+            .filter(|o| matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding"))
+            .any(|b| {
+                let b_places = self.placements(b);
+                b.node.get_or_empty("subjects").items().iter().any(|s| {
+                    if s.str_at("kind") != Some("ServiceAccount") || s.str_at("name") != Some(sa) {
+                        return false;
+                    }
+                    places.iter().any(|wp| {
+                        b_places.iter().any(|bp| {
+                            let own = s.str_at("namespace").or(if b.kind() == "RoleBinding" {
+                                bp.namespace
+                            } else {
+                                None
+                            });
+                            // The build's `namespace:` (the binding's placement has it)
+                            // is where kustomize moves the subjects too.
+                            let moved = wp.build.is_some()
+                                && wp.build == bp.build
+                                && bp.namespace.is_some()
+                                && same_namespace(bp.namespace, wp.namespace);
+                            moved || same_namespace(own, wp.namespace)
+                        })
+                    })
+                })
+            })
     }
 
     /// `kustomization.yaml` files, parsed whether or not they carry apiVersion/kind.
@@ -680,6 +808,7 @@ fn placements<'m>(
         path: &'m Path,
         namespace: Option<&'m str>,
         labels: Vec<AddedLabel<'m>>,
+        images: Vec<ImageEdit<'m>>,
         component: bool,
         files: Vec<String>,
         children: Vec<usize>,
@@ -702,6 +831,7 @@ fn placements<'m>(
                 path: &f.path,
                 namespace: root.str_at("namespace").filter(|n| !n.is_empty()),
                 labels: added_labels(root),
+                images: image_edits(root),
                 component: root.str_at("kind") == Some("Component"),
                 files,
                 children: dirs.iter().filter_map(|d| by_dir.get(d).copied()).collect(),
@@ -711,18 +841,21 @@ fn placements<'m>(
     let included: BTreeSet<usize> = ks.iter().flat_map(|k| k.children.clone()).collect();
     // A component transforms what the kustomization including it builds: its labels
     // are that kustomization's (components of components too).
-    let labels_with_components: Vec<Vec<AddedLabel<'m>>> = (0..ks.len())
+    type Edits<'m> = (Vec<AddedLabel<'m>>, Vec<ImageEdit<'m>>);
+    let labels_with_components: Vec<Edits<'m>> = (0..ks.len())
         .map(|i| {
             let mut labels = ks[i].labels.clone();
+            let mut images = ks[i].images.clone();
             let mut seen = BTreeSet::from([i]);
             let mut todo: Vec<usize> = ks[i].children.clone();
             while let Some(c) = todo.pop() {
                 if ks[c].component && seen.insert(c) {
                     labels.extend(ks[c].labels.iter().copied());
+                    images.extend(ks[c].images.iter().copied());
                     todo.extend(ks[c].children.iter().copied());
                 }
             }
-            labels
+            (labels, images)
         })
         .collect();
     let mut out: BTreeMap<String, Vec<Placement<'m>>> = BTreeMap::new();
@@ -738,7 +871,7 @@ fn placements<'m>(
         }
         let mut seen = BTreeSet::new();
         let mut stack = vec![(i, root.namespace, labels_with_components[i].clone())];
-        while let Some((k, ns, labels)) = stack.pop() {
+        while let Some((k, ns, (labels, images))) = stack.pop() {
             if !seen.insert(k) {
                 continue;
             }
@@ -748,6 +881,7 @@ fn placements<'m>(
                     tree: "",
                     namespace: ns,
                     labels: labels.clone(),
+                    images: images.clone(),
                 };
                 let list = out.entry(f.clone()).or_default();
                 if !list.contains(&p) {
@@ -758,8 +892,10 @@ fn placements<'m>(
                 // The outermost `namespace:` wins over the ones below it; labels
                 // stay outermost first.
                 let mut inner = labels.clone();
-                inner.extend(labels_with_components[c].iter().copied());
-                stack.push((c, ns.or(ks[c].namespace), inner));
+                inner.extend(labels_with_components[c].0.iter().copied());
+                let mut inner_images = images.clone();
+                inner_images.extend(labels_with_components[c].1.iter().copied());
+                stack.push((c, ns.or(ks[c].namespace), (inner, inner_images)));
             }
         }
     }
@@ -768,10 +904,12 @@ fn placements<'m>(
 
 fn objects<'m>(model: &'m Model, patches: &[String]) -> Vec<Object<'m>> {
     let mut out = Vec::new();
+    // Manifests, then the objects of Terraform `kubernetes_*` resources.
     for file in model
         .yaml()
         .iter()
         .filter(|y| y.kind == YamlKind::Kubernetes && !patches.contains(&y.path_str()))
+        .chain(model.terraform_manifests())
     {
         for doc in &file.docs {
             if doc.str_at("kind").is_some_and(|k| k.ends_with("List")) {
@@ -842,6 +980,93 @@ fn workload(obj: Object<'_>) -> Option<Workload<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_split_into_name_tag_and_digest() {
+        assert_eq!(split_image("app"), ("app", None, None));
+        assert_eq!(
+            split_image("localhost:5000/app:1.2@sha256:ab"),
+            ("localhost:5000/app", Some("1.2"), Some("sha256:ab"))
+        );
+        assert_eq!(split_image("reg:5000/app"), ("reg:5000/app", None, None));
+    }
+
+    #[test]
+    fn kustomize_image_edits_apply_per_build_inner_first() {
+        let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: acme/app}]\n";
+        let model = Model::from_memory(&[
+            ("base/app.yaml", dep),
+            (
+                "base/kustomization.yaml",
+                "resources: [app.yaml]\nimages:\n  - {name: acme/app, newTag: '1.0'}\n",
+            ),
+            (
+                "prod/kustomization.yaml",
+                "resources: [../base]\nimages:\n  - {name: acme/app, newName: reg.io/acme/app, digest: 'sha256:ff'}\n",
+            ),
+            ("plain/app.yaml", dep),
+        ]);
+        let k8s = Kubernetes::build(&model);
+        let images: Vec<Vec<String>> = k8s
+            .containers()
+            .map(|(w, c)| k8s.deployed_images(w, c))
+            .collect();
+        assert_eq!(
+            images,
+            vec![
+                vec!["reg.io/acme/app@sha256:ff".to_owned()],
+                vec!["acme/app".to_owned()],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bound_service_account_is_found_in_its_namespace_only() {
+        let model = Model::from_memory(&[
+            (
+                "config/manager.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: m, namespace: system}\nspec:\n  template:\n    spec:\n      serviceAccountName: ctl\n      containers: [{name: a, image: x}]\n",
+            ),
+            (
+                "config/rbac.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}\nsubjects: [{kind: ServiceAccount, name: ctl, namespace: system}]\n",
+            ),
+            (
+                "config/kustomization.yaml",
+                "namespace: ctl-system\nresources: [manager.yaml, rbac.yaml]\n",
+            ),
+            (
+                "plain/ds.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: kube-system}\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n      containers: [{name: a, image: x}]\n",
+            ),
+            (
+                "plain/kustomization.yaml",
+                "resources: [ds.yaml, ../base]\n",
+            ),
+            (
+                "base/rbac.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}\nsubjects: [{kind: ServiceAccount, name: sa, namespace: kube-system}]\n",
+            ),
+            ("base/kustomization.yaml", "resources: [rbac.yaml]\n"),
+            (
+                "other/app.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: o, namespace: apps}\nspec:\n  template:\n    spec:\n      serviceAccountName: ctl\n      containers: [{name: a, image: x}]\n",
+            ),
+        ]);
+        let k8s = Kubernetes::build(&model);
+        let bound: Vec<(&str, bool)> = k8s
+            .workloads()
+            .iter()
+            .map(|w| {
+                let sa = w.pod.str_at("serviceAccountName").unwrap_or("");
+                (w.obj.name(), k8s.service_account_bound(w, sa))
+            })
+            .collect();
+        // `m` moves to ctl-system with its binding; `d` keeps kube-system, the
+        // namespace its binding names (a build that sets none moves nothing); `o` is
+        // in another namespace than the binding's subject.
+        assert_eq!(bound, vec![("m", true), ("d", true), ("o", false)]);
+    }
 
     #[test]
     fn patches_are_not_objects_and_paths_stay_inside() {

@@ -23,6 +23,7 @@ pub mod repo;
 pub mod secrets;
 pub mod shell;
 pub mod terraform;
+mod tf_manifests;
 pub mod workflows;
 
 use std::collections::HashMap;
@@ -43,6 +44,8 @@ pub struct Model {
     parse_warnings: Vec<Warning>,
     /// Path → index into `files`, built on the first [`Model::file`] lookup.
     file_index: OnceLock<HashMap<String, usize>>,
+    /// The Kubernetes objects of `kubernetes_*` Terraform resources, as manifests.
+    tf_manifests: OnceLock<Vec<yaml::YamlFile>>,
 }
 
 impl Model {
@@ -59,6 +62,7 @@ impl Model {
             terraform,
             parse_warnings,
             file_index: OnceLock::new(),
+            tf_manifests: OnceLock::new(),
         }
     }
 
@@ -112,6 +116,14 @@ impl Model {
 
     pub fn terraform(&self) -> &[hcl::TerraformFile] {
         &self.terraform
+    }
+
+    /// The Kubernetes objects Terraform's `kubernetes_*` resources create, written
+    /// as the manifests they stand for (one file per `.tf` file that has any), so the
+    /// Kubernetes view audits them like YAML. Built on first use.
+    pub fn terraform_manifests(&self) -> &[yaml::YamlFile] {
+        self.tf_manifests
+            .get_or_init(|| tf_manifests::manifests(&self.terraform))
     }
 
     /// Files a parser could not read (each becomes a `PVD-AUDIT-001` finding).

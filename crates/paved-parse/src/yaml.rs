@@ -109,6 +109,22 @@ impl Node {
         }
     }
 
+    /// A sequence at `line` (for manifests made from another format).
+    pub fn seq(line: u32, items: Vec<Node>) -> Node {
+        Node {
+            line,
+            value: Value::Seq(items),
+        }
+    }
+
+    /// A mapping at `line`, entries in order (for manifests made from another format).
+    pub fn map(line: u32, entries: Vec<(Node, Node)>) -> Node {
+        Node {
+            line,
+            value: Value::Map(entries),
+        }
+    }
+
     pub fn line(&self) -> u32 {
         self.line
     }

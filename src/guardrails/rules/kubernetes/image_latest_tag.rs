@@ -40,12 +40,33 @@ fn image_parts(image: &str) -> (Option<&str>, bool) {
     (last.split_once(':').map(|(_, t)| t), digest)
 }
 
+/// Whether `image` is pinned by digest or carries a tag other than `latest`.
+fn tag_is_fine(image: &str) -> bool {
+    match image_parts(image.trim()) {
+        (_, true) => true,
+        (Some(t), false) => !t.eq_ignore_ascii_case("latest"),
+        (None, false) => false,
+    }
+}
+
 impl Check for ImageLatestTag {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (w, c) in cx.k8s().containers() {
-            let Some(image) = c.node.str_at("image") else {
+        let k8s = cx.k8s();
+        for (w, c) in k8s.containers() {
+            let Some(written) = c.node.str_at("image") else {
                 continue;
             };
+            // An untagged image leaves the version to the build: judge it as the
+            // kustomize builds deploy it (`images: [{newTag: …}]`), the first one at
+            // fault. A tag written in the manifest (`:latest`) is what it asks for.
+            let deployed = match image_parts(written.trim()) {
+                (None, false) => k8s.deployed_images(w, c),
+                _ => vec![written.trim().to_owned()],
+            };
+            let Some(image) = deployed.iter().find(|i| !tag_is_fine(i)) else {
+                continue;
+            };
+            let image = if image == written.trim() { written } else { image };
             let say = |what: String| format!("{}: {what}", w.container_label(c));
             match image_parts(image.trim()) {
                 (_, true) => {}

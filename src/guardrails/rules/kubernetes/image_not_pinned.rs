@@ -32,11 +32,15 @@ rule! {
 
 impl Check for ImageNotPinned {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (w, c) in cx.k8s().containers() {
-            let Some(image) = c.node.str_at("image") else {
+        let k8s = cx.k8s();
+        for (w, c) in k8s.containers() {
+            let Some(written) = c.node.str_at("image") else {
                 continue;
             };
-            if !image.contains("@sha256:") {
+            // As deployed: a kustomization's `images: [{digest: …}]` pins it.
+            let deployed = k8s.deployed_images(w, c);
+            if let Some(image) = deployed.iter().find(|i| !i.contains("@sha256:")) {
+                let image = if image == written.trim() { written } else { image };
                 out.at(c.at("image")).say(format!(
                     "{}: image `{image}` is not pinned by digest",
                     w.container_label(c)

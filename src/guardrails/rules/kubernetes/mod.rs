@@ -26,7 +26,18 @@
 //!   `labels` to `metadata.labels` only (a bare Pod's own); a component's labels
 //!   apply to all the kustomization including it builds.
 //! - An unset namespace and `default` are one namespace, named `default` in
-//!   messages.
+//!   messages. The cluster's own namespaces (`kube-system`, `kube-public`,
+//!   `kube-node-lease`) get no namespace-wide default-deny finding (PVD-KUBE-028): an
+//!   add-on deployed there is told about its own pods (PVD-KUBE-019).
+//! - Images are judged as the kustomize builds deploy them: a kustomization's
+//!   `images:` (`newName`, `newTag`, `digest`, its components' too) rewrites the
+//!   container image before PVD-KUBE-012 looks for a digest, and before PVD-KUBE-011
+//!   looks for a tag when the manifest gives none (the version is left to the
+//!   build); a tag the manifest writes (`:latest`) is judged as written.
+//! - A workload whose service account the repository binds to a Role or
+//!   ClusterRole calls the API on purpose: its mounted token is not reported
+//!   (PVD-KUBE-013). A secrets grant limited by `resourceNames` (a service reading
+//!   its own secret) is not "can read secrets" (PVD-KUBE-027).
 //! - One cause, one finding. A container with no `securityContext` at all is one
 //!   finding of the first of PVD-KUBE-002, 003, 007, 008, 014 whose setting it lacks
 //!   (the pod's `securityContext` counts for `runAsNonRoot` and `seccompProfile`),

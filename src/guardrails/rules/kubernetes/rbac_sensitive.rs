@@ -64,8 +64,11 @@ impl Check for RbacSensitive {
                     .iter()
                     .any(|(_, v)| matches!(*v, "get" | "list" | "watch"));
                 let creates = verbs.iter().any(|(_, v)| *v == "create");
+                // `resourceNames` limits the grant to the named objects (a service
+                // reading its own secret), not "secrets" at large.
+                let named = !rule.items("resourceNames").is_empty();
                 for (i, r) in rule.items("resources") {
-                    if r == "secrets" && reads {
+                    if r == "secrets" && reads && !named {
                         note(rule.at("resources", i), "can read secrets".to_owned());
                     }
                     if matches!(r, "pods/exec" | "pods/attach") && creates {

@@ -259,7 +259,15 @@ fn k8s013_automount() {
     let g = golden()
         .replacen("      automountServiceAccountToken: false\n", "", 1)
         .replacen("automountServiceAccountToken: false\n", "", 1);
-    assert_eq!(hits(&g), one("PVD-KUBE-013", 19));
+    // the account is bound to a Role: the workload calls the API and needs the token
+    assert!(hits(&g).is_empty());
+    // unbound (the binding names another account): the token is only exposure
+    let unbound = g.replacen(
+        "  - kind: ServiceAccount\n    name: app\n",
+        "  - kind: ServiceAccount\n    name: other\n",
+        1,
+    );
+    assert_eq!(hits(&unbound), one("PVD-KUBE-013", 19));
 }
 
 #[test]

@@ -55,7 +55,10 @@ impl Check for TokenAutomount {
                             && same_namespace(o.namespace(), w.obj.namespace())
                             && o.node.bool_at("automountServiceAccountToken") == Some(false)
                     });
-                    if !sa_off {
+                    // An account the repository binds to a Role or ClusterRole is
+                    // meant to call the API: the workload needs its token (bound
+                    // tokens are projected and short-lived already).
+                    if !sa_off && !k8s.service_account_bound(w, sa) {
                         out.at(w.pod_location()).say(format!(
                             "{} mounts the token of service account `{sa}` (neither the pod nor the account sets `automountServiceAccountToken: false`)",
                             w.label()

@@ -2,6 +2,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use paved_model::secrets::{
+    TextLines,
     entropy, is_known_token, is_lockfile, is_placeholder,
     is_public_client_key, is_stand_in, looks_like_aws_secret, mask, mentions_ingestion_host,
 };
@@ -255,6 +256,34 @@ fn in_secret_object(starts: &[(u32, bool)], line: u32) -> bool {
         .is_some_and(|(_, secret)| *secret)
 }
 
+/// `(name, value, offset of the value)` of every container `env` entry of file `f`
+/// with a literal `value` (Kubernetes manifests): the variable's name is the key.
+fn env_literals<'a>(
+    cx: &'a CheckCtx<'_>,
+    f: &SourceFile,
+    text: &'a str,
+) -> Vec<(&'a str, &'a str, usize)> {
+    let k8s = cx.k8s();
+    let mut lines: Option<TextLines> = None;
+    let mut out = Vec::new();
+    for (_, c) in k8s.containers().filter(|(_, c)| c.path == f.path.as_path()) {
+        for e in c.node.get_or_empty("env").items() {
+            let (Some(name), Some(v)) = (e.str_at("name"), e.get("value")) else {
+                continue;
+            };
+            let Some(value) = v.as_str().filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            let lines = lines.get_or_insert_with(|| TextLines::new(text));
+            let span = lines.span(text, v.line(), v.line());
+            if let Some(i) = text[span.clone()].find(value) {
+                out.push((name, value, span.start + i));
+            }
+        }
+    }
+    out
+}
+
 impl Check for GenericCredential {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (f, text) in scanned(cx) {
@@ -308,6 +337,25 @@ impl Check for GenericCredential {
             scan(Form::Quoted, &mut found);
             if unquoted_values_are_strings(f) {
                 scan(Form::Unquoted, &mut found);
+            }
+            // A container's `env` names the variable in `name:` and gives the literal
+            // in `value:`, so the assignment patterns never pair them.
+            for (name, value, offset) in env_literals(cx, f, text) {
+                let credential = is_credential_value(value)
+                    || (relaxed && is_password_key(name) && is_literal_password(name, value));
+                if !credential
+                    || is_public_client_key(name, value)
+                    || !seen_offsets.insert(offset)
+                {
+                    continue;
+                }
+                found.add(value, offset, || {
+                    format!(
+                        "`{}` is assigned a literal that looks like a credential: {}",
+                        truncate_key(name),
+                        mask(value)
+                    )
+                });
             }
             found.emit(out);
         }

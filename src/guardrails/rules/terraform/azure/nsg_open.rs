@@ -72,6 +72,26 @@ fn strings<'b>(rule: &'b Block, single: &str, many: &str) -> Vec<&'b str> {
         .collect()
 }
 
+/// The destination ports of a rule as written: strings (`"22"`, `"1000-2000"`, `"*"`)
+/// and numbers, which Terraform turns into the string the provider takes
+/// (`destination_port_range = 22`).
+fn ports(rule: &Block) -> Vec<String> {
+    fn add(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => out.push(format!("{}", *n as u64)),
+            Value::List(items) => items.iter().for_each(|i| add(i, out)),
+            v => out.extend(v.as_str().map(str::to_owned)),
+        }
+    }
+    let mut out = Vec::new();
+    for key in ["destination_port_range", "destination_port_ranges"] {
+        if let Setting::Set(v) = setting(rule, key) {
+            add(v, &mut out);
+        }
+    }
+    out
+}
+
 fn is(rule: &Block, key: &str, want: &str) -> bool {
     matches!(str_setting(rule, key), Some(Some(v)) if v.eq_ignore_ascii_case(want))
 }
@@ -91,9 +111,9 @@ fn exposure(rule: &Block) -> Option<(String, &'static str)> {
     let source = strings(rule, "source_address_prefix", "source_address_prefixes")
         .into_iter()
         .find(|p| is_internet(p))?;
-    let ranges: Vec<PortRange> = strings(rule, "destination_port_range", "destination_port_ranges")
-        .into_iter()
-        .filter_map(PortRange::parse)
+    let ranges: Vec<PortRange> = ports(rule)
+        .iter()
+        .filter_map(|p| PortRange::parse(p))
         .collect();
     let what = if ranges.iter().any(|r| r.is_all()) {
         "every port"
