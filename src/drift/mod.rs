@@ -268,18 +268,26 @@ fn evaluate(
         .and_then(|f| f.text.as_deref())
         .and_then(|text| provenance::parse(text, &provenance::answers_path()).ok());
     let (ctx, context_hits) = context::resolve(&model, provenance.as_ref());
-    let (blueprint_hits, blueprint_warnings) = match conformance_root {
-        Some(root) => blueprint::check(root, &model, opts.catalog),
-        None => Default::default(),
-    };
     let model = RepoModel::new(root.to_path_buf(), model, provenance, ctx);
 
+    // Conformance (re-rendering the blueprint) and the rules read the same files and
+    // nothing of each other, so they run side by side: for a single repository the
+    // second core would otherwise sit idle through one of them. Their hits are joined
+    // in the same order as before.
     let policy = opts.policy;
-    let mut hits = guardrails::check_all(
-        &model,
-        &policy.params,
-        guardrails::rules::all()
-            .filter(|r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain)),
+    let ((blueprint_hits, blueprint_warnings), mut hits) = rayon::join(
+        || match conformance_root {
+            Some(root) => blueprint::check(root, model.model(), opts.catalog),
+            None => Default::default(),
+        },
+        || {
+            guardrails::check_all(
+                &model,
+                &policy.params,
+                guardrails::rules::all()
+                    .filter(|r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain)),
+            )
+        },
     );
     hits.extend(blueprint_hits);
     hits.extend(context_hits);

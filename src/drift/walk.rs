@@ -150,33 +150,69 @@ pub fn is_key_or_env_file(name: &str) -> bool {
 
 /// Second pass without ignore files, for key and environment files only (see the
 /// module documentation). Directory entries are listed again, files are not re-read.
+///
+/// A plain `read_dir` walk: with every ignore source off, the `ignore` walker would
+/// only add per-directory matcher set-up to the same listing. The order is the first
+/// pass's (depth first, entries sorted by name), and so are the rules: links are not
+/// followed, [`descend`]'s directories are skipped, unreadable directories are passed
+/// over.
 fn add_ignored_key_files(root: &Path, exclude: &[PathBuf], out: &mut Walked) {
-    let seen: std::collections::HashSet<PathBuf> =
-        out.files.iter().map(|f| f.path.clone()).collect();
-    let exclude = exclude.to_vec();
-    let walker = ignore::WalkBuilder::new(root)
-        .follow_links(false)
-        .hidden(false)
-        .parents(false)
-        .ignore(false)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .sort_by_file_name(OsStr::cmp)
-        .filter_entry(move |entry| descend(entry, &exclude))
-        .build();
-    for entry in walker.flatten() {
-        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-        let name = entry.file_name().to_string_lossy();
-        if !is_file || !is_key_or_env_file(&name) || out.files.len() >= MAX_FILES {
-            continue;
+    let seen: std::collections::HashSet<PathBuf> = out
+        .files
+        .iter()
+        .filter(|f| is_key_or_env_file(f.file_name()))
+        .map(|f| f.path.clone())
+        .collect();
+    let mut found = Vec::new();
+    list_key_files(root, exclude, &mut found);
+    for path in found {
+        if out.files.len() >= MAX_FILES {
+            break;
         }
-        let rel = relative(root, entry.path());
+        let rel = relative(root, &path);
         if seen.contains(&rel) {
             continue;
         }
-        read_into(entry.path(), rel, out);
+        read_into(&path, rel, out);
+    }
+}
+
+/// Key and environment files at or below `root`, in walk order. Iterative, so a
+/// deeply nested tree cannot exhaust the stack.
+fn list_key_files(root: &Path, exclude: &[PathBuf], found: &mut Vec<PathBuf>) {
+    enum Next {
+        Dir(PathBuf),
+        File(PathBuf),
+    }
+    let mut stack = vec![Next::Dir(root.to_path_buf())];
+    while let Some(next) = stack.pop() {
+        let dir = match next {
+            Next::File(path) => {
+                found.push(path);
+                continue;
+            }
+            Next::Dir(dir) => dir,
+        };
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<(std::ffi::OsString, fs::FileType)> = entries
+            .flatten()
+            .filter_map(|e| Some((e.file_name(), e.file_type().ok()?)))
+            .collect();
+        // Popped last-first: reversed, so they come out in name order.
+        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        for (name, kind) in entries {
+            if kind.is_dir() {
+                let skipped = name.to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n));
+                let path = dir.join(&name);
+                if !skipped && !exclude.contains(&path) {
+                    stack.push(Next::Dir(path));
+                }
+            } else if kind.is_file() && is_key_or_env_file(&name.to_string_lossy()) {
+                stack.push(Next::File(dir.join(&name)));
+            }
+        }
     }
 }
 
@@ -223,15 +259,7 @@ fn strip_path(message: &str) -> String {
 /// Reads one regular file, refusing to read through a link that replaced it after the
 /// walk saw it. Returns the file and, when its text is unavailable, why.
 fn read_file(path: &Path, rel: PathBuf) -> std::io::Result<(SourceFile, Option<String>)> {
-    let before = fs::symlink_metadata(path)?;
-    if !before.is_file() {
-        return Err(std::io::Error::other("no longer a regular file"));
-    }
-    let file = fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !same_file(&before, &meta) {
-        return Err(std::io::Error::other("replaced while being read"));
-    }
+    let (file, meta) = open_regular(path)?;
     let size = meta.len();
     let executable = is_executable(&meta);
     let mut bytes = Vec::with_capacity(size.min(MAX_TEXT_BYTES) as usize);
@@ -267,6 +295,48 @@ fn read_file(path: &Path, rel: PathBuf) -> std::io::Result<(SourceFile, Option<S
     }
 }
 
+fn no_longer_a_file() -> std::io::Error {
+    std::io::Error::other("no longer a regular file")
+}
+
+/// Opens `path` only if it is still a regular file. One `open` and one `fstat` per
+/// file: `O_NOFOLLOW` refuses a link put in the file's place (`ELOOP`), and
+/// `O_NONBLOCK` keeps a FIFO put there from blocking the open (it changes nothing
+/// for reading a regular file); what was opened is then checked on the descriptor.
+#[cfg(unix)]
+fn open_regular(path: &Path) -> std::io::Result<(fs::File, fs::Metadata)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                no_longer_a_file()
+            } else {
+                e
+            }
+        })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(no_longer_a_file());
+    }
+    Ok((file, meta))
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path) -> std::io::Result<(fs::File, fs::Metadata)> {
+    if !fs::symlink_metadata(path)?.is_file() {
+        return Err(no_longer_a_file());
+    }
+    let file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(no_longer_a_file());
+    }
+    Ok((file, meta))
+}
+
 /// Whether a file is of a kind the guardrails read, so a binary one deserves a warning.
 fn is_config_like(file: &SourceFile) -> bool {
     let name = file.file_name().to_ascii_lowercase();
@@ -275,17 +345,6 @@ fn is_config_like(file: &SourceFile) -> bool {
         || [".yml", ".yaml", ".tf", ".tfvars", ".toml", ".json", ".hcl"]
             .iter()
             .any(|ext| name.ends_with(ext))
-}
-
-#[cfg(unix)]
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-#[cfg(not(unix))]
-fn same_file(_a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    b.is_file()
 }
 
 #[cfg(unix)]
@@ -313,13 +372,37 @@ mod tests {
         let root = dir.path();
         fs::create_dir_all(root.join("deploy")).unwrap();
         fs::create_dir_all(root.join("target")).unwrap();
-        fs::write(root.join(".gitignore"), ".env\n*.pem\nnotes.txt\n").unwrap();
         fs::write(root.join(".env"), "A=1\n").unwrap();
         fs::write(root.join("deploy/tls.pem"), "x\n").unwrap();
         fs::write(root.join("notes.txt"), "x\n").unwrap();
         fs::write(root.join("target/leak.pem"), "x\n").unwrap();
+        // An ignored directory is listed too; links are not followed.
+        fs::write(
+            root.join(".gitignore"),
+            ".env\n*.pem\nnotes.txt\nsecrets/\n",
+        )
+        .unwrap();
+        fs::create_dir_all(root.join("secrets/b")).unwrap();
+        fs::write(root.join("secrets/z.key"), "x\n").unwrap();
+        fs::write(root.join("secrets/b/.env.prod"), "x\n").unwrap();
+        fs::write(root.join("secrets/notes.txt"), "x\n").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("secrets/link.pem")).unwrap();
         let w = walk(root, &[]);
         let names = names(&w);
+        let tail: Vec<&str> = names[names.len() - 4..]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                ".env",
+                "deploy/tls.pem",
+                "secrets/b/.env.prod",
+                "secrets/z.key"
+            ],
+            "{names:?}"
+        );
         assert!(names.contains(&".env".to_string()), "{names:?}");
         assert!(names.contains(&"deploy/tls.pem".to_string()), "{names:?}");
         assert!(!names.contains(&"notes.txt".to_string()), "{names:?}");
@@ -362,6 +445,22 @@ mod tests {
         assert!(messages[0].starts_with("latin1.txt: not valid UTF-8"));
         assert!(messages[1].starts_with("loop: symbolic link"));
         assert!(messages[2].contains("out: symbolic link (to /etc/passwd) not followed"));
+    }
+
+    #[test]
+    fn a_link_or_fifo_in_a_files_place_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("link")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for name in ["link", "fifo"] {
+            let err = read_file(&root.join(name), PathBuf::from(name)).unwrap_err();
+            assert_eq!(err.to_string(), "no longer a regular file", "{name}");
+        }
     }
 
     #[test]

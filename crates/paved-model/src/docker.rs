@@ -215,6 +215,15 @@ impl<'m> DockerfileView<'m> {
             .find_map(|s| self.stage_instructions(s).filter(|i| i.is("USER")).last())
     }
 
+    /// The first `RUN` of what ships (the final stage and the stages it is built on)
+    /// that writes a passwordless sudo grant for every command into the sudoers
+    /// configuration, with the grant as written (see [`nopasswd_all_grant`]).
+    pub fn passwordless_sudo(&self) -> Option<(&Run<'m>, String)> {
+        self.final_runs()
+            .into_iter()
+            .find_map(|run| nopasswd_all_grant(&run.script).map(|g| (run, g)))
+    }
+
     /// `COPY . .` (or `ADD`) of the whole build context in the final stage.
     pub fn whole_context_copy(&self) -> Option<&'m Instruction> {
         let last = self.final_stage()?;
@@ -387,6 +396,60 @@ pub fn default_user_is_nonroot(base: &Base) -> bool {
         && !tag.ends_with("-dev")
 }
 
+/// A sudoers line that lets a user run every command as root without a password
+/// (`coder ALL=(ALL) NOPASSWD:ALL`), written by a shell statement of `script` that
+/// names `/etc/sudoers` or a file below `/etc/sudoers.d/` (`echo … >> …`, `tee`,
+/// `sed -i`): the grant as written. A grant limited to some commands
+/// (`NOPASSWD: /usr/bin/apt`) or to another target user (`(postgres)`) is not one.
+pub fn nopasswd_all_grant(script: &str) -> Option<String> {
+    let script = script.replace("\\\n", " ");
+    script
+        .split(['\n', ';'])
+        .flat_map(|line| line.split("&&"))
+        .flat_map(|stmt| stmt.split("||"))
+        .filter(|stmt| stmt.contains("/etc/sudoers"))
+        .find_map(grant_in_statement)
+}
+
+/// The `user host=(runas) NOPASSWD: ALL` words of one statement, if it holds one.
+fn grant_in_statement(stmt: &str) -> Option<String> {
+    let words: Vec<&str> = stmt
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let tag = words.iter().position(|w| w.starts_with("NOPASSWD"))?;
+    // The command list follows `NOPASSWD:`, in the same word or the next ones.
+    let rest = words[tag..].join(" ");
+    let commands = rest["NOPASSWD".len()..].trim_start().strip_prefix(':')?;
+    let first = commands.trim_start();
+    let all = first
+        .strip_prefix("ALL")
+        .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'));
+    if !all {
+        return None;
+    }
+    // `host=(runas)` sits before the tag; the principal before that.
+    let spec = words[..tag].iter().rposition(|w| w.contains('='))?;
+    let runas = words[spec..tag].join(" ");
+    if let Some((_, list)) = runas.split_once('(') {
+        // `(users:groups)`: only the users decide whether it is root.
+        let users = list.split([')', ':']).next().unwrap_or("");
+        let to_root = users
+            .split(',')
+            .map(str::trim)
+            .any(|u| matches!(u, "ALL" | "root" | "#0" | ""));
+        if !to_root {
+            return None;
+        }
+    }
+    let start = spec.saturating_sub(1);
+    let through = words[tag..]
+        .iter()
+        .position(|w| w.ends_with("ALL"))
+        .map_or(tag, |i| tag + i);
+    Some(words[start..=through].join(" "))
+}
+
 /// A `COPY`/`ADD` source that is fetched from the network.
 pub fn is_url(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
@@ -416,6 +479,38 @@ fn join_dir(dir: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn passwordless_sudo_grants() {
+        for (script, grant) in [
+            (
+                "adduser --gecos '' --disabled-password coder && \\\n  echo \"coder ALL=(ALL) NOPASSWD:ALL\" >> /etc/sudoers.d/nopasswd",
+                "coder ALL=(ALL) NOPASSWD:ALL",
+            ),
+            (
+                "echo '%sudo ALL=(ALL:ALL) NOPASSWD: ALL' | tee /etc/sudoers.d/sudo",
+                "%sudo ALL=(ALL:ALL) NOPASSWD: ALL",
+            ),
+            ("echo 'dev ALL= NOPASSWD:ALL' > /etc/sudoers", "dev ALL= NOPASSWD:ALL"),
+            ("echo \"app ALL=(root) NOPASSWD:ALL\" >> /etc/sudoers", "app ALL=(root) NOPASSWD:ALL"),
+        ] {
+            assert_eq!(nopasswd_all_grant(script).as_deref(), Some(grant), "{script}");
+        }
+        for script in [
+            // limited to some commands
+            "echo 'app ALL=(ALL) NOPASSWD: /usr/bin/apt-get' > /etc/sudoers.d/apt",
+            "echo 'app ALL=(ALL) NOPASSWD: ALLOWED_CMDS' > /etc/sudoers.d/apt",
+            // to another user, not root
+            "echo 'app ALL=(postgres) NOPASSWD: ALL' > /etc/sudoers.d/pg",
+            "echo 'app ALL=(postgres:ALL) NOPASSWD: ALL' > /etc/sudoers.d/pg",
+            // a password is still asked
+            "echo 'app ALL=(ALL) ALL' > /etc/sudoers.d/app",
+            // not written to the sudoers configuration
+            "echo 'app ALL=(ALL) NOPASSWD:ALL' > /tmp/notes && cat /etc/sudoers",
+        ] {
+            assert_eq!(nopasswd_all_grant(script), None, "{script}");
+        }
+    }
+
     #[test]
     fn tooling_dockerfiles_by_path() {
         use std::path::Path;

@@ -14,7 +14,10 @@ rule! {
     /// ## How to fix it
     /// Add `USER 65532:65532` (or another unprivileged numeric UID:GID) at the end of the
     /// final stage, or build on an image whose publisher documents a non-root default
-    /// user (distroless `:nonroot`, Chainguard `static`).
+    /// user (distroless `:nonroot`, Chainguard `static`). A non-root user with
+    /// passwordless sudo for every command (`NOPASSWD: ALL` in `/etc/sudoers` or
+    /// `/etc/sudoers.d/`) is root to anyone who runs code as it: drop the grant, or
+    /// limit it to the commands the entrypoint needs.
     ///
     /// ## Severity
     /// High for an image that is deployed; low for a development or build-tools image
@@ -56,8 +59,27 @@ impl Check for RootUser {
                     df.at(user),
                     format!("final stage switches to `USER {}`", user.args.trim()),
                 ),
-                Some(_) => continue,
-                None if default_user_is_nonroot(df.root_base(last)) => continue,
+                Some(user) => match df.passwordless_sudo() {
+                    Some((run, grant)) => (
+                        df.at(run.ins),
+                        format!(
+                            "final stage switches to `USER {}` but grants passwordless sudo for every command (`{grant}`), so the container runs as root in effect",
+                            user.args.trim()
+                        ),
+                    ),
+                    None => continue,
+                },
+                None if default_user_is_nonroot(df.root_base(last)) => {
+                    match df.passwordless_sudo() {
+                        Some((run, grant)) => (
+                            df.at(run.ins),
+                            format!(
+                                "the base image's non-root user is granted passwordless sudo for every command (`{grant}`), so the container runs as root in effect"
+                            ),
+                        ),
+                        None => continue,
+                    }
+                }
                 None if is_nonroot_tag(df.root_base(last)) => (
                     df.at_stage(last),
                     "final stage sets no USER and relies on the base image's `nonroot` tag; state the numeric user so a change of base image cannot bring root back".to_owned(),
