@@ -341,7 +341,10 @@ pub fn validate(var: &Variable, value: &Value) -> std::result::Result<(), String
             }
             check_plain_text(s, *max_length).map_err(|e| format!("{s:?} {e}"))?;
             if let Some(re) = regex {
-                if !re.is_match(s) {
+                if !re
+                    .is_match(s)
+                    .map_err(|e| format!("the variable's `regex` does not compile: {e}"))?
+                {
                     let shown = re
                         .as_str()
                         .strip_prefix("^(?:")

@@ -12,14 +12,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
-
 use super::composition::{LayerUse, Origin};
 use super::error::{BlueprintError, Result};
+use super::flatten::{flatten_manifest, Declaration, LayerPart};
 use super::layer::{Layer, LAYERS_DIR, LAYER_FILE};
 use super::manifest::{check_default, Manifest, MANIFEST_FILE};
 use super::model::{Origins, SourceFile, PARTIALS_DIR, RENDER_SUFFIX, TEMPLATE_DIR};
-use super::source::{embedded_files, read_tree};
+use super::source::{build_hash, embedded_files, read_tree};
 
 /// Where a blueprint's layers are read from: the same place as the blueprint.
 #[derive(Debug, Clone)]
@@ -41,12 +40,14 @@ impl LayerSource {
     /// Reads and checks layer `id`; `Ok(None)` when there is no such layer.
     pub fn load(&self, id: &str) -> Result<Option<Layer>> {
         let origin = self.describe(id);
+        let mut known_hash = None;
         let files = match self {
             LayerSource::Embedded => {
                 let files = embedded_files(&format!("{LAYERS_DIR}/{id}/"));
                 if files.is_empty() {
                     return Ok(None);
                 }
+                known_hash = build_hash(&format!("{LAYERS_DIR}/{id}"));
                 files
             }
             LayerSource::Directory(dir) => {
@@ -71,7 +72,7 @@ impl LayerSource {
                 read_tree(&folder)?
             }
         };
-        Layer::from_files(id, files, &origin).map(Some)
+        Layer::from_files_hashed(id, files, &origin, known_hash).map(Some)
     }
 
     /// Ids of every layer available here, sorted.
@@ -123,6 +124,17 @@ struct Writer {
 /// Composes the blueprint whose folder holds `files` (read from `origin`) with the
 /// layers it lists. A blueprint without `[[layers]]` comes back unchanged.
 pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Result<Composed> {
+    compose_with(files, origin, source, None)
+}
+
+/// [`compose`], with the flattened manifest already known: the one `build.rs`
+/// composed for an embedded blueprint from the same files.
+pub(crate) fn compose_with(
+    files: Vec<SourceFile>,
+    origin: &str,
+    source: &LayerSource,
+    known_flat: Option<&str>,
+) -> Result<Composed> {
     let manifest_label = format!("{origin}/{MANIFEST_FILE}");
     let Some(manifest_file) = files.iter().find(|f| f.path == MANIFEST_FILE) else {
         // Blueprint::from_files reports the missing manifest.
@@ -175,7 +187,24 @@ pub fn compose(files: Vec<SourceFile>, origin: &str, source: &LayerSource) -> Re
     let templates = choose_templates(&manifest, &layers, &files, origin, &manifest_label)?;
     let partials = choose_partials(&layers, &files, origin)?;
     check_hooks_filled(&layers, &templates, &partials, origin)?;
-    let flat = flatten_manifest(&text, &manifest, &layers, &variables)?;
+    let flat = match known_flat {
+        Some(flat) => flat.to_string(),
+        None => {
+            let parts: Vec<LayerPart<'_>> = layers
+                .iter()
+                .zip(&manifest.layers)
+                .map(|(layer, used)| LayerPart {
+                    id: layer.id(),
+                    hash: &layer.hash,
+                    manifest_text: &layer.manifest_text,
+                    label: format!("{}/{LAYER_FILE}", layer.origin),
+                    defaults: &used.defaults,
+                })
+                .collect();
+            flatten_manifest(&text, &parts, &variables)
+                .map_err(|(file, message)| BlueprintError::invalid(file, None, message))?
+        }
+    };
 
     let mut out = vec![SourceFile {
         path: MANIFEST_FILE.to_string(),
@@ -240,14 +269,6 @@ fn check_defaults(used: &LayerUse, layer: &Layer, manifest_label: &str) -> Resul
         check_default(&variable.kind, value.clone()).map_err(at)?;
     }
     Ok(())
-}
-
-/// A variable declaration chosen for the composed manifest: from layer `Some(i)` or
-/// the blueprint (`None`), the `index`th `[[variables]]` entry there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Declaration {
-    layer: Option<usize>,
-    index: usize,
 }
 
 /// What a template may rely on about a variable's values: its type and every
@@ -561,155 +582,6 @@ fn includes_partial(text: &str, name: &str) -> bool {
             })
         })
     })
-}
-
-/// The composed manifest: the blueprint's header and other tables as written, a
-/// `[[composed]]` record per layer, then every variable and file rule, layers first.
-/// Comments travel with the tables they precede.
-fn flatten_manifest(
-    text: &str,
-    manifest: &Manifest,
-    layers: &[Layer],
-    declarations: &[Declaration],
-) -> Result<String> {
-    let parse = |text: &str, file: String| {
-        text.parse::<DocumentMut>()
-            .map_err(|e| BlueprintError::invalid(file, None, e.to_string()))
-    };
-    let own = parse(text, MANIFEST_FILE.to_string())?;
-    let tables = |doc: &DocumentMut, key: &str| -> Vec<Table> {
-        doc.get(key)
-            .and_then(Item::as_array_of_tables)
-            .map(|a| a.iter().cloned().collect())
-            .unwrap_or_default()
-    };
-
-    let mut composed = ArrayOfTables::new();
-    let mut files = ArrayOfTables::new();
-    let mut layer_variables = Vec::new();
-    for (layer, used) in layers.iter().zip(&manifest.layers) {
-        let mut record = Table::new();
-        record.insert("layer", layer.id().into());
-        record.insert("hash", layer.hash.as_str().into());
-        composed.push(record);
-
-        let doc = parse(
-            &layer.manifest_text,
-            format!("{}/{LAYER_FILE}", layer.origin),
-        )?;
-        let mut declared = tables(&doc, "variables");
-        for table in &mut declared {
-            let name = table.get("name").and_then(Item::as_str).map(str::to_string);
-            if let Some(value) = name.and_then(|n| used.defaults.get(&n)) {
-                table.insert("default", Item::Value(toml_value(value)));
-            }
-        }
-        layer_variables.push(declared);
-        for (i, mut table) in tables(&doc, "files").into_iter().enumerate() {
-            if i == 0 {
-                mark(&mut table, &format!("file rules of layer {}", layer.id()));
-            }
-            files.push(table);
-        }
-    }
-    let own_variables = tables(&own, "variables");
-    let mut variables = ArrayOfTables::new();
-    let mut previous = None;
-    for d in declarations {
-        let mut table = match d.layer {
-            Some(l) => layer_variables[l][d.index].clone(),
-            None => own_variables[d.index].clone(),
-        };
-        if previous != Some(d.layer) {
-            let what = match d.layer {
-                Some(l) => format!("variables of layer {}", layers[l].id()),
-                None => "variables of the blueprint".to_string(),
-            };
-            mark(&mut table, &what);
-            previous = Some(d.layer);
-        }
-        variables.push(table);
-    }
-    for (i, mut table) in tables(&own, "files").into_iter().enumerate() {
-        if i == 0 {
-            mark(&mut table, "file rules of the blueprint");
-        }
-        files.push(table);
-    }
-
-    let mut out = DocumentMut::new();
-    if let Some(header) = own.get("blueprint") {
-        out.insert("blueprint", header.clone());
-    }
-    out.insert("composed", Item::ArrayOfTables(composed));
-    for (key, array) in [("variables", variables), ("files", files)] {
-        if !array.is_empty() {
-            out.insert(key, Item::ArrayOfTables(array));
-        }
-    }
-    const REPLACED: &[&str] = &[
-        "blueprint",
-        "layers",
-        "overrides",
-        "composed",
-        "variables",
-        "files",
-    ];
-    for (key, item) in own.iter().filter(|(k, _)| !REPLACED.contains(k)) {
-        out.insert(key, item.clone());
-    }
-    // Positions refer to the source files; without them tables print in the order
-    // they were inserted.
-    clear_positions(out.as_item_mut());
-    Ok(out.to_string())
-}
-
-fn mark(table: &mut Table, what: &str) {
-    let previous = table
-        .decor()
-        .prefix()
-        .and_then(|p| p.as_str())
-        .unwrap_or_default()
-        .trim_start_matches('\n')
-        .to_string();
-    table
-        .decor_mut()
-        .set_prefix(format!("\n# --- {what} ---\n{previous}"));
-}
-
-fn clear_positions(item: &mut Item) {
-    match item {
-        Item::Table(table) => {
-            table.set_position(None);
-            for (_, child) in table.iter_mut() {
-                clear_positions(child);
-            }
-        }
-        Item::ArrayOfTables(array) => {
-            for table in array.iter_mut() {
-                table.set_position(None);
-                for (_, child) in table.iter_mut() {
-                    clear_positions(child);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn toml_value(value: &toml::Value) -> toml_edit::Value {
-    match value {
-        toml::Value::String(s) => s.as_str().into(),
-        toml::Value::Integer(i) => (*i).into(),
-        toml::Value::Float(f) => (*f).into(),
-        toml::Value::Boolean(b) => (*b).into(),
-        toml::Value::Array(items) => {
-            toml_edit::Value::Array(items.iter().map(toml_value).collect())
-        }
-        // Defaults are strings, booleans, integers or lists; `check_default` refused
-        // anything else before this point.
-        other => other.to_string().as_str().into(),
-    }
 }
 
 /// The files of blueprint `id` composed and flattened: `blueprint.toml`,

@@ -5,11 +5,11 @@
 
 use std::fmt;
 
-use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::{BlueprintError, Result};
+use super::lazy::LazyGlob;
 use super::manifest::{check_rule_path, is_identifier, line_of};
 
 /// Where a composed file, variable or partial comes from.
@@ -43,7 +43,7 @@ pub struct LayerUse {
 #[derive(Debug, Clone)]
 pub struct Override {
     pub pattern: String,
-    pub matcher: GlobMatcher,
+    pub matcher: LazyGlob,
     pub from: Origin,
     pub line: usize,
 }
@@ -142,14 +142,12 @@ pub(crate) fn check_overrides(
             ));
         }
         check_rule_path(&raw.path).map_err(|m| bad(m.replace("[[files]]", "[[overrides]]")))?;
-        let matcher = Glob::new(&raw.path)
-            .map_err(|e| {
-                bad(format!(
-                    "[[overrides]] path {:?} is not a valid glob: {e}",
-                    raw.path
-                ))
-            })?
-            .compile_matcher();
+        let matcher = LazyGlob::new(&raw.path).map_err(|e| {
+            bad(format!(
+                "[[overrides]] path {:?} is not a valid glob: {e}",
+                raw.path
+            ))
+        })?;
         let from = if raw.from == "blueprint" {
             Origin::Blueprint
         } else if layers.iter().any(|l| l.id == raw.from) {

@@ -113,6 +113,17 @@ pub struct Layer {
 impl Layer {
     /// Builds a layer from the files of its folder; `id` is the folder name.
     pub fn from_files(id: &str, files: Vec<SourceFile>, origin: &str) -> Result<Layer> {
+        Layer::from_files_hashed(id, files, origin, None)
+    }
+
+    /// [`Layer::from_files`] with the hash already known: the one `build.rs`
+    /// computed for an embedded layer.
+    pub(crate) fn from_files_hashed(
+        id: &str,
+        files: Vec<SourceFile>,
+        origin: &str,
+        known_hash: Option<&str>,
+    ) -> Result<Layer> {
         let label = format!("{origin}/{LAYER_FILE}");
         let manifest_file = files
             .iter()
@@ -147,12 +158,15 @@ impl Layer {
                 format!("has no files under {TEMPLATE_DIR}/"),
             ));
         }
-        let hash = digest(
-            std::iter::once((LAYER_FILE, manifest_file.bytes.as_slice(), false)).chain(
-                own.iter()
-                    .map(|f| (f.path.as_str(), f.bytes.as_slice(), f.executable)),
+        let hash = match known_hash {
+            Some(hash) => hash.to_string(),
+            None => digest(
+                std::iter::once((LAYER_FILE, manifest_file.bytes.as_slice(), false)).chain(
+                    own.iter()
+                        .map(|f| (f.path.as_str(), f.bytes.as_slice(), f.executable)),
+                ),
             ),
-        );
+        };
         Ok(Layer {
             manifest,
             manifest_text,

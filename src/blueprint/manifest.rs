@@ -1,8 +1,6 @@
 //! `blueprint.toml`: parsed with spans so every error names a line, then checked
 //! into a typed model that the rest of the engine can trust.
 
-use globset::{Glob, GlobMatcher};
-use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,6 +10,7 @@ use super::composition::{
     RawComposed, RawLayerUse, RawOverride,
 };
 use super::error::{BlueprintError, Result};
+use super::lazy::{AnswerRegex, FileRuleSet, LazyGlob};
 use super::value::{check_plain_text, Value};
 use super::versions::{self, ChangelogEntry, Migration};
 
@@ -64,6 +63,8 @@ pub struct Manifest {
     pub changelog: Vec<ChangelogEntry>,
     /// Declarative renames and drops of variables, oldest first (`[[migrations]]`).
     pub migrations: Vec<Migration>,
+    /// `files` as one glob set, built the first time a path is matched.
+    file_rule_set: FileRuleSet,
 }
 
 #[derive(Debug, Clone)]
@@ -82,7 +83,7 @@ pub struct Variable {
 #[derive(Debug, Clone)]
 pub enum VarKind {
     String {
-        regex: Option<Regex>,
+        regex: Option<AnswerRegex>,
         max_length: usize,
     },
     Bool,
@@ -118,10 +119,16 @@ impl VarKind {
 #[derive(Debug, Clone)]
 pub struct FileRule {
     pub pattern: String,
-    pub matcher: GlobMatcher,
+    pub matcher: LazyGlob,
     pub when: Option<String>,
     pub ownership: Option<Ownership>,
     pub line: usize,
+}
+
+impl AsRef<LazyGlob> for FileRule {
+    fn as_ref(&self) -> &LazyGlob {
+        &self.matcher
+    }
 }
 
 // ---- raw, as written -------------------------------------------------------
@@ -206,6 +213,24 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// [`line_of`] for many offsets into one text: the newlines are found once.
+pub(crate) struct LineIndex {
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        LineIndex {
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+        }
+    }
+
+    /// 1-based line of a byte offset, as [`line_of`] gives it.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
+}
+
 pub(crate) fn column_of(text: &str, offset: usize) -> usize {
     let before = &text[..offset.min(text.len())];
     before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1
@@ -256,7 +281,8 @@ impl Manifest {
         let overrides = check_overrides(text, file, raw.overrides, &layers)?;
         let composed = check_composed(text, file, raw.composed, &layers)?;
 
-        let spanned = |span: std::ops::Range<usize>| line_of(text, span.start);
+        let lines = LineIndex::new(text);
+        let spanned = |span: std::ops::Range<usize>| lines.line(span.start);
         let changelog = versions::check_changelog(
             raw.changelog
                 .into_iter()
@@ -293,7 +319,14 @@ impl Manifest {
             layers,
             overrides,
             composed,
+            file_rule_set: FileRuleSet::default(),
         })
+    }
+
+    /// Indices of the `[[files]]` rules whose glob matches `path`, in manifest
+    /// order (so the last one that sets an ownership wins), into `into`.
+    pub fn rules_matching(&self, path: &str, into: &mut Vec<usize>) {
+        self.file_rule_set.matching(&self.files, path, into);
     }
 
     pub fn variable(&self, name: &str) -> Option<&Variable> {
@@ -318,9 +351,10 @@ pub(crate) fn parse_body(
     raw_files: Vec<Spanned<RawFileRule>>,
 ) -> Result<(Vec<Variable>, Vec<FileRule>)> {
     let bad = |line: Option<usize>, msg: String| BlueprintError::invalid(file, line, msg);
+    let lines = LineIndex::new(text);
     let mut variables: Vec<Variable> = Vec::new();
     for spanned in raw_variables {
-        let line = line_of(text, spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let variable = check_variable(spanned.into_inner(), line, &variables)
             .map_err(|msg| bad(Some(line), msg))?;
         variables.push(variable);
@@ -328,7 +362,7 @@ pub(crate) fn parse_body(
 
     let mut files = Vec::new();
     for spanned in raw_files {
-        let line = line_of(text, spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let rule = spanned.into_inner();
         check_rule_path(&rule.path).map_err(|msg| bad(Some(line), msg))?;
         if let Some(when) = &rule.when {
@@ -343,14 +377,12 @@ pub(crate) fn parse_body(
                 ),
             ));
         }
-        let matcher = Glob::new(&rule.path)
-            .map_err(|e| {
-                bad(
-                    Some(line),
-                    format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
-                )
-            })?
-            .compile_matcher();
+        let matcher = LazyGlob::new(&rule.path).map_err(|e| {
+            bad(
+                Some(line),
+                format!("[[files]] path {:?} is not a valid glob: {e}", rule.path),
+            )
+        })?;
         files.push(FileRule {
             pattern: rule.path,
             matcher,
@@ -466,7 +498,7 @@ fn check_variable(
             only("max", raw.max.is_some(), "integer")?;
             let regex = match &raw.regex {
                 Some(r) => Some(
-                    Regex::new(&format!("^(?:{r})$"))
+                    AnswerRegex::new(r)
                         .map_err(|e| ctx(format!("`regex` does not compile: {e}")))?,
                 ),
                 None => None,
@@ -677,6 +709,20 @@ when = '(contains iac "kubernetes")'
 
     fn error_of(text: &str) -> String {
         Manifest::parse(text, "bp.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_of() {
+        for text in ["", "a", "\n", "a\nb\n\nc", GOOD] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 1 {
+                assert_eq!(
+                    index.line(offset),
+                    line_of(text, offset),
+                    "{text:?} {offset}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use handlebars::Handlebars;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+pub(crate) use super::digest::digest;
 use super::direct;
 use super::error::{BlueprintError, Result};
 use super::limits;
@@ -117,6 +117,24 @@ impl Blueprint {
         origin: &str,
         origins: Origins,
     ) -> Result<Blueprint> {
+        Blueprint::from_files_hashed(id, files, origin, origins, None)
+    }
+
+    /// [`Blueprint::from_files_with_origins`] with the content hash already known:
+    /// the one `build.rs` computed for an embedded blueprint or release.
+    ///
+    /// Such a blueprint is also not checked against [`limits`] again: those checks
+    /// guard against a hostile `--blueprints DIR`, and every embedded blueprint and
+    /// release passes them when the test suite loads it from `blueprints/`
+    /// (`source::tests::embedded_hashes_match_runtime`). Everything else (syntax,
+    /// paths, names) is checked as for any blueprint.
+    pub(crate) fn from_files_hashed(
+        id: &str,
+        files: Vec<SourceFile>,
+        origin: &str,
+        origins: Origins,
+        known_hash: Option<&str>,
+    ) -> Result<Blueprint> {
         let label_of = |path: &str| {
             format!(
                 "{}/{path}",
@@ -171,22 +189,33 @@ impl Blueprint {
         let partials = partials(&files, &label_of)?;
 
         // Hashing the blueprint does not depend on compiling it: do both at once.
-        let (compiled, hash) = rayon::join(
-            || compile(&manifest, &templates, &label_of, &manifest_label),
-            || content_hash(manifest_file, &templates, &partials),
-        );
+        let check_limits_too = known_hash.is_none();
+        let (compiled, hash) = match known_hash {
+            Some(hash) => (
+                compile(&manifest, &templates, &label_of, &manifest_label, false),
+                hash.to_string(),
+            ),
+            None => rayon::join(
+                || compile(&manifest, &templates, &label_of, &manifest_label, true),
+                || content_hash(manifest_file, &templates, &partials),
+            ),
+        };
         let (mut registry, mut homes) = compiled?;
         for p in &partials {
             let label = label_of(&p.path);
             let text = std::str::from_utf8(&p.bytes)
                 .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
-            limits::check_source(text)
-                .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
+            if check_limits_too {
+                limits::check_source(text)
+                    .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
+            }
             register(&mut registry, partial_name(&p.path), text)
                 .map_err(|e| template_syntax(label.clone(), e))?;
             homes.insert(partial_name(&p.path).to_string(), (label, None));
         }
-        check_limits(&registry, &homes, &manifest)?;
+        if check_limits_too {
+            check_limits(&registry, &homes, &manifest)?;
+        }
         Ok(Blueprint {
             manifest,
             templates,
@@ -353,12 +382,14 @@ fn check_template_path(path: &str) -> std::result::Result<(), String> {
 }
 
 /// Compiles every template, templated name, condition and default once, so that
-/// any syntax error is reported at load time with its file and line.
+/// any syntax error is reported at load time with its file and line. `limited`:
+/// check each source against [`limits::check_source`] first.
 fn compile(
     manifest: &Manifest,
     templates: &[TemplateFile],
     label_of: &(dyn Fn(&str) -> String + Sync),
     manifest_label: &str,
+    limited: bool,
 ) -> Result<(Handlebars<'static>, Homes)> {
     let mut hb = templating::registry();
     let mut homes = Homes::new();
@@ -377,8 +408,10 @@ fn compile(
             let text = std::str::from_utf8(&t.bytes).map_err(|_| {
                 BlueprintError::invalid(&label, None, "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)")
             })?;
-            limits::check_source(text)
-                .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
+            if limited {
+                limits::check_source(text)
+                    .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
+            }
             if let Some(template) = direct::compile(&key, text) {
                 return Ok((key, template));
             }
@@ -405,8 +438,10 @@ fn compile(
         for component in t.rule_path().split('/') {
             if component.contains("{{") && hb.get_template(&name_key(component)).is_none() {
                 let label = format!("{} (file name)", label_of(&file_key(&t.path)));
-                limits::check_source(component)
-                    .map_err(|(_, why)| BlueprintError::invalid(&label, None, why))?;
+                if limited {
+                    limits::check_source(component)
+                        .map_err(|(_, why)| BlueprintError::invalid(&label, None, why))?;
+                }
                 register(&mut hb, &name_key(component), component)
                     .map_err(|e| syntax(label.clone(), e))?;
                 homes.insert(name_key(component), (label, None));
@@ -414,9 +449,11 @@ fn compile(
         }
     }
     let mut in_manifest = |key: String, src: &str, line: usize, what: &str| -> Result<()> {
-        limits::check_source(src).map_err(|(_, why)| {
-            BlueprintError::invalid(manifest_label, Some(line), format!("{what} {why}"))
-        })?;
+        if limited {
+            limits::check_source(src).map_err(|(_, why)| {
+                BlueprintError::invalid(manifest_label, Some(line), format!("{what} {why}"))
+            })?;
+        }
         register(&mut hb, &key, src).map_err(|e| {
             BlueprintError::invalid(
                 manifest_label,
@@ -493,7 +530,7 @@ fn loop_bound(manifest: &Manifest) -> usize {
 /// shifting bytes between files.
 /// A blueprint without partials hashes exactly as before partials existed, so
 /// repositories generated earlier keep a matching hash.
-fn content_hash(
+pub(crate) fn content_hash(
     manifest: &SourceFile,
     templates: &[TemplateFile],
     partials: &[SourceFile],
@@ -512,25 +549,6 @@ fn content_hash(
                 .map(|p| (p.path.as_str(), p.bytes.as_slice(), p.executable)),
         );
     digest(entries)
-}
-
-/// `sha256:<hex>` over (path, executable, bytes) entries, in the order given.
-pub(crate) fn digest<'a>(entries: impl Iterator<Item = (&'a str, &'a [u8], bool)>) -> String {
-    let mut h = Sha256::new();
-    for (path, bytes, executable) in entries {
-        h.update((path.len() as u64).to_le_bytes());
-        h.update(path.as_bytes());
-        h.update([u8::from(executable)]);
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    }
-    let digest = h.finalize();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for b in digest {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -75,18 +75,19 @@ fn render_here(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
 
     let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
     let mut total = 0usize;
+    let mut matching = Vec::new();
     for t in &bp.templates {
         let rule_path = t.rule_path();
         let mut include = true;
         let mut ownership = manifest.default_ownership;
-        for (rule, holds) in manifest.files.iter().zip(&rule_holds) {
-            if rule.matcher.is_match(rule_path) {
-                if rule.when.is_some() && !holds {
-                    include = false;
-                }
-                if let Some(o) = rule.ownership {
-                    ownership = o;
-                }
+        manifest.rules_matching(rule_path, &mut matching);
+        for &i in &matching {
+            let rule = &manifest.files[i];
+            if rule.when.is_some() && !rule_holds[i] {
+                include = false;
+            }
+            if let Some(o) = rule.ownership {
+                ownership = o;
             }
         }
         if !include {

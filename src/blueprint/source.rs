@@ -187,8 +187,12 @@ impl Catalog {
     /// Reads, parses and checks one blueprint.
     pub fn load(&self, id: &str) -> Result<Blueprint> {
         let (files, origin, layers) = self.raw_files(id)?;
-        let composed = compose::compose(files, &origin, &layers)?;
-        Blueprint::from_files_with_origins(id, composed.files, &origin, composed.origins)
+        let (known_flat, known_hash) = match self.origin {
+            Origin::Embedded => (build_flat(id), build_hash(id)),
+            Origin::Directory(_) => (None, None),
+        };
+        let composed = compose::compose_with(files, &origin, &layers, known_flat)?;
+        Blueprint::from_files_hashed(id, composed.files, &origin, composed.origins, known_hash)
     }
 
     /// The files of blueprint `id` as stored (before composition), how errors name
@@ -417,6 +421,27 @@ impl Catalog {
     }
 }
 
+/// The content hash `build.rs` computed for an embedded blueprint (`ID`), frozen
+/// release (`ID/releases/VERSION`) or layer (`_layers/ID`), the same digest the
+/// engine computes from the same files; `None` for what it could not compose, which
+/// is then hashed at run time.
+pub(crate) fn build_hash(key: &str) -> Option<&'static str> {
+    embedded::HASHES
+        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| embedded::HASHES[i].1)
+}
+
+/// The flattened manifest `build.rs` composed for embedded blueprint `id` from its
+/// layers (what `compose` builds from the same files); `None` for one without layers
+/// or one it could not compose.
+pub(crate) fn build_flat(id: &str) -> Option<&'static str> {
+    embedded::FLAT_MANIFESTS
+        .binary_search_by(|(k, _)| (*k).cmp(id))
+        .ok()
+        .map(|i| embedded::FLAT_MANIFESTS[i].1)
+}
+
 /// The embedded files below `prefix` (`ID/` or `ID/releases/VERSION/`), paths relative
 /// to it, without the releases folder of that blueprint.
 pub(crate) fn embedded_files(prefix: &str) -> Vec<SourceFile> {
@@ -529,7 +554,8 @@ impl Catalog {
             Origin::Embedded => {
                 let origin = format!("<built-in>/{id}/{RELEASES_DIR}/{version}");
                 let files = embedded_files(&format!("{id}/{RELEASES_DIR}/{version}/"));
-                Blueprint::from_files(id, files, &origin)?
+                let known_hash = build_hash(&format!("{id}/{RELEASES_DIR}/{version}"));
+                Blueprint::from_files_hashed(id, files, &origin, Default::default(), known_hash)?
             }
             Origin::Directory(dir) => {
                 let found = release_dirs(&dir.join(id))?;
@@ -583,4 +609,52 @@ pub(crate) fn release_dirs(dir: &Path) -> Result<BTreeMap<semver::Version, PathB
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `build.rs` hashes the embedded blueprints, layers and releases with its own
+    /// copy of which file comes from where: every hash it recorded must be the one
+    /// the engine computes from the same files read from disk. Loading them from
+    /// disk also runs every limit check, which loading them embedded skips.
+    #[test]
+    fn embedded_hashes_match_runtime() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("blueprints");
+        let embedded = Catalog::embedded();
+        let disk = Catalog::from_dir(&dir).unwrap();
+        assert!(!embedded.ids().is_empty());
+        assert_eq!(embedded.ids(), disk.ids());
+        for id in embedded.ids() {
+            let built = build_hash(id).unwrap_or_else(|| panic!("{id}: no build-time hash"));
+            let flat = compose::flattened(&disk, id).unwrap();
+            let flat = flat.iter().find(|f| f.path == MANIFEST_FILE).unwrap();
+            let runtime_flat = std::str::from_utf8(&flat.bytes).unwrap();
+            match build_flat(id) {
+                Some(text) => assert_eq!(text, runtime_flat, "{id}"),
+                None => assert!(disk.load(id).unwrap().manifest.composed.is_empty(), "{id}"),
+            }
+            let runtime = disk.load(id).unwrap();
+            assert_eq!(built, runtime.hash, "{id}");
+            assert_eq!(embedded.load(id).unwrap().hash, runtime.hash, "{id}");
+            for version in embedded.release_versions(id).unwrap() {
+                let key = format!("{id}/{RELEASES_DIR}/{version}");
+                let built = build_hash(&key).unwrap_or_else(|| panic!("{key}: no build-time hash"));
+                let runtime = disk.load_version_shared(id, &version).unwrap();
+                assert_eq!(built, runtime.hash, "{key}");
+            }
+        }
+        let layers = LayerSource::Embedded.ids();
+        assert!(!layers.is_empty());
+        for id in layers {
+            let key = format!("{}/{id}", super::super::layer::LAYERS_DIR);
+            let built = build_hash(&key).unwrap_or_else(|| panic!("{key}: no build-time hash"));
+            let runtime = LayerSource::Directory(dir.clone())
+                .load(&id)
+                .unwrap()
+                .unwrap();
+            assert_eq!(built, runtime.hash, "{key}");
+        }
+    }
 }

@@ -110,7 +110,16 @@ fn stage_and_commit(
                 e,
             )
         })?;
+    // Each directory is created once, not once per file inside it.
+    let mut made: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for file in &tree.files {
+        if let Some((dir, _)) = file.path.rsplit_once('/') {
+            if made.insert(dir) {
+                let dir = staging.path().join(dir);
+                fs::create_dir_all(&dir)
+                    .map_err(|e| BlueprintError::io(&dir, "cannot create directory", e))?;
+            }
+        }
         write_file(
             &staging.path().join(&file.path),
             &file.contents,
@@ -295,11 +304,8 @@ fn create_parents(parent: &Path) -> Result<Vec<PathBuf>> {
     Ok(created)
 }
 
+/// Creates `path`, whose directory exists, with `contents`.
 fn write_file(path: &Path, contents: &[u8], executable: bool) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)
-            .map_err(|e| BlueprintError::io(dir, "cannot create directory", e))?;
-    }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -6,6 +6,7 @@
 //! scanner, and the GitHub Actions and GitLab CI rules ask whether a scanner it runs
 //! can fail silently. Rules import this module, never each other.
 
+use paved_model::pattern::{contains_ignore_ascii_case, folds_into_ascii, Gated};
 use regex::Regex;
 
 use paved_model::gitlab::GitlabFile;
@@ -243,58 +244,56 @@ pub(crate) enum Tool {
 }
 
 /// A scanner's command line as a regular expression, compiled on first use and only
-/// for a line that contains the command's first word.
+/// for a line that contains every word of the command.
 ///
 /// Compiling the ~80 case-insensitive patterns of the default lists was a quarter of
 /// auditing one repository, yet a pipeline runs a handful of them: most lines never
-/// mention most tools, and a line that does not contain a tool's first word cannot
-/// match its pattern.
+/// mention most tools, and a line that lacks one of a tool's words (`cargo audit`
+/// on a line with `cargo` but no `audit`, the six `trivy * --format …` SBOM forms on
+/// a line that never says `cyclonedx` or `spdx`) cannot match its pattern.
 pub(crate) struct CommandPattern {
     pattern: String,
-    /// The first word the pattern requires, lower-case; `None` when it is not ASCII
+    /// The ASCII words the pattern requires, lower-case. Under `(?i)` a word matches
+    /// only itself in some ASCII case, except on a line holding `ſ` or the Kelvin sign
     /// (the regex then always runs).
-    word: Option<String>,
+    words: Vec<String>,
     regex: std::sync::OnceLock<Option<Regex>>,
 }
 
 impl CommandPattern {
-    fn new(pattern: String, word: Option<String>) -> CommandPattern {
+    fn new(pattern: String, words: Vec<String>) -> CommandPattern {
         CommandPattern {
             pattern,
-            word: word
+            words: words
+                .into_iter()
                 .filter(|w| w.is_ascii())
-                .map(|w| w.to_ascii_lowercase()),
+                .map(|w| w.to_ascii_lowercase())
+                .collect(),
             regex: std::sync::OnceLock::new(),
         }
     }
 
-    /// Whether `line` may hold a match. Under `(?i)` only two non-ASCII characters
-    /// fold to ASCII letters (`ſ` to `s`, the Kelvin sign to `k`), so the word test is
-    /// exact for an ASCII line and skipped for any other.
+    /// Whether `line` may hold a match.
     fn may_match(&self, line: &str) -> bool {
-        match &self.word {
-            Some(word) if line.is_ascii() => contains_ignore_ascii_case(line, word),
-            _ => true,
-        }
+        folds_into_ascii(line)
+            || self
+                .words
+                .iter()
+                .all(|w| contains_ignore_ascii_case(line, w))
     }
 
+    /// The regex, built for a line: without the lazy DFA, which halves what
+    /// compiling it costs (see `paved_model::pattern::Gated::for_short_texts`).
     fn regex(&self) -> Option<&Regex> {
         self.regex
-            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.pattern)
+                    .dfa_size_limit(0)
+                    .build()
+                    .ok()
+            })
             .as_ref()
     }
-}
-
-/// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    let upper = first.to_ascii_uppercase();
-    hay.len() >= needle.len()
-        && memchr::memchr2_iter(first, upper, &hay[..=hay.len() - needle.len()])
-            .any(|at| hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest))
 }
 
 impl Tool {
@@ -315,7 +314,7 @@ impl Tool {
         }
         let mut pattern = String::from(r#"(?i)(?:^|[\s;&|(`"'/=])"#);
         let mut first = true;
-        let mut word = None;
+        let mut words = Vec::new();
         for token in spec.split_whitespace() {
             if token == "*" || token == "…" {
                 if !first {
@@ -327,15 +326,13 @@ impl Tool {
                 pattern.push_str(r"[\s=]+");
             }
             pattern.push_str(&regex::escape(token));
-            if first {
-                word = Some(token.to_owned());
-            }
+            words.push(token.to_owned());
             first = false;
         }
         // `:` and `@` end the name when the tool runs from its container image
         // (`docker run ghcr.io/gitleaks/gitleaks:v8@sha256:… git .`).
         pattern.push_str(r#"(?:$|[\s;&|)`"'=:@])"#);
-        Some(Tool::Command(CommandPattern::new(pattern, word)))
+        Some(Tool::Command(CommandPattern::new(pattern, words)))
     }
 
     pub(crate) fn matches_action(&self, name: &str) -> bool {
@@ -398,13 +395,43 @@ fn installs(prefix: &str) -> bool {
         .any(|w| matches!(*w, "install" | "binstall" | "i" | "add" | "download"))
 }
 
+// The patterns that judge a scanner's command line (lower-cased). Each is compiled
+// only for a command holding a literal that all its matches contain, and built for
+// short texts.
+static SWALLOWS: Gated = Gated::new(
+    r"(^|[^|])\|\|([^|].*)$|;\s*(true|:|exit\s+0)\s*$",
+    &["||", ";"],
+)
+.for_short_texts();
+static EXIT0: Gated = Gated::new(r"--exit-code[\s=]+0\b", &["--exit-code"]).for_short_texts();
+static TRIVY_SCAN: Gated = Gated::new(
+    r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs|sbom)\b",
+    &["trivy"],
+)
+.for_short_texts();
+static EXIT_NONZERO: Gated =
+    Gated::new(r"--exit-code[\s=]+[1-9]", &["--exit-code"]).for_short_texts();
+static GRYPE: Gated = Gated::new(r"\bgrype\b", &["grype"]).for_short_texts();
+static GOVULNCHECK: Gated = Gated::new(r"\bgovulncheck\b", &["govulncheck"]).for_short_texts();
+static GOVULN_FORMAT: Gated = Gated::new(
+    r"(^|\s)(-json\b|-format[\s=]+(json|sarif|openvex)\b)",
+    &["-json", "-format"],
+)
+.for_short_texts();
+static TRIVY_SBOM_FORMAT: Gated = Gated::new(
+    r"(--format|-f)[\s=]+(cyclonedx|spdx)",
+    &["cyclonedx", "spdx"],
+)
+.for_short_texts();
+static TRIVY_SCANNERS: Gated = Gated::new(
+    r"--(scanners|security-checks)[\s=]+([a-z,]+)",
+    &["--scanners", "--security-checks"],
+)
+.for_short_texts();
+
 /// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
 pub(crate) fn swallows_failure(rest: &str) -> bool {
-    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(^|[^|])\|\|([^|].*)$|;\s*(true|:|exit\s+0)\s*$").expect("valid regex")
-    });
-    let Some(c) = re.captures(rest) else {
+    let Some(c) = SWALLOWS.captures(rest) else {
         return false;
     };
     // `|| exit 1` or `|| false` keep the failure; anything else after `||` hides it.
@@ -426,53 +453,32 @@ pub(crate) fn swallows_failure(rest: &str) -> bool {
 /// as SBOM generation), grype without `--fail-on`, govulncheck writing JSON, SARIF or
 /// OpenVEX (it then exits 0 whatever it finds).
 pub(crate) fn exits_zero_on_findings(category: Category, cmd: &str) -> bool {
-    static RE: std::sync::OnceLock<[Regex; 6]> = std::sync::OnceLock::new();
-    let [exit0, trivy_scan, exit_nonzero, grype, govulncheck, govuln_format] =
-        RE.get_or_init(|| {
-            [
-                Regex::new(r"--exit-code[\s=]+0\b").expect("valid regex"),
-                Regex::new(r"\btrivy\s+(image|fs|filesystem|config|repo|repository|rootfs|sbom)\b")
-                    .expect("valid regex"),
-                Regex::new(r"--exit-code[\s=]+[1-9]").expect("valid regex"),
-                Regex::new(r"\bgrype\b").expect("valid regex"),
-                Regex::new(r"\bgovulncheck\b").expect("valid regex"),
-                Regex::new(r"(^|\s)(-json\b|-format[\s=]+(json|sarif|openvex)\b)")
-                    .expect("valid regex"),
-            ]
-        });
     // An SBOM has no findings to fail on: its exit-code flags say nothing.
     if category == Category::Sbom {
         return false;
     }
     let cmd = cmd.to_ascii_lowercase();
-    if cmd.contains("--soft-fail") || exit0.is_match(&cmd) {
+    if cmd.contains("--soft-fail") || EXIT0.is_match(&cmd) {
         return true;
     }
     let sbom_exempt = category == Category::Sbom && trivy_sbom_format(&cmd);
-    if trivy_scan.is_match(&cmd) && !sbom_exempt && !exit_nonzero.is_match(&cmd) {
+    if TRIVY_SCAN.is_match(&cmd) && !sbom_exempt && !EXIT_NONZERO.is_match(&cmd) {
         return true;
     }
-    if govulncheck.is_match(&cmd) && govuln_format.is_match(&cmd) {
+    if GOVULNCHECK.is_match(&cmd) && GOVULN_FORMAT.is_match(&cmd) {
         return true;
     }
-    grype.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
+    GRYPE.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
 }
 
 /// trivy writing an SBOM (`--format cyclonedx|spdx|spdx-json`, `-f cyclonedx`).
 fn trivy_sbom_format(cmd: &str) -> bool {
-    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(--format|-f)[\s=]+(cyclonedx|spdx)").expect("valid regex"))
-        .is_match(cmd)
+    TRIVY_SBOM_FORMAT.is_match(cmd)
 }
 
 /// The value of a trivy `--scanners` (or the older `--security-checks`) flag.
 fn trivy_scanners(cmd: &str) -> Option<String> {
-    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"--(scanners|security-checks)[\s=]+([a-z,]+)").expect("valid regex")
-    })
-    .captures(cmd)
-    .map(|c| c[2].to_owned())
+    TRIVY_SCANNERS.captures(cmd).map(|c| c[2].to_owned())
 }
 
 /// Whether a trivy invocation looks for vulnerabilities. An SBOM run does not unless
@@ -869,7 +875,8 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
 mod tests {
     use super::*;
 
-    /// The word check before a command pattern never changes what it finds.
+    /// The word check before a command pattern never changes what it finds: every
+    /// default pattern, and user patterns with several words, `*` and non-ASCII.
     #[test]
     fn command_patterns_find_what_their_regex_finds() {
         let lines = [
@@ -885,10 +892,35 @@ mod tests {
             "nothing to see",
             "",
             "zizmor . || true",
+            "cargo audit",
+            "CARGO \t AUDIT --deny warnings",
+            "cargo build && cargo-audit audit",
+            "docker scout cves img",
+            "docker scout quickview",
+            "trivy fs --format cyclonedx --output bom.json .",
+            "trivy image -f spdx-json img; trivy fs -F SPDX .",
+            "trivy sbom bom.json",
+            "\u{e9}cho; TRIVY image --FORMAT CycloneDX x",
+            "trivy image --format \u{17F}pdx x",
+            "cargo cyclonedx --format json",
+            "docker sbom img",
+            "Jobs/SAST.gitlab-ci.yml",
         ];
         let mut checked = 0;
-        for category in Category::ALL {
-            for tool in Category::tools(&category.default_tools()).iter() {
+        let user: Vec<String> = [
+            "trivy * --format ſpdx",
+            "docker scout cves",
+            "my-scan * --strict",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let lists = Category::ALL
+            .iter()
+            .map(|c| c.default_tools())
+            .chain([user]);
+        for list in lists {
+            for tool in Category::tools(&list).iter() {
                 let Tool::Command(command) = tool else {
                     continue;
                 };
@@ -909,9 +941,38 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 500, "{checked}");
-        assert!(contains_ignore_ascii_case("run Cargo-Deny", "cargo-deny"));
-        assert!(!contains_ignore_ascii_case("cargo", "cargo-deny"));
-        assert!(contains_ignore_ascii_case("x", ""));
+        assert!(checked > 1000, "{checked}");
+    }
+
+    /// The literals gating the patterns that judge a command are in every match.
+    #[test]
+    fn command_judging_gates_keep_every_match() {
+        use crate::guardrails::gate_samples::{assert_same_matches, texts};
+        let texts = texts(&[
+            "trivy image --exit-code 0 x || true",
+            "trivy fs --exit-code=1 --scanners vuln,secret .",
+            "trivy fs --security-checks config .",
+            "grype dir:. ; exit 0",
+            "govulncheck -json ./...",
+            "govulncheck -format sarif ./...",
+            "trivy fs -f cyclonedx .",
+            "x||y",
+            "a | b ;  true ",
+        ]);
+        let n: usize = [
+            &SWALLOWS,
+            &EXIT0,
+            &TRIVY_SCAN,
+            &EXIT_NONZERO,
+            &GRYPE,
+            &GOVULNCHECK,
+            &GOVULN_FORMAT,
+            &TRIVY_SBOM_FORMAT,
+            &TRIVY_SCANNERS,
+        ]
+        .iter()
+        .map(|g| assert_same_matches(g, &texts))
+        .sum();
+        assert!(n > 20, "{n}");
     }
 }

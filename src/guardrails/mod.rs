@@ -20,6 +20,8 @@
 pub mod ci_tools;
 pub mod declare;
 pub mod docs;
+#[cfg(test)]
+pub(crate) mod gate_samples;
 pub mod model;
 pub mod params;
 pub mod policy;

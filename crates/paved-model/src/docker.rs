@@ -8,14 +8,36 @@ use std::path::Path;
 
 use paved_parse::dockerfile::{Base, Dockerfile, Instruction, Stage};
 use paved_parse::files::SourceFile;
+use paved_parse::yaml::{Node, YamlKind};
 
 use crate::shell::{self, Command};
-use crate::{Location, Model};
+use crate::{Location, Model, YamlPath};
 
 /// Every Dockerfile of the repository.
 #[derive(Debug)]
 pub struct Docker<'m> {
     files: Vec<DockerfileView<'m>>,
+    compose: Vec<ComposeService<'m>>,
+}
+
+/// One service of a docker compose file: how a container is run.
+#[derive(Debug)]
+pub struct ComposeService<'m> {
+    pub path: &'m Path,
+    pub name: &'m str,
+    pub node: &'m Node,
+}
+
+impl<'m> ComposeService<'m> {
+    /// The `security_opt` entries (`seccomp:unconfined`, `no-new-privileges:true`).
+    pub fn security_opt(&self) -> &'m [Node] {
+        self.node.get_or_empty("security_opt").items()
+    }
+
+    /// The key at `path` below the service (`security_opt[0]`).
+    pub fn at(&self, path: &str) -> Location<'m> {
+        Location::yaml(self.path, self.node, YamlPath(path))
+    }
 }
 
 impl<'m> Docker<'m> {
@@ -26,11 +48,32 @@ impl<'m> Docker<'m> {
             .iter()
             .map(|df| DockerfileView::build(model, df, &stated))
             .collect();
-        Docker { files }
+        let compose = model
+            .yaml()
+            .iter()
+            .filter(|y| y.kind == YamlKind::Compose)
+            .flat_map(|y| {
+                y.docs.iter().flat_map(move |doc| {
+                    doc.get_or_empty("services")
+                        .entries()
+                        .map(move |(name, _, node)| ComposeService {
+                            path: &y.path,
+                            name,
+                            node,
+                        })
+                })
+            })
+            .collect();
+        Docker { files, compose }
     }
 
     pub fn files(&self) -> &[DockerfileView<'m>] {
         &self.files
+    }
+
+    /// Every service of every docker compose file.
+    pub fn compose_services(&self) -> &[ComposeService<'m>] {
+        &self.compose
     }
 }
 
@@ -479,6 +522,24 @@ fn join_dir(dir: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn compose_services_and_their_security_options() {
+        let model = Model::from_memory(&[
+            (
+                "deploy/docker-compose.prod.yml",
+                "services:\n  api:\n    image: x\n    security_opt:\n      - seccomp:unconfined\n  db:\n    image: y\n",
+            ),
+            ("composer.yml", "services:\n  no:\n    image: z\n"),
+        ]);
+        let docker = Docker::build(&model);
+        let names: Vec<&str> = docker.compose_services().iter().map(|s| s.name).collect();
+        assert_eq!(names, ["api", "db"]);
+        let api = &docker.compose_services()[0];
+        assert_eq!(api.security_opt()[0].as_str(), Some("seccomp:unconfined"));
+        assert_eq!(api.at("security_opt[0]").line, Some(5));
+        assert!(docker.compose_services()[1].security_opt().is_empty());
+    }
+
     #[test]
     fn passwordless_sudo_grants() {
         for (script, grant) in [

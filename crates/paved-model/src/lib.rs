@@ -19,6 +19,7 @@ pub mod gitlab;
 pub mod k8s;
 mod location;
 mod paths;
+pub mod pattern;
 pub mod repo;
 pub mod secrets;
 pub mod shell;

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::pattern::Gated;
 use crate::Location;
 
 /// The 1-based line of a byte offset in one text, computed once per text.
@@ -156,10 +157,10 @@ pub fn is_lockfile(name: &str) -> bool {
 // ---------------------------------------------------------------- token shapes
 
 /// An AWS access key id (long-lived `AKIA…` or temporary `ASIA…`).
-pub static AWS_KEY_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").expect("aws key id"));
+pub static AWS_KEY_ID: Gated = Gated::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", &["AKIA", "ASIA"]);
 
-/// A 40-character run that may be an AWS secret access key (group 1).
+/// A 40-character run that may be an AWS secret access key (group 1). Searched only
+/// near an AWS access key id, so compiled only where one is found.
 pub static AWS_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     // `=` may precede it (`KEY=…` in shell and env files) but not follow it (base64 padding).
     Regex::new(r"(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)").expect("aws secret")
@@ -175,32 +176,49 @@ pub fn looks_like_aws_secret(s: &str) -> bool {
 }
 
 /// Provider tokens recognisable by a fixed prefix: (what, prefix length, pattern).
-pub static SERVICE_TOKENS: LazyLock<Vec<(&'static str, usize, Regex)>> = LazyLock::new(|| {
-    [
-        ("GitHub token", 4, r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
-        (
-            "GitHub fine-grained token",
-            11,
-            r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b",
+/// Each pattern's needles are its prefix (or the part of it every spelling shares), so
+/// a file without one never compiles it; one needle is searched with `memmem`.
+pub static SERVICE_TOKENS: [(&str, usize, Gated); 6] = [
+    (
+        "GitHub token",
+        4,
+        Gated::new(
+            r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
         ),
-        (
-            "GitLab personal access token",
-            6,
-            r"\bglpat-[A-Za-z0-9_-]{20,}",
-        ),
-        ("Slack token", 5, r"\bxox[baprs]-[A-Za-z0-9-]{10,}"),
-        ("Google API key", 4, r"\bAIza[0-9A-Za-z_-]{35}"),
-        ("Stripe live key", 8, r"\b[rs]k_live_[0-9A-Za-z]{24,}"),
-    ]
-    .into_iter()
-    .map(|(what, prefix, re)| (what, prefix, Regex::new(re).expect("token pattern")))
-    .collect()
-});
+    ),
+    (
+        "GitHub fine-grained token",
+        11,
+        Gated::new(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b", &["github_pat_"]),
+    ),
+    (
+        "GitLab personal access token",
+        6,
+        Gated::new(r"\bglpat-[A-Za-z0-9_-]{20,}", &["glpat-"]),
+    ),
+    (
+        "Slack token",
+        5,
+        Gated::new(r"\bxox[baprs]-[A-Za-z0-9-]{10,}", &["xox"]),
+    ),
+    (
+        "Google API key",
+        4,
+        Gated::new(r"\bAIza[0-9A-Za-z_-]{35}", &["AIza"]),
+    ),
+    (
+        "Stripe live key",
+        8,
+        Gated::new(r"\b[rs]k_live_[0-9A-Za-z]{24,}", &["k_live_"]),
+    ),
+];
 
 /// A JSON Web Token; group 1 is the payload.
-pub static JWT_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\beyJ[A-Za-z0-9_-]{8,}\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{16,}").expect("jwt")
-});
+pub static JWT_TOKEN: Gated = Gated::new(
+    r"\beyJ[A-Za-z0-9_-]{8,}\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{16,}",
+    &["eyJ"],
+);
 
 /// Whether `s` contains any provider token, AWS key id or JWT: those have their own rules.
 pub fn is_known_token(s: &str) -> bool {
@@ -294,12 +312,13 @@ const INGESTION_HOSTS: &[&str] = &[
     "heapanalytics.com",
 ];
 
-static PUBLIC_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    // PostHog project keys, GA4 measurement ids, Universal Analytics property ids,
-    // Stripe publishable keys.
-    Regex::new(r"^(?:phc_[A-Za-z0-9]{20,}|G-[A-Z0-9]{6,12}|UA-\d{4,10}-\d{1,4}|pk_(?:live|test)_[A-Za-z0-9]{10,})$")
-        .expect("public value")
-});
+// PostHog project keys, GA4 measurement ids, Universal Analytics property ids,
+// Stripe publishable keys.
+static PUBLIC_VALUE: Gated = Gated::new(
+    r"^(?:phc_[A-Za-z0-9]{20,}|G-[A-Z0-9]{6,12}|UA-\d{4,10}-\d{1,4}|pk_(?:live|test)_[A-Za-z0-9]{10,})$",
+    &["phc_", "G-", "UA-", "pk_live_", "pk_test_"],
+)
+.for_short_texts();
 
 /// Whether `value`, assigned to `key`, is the public key of an analytics or
 /// error-reporting SDK (by its name or its shape) rather than a credential.
@@ -492,6 +511,70 @@ fn strip_env_comment(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts for the gated token patterns: a match of each, near misses, and every
+    /// file under tests/fixtures.
+    fn token_texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            "AKIAIOSFODNN7EXAMPLQ ASIAZ2X3C4V5B6N7M8Q9 akiaIOSFODNN7EXAMPLQ",
+            "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5 gho_x ghs_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5b",
+            "github_pat_11ABCDEFG0123456789abcdefghijkl glpat-abcdefghij0123456789",
+            "xoxb-1234567890-abc xoxa-1 xoxs-abcdefghijkl XOXB-1234567890",
+            "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q sk_live_abcdefghijklmnopqrstuvwx rk_live_0123456789abcdefghijklmn",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnopqrstuvwxyz",
+            "phc_abcdefghijklmnopqrstuvwx",
+            "G-AB12CD34EF",
+            "UA-12345678-1",
+            "pk_live_abcdefghijkl",
+            "pk_test_abcdefghijkl",
+            "\u{e9}ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5 \u{17F}k_live_abcdefghijklmnopqrstuvwx",
+            "",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        fn walk(dir: &Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if let Ok(text) = std::fs::read_to_string(&p) {
+                    out.push(text);
+                }
+            }
+        }
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
+            &mut texts,
+        );
+        assert!(texts.len() > 100, "{}", texts.len());
+        texts
+    }
+
+    /// The needles of every gated pattern are literals its matches contain: gated or
+    /// not, each finds the same, on every text (values are checked line by line too).
+    #[test]
+    fn gated_token_patterns_find_what_their_regex_finds() {
+        let mut gated: Vec<&Gated> = vec![&AWS_KEY_ID, &JWT_TOKEN, &PUBLIC_VALUE];
+        gated.extend(SERVICE_TOKENS.iter().map(|(_, _, g)| g));
+        let mut matched = 0;
+        for g in gated {
+            let plain = Regex::new(g.as_str()).unwrap();
+            for text in token_texts() {
+                for t in std::iter::once(text.as_str()).chain(text.split_whitespace()) {
+                    let want: Vec<_> = plain.find_iter(t).map(|m| m.range()).collect();
+                    let got: Vec<_> = g.find_iter(t).map(|m| m.range()).collect();
+                    assert_eq!(got, want, "{} on {t:?}", g.as_str());
+                    assert_eq!(g.is_match(t), !want.is_empty());
+                    matched += want.len();
+                }
+            }
+        }
+        assert!(matched > 20, "{matched}");
+    }
 
     #[test]
     fn lines_and_masks() {

@@ -41,6 +41,8 @@ pub enum YamlKind {
     GitlabCi,
     /// Any other YAML holding at least one object with `apiVersion` and `kind`
     Kubernetes,
+    /// A docker compose file (`docker-compose.yml`, `compose.prod.yaml`, …)
+    Compose,
     /// Parsed but none of the above
     Other,
 }
@@ -659,11 +661,28 @@ fn classify_path(path: &str) -> Option<YamlKind> {
     if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" {
         return Some(YamlKind::GitlabCi);
     }
+    if is_compose_name(name) {
+        return Some(YamlKind::Compose);
+    }
     if name == "kustomization.yaml" || name == "kustomization.yml" {
         // Kept for its namespace and patch lists even without apiVersion/kind.
         return Some(YamlKind::Other);
     }
     None
+}
+
+/// A docker compose file name: `docker-compose.yml`, `compose.yaml`,
+/// `docker-compose.prod.yml`, … (lower case).
+pub fn is_compose_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"))
+    else {
+        return false;
+    };
+    ["docker-compose", "compose"]
+        .iter()
+        .any(|p| stem == *p || stem.strip_prefix(p).is_some_and(|r| r.starts_with('.')))
 }
 
 /// Whether a document looks like a Kubernetes object.

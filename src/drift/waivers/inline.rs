@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use jiff::civil::Date;
-use regex::Regex;
+use paved_model::pattern::Gated;
 
 use crate::guardrails::{Domain, RuleMeta, SourceFile};
 
@@ -136,32 +136,42 @@ fn trivy_id(id: &str) -> Option<(String, u32)> {
         .flatten()
 }
 
-/// `re` on `line`, after checking the literal marker every match contains: most lines
-/// of a file that mentions a tool (a lockfile, a CI job installing it) hold no
-/// suppression, and the literal check costs far less than running the regex.
-fn captures<'l>(re: &Regex, marker: &str, line: &'l str) -> Option<regex::Captures<'l>> {
-    line.contains(marker).then(|| re.captures(line)).flatten()
-}
+// Each pattern runs only on a line holding all its literals: most lines of a file that
+// mentions a tool (a lockfile, a CI job installing it) hold no suppression, and the
+// literal check costs far less than running the regex, let alone compiling it.
+static ZIZMOR: Gated = Gated::all_of(
+    r"#\s*zizmor:\s*ignore\[([^\]]*)\](.*)$",
+    &["zizmor:", "ignore[", "#"],
+)
+.for_short_texts();
+static CHECKOV: Gated = Gated::all_of(
+    r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$",
+    &["checkov:skip="],
+)
+.for_short_texts();
+static CHECKOV_ANNOTATION: Gated = Gated::all_of(
+    r#"^\s*["']?checkov\.io/skip\d*["']?\s*:\s*["']?([A-Za-z0-9_]+)(?:=([^"']*))?["']?\s*$"#,
+    &["checkov.io/skip"],
+)
+.for_short_texts();
+static HADOLINT: Gated = Gated::all_of(
+    r"^\s*#\s*hadolint\s+(global\s+)?ignore=([A-Za-z0-9_,]+)(.*)$",
+    &["hadolint", "ignore=", "#"],
+)
+.for_short_texts();
+static NOSEC: Gated = Gated::all_of(r"(?:#|//)\s*nosec\b([^#]*)", &["nosec"]).for_short_texts();
+static KICS: Gated = Gated::all_of(
+    r"^\s*#\s*kics-scan\s+(ignore-line|ignore-block|ignore)\s*$",
+    &["kics-scan", "ignore", "#"],
+)
+.for_short_texts();
+static TRIVY: Gated = Gated::all_of(
+    r"(?:#|//)\s*trivy:ignore:([A-Za-z0-9-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?",
+    &["trivy:ignore:"],
+)
+.for_short_texts();
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("inline suppression patterns are valid")
-}
-
-static ZIZMOR: LazyLock<Regex> = LazyLock::new(|| re(r"#\s*zizmor:\s*ignore\[([^\]]*)\](.*)$"));
-static CHECKOV: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$"));
-static CHECKOV_ANNOTATION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"^\s*["']?checkov\.io/skip\d*["']?\s*:\s*["']?([A-Za-z0-9_]+)(?:=([^"']*))?["']?\s*$"#)
-});
-static HADOLINT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*#\s*hadolint\s+(global\s+)?ignore=([A-Za-z0-9_,]+)(.*)$"));
-static NOSEC: LazyLock<Regex> = LazyLock::new(|| re(r"(?:#|//)\s*nosec\b([^#]*)"));
-static KICS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*#\s*kics-scan\s+(ignore-line|ignore-block|ignore)\s*$"));
-static TRIVY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:#|//)\s*trivy:ignore:([A-Za-z0-9-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?"));
-
-/// The literal each suppression pattern requires (the `marker` its [`captures`] call
+/// The literal each suppression pattern requires (one of the literals its gate
 /// checks): a line without any of them holds no suppression.
 const MARKERS: [&str; 7] = [
     "zizmor:",
@@ -331,7 +341,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
             })
         };
         let only_comment = is_blank_or_comment(line);
-        if let Some(c) = captures(&ZIZMOR, "zizmor:", line) {
+        if let Some(c) = ZIZMOR.captures(line) {
             let ids: Vec<String> = c[1]
                 .split(',')
                 .map(|s| s.trim().to_string())
@@ -350,7 +360,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
                 );
             }
         }
-        if let Some(c) = captures(&CHECKOV, "checkov:skip=", line) {
+        if let Some(c) = CHECKOV.captures(line) {
             let span = if is_dockerfile(&path) {
                 Span::File
             } else {
@@ -369,7 +379,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
             );
         }
         if is_yaml(&path) {
-            if let Some(c) = captures(&CHECKOV_ANNOTATION, "checkov.io/skip", line) {
+            if let Some(c) = CHECKOV_ANNOTATION.captures(line) {
                 let id = c[1].to_string();
                 let why = c.get(2).and_then(|m| reason(m.as_str()));
                 let span = yaml_document(&lines, i);
@@ -384,7 +394,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
                 );
             }
         }
-        if let Some(c) = captures(&HADOLINT, "hadolint", line) {
+        if let Some(c) = HADOLINT.captures(line) {
             let ids: Vec<String> = c[2]
                 .split(',')
                 .map(|s| s.trim().to_string())
@@ -413,7 +423,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
                 );
             }
         }
-        if let Some(c) = captures(&NOSEC, "nosec", line) {
+        if let Some(c) = NOSEC.captures(line) {
             let rest = c[1].trim();
             let (ids_part, why) = match rest.split_once("--") {
                 Some((ids, why)) => (ids, reason(why)),
@@ -440,7 +450,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
                 None,
             );
         }
-        if let Some(c) = captures(&KICS, "kics-scan", line) {
+        if let Some(c) = KICS.captures(line) {
             let kind = &c[1];
             let span = match kind {
                 "ignore" if !seen_code => Some(Span::File),
@@ -462,7 +472,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
                 );
             }
         }
-        if let Some(c) = captures(&TRIVY, "trivy:ignore:", line) {
+        if let Some(c) = TRIVY.captures(line) {
             let id = c[1].to_string();
             let expires = c.get(2).and_then(|d| d.as_str().parse::<Date>().ok());
             let span = if only_comment {
@@ -489,6 +499,35 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
 mod tests {
     use super::*;
     use crate::guardrails::Severity;
+
+    /// The literals gating each suppression pattern are in all its matches.
+    #[test]
+    fn gates_keep_every_match() {
+        use crate::guardrails::gate_samples::{assert_same_matches, texts};
+        let texts = texts(&[
+            "run: x # zizmor: ignore[template-injection] reason",
+            "# checkov:skip=CKV_AWS_1:why",
+            "  checkov.io/skip1: CKV_K8S_8=why",
+            "# hadolint global ignore=DL3008,DL3009",
+            "x = 1  # nosec B105 -- test only",
+            "# kics-scan ignore-line",
+            "// trivy:ignore:AVD-AWS-0001:exp:2026-01-01",
+            "uses: hadolint/hadolint-action@v3 # ignore=nothing",
+        ]);
+        let n: usize = [
+            &ZIZMOR,
+            &CHECKOV,
+            &CHECKOV_ANNOTATION,
+            &HADOLINT,
+            &NOSEC,
+            &KICS,
+            &TRIVY,
+        ]
+        .iter()
+        .map(|g| assert_same_matches(g, &texts))
+        .sum();
+        assert!(n >= 7, "{n}");
+    }
 
     #[test]
     fn marker_lines_are_the_lines_holding_a_marker() {

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use paved_parse::yaml::{self, Node, YamlKind};
+use paved_parse::yaml::{self, is_compose_name, Node, YamlKind};
 
 pub(crate) use crate::paths::{dir_of, join};
 use crate::shell;
@@ -98,19 +98,6 @@ pub(crate) fn stated(model: &Model) -> Contexts {
 
 fn path_str(p: &std::path::Path) -> String {
     p.to_string_lossy().replace('\\', "/")
-}
-
-/// `docker-compose.yml`, `compose.yaml`, `docker-compose.prod.yml`, …
-fn is_compose_name(name: &str) -> bool {
-    let Some(stem) = name
-        .strip_suffix(".yml")
-        .or_else(|| name.strip_suffix(".yaml"))
-    else {
-        return false;
-    };
-    ["docker-compose", "compose"]
-        .iter()
-        .any(|p| stem == *p || stem.strip_prefix(p).is_some_and(|r| r.starts_with('.')))
 }
 
 /// Shell scripts and Makefiles, where `docker build` lines live.

@@ -37,6 +37,10 @@
 //!   their root user low instead of high.
 //! - Anything that depends on a build argument without a default is unknown and
 //!   never a finding by itself.
+//! - How a docker compose service runs its container is this domain's too (there is
+//!   no compose domain): PVD-DOCKER-025 reads `security_opt` of every service in
+//!   `docker-compose*.yml` / `compose*.yaml` (the Dockerfile view's
+//!   `compose_services()`).
 //!
 //! One rule per file; what several rules ask of a Dockerfile (the stage that ships,
 //! the commands of each `RUN`, the `.dockerignore` that applies) is the Dockerfile
@@ -73,6 +77,7 @@ register! {
     signatures_disabled::SignaturesDisabled,
     secret_file_copied::SecretFileCopied,
     dockerignore_incomplete::DockerignoreIncomplete,
+    compose_unconfined::ComposeUnconfined,
 }
 
 #[cfg(test)]

@@ -1,7 +1,4 @@
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+use paved_model::pattern::Gated;
 use paved_model::shell::{program, program_name};
 
 use crate::guardrails::declare::{rule, Check};
@@ -37,10 +34,17 @@ rule! {
     }
 }
 
-static SUBST_TO_SHELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(ba|z|da|k)?sh\s+(-[a-z]+\s+)*["']?(\$\(|<\(|`)\s*(curl|wget)\b"#)
-        .expect("static regex")
-});
+/// `sh -c "$(curl …)"`; tried only on a script holding a substitution (its needles)
+/// and `curl` or `wget` (see [`substitutes_download`]).
+static SUBST_TO_SHELL: Gated = Gated::new(
+    r#"\b(ba|z|da|k)?sh\s+(-[a-z]+\s+)*["']?(\$\(|<\(|`)\s*(curl|wget)\b"#,
+    &["$(", "<(", "`"],
+);
+
+/// Whether `script` runs a shell on the output of a download.
+fn substitutes_download(script: &str) -> bool {
+    (script.contains("curl") || script.contains("wget")) && SUBST_TO_SHELL.is_match(script)
+}
 
 /// A command that executes what it reads on stdin: a shell, or an interpreter
 /// without an inline program (`python3 -c '…json…'` only reads data).
@@ -70,11 +74,32 @@ impl Check for PipeToShell {
                         .position(|c| matches!(program_name(c), "curl" | "wget"))
                         .is_some_and(|i| p[i + 1..].iter().any(|c| executes_stdin(c)))
                 });
-                if piped || SUBST_TO_SHELL.is_match(&run.script) {
+                if piped || substitutes_download(&run.script) {
                     out.at(df.at(run.ins))
                         .say("a downloaded script is executed without verification");
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&[
+            r#"bash -c "$(curl -fsSL https://x/i.sh)""#,
+            "sh <(wget -qO- https://x)",
+            "zsh -e `curl x`",
+            "sh -c curl",
+        ]);
+        assert!(assert_same_matches(&SUBST_TO_SHELL, &texts) >= 3);
+        let plain = regex::Regex::new(SUBST_TO_SHELL.as_str()).unwrap();
+        for t in &texts {
+            assert_eq!(substitutes_download(t), plain.is_match(t), "{t:?}");
         }
     }
 }

@@ -1,6 +1,5 @@
-use std::sync::LazyLock;
 
-use regex::Regex;
+use paved_model::pattern::Gated;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -34,20 +33,29 @@ rule! {
     }
 }
 
-static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_?KEY)")
-        .expect("static regex")
-});
-static SECRET_NAME_EXEMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(_FILE|_PATH|_DIR|_URL|_URI|_ENDPOINT|_NAME|_ID|_ARN|_HEADER|_LENGTH|_TTL|_EXPIRY)$",
-    )
-    .expect("static regex")
-});
-static SECRET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(AKIA|ASIA)[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|-----BEGIN [A-Z ]*PRIVATE KEY")
-        .expect("static regex")
-});
+// Each pattern is tried only on a key or value holding one of the literals every
+// match of it contains (compiling them was most of what this rule cost).
+static SECRET_NAME: Gated = Gated::ignore_ascii_case(
+    r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_?KEY)",
+    &[
+        "password", "passwd", "secret", "token", "api_key", "apikey", "private_key",
+        "privatekey", "access_key", "accesskey", "credential", "auth_key", "authkey",
+    ],
+).for_short_texts();
+static SECRET_NAME_EXEMPT: Gated = Gated::ignore_ascii_case(
+    r"(?i)(_FILE|_PATH|_DIR|_URL|_URI|_ENDPOINT|_NAME|_ID|_ARN|_HEADER|_LENGTH|_TTL|_EXPIRY)$",
+    &[
+        "_file", "_path", "_dir", "_url", "_uri", "_endpoint", "_name", "_id", "_arn",
+        "_header", "_length", "_ttl", "_expiry",
+    ],
+).for_short_texts();
+static SECRET_VALUE: Gated = Gated::new(
+    r"(AKIA|ASIA)[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|-----BEGIN [A-Z ]*PRIVATE KEY",
+    &[
+        "AKIA", "ASIA", "ghp_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxr-",
+        "xoxs-", "sk_live_", "-----BEGIN ",
+    ],
+).for_short_texts();
 
 impl Check for SecretInEnv {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -75,5 +83,33 @@ impl Check for SecretInEnv {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&[
+            "DB_PASSWORD",
+            "db_PassWd",
+            "GITHUB_TOKEN_FILE",
+            "aPiKeY",
+            "\u{17F}ecret",
+            "TO\u{212A}EN",
+            "AUTH_KEY_ID",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "xoxb-1234567890-abc",
+        ]);
+        let n: usize = [&SECRET_NAME, &SECRET_NAME_EXEMPT, &SECRET_VALUE]
+            .iter()
+            .map(|g| assert_same_matches(g, &texts))
+            .sum();
+        assert!(n > 10, "{n}");
     }
 }

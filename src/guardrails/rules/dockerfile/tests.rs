@@ -706,3 +706,37 @@ fn r024_dockerignore_content() {
     );
     assert_eq!(hits, vec![("PVD-DOCKER-024", None)]);
 }
+
+#[test]
+fn r025_compose_unconfined() {
+    let compose = |opts: &str| {
+        format!(
+            "services:\n  app:\n    image: a:1\n    security_opt:\n{opts}  db:\n    image: b:1\n"
+        )
+    };
+    let hits = run_with(
+        &[(
+            "deploy/compose.prod.yaml",
+            &compose("      - no-new-privileges:true\n      - seccomp=unconfined\n"),
+        )],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![("PVD-DOCKER-025", Some(6))]);
+    let hits = run_with(
+        &[(
+            "docker-compose.yml",
+            &compose("      - seccomp:./profile.json\n      - apparmor:docker-default\n"),
+        )],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![]);
+    // Not a compose file: the same keys mean nothing.
+    let hits = run_with(
+        &[(
+            "deploy/values.yaml",
+            &compose("      - seccomp:unconfined\n"),
+        )],
+        &Params::default(),
+    );
+    assert_eq!(hits, vec![]);
+}

@@ -1,4 +1,8 @@
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use paved_model::Location;
 
@@ -46,12 +50,7 @@ impl Check for GitignoreWeak {
         out.at(Location::file(path)).say(".gitignore is not readable text");
         return;
     };
-    let mut builder = ignore::gitignore::GitignoreBuilder::new("");
-    for line in text.lines() {
-        // A line the matcher cannot read is ignored by git too.
-        let _ = builder.add_line(None, line);
-    }
-    let Ok(matcher) = builder.build() else {
+    let Some(matcher) = matcher(text) else {
         out.at(Location::file(path)).say(".gitignore could not be read as ignore patterns",
         );
         return;
@@ -82,4 +81,29 @@ impl Check for GitignoreWeak {
         );
     }
 }
+}
+
+/// The matcher of a `.gitignore` text (`None` when it cannot be built), built once per
+/// distinct text in a process: the services of one blueprint share their `.gitignore`,
+/// and building its matcher (a regex per line) was most of what this rule cost in each
+/// repository of a fleet audit. A matcher depends on the text alone. At most 256 texts
+/// are kept; past that each repository builds its own.
+fn matcher(text: &str) -> Option<Arc<Gitignore>> {
+    type Built = HashMap<String, Option<Arc<Gitignore>>>;
+    static BUILT: LazyLock<Mutex<Built>> = LazyLock::new(Default::default);
+    let cache = || BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(built) = cache().get(text) {
+        return built.clone();
+    }
+    let mut builder = GitignoreBuilder::new("");
+    for line in text.lines() {
+        // A line the matcher cannot read is ignored by git too.
+        let _ = builder.add_line(None, line);
+    }
+    let built = builder.build().ok().map(Arc::new);
+    let mut cache = cache();
+    if cache.len() < 256 {
+        cache.insert(text.to_owned(), built.clone());
+    }
+    built
 }

@@ -1,9 +1,8 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::LazyLock;
 
 use paved_model::Location;
-use regex::Regex;
+use paved_model::pattern::Gated;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -63,10 +62,10 @@ fn lockfile_near(paths: &HashSet<String>, dir: &str, names: &[&str], upwards: bo
     }
 }
 
-static TOML_BIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*\[\[bin\]\]").unwrap());
-static POETRY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^\s*\[tool\.poetry[\].]").unwrap());
-static GO_REQUIRE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*require\b").unwrap());
+// Each compiled only for a manifest holding the literal every match contains.
+static TOML_BIN: Gated = Gated::new(r"(?m)^\s*\[\[bin\]\]", &["[[bin]]"]);
+static POETRY: Gated = Gated::new(r"(?m)^\s*\[tool\.poetry[\].]", &["[tool.poetry"]);
+static GO_REQUIRE: Gated = Gated::new(r"(?m)^\s*require\b", &["require"]);
 
 impl Check for LockfileMissing {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -124,3 +123,19 @@ impl Check for LockfileMissing {
 }
 }
 
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    /// The needles of each pattern are literals all its matches contain.
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&["[package]\n  [[bin]]\nname = \"x\"", "[tool.poetry]", " [tool.poetry.dependencies]", "module x\nrequire (\n)"]);
+        let n: usize = [&TOML_BIN, &POETRY, &GO_REQUIRE]
+            .iter()
+            .map(|g| assert_same_matches(g, &texts))
+            .sum();
+        assert!(n >= 4, "{n}");
+    }
+}

@@ -1,8 +1,6 @@
-use std::sync::LazyLock;
-
 use paved_model::repo::security_policy;
 use paved_model::Location;
-use regex::Regex;
+use paved_model::pattern::Gated;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -36,10 +34,12 @@ rule! {
     }
 }
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}").unwrap()
-});
-static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"https?://[^\s<>()\[\]]+").unwrap());
+// Each compiled only for a policy holding the literal every match contains.
+static EMAIL: Gated = Gated::new(
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    &["@"],
+);
+static URL: Gated = Gated::new(r"https?://[^\s<>()\[\]]+", &["http://", "https://"]);
 
 fn has_contact(text: &str) -> bool {
     EMAIL.is_match(text) || URL.is_match(text) || text.contains("security/advisories")
@@ -61,5 +61,22 @@ impl Check for SecurityPolicyNoContact {
                 .at(at)
                 .say("the security policy is not readable text, so no contact can be found in it"),
         }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    /// The needles of each pattern are literals all its matches contain.
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&["mail security@example.com", "see https://example.com/report", "http://x"]);
+        let n: usize = [&EMAIL, &URL]
+            .iter()
+            .map(|g| assert_same_matches(g, &texts))
+            .sum();
+        assert!(n >= 3, "{n}");
     }
 }

@@ -1,9 +1,7 @@
-use std::sync::LazyLock;
-
 use paved_model::secrets::{
     entropy, is_placeholder, looks_like_aws_secret, mask, AWS_KEY_ID, AWS_SECRET,
 };
-use regex::Regex;
+use paved_model::pattern::{contains_ignore_ascii_case, folds_into_ascii, Gated};
 
 use super::scan::{scanned, PerValue, SecretParams};
 use crate::guardrails::declare::{rule, Check};
@@ -43,12 +41,19 @@ rule! {
 
 /// A secret access key assigned by name: shell `export`, `ENV`/`RUN` in a Dockerfile,
 /// an env file, YAML, JSON, HCL or an ini-style credentials file.
-static NAMED_SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?i)\b(aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)\b["']?\s*(?::=|=|:)?\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
-    )
-    .unwrap()
-});
+/// Compiled and run only for a text holding `secret` in some ASCII case (see
+/// [`may_name_secret`]).
+static NAMED_SECRET: Gated = Gated::ignore_ascii_case(
+    r#"(?i)\b(aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)\b["']?\s*(?::=|=|:)?\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+    &["secret"],
+);
+
+/// Whether `text` may hold a match of [`NAMED_SECRET`]: every key name it accepts
+/// contains `secret`. One `memchr2` pass for `s`/`S`; an aho-corasick search ignoring
+/// ASCII case cost several times more over a fleet of repositories.
+fn may_name_secret(text: &str) -> bool {
+    folds_into_ascii(text) || contains_ignore_ascii_case(text, "secret")
+}
 
 impl Check for AwsAccessKey {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
@@ -76,7 +81,8 @@ impl Check for AwsAccessKey {
                     None => format!("AWS access key id {}", mask(id)),
                 });
             }
-            for c in NAMED_SECRET.captures_iter(text) {
+            let named = may_name_secret(text).then(|| NAMED_SECRET.regex().captures_iter(text));
+            for c in named.into_iter().flatten() {
                 let (Some(name), Some(secret)) = (c.get(1), c.get(2)) else {
                     continue;
                 };
@@ -94,6 +100,26 @@ impl Check for AwsAccessKey {
                 });
             }
             found.emit(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    /// The needles of each pattern are literals all its matches contain.
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&["export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_\u{17F}ecret_key: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"", "SecretAccessKey = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+        let n: usize = [&NAMED_SECRET]
+            .iter()
+            .map(|g| assert_same_matches(g, &texts))
+            .sum();
+        assert!(n >= 3, "{n}");
+        for t in &texts {
+            assert!(!NAMED_SECRET.regex().is_match(t) || may_name_secret(t), "{t:?}");
         }
     }
 }

@@ -1,5 +1,6 @@
 use std::sync::LazyLock;
 
+use paved_model::pattern::folds_into_ascii;
 use paved_model::secrets::{is_placeholder, is_stand_in, mask};
 use regex::Regex;
 
@@ -47,6 +48,57 @@ static URI: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// The schemes of [`URI`], lower-case.
+const SCHEMES: [&str; 26] = [
+    "postgres", "postgresql", "mysql", "mariadb", "mssql", "sqlserver", "oracle", "mongodb",
+    "mongodb+srv", "redis", "rediss", "amqp", "amqps", "nats", "kafka", "ldap", "ldaps", "smtp",
+    "smtps", "ftp", "sftp", "clickhouse", "cockroachdb", "neo4j", "neo4j+s", "couchdb",
+];
+
+/// Whether `text` may hold a match of [`URI`]: a `://` right after one of its schemes
+/// (in some ASCII case) and followed by `user:password@` and a host character, or a
+/// character that folds into ASCII under `(?i)`. Most files hold no such URI (a URL
+/// has another scheme or no password), and then the pattern is neither compiled nor
+/// run.
+fn may_hold_uri(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    folds_into_ascii(text)
+        || memchr::memmem::find_iter(bytes, b"://").any(|at| {
+            let before = &bytes[..at];
+            SCHEMES.iter().any(|s| {
+                before.len() >= s.len() && before[at - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+            }) && credentials_follow(&bytes[at + 3..])
+        })
+}
+
+/// Whether `rest` (what follows `://`) starts the way [`URI`] needs: a user (maybe
+/// empty), `:`, a password, `@` and a host character. Each run ends at the first ASCII
+/// character its class in the pattern excludes; a non-ASCII character is passed over
+/// (the pattern may exclude it, as Unicode whitespace, but then it would not match
+/// either), so this never rules out a text the pattern matches.
+fn credentials_follow(rest: &[u8]) -> bool {
+    let ends_run = |b: u8, extra: u8| {
+        b.is_ascii_whitespace()
+            || b == 0x0B
+            || b == extra
+            || matches!(b, b'/' | b'@' | b'\'' | b'"' | b'`' | b'<' | b'>' | b'{' | b'}' | b'(' | b')' | b'[' | b']')
+    };
+    let user_end = rest.iter().position(|&b| ends_run(b, b':')).unwrap_or(rest.len());
+    if rest.get(user_end) != Some(&b':') {
+        return false;
+    }
+    let password = &rest[user_end + 1..];
+    let password_end = password
+        .iter()
+        .position(|&b| ends_run(b, b'@'))
+        .unwrap_or(password.len());
+    password_end > 0
+        && password.get(password_end) == Some(&b'@')
+        && password
+            .get(password_end + 1)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
 /// Hosts of examples and local development, whose passwords are not secrets.
 fn is_local_or_example_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
@@ -80,7 +132,8 @@ impl Check for ConnectionUri {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for (f, text) in scanned(cx) {
             let mut found = PerValue::new(f, text);
-            for c in URI.captures_iter(text) {
+            let uris = may_hold_uri(text).then(|| URI.captures_iter(text));
+            for c in uris.into_iter().flatten() {
                 let (Some(scheme), Some(user), Some(password), Some(host)) =
                     (c.get(1), c.get(2), c.get(3), c.get(4))
                 else {
@@ -104,6 +157,46 @@ impl Check for ConnectionUri {
                 });
             }
             found.emit(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::texts;
+
+    /// A text [`may_hold_uri`] rules out holds no match, and every scheme of the
+    /// pattern is in [`SCHEMES`].
+    #[test]
+    fn the_scheme_check_keeps_every_match() {
+        let texts = texts(&[
+            "DATABASE_URL=postgresql://app:s3cr3t@db.internal/app",
+            "MONGODB+SRV://u:p4ss@cluster0.mongodb.net",
+            "x neo4j+s://:pw@graph.io",
+            "rediss://:pw@cache",
+            "\u{17F}mtp://u:pw@mail",
+            "https://u:pw@host",
+            "ftp://issuer.example/jwks.json",
+            "redis://cache:6379/0",
+            "postgres://u:@host",
+            "postgres://u:p@ host",
+            "postgres://u:p\u{a0}q@host",
+            "postgres://u\u{2003}:p@host",
+            "mysql://u:p\x0b@host",
+            "amqp://:p:q@h",
+        ]);
+        let mut matched = 0;
+        for t in &texts {
+            let n = URI.captures_iter(t).count();
+            assert!(n == 0 || may_hold_uri(t), "{t:?}");
+            matched += n;
+        }
+        assert!(matched >= 6, "{matched}");
+        assert!(!may_hold_uri("ftp://issuer.example/jwks.json redis://cache:6379/0"));
+        for scheme in SCHEMES {
+            let t = format!("{} {scheme}://u:pw@host", scheme.to_ascii_uppercase());
+            assert!(URI.is_match(&t) && may_hold_uri(&t), "{scheme}");
         }
     }
 }

@@ -1,5 +1,6 @@
 use std::sync::LazyLock;
 
+use paved_model::pattern::Gated;
 use paved_model::secrets::TextLines;
 use paved_model::Location;
 use regex::Regex;
@@ -41,13 +42,13 @@ rule! {
     }
 }
 
-static PEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?)PRIVATE KEY( BLOCK)?-----")
-        .unwrap()
-});
+// Compiled only for a text holding the literal every match contains.
+static PEM_KEY: Gated = Gated::new(
+    r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?)PRIVATE KEY( BLOCK)?-----",
+    &["PRIVATE KEY"],
+);
 static PEM_BODY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}").unwrap());
-static PUTTY_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^PuTTY-User-Key-File-\d+:").unwrap());
+static PUTTY_KEY: Gated = Gated::new(r"(?m)^PuTTY-User-Key-File-\d+:", &["PuTTY-User-Key-File-"]);
 
 /// Names of key files that are only recognisable by name when binary.
 fn is_key_store_name(name: &str) -> bool {
@@ -100,5 +101,22 @@ impl Check for PrivateKey {
                     .say("PuTTY private key file");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    /// The needles of each pattern are literals all its matches contain.
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&["-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY BLOCK-----", "PuTTY-User-Key-File-2: ssh-rsa", "x\nPuTTY-User-Key-File-3:"]);
+        let n: usize = [&PEM_KEY, &PUTTY_KEY]
+            .iter()
+            .map(|g| assert_same_matches(g, &texts))
+            .sum();
+        assert!(n >= 4, "{n}");
     }
 }
