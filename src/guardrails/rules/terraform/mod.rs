@@ -123,6 +123,8 @@ register! {
     default_security_group_rules::DefaultSecurityGroupRules,
     backend_unencrypted::BackendUnencrypted,
     backend_no_locking::BackendNoLocking,
+    neptune_public::NeptunePublic,
+    neptune_iam_auth::NeptuneIamAuth,
 }
 
 #[cfg(test)]
