@@ -687,6 +687,25 @@ fn r031_neptune() {
 }
 
 #[test]
+fn r044_r045_neptune_access() {
+    let public =
+        "resource \"aws_neptune_cluster_instance\" \"i\" {\n  publicly_accessible = true\n}\n";
+    fires(public, "PVD-TF-044", "publicly_accessible");
+    // Unset is private (the default); a variable is not a literal `true`.
+    quiet("resource \"aws_neptune_cluster_instance\" \"i\" {\n  instance_class = \"db.r6g.large\"\n}\n", "PVD-TF-044");
+    quiet("resource \"aws_neptune_cluster_instance\" \"i\" {\n  publicly_accessible = var.public\n}\n", "PVD-TF-044");
+    // IAM authentication: missing is reported at the cluster, `false` at the attribute.
+    fires(
+        "resource \"aws_neptune_cluster\" \"g\" {\n  storage_encrypted = true\n}\n",
+        "PVD-TF-045",
+        "aws_neptune_cluster",
+    );
+    fires("resource \"aws_neptune_cluster\" \"g\" {\n  iam_database_authentication_enabled = false\n}\n", "PVD-TF-045", "iam_database_authentication_enabled");
+    quiet("resource \"aws_neptune_cluster\" \"g\" {\n  iam_database_authentication_enabled = true\n}\n", "PVD-TF-045");
+    quiet("resource \"aws_neptune_cluster\" \"g\" {\n  iam_database_authentication_enabled = var.iam\n}\n", "PVD-TF-045");
+}
+
+#[test]
 fn r032_r033_r034_search_domains_of_both_kinds() {
     let es = "resource \"aws_elasticsearch_domain\" \"e\" {\n  domain_name = \"e\"\n}\n";
     fires(es, "PVD-TF-032", "aws_elasticsearch_domain");
