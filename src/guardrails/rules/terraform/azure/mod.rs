@@ -51,6 +51,7 @@ register! {
     aks_local_accounts::AksLocalAccounts,
     aks_api_open::AksApiOpen,
     db_plaintext::DbPlaintext,
+    encryption_layer_off::EncryptionLayerOff,
 }
 
 #[cfg(test)]

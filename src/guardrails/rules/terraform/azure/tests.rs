@@ -392,3 +392,42 @@ fn database_plaintext() {
     assert!(of("PVD-TF-112", &config("require_secure_transport", "ON")).is_empty());
     assert!(of("PVD-TF-112", &config("max_connections", "off")).is_empty());
 }
+
+#[test]
+fn encryption_layer_off() {
+    let server = "resource \"azurerm_mysql_server\" \"m\" {\n  ssl_enforcement_enabled = true\n}\n";
+    // Missing: reported at the server block.
+    assert_eq!(of("PVD-TF-113", server), vec![1]);
+    let off = "resource \"azurerm_postgresql_server\" \"p\" {\n  ssl_enforcement_enabled = true\n  infrastructure_encryption_enabled = false\n}\n";
+    assert_eq!(of("PVD-TF-113", off), vec![3]);
+    assert!(of("PVD-TF-113", &off.replace("= false\n}", "= true\n}")).is_empty());
+    assert!(of("PVD-TF-113", &off.replace("= false\n}", "= var.infra\n}")).is_empty());
+    // Flexible servers have no such switch.
+    assert!(of(
+        "PVD-TF-113",
+        &server.replace("mysql_server", "mysql_flexible_server")
+    )
+    .is_empty());
+    let disk = |settings: &str| {
+        format!("resource \"azurerm_managed_disk\" \"d\" {{\n  create_option = \"Empty\"\n{settings}}}\n")
+    };
+    assert_eq!(
+        of(
+            "PVD-TF-113",
+            &disk("  encryption_settings {\n    enabled = false\n  }\n")
+        ),
+        vec![4]
+    );
+    // No block, `true`, or an unknown value: nothing certain to report.
+    assert!(of("PVD-TF-113", &disk("")).is_empty());
+    assert!(of(
+        "PVD-TF-113",
+        &disk("  encryption_settings {\n    enabled = true\n  }\n")
+    )
+    .is_empty());
+    assert!(of(
+        "PVD-TF-113",
+        &disk("  encryption_settings {\n    enabled = var.ade\n  }\n")
+    )
+    .is_empty());
+}
