@@ -27,6 +27,7 @@ pub mod prompt;
 pub mod provenance;
 pub mod releases;
 pub mod render;
+mod shared;
 pub mod source;
 pub mod templating;
 pub mod value;

@@ -2,17 +2,18 @@
 //! directory laid out the same way. Both produce the same in-memory files, so the
 //! rest of the engine never touches the file system while rendering.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::compose::{self, LayerSource};
 use super::error::{BlueprintError, Result};
 use super::limits;
 use super::manifest::{Manifest, MANIFEST_FILE};
 use super::model::{check_folder_name, Blueprint, SourceFile};
+use super::shared::Shared;
 use super::versions::{BlueprintRef, RELEASES_DIR};
 
 /// The blueprint `paved new` uses when none is named and several are available.
@@ -51,7 +52,7 @@ pub struct Catalog {
     ids: Vec<String>,
     /// Blueprints already loaded by [`Catalog::load_shared`]: an audit of many
     /// repositories generated from one blueprint parses and compiles it once.
-    loaded: Arc<Mutex<HashMap<String, Arc<Blueprint>>>>,
+    loaded: Arc<Shared<Blueprint>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -170,18 +171,7 @@ impl Catalog {
     /// Like [`Catalog::load`], but loads each blueprint once per catalog and shares it.
     /// Failures are not remembered, so each caller gets the full error.
     pub fn load_shared(&self, id: &str) -> Result<Arc<Blueprint>> {
-        // Held while loading: compiling a large blueprint takes long enough that
-        // threads racing past an unlocked check would each compile it again.
-        let mut loaded = self
-            .loaded
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(bp) = loaded.get(id) {
-            return Ok(Arc::clone(bp));
-        }
-        let bp = Arc::new(self.load(id)?);
-        loaded.insert(id.to_string(), Arc::clone(&bp));
-        Ok(bp)
+        self.loaded.get_or_load(id, || self.load(id))
     }
 
     /// Reads, parses and checks one blueprint.
@@ -536,17 +526,8 @@ impl Catalog {
             });
         }
         let key = format!("{id}@{version}");
-        // Held while loading, as in `load_shared`; nothing below takes it again.
-        let mut loaded = self
-            .loaded
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(bp) = loaded.get(&key) {
-            return Ok(Arc::clone(bp));
-        }
-        let bp = Arc::new(self.load_release(id, version)?);
-        loaded.insert(key, Arc::clone(&bp));
-        Ok(bp)
+        self.loaded
+            .get_or_load(&key, || self.load_release(id, version))
     }
 
     fn load_release(&self, id: &str, version: &semver::Version) -> Result<Blueprint> {

@@ -28,7 +28,7 @@ rule! {
     /// ```
     pub struct SelfHostedRunner {
         id: "PVD-GHA-011",
-        severity: Medium,
+        severity: High,
         references: ["zizmor:self-hosted-runner"],
     }
 }

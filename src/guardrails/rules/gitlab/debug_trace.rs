@@ -24,7 +24,7 @@ rule! {
     /// ```
     pub struct DebugTrace {
         id: "PVD-GITLAB-005",
-        severity: Medium,
+        severity: High,
         references: [],
     }
 }

@@ -33,7 +33,7 @@ rule! {
     /// ```
     pub struct AksApiOpen {
         id: "PVD-TF-111",
-        severity: Medium,
+        severity: High,
         references: ["checkov:CKV_AZURE_6", "checkov:CKV_AZURE_115"],
     }
 }

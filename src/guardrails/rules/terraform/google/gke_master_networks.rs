@@ -36,7 +36,7 @@ rule! {
     /// ```
     pub struct GkeMasterNetworks {
         id: "PVD-TF-210",
-        severity: Medium,
+        severity: High,
         references: ["checkov:CKV_GCP_20", "checkov:CKV_GCP_18"],
     }
 }
