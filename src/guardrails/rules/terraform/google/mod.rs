@@ -54,6 +54,8 @@ register! {
     gke_legacy_abac::GkeLegacyAbac,
     gke_master_networks::GkeMasterNetworks,
     gke_static_credentials::GkeStaticCredentials,
+    redis_plaintext::RedisPlaintext,
+    ssl_policy_weak::SslPolicyWeak,
 }
 
 #[cfg(test)]

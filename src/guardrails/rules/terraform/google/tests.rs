@@ -326,3 +326,59 @@ fn gke_abac_control_plane_and_credentials() {
     )
     .is_empty());
 }
+
+#[test]
+fn redis_transit_encryption() {
+    let redis = |mode: &str| {
+        format!("resource \"google_redis_instance\" \"r\" {{\n  memory_size_gb = 1\n{mode}}}\n")
+    };
+    // Missing: the default is DISABLED, reported at the instance.
+    assert_eq!(of("PVD-TF-212", &redis("")), vec![1]);
+    assert_eq!(
+        of(
+            "PVD-TF-212",
+            &redis("  transit_encryption_mode = \"DISABLED\"\n")
+        ),
+        vec![3]
+    );
+    assert!(of(
+        "PVD-TF-212",
+        &redis("  transit_encryption_mode = \"SERVER_AUTHENTICATION\"\n")
+    )
+    .is_empty());
+    assert!(of(
+        "PVD-TF-212",
+        &redis("  transit_encryption_mode = var.tls\n")
+    )
+    .is_empty());
+}
+
+#[test]
+fn ssl_policy_versions_and_profiles() {
+    let policy = |body: &str| {
+        format!("resource \"google_compute_ssl_policy\" \"p\" {{\n  name = \"p\"\n{body}}}\n")
+    };
+    // Both defaults are weak: one finding at the policy.
+    assert_eq!(of("PVD-TF-213", &policy("")), vec![1]);
+    assert_eq!(
+        of(
+            "PVD-TF-213",
+            &policy("  min_tls_version = \"TLS_1_1\"\n  profile = \"MODERN\"\n")
+        ),
+        vec![3]
+    );
+    assert_eq!(
+        of(
+            "PVD-TF-213",
+            &policy("  min_tls_version = \"TLS_1_2\"\n  profile = \"COMPATIBLE\"\n")
+        ),
+        vec![4]
+    );
+    for strong in [
+        "  min_tls_version = \"TLS_1_2\"\n  profile = \"MODERN\"\n",
+        "  min_tls_version = \"TLS_1_2\"\n  profile = \"RESTRICTED\"\n",
+        "  min_tls_version = var.tls\n  profile = var.profile\n",
+    ] {
+        assert!(of("PVD-TF-213", &policy(strong)).is_empty(), "{strong}");
+    }
+}
