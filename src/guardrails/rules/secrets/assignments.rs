@@ -43,6 +43,13 @@ const KEY_WORD_LITERALS: [&str; 18] = [
     "credential",
 ];
 
+/// Whether `key` holds one of the key words an assignment must name: what a
+/// container `env` entry's `name:` must hold for its `value:` to be judged at all.
+pub(super) fn names_a_credential(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    KEY_WORD_LITERALS.iter().any(|w| lower.contains(w))
+}
+
 /// Shortest and longest value reported, in characters.
 const VALUE_CHARS: std::ops::RangeInclusive<usize> = 8..=200;
 

@@ -341,6 +341,11 @@ impl Check for GenericCredential {
             // A container's `env` names the variable in `name:` and gives the literal
             // in `value:`, so the assignment patterns never pair them.
             for (name, value, offset) in env_literals(cx, f, text) {
+                // Only a variable named like a credential, as for every other
+                // assignment: `PODINFO_UI_COLOR: "#34577c"` is a colour.
+                if !assignments::names_a_credential(name) {
+                    continue;
+                }
                 let credential = is_credential_value(value)
                     || (relaxed && is_password_key(name) && is_literal_password(name, value));
                 if !credential
