@@ -424,7 +424,24 @@ fn parent_dir(path: &Path) -> PathBuf {
 }
 
 /// Writes beside the target and renames, so readers never see half a report.
+/// An existing target that is not a regular file (`/dev/null`, `/dev/stdout`, a
+/// FIFO) is written in place: renaming over it would replace the device node with a
+/// regular file, which, run as root, breaks `/dev/null` for the whole machine.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            let mut target = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| {
+                    format!("--output {}: cannot open it for writing", path.display())
+                })?;
+            target
+                .write_all(bytes)
+                .with_context(|| format!("--output {}: cannot write", path.display()))?;
+            return Ok(());
+        }
+    }
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".paved-report-")

@@ -770,3 +770,26 @@ fn manifests_on_stdin_over_the_limits_are_clear_errors() {
         "{err}"
     );
 }
+
+/// `--output /dev/null` writes to the device; the atomic rename used for regular
+/// files would have replaced the device node with a regular file (as root).
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_is_written_in_place_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(repo.path().join("README.md"), "x\n").unwrap();
+    let before = std::fs::metadata("/dev/null").unwrap();
+    assert!(before.file_type().is_char_device());
+    assert_cmd::Command::cargo_bin("paved")
+        .unwrap()
+        .args(["drift", "--format", "json", "--output", "/dev/null"])
+        .arg(repo.path())
+        .assert()
+        .code(predicates::ord::lt(2));
+    let after = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        after.file_type().is_char_device(),
+        "/dev/null is no longer a device"
+    );
+}
