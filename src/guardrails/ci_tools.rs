@@ -6,6 +6,9 @@
 //! scanner, and the GitHub Actions and GitLab CI rules ask whether a scanner it runs
 //! can fail silently. Rules import this module, never each other.
 
+use std::cell::OnceCell;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use paved_model::pattern::{contains_ignore_ascii_case, folds_into_ascii, Gated};
 use regex::Regex;
 
@@ -169,12 +172,12 @@ impl Category {
     }
 
     /// The tools of a profile list (`ci_tools_*`), compiled.
-    pub(crate) fn tools(specs: &[String]) -> std::sync::Arc<Vec<Tool>> {
+    pub(crate) fn tools(specs: &[String]) -> std::sync::Arc<Tools> {
         // Compiling the command patterns dominated an audit (several rules ask for the
         // tools of every category, in every repository), so each list is compiled once
         // per process and shared, not cloned: a cloned regex starts with a cold cache.
         // Bounded by the number of distinct lists in the policy.
-        type Compiled = std::collections::HashMap<Vec<String>, std::sync::Arc<Vec<Tool>>>;
+        type Compiled = std::collections::HashMap<Vec<String>, std::sync::Arc<Tools>>;
         static COMPILED: std::sync::LazyLock<std::sync::Mutex<Compiled>> =
             std::sync::LazyLock::new(Default::default);
         let mut cache = COMPILED
@@ -183,7 +186,9 @@ impl Category {
         if let Some(tools) = cache.get(specs) {
             return std::sync::Arc::clone(tools);
         }
-        let tools = std::sync::Arc::new(specs.iter().filter_map(|s| Tool::parse(s)).collect());
+        let tools = std::sync::Arc::new(Tools::new(
+            specs.iter().filter_map(|s| Tool::parse(s)).collect(),
+        ));
         cache.insert(specs.to_vec(), std::sync::Arc::clone(&tools));
         tools
     }
@@ -214,7 +219,7 @@ params! {
 
 impl ScannerTools {
     /// Every category with its compiled tools.
-    pub(crate) fn compiled(&self) -> Vec<(Category, std::sync::Arc<Vec<Tool>>)> {
+    pub(crate) fn compiled(&self) -> Vec<(Category, std::sync::Arc<Tools>)> {
         Category::ALL
             .iter()
             .map(|&c| {
@@ -230,6 +235,56 @@ impl ScannerTools {
                 (c, Category::tools(list))
             })
             .collect()
+    }
+}
+
+/// The tools of one profile list, and one search for the words of all its command
+/// patterns. A line holding none of those words runs none of the commands, and most
+/// lines of a pipeline (`cargo build`, `npm ci`, `echo …`) are such lines: one search
+/// there instead of a word check per tool was most of what judging a pipeline's
+/// scanners cost (7 categories × ~80 tools × every line of every step).
+pub(crate) struct Tools {
+    list: Vec<Tool>,
+    /// `None` when some command pattern has no ASCII word: every line may run it.
+    words: Option<AhoCorasick>,
+}
+
+impl Tools {
+    fn new(list: Vec<Tool>) -> Tools {
+        let mut words: Vec<&str> = Vec::new();
+        let mut every_line = false;
+        for tool in &list {
+            if let Tool::Command(command) = tool {
+                every_line |= command.words.is_empty();
+                words.extend(command.words.iter().map(String::as_str));
+            }
+        }
+        let words = (!every_line).then(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .ascii_case_insensitive(true)
+                .build(&words)
+                .expect("command words are plain strings")
+        });
+        Tools { list, words }
+    }
+
+    /// Whether `line` may run one of the command tools: it holds a word of one (in
+    /// some ASCII case), or `ſ` or the Kelvin sign, which the patterns' `(?i)` folds
+    /// to ASCII letters.
+    pub(crate) fn may_run(&self, line: &str) -> bool {
+        match &self.words {
+            Some(words) => folds_into_ascii(line) || words.is_match(line),
+            None => true,
+        }
+    }
+}
+
+impl std::ops::Deref for Tools {
+    type Target = [Tool];
+
+    fn deref(&self) -> &[Tool] {
+        &self.list
     }
 }
 
@@ -659,6 +714,8 @@ pub(crate) struct Unit<'a> {
     pub line: u32,
     /// `continue-on-error: true` / `allow_failure: true`: the line of that key.
     pub ignores_failure: Option<u32>,
+    /// The logical lines of each command, split once for every category asked about.
+    lines: OnceCell<Vec<(&'a Node, Vec<(usize, String)>)>>,
 }
 
 /// How a unit runs a scanner of some category.
@@ -669,9 +726,18 @@ pub(crate) enum Found {
     Silenced(u32),
 }
 
-impl Unit<'_> {
+impl<'a> Unit<'a> {
+    fn command_lines(&self) -> &[(&'a Node, Vec<(usize, String)>)] {
+        self.lines.get_or_init(|| {
+            self.commands
+                .iter()
+                .filter_map(|&node| Some((node, logical_lines(node.as_str()?))))
+                .collect()
+        })
+    }
+
     /// Whether this unit runs a tool of `category`, and whether it can fail the build.
-    pub(crate) fn runs(&self, category: Category, tools: &[Tool]) -> Option<Found> {
+    pub(crate) fn runs(&self, category: Category, tools: &Tools) -> Option<Found> {
         let mut found: Option<Found> = None;
         let mut note = |f: Found| {
             found = match (found, f) {
@@ -722,7 +788,7 @@ impl Unit<'_> {
             } else {
                 action_scans(category, action, self.with)
             };
-            for tool in tools {
+            for tool in tools.iter() {
                 // trivy-action scans an image only when scan-type says so.
                 if tool.matches_action(action)
                     && scans
@@ -740,17 +806,19 @@ impl Unit<'_> {
                 note(whole());
             }
         }
-        for node in &self.commands {
-            let Some(text) = node.as_str() else { continue };
-            for (offset, cmd_line) in logical_lines(text) {
-                for tool in tools {
-                    for at in tool.find_commands(&cmd_line) {
+        for (node, lines) in self.command_lines() {
+            for (offset, cmd_line) in lines {
+                if !tools.may_run(cmd_line) {
+                    continue;
+                }
+                for tool in tools.iter() {
+                    for at in tool.find_commands(cmd_line) {
                         let rest = &cmd_line[at..];
                         if !does_scan(category, rest) {
                             continue;
                         }
                         if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
-                            note(Found::Silenced(node.line_at(offset)));
+                            note(Found::Silenced(node.line_at(*offset)));
                         } else {
                             note(whole());
                         }
@@ -758,8 +826,8 @@ impl Unit<'_> {
                 }
             }
         }
-        if let Some(cmd) = &self.container_command {
-            for tool in tools {
+        if let Some(cmd) = self.container_command.as_ref().filter(|c| tools.may_run(c)) {
+            for tool in tools.iter() {
                 for at in tool.find_commands(cmd) {
                     let rest = &cmd[at..];
                     if !does_scan(category, rest) {
@@ -831,6 +899,7 @@ pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
             templates: Vec::new(),
             line: step.node.line(),
             ignores_failure: failure_ignored(step.node).or_else(|| failure_ignored(job)),
+            lines: OnceCell::new(),
         });
     }
     out
@@ -852,6 +921,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             templates,
             line: root.key_line("include").unwrap_or(1),
             ignores_failure: None,
+            lines: OnceCell::new(),
         });
     }
     for job in file.jobs() {
@@ -866,6 +936,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             templates: Vec::new(),
             line: job.key.line(),
             ignores_failure: job.allow_failure().map(Node::line),
+            lines: OnceCell::new(),
         });
     }
     out
@@ -875,37 +946,40 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
 mod tests {
     use super::*;
 
+    /// Command lines the tests judge: defaults, several words, `*`, non-ASCII.
+    const LINES: [&str; 25] = [
+        "cargo deny check",
+        "CARGO-DENY check advisories",
+        "pip install semgrep==1.2 && semgrep ci --error",
+        "docker run ghcr.io/gitleaks/gitleaks:v8@sha256:abc git .",
+        "ſemgrep scan", // `ſ` folds to `s`: a non-ASCII line always runs the regex
+        "\u{212a}ics scan -p .",
+        "echo trivy; trivy fs --exit-code 1 .",
+        "npm audit --audit-level=high",
+        "run: ./scripts/osv-scanner.sh",
+        "nothing to see",
+        "",
+        "zizmor . || true",
+        "cargo audit",
+        "CARGO \t AUDIT --deny warnings",
+        "cargo build && cargo-audit audit",
+        "docker scout cves img",
+        "docker scout quickview",
+        "trivy fs --format cyclonedx --output bom.json .",
+        "trivy image -f spdx-json img; trivy fs -F SPDX .",
+        "trivy sbom bom.json",
+        "\u{e9}cho; TRIVY image --FORMAT CycloneDX x",
+        "trivy image --format \u{17F}pdx x",
+        "cargo cyclonedx --format json",
+        "docker sbom img",
+        "Jobs/SAST.gitlab-ci.yml",
+    ];
+
     /// The word check before a command pattern never changes what it finds: every
     /// default pattern, and user patterns with several words, `*` and non-ASCII.
     #[test]
     fn command_patterns_find_what_their_regex_finds() {
-        let lines = [
-            "cargo deny check",
-            "CARGO-DENY check advisories",
-            "pip install semgrep==1.2 && semgrep ci --error",
-            "docker run ghcr.io/gitleaks/gitleaks:v8@sha256:abc git .",
-            "ſemgrep scan", // `ſ` folds to `s`: a non-ASCII line always runs the regex
-            "\u{212a}ics scan -p .",
-            "echo trivy; trivy fs --exit-code 1 .",
-            "npm audit --audit-level=high",
-            "run: ./scripts/osv-scanner.sh",
-            "nothing to see",
-            "",
-            "zizmor . || true",
-            "cargo audit",
-            "CARGO \t AUDIT --deny warnings",
-            "cargo build && cargo-audit audit",
-            "docker scout cves img",
-            "docker scout quickview",
-            "trivy fs --format cyclonedx --output bom.json .",
-            "trivy image -f spdx-json img; trivy fs -F SPDX .",
-            "trivy sbom bom.json",
-            "\u{e9}cho; TRIVY image --FORMAT CycloneDX x",
-            "trivy image --format \u{17F}pdx x",
-            "cargo cyclonedx --format json",
-            "docker sbom img",
-            "Jobs/SAST.gitlab-ci.yml",
-        ];
+        let lines = LINES;
         let mut checked = 0;
         let user: Vec<String> = [
             "trivy * --format ſpdx",
@@ -942,6 +1016,36 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// A line that runs a tool of a list holds one of the list's words.
+    #[test]
+    fn the_word_search_keeps_every_line_that_runs_a_tool() {
+        let user: Vec<String> = ["my-scan * --strict", "trivy * --format ſpdx"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let mut judged = 0;
+        for list in Category::ALL
+            .iter()
+            .map(|c| c.default_tools())
+            .chain([user])
+        {
+            let tools = Category::tools(&list);
+            for line in LINES {
+                if tools.iter().any(|t| !t.find_commands(line).is_empty()) {
+                    assert!(tools.may_run(line), "{line:?}");
+                    judged += 1;
+                }
+            }
+        }
+        assert!(judged > 20, "{judged}");
+        let sca = Category::tools(&Category::Sca.default_tools());
+        assert!(!sca.may_run("make release && echo built"));
+        assert!(sca.may_run("CARGO  Audit"));
+        // A pattern without an ASCII word may match any line.
+        let odd = Category::tools(&["ſcan".to_owned()]);
+        assert!(odd.may_run("anything"));
     }
 
     /// The literals gating the patterns that judge a command are in every match.

@@ -35,6 +35,13 @@ pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Severity};
 /// Runs the checks of `rules` over `repo` and returns their hits in rule order
 /// (rules the engine raises have no check and add nothing). The drift engine adds
 /// policy, context and waivers on top; rule tests call this directly.
+///
+/// The checks run in parallel, each into its own list, joined in rule order, so the
+/// hits are the same whatever thread ran which rule. Each check is a task of its own:
+/// this thread takes them from the end of the list (the secret and auth rules, the
+/// dearest, which parse the service's Rust sources), an idle thread from the start.
+/// Facts several rules share ([`RepoModel::memo`]) and the views are still computed
+/// once.
 pub fn check_all<'r>(
     repo: &RepoModel,
     params: &Params,
@@ -42,6 +49,10 @@ pub fn check_all<'r>(
 ) -> Vec<Hit> {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let running: Vec<&'static str> = rules.iter().map(|r| r.meta.id).collect();
+    let checks: Vec<(&'static str, rule::CheckFn)> = rules
+        .iter()
+        .filter_map(|r| Some((r.meta.id, r.check?)))
+        .collect();
     let views = paved_model::Views::new(repo.model());
     let ctx = CheckCtx {
         repo,
@@ -49,12 +60,12 @@ pub fn check_all<'r>(
         params,
         running: &running,
     };
-    let mut hits = Vec::new();
-    for rule in rules {
-        if let Some(check) = rule.check {
-            let mut emitter = Emitter::new(rule.meta.id, &mut hits);
-            check(&ctx, &mut emitter);
+    let mut found: Vec<Vec<Hit>> = checks.iter().map(|_| Vec::new()).collect();
+    rayon::scope(|scope| {
+        for ((id, check), hits) in checks.iter().zip(found.iter_mut()) {
+            let ctx = &ctx;
+            scope.spawn(move |_| check(ctx, &mut Emitter::new(id, hits)));
         }
-    }
-    hits
+    });
+    found.into_iter().flatten().collect()
 }

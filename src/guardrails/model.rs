@@ -7,9 +7,11 @@
 //! size-capped). Parsers never panic: a file they cannot read becomes a [`Warning`].
 
 use std::any::{Any, TypeId};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use paved_model::{Model, SourceFile, Warning};
 use paved_parse::{dockerfile, hcl, yaml};
@@ -33,7 +35,36 @@ pub struct RepoContext {
 /// fact's type, so each module keeps its own private type.
 #[derive(Default)]
 struct Memo {
-    slots: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    slots: Mutex<HashMap<TypeId, Arc<Slot>>>,
+}
+
+/// One fact: computed by the first rule that asks, while the others wait for it.
+#[derive(Default)]
+struct Slot {
+    /// Set by the thread that computes the fact.
+    claimed: AtomicBool,
+    value: OnceLock<Arc<dyn Any + Send + Sync>>,
+}
+
+thread_local! {
+    /// How many facts this thread is computing (nested: a fact may ask for another).
+    static COMPUTING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts a fact under computation on this thread, also when computing it panics.
+struct Computing;
+
+impl Computing {
+    fn start() -> Computing {
+        COMPUTING.with(|c| c.set(c.get() + 1));
+        Computing
+    }
+}
+
+impl Drop for Computing {
+    fn drop(&mut self) {
+        COMPUTING.with(|c| c.set(c.get() - 1));
+    }
 }
 
 /// One repository as every rule sees it.
@@ -143,29 +174,36 @@ impl RepoModel {
     }
 
     /// The fact of type `T` about this repository, computed by `compute` the first time
-    /// any rule asks for it.
+    /// any rule asks for it; rules running in parallel that ask meanwhile wait for that
+    /// one computation rather than repeat it.
     pub fn memo<T: Any + Send + Sync>(&self, compute: impl FnOnce(&RepoModel) -> T) -> Arc<T> {
-        let key = TypeId::of::<T>();
-        let found = self
-            .memo
-            .slots
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(&key)
-            .cloned();
-        if let Some(any) = found {
-            if let Ok(fact) = any.downcast::<T>() {
-                return fact;
+        let slot = Arc::clone(
+            self.memo
+                .slots
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .entry(TypeId::of::<T>())
+                .or_default(),
+        );
+        if slot.value.get().is_none()
+            && slot.claimed.swap(true, Ordering::AcqRel)
+            && COMPUTING.with(Cell::get) == 0
+        {
+            // Another rule is computing it: run other pending work meanwhile, so the
+            // core is not idle. Not while this thread computes a fact itself: the work
+            // it picked up could wait for that fact, below it on this very stack.
+            while slot.value.get().is_none() && rayon::yield_now() == Some(rayon::Yield::Executed) {
             }
         }
-        // Computed outside the lock: a fact may itself ask for another one.
-        let fact = Arc::new(compute(self));
-        self.memo
-            .slots
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key, fact.clone());
-        fact
+        // Computed without the map's lock: a fact may itself ask for another one.
+        // Blocks while another thread computes it.
+        let any = slot.value.get_or_init(|| {
+            let _computing = Computing::start();
+            Arc::new(compute(self))
+        });
+        Arc::clone(any)
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("memo slots are keyed by their type"))
     }
 }
 
@@ -187,6 +225,25 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // A different type is a different fact.
         assert_eq!(*model.memo(|_| "other"), "other");
+    }
+
+    #[test]
+    fn memo_computes_each_fact_once_under_contention() {
+        let model = RepoModel::from_memory(&[("a.txt", "x")]);
+        let calls = AtomicUsize::new(0);
+        use rayon::prelude::*;
+        let values: Vec<usize> = (0..64)
+            .into_par_iter()
+            .map(|_| {
+                *model.memo(|r| {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    r.files().len()
+                })
+            })
+            .collect();
+        assert_eq!(values, vec![1; 64]);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -1,22 +1,25 @@
 //! Finding `key = "value"` assignments whose key names a credential, for
 //! PVD-SECRET-004. Declares no rule.
 //!
-//! Two patterns, matched exactly as written (every match, in order, as `captures_iter`
-//! of the pattern with the value bounded to 8–200 characters would give them), but
-//! found the cheap way: the patterns are case-insensitive, so no literal prefilter
-//! applies and running them meant stepping through every byte of every file, the
-//! largest cost of auditing a repository after parsing. A match always holds one of
-//! the key words, so the key words are looked up first (in a lower-cased copy, with
-//! a vectorised multi-string search) and the pattern is only tried, anchored, where a
-//! match holding that word would have to start.
+//! Two patterns (see [`Form::pattern`]), whose matches are found exactly as written
+//! (every match, in order, as `captures_iter` of the pattern with the value bounded
+//! to 8–200 characters would give them), but the cheap way: the patterns are
+//! case-insensitive, so no literal prefilter applies and running them meant stepping
+//! through every byte of every file, the largest cost of auditing a repository after
+//! parsing. A match always holds one of the key words, so the key words are looked
+//! up first (in a lower-cased copy, with a vectorised multi-string search) and a
+//! match is only tried, anchored, where a match holding that word would have to
+//! start. From a given start each pattern can take one path only (see [`find`]), so
+//! that anchored match is a direct walk over the text ([`Form::match_at`]) rather
+//! than the compiled pattern, whose construction (two Unicode-aware automata) cost
+//! more than everything else the rule does. The pattern itself still scans a text
+//! holding a character that `(?i)` folds into ASCII, which the walk does not model.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
-use regex_automata::meta;
-use regex_automata::{Anchored, Input};
 
 /// Key names that hold credentials.
 const KEY_WORDS: &str = r"password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?";
@@ -91,12 +94,19 @@ impl Form {
             .map_or(0, |i| i + 1)
     }
 
-    fn anchored(self) -> &'static meta::Regex {
-        static QUOTED: LazyLock<meta::Regex> = LazyLock::new(|| compile(Form::Quoted));
-        static UNQUOTED: LazyLock<meta::Regex> = LazyLock::new(|| compile(Form::Unquoted));
+    /// The match of the pattern anchored at `start` (a char boundary of `text`), as
+    /// (end of the whole match, key, value); `lower` is `text` lower-cased (ASCII).
+    /// Each step is the only one the pattern can take from there (see [`find`]); the
+    /// text holds no character that `(?i)` folds into ASCII.
+    fn match_at(
+        self,
+        text: &str,
+        lower: &[u8],
+        start: usize,
+    ) -> Option<(usize, Range<usize>, Range<usize>)> {
         match self {
-            Form::Quoted => &QUOTED,
-            Form::Unquoted => &UNQUOTED,
+            Form::Quoted => quoted_at(text, lower, start),
+            Form::Unquoted => unquoted_at(text, lower, start),
         }
     }
 
@@ -110,12 +120,158 @@ impl Form {
     }
 }
 
-fn compile(form: Form) -> meta::Regex {
-    meta::Regex::new(&form.pattern()).expect("assignment pattern is valid")
-}
-
 fn scanner(form: Form) -> Regex {
     Regex::new(&form.pattern()).expect("assignment pattern is valid")
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// The end of the run of characters from `at` that `keep` accepts.
+fn run_end(text: &str, at: usize, keep: impl Fn(char) -> bool) -> usize {
+    text[at..]
+        .char_indices()
+        .find(|&(_, c)| !keep(c))
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// `\s*` from `at`: Unicode white space, as the patterns' `\s`.
+fn skip_space(text: &str, at: usize) -> usize {
+    run_end(text, at, char::is_whitespace)
+}
+
+/// `[ \t]*` from `at`.
+fn skip_blank(text: &[u8], at: usize) -> usize {
+    at + text[at..]
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// Whether `lower` holds `word` (lower-case ASCII) at `at`.
+fn has_at(lower: &[u8], at: usize, word: &str) -> bool {
+    lower.get(at..at + word.len()) == Some(word.as_bytes())
+}
+
+/// The key at `at`: `[A-Za-z0-9_.-]*(?:KEY_WORDS)[A-Za-z0-9_.-]*` followed by a
+/// character that is not a key character, so the whole run of key characters.
+fn key_at(lower: &[u8], at: usize) -> Option<Range<usize>> {
+    let end = at + lower[at..].iter().take_while(|&&b| is_key_byte(b)).count();
+    let key = &lower[at..end];
+    KEY_WORD_LITERALS
+        .iter()
+        .any(|w| memchr::memmem::find(key, w.as_bytes()).is_some())
+        .then_some(at..end)
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '`')
+}
+
+/// [`Form::Quoted`] anchored at `start`.
+fn quoted_at(
+    text: &str,
+    lower: &[u8],
+    start: usize,
+) -> Option<(usize, Range<usize>, Range<usize>)> {
+    let bytes = text.as_bytes();
+    let key = key_at(lower, start)?;
+    // `["']?`: taken when there, as without it nothing after could match a quote.
+    let mut at = key.end + usize::from(matches!(bytes.get(key.end), Some(b'"' | b'\'')));
+    // `(?:\s*:\s*&(?:'static\s+)?str)?`: when it matches, skipping it leaves `:`
+    // before `&`, which nothing after accepts.
+    at = type_annotation(text, lower, at).unwrap_or(at);
+    // `\s*(?::=|=>|=|:)`, the first alternative that matches: a shorter one leaves
+    // `=` or `>` where `\s*`, `[br]` or a quote must follow.
+    at = skip_space(text, at);
+    at += [":=", "=>", "=", ":"]
+        .iter()
+        .find(|op| has_at(lower, at, op))?
+        .len();
+    // `\s*(?:[br]#?)?["'`]`
+    at = skip_space(text, at);
+    if matches!(lower.get(at), Some(b'b' | b'r')) {
+        at += 1;
+        if lower.get(at) == Some(&b'#') {
+            at += 1;
+        }
+    }
+    if !matches!(lower.get(at), Some(b'"' | b'\'' | b'`')) {
+        return None;
+    }
+    // `([^"'`\s\\]+)["'`]`
+    let value = at + 1..run_end(text, at + 1, |c| {
+        !(is_quote(c) || c == '\\' || c.is_whitespace())
+    });
+    if value.is_empty() || !matches!(lower.get(value.end), Some(b'"' | b'\'' | b'`')) {
+        return None;
+    }
+    Some((value.end + 1, key, value))
+}
+
+/// `(?:\s*:\s*&(?:'static\s+)?str)?` at `at`: where it ends, when it matches.
+fn type_annotation(text: &str, lower: &[u8], at: usize) -> Option<usize> {
+    let mut at = skip_space(text, at);
+    if lower.get(at) != Some(&b':') {
+        return None;
+    }
+    at = skip_space(text, at + 1);
+    if lower.get(at) != Some(&b'&') {
+        return None;
+    }
+    at += 1;
+    if has_at(lower, at, "'static") {
+        let after = skip_space(text, at + "'static".len());
+        if after > at + "'static".len() {
+            at = after;
+        }
+    }
+    has_at(lower, at, "str").then_some(at + "str".len())
+}
+
+/// [`Form::Unquoted`] anchored at `start`.
+fn unquoted_at(
+    text: &str,
+    lower: &[u8],
+    start: usize,
+) -> Option<(usize, Range<usize>, Range<usize>)> {
+    let bytes = text.as_bytes();
+    // `(?m)^`: a line starts here.
+    if start > 0 && bytes[start - 1] != b'\n' {
+        return None;
+    }
+    let mut at = skip_blank(bytes, start);
+    // `(?:export[ \t]+)?`: when it matches, skipping it leaves the key `export`.
+    if has_at(lower, at, "export") {
+        let after = skip_blank(bytes, at + "export".len());
+        if after > at + "export".len() {
+            at = after;
+        }
+    }
+    let key = key_at(lower, at)?;
+    // `[ \t]*[:=][ \t]*`
+    at = skip_blank(bytes, key.end);
+    if !matches!(bytes.get(at), Some(b':' | b'=')) {
+        return None;
+    }
+    at = skip_blank(bytes, at + 1);
+    // `([^\s"'`]+)`
+    let value = at..run_end(text, at, |c| !(is_quote(c) || c.is_whitespace()));
+    if value.is_empty() {
+        return None;
+    }
+    // `(?:[ \t]+#.*)?[ \t]*$`: a comment runs to the end of the line; else only
+    // blanks may follow, up to the line's `\n` (a `\r` ends no line here).
+    let blanks = skip_blank(bytes, value.end);
+    let end = if blanks > value.end && bytes.get(blanks) == Some(&b'#') {
+        memchr::memchr(b'\n', &bytes[blanks..]).map_or(bytes.len(), |i| blanks + i)
+    } else if blanks == bytes.len() || bytes[blanks] == b'\n' {
+        blanks
+    } else {
+        return None;
+    };
+    Some((end, key, value))
 }
 
 /// One assignment: byte ranges of the key and the value in the text.
@@ -152,8 +308,6 @@ pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
             .expect("key words are valid")
     });
     let lower = text.to_ascii_lowercase();
-    let re = form.anchored();
-    let mut caps = re.create_captures();
     let mut out = Vec::new();
     let (mut at, mut tried) = (0, None);
     for word in WORDS.find_iter(&lower) {
@@ -168,21 +322,12 @@ pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
             continue;
         }
         tried = Some(start);
-        re.search_captures(
-            &Input::new(text).range(start..).anchored(Anchored::Yes),
-            &mut caps,
-        );
-        let (Some(whole), Some(key), Some(value)) =
-            (caps.get_match(), caps.get_group(1), caps.get_group(2))
-        else {
+        let Some((end, key, value)) = form.match_at(text, lower.as_bytes(), start) else {
             continue;
         };
-        if VALUE_CHARS.contains(&text[value.range()].chars().count()) {
-            out.push(Assignment {
-                key: key.range(),
-                value: value.range(),
-            });
-            at = whole.end();
+        if VALUE_CHARS.contains(&text[value.clone()].chars().count()) {
+            at = end;
+            out.push(Assignment { key, value });
         } else {
             at = key.end;
         }
