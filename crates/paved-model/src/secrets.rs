@@ -7,7 +7,6 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use crate::pattern::Gated;
@@ -214,37 +213,6 @@ pub static SERVICE_TOKENS: [(&str, usize, Gated); 6] = [
         Gated::new(r"\b[rs]k_live_[0-9A-Za-z]{24,}", &["k_live_"]),
     ),
 ];
-
-/// Which of [`SERVICE_TOKENS`] `text` may hold: those one of whose needles it holds,
-/// found in one vectorised search for every needle. Searching each file once per
-/// pattern (each with its own needle search) was most of what PVD-SECRET-003 cost.
-pub fn service_token_candidates(text: &str) -> [bool; SERVICE_TOKENS.len()] {
-    static NEEDLES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
-        let (needles, owners): (Vec<&str>, Vec<usize>) = SERVICE_TOKENS
-            .iter()
-            .enumerate()
-            .flat_map(|(i, (_, _, g))| g.needles().iter().map(move |n| (*n, i)))
-            .unzip();
-        let finder = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(needles)
-            .expect("token needles are plain strings");
-        (finder, owners)
-    });
-    let (finder, owners) = &*NEEDLES;
-    let mut found = [false; SERVICE_TOKENS.len()];
-    // Non-overlapping matches find every pattern that has one: no needle begins
-    // with a proper suffix of another's (only `xox` overlaps itself), so no
-    // occurrence of one pattern's needle is hidden inside another's. (An overlapping
-    // search steps the automaton through every byte: thirty times slower.)
-    for m in finder.find_iter(text) {
-        found[owners[m.pattern().as_usize()]] = true;
-        if found.iter().all(|f| *f) {
-            break;
-        }
-    }
-    found
-}
 
 /// A JSON Web Token; group 1 is the payload.
 pub static JWT_TOKEN: Gated = Gated::new(
@@ -606,37 +574,6 @@ mod tests {
             }
         }
         assert!(matched > 20, "{matched}");
-    }
-
-    /// One search for every needle picks the patterns each pattern's own gate would.
-    #[test]
-    fn token_candidates_are_the_patterns_whose_gate_opens() {
-        // What the one non-overlapping search relies on: no needle of one pattern
-        // starts inside (or at the start of) a needle of another.
-        for (i, (_, _, a)) in SERVICE_TOKENS.iter().enumerate() {
-            for (j, (_, _, b)) in SERVICE_TOKENS.iter().enumerate() {
-                for (x, y) in a
-                    .needles()
-                    .iter()
-                    .flat_map(|x| b.needles().iter().map(move |y| (x, y)))
-                {
-                    let hides =
-                        (0..x.len()).any(|k| y.starts_with(&x[k..]) || x[k..].starts_with(y));
-                    assert!(i == j || !hides, "{x} and {y}");
-                }
-            }
-        }
-        let mut open = 0;
-        for text in token_texts() {
-            for t in std::iter::once(text.as_str()).chain(text.split_whitespace()) {
-                let candidates = service_token_candidates(t);
-                for ((_, _, g), candidate) in SERVICE_TOKENS.iter().zip(candidates) {
-                    assert_eq!(candidate, g.may_match(t), "{} on {t:?}", g.as_str());
-                    open += usize::from(candidate);
-                }
-            }
-        }
-        assert!(open > 10, "{open}");
     }
 
     #[test]

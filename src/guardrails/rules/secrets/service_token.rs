@@ -1,6 +1,6 @@
 use paved_model::secrets::{
     entropy, is_http_recording, is_placeholder, mask, mentions_firebase_web_config,
-    mentions_ingestion_host, service_token_candidates, SERVICE_TOKENS,
+    mentions_ingestion_host, SERVICE_TOKENS,
 };
 
 use super::scan::{scanned, PerValue, SecretParams};
@@ -51,12 +51,7 @@ impl Check for ServiceToken {
         for (f, text) in scanned(cx) {
             let recording = is_http_recording(&f.path_str());
             let mut found = PerValue::new(f, text);
-            let candidates = service_token_candidates(text);
-            for ((what, prefix, re), _) in SERVICE_TOKENS
-                .iter()
-                .zip(candidates)
-                .filter(|(_, candidate)| *candidate)
-            {
+            for (what, prefix, re) in SERVICE_TOKENS.iter() {
                 for m in re.find_iter(text) {
                     let token = m.as_str();
                     let body = token.get(*prefix..).unwrap_or("");
