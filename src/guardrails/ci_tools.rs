@@ -698,6 +698,9 @@ pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Each command of a unit with its logical lines (offset in the command, text).
+type CommandLines<'a> = Vec<(&'a Node, Vec<(usize, String)>)>;
+
 /// A step or job, reduced to what recognises a scanner.
 pub(crate) struct Unit<'a> {
     /// `uses:` action name without `@ref`, lower-case.
@@ -715,7 +718,7 @@ pub(crate) struct Unit<'a> {
     /// `continue-on-error: true` / `allow_failure: true`: the line of that key.
     pub ignores_failure: Option<u32>,
     /// The logical lines of each command, split once for every category asked about.
-    lines: OnceCell<Vec<(&'a Node, Vec<(usize, String)>)>>,
+    lines: OnceCell<CommandLines<'a>>,
 }
 
 /// How a unit runs a scanner of some category.
@@ -727,7 +730,7 @@ pub(crate) enum Found {
 }
 
 impl<'a> Unit<'a> {
-    fn command_lines(&self) -> &[(&'a Node, Vec<(usize, String)>)] {
+    fn command_lines(&self) -> &CommandLines<'a> {
         self.lines.get_or_init(|| {
             self.commands
                 .iter()
