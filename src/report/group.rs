@@ -127,16 +127,20 @@ pub fn by_location(findings: &[Finding]) -> Vec<Group<'_>> {
 mod tests {
     use super::*;
 
+    /// Each group's location and rules.
+    fn shape(groups: &[Group<'_>]) -> Vec<(String, Vec<&'static str>)> {
+        groups
+            .iter()
+            .map(|g| (g.location(), g.findings.iter().map(|f| f.rule).collect()))
+            .collect()
+    }
+
     #[test]
     fn same_file_and_line_is_one_group_most_severe_first() {
         let report = super::super::sample::grouped();
         let groups = by_location(&report.repos[0].findings);
-        let shape: Vec<(String, Vec<&str>)> = groups
-            .iter()
-            .map(|g| (g.location(), g.findings.iter().map(|f| f.rule).collect()))
-            .collect();
         assert_eq!(
-            shape,
+            shape(&groups),
             [
                 (
                     "deploy/app.yaml:17".to_string(),
@@ -166,12 +170,8 @@ mod tests {
         findings.push(secret);
         findings.push(elsewhere);
         let groups = by_location(&report.repos[0].findings);
-        let shape: Vec<(String, Vec<&str>)> = groups
-            .iter()
-            .map(|g| (g.location(), g.findings.iter().map(|f| f.rule).collect()))
-            .collect();
         assert_eq!(
-            shape,
+            shape(&groups),
             [
                 (
                     "deploy/app.yaml:17".to_string(),
