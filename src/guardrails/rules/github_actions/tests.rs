@@ -98,13 +98,30 @@ fn gha002_default_permissions() {
 
 #[test]
 fn gha003_broad_permissions() {
-    let w = golden().replace("permissions: {}", "permissions: write-all");
+    // The reusable-workflow call keeps no block of its own, so it inherits the grant.
+    let inherits = golden().replace(
+        "  call:\n    permissions:\n      contents: read\n",
+        "  call:\n",
+    );
+    let w = inherits.replace("permissions: {}", "permissions: write-all");
     assert_eq!(wf(&w), one("PVD-GHA-003", 6));
-    let w = golden().replace(
+    let w = inherits.replace(
         "permissions: {}",
         "permissions:\n  contents: read\n  packages: write",
     );
     assert_eq!(wf(&w), one("PVD-GHA-003", 8));
+}
+
+#[test]
+fn gha003_grant_every_job_replaces_reaches_no_job() {
+    // ingress-nginx's zz-tmpl-images.yaml: every job sets its own block, which replaces
+    // the workflow-level one entirely.
+    let w = golden().replace(
+        "permissions: {}",
+        "permissions:\n  contents: write\n  packages: write",
+    );
+    let ids: Vec<String> = wf(&w).into_iter().map(|(id, _)| id).collect();
+    assert!(!ids.contains(&"PVD-GHA-003".to_owned()), "{ids:?}");
 }
 
 #[test]

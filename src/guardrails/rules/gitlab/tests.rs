@@ -66,6 +66,19 @@ fn gitlab001_image_digest() {
 }
 
 #[test]
+fn gitlab001_a_hidden_job_nothing_extends_never_runs() {
+    // meltano's `.review`: a leading dot disables the job.
+    let g = format!(
+        "{}.review:\n  image: silvs/kubectl:latest\n  script: [true]\n",
+        golden()
+    );
+    assert!(hits(&g).is_empty(), "{:?}", hits(&g));
+    // Once a job extends it, its image is what that job runs.
+    let g = format!("{g}deploy:\n  extends: .review\n");
+    assert_eq!(hits(&g), one("PVD-GITLAB-001", 23));
+}
+
+#[test]
 fn gitlab002_allow_failure_on_security_job() {
     let g = golden().replace("audit:\n", "audit:\n  allow_failure: true\n");
     assert_eq!(hits(&g), one("PVD-GITLAB-002", 20));
