@@ -72,7 +72,7 @@ impl Check for UnpinnedImage {
             nodes.extend(
                 entries
                     .iter()
-                    .filter(|(k, _)| k.starts_with('.') && !(pipeline && !extended.contains(k)))
+                    .filter(|(k, _)| k.starts_with('.') && (!pipeline || extended.contains(k)))
                     .map(|e| e.1),
             );
             // Merge keys make one node reachable twice; report it once.
