@@ -138,6 +138,20 @@ fn gha003_single_job_takes_the_workflow_grant_as_its_own() {
     );
 }
 
+/// A trigger is pointed at where it is written, in each form `on:` takes.
+#[test]
+fn gha004_points_at_the_trigger_in_every_form() {
+    let body = format!(
+        "permissions: {{}}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{PIN}\n        with:\n          persist-credentials: false\n"
+    );
+    let scalar = format!("on: pull_request_target\n{body}");
+    insta::assert_snapshot!(wf(&scalar), @".github/workflows/ci.yml:1: [PVD-GHA-004] `pull_request_target` runs with the base repository's secrets and a write token on events outsiders can cause");
+    let block = format!("on:\n  - push\n  - workflow_run\n{body}");
+    insta::assert_snapshot!(wf(&block), @".github/workflows/ci.yml:3: [PVD-GHA-004] `workflow_run` runs with the base repository's secrets and a write token on events outsiders can cause");
+    let flow = format!("name: x\non: [push, pull_request_target]\n{body}");
+    insta::assert_snapshot!(wf(&flow), @".github/workflows/ci.yml:2: [PVD-GHA-004] `pull_request_target` runs with the base repository's secrets and a write token on events outsiders can cause");
+}
+
 #[test]
 fn gha004_005_dangerous_triggers() {
     let w = golden().replace("  pull_request:\n", "  pull_request_target:\n");
