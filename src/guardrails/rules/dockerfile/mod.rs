@@ -52,33 +52,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Dockerfile;
 
-register! {
-    root_user::RootUser,
-    named_user::NamedUser,
-    unpinned_digest::UnpinnedDigest,
-    latest_tag::LatestTag,
-    registry_not_allowed::RegistryNotAllowed,
-    secret_in_env::SecretInEnv,
-    remote_add::RemoteAdd,
-    add_instead_of_copy::AddInsteadOfCopy,
-    pipe_to_shell::PipeToShell,
-    apt_recommends::AptRecommends,
-    apt_lists::AptLists,
-    dist_upgrade::DistUpgrade,
-    apk_cache::ApkCache,
-    pip_cache::PipCache,
-    sudo::Sudo,
-    no_healthcheck::NoHealthcheck,
-    ssh_port::SshPort,
-    context_without_dockerignore::ContextWithoutDockerignore,
-    world_writable::WorldWritable,
-    maintainer::Maintainer,
-    tls_disabled::TlsDisabled,
-    signatures_disabled::SignaturesDisabled,
-    secret_file_copied::SecretFileCopied,
-    dockerignore_incomplete::DockerignoreIncomplete,
-    compose_unconfined::ComposeUnconfined,
-}
+register!("guardrails/rules/dockerfile");
 
 #[cfg(test)]
 mod tests;
