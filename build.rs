@@ -96,12 +96,16 @@ fn main() {
     // The files of each composed blueprint, as `compose` picks them: path in the
     // composed folder, index into FILES, and the layer it comes from ("" for the
     // blueprint's own).
-    code.push_str("pub static COMPOSED: &[(&str, &[(&str, usize, &str)])] = &[\n");
+    code.push_str("pub static COMPOSED: &[(&str, &[ComposedFile])] = &[\n");
     for (id, files) in composed {
         writeln!(code, "    ({id:?}, &[").unwrap();
         for (path, key, layer) in files {
-            let index = index_of[&key];
-            writeln!(code, "        ({path:?}, {index}, {layer:?}),").unwrap();
+            let file = index_of[&key];
+            writeln!(
+                code,
+                "        ComposedFile {{ path: {path:?}, file: {file}, layer: {layer:?} }},"
+            )
+            .unwrap();
         }
         code.push_str("    ]),\n");
     }
@@ -155,6 +159,9 @@ type Hashes = (
 /// A file of a composed blueprint: its path there (`template/…`, `partials/…`), its
 /// path under `blueprints/`, and the layer it comes from ("" for the blueprint's own).
 type ComposedFile = (String, String, String);
+
+/// A composed blueprint's flattened manifest and files.
+type Composition = (String, Vec<ComposedFile>);
 
 fn hashes(all: &Tree) -> Hashes {
     let mut out = Vec::new();
@@ -234,7 +241,7 @@ fn composed_hash(
     all: &Tree,
     id: &str,
     layer_hashes: &BTreeMap<String, String>,
-) -> Option<(String, Option<(String, Vec<ComposedFile>)>)> {
+) -> Option<(String, Option<Composition>)> {
     let own = under(all, &format!("{id}/"));
     let text = std::str::from_utf8(own.iter().find(|f| f.0 == "blueprint.toml")?.1).ok()?;
     let table: toml::Table = toml::from_str(text).ok()?;

@@ -40,8 +40,10 @@ pub struct Origins {
     pub(crate) deferred: Option<DeferredSites>,
 }
 
-/// Variable declarations and file rules by manifest file and line.
-pub(crate) type Sites = (BTreeMap<String, (String, usize)>, Vec<(String, usize)>);
+/// A manifest file and a line in it.
+pub(crate) type Site = (String, usize);
+/// Variable declarations by name, and file rules by index.
+pub(crate) type Sites = (BTreeMap<String, Site>, Vec<Site>);
 
 /// [`Origins::variables`] and [`Origins::rules`], computed on first use.
 #[derive(Clone)]
@@ -67,7 +69,7 @@ impl std::fmt::Debug for DeferredSites {
 
 impl Origins {
     /// Where each variable is declared and each file rule written.
-    fn sites(&self) -> (&BTreeMap<String, (String, usize)>, &[(String, usize)]) {
+    fn sites(&self) -> (&BTreeMap<String, Site>, &[Site]) {
         match &self.deferred {
             Some(d) => {
                 let (variables, rules) = d.cell.get_or_init(|| (d.compute)());
@@ -183,7 +185,7 @@ impl Blueprint {
     /// paths, names) is checked as for any blueprint.
     pub(crate) fn from_files_hashed(
         id: &str,
-        files: Vec<SourceFile>,
+        mut files: Vec<SourceFile>,
         origin: &str,
         origins: Origins,
         known_hash: Option<&str>,
@@ -217,16 +219,22 @@ impl Blueprint {
         }
 
         let prefix = format!("{TEMPLATE_DIR}/");
-        let mut templates: Vec<TemplateFile> = files
-            .iter()
-            .filter_map(|f| {
-                f.path.strip_prefix(&prefix).map(|rel| TemplateFile {
-                    path: rel.to_string(),
-                    bytes: f.bytes.clone(),
-                    executable: f.executable,
-                })
+        // The template files move out of `files` (a blueprint is mostly templates).
+        let (template_files, rest): (Vec<SourceFile>, Vec<SourceFile>) =
+            files.into_iter().partition(|f| f.path.starts_with(&prefix));
+        files = rest;
+        let mut templates: Vec<TemplateFile> = template_files
+            .into_iter()
+            .map(|f| TemplateFile {
+                path: f.path[prefix.len()..].to_string(),
+                bytes: f.bytes,
+                executable: f.executable,
             })
             .collect();
+        let manifest_file = files
+            .iter()
+            .find(|f| f.path == MANIFEST_FILE)
+            .expect("found above, and not under template/");
         if templates.is_empty() {
             return Err(BlueprintError::invalid(
                 origin,

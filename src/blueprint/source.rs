@@ -36,6 +36,15 @@ mod embedded {
             &BLOB[self.offset..self.offset + self.len]
         }
     }
+    /// A file of a composed built-in blueprint, as `build.rs` picked it.
+    pub struct ComposedFile {
+        /// Path in the composed blueprint (`template/…`, `partials/…`).
+        pub path: &'static str,
+        /// Index into `FILES`.
+        pub file: usize,
+        /// The layer it comes from; empty for the blueprint's own.
+        pub layer: &'static str,
+    }
     include!(concat!(env!("OUT_DIR"), "/embedded_blueprints.rs"));
 }
 
@@ -458,8 +467,8 @@ fn load_built_in(id: &str) -> Option<Result<Blueprint>> {
         bytes: flat.as_bytes().to_vec(),
         executable: false,
     });
-    for &(path, index, layer) in picked {
-        let file = &embedded::FILES[index];
+    for &embedded::ComposedFile { path, file, layer } in picked {
+        let file = &embedded::FILES[file];
         if !layer.is_empty() {
             origins.files.insert(
                 path.to_string(),
