@@ -28,10 +28,14 @@ mod digest;
 #[allow(dead_code)]
 #[path = "src/blueprint/flatten.rs"]
 mod flatten;
+/// Rule registration: the registry of each rule folder (see the file).
+#[path = "build/rules.rs"]
+mod rules;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out_dir = env::var("OUT_DIR").expect("OUT_DIR");
+    rules::generate(root, Path::new(&out_dir));
     let out = Path::new(&out_dir).join("embedded_blueprints.rs");
     let blob_path = Path::new(&out_dir).join("embedded_blueprints.bin");
     let mut blob: Vec<u8> = Vec::new();

@@ -522,26 +522,13 @@ impl std::io::Write for CappedWriter {
     }
 }
 
-const RENDER_THREAD: &str = "paved-render";
-
-/// Runs `f` on a thread whose stack is [`RENDER_STACK_BYTES`], so render depth does
-/// not depend on the caller's thread (a worker pool's stacks are small). Already on
-/// that thread, runs `f` directly.
-pub fn on_render_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    if std::thread::current().name() == Some(RENDER_THREAD) {
-        return f();
-    }
-    std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
-            .name(RENDER_THREAD.into())
-            .stack_size(RENDER_STACK_BYTES)
-            .spawn_scoped(scope, f)
-            .expect("cannot start a thread to render on");
-        match handle.join() {
-            Ok(value) => value,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
+/// Runs `f` with at least [`RENDER_STACK_BYTES`] of stack, so render depth does not
+/// depend on the caller's thread (a worker pool's stacks are small). The stack grows on
+/// the calling thread, as rustc's does, rather than on a new thread per render: a thread
+/// per template cost `paved new` 17 thread starts, each with its own allocator heap
+/// (docs/performance.md, "Process start-up and threads (session 5)").
+pub fn on_render_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(RENDER_STACK_BYTES, RENDER_STACK_BYTES, f)
 }
 
 #[cfg(test)]

@@ -95,6 +95,7 @@ fn helm_charts(files: &[SourceFile]) -> Vec<Hit> {
             ),
             detail: None,
             severity: None,
+            span: None,
         });
     }
     out
@@ -147,6 +148,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                     ),
                     detail: None,
                     severity: None,
+                    span: None,
                 });
             }
         }
@@ -168,6 +170,7 @@ fn remote_bases(file: &SourceFile) -> Vec<Hit> {
                 ),
                 detail: None,
                 severity: None,
+                span: None,
             });
         }
     }
@@ -232,6 +235,7 @@ fn remote_modules(tf: &TerraformFile) -> Vec<Hit> {
             ),
             detail: None,
             severity: None,
+            span: None,
         });
     }
     out
@@ -325,6 +329,7 @@ fn rendered_sources(files: &[SourceFile], charts: &[String]) -> Vec<Hit> {
                 ),
                 detail: None,
                 severity: None,
+                span: None,
             }
         })
         .collect()

@@ -40,6 +40,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             message,
             detail,
             severity: None,
+            span: None,
         };
     match result {
         Conformance::Checked {
@@ -207,6 +208,7 @@ fn behind(
             ),
             detail: None,
             severity: None,
+            span: None,
         };
     }
     // The first fixes of each version; the release notes hold the rest.
@@ -238,5 +240,6 @@ fn behind(
         ),
         detail: None,
         severity: None,
+        span: None,
     }
 }

@@ -54,6 +54,7 @@ fn invalid(file: &std::path::Path, message: &str) -> Hit {
         message: format!("{} {message}", file.display()),
         detail: None,
         severity: None,
+        span: None,
     }
 }
 

@@ -118,6 +118,11 @@ pub struct Finding {
     pub detail: Option<String>,
     /// Stable across line moves: rule, file and the content of the flagged line.
     pub fingerprint: String,
+    /// First and last line of the cause when it spans several (the rule's
+    /// [`Hit::span`]): the human and Markdown reports group by it. Not part of the
+    /// JSON document.
+    #[serde(skip)]
+    pub span: Option<(u32, u32)>,
 }
 
 impl Finding {
@@ -316,6 +321,7 @@ fn evaluate(
             message: w.message,
             detail,
             severity: None,
+            span: None,
         }
     }));
     let mut warnings = walked.warnings;
@@ -368,6 +374,7 @@ fn evaluate(
             waived,
             detail: hit.detail,
             fingerprint,
+            span: hit.span,
         });
     };
     for hit in hits {

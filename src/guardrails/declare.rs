@@ -247,7 +247,9 @@ macro_rules! rule {
 pub(crate) use rule;
 
 /// A domain's rules: `mod` lines for the rule files and the list `rules()` returns,
-/// in id order.
+/// in id order. A folder's `mod.rs` writes `register!("guardrails/rules/dockerfile");`
+/// (its path below `src/`): build.rs (build/rules.rs) finds every file of the folder
+/// that declares a rule with [`rule!`] and hands the list back in this form:
 ///
 /// ```ignore
 /// register! {
@@ -256,11 +258,15 @@ pub(crate) use rule;
 /// }
 /// ```
 macro_rules! register {
-    ($($module:ident :: $rule:ident),+ $(,)?) => {
-        $(mod $module;)+
+    ($folder:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/rules/", $folder, ".rs"));
+        rule_files!($crate::guardrails::declare::register);
+    };
+    ($($module:ident :: $rule:ident),* $(,)?) => {
+        $(mod $module;)*
 
         static RULES: $crate::guardrails::declare::Registry = std::sync::LazyLock::new(|| {
-            vec![$($crate::guardrails::Rule::declared::<$module::$rule>()),+]
+            vec![$($crate::guardrails::Rule::declared::<$module::$rule>()),*]
         });
 
         /// Every rule of this domain, in id order.
@@ -273,14 +279,18 @@ pub(crate) use register;
 
 /// The rules a part of the drift engine raises ([`EngineRule`]s): `mod` lines for
 /// the rule files, the types re-exported for the engine (`WaiverExpired::ID`), and
-/// `rules()`, in id order. The folder's `mod.rs` holds `const DOMAIN`, as for
-/// [`register!`].
+/// `rules()`, in id order. The folder's `mod.rs` holds `const DOMAIN` and writes
+/// `register_engine!("drift/rules/waiver");`, as for [`register!`].
 macro_rules! register_engine {
-    ($($module:ident :: $rule:ident),+ $(,)?) => {
-        $(mod $module; pub use $module::$rule;)+
+    ($folder:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/rules/", $folder, ".rs"));
+        rule_files!($crate::guardrails::declare::register_engine);
+    };
+    ($($module:ident :: $rule:ident),* $(,)?) => {
+        $(mod $module; pub use $module::$rule;)*
 
         static RULES: $crate::guardrails::declare::Registry = std::sync::LazyLock::new(|| {
-            vec![$($crate::guardrails::Rule::raised_by_engine::<$module::$rule>()),+]
+            vec![$($crate::guardrails::Rule::raised_by_engine::<$module::$rule>()),*]
         });
 
         /// Every rule of this part of the engine, in id order.
@@ -295,7 +305,7 @@ macro_rules! register_engine {
             stringify!($rule),
             <$module::$rule as $crate::guardrails::declare::Declared>::ID,
             <$module::$rule as $crate::guardrails::declare::EngineRule>::RAISED_IN,
-        )),+];
+        )),*];
     };
 }
 pub(crate) use register_engine;

@@ -229,6 +229,11 @@ pub struct Hit {
     /// A profile that sets the rule's severity still decides, and context still
     /// adjusts it.
     pub severity: Option<Severity>,
+    /// First and last line of the cause when it covers more than the finding's own
+    /// line (a key pair, a block's credential attributes). The human and Markdown
+    /// reports show findings whose spans meet as one problem; JSON and SARIF keep
+    /// each finding at its own line.
+    pub span: Option<(u32, u32)>,
 }
 
 /// Collects hits for one rule.
@@ -251,6 +256,7 @@ impl<'a> Emitter<'a> {
             message: message.into(),
             detail: None,
             severity: None,
+            span: None,
         });
     }
 
@@ -262,6 +268,7 @@ impl<'a> Emitter<'a> {
             line: location.line,
             severity: None,
             detail: None,
+            span: None,
         }
     }
 }
@@ -274,9 +281,19 @@ pub struct Say<'e, 'a> {
     line: Option<u32>,
     severity: Option<Severity>,
     detail: Option<String>,
+    span: Option<(u32, u32)>,
 }
 
 impl Say<'_, '_> {
+    /// Says that the cause also covers `line` (the secret of a key pair found on
+    /// another line): reports group it with what is found there.
+    pub fn spanning(mut self, line: u32) -> Self {
+        let own = self.line.unwrap_or(line);
+        let (a, b) = self.span.unwrap_or((own, own));
+        self.span = Some((a.min(line), b.max(line)));
+        self
+    }
+
     /// Gives this finding its own severity, for a rule whose findings differ in
     /// weight (its doc comment's `## Severity` section says how):
     /// `out.at(loc).severity(Severity::Critical).say(…)`.
@@ -301,6 +318,7 @@ impl Say<'_, '_> {
             message: message.into(),
             detail: self.detail,
             severity: self.severity,
+            span: self.span,
         });
     }
 }

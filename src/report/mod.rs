@@ -129,6 +129,7 @@ pub(crate) mod sample {
             waived: None,
             detail: None,
             fingerprint: format!("{rule}-{file}:1"),
+            span: None,
         };
         let mut escalation = finding(
             "PVD-KUBE-003",
@@ -196,6 +197,7 @@ pub(crate) mod sample {
             waived: None,
             detail: None,
             fingerprint: format!("{rule}-{file}:1"),
+            span: None,
         };
         let mut changed = finding(
             "PVD-BLUEPRINT-001",

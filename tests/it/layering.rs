@@ -18,7 +18,7 @@
 //! `super::super::x`, a `use` group (`use crate::{a, b::c}`), a path inside a macro
 //! call, or a path in an expression or a type.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -146,6 +146,8 @@ struct Collector {
     children: Vec<BTreeSet<String>>,
     uses: Vec<(Vec<String>, Named)>,
     files: Vec<FileModule>,
+    /// `#[cfg(test)] mod name;`: files compiled only into the unit tests.
+    test_files: Vec<FileModule>,
 }
 
 impl Collector {
@@ -243,21 +245,60 @@ impl Collector {
     }
 }
 
-/// The modules a domain's `register! { module::Rule, … }` (or `register_engine!`)
-/// declares: the macro expands to `mod module;` for each entry.
+/// The modules a domain's `register!` (or `register_engine!`) declares. Written as
+/// `register!("guardrails/rules/dockerfile")`, it expands the list build.rs generated
+/// in `$OUT_DIR/rules/<folder>.rs` (build/rules.rs), which is read here as the compiler
+/// reads it; written as `register! { module::Rule, … }`, it expands to `mod module;`
+/// for each entry.
 fn registered(mac: &syn::Macro) -> Vec<String> {
     let name = mac.path.segments.last().map(|s| s.ident.to_string());
     if !matches!(name.as_deref(), Some("register" | "register_engine")) {
         return Vec::new();
     }
-    let flat = flatten(mac.tokens.clone());
+    if let Ok(folder) = syn::parse2::<syn::LitStr>(mac.tokens.clone()) {
+        return generated_registry(&folder.value());
+    }
+    entries(&flatten(mac.tokens.clone()))
+}
+
+/// The modules the registry build.rs generated for a rule folder declares: each
+/// `module::Rule` it hands back to `register!`, and each `mod module;` of a file it
+/// could not read.
+fn generated_registry(folder: &str) -> Vec<String> {
+    let path = Path::new(env!("OUT_DIR")).join(format!("rules/{folder}.rs"));
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "register!(\"{folder}\"): no generated {}: {e}",
+            path.display()
+        )
+    });
+    let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = Vec::new();
+    for item in &ast.items {
+        let syn::Item::Macro(m) = item else { continue };
+        let flat = flatten(m.mac.tokens.clone());
+        out.extend(entries(&flat));
+        for w in flat.windows(3) {
+            if let [TokenTree::Ident(kw), TokenTree::Ident(module), TokenTree::Punct(semi)] = w {
+                if kw == "mod" && semi.as_char() == ';' {
+                    out.push(module.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `module::Rule` entries of a registry list: the first of a list (after `!` or at
+/// the start) or after a comma.
+fn entries(flat: &[TokenTree]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, t) in flat.iter().enumerate() {
         let TokenTree::Ident(module) = t else {
             continue;
         };
-        let starts_entry =
-            i == 0 || matches!(&flat[i - 1], TokenTree::Punct(p) if p.as_char() == ',');
+        let starts_entry = i == 0
+            || matches!(&flat[i - 1], TokenTree::Punct(p) if matches!(p.as_char(), ',' | '!'));
         let colons = matches!(
             (flat.get(i + 1), flat.get(i + 2)),
             (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
@@ -316,6 +357,16 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item(&mut self, item: &'ast syn::Item) {
         if !test_only(item_attrs(item)) {
             visit::visit_item(self, item);
+        } else if let syn::Item::Mod(m) = item {
+            if m.content.is_none() {
+                let mut path = self.current();
+                path.push(m.ident.to_string());
+                self.test_files.push(FileModule {
+                    path,
+                    path_attr: path_attr(&m.attrs),
+                    inline: self.inline.clone(),
+                });
+            }
         }
     }
 
@@ -328,16 +379,7 @@ impl<'ast> Visit<'ast> for Collector {
                 self.inline.pop();
             }
             None => {
-                let path_attr = m.attrs.iter().find_map(|a| match &a.meta {
-                    syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(s),
-                            ..
-                        }) => Some(s.value()),
-                        _ => None,
-                    },
-                    _ => None,
-                });
+                let path_attr = path_attr(&m.attrs);
                 let mut path = self.current();
                 path.push(name);
                 self.files.push(FileModule {
@@ -392,15 +434,41 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 }
 
-/// Every module of the library crate outside its tests, read from `src/lib.rs` down
-/// (once per test run).
-fn crate_modules() -> &'static [Module] {
-    static MODULES: OnceLock<Vec<Module>> = OnceLock::new();
-    MODULES.get_or_init(read_crate_modules)
+/// `#[path = "…"]` of a `mod` item.
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| match &a.meta {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
-fn read_crate_modules() -> Vec<Module> {
+/// The library crate as the compiler reads it from `src/lib.rs` (once per test run).
+struct Crate {
+    /// Every module outside its tests.
+    modules: Vec<Module>,
+    /// The files of `#[cfg(test)]` modules, relative to the repository root (not read).
+    test_files: BTreeSet<String>,
+}
+
+fn read_crate() -> &'static Crate {
+    static CRATE: OnceLock<Crate> = OnceLock::new();
+    CRATE.get_or_init(read_crate_modules)
+}
+
+/// Every module of the library crate outside its tests, read from `src/lib.rs` down.
+fn crate_modules() -> &'static [Module] {
+    &read_crate().modules
+}
+
+fn read_crate_modules() -> Crate {
     let mut out = Vec::new();
+    let mut test_files = BTreeSet::new();
     let mut queue: Vec<(PathBuf, Vec<String>)> = vec![(root().join("src/lib.rs"), Vec::new())];
     while let Some((file, path)) = queue.pop() {
         let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -411,6 +479,7 @@ fn read_crate_modules() -> Vec<Module> {
             children: Vec::new(),
             uses: Vec::new(),
             files: Vec::new(),
+            test_files: Vec::new(),
         };
         c.visit_items(&ast.items);
         let rel = file.strip_prefix(root()).unwrap().display().to_string();
@@ -444,9 +513,9 @@ fn read_crate_modules() -> Vec<Module> {
         let dir = file.parent().unwrap().to_path_buf();
         let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
         let mod_rs = ["lib", "main", "mod"].contains(&stem.as_str());
-        for child in c.files {
+        let file_of = |child: &FileModule| {
             let name = child.path.last().unwrap().clone();
-            let found = match &child.path_attr {
+            match &child.path_attr {
                 Some(p) => dir.join(p),
                 None => {
                     let mut base = if mod_rs { dir.clone() } else { dir.join(&stem) };
@@ -460,7 +529,14 @@ fn read_crate_modules() -> Vec<Module> {
                         base.join(&name).join("mod.rs")
                     }
                 }
-            };
+            }
+        };
+        for child in c.test_files {
+            let found = file_of(&child);
+            test_files.insert(found.strip_prefix(root()).unwrap().display().to_string());
+        }
+        for child in c.files {
+            let found = file_of(&child);
             assert!(
                 found.exists(),
                 "module {} declared in {rel}: no file {}",
@@ -471,7 +547,10 @@ fn read_crate_modules() -> Vec<Module> {
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    Crate {
+        modules: out,
+        test_files,
+    }
 }
 
 #[test]
@@ -521,6 +600,7 @@ fn the_module_reader_sees_the_whole_crate_and_every_kind_of_path() {
         children: Vec::new(),
         uses: Vec::new(),
         files: Vec::new(),
+        test_files: Vec::new(),
     };
     c.visit_items(&ast.items);
     let named: BTreeSet<String> = c.uses.iter().map(|(_, n)| n.target.join("::")).collect();
@@ -539,6 +619,94 @@ fn the_module_reader_sees_the_whole_crate_and_every_kind_of_path() {
     assert!(!named.iter().any(|n| n.starts_with("defined")), "{named:?}");
     let files: Vec<String> = c.files.iter().map(|f| f.path.join("::")).collect();
     assert_eq!(files, ["a::b::c::one", "a::b::c::two"]);
+}
+
+/// Every `.rs` file under `src/` is compiled: a `mod` item declares it (by hand, or
+/// generated by build.rs for a rule file, see `registered`), or it is the binary's
+/// root. A file nothing declares is silently not built, and a rule written in it
+/// would silently not exist.
+#[test]
+fn every_source_file_is_compiled() {
+    let krate = read_crate();
+    let compiled: BTreeSet<&str> = krate.modules.iter().map(|m| m.file.as_str()).collect();
+    let mut orphans = Vec::new();
+    for entry in walkdir::WalkDir::new(root().join("src")).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(root())
+            .unwrap()
+            .display()
+            .to_string();
+        if !rel.ends_with(".rs")
+            || rel == "src/main.rs"
+            || compiled.contains(rel.as_str())
+            || krate.test_files.contains(&rel)
+        {
+            continue;
+        }
+        orphans.push(rel);
+    }
+    assert!(
+        orphans.is_empty(),
+        "files under src/ that no module declares, so they are not compiled: {orphans:#?}"
+    );
+}
+
+/// Every rule declared anywhere in `src/` (a `rule!` call, however its path is
+/// written and wherever it sits, as syn reads it) is in the catalog `paved rules`
+/// lists, and the catalog holds nothing else: nobody registers a rule by hand, so
+/// this is what fails when the generated registry misses one.
+#[test]
+fn every_rule_declaration_is_in_the_catalog() {
+    struct Calls(usize);
+    impl<'ast> Visit<'ast> for Calls {
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            if m.path.segments.last().is_some_and(|s| s.ident == "rule") {
+                self.0 += 1;
+            }
+            visit::visit_macro(self, m);
+        }
+    }
+    let krate = read_crate();
+    let mut declared: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root().join("src")).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(root())
+            .unwrap()
+            .display()
+            .to_string();
+        if !rel.ends_with(".rs") || krate.test_files.contains(&rel) {
+            continue;
+        }
+        let text = fs::read_to_string(entry.path()).unwrap();
+        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let mut calls = Calls(0);
+        calls.visit_file(&ast);
+        if calls.0 > 0 {
+            declared.insert(rel, calls.0);
+        }
+    }
+    let mut in_catalog: BTreeMap<String, usize> = BTreeMap::new();
+    for rule in paved::drift::rules::catalog() {
+        let source = rule.meta.source.unwrap_or("(no source)");
+        *in_catalog.entry(source.to_owned()).or_default() += 1;
+    }
+    assert!(declared.len() > 150, "{declared:?}");
+    let differ = |a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>| -> Vec<String> {
+        a.iter()
+            .filter(|(file, n)| b.get(*file) != Some(n))
+            .map(|(file, n)| format!("{file} ({n})"))
+            .collect()
+    };
+    let missing = differ(&declared, &in_catalog);
+    let extra = differ(&in_catalog, &declared);
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "rules declared but not in the catalog: {missing:#?}\nin the catalog but not declared so: {extra:#?}"
+    );
 }
 
 /// The top-level modules of the `paved` crate, lowest layer first. A module may name

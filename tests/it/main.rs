@@ -24,4 +24,5 @@ mod fuzz;
 mod layering;
 mod layers_move;
 mod rule_fixtures;
+mod severity_rubric;
 mod typescript_fastify;

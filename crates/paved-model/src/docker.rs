@@ -38,6 +38,113 @@ impl<'m> ComposeService<'m> {
     pub fn at(&self, path: &str) -> Location<'m> {
         Location::yaml(self.path, self.node, YamlPath(path))
     }
+
+    /// Whether the compose file defines a development container (`.devcontainer/`):
+    /// it runs on a developer's machine, started by the editor, not as a deployment.
+    pub fn in_dev_container(&self) -> bool {
+        let p = self.path.to_string_lossy().replace('\\', "/");
+        p.starts_with(".devcontainer/") || p.contains("/.devcontainer/")
+    }
+
+    /// The value of the service's `key` (`privileged`, `network_mode`, `cap_add`).
+    pub fn get(&self, key: &str) -> Option<&'m Node> {
+        self.node.get(key)
+    }
+
+    /// The host paths the service bind-mounts, each with the index of its `volumes`
+    /// entry: the source of the short form `SOURCE:TARGET[:MODE]` when it is a path
+    /// (a named volume has no `/`), and `source` of a long-form `type: bind` entry.
+    /// A leading `${VAR:-default}` is read as its default; `${VAR}` stays as written.
+    pub fn bind_mounts(&self) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (i, v) in self.node.get_or_empty("volumes").items().iter().enumerate() {
+            let source = match v.as_str() {
+                Some(short) => short_form_source(short),
+                None if v.str_at("type") == Some("bind") => v.str_at("source").map(str::to_owned),
+                None => None,
+            };
+            if let Some(source) = source.filter(|s| is_host_path(s)) {
+                out.push((i, source));
+            }
+        }
+        out
+    }
+}
+
+/// The source of a short-form volume (`/var/run/docker.sock:/var/run/docker.sock:ro`,
+/// `${SOCK:-/run/docker.sock}:/var/run/docker.sock`); `None` for an anonymous volume
+/// (a target alone).
+fn short_form_source(spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    // A Windows named pipe holds no colon of its own; `\\.\pipe\x:\\.\pipe\x`.
+    if spec.starts_with(r"\\") {
+        return spec.split(':').next().map(str::to_owned);
+    }
+    let (source, rest) = if let Some(inner) = spec.strip_prefix("${") {
+        let end = inner.find('}')?;
+        let var = &inner[..end];
+        let default = var
+            .split_once(":-")
+            .or_else(|| var.split_once('-'))
+            .map(|(_, d)| d);
+        let tail = &inner[end + 1..];
+        let (more, rest) = tail.split_once(':')?;
+        let head = default.map_or_else(|| format!("${{{var}}}"), str::to_owned);
+        (format!("{head}{more}"), rest)
+    } else {
+        let (source, rest) = spec.split_once(':')?;
+        (source.to_owned(), rest)
+    };
+    (!rest.is_empty()).then_some(source)
+}
+
+/// Where container runtimes listen: Docker, rootful Podman, containerd (and k3s's),
+/// CRI-O and cri-dockerd.
+const RUNTIME_SOCKETS: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/run/podman/podman.sock",
+    "/run/podman/podman.sock",
+    "/var/run/containerd/containerd.sock",
+    "/run/containerd/containerd.sock",
+    "/run/k3s/containerd/containerd.sock",
+    "/var/run/crio/crio.sock",
+    "/run/crio/crio.sock",
+    "/var/run/cri-dockerd.sock",
+];
+
+/// The file names runtime sockets have wherever they live (rootless Docker and
+/// Podman put theirs under `$XDG_RUNTIME_DIR`, Docker Desktop under `~/.docker/run`).
+const RUNTIME_SOCKET_NAMES: &[&str] = &[
+    "docker.sock",
+    "podman.sock",
+    "containerd.sock",
+    "crio.sock",
+    "cri-dockerd.sock",
+];
+
+/// Whether a host path is a container runtime's socket (by its name, or Docker's
+/// Windows pipe) or a directory above a known one (`/var/run`, `/run/containerd`):
+/// whoever reaches the socket drives the runtime, so every container and the host.
+/// `/` itself is the whole filesystem, a cause of its own, and answers `false`.
+pub fn holds_runtime_socket(path: &str) -> bool {
+    let p = path.trim().trim_end_matches('/');
+    if p.is_empty() {
+        return false;
+    }
+    let named = RUNTIME_SOCKET_NAMES
+        .iter()
+        .any(|n| p == *n || p.ends_with(&format!("/{n}")));
+    named
+        || p.to_ascii_lowercase().ends_with(r"\pipe\docker_engine")
+        || RUNTIME_SOCKETS
+            .iter()
+            .any(|s| *s == p || s.starts_with(&format!("{p}/")))
+}
+
+/// Whether a volume source is a host path rather than a named volume.
+fn is_host_path(source: &str) -> bool {
+    source.starts_with(['/', '.', '~', '$', '\\']) || source.contains('/')
 }
 
 impl<'m> Docker<'m> {
@@ -538,6 +645,52 @@ mod tests {
         assert_eq!(api.security_opt()[0].as_str(), Some("seccomp:unconfined"));
         assert_eq!(api.at("security_opt[0]").line, Some(5));
         assert!(docker.compose_services()[1].security_opt().is_empty());
+    }
+
+    #[test]
+    fn runtime_sockets_and_directories_above_them() {
+        for p in [
+            "/var/run/docker.sock",
+            "/run/docker.sock/",
+            "/var/run",
+            "/run/containerd",
+            "${XDG_RUNTIME_DIR}/podman/podman.sock",
+            "/run/user/1000/docker.sock",
+            "~/.docker/run/docker.sock",
+            r"\\.\pipe\docker_engine",
+        ] {
+            assert!(holds_runtime_socket(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/var/log",
+            "/var/run/docker.sock.d",
+            "./data",
+            "/run/secrets",
+            "docker.socks",
+        ] {
+            assert!(!holds_runtime_socket(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn compose_bind_mounts_in_both_forms() {
+        let model = Model::from_memory(&[(
+            "compose.yaml",
+            "services:\n  proxy:\n    image: x\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - data:/data\n      - /cache\n      - ./conf:/etc/app\n      - ${DOCKER_SOCK:-/run/user/1000/docker.sock}:/var/run/docker.sock\n      - type: bind\n        source: /run/podman/podman.sock\n        target: /var/run/docker.sock\n      - type: volume\n        source: logs\n        target: /logs\n      - \\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine\n",
+        )]);
+        let docker = Docker::build(&model);
+        let mounts = docker.compose_services()[0].bind_mounts();
+        assert_eq!(
+            mounts,
+            [
+                (0, "/var/run/docker.sock".to_owned()),
+                (3, "./conf".to_owned()),
+                (4, "/run/user/1000/docker.sock".to_owned()),
+                (5, "/run/podman/podman.sock".to_owned()),
+                (7, r"\\.\pipe\docker_engine".to_owned()),
+            ]
+        );
     }
 
     #[test]

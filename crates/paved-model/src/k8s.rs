@@ -46,6 +46,18 @@ pub fn is_dangerous_capability(cap: &str) -> bool {
     DANGEROUS_CAPABILITIES.contains(&cap)
 }
 
+/// Whether `cap` is a container escape by itself (mount, load modules, trace host
+/// processes, raw devices, read any file, eBPF), as against the network and tracing
+/// capabilities of [`DANGEROUS_CAPABILITIES`] that need another weakness to reach
+/// the host. Kubernetes and docker compose grade an added capability by it.
+pub fn is_escape_capability(cap: &str) -> bool {
+    let cap = cap.trim().to_ascii_uppercase();
+    matches!(
+        cap.strip_prefix("CAP_").unwrap_or(&cap),
+        "ALL" | "SYS_ADMIN" | "SYS_MODULE" | "SYS_PTRACE" | "SYS_RAWIO" | "DAC_READ_SEARCH" | "BPF"
+    )
+}
+
 /// One Kubernetes object and the file it is in.
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'m> {

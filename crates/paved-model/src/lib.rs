@@ -21,6 +21,9 @@ mod location;
 mod paths;
 pub mod pattern;
 pub mod repo;
+#[cfg(any(test, feature = "test-samples"))]
+#[doc(hidden)]
+pub mod samples;
 pub mod secrets;
 pub mod shell;
 pub mod terraform;

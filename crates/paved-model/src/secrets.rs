@@ -512,10 +512,13 @@ fn strip_env_comment(value: &str) -> &str {
 mod tests {
     use super::*;
 
-    /// Texts for the gated token patterns: a match of each, near misses, and every
-    /// file under tests/fixtures.
-    fn token_texts() -> Vec<String> {
-        let mut texts: Vec<String> = [
+    /// The needles of every gated pattern are literals its matches contain: gated or
+    /// not, each finds the same, on every text (a match of each, near misses, every
+    /// file under tests/fixtures and its lines, and every word of those).
+    #[test]
+    fn gated_token_patterns_find_what_their_regex_finds() {
+        use crate::samples::{assert_same_matches, texts};
+        let mut texts = texts(&[
             "AKIAIOSFODNN7EXAMPLQ ASIAZ2X3C4V5B6N7M8Q9 akiaIOSFODNN7EXAMPLQ",
             "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5 gho_x ghs_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5b",
             "github_pat_11ABCDEFG0123456789abcdefghijkl glpat-abcdefghij0123456789",
@@ -529,50 +532,18 @@ mod tests {
             "pk_test_abcdefghijkl",
             "\u{e9}ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5 \u{17F}k_live_abcdefghijklmnopqrstuvwx",
             "",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        fn walk(dir: &Path, out: &mut Vec<String>) {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else if let Ok(text) = std::fs::read_to_string(&p) {
-                    out.push(text);
-                }
-            }
-        }
-        walk(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
-            &mut texts,
-        );
-        assert!(texts.len() > 100, "{}", texts.len());
-        texts
-    }
-
-    /// The needles of every gated pattern are literals its matches contain: gated or
-    /// not, each finds the same, on every text (values are checked line by line too).
-    #[test]
-    fn gated_token_patterns_find_what_their_regex_finds() {
+        ]);
+        let words: Vec<String> = texts
+            .iter()
+            .flat_map(|t| t.split_whitespace())
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        texts.extend(words);
         let mut gated: Vec<&Gated> = vec![&AWS_KEY_ID, &JWT_TOKEN, &PUBLIC_VALUE];
         gated.extend(SERVICE_TOKENS.iter().map(|(_, _, g)| g));
-        let mut matched = 0;
-        for g in gated {
-            let plain = Regex::new(g.as_str()).unwrap();
-            for text in token_texts() {
-                for t in std::iter::once(text.as_str()).chain(text.split_whitespace()) {
-                    let want: Vec<_> = plain.find_iter(t).map(|m| m.range()).collect();
-                    let got: Vec<_> = g.find_iter(t).map(|m| m.range()).collect();
-                    assert_eq!(got, want, "{} on {t:?}", g.as_str());
-                    assert_eq!(g.is_match(t), !want.is_empty());
-                    matched += want.len();
-                }
-            }
-        }
+        let matched: usize = gated.iter().map(|g| assert_same_matches(g, &texts)).sum();
         assert!(matched > 20, "{matched}");
     }
 

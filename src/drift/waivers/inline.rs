@@ -7,12 +7,13 @@
 //! | `# checkov:skip=CKV_AWS_20:reason` | Dockerfile: the whole file; Terraform and YAML: the block holding the comment (the resource, the job) | `checkov:<id>` |
 //! | `checkov.io/skip1: CKV_K8S_20=reason` (Kubernetes annotation) | the object | `checkov:<id>` |
 //! | `# hadolint ignore=DL3008,DL3009` / `# hadolint global ignore=…` | the next instruction / the file | `hadolint:<id>` |
-//! | `# nosec` / `# nosec -- reason` | the line it is on | every secrets and auth rule (bandit/gosec ids map to none) |
+//! | `# nosec` / `# nosec B310, B603 reason` / `// #nosec G101 -- reason` | the line it is on | without ids, every secrets and auth rule; with ids, `bandit:<id>` (bandit's hardcoded-password tests B105-B107 are PVD-SECRET-004; other ids map to none) |
 //! | `# kics-scan ignore-line` / `ignore-block` / `ignore` | the next line / the block on the next line / the file (at its top) | every rule |
 //! | `#trivy:ignore:AVD-DS-0002[:exp:2026-12-31]` | the line it is on, or the next line and the block it opens; not after `exp` | `trivy:DS-0002` |
 //!
 //! A suppression's reason is the text the tool lets it carry (checkov's after the
-//! second colon, gosec's after `--`, anything after zizmor's `]` or hadolint's list).
+//! second colon, bandit's after its list of test ids, gosec's after `--`, anything
+//! after zizmor's `]` or hadolint's list).
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -217,6 +218,73 @@ fn reason(text: &str) -> Option<String> {
         .trim_end_matches(['"', '\''])
         .trim();
     (!r.is_empty()).then(|| r.to_string())
+}
+
+/// The test ids a `nosec` comment names and its reason, from the text after `nosec`
+/// (up to the next `#`). Bandit reads a comma-separated list of test ids (`B310`)
+/// or names (`hardcoded_password_string`), optionally after a colon, and ignores
+/// any other word; gosec reads ids separated by spaces and a reason after `--`. So
+/// the ids are the run of such tokens at the start, and the reason is what follows
+/// them (`# nosec B310: fixed HTTPS endpoint`, `# nosec B603, B607 - argv is
+/// constant`, `// #nosec G101 -- test fixture`). Bandit's names of the
+/// hardcoded-password tests are written as their ids, which the secrets rules name.
+fn nosec_ids_and_reason(text: &str) -> (Vec<String>, Option<String>) {
+    let text = text.trim_start();
+    let text = text.strip_prefix(':').unwrap_or(text);
+    let (head, after_dashes) = match text.split_once("--") {
+        Some((head, tail)) => (head, reason(tail)),
+        None => (text, None),
+    };
+    let mut ids = Vec::new();
+    let mut rest = head;
+    loop {
+        let token_start = rest.trim_start_matches([' ', '\t', ',']);
+        let len = token_start
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(token_start.len());
+        let token = &token_start[..len];
+        let Some(id) = nosec_test_id(token) else {
+            rest = token_start;
+            break;
+        };
+        ids.push(id);
+        rest = &token_start[len..];
+    }
+    let why = match (reason(rest), after_dashes) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    };
+    (ids, why)
+}
+
+/// `token` as a bandit or gosec test id (`B310`, `G101`), or a bandit test name
+/// (lower-case words joined by `_`); `None` for any other word.
+fn nosec_test_id(token: &str) -> Option<String> {
+    let numbered = |prefix: char| {
+        token.len() > 1
+            && token.starts_with(prefix)
+            && token[1..].bytes().all(|b| b.is_ascii_digit())
+    };
+    if numbered('B') || numbered('b') || numbered('G') {
+        return Some(token.to_ascii_uppercase());
+    }
+    let name = token.contains('_')
+        && token.starts_with(|c: char| c.is_ascii_lowercase())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !name {
+        return None;
+    }
+    Some(
+        match token {
+            "hardcoded_password_string" => "B105",
+            "hardcoded_password_funcarg" => "B106",
+            "hardcoded_password_default" => "B107",
+            other => other,
+        }
+        .to_owned(),
+    )
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -424,17 +492,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
             }
         }
         if let Some(c) = NOSEC.captures(line) {
-            let rest = c[1].trim();
-            let (ids_part, why) = match rest.split_once("--") {
-                Some((ids, why)) => (ids, reason(why)),
-                None => (rest, None),
-            };
-            let ids: Vec<String> = ids_part
-                .split([',', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
+            let (ids, why) = nosec_ids_and_reason(&c[1]);
             let directive = if ids.is_empty() {
                 "nosec".to_string()
             } else {
@@ -670,6 +728,90 @@ mod tests {
         // Ids of bandit or gosec map to no paved rule: a listed id waives nothing here.
         let s = one("app/config.py", "HOST = '0.0.0.0'  # nosec B104\n");
         assert!(!s.covers(&secret, Path::new("app/config.py"), Some(1)));
+    }
+
+    /// Real comments (public Python and Go code): the ids as bandit and gosec read
+    /// them, and the rest as the reason.
+    #[test]
+    fn nosec_ids_then_reason() {
+        let cases: [(&str, &[&str], Option<&str>); 11] = [
+            (
+                "x = urlopen(u)  # nosec B310 reason text\n",
+                &["B310"],
+                Some("reason text"),
+            ),
+            (
+                "x  # nosec B310 - HTTPS is enforced above.\n",
+                &["B310"],
+                Some("HTTPS is enforced above."),
+            ),
+            (
+                "x  # nosec B310: fixed public metadata endpoints\n",
+                &["B310"],
+                Some("fixed public metadata endpoints"),
+            ),
+            (
+                "x  # nosec B310 \u{2014} http(s) declarado por el manifiesto\n",
+                &["B310"],
+                Some("http(s) declarado por el manifiesto"),
+            ),
+            (
+                "x  # nosec B603, B607 - argv is constant\n",
+                &["B603", "B607"],
+                Some("argv is constant"),
+            ),
+            ("x  # nosec B404,B603\n", &["B404", "B603"], None),
+            ("x  # nosec: B602\n", &["B602"], None),
+            ("x  # nosec B301 # BNS:c3c5e9\n", &["B301"], None),
+            (
+                "x  # nosec - constant argv, list form\n",
+                &[],
+                Some("constant argv, list form"),
+            ),
+            (
+                "pw = 'x'  # nosec hardcoded_password_string test fixture\n",
+                &["B105"],
+                Some("test fixture"),
+            ),
+            (
+                "k := \"x\" // #nosec G101 G402 -- test fixture\n",
+                &["G101", "G402"],
+                Some("test fixture"),
+            ),
+        ];
+        for (line, ids, why) in cases {
+            let s = one("app/x.py", line);
+            assert_eq!(
+                (
+                    s.ids.iter().map(String::as_str).collect::<Vec<_>>(),
+                    s.reason.as_deref()
+                ),
+                (ids.to_vec(), why),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            one("app/x.py", "x  # nosec B310 reason text\n").directive,
+            "nosec B310"
+        );
+        // Bandit's hardcoded-password tests are the generic credential rule's.
+        let s = one("app/x.py", "PASSWORD = 'x'  # nosec B105 - test fixture\n");
+        let generic = meta(
+            "PVD-SECRET-004",
+            Domain::Secrets,
+            &["checkov:CKV_SECRET_6", "bandit:B105"],
+        );
+        assert!(s.covers(&generic, Path::new("app/x.py"), Some(1)));
+        // A plain sentence names no test: the comment waives every secrets and auth
+        // rule on its line, as bandit's blanket `nosec`.
+        let s = one(
+            "app/x.py",
+            "KEY = 'x'  # nosec this is a documented example\n",
+        );
+        assert_eq!(
+            (s.ids.len(), s.reason.as_deref()),
+            (0, Some("this is a documented example"))
+        );
     }
 
     #[test]

@@ -93,6 +93,7 @@ impl Waivers {
                 ),
                 detail: None,
                 severity: None,
+                span: None,
             })
             .collect()
     }
@@ -121,6 +122,7 @@ pub fn load_inline(
                 ),
                 detail: s.reason.clone().map(|r| format!("reason given: {r}")),
                 severity: None,
+                span: None,
             });
             continue;
         }
@@ -135,6 +137,7 @@ pub fn load_inline(
                 ),
                 detail: None,
                 severity: None,
+                span: None,
             }),
             _ => active.push(s),
         }
@@ -189,6 +192,7 @@ pub fn load(model: &Model, today: Date, max_days: i64) -> Waivers {
                 ),
                 detail: Some(format!("reason given: {}", w.reason)),
                 severity: None,
+                span: None,
             }),
             Ok(w) if max_days > 0 && (w.expires - today).get_days() as i64 > max_days => {
                 out.problems.push(problem(
@@ -217,6 +221,7 @@ fn problem(line: Option<u32>, message: String) -> Hit {
         message,
         detail: None,
         severity: None,
+        span: None,
     }
 }
 

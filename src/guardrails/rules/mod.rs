@@ -1,5 +1,6 @@
 //! The built-in rules, grouped by domain: `rules/<domain>/<rule>.rs`, one rule type
-//! per file, registered in its domain's `mod.rs` (see docs/contributing-rules.md).
+//! per file, registered by existing: build.rs generates each domain's list, which its
+//! `mod.rs` expands with `register!` (see docs/contributing-rules.md).
 //! The rules the drift engine raises itself are declared the same way in
 //! `src/drift/rules/` and join these in `drift::rules::catalog`.
 //!
@@ -21,7 +22,7 @@ pub mod repository;
 pub mod secrets;
 pub mod terraform;
 // Azure and Google Cloud rules live beside the AWS ones under `terraform/`, as domains
-// of their own (each folder a `register!` list; all three share `Domain::Terraform`).
+// of their own (each folder its own `register!`; all three share `Domain::Terraform`).
 #[path = "terraform/azure/mod.rs"]
 pub mod terraform_azure;
 #[path = "terraform/google/mod.rs"]
@@ -52,6 +53,23 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static Rule> {
     all().find(|r| r.meta.id.eq_ignore_ascii_case(id))
+}
+
+/// `file:line: [ID] message` of each hit, one a line: what the fixture snapshots pin
+/// (`tests/it/rule_fixtures.rs`), with the rule's id, since a domain's unit tests run
+/// all of its rules. A changed message or line fails the test that pins it.
+#[cfg(test)]
+pub(crate) fn finding_lines(hits: &[super::Hit]) -> String {
+    hits.iter()
+        .map(|h| {
+            let file = h.file.to_string_lossy().replace('\\', "/");
+            match h.line {
+                Some(line) => format!("{file}:{line}: [{}] {}", h.rule, h.message),
+                None => format!("{file}: [{}] {}", h.rule, h.message),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -92,7 +110,7 @@ mod tests {
             );
             ids_by_domain.push((m.domain, m.id));
         }
-        // register! lists a domain's rules in id order.
+        // register! lists a domain's rules in id order (build/rules.rs sorts them).
         for pair in ids_by_domain.windows(2) {
             if pair[0].0 == pair[1].0 {
                 assert!(pair[0].1 < pair[1].1, "{} before {}", pair[0].1, pair[1].1);

@@ -63,34 +63,14 @@ pub fn generate_from(blueprint: &str, name: &str, output: &Path, extra: &[&str])
 pub fn cargo(dir: &Path, args: &[&str]) -> (Output, Duration) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let started = Instant::now();
-    let run = || {
-        Command::new(&cargo)
-            .args(args)
-            .current_dir(dir)
-            .env("CARGO_TARGET_DIR", service_target_dir())
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            // Cargo caches its `rustc -` target probe in the target directory, failures
-            // included, and these builds share one directory. In CI (since 2026-11-30)
-            // that probe was once handed another test's output as its program and
-            // failed; the cached failure then failed every later build. Not caching
-            // the probe keeps one bad probe from failing the rest.
-            .env("CARGO_CACHE_RUSTC_INFO", "0")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run cargo")
-    };
-    let mut out = run();
-    // The probe failure above is not the service's: try once more, and say so.
-    if !out.status.success()
-        && String::from_utf8_lossy(&out.stderr)
-            .contains("failed to run `rustc` to learn about target-specific information")
-    {
-        eprintln!(
-            "note: cargo's rustc probe failed in {} (not a build error); retrying once",
-            dir.display()
-        );
-        out = run();
-    }
+    let out = Command::new(cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", service_target_dir())
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo");
     let took = started.elapsed();
     assert!(
         out.status.success(),

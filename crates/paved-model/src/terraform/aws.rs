@@ -59,6 +59,20 @@ fn points_at(value: Option<&Value>, target: &Block) -> Points {
 }
 
 impl<'m> Terraform<'m> {
+    /// The `default` of the variable `reference` (`var.port`) names, when the module
+    /// (directory) of `file` declares it with one. A caller may pass another value,
+    /// so a finding built on it says "unless overridden".
+    pub fn variable_default(&self, file: &Path, reference: &str) -> Option<&'m Value> {
+        let name = reference.strip_prefix("var.")?;
+        let dir = module_dir(file);
+        self.files
+            .iter()
+            .filter(|f| module_dir(&f.path) == dir)
+            .flat_map(|f| f.blocks.iter())
+            .find(|b| b.kind == "variable" && b.labels.first().map(String::as_str) == Some(name))?
+            .value("default")
+    }
+
     /// `resource "TYPE"` blocks in the module (directory) of `file`.
     pub fn module_resources<'s>(
         &'s self,
@@ -130,8 +144,23 @@ pub struct Ingress<'m> {
     pub resource: Resource<'m>,
     /// The world-open CIDR attribute.
     pub location: Location<'m>,
-    /// `None` when the ports are not literal.
+    /// `None` when the ports are not literal and not the default of a variable of
+    /// the module.
     pub ports: Option<PortRange>,
+    /// The variable the ports are given by (`var.port`): its default when `ports`
+    /// is known (so "unless overridden"), else the caller sets them.
+    pub port_variable: Option<&'m str>,
+}
+
+impl Ingress<'_> {
+    /// `` (`var.port`'s default, unless overridden) `` when the ports come from a
+    /// variable's default, else nothing: to follow the ports in a message.
+    pub fn ports_origin(&self) -> String {
+        match (self.ports, self.port_variable) {
+            (Some(_), Some(var)) => format!(" (`{var}`'s default, unless overridden)"),
+            _ => String::new(),
+        }
+    }
 }
 
 fn port(v: Option<&Value>) -> Option<i64> {
@@ -167,6 +196,9 @@ fn port_range(
     }
 }
 
+/// What a variable without a default in the module stands for.
+static UNKNOWN: Value = Value::Unknown;
+
 /// The first of `cidrs` that holds a world-open range.
 fn world_attr<'b>(cidrs: &[Option<&'b Attribute>]) -> Option<&'b Attribute> {
     cidrs
@@ -180,21 +212,29 @@ fn world_attr<'b>(cidrs: &[Option<&'b Attribute>]) -> Option<&'b Attribute> {
 /// when one of its two `cidrs` attributes opens it to the world, with the ports of
 /// its `protocol` attribute and `from_port`/`to_port`.
 fn world_rule<'m>(
+    tf: &Terraform<'m>,
     r: Resource<'m>,
     block: &'m Block,
     cidrs: [&str; 2],
     protocol: &str,
 ) -> Option<Ingress<'m>> {
     let attr = world_attr(&[block.attr(cidrs[0]), block.attr(cidrs[1])])?;
-    let ports = port_range(
-        block.value(protocol),
-        block.value("from_port"),
-        block.value("to_port"),
-    )?;
+    let mut port_variable = None;
+    let mut resolved = |v: Option<&'m Value>| match v {
+        Some(Value::Reference(var)) if var.starts_with("var.") => {
+            port_variable = port_variable.or(Some(var.as_str()));
+            Some(tf.variable_default(r.path(), var).unwrap_or(&UNKNOWN))
+        }
+        other => other,
+    };
+    let from = resolved(block.value("from_port"));
+    let to = resolved(block.value("to_port"));
+    let ports = port_range(block.value(protocol), from, to)?;
     Some(Ingress {
         resource: r,
         location: r.within(block, &attr.name),
         ports,
+        port_variable,
     })
 }
 
@@ -209,17 +249,18 @@ impl<'m> Terraform<'m> {
         for group in ["aws_security_group", "aws_default_security_group"] {
             for r in self.resources(group) {
                 for ing in r.block.body.blocks("ingress") {
-                    out.extend(world_rule(r, ing, CIDRS, "protocol"));
+                    out.extend(world_rule(self, r, ing, CIDRS, "protocol"));
                 }
             }
         }
         for r in self.resources("aws_security_group_rule") {
             if r.block.value("type").and_then(Value::as_str) == Some("ingress") {
-                out.extend(world_rule(r, r.block, CIDRS, "protocol"));
+                out.extend(world_rule(self, r, r.block, CIDRS, "protocol"));
             }
         }
         for r in self.resources("aws_vpc_security_group_ingress_rule") {
             out.extend(world_rule(
+                self,
                 r,
                 r.block,
                 ["cidr_ipv4", "cidr_ipv6"],
@@ -819,6 +860,53 @@ resource "aws_vpc_security_group_ingress_rule" "v" {
         let ssh = PortRange { from: 0, to: 100 };
         assert_eq!(ssh.admin_port(), Some(22));
         assert_eq!(PortRange { from: 443, to: 443 }.admin_port(), None);
+    }
+
+    #[test]
+    fn ports_given_by_a_variable_take_its_default_in_the_same_module() {
+        let rule = |port: &str| {
+            format!("resource \"aws_security_group_rule\" \"r\" {{\n  type = \"ingress\"\n  from_port = {port}\n  to_port = {port}\n  protocol = \"tcp\"\n  cidr_blocks = [\"0.0.0.0/0\"]\n}}\n")
+        };
+        let m = Model::from_memory(&[
+            ("a/main.tf", rule("var.ssh_port").as_str()),
+            ("a/variables.tf", "variable \"ssh_port\" {\n  type = number\n  default = 22\n}\nvariable \"app_port\" {\n  type = number\n}\n"),
+            ("b/main.tf", rule("var.app_port").as_str()),
+            ("b/variables.tf", "variable \"app_port\" {\n  default = 8080\n}\n"),
+            ("c/main.tf", rule("var.ssh_port").as_str()),
+            ("d/main.tf", rule("var.app_port").as_str()),
+            ("d/variables.tf", "variable \"app_port\" {\n  type = number\n}\n"),
+        ]);
+        let views = crate::Views::new(&m);
+        let got: Vec<_> = views
+            .terraform()
+            .world_ingress()
+            .iter()
+            .map(|i| {
+                (
+                    i.ports.map(|p| p.describe()),
+                    i.port_variable,
+                    i.ports_origin(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("port 22".to_owned()),
+                    Some("var.ssh_port"),
+                    " (`var.ssh_port`'s default, unless overridden)".to_owned()
+                ),
+                (
+                    Some("port 8080".to_owned()),
+                    Some("var.app_port"),
+                    " (`var.app_port`'s default, unless overridden)".to_owned()
+                ),
+                // Declared in another module only, or without a default: the caller decides.
+                (None, Some("var.ssh_port"), String::new()),
+                (None, Some("var.app_port"), String::new()),
+            ]
+        );
     }
 
     #[test]

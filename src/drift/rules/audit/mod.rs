@@ -8,10 +8,4 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Repository;
 
-register_engine! {
-    unparsed::Unparsed,
-    helm_chart::HelmChart,
-    remote_base::RemoteKustomizeBase,
-    rendered_source::RenderedSource,
-    remote_module::RemoteTerraformModule,
-}
+register_engine!("drift/rules/audit");

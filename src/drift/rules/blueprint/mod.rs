@@ -8,10 +8,4 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Blueprint;
 
-register_engine! {
-    changed::BlueprintChanged,
-    missing::BlueprintMissing,
-    unavailable::BlueprintUnavailable,
-    newer::BlueprintNewer,
-    security_fix::BlueprintSecurityFix,
-}
+register_engine!("drift/rules/blueprint");

@@ -7,6 +7,4 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Repository;
 
-register_engine! {
-    invalid::ContextInvalid,
-}
+register_engine!("drift/rules/context");

@@ -7,11 +7,6 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Repository;
 
-register_engine! {
-    expired::WaiverExpired,
-    invalid::WaiverInvalid,
-    unused::WaiverUnused,
-    inline_forbidden::InlineSuppressionForbidden,
-}
+register_engine!("drift/rules/waiver");
 
 pub use invalid::WaiverParams;

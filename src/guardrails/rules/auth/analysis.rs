@@ -64,11 +64,14 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
-/// Parses `text` as a Rust file and runs `f` over it on a parser thread.
-fn with_parsed<T: Send>(
-    text: &str,
-    f: impl FnOnce(&syn::File) -> T + Send,
-) -> Result<T, Unreadable> {
+/// Parses `text` as a Rust file and runs `f` over it, with [`PARSER_STACK_BYTES`] of
+/// stack grown on the calling thread (the parser recurses once per nesting level).
+///
+/// `T: Send` keeps every span and syntax node inside `f`: once it returns, this
+/// thread's span table (which holds the parsed text) is released, so a fleet audit does
+/// not keep every parsed file alive. `f` must not hand work to rayon, which could run
+/// another parse on this thread in the middle of it.
+fn with_parsed<T: Send>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Unreadable> {
     if text.len() > MAX_SOURCE_BYTES {
         return Err((
             None,
@@ -81,21 +84,18 @@ fn with_parsed<T: Send>(
             format!("brackets nested deeper than {MAX_NESTING}, not analysed"),
         ));
     }
-    std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("paved-rust-parser".into())
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, move || match syn::parse_file(text) {
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        stacker::maybe_grow(
+            PARSER_STACK_BYTES,
+            PARSER_STACK_BYTES,
+            || match syn::parse_file(text) {
                 Ok(file) => Ok(f(&file)),
                 Err(e) => Err((Some(line(e.span())), format!("does not parse: {e}"))),
-            });
-        match spawned {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err((None, "the Rust parser failed on it".to_owned()))),
-            Err(e) => Err((None, format!("could not start the Rust parser: {e}"))),
-        }
-    })
+            },
+        )
+    }));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    parsed.unwrap_or_else(|_| Err((None, "the Rust parser failed on it".to_owned())))
 }
 
 /// `#[test]`, `#[tokio::test]` or `#[cfg(test)]`: code that never ships.

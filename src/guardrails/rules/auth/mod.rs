@@ -98,19 +98,7 @@ mod fastify;
 mod syntax;
 mod wiring;
 
-register! {
-    middleware_missing::MiddlewareMissing,
-    router_unprotected::RouterUnprotected,
-    route_after_layer::RouteAfterLayer,
-    extra_public_paths::ExtraPublicPaths,
-    weak_jwt_algorithms::WeakJwtAlgorithms,
-    wiring_unverifiable::WiringUnverifiable,
-    leeway_too_long::LeewayTooLong,
-    unauthenticated_service::UnauthenticatedService,
-    claims_not_required::ClaimsNotRequired,
-    variable_time_comparison::VariableTimeComparison,
-    jwks_over_http::JwksOverHttp,
-}
+register!("guardrails/rules/auth");
 
 #[cfg(test)]
 mod tests;

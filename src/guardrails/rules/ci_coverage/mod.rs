@@ -48,17 +48,7 @@ mod pipeline;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::CiCoverage;
 
-register! {
-    no_ci::NoCi,
-    no_sast::NoSast,
-    no_dependency_scanning::NoDependencyScanning,
-    no_secret_scanning::NoSecretScanning,
-    no_container_scanning::NoContainerScanning,
-    no_iac_scanning::NoIacScanning,
-    no_sbom::NoSbom,
-    no_pr_pipeline::NoPrPipeline,
-    no_workflow_audit::NoWorkflowAudit,
-}
+register!("guardrails/rules/ci_coverage");
 
 #[cfg(test)]
 mod tests;

@@ -40,7 +40,12 @@
 //! - How a docker compose service runs its container is this domain's too (there is
 //!   no compose domain): PVD-DOCKER-025 reads `security_opt` of every service in
 //!   `docker-compose*.yml` / `compose*.yaml` (the Dockerfile view's
-//!   `compose_services()`).
+//!   `compose_services()`), and PVD-DOCKER-026 to 029 its `privileged`, runtime
+//!   socket mounts, host namespaces and `cap_add`. They are graded as their
+//!   Kubernetes counterparts (PVD-KUBE-001, 015, 004, 005): a compose host is the
+//!   node, so each is one step from root on it, and the runtime-socket and
+//!   capability knowledge is shared with them through the model
+//!   (`docker::holds_runtime_socket`, `k8s::is_escape_capability`).
 //!
 //! One rule per file; what several rules ask of a Dockerfile (the stage that ships,
 //! the commands of each `RUN`, the `.dockerignore` that applies) is the Dockerfile
@@ -52,33 +57,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Dockerfile;
 
-register! {
-    root_user::RootUser,
-    named_user::NamedUser,
-    unpinned_digest::UnpinnedDigest,
-    latest_tag::LatestTag,
-    registry_not_allowed::RegistryNotAllowed,
-    secret_in_env::SecretInEnv,
-    remote_add::RemoteAdd,
-    add_instead_of_copy::AddInsteadOfCopy,
-    pipe_to_shell::PipeToShell,
-    apt_recommends::AptRecommends,
-    apt_lists::AptLists,
-    dist_upgrade::DistUpgrade,
-    apk_cache::ApkCache,
-    pip_cache::PipCache,
-    sudo::Sudo,
-    no_healthcheck::NoHealthcheck,
-    ssh_port::SshPort,
-    context_without_dockerignore::ContextWithoutDockerignore,
-    world_writable::WorldWritable,
-    maintainer::Maintainer,
-    tls_disabled::TlsDisabled,
-    signatures_disabled::SignaturesDisabled,
-    secret_file_copied::SecretFileCopied,
-    dockerignore_incomplete::DockerignoreIncomplete,
-    compose_unconfined::ComposeUnconfined,
-}
+register!("guardrails/rules/dockerfile");
 
 #[cfg(test)]
 mod tests;

@@ -740,3 +740,21 @@ fn r025_compose_unconfined() {
     );
     assert_eq!(hits, vec![]);
 }
+
+#[test]
+fn r026_to_r029_compose_host_access() {
+    let service = "services:\n  app:\n    image: a:1\n    privileged: true\n    network_mode: host\n    cap_add: [SYS_ADMIN]\n    volumes:\n      - /run/docker.sock:/var/run/docker.sock:ro\n";
+    let hits = run_with(&[("deploy/compose.yaml", service)], &Params::default());
+    assert_eq!(
+        hits,
+        vec![
+            ("PVD-DOCKER-026", Some(4)),
+            ("PVD-DOCKER-027", Some(8)),
+            ("PVD-DOCKER-028", Some(5)),
+            ("PVD-DOCKER-029", Some(6)),
+        ]
+    );
+    // Not a compose file: the same keys mean nothing.
+    let hits = run_with(&[("deploy/values.yaml", service)], &Params::default());
+    assert_eq!(hits, vec![]);
+}

@@ -36,26 +36,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::GithubActions;
 
-register! {
-    unpinned_action::UnpinnedAction,
-    default_permissions::DefaultPermissions,
-    broad_permissions::BroadPermissions,
-    dangerous_trigger::DangerousTrigger,
-    checkout_pr_head::CheckoutPrHead,
-    template_injection::TemplateInjection,
-    input_injection::InputInjection,
-    persisted_credentials::PersistedCredentials,
-    every_secret::EverySecret,
-    insecure_commands::InsecureCommands,
-    self_hosted_runner::SelfHostedRunner,
-    silent_scanner::SilentScanner,
-    github_env::GithubEnv,
-    container_credentials::ContainerCredentials,
-    dependabot_cooldown::DependabotCooldown,
-    release_cache::ReleaseCache,
-    unpinned_image::UnpinnedImage,
-    no_top_level_permissions::NoTopLevelPermissions,
-}
+register!("guardrails/rules/github_actions");
 
 #[cfg(test)]
 mod tests;

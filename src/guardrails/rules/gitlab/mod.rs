@@ -32,14 +32,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::GitlabCi;
 
-register! {
-    unpinned_image::UnpinnedImage,
-    silent_scanner::SilentScanner,
-    untrusted_variable::UntrustedVariable,
-    remote_include::RemoteInclude,
-    debug_trace::DebugTrace,
-    unpinned_project_include::UnpinnedProjectInclude,
-}
+register!("guardrails/rules/gitlab");
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::rules;
+use crate::guardrails::rules::finding_lines;
 use crate::guardrails::{check_all, Params, RepoModel, Severity};
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -30,7 +31,8 @@ audit:
     )
 }
 
-fn hits(text: &str) -> Vec<(String, Option<u32>)> {
+/// `file:line: [ID] message` of every finding of this domain's rules.
+fn hits(text: &str) -> String {
     let model = RepoModel::from_memory(&[
         (".gitlab-ci.yml", text),
         ("ci/extra.yml", "x: {script: [true]}\n"),
@@ -40,14 +42,7 @@ fn hits(text: &str) -> Vec<(String, Option<u32>)> {
         "{:?}",
         model.model().parse_warnings()
     );
-    check_all(&model, &Params::default(), rules())
-        .into_iter()
-        .map(|h| (h.rule.to_owned(), h.line))
-        .collect()
-}
-
-fn one(id: &str, line: u32) -> Vec<(String, Option<u32>)> {
-    vec![(id.to_owned(), Some(line))]
+    finding_lines(&check_all(&model, &Params::default(), rules()))
 }
 
 #[test]
@@ -58,23 +53,23 @@ fn golden_gitlab_is_clean() {
 #[test]
 fn gitlab001_image_digest() {
     let g = golden().replace(&format!("rust:1.85@sha256:{SHA}{SHA}"), "rust:1.85");
-    assert_eq!(hits(&g), one("PVD-GITLAB-001", 8));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:8: [PVD-GITLAB-001] image `rust:1.85` is not pinned by digest; the tag can be moved to other content");
     let g = golden().replace(&format!("postgres:16@sha256:{SHA}{SHA}"), "postgres:16");
-    assert_eq!(hits(&g), one("PVD-GITLAB-001", 13));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:13: [PVD-GITLAB-001] image `postgres:16` is not pinned by digest; the tag can be moved to other content");
     let g = golden().replace("audit:\n", "audit:\n  image: alpine\n");
-    assert_eq!(hits(&g), one("PVD-GITLAB-001", 20));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:20: [PVD-GITLAB-001] image `alpine` is not pinned by digest; the tag can be moved to other content");
 }
 
 #[test]
 fn gitlab002_allow_failure_on_security_job() {
     let g = golden().replace("audit:\n", "audit:\n  allow_failure: true\n");
-    assert_eq!(hits(&g), one("PVD-GITLAB-002", 20));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:20: [PVD-GITLAB-002] security job `audit` has `allow_failure: true`: its findings never fail the pipeline");
     let g = format!("{}sast:\n  allow_failure: true\n", golden());
-    assert_eq!(hits(&g), one("PVD-GITLAB-002", 23));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:23: [PVD-GITLAB-002] security job `sast` has `allow_failure: true`: its findings never fail the pipeline");
     let g = golden().replace("test:\n", "test:\n  allow_failure: true\n");
     assert!(hits(&g).is_empty());
     let g = golden().replace("cargo deny check", "cargo deny check || true");
-    assert_eq!(hits(&g), one("PVD-GITLAB-002", 21));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:21: [PVD-GITLAB-002] security scanner's failure is ignored (`|| true`, exit code 0 on findings): it never fails the pipeline");
 }
 
 #[test]
@@ -83,19 +78,19 @@ fn gitlab003_untrusted_vars() {
         "\"building $CI_COMMIT_REF_NAME\"",
         "building $CI_COMMIT_REF_NAME",
     );
-    assert_eq!(hits(&g), one("PVD-GITLAB-003", 17));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:17: [PVD-GITLAB-003] `$CI_COMMIT_REF_NAME` is chosen by whoever pushes or opens the merge request, and is used unquoted: the shell splits and globs it into extra arguments");
     let g = golden().replace("- cargo test", "- eval \"echo $CI_COMMIT_MESSAGE\"");
-    assert_eq!(hits(&g), one("PVD-GITLAB-003", 18));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:18: [PVD-GITLAB-003] `$CI_COMMIT_MESSAGE` is chosen by whoever pushes or opens the merge request, and is re-evaluated by the shell (eval, sh -c): its text runs as commands");
     let g = golden().replace(
         "- cargo test",
         "- |\n      echo ok\n      git tag $CI_COMMIT_BRANCH",
     );
-    assert_eq!(hits(&g), one("PVD-GITLAB-003", 20));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:20: [PVD-GITLAB-003] `$CI_COMMIT_BRANCH` is chosen by whoever pushes or opens the merge request, and is used unquoted: the shell splits and globs it into extra arguments");
     let g = golden().replace(
         ".base: &base\n",
         ".base: &base\n  script: [echo $CI_COMMIT_TITLE]\n",
     );
-    assert_eq!(hits(&g), one("PVD-GITLAB-003", 12));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:12: [PVD-GITLAB-003] `$CI_COMMIT_TITLE` is chosen by whoever pushes or opens the merge request, and is used unquoted: the shell splits and globs it into extra arguments");
     let g = golden().replace("- cargo test", "- echo '$CI_COMMIT_TITLE'");
     assert!(hits(&g).is_empty());
 }
@@ -127,19 +122,19 @@ fn gitlab004_remote_include() {
         "  - local: ci/extra.yml",
         "  - remote: https://example.com/ci.yml",
     );
-    assert_eq!(hits(&g), one("PVD-GITLAB-004", 6));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:6: [PVD-GITLAB-004] pipeline code fetched from `https://example.com/ci.yml` at run time; whoever controls that URL controls the pipeline");
 }
 
 #[test]
 fn gitlab005_debug_trace() {
     let g = golden().replace("CARGO_TERM_COLOR: always", "CI_DEBUG_TRACE: \"true\"");
-    assert_eq!(hits(&g), one("PVD-GITLAB-005", 10));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:10: [PVD-GITLAB-005] `CI_DEBUG_TRACE` prints every variable, masked secrets included, into the job log");
 }
 
 #[test]
 fn gitlab006_project_ref() {
     let g = golden().replace(&format!("    ref: {SHA}\n"), "    ref: main\n");
-    assert_eq!(hits(&g), one("PVD-GITLAB-006", 4));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:4: [PVD-GITLAB-006] include of `platform/ci` follows `ref: main`, not a commit SHA");
     let g = golden().replace(&format!("    ref: {SHA}\n"), "");
-    assert_eq!(hits(&g), one("PVD-GITLAB-006", 3));
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:3: [PVD-GITLAB-006] include of `platform/ci` follows no `ref` (the default branch), not a commit SHA");
 }

@@ -1,4 +1,4 @@
-use paved_model::k8s::is_dangerous_capability;
+use paved_model::k8s::{is_dangerous_capability, is_escape_capability};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter, Severity};
@@ -38,15 +38,13 @@ rule! {
     }
 }
 
-/// Capabilities that are container escapes by themselves (mount, load modules,
-/// trace host processes, raw devices, read any file, eBPF) are critical; the
-/// network and tracing ones that need another weakness to reach the node are high.
+/// Capabilities that are container escapes by themselves are critical; the network
+/// and tracing ones that need another weakness to reach the node are high.
 fn weigh(cap: &str) -> Severity {
-    let cap = cap.trim().to_ascii_uppercase();
-    match cap.strip_prefix("CAP_").unwrap_or(&cap) {
-        "ALL" | "SYS_ADMIN" | "SYS_MODULE" | "SYS_PTRACE" | "SYS_RAWIO" | "DAC_READ_SEARCH"
-        | "BPF" => Severity::Critical,
-        _ => Severity::High,
+    if is_escape_capability(cap) {
+        Severity::Critical
+    } else {
+        Severity::High
     }
 }
 

@@ -1,3 +1,4 @@
+use paved_model::docker::holds_runtime_socket;
 use paved_model::k8s::Workload;
 
 use crate::guardrails::declare::{rule, Check};
@@ -40,19 +41,6 @@ rule! {
     }
 }
 
-/// Where container runtimes listen; mounting one (or a directory above it) hands
-/// over every container on the node.
-const RUNTIME_SOCKETS: &[&str] = &[
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/var/run/containerd/containerd.sock",
-    "/run/containerd/containerd.sock",
-    "/var/run/crio/crio.sock",
-    "/run/crio/crio.sock",
-    "/var/run/cri-dockerd.sock",
-    "/run/k3s/containerd/containerd.sock",
-];
-
 /// Host directories where a write is node root: configuration, credentials, the
 /// kubelet's and the runtime's state, kernel interfaces, binaries.
 const NODE_CONTROL: &[&str] = &[
@@ -91,13 +79,10 @@ fn within(a: &str, b: &str) -> bool {
 /// How dangerous a host path is, and why, for a mount that is `writable`.
 fn weigh(path: &str, writable: bool) -> (Severity, &'static str) {
     let p = normalise(path);
-    let socket_name = ["docker.sock", "containerd.sock", "crio.sock"]
-        .iter()
-        .any(|s| p.ends_with(&format!("/{s}")));
     if p == "/" {
         return (Severity::Critical, "the node's whole filesystem");
     }
-    if socket_name || RUNTIME_SOCKETS.iter().any(|s| within(s, &p)) {
+    if holds_runtime_socket(&p) {
         return (
             Severity::Critical,
             "container runtime socket: control of every container on the node",

@@ -63,36 +63,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Kubernetes;
 
-register! {
-    privileged::Privileged,
-    run_as_root::RunAsRoot,
-    privilege_escalation::PrivilegeEscalation,
-    host_namespaces::HostNamespaces,
-    dangerous_capability::DangerousCapability,
-    added_capability::AddedCapability,
-    capabilities_not_dropped::CapabilitiesNotDropped,
-    writable_root_filesystem::WritableRootFilesystem,
-    no_resource_limits::NoResourceLimits,
-    no_resource_requests::NoResourceRequests,
-    image_latest_tag::ImageLatestTag,
-    image_not_pinned::ImageNotPinned,
-    token_automount::TokenAutomount,
-    no_seccomp::NoSeccomp,
-    host_path::HostPath,
-    no_liveness_probe::NoLivenessProbe,
-    no_readiness_probe::NoReadinessProbe,
-    default_namespace::DefaultNamespace,
-    no_network_policy::NoNetworkPolicy,
-    exposed_service::ExposedService,
-    cluster_admin::ClusterAdmin,
-    rbac_wildcard::RbacWildcard,
-    host_port::HostPort,
-    secret_in_env::SecretInEnv,
-    default_service_account::DefaultServiceAccount,
-    low_uid::LowUid,
-    rbac_sensitive::RbacSensitive,
-    no_default_deny::NoDefaultDeny,
-}
+register!("guardrails/rules/kubernetes");
 
 #[cfg(test)]
 mod tests;

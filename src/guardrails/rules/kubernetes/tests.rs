@@ -1,4 +1,5 @@
 use super::rules;
+use crate::guardrails::rules::finding_lines;
 use crate::guardrails::{check_all, Params, RepoModel};
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -96,26 +97,20 @@ subjects:
     )
 }
 
-fn hits(text: &str) -> Vec<(String, Option<u32>)> {
+/// `file:line: [ID] message` of every finding of this domain's rules, by rule and line.
+fn hits(text: &str) -> String {
     let model = RepoModel::from_memory(&[("deploy/app.yaml", text)]);
     assert!(
         model.model().parse_warnings().is_empty(),
         "{:?}",
         model.model().parse_warnings()
     );
-    let mut h: Vec<_> = check_all(&model, &Params::default(), rules())
-        .into_iter()
-        .map(|h| (h.rule.to_owned(), h.line))
-        .collect();
-    h.sort();
-    h
+    let mut h = check_all(&model, &Params::default(), rules());
+    h.sort_by(|a, b| (a.rule, a.line).cmp(&(b.rule, b.line)));
+    finding_lines(&h)
 }
 
-fn one(id: &str, line: u32) -> Vec<(String, Option<u32>)> {
-    vec![(id.to_owned(), Some(line))]
-}
-
-fn weaken(from: &str, to: &str) -> Vec<(String, Option<u32>)> {
+fn weaken(from: &str, to: &str) -> String {
     let g = golden();
     assert!(g.contains(from), "golden lacks {from:?}");
     hits(&g.replacen(from, to, 1))
@@ -128,128 +123,83 @@ fn golden_manifest_is_clean() {
 
 #[test]
 fn k8s001_privileged() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "            allowPrivilegeEscalation: false\n",
             "            allowPrivilegeEscalation: false\n            privileged: true\n"
-        ),
-        one("PVD-KUBE-001", 33)
-    );
+        ), @"deploy/app.yaml:33: [PVD-KUBE-001] Deployment `app`, container `app`: runs privileged: full access to the node's devices and kernel");
 }
 
 #[test]
 fn k8s002_run_as_root() {
-    assert_eq!(
-        weaken("runAsUser: 10001", "runAsUser: 0"),
-        one("PVD-KUBE-002", 25)
-    );
-    assert_eq!(
-        weaken("        runAsNonRoot: true\n        runAsUser: 10001\n", ""),
-        one("PVD-KUBE-002", 27)
-    );
+    insta::assert_snapshot!(weaken("runAsUser: 10001", "runAsUser: 0"), @"deploy/app.yaml:25: [PVD-KUBE-002] Deployment `app`, container `app`: runs as UID 0 (root)");
+    insta::assert_snapshot!(weaken("        runAsNonRoot: true\n        runAsUser: 10001\n", ""), @"deploy/app.yaml:27: [PVD-KUBE-002] Deployment `app`, container `app`: neither `runAsNonRoot: true` nor a non-zero `runAsUser`: may run as root");
     // container level overrides pod level
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "            allowPrivilegeEscalation: false\n",
             "            allowPrivilegeEscalation: false\n            runAsNonRoot: false\n"
-        ),
-        one("PVD-KUBE-002", 33)
-    );
+        ), @"deploy/app.yaml:33: [PVD-KUBE-002] Deployment `app`, container `app`: `runAsNonRoot` is not true: the image's user (often root) is used");
 }
 
 #[test]
 fn k8s003_privilege_escalation() {
-    assert_eq!(
-        weaken("            allowPrivilegeEscalation: false\n", ""),
-        one("PVD-KUBE-003", 29)
-    );
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken("            allowPrivilegeEscalation: false\n", ""), @"deploy/app.yaml:29: [PVD-KUBE-003] Deployment `app`, container `app`: `allowPrivilegeEscalation: false` is not set (setuid binaries can gain privileges)");
+    insta::assert_snapshot!(weaken(
             "allowPrivilegeEscalation: false",
             "allowPrivilegeEscalation: true"
-        ),
-        one("PVD-KUBE-003", 32)
-    );
+        ), @"deploy/app.yaml:32: [PVD-KUBE-003] Deployment `app`, container `app`: `allowPrivilegeEscalation` is not false");
 }
 
 #[test]
 fn k8s004_host_namespaces() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "      serviceAccountName: app\n",
             "      serviceAccountName: app\n      hostPID: true\n"
-        ),
-        one("PVD-KUBE-004", 22)
-    );
+        ), @"deploy/app.yaml:22: [PVD-KUBE-004] Deployment `app` shares the node's namespace: `hostPID: true`");
 }
 
 #[test]
 fn k8s005_006_007_capabilities() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "drop: [\"ALL\"]",
             "drop: [\"ALL\"]\n              add: [SYS_ADMIN]"
-        ),
-        one("PVD-KUBE-005", 36)
-    );
+        ), @"deploy/app.yaml:36: [PVD-KUBE-005] Deployment `app`, container `app`: adds capability SYS_ADMIN");
     // NET_BIND_SERVICE is the one addition the restricted profile allows.
     assert_eq!(
         weaken(
             "drop: [\"ALL\"]",
             "drop: [\"ALL\"]\n              add: [NET_BIND_SERVICE, cap_net_bind_service]"
         ),
-        vec![]
+        ""
     );
     // One container's additions are one finding, at the first.
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "drop: [\"ALL\"]",
             "drop: [\"ALL\"]\n              add: [NET_BIND_SERVICE, CHOWN, SETUID]"
-        ),
-        one("PVD-KUBE-006", 36)
-    );
-    assert_eq!(
-        weaken("drop: [\"ALL\"]", "drop: [NET_RAW]"),
-        one("PVD-KUBE-007", 35)
-    );
+        ), @"deploy/app.yaml:36: [PVD-KUBE-006] Deployment `app`, container `app`: adds capabilities CHOWN, SETUID");
+    insta::assert_snapshot!(weaken("drop: [\"ALL\"]", "drop: [NET_RAW]"), @"deploy/app.yaml:35: [PVD-KUBE-007] Deployment `app`, container `app`: does not drop ALL capabilities");
 }
 
 #[test]
 fn k8s008_read_only_root() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "readOnlyRootFilesystem: true",
             "readOnlyRootFilesystem: false"
-        ),
-        one("PVD-KUBE-008", 33)
-    );
+        ), @"deploy/app.yaml:33: [PVD-KUBE-008] Deployment `app`, container `app`: root filesystem is writable");
 }
 
 #[test]
 fn k8s009_010_resources() {
-    assert_eq!(
-        weaken("limits: {cpu: 500m, memory: 256Mi}", "limits: {cpu: 500m}"),
-        one("PVD-KUBE-009", 38)
-    );
-    assert_eq!(
-        weaken("            requests: {cpu: 100m, memory: 128Mi}\n", ""),
-        one("PVD-KUBE-010", 36)
-    );
+    insta::assert_snapshot!(weaken("limits: {cpu: 500m, memory: 256Mi}", "limits: {cpu: 500m}"), @"deploy/app.yaml:38: [PVD-KUBE-009] Deployment `app`, container `app`: no limits for memory");
+    insta::assert_snapshot!(weaken("            requests: {cpu: 100m, memory: 128Mi}\n", ""), @"deploy/app.yaml:36: [PVD-KUBE-010] Deployment `app`, container `app`: no requests for cpu, memory");
 }
 
 #[test]
 fn k8s011_012_image() {
-    assert_eq!(
-        weaken(&format!("app:1.2.3@{DIGEST}"), "app:latest"),
-        vec![
-            ("PVD-KUBE-011".into(), Some(30)),
-            ("PVD-KUBE-012".into(), Some(30))
-        ]
-    );
-    assert_eq!(
-        weaken(&format!("app:1.2.3@{DIGEST}"), "app:1.2.3"),
-        one("PVD-KUBE-012", 30)
-    );
+    insta::assert_snapshot!(weaken(&format!("app:1.2.3@{DIGEST}"), "app:latest"), @r#"
+        deploy/app.yaml:30: [PVD-KUBE-011] Deployment `app`, container `app`: image `ghcr.io/org/app:latest` uses the `latest` tag
+        deploy/app.yaml:30: [PVD-KUBE-012] Deployment `app`, container `app`: image `ghcr.io/org/app:latest` is not pinned by digest
+        "#);
+    insta::assert_snapshot!(weaken(&format!("app:1.2.3@{DIGEST}"), "app:1.2.3"), @"deploy/app.yaml:30: [PVD-KUBE-012] Deployment `app`, container `app`: image `ghcr.io/org/app:1.2.3` is not pinned by digest");
 }
 
 #[test]
@@ -267,89 +217,65 @@ fn k8s013_automount() {
         "  - kind: ServiceAccount\n    name: other\n",
         1,
     );
-    assert_eq!(hits(&unbound), one("PVD-KUBE-013", 19));
+    insta::assert_snapshot!(hits(&unbound), @"deploy/app.yaml:19: [PVD-KUBE-013] Deployment `app` mounts the token of service account `app` (neither the pod nor the account sets `automountServiceAccountToken: false`)");
 }
 
 #[test]
 fn k8s014_seccomp() {
-    assert_eq!(
-        weaken("type: RuntimeDefault", "type: Unconfined"),
-        one("PVD-KUBE-014", 27)
-    );
+    insta::assert_snapshot!(weaken("type: RuntimeDefault", "type: Unconfined"), @"deploy/app.yaml:27: [PVD-KUBE-014] Deployment `app`, container `app`: seccomp profile `Unconfined` leaves every syscall open");
 }
 
 #[test]
 fn k8s015_host_path() {
-    assert_eq!(
-            weaken("          ports:\n", "      volumes:\n        - name: sock\n          hostPath: {path: /var/run/docker.sock}\n          ports:\n"),
-            // the inserted lines are a pod-level volumes list; ports moves into it harmlessly
-            one("PVD-KUBE-015", 45)
-        );
+    // the inserted lines are a pod-level volumes list; ports moves into it harmlessly
+    insta::assert_snapshot!(weaken("          ports:\n", "      volumes:\n        - name: sock\n          hostPath: {path: /var/run/docker.sock}\n          ports:\n"), @"deploy/app.yaml:45: [PVD-KUBE-015] Deployment `app` mounts host path `/var/run/docker.sock` (container runtime socket: control of every container on the node)");
 }
 
 #[test]
 fn k8s016_017_probes() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "          livenessProbe:\n            httpGet: {path: /healthz, port: 8080}\n",
             ""
-        ),
-        one("PVD-KUBE-016", 29)
-    );
-    assert_eq!(
-        weaken(
+        ), @"deploy/app.yaml:29: [PVD-KUBE-016] Deployment `app`, container `app`: no livenessProbe");
+    insta::assert_snapshot!(weaken(
             "          readinessProbe:\n            httpGet: {path: /readyz, port: 8080}\n",
             ""
-        ),
-        one("PVD-KUBE-017", 29)
-    );
+        ), @"deploy/app.yaml:29: [PVD-KUBE-017] Deployment `app`, container `app`: no readinessProbe");
 }
 
 #[test]
 fn k8s018_default_namespace() {
     let g = golden().replace("namespace: app", "namespace: default");
-    assert_eq!(hits(&g), one("PVD-KUBE-018", 12));
+    insta::assert_snapshot!(hits(&g), @"deploy/app.yaml:12: [PVD-KUBE-018] Deployment `app` is in the default namespace");
 }
 
 #[test]
 fn k8s019_network_policy() {
-    assert_eq!(
-        weaken(
+    // a default-deny policy selects every pod, so 019 always comes with 028
+    insta::assert_snapshot!(weaken(
             "  podSelector: {}",
             "  podSelector: {matchLabels: {app: other}}"
-        ),
-        // a default-deny policy selects every pod, so 019 always comes with 028
-        vec![
-            ("PVD-KUBE-019".into(), Some(11)),
-            ("PVD-KUBE-028".into(), Some(11))
-        ]
-    );
+        ), @r#"
+        deploy/app.yaml:11: [PVD-KUBE-019] no NetworkPolicy in namespace `app` selects Deployment `app`: its pods accept and send any traffic
+        deploy/app.yaml:11: [PVD-KUBE-028] namespace `app` has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)
+        "#);
 }
 
 #[test]
 fn k8s028_default_deny() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "  policyTypes: [Ingress, Egress]",
             "  policyTypes: [Ingress]"
-        ),
-        one("PVD-KUBE-028", 11)
-    );
-    assert_eq!(
-        weaken(
+        ), @"deploy/app.yaml:11: [PVD-KUBE-028] namespace `app` has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)");
+    insta::assert_snapshot!(weaken(
             "  policyTypes: [Ingress, Egress]",
             "  policyTypes: [Ingress, Egress]\n  egress: [{}]"
-        ),
-        one("PVD-KUBE-028", 11)
-    );
+        ), @"deploy/app.yaml:11: [PVD-KUBE-028] namespace `app` has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)");
 }
 
 #[test]
 fn k8s020_service_type() {
-    assert_eq!(
-        weaken("type: ClusterIP", "type: LoadBalancer"),
-        one("PVD-KUBE-020", 52)
-    );
+    insta::assert_snapshot!(weaken("type: ClusterIP", "type: LoadBalancer"), @"deploy/app.yaml:52: [PVD-KUBE-020] Service `app` of type LoadBalancer is reachable from outside the cluster");
     // An internal load balancer gets a private address in the VPC.
     for (key, value) in [
         ("networking.gke.io/load-balancer-type", "\"Internal\""),
@@ -368,7 +294,7 @@ fn k8s020_service_type() {
             1,
         );
         assert!(g.contains(key));
-        assert_eq!(hits(&g), vec![], "{key}");
+        assert_eq!(hits(&g), "", "{key}");
     }
     // The annotation asks for nothing on a NodePort, nor with another value.
     let g = golden().replacen("type: ClusterIP", "type: NodePort", 1).replacen(
@@ -376,49 +302,31 @@ fn k8s020_service_type() {
         "kind: Service\nmetadata:\n  name: app\n  namespace: app\n  annotations:\n    networking.gke.io/load-balancer-type: \"Internal\"\n",
         1,
     );
-    assert_eq!(hits(&g).len(), 1);
+    insta::assert_snapshot!(hits(&g), @"deploy/app.yaml:54: [PVD-KUBE-020] Service `app` of type NodePort is reachable from outside the cluster");
 }
 
 #[test]
 fn k8s021_022_027_rbac() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "  kind: Role\n  name: app",
             "  kind: ClusterRole\n  name: cluster-admin"
-        ),
-        one("PVD-KUBE-021", 83)
-    );
-    assert_eq!(
-        weaken("verbs: [get]", "verbs: [\"*\"]"),
-        one("PVD-KUBE-022", 73)
-    );
-    assert_eq!(
-        weaken("resources: [configmaps]", "resources: [secrets]"),
-        one("PVD-KUBE-027", 72)
-    );
-    assert_eq!(
-        weaken("verbs: [get]", "verbs: [get, impersonate]"),
-        one("PVD-KUBE-027", 73)
-    );
+        ), @"deploy/app.yaml:83: [PVD-KUBE-021] RoleBinding `app` grants cluster-admin");
+    insta::assert_snapshot!(weaken("verbs: [get]", "verbs: [\"*\"]"), @"deploy/app.yaml:73: [PVD-KUBE-022] Role `app` grants `*` verbs");
+    insta::assert_snapshot!(weaken("resources: [configmaps]", "resources: [secrets]"), @"deploy/app.yaml:72: [PVD-KUBE-027] Role `app` can read secrets");
+    insta::assert_snapshot!(weaken("verbs: [get]", "verbs: [get, impersonate]"), @"deploy/app.yaml:73: [PVD-KUBE-027] Role `app` grants `impersonate`, a privilege-escalation verb");
 }
 
 #[test]
 fn k8s023_host_port() {
-    assert_eq!(
-        weaken(
+    insta::assert_snapshot!(weaken(
             "containerPort: 8080\n",
             "containerPort: 8080\n              hostPort: 8080\n"
-        ),
-        one("PVD-KUBE-023", 45)
-    );
+        ), @"deploy/app.yaml:45: [PVD-KUBE-023] Deployment `app`, container `app`: binds host port 8080");
 }
 
 #[test]
 fn k8s024_env_secret() {
-    assert_eq!(
-            weaken("          ports:\n", "          env:\n            - name: DB\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          ports:\n"),
-            one("PVD-KUBE-024", 46)
-        );
+    insta::assert_snapshot!(weaken("          ports:\n", "          env:\n            - name: DB\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          ports:\n"), @"deploy/app.yaml:46: [PVD-KUBE-024] Deployment `app`, container `app`: secret exposed as environment variable `DB`");
     // One container's secret variables are one finding, at the first.
     let env = "          env:\n            - name: DB_USER\n              valueFrom:\n                secretKeyRef: {name: db, key: user}\n            - name: LOG\n              value: info\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: pw}\n          envFrom:\n            - secretRef: {name: api}\n          ports:\n";
     let manifest = golden().replacen("          ports:\n", env, 1);
@@ -435,15 +343,12 @@ fn k8s024_env_secret() {
 fn k8s025_default_service_account() {
     let g = golden().replace("serviceAccountName: app", "serviceAccountName: default");
     // the default account has no automount setting in the repo either
-    assert_eq!(hits(&g), vec![("PVD-KUBE-025".into(), Some(21))]);
+    insta::assert_snapshot!(hits(&g), @"deploy/app.yaml:21: [PVD-KUBE-025] Deployment `app` uses the namespace's default service account");
 }
 
 #[test]
 fn k8s026_low_uid() {
-    assert_eq!(
-        weaken("runAsUser: 10001", "runAsUser: 1000"),
-        one("PVD-KUBE-026", 25)
-    );
+    insta::assert_snapshot!(weaken("runAsUser: 10001", "runAsUser: 1000"), @"deploy/app.yaml:25: [PVD-KUBE-026] Deployment `app`, container `app`: runs as UID 1000, which may collide with a host user (use >= 10000)");
 }
 
 #[test]

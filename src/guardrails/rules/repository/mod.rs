@@ -36,18 +36,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Repository;
 
-register! {
-    security_policy_missing::SecurityPolicyMissing,
-    security_policy_no_contact::SecurityPolicyNoContact,
-    codeowners_missing::CodeownersMissing,
-    codeowners_no_catch_all::CodeownersNoCatchAll,
-    codeowners_syntax::CodeownersSyntax,
-    dependency_updates_missing::DependencyUpdatesMissing,
-    dependabot_ecosystem_uncovered::DependabotEcosystemUncovered,
-    lockfile_missing::LockfileMissing,
-    gitignore_weak::GitignoreWeak,
-    env_file_committed::EnvFileCommitted,
-}
+register!("guardrails/rules/repository");
 
 #[cfg(test)]
 mod tests;

@@ -80,6 +80,9 @@ impl Check for AwsAccessKey {
                     ),
                     None => format!("AWS access key id {}", mask(id)),
                 });
+                if let Some(l) = secret_line {
+                    found.spanning(id, l);
+                }
             }
             let named = may_name_secret(text).then(|| NAMED_SECRET.regex().captures_iter(text));
             for c in named.into_iter().flatten() {

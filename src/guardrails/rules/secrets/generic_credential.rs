@@ -41,7 +41,7 @@ rule! {
     pub struct GenericCredential {
         id: "PVD-SECRET-004",
         severity: High,
-        references: ["checkov:CKV_SECRET_6", "gitleaks:generic-api-key", "owasp-top10:A07"],
+        references: ["checkov:CKV_SECRET_6", "gitleaks:generic-api-key", "bandit:B105", "bandit:B106", "bandit:B107", "owasp-top10:A07"],
         params: SecretParams,
     }
 }

@@ -58,15 +58,7 @@ mod scan;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Secrets;
 
-register! {
-    private_key::PrivateKey,
-    aws_access_key::AwsAccessKey,
-    service_token::ServiceToken,
-    generic_credential::GenericCredential,
-    jwt::Jwt,
-    kubernetes_secret_data::KubernetesSecretData,
-    connection_uri::ConnectionUri,
-}
+register!("guardrails/rules/secrets");
 
 #[cfg(test)]
 mod tests;

@@ -66,8 +66,9 @@ pub struct PerValue<'f> {
     text: &'f str,
     /// Built on the first finding: most files have none.
     lines: OnceCell<TextLines>,
-    /// Value → (offset of the first occurrence, message, occurrences), in order found.
-    found: Vec<(usize, String, usize)>,
+    /// Value → (offset of the first occurrence, message, occurrences, another line
+    /// the cause covers), in order found.
+    found: Vec<(usize, String, usize, Option<u32>)>,
     index: HashMap<String, usize>,
 }
 
@@ -109,8 +110,16 @@ impl<'f> PerValue<'f> {
             Some(&i) => self.found[i].2 += 1,
             None => {
                 self.index.insert(value.to_owned(), self.found.len());
-                self.found.push((offset, message(), 1));
+                self.found.push((offset, message(), 1, None));
             }
+        }
+    }
+
+    /// Records that the cause of `value` (recorded already) also covers `line`: the
+    /// secret of a key pair on another line.
+    pub fn spanning(&mut self, value: &str, line: u32) {
+        if let Some(&i) = self.index.get(value) {
+            self.found[i].3 = Some(line);
         }
     }
 
@@ -124,14 +133,18 @@ impl<'f> PerValue<'f> {
         let Some(lines) = self.lines.get() else {
             return;
         };
-        for (offset, message, count) in &self.found {
+        for (offset, message, count, also) in &self.found {
             let count = *count;
             let message = if count > 1 {
                 format!("{message} (the same value appears {count} times in this file)")
             } else {
                 message.clone()
             };
-            out.at(lines.at(&self.file.path, *offset)).say(message);
+            let mut say = out.at(lines.at(&self.file.path, *offset));
+            if let Some(line) = also {
+                say = say.spanning(*line);
+            }
+            say.say(message);
         }
     }
 }

@@ -48,9 +48,10 @@ impl Check for AdminPortsOpen {
             if let Some(p) = ports.admin_port() {
                 let name = if p == 22 { "SSH" } else { "RDP" };
                 out.at(ing.location).say(format!(
-                    "{}: {} open to the internet ({name})",
+                    "{}: {}{} open to the internet ({name})",
                     ing.resource.address(),
-                    ports.describe()
+                    ports.describe(),
+                    ing.ports_origin()
                 ));
             }
         }

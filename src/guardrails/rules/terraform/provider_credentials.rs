@@ -53,8 +53,12 @@ impl Check for ProviderCredentials {
                 .collect();
             if let Some(first) = literal.first() {
                 let keys: Vec<String> = literal.iter().map(|k| format!("`{k}`")).collect();
-                out.at(p.at(first))
-                    .say(format!("provider \"aws\": literal {}", keys.join(", ")));
+                // The pair's lines: the secrets rules' findings on them are this cause.
+                let mut say = out.at(p.at(first));
+                for line in literal.iter().filter_map(|k| p.at(k).line) {
+                    say = say.spanning(line);
+                }
+                say.say(format!("provider \"aws\": literal {}", keys.join(", ")));
             }
         }
     }

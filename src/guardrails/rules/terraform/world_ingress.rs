@@ -10,7 +10,10 @@ rule! {
     /// intended public listener (and any port at all on an internal service) widens the
     /// attack surface. The group of a load balancer may also open port 80, where HTTP is
     /// redirected to HTTPS: whether its listener redirects or serves plain HTTP is
-    /// PVD-TF-040's finding, not the group's.
+    /// PVD-TF-040's finding, not the group's. A port given by a variable is judged
+    /// by the `default` the module declares for it, and the message names the
+    /// variable, since a caller may pass another port; without a default the port
+    /// is unknown and not judged.
     ///
     /// ## How to fix it
     /// Restrict the source to known CIDRs or security groups, or put the service behind a
@@ -64,24 +67,28 @@ impl Check for WorldIngress {
         let public = cx.params::<IngressParams>().public_ingress_ports;
         let tf = cx.terraform();
         for ing in tf.world_ingress() {
+            // Ports the module's caller chooses (a variable without a default here)
+            // are unknown, and unknown ports are never a finding.
             let Some(ports) = ing.ports else { continue };
             if ports.admin_port().is_some() {
                 continue; // PVD-TF-012 reports it.
             }
             if internal {
                 out.at(ing.location).say(format!(
-                    "{}: {} open to the internet on a service whose exposure is internal",
+                    "{}: {}{} open to the internet on a service whose exposure is internal",
                     ing.resource.address(),
-                    ports.describe()
+                    ports.describe(),
+                    ing.ports_origin()
                 ));
             } else if (ports.from..=ports.to).any(|p| {
                 let redirect_port = p == 80 && tf.fronts_load_balancer(&ing);
                 !(public.contains(&p) || redirect_port)
             }) {
                 out.at(ing.location).say(format!(
-                    "{}: {} open to the internet (public ports: {:?})",
+                    "{}: {}{} open to the internet (public ports: {:?})",
                     ing.resource.address(),
                     ports.describe(),
+                    ing.ports_origin(),
                     public
                 ));
             }

@@ -38,21 +38,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Terraform;
 
-register! {
-    storage_nested_public::StorageNestedPublic,
-    storage_public_network::StoragePublicNetwork,
-    container_public::ContainerPublic,
-    storage_http::StorageHttp,
-    storage_tls::StorageTls,
-    db_firewall_open::DbFirewallOpen,
-    db_public_network::DbPublicNetwork,
-    nsg_open::NsgOpen,
-    aks_rbac_disabled::AksRbacDisabled,
-    aks_local_accounts::AksLocalAccounts,
-    aks_api_open::AksApiOpen,
-    db_plaintext::DbPlaintext,
-    encryption_layer_off::EncryptionLayerOff,
-}
+register!("guardrails/rules/terraform/azure");
 
 #[cfg(test)]
 mod tests;

@@ -42,21 +42,7 @@ use crate::guardrails::Domain;
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Terraform;
 
-register! {
-    sql_open_world::SqlOpenWorld,
-    sql_public_ip::SqlPublicIp,
-    sql_ssl::SqlSsl,
-    sql_backups::SqlBackups,
-    firewall_open::FirewallOpen,
-    bucket_public::BucketPublic,
-    bucket_public_access_prevention::BucketPublicAccessPrevention,
-    bucket_uniform_access::BucketUniformAccess,
-    gke_legacy_abac::GkeLegacyAbac,
-    gke_master_networks::GkeMasterNetworks,
-    gke_static_credentials::GkeStaticCredentials,
-    redis_plaintext::RedisPlaintext,
-    ssl_policy_weak::SslPolicyWeak,
-}
+register!("guardrails/rules/terraform/google");
 
 #[cfg(test)]
 mod tests;

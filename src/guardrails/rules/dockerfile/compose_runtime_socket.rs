@@ -1,0 +1,132 @@
+use paved_model::docker::holds_runtime_socket;
+
+use crate::guardrails::declare::{rule, Check};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
+
+rule! {
+    /// Compose service mounts the Docker or another container runtime socket
+    ///
+    /// ## Why it matters
+    /// Whoever can reach `/var/run/docker.sock` (or Podman's, containerd's or CRI-O's
+    /// socket) drives the runtime: one API call starts a privileged container with
+    /// the host's root filesystem mounted. Code execution in the service is therefore
+    /// root on the host. Mounting the socket read-only (`:ro`) changes nothing: the
+    /// API is reached by connecting to the socket, not by writing the file.
+    ///
+    /// ## How to fix it
+    /// Remove the socket mount. A service that must watch containers (a reverse proxy,
+    /// a monitor) can use a socket proxy that allows only the read-only API calls it
+    /// needs (for example `GET /containers`), or the runtime's own metrics endpoint.
+    ///
+    /// ## Severity
+    /// Critical; high in a development container's compose file (`.devcontainer/`,
+    /// the "Docker outside of Docker" setup), which runs on a developer's machine
+    /// rather than a server. A service with several such mounts is one finding.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   proxy:
+    ///     image: registry.example.com/proxy:3.1.2
+    ///     volumes:
+    ///       # flagged: control of the Docker daemon
+    ///       - /var/run/docker.sock:/var/run/docker.sock:ro
+    /// ```
+    /// ```yaml
+    /// services:
+    ///   proxy:
+    ///     image: registry.example.com/proxy:3.1.2
+    ///     environment:
+    ///       DOCKER_HOST: tcp://socket-proxy:2375
+    /// ```
+    pub struct ComposeRuntimeSocket {
+        id: "PVD-DOCKER-027",
+        severity: Critical,
+        references: ["cis-docker:5.32", "kube-linter:docker-sock"],
+    }
+}
+
+impl Check for ComposeRuntimeSocket {
+    fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        for service in cx.docker().compose_services() {
+            let mounts: Vec<(usize, String)> = service
+                .bind_mounts()
+                .into_iter()
+                .filter(|(_, source)| holds_runtime_socket(source))
+                .collect();
+            let Some((first, _)) = mounts.first() else {
+                continue;
+            };
+            // One service, one fix: every mount that reaches the socket in one finding.
+            let listed: Vec<String> = mounts.iter().map(|(_, s)| format!("`{s}`")).collect();
+            let what = match mounts.as_slice() {
+                [(_, s)] if s.ends_with(".sock") || s.ends_with("docker_engine") => {
+                    "the container runtime's socket"
+                }
+                [_] => "which holds the container runtime's socket",
+                _ => "which reach the container runtime's socket",
+            };
+            let severity = if service.in_dev_container() {
+                Severity::High
+            } else {
+                Severity::Critical
+            };
+            out.at(service.at(&format!("volumes[{first}].source")))
+                .severity(severity)
+                .say(format!(
+                    "service `{}` mounts {}, {what}: control of every container and root on the host",
+                    service.name,
+                    listed.join(", ")
+                ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::guardrails::rules::dockerfile::rules;
+    use crate::guardrails::{check_all, Params, RepoModel, Severity};
+
+    /// (rule, line, severity) of the compose rules' findings on one compose file.
+    fn compose(path: &str, text: &str) -> Vec<(String, Option<u32>, Option<Severity>)> {
+        let model = RepoModel::from_memory(&[(path, text)]);
+        check_all(&model, &Params::default(), rules())
+            .into_iter()
+            .filter(|h| h.rule.starts_with("PVD-DOCKER-02") && h.rule != "PVD-DOCKER-025")
+            .map(|h| (h.rule.to_owned(), h.line, h.severity))
+            .collect()
+    }
+
+    const DOOD: &str = "services:\n  app:\n    image: x\n    privileged: true\n    network_mode: host\n    cap_add: [SYS_ADMIN]\n    volumes:\n      - /var/run/docker.sock:/var/run/docker-host.sock\n      - ..:/workspace:cached\n";
+
+    #[test]
+    fn a_development_container_is_graded_high_a_server_critical() {
+        let critical = Some(Severity::Critical);
+        let high = Some(Severity::High);
+        let at = |rule: &str, line: u32, s| (rule.to_owned(), Some(line), s);
+        assert_eq!(
+            compose("docker-compose.yml", DOOD),
+            [
+                at("PVD-DOCKER-026", 4, critical),
+                at("PVD-DOCKER-027", 8, critical),
+                at("PVD-DOCKER-028", 5, critical),
+                at("PVD-DOCKER-029", 6, critical),
+            ]
+        );
+        assert_eq!(
+            compose(".devcontainer/docker-compose.yml", DOOD),
+            [
+                at("PVD-DOCKER-026", 4, high),
+                at("PVD-DOCKER-027", 8, high),
+                at("PVD-DOCKER-028", 5, high),
+                at("PVD-DOCKER-029", 6, high),
+            ]
+        );
+    }
+
+    #[test]
+    fn named_volumes_other_paths_and_shared_service_namespaces_are_quiet() {
+        let text = "services:\n  app:\n    image: x\n    privileged: false\n    network_mode: \"service:db\"\n    pid: \"container:abc\"\n    cap_add: [NET_BIND_SERVICE, CHOWN]\n    volumes:\n      - docker.sock:/var/run/docker.sock\n      - /var/log:/logs:ro\n      - /run/secrets:/run/secrets\n";
+        assert_eq!(compose("compose.yaml", text), []);
+    }
+}
