@@ -272,7 +272,7 @@ impl SourceKind {
         .any(|ext| lower.ends_with(ext));
         let templated_yaml = (lower.ends_with(".yaml") || lower.ends_with(".yml"))
             && text.is_some_and(|t| {
-                t.contains("{{") && t.contains("apiVersion") && t.contains("kind")
+                t.contains("apiVersion") && t.contains("kind") && marker_outside_block_scalar(t)
             });
         (yaml_template || templated_yaml).then_some(SourceKind::Template)
     }
@@ -293,6 +293,40 @@ impl SourceKind {
             ),
         }
     }
+}
+
+/// Whether a `{{` template marker stands in the manifest itself rather than inside a
+/// block scalar (`key: |`), whose text is data handed to the workload: sealed-secrets'
+/// example ConfigMap carries a gomplate template the app renders, and kubectl applies
+/// the ConfigMap as it is.
+fn marker_outside_block_scalar(text: &str) -> bool {
+    // The indentation of the key whose block scalar we are in.
+    let mut block: Option<usize> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(key_indent) = block {
+            if trimmed.is_empty() || indent > key_indent {
+                continue;
+            }
+            block = None;
+        }
+        let code = trimmed.split(" #").next().unwrap_or(trimmed).trim_end();
+        if code.contains("{{") && !trimmed.starts_with('#') {
+            return true;
+        }
+        // `key: |`, `key: >-`, `- |2`: a block scalar starts on the next line.
+        let header = code.rsplit(' ').next().unwrap_or(code);
+        let is_header = (header.starts_with('|') || header.starts_with('>'))
+            && header[1..]
+                .chars()
+                .all(|c| matches!(c, '-' | '+' | '0'..='9'))
+            && (code.ends_with(&format!(": {header}")) || code == format!("- {header}"));
+        if is_header {
+            block = Some(indent);
+        }
+    }
+    false
 }
 
 fn rendered_sources(files: &[SourceFile], charts: &[String]) -> Vec<Hit> {
@@ -428,6 +462,16 @@ mod tests {
                 "apiVersion: v1\nkind: Service\nmetadata: {name: {{ name }}}\n",
             ),
             ("config/settings.yaml", "greeting: '{{ not a manifest }}'\n"),
+            // sealed-secrets' example: the template is the data of a plain ConfigMap
+            (
+                "docs/configmap.yaml",
+                "apiVersion: v1\nkind: ConfigMap\ndata:\n  conf.tmpl: |\n    {\"password\": \"{{ (ds \"secrets\").x }}\"}\n  other: plain\n",
+            ),
+            // a marker after the block scalar ends templates the manifest itself
+            (
+                "k8s/svc.yaml",
+                "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |\n    x\nmetadata: {name: {{ .N }}}\n",
+            ),
             ("chart/Chart.yaml", "name: c\n"),
             ("chart/templates/x.yaml", "apiVersion: v1\nkind: {{ .K }}\n"),
         ]);
@@ -443,7 +487,7 @@ mod tests {
             "{found:?}"
         );
         assert!(found[1].3.contains("and 1 more"), "{}", found[1].3);
-        assert!(found[3].3.contains("and 1 more"), "{}", found[3].3);
+        assert!(found[3].3.contains("and 2 more"), "{}", found[3].3);
     }
 
     #[test]

@@ -9,8 +9,11 @@
 use paved_model::pattern::{contains_ignore_ascii_case, folds_into_ascii, Gated};
 use regex::Regex;
 
+use std::path::Path;
+
 use paved_model::gitlab::GitlabFile;
 use paved_model::workflows::{step_is_disabled, Step, WorkflowFile};
+use paved_model::{Location, YamlPath};
 use paved_parse::yaml::{Node, YamlKind};
 
 use crate::guardrails::params::params;
@@ -655,32 +658,53 @@ pub(crate) struct Unit<'a> {
     pub container_command: Option<String>,
     /// GitLab templates named by this unit (`include: template:`).
     pub templates: Vec<(&'a str, u32)>,
-    /// Line of the step or job, for findings about it.
+    /// Line of the step or job, to tell units apart.
     pub line: u32,
-    /// `continue-on-error: true` / `allow_failure: true`: the line of that key.
-    pub ignores_failure: Option<u32>,
+    /// The step or job itself, for findings about it.
+    pub site: Site<'a>,
+    /// `continue-on-error: true` / `allow_failure: true`: that key.
+    pub ignores_failure: Option<Site<'a>>,
+}
+
+/// What a finding about a unit points at, named rather than counted: a key path
+/// below a node (`""` for the node itself) or a byte offset into a script scalar.
+/// [`Site::at`] resolves it through `paved_model::Location` where it is reported.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Site<'a> {
+    Key(&'a Node, &'static str),
+    Text(&'a Node, usize),
+}
+
+impl Site<'_> {
+    /// Where this is in `file`.
+    pub(crate) fn at(self, file: &Path) -> Location<'_> {
+        match self {
+            Site::Key(node, path) => Location::yaml(file, node, YamlPath(path)),
+            Site::Text(node, offset) => Location::in_text(file, node, offset),
+        }
+    }
 }
 
 /// How a unit runs a scanner of some category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Found {
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Found<'a> {
     Enforced,
-    /// Runs, but its failure cannot fail the pipeline (line of the reason).
-    Silenced(u32),
+    /// Runs, but its failure cannot fail the pipeline (where the reason is).
+    Silenced(Site<'a>),
 }
 
-impl Unit<'_> {
+impl<'a> Unit<'a> {
     /// Whether this unit runs a tool of `category`, and whether it can fail the build.
-    pub(crate) fn runs(&self, category: Category, tools: &[Tool]) -> Option<Found> {
-        let mut found: Option<Found> = None;
-        let mut note = |f: Found| {
+    pub(crate) fn runs(&self, category: Category, tools: &[Tool]) -> Option<Found<'a>> {
+        let mut found: Option<Found<'a>> = None;
+        let mut note = |f: Found<'a>| {
             found = match (found, f) {
                 (Some(Found::Enforced), _) | (_, Found::Enforced) => Some(Found::Enforced),
                 (_, s) => Some(s),
             }
         };
         let whole = || match self.ignores_failure {
-            Some(l) => Found::Silenced(l),
+            Some(site) => Found::Silenced(site),
             None => Found::Enforced,
         };
         if let Some(action) = &self.action {
@@ -710,9 +734,9 @@ impl Unit<'_> {
                 }
             }
             let sbom_exempt = sbom && category == Category::Sbom;
-            let found = |ctx_line: u32| {
+            let found = |site: Site<'a>| {
                 if action_exits_zero(action, self.with, sbom_exempt) {
-                    Found::Silenced(ctx_line)
+                    Found::Silenced(site)
                 } else {
                     whole()
                 }
@@ -728,11 +752,11 @@ impl Unit<'_> {
                     && scans
                     && (!trivy || (scan_type == "image" && !sbom))
                 {
-                    note(found(self.line));
+                    note(found(self.site));
                 }
             }
             if trivy && scans && tools.iter().any(|t| t.find_command(&cmd).is_some()) {
-                note(found(self.line));
+                note(found(self.site));
             }
         }
         for (template, _) in &self.templates {
@@ -750,7 +774,7 @@ impl Unit<'_> {
                             continue;
                         }
                         if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
-                            note(Found::Silenced(node.line_at(offset)));
+                            note(Found::Silenced(Site::Text(node, offset)));
                         } else {
                             note(whole());
                         }
@@ -766,7 +790,7 @@ impl Unit<'_> {
                         continue;
                     }
                     if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
-                        note(Found::Silenced(self.line));
+                        note(Found::Silenced(self.site));
                     } else {
                         note(whole());
                     }
@@ -817,9 +841,9 @@ pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
             continue;
         }
         let failure_ignored = |n: &'m Node| {
-            n.get_entry("continue-on-error")
-                .filter(|(_, v)| v.as_bool() == Some(true))
-                .map(|(k, _)| k.line())
+            n.get("continue-on-error")
+                .filter(|v| v.as_bool() == Some(true))
+                .map(|_| Site::Key(n, "continue-on-error"))
         };
         out.push(Unit {
             action: step.action(),
@@ -830,6 +854,7 @@ pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
                 .and_then(|u| container_command(u, step.node.get("with"))),
             templates: Vec::new(),
             line: step.node.line(),
+            site: Site::Key(step.node, ""),
             ignores_failure: failure_ignored(step.node).or_else(|| failure_ignored(job)),
         });
     }
@@ -851,6 +876,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             container_command: None,
             templates,
             line: root.key_line("include").unwrap_or(1),
+            site: Site::Key(root, "include"),
             ignores_failure: None,
         });
     }
@@ -865,7 +891,8 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             container_command: None,
             templates: Vec::new(),
             line: job.key.line(),
-            ignores_failure: job.allow_failure().map(Node::line),
+            site: Site::Key(job.key, ""),
+            ignores_failure: job.allow_failure().map(|key| Site::Key(key, "")),
         });
     }
     out

@@ -39,6 +39,31 @@ impl<'m> ComposeService<'m> {
         Location::yaml(self.path, self.node, YamlPath(path))
     }
 
+    /// The Dockerfile its `build:` builds, relative to the repository root
+    /// (`dockerfile:` is relative to the context, `Dockerfile` by default); `None`
+    /// for a service that only pulls an image.
+    pub fn dockerfile(&self) -> Option<String> {
+        let build = self.node.get("build")?;
+        let (context, file) = match build.as_str() {
+            Some(ctx) => (ctx, None),
+            None => (
+                build.str_at("context").unwrap_or("."),
+                build.str_at("dockerfile"),
+            ),
+        };
+        let path = self.path.to_string_lossy().replace('\\', "/");
+        let ctx = crate::paths::join(crate::paths::dir_of(&path), context)?;
+        crate::paths::join(&ctx, file.unwrap_or("Dockerfile"))
+    }
+
+    /// Whether it defines a health check of its own (`healthcheck:` with a `test`,
+    /// not `disable: true`).
+    pub fn has_healthcheck(&self) -> bool {
+        self.node.get("healthcheck").is_some_and(|h| {
+            h.get("test").is_some() && h.get("disable").and_then(Node::as_bool) != Some(true)
+        })
+    }
+
     /// Whether the compose file defines a development container (`.devcontainer/`):
     /// it runs on a developer's machine, started by the editor, not as a deployment.
     pub fn in_dev_container(&self) -> bool {
@@ -645,6 +670,29 @@ mod tests {
         assert_eq!(api.security_opt()[0].as_str(), Some("seccomp:unconfined"));
         assert_eq!(api.at("security_opt[0]").line, Some(5));
         assert!(docker.compose_services()[1].security_opt().is_empty());
+    }
+
+    #[test]
+    fn compose_services_name_the_dockerfile_they_build() {
+        let model = Model::from_memory(&[(
+            "app/compose.yaml",
+            "services:\n  backend:\n    build: {context: backend, target: builder}\n    healthcheck:\n      test: [CMD, wget, -q, http://localhost:8000/health]\n  proxy:\n    build: proxy\n    healthcheck: {disable: true}\n  web:\n    build: {context: ., dockerfile: web/Dockerfile.prod}\n  db:\n    image: mariadb\n",
+        )]);
+        let docker = Docker::build(&model);
+        let got: Vec<(Option<String>, bool)> = docker
+            .compose_services()
+            .iter()
+            .map(|s| (s.dockerfile(), s.has_healthcheck()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("app/backend/Dockerfile".into()), true),
+                (Some("app/proxy/Dockerfile".into()), false),
+                (Some("app/web/Dockerfile.prod".into()), false),
+                (None, false),
+            ]
+        );
     }
 
     #[test]

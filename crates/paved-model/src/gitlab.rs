@@ -113,14 +113,6 @@ impl<'m> GitlabFile<'m> {
     pub fn at_text(&self, node: &Node, offset: usize) -> Location<'m> {
         Location::in_text(&self.file.path, node, offset)
     }
-
-    /// A line of this file already resolved by a shared query (a scanner step).
-    pub fn at_line(&self, line: u32) -> Location<'m> {
-        Location {
-            file: &self.file.path,
-            line: Some(line),
-        }
-    }
 }
 
 /// Every GitLab CI file of the repository.

@@ -102,6 +102,7 @@ const STAND_IN_WORDS: &[&str] = &[
     "todo",
     "****",
     "....",
+    "fixme",
     "notreal",
     "not-a-real",
     "not_a_real",
@@ -134,6 +135,8 @@ pub fn is_stand_in(value: &str) -> bool {
     if matches!(
         lower.as_str(),
         "xxx" | "password" | "secret" | "none" | "null" | "nil" | "true" | "false" | "tbd"
+            // the metasyntactic words of examples (sealed-secrets' docs Secret)
+            | "foo" | "bar" | "baz" | "qux" | "quux" | "foobar"
     ) {
         return true;
     }
@@ -573,10 +576,15 @@ mod tests {
             // photoprism's example compose file
             "insecure",
             "please_change",
+            // healthchecks' docker/.env
+            "fixme-postgres-password",
+            // sealed-secrets' docs example Secret
+            "foo",
+            "baz",
         ] {
             assert!(is_stand_in(v), "{v}");
         }
-        for v in ["Hq8zL3mX0pWt", "MySecretPass1", "hunter22"] {
+        for v in ["Hq8zL3mX0pWt", "MySecretPass1", "hunter22", "foobarbaz1"] {
             assert!(!is_stand_in(v), "{v}");
         }
         assert!(is_placeholder("MySecretPass1") && is_placeholder("password123"));

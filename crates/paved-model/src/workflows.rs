@@ -102,7 +102,7 @@ impl<'m> Step<'m> {
 #[derive(Debug)]
 pub struct WorkflowFile<'m> {
     pub file: &'m YamlFile,
-    triggers: Vec<(String, u32)>,
+    triggers: Vec<(String, String)>,
     jobs: Vec<Job<'m>>,
     steps: Vec<Step<'m>>,
 }
@@ -156,8 +156,10 @@ impl<'m> WorkflowFile<'m> {
         self.file.root()
     }
 
-    /// Trigger names and the line of each (`on: push`, `on: [a, b]`, `on: {a: …}`).
-    pub fn triggers(&self) -> &[(String, u32)] {
+    /// Trigger names and where each is written, as a path below the root for
+    /// [`Self::at`]: `on.push` (`on: {push: …}`), `on[1]` (`on: [a, push]`), `on`
+    /// (`on: push`).
+    pub fn triggers(&self) -> &[(String, String)] {
         &self.triggers
     }
 
@@ -184,14 +186,6 @@ impl<'m> WorkflowFile<'m> {
     /// The line `offset` bytes into the text of the scalar `node` (a `run:` script).
     pub fn at_text(&self, node: &Node, offset: usize) -> Location<'m> {
         Location::in_text(&self.file.path, node, offset)
-    }
-
-    /// A line the view resolved already (a trigger's, from [`Self::triggers`]).
-    pub fn at_line(&self, line: u32) -> Location<'m> {
-        Location {
-            file: &self.file.path,
-            line: Some(line),
-        }
     }
 
     /// Whether a privileged trigger starts it (see [`PRIVILEGED_TRIGGERS`]).
@@ -373,24 +367,31 @@ pub fn is_pipeline_path(path: &str) -> bool {
     }
 }
 
-/// Names and lines of the workflow's triggers (`on: push`, `on: [a, b]`, `on: {a: …}`).
-pub fn triggers(root: &Node) -> Vec<(String, u32)> {
+/// Names of the workflow's triggers and where each is written, as a path below the
+/// root: `on` (`on: push`), `on[1]` (`on: [a, push]`), `on.push` (`on: {push: …}`).
+pub fn triggers(root: &Node) -> Vec<(String, String)> {
     // YAML 1.1 readers turn `on` into `true`; ours keeps the text, but accept both.
-    let Some((key, on)) = root.get_entry("on").or_else(|| root.get_entry("true")) else {
+    let key = if root.get_entry("on").is_some() {
+        "on"
+    } else {
+        "true"
+    };
+    let Some(on) = root.get(key) else {
         return Vec::new();
     };
     if let Some(s) = on.as_str() {
-        return vec![(s.to_owned(), key.line())];
+        return vec![(s.to_owned(), key.to_owned())];
     }
     if on.is_seq() {
         return on
             .items()
             .iter()
-            .filter_map(|i| i.as_str().map(|s| (s.to_owned(), i.line())))
+            .enumerate()
+            .filter_map(|(i, item)| item.as_str().map(|s| (s.to_owned(), format!("{key}[{i}]"))))
             .collect();
     }
     on.entries()
-        .map(|(k, kn, _)| (k.to_owned(), kn.line()))
+        .map(|(k, _, _)| (k.to_owned(), format!("{key}.{k}")))
         .collect()
 }
 

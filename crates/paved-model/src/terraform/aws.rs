@@ -783,6 +783,16 @@ mod tests {
         assert_eq!(buckets[1].labelled_by("bucket"), "aws_s3_bucket.c");
     }
 
+    /// `f` of every world-open ingress rule of the model.
+    fn ingress_of<'m, T>(m: &'m Model, f: impl Fn(&Ingress<'m>) -> T) -> Vec<T> {
+        crate::Views::new(m)
+            .terraform()
+            .world_ingress()
+            .iter()
+            .map(f)
+            .collect()
+    }
+
     #[test]
     fn world_ingress_in_every_form_with_ports() {
         let m = model(
@@ -823,19 +833,13 @@ resource "aws_vpc_security_group_ingress_rule" "v" {
 }
 "#,
         );
-        let views = crate::Views::new(&m);
-        let got: Vec<_> = views
-            .terraform()
-            .world_ingress()
-            .iter()
-            .map(|i| {
-                (
-                    i.resource.address(),
-                    i.location.line,
-                    i.ports.map(|p| p.describe()),
-                )
-            })
-            .collect();
+        let got = ingress_of(&m, |i| {
+            (
+                i.resource.address(),
+                i.location.line,
+                i.ports.map(|p| p.describe()),
+            )
+        });
         assert_eq!(
             got,
             vec![
@@ -876,19 +880,13 @@ resource "aws_vpc_security_group_ingress_rule" "v" {
             ("d/main.tf", rule("var.app_port").as_str()),
             ("d/variables.tf", "variable \"app_port\" {\n  type = number\n}\n"),
         ]);
-        let views = crate::Views::new(&m);
-        let got: Vec<_> = views
-            .terraform()
-            .world_ingress()
-            .iter()
-            .map(|i| {
-                (
-                    i.ports.map(|p| p.describe()),
-                    i.port_variable,
-                    i.ports_origin(),
-                )
-            })
-            .collect();
+        let got = ingress_of(&m, |i| {
+            (
+                i.ports.map(|p| p.describe()),
+                i.port_variable,
+                i.ports_origin(),
+            )
+        });
         assert_eq!(
             got,
             [

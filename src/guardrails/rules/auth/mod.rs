@@ -41,7 +41,9 @@
 //!
 //! Decisions worth knowing:
 //! - Support modules (no rule): `analysis` reads Rust with `syn` (on a thread with a
-//!   large stack, after size and nesting limits; facts cached by content);
+//!   large stack, after size and nesting limits; facts cached by content), parsing
+//!   only the items `outline` (a bracket- and literal-aware lexer) finds it can learn
+//!   something from;
 //!   `syntax` reads Python and TypeScript/JavaScript with tree-sitter (iterative,
 //!   error-tolerant, size-limited); `fastapi` and `fastify` find applications,
 //!   middleware, hooks, plugin contexts and routes; `wiring` turns each blueprint's
@@ -95,6 +97,7 @@ mod contract;
 mod exposure;
 mod fastapi;
 mod fastify;
+mod outline;
 mod syntax;
 mod wiring;
 

@@ -175,11 +175,8 @@ pub(super) fn judge(
             Some(Found::Enforced) => return,
             // Reported where it is silenced.
             Some(Found::Silenced(_)) if cx.runs(u.silenced_by) => return,
-            Some(Found::Silenced(line)) => {
-                unreported.get_or_insert(Location {
-                    file: u.file,
-                    line: Some(line),
-                });
+            Some(Found::Silenced(site)) => {
+                unreported.get_or_insert(site.at(u.file));
             }
             None => {}
         }

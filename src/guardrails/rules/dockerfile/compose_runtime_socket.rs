@@ -101,27 +101,22 @@ mod tests {
 
     #[test]
     fn a_development_container_is_graded_high_a_server_critical() {
-        let critical = Some(Severity::Critical);
-        let high = Some(Severity::High);
-        let at = |rule: &str, line: u32, s| (rule.to_owned(), Some(line), s);
-        assert_eq!(
-            compose("docker-compose.yml", DOOD),
-            [
-                at("PVD-DOCKER-026", 4, critical),
-                at("PVD-DOCKER-027", 8, critical),
-                at("PVD-DOCKER-028", 5, critical),
-                at("PVD-DOCKER-029", 6, critical),
-            ]
-        );
-        assert_eq!(
-            compose(".devcontainer/docker-compose.yml", DOOD),
-            [
-                at("PVD-DOCKER-026", 4, high),
-                at("PVD-DOCKER-027", 8, high),
-                at("PVD-DOCKER-028", 5, high),
-                at("PVD-DOCKER-029", 6, high),
-            ]
-        );
+        for (path, severity) in [
+            ("docker-compose.yml", Severity::Critical),
+            (".devcontainer/docker-compose.yml", Severity::High),
+        ] {
+            let at = |rule: &str, line: u32| (rule.to_owned(), Some(line), Some(severity));
+            assert_eq!(
+                compose(path, DOOD),
+                [
+                    at("PVD-DOCKER-026", 4),
+                    at("PVD-DOCKER-027", 8),
+                    at("PVD-DOCKER-028", 5),
+                    at("PVD-DOCKER-029", 6),
+                ],
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -58,6 +58,18 @@ impl Check for NoHealthcheck {
             if !serves {
                 continue;
             }
+            // The compose services that build it check its health themselves
+            // (awesome-compose's nginx-flask-mysql backend): that is where it runs.
+            let path = df.file.path.to_string_lossy().replace('\\', "/");
+            let mut builders = cx
+                .docker()
+                .compose_services()
+                .iter()
+                .filter(|s| s.dockerfile().as_deref() == Some(path.as_str()))
+                .peekable();
+            if builders.peek().is_some() && builders.all(|s| s.has_healthcheck()) {
+                continue;
+            }
             let hc = df.lineage(last).into_iter().find_map(|s| {
                 df.stage_instructions(s)
                     .filter(|i| i.is("HEALTHCHECK"))

@@ -1,4 +1,4 @@
-use paved_model::shell::{has_word, is_pip_install};
+use paved_model::shell::{has_word, is_pip_install, program, program_name};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -46,7 +46,9 @@ impl Check for PipCache {
                     continue;
                 }
                 for run in df.stage_runs(stage) {
-                    if run.has_cache_mount("pip") {
+                    // A RUN that deletes pip's cache before it ends leaves none in the
+                    // layer (testdrivenio's `… && rm -rf /root/.cache/pip`).
+                    if run.has_cache_mount("pip") || run.commands().any(|c| purges_pip_cache(c)) {
                         continue;
                     }
                     let bad = run.commands().any(|c| {
@@ -60,5 +62,40 @@ impl Check for PipCache {
                 }
             }
         }
+    }
+}
+
+/// `rm -rf` of pip's cache directory (or the whole `~/.cache`), or `pip cache purge`.
+fn purges_pip_cache(words: &[String]) -> bool {
+    let name = program_name(words);
+    let args = program(words).get(1..).unwrap_or_default();
+    if name.starts_with("pip") {
+        return args.first().is_some_and(|a| a == "cache")
+            && args.get(1).is_some_and(|a| a == "purge");
+    }
+    name == "rm"
+        && args.iter().any(|a| {
+            let a = a.trim_end_matches("/*").trim_end_matches('/');
+            a.ends_with(".cache/pip")
+                || matches!(a, "/root/.cache" | "~/.cache" | "$HOME/.cache" | "${HOME}/.cache")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::purges_pip_cache;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn removing_the_cache_in_the_same_run_leaves_none() {
+        assert!(purges_pip_cache(&words("rm -rf /root/.cache/pip")));
+        assert!(purges_pip_cache(&words("rm -rf ~/.cache/pip/*")));
+        assert!(purges_pip_cache(&words("rm -rf /root/.cache")));
+        assert!(purges_pip_cache(&words("pip cache purge")));
+        assert!(!purges_pip_cache(&words("rm -rf /var/lib/apt/lists/*")));
+        assert!(!purges_pip_cache(&words("pip install -r requirements.txt")));
     }
 }

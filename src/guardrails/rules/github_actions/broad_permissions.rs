@@ -36,7 +36,14 @@ impl Check for BroadPermissions {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for file in cx.workflows().workflows() {
             let Some(root) = file.root() else { continue };
-            if let Some(perms) = root.get("permissions") {
+            // A job's own `permissions:` replaces the workflow-level block, so when every
+            // job has one the workflow-level grant reaches no job (ingress-nginx's
+            // zz-tmpl-images.yaml). A job added later would inherit it: a latent risk,
+            // not today's grant.
+            let jobs = file.jobs();
+            let shadowed =
+                !jobs.is_empty() && jobs.iter().all(|j| j.node.get("permissions").is_some());
+            if let Some(perms) = root.get("permissions").filter(|_| !shadowed) {
                 if perms.as_str() == Some("write-all") {
                     out.at(file.at(root, "permissions"))
                         .say("workflow-level `permissions: write-all` gives every job every write scope");
@@ -44,7 +51,7 @@ impl Check for BroadPermissions {
                 // With a single job (that keeps no block of its own) the workflow-level
                 // grant is that job's grant: there is no other job to take it away from.
                 // What a job added later would inherit is PVD-GHA-018's concern.
-                let only_job = match file.jobs() {
+                let only_job = match jobs {
                     [job] => job.node.get("permissions").is_none(),
                     _ => false,
                 };

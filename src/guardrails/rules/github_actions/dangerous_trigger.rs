@@ -34,9 +34,10 @@ rule! {
 impl Check for DangerousTrigger {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for file in cx.workflows().workflows() {
-            for (t, line) in file.triggers() {
+            let Some(root) = file.root() else { continue };
+            for (t, path) in file.triggers() {
                 if PRIVILEGED_TRIGGERS.contains(&t.as_str()) {
-                    out.at(file.at_line(*line)).say(format!(
+                    out.at(file.at(root, path)).say(format!(
                         "`{t}` runs with the base repository's secrets and a write token on events outsiders can cause"
                     ));
                 }

@@ -45,21 +45,21 @@ impl Check for SilentScanner {
         for file in cx.workflows().all() {
             let reported = sarif_reported_steps(file);
             // Only this file's own steps: a callee is reported in its own file.
-            let mut lines: Vec<(u32, &str)> = Vec::new();
+            let mut found = Vec::new();
             for unit in file_units(file) {
                 if reported.contains(&unit.line) {
                     continue;
                 }
                 for (category, t) in &tools {
-                    if let Some(Found::Silenced(line)) = unit.runs(*category, t) {
-                        lines.push((line, category.label()));
+                    if let Some(Found::Silenced(site)) = unit.runs(*category, t) {
+                        found.push((site.at(&file.file.path), category.label()));
                     }
                 }
             }
-            lines.sort_unstable();
-            lines.dedup_by_key(|(l, _)| *l);
-            for (line, label) in lines {
-                out.at(file.at_line(line)).say(format!(
+            found.sort_unstable_by_key(|(at, label)| (at.line, *label));
+            found.dedup_by_key(|(at, _)| at.line);
+            for (at, label) in found {
+                out.at(at).say(format!(
                     "{label} step cannot fail the build: its failure is ignored"
                 ));
             }

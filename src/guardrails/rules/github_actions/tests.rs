@@ -93,13 +93,30 @@ fn gha002_default_permissions() {
 
 #[test]
 fn gha003_broad_permissions() {
-    let w = golden().replace("permissions: {}", "permissions: write-all");
+    // The reusable-workflow call keeps no block of its own, so it inherits the grant.
+    let inherits = golden().replace(
+        "  call:\n    permissions:\n      contents: read\n",
+        "  call:\n",
+    );
+    let w = inherits.replace("permissions: {}", "permissions: write-all");
     insta::assert_snapshot!(wf(&w), @".github/workflows/ci.yml:6: [PVD-GHA-003] workflow-level `permissions: write-all` gives every job every write scope");
-    let w = golden().replace(
+    let w = inherits.replace(
         "permissions: {}",
         "permissions:\n  contents: read\n  packages: write",
     );
     insta::assert_snapshot!(wf(&w), @".github/workflows/ci.yml:8: [PVD-GHA-003] workflow-level `packages: write` applies to every job; grant it only to the job that needs it");
+}
+
+#[test]
+fn gha003_grant_every_job_replaces_reaches_no_job() {
+    // ingress-nginx's zz-tmpl-images.yaml: every job sets its own block, which replaces
+    // the workflow-level one entirely.
+    let w = golden().replace(
+        "permissions: {}",
+        "permissions:\n  contents: write\n  packages: write",
+    );
+    let found = wf(&w);
+    assert!(!found.contains("[PVD-GHA-003]"), "{found}");
 }
 
 #[test]
@@ -119,6 +136,20 @@ fn gha003_single_job_takes_the_workflow_grant_as_its_own() {
         found.contains(".github/workflows/ci.yml:6: [PVD-GHA-003] "),
         "{found}"
     );
+}
+
+/// A trigger is pointed at where it is written, in each form `on:` takes.
+#[test]
+fn gha004_points_at_the_trigger_in_every_form() {
+    let body = format!(
+        "permissions: {{}}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{PIN}\n        with:\n          persist-credentials: false\n"
+    );
+    let scalar = format!("on: pull_request_target\n{body}");
+    insta::assert_snapshot!(wf(&scalar), @".github/workflows/ci.yml:1: [PVD-GHA-004] `pull_request_target` runs with the base repository's secrets and a write token on events outsiders can cause");
+    let block = format!("on:\n  - push\n  - workflow_run\n{body}");
+    insta::assert_snapshot!(wf(&block), @".github/workflows/ci.yml:3: [PVD-GHA-004] `workflow_run` runs with the base repository's secrets and a write token on events outsiders can cause");
+    let flow = format!("name: x\non: [push, pull_request_target]\n{body}");
+    insta::assert_snapshot!(wf(&flow), @".github/workflows/ci.yml:2: [PVD-GHA-004] `pull_request_target` runs with the base repository's secrets and a write token on events outsiders can cause");
 }
 
 #[test]

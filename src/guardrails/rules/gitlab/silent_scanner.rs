@@ -73,19 +73,19 @@ impl Check for SilentScanner {
                 }
             }
             // Scanner commands whose exit status is thrown away (`|| true`, `--exit-code 0`, …).
-            let mut lines: Vec<u32> = units
+            let mut found: Vec<_> = units
                 .iter()
                 .flat_map(|u| tools.iter().filter_map(move |(c, t)| u.runs(*c, t)))
                 .filter_map(|f| match f {
-                    Found::Silenced(l) => Some(l),
+                    Found::Silenced(site) => Some(site.at(&file.file.path)),
                     Found::Enforced => None,
                 })
-                .filter(|l| !flagged.contains(l))
+                .filter(|at| !at.line.is_some_and(|l| flagged.contains(&l)))
                 .collect();
-            lines.sort_unstable();
-            lines.dedup();
-            for line in lines {
-                out.at(file.at_line(line)).say(
+            found.sort_unstable_by_key(|at| at.line);
+            found.dedup();
+            for at in found {
+                out.at(at).say(
                     "security scanner's failure is ignored (`|| true`, exit code 0 on findings): it never fails the pipeline",
                 );
             }

@@ -61,6 +61,19 @@ fn gitlab001_image_digest() {
 }
 
 #[test]
+fn gitlab001_a_hidden_job_nothing_extends_never_runs() {
+    // meltano's `.review`: a leading dot disables the job.
+    let g = format!(
+        "{}.review:\n  image: silvs/kubectl:latest\n  script: [true]\n",
+        golden()
+    );
+    assert!(hits(&g).is_empty(), "{:?}", hits(&g));
+    // Once a job extends it, its image is what that job runs.
+    let g = format!("{g}deploy:\n  extends: .review\n");
+    insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:23: [PVD-GITLAB-001] image `silvs/kubectl:latest` is not pinned by digest; the tag can be moved to other content");
+}
+
+#[test]
 fn gitlab002_allow_failure_on_security_job() {
     let g = golden().replace("audit:\n", "audit:\n  allow_failure: true\n");
     insta::assert_snapshot!(hits(&g), @".gitlab-ci.yml:20: [PVD-GITLAB-002] security job `audit` has `allow_failure: true`: its findings never fail the pipeline");

@@ -1,3 +1,4 @@
+use paved_model::gitlab::RESERVED;
 use paved_parse::yaml::Node;
 
 use crate::guardrails::declare::{rule, Check};
@@ -34,12 +35,49 @@ rule! {
     }
 }
 
+/// Names the repository's GitLab files extend (`extends: .base` or a list of them).
+fn extended_names<'m>(cx: &CheckCtx<'m>) -> Vec<&'m str> {
+    let mut names = Vec::new();
+    for file in cx.gitlab().files() {
+        for node in file.job_like() {
+            match node.get("extends") {
+                Some(e) if e.is_seq() => names.extend(e.items().iter().filter_map(Node::as_str)),
+                Some(e) => names.extend(e.as_str()),
+                None => {}
+            }
+        }
+    }
+    names
+}
+
 impl Check for UnpinnedImage {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        let extended = extended_names(cx);
         for file in cx.gitlab().files() {
+            let Some(root) = file.root() else { continue };
+            // A hidden job of the project's own pipeline that nothing extends never runs:
+            // a leading dot is how GitLab disables a job (meltano's `.review`,
+            // `.production`). One merged by a YAML alias is reported through the job that
+            // merges it, which comes first below. Hidden jobs of included files stay:
+            // they are templates other pipelines may extend.
+            let pipeline = file.file.path.file_name().is_some_and(|n| n == ".gitlab-ci.yml");
+            let mut nodes: Vec<&Node> = vec![root];
+            nodes.extend(root.get("default"));
+            let entries: Vec<(&str, &Node)> = root
+                .entries()
+                .filter(|(k, _, v)| v.is_map() && !RESERVED.contains(k))
+                .map(|(k, _, v)| (k, v))
+                .collect();
+            nodes.extend(entries.iter().filter(|(k, _)| !k.starts_with('.')).map(|e| e.1));
+            nodes.extend(
+                entries
+                    .iter()
+                    .filter(|(k, _)| k.starts_with('.') && (!pipeline || extended.contains(k)))
+                    .map(|e| e.1),
+            );
             // Merge keys make one node reachable twice; report it once.
             let mut seen: Vec<u32> = Vec::new();
-            for node in file.job_like() {
+            for node in nodes {
                 let mut images: Vec<&Node> = Vec::new();
                 if let Some(v) = node.get("image") {
                     images.push(v.get("name").unwrap_or(v));

@@ -56,13 +56,21 @@ impl Check for ImageLatestTag {
             let Some(written) = c.node.str_at("image") else {
                 continue;
             };
-            // An untagged image leaves the version to the build: judge it as the
-            // kustomize builds deploy it (`images: [{newTag: …}]`), the first one at
-            // fault. A tag written in the manifest (`:latest`) is what it asks for.
-            let deployed = match image_parts(written.trim()) {
-                (None, false) => k8s.deployed_images(w, c),
-                _ => vec![written.trim().to_owned()],
-            };
+            // Judge the tag the kustomize builds deploy, the first one at fault: a
+            // build's `newTag` completes an untagged image and replaces a written one
+            // (KEDA's `keda:latest` retagged `:main`). A build that only adds a digest
+            // keeps the manifest's own tag as the version it names, and a manifest no
+            // build includes is deployed as written.
+            let written_tag = image_parts(written.trim()).0;
+            let deployed: Vec<String> = k8s
+                .deployed_images(w, c)
+                .into_iter()
+                .map(|d| match (written_tag, image_parts(&d).0) {
+                    (None, _) => d,
+                    (Some(old), Some(new)) if old != new => d,
+                    _ => written.trim().to_owned(),
+                })
+                .collect();
             let Some(image) = deployed.iter().find(|i| !tag_is_fine(i)) else {
                 continue;
             };

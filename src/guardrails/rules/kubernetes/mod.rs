@@ -31,9 +31,10 @@
 //!   add-on deployed there is told about its own pods (PVD-KUBE-019).
 //! - Images are judged as the kustomize builds deploy them: a kustomization's
 //!   `images:` (`newName`, `newTag`, `digest`, its components' too) rewrites the
-//!   container image before PVD-KUBE-012 looks for a digest, and before PVD-KUBE-011
-//!   looks for a tag when the manifest gives none (the version is left to the
-//!   build); a tag the manifest writes (`:latest`) is judged as written.
+//!   container image before PVD-KUBE-012 looks for a digest and PVD-KUBE-011 for a
+//!   tag: `newTag` replaces a tag the manifest writes (`:latest`) as well as a
+//!   missing one, so a manifest's `:latest` that every build retags is not deployed;
+//!   a build that only adds a digest leaves the written tag as the one judged.
 //! - A workload whose service account the repository binds to a Role or
 //!   ClusterRole calls the API on purpose: its mounted token is not reported
 //!   (PVD-KUBE-013). A secrets grant limited by `resourceNames` (a service reading
