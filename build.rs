@@ -43,6 +43,7 @@ fn main() {
     println!("cargo:rerun-if-changed=blueprints");
 
     let mut code = String::from("pub static FILES: &[EmbeddedFile] = &[\n");
+    let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut all: Tree = BTreeMap::new();
     let dir = root.join("blueprints");
     if dir.is_dir() {
@@ -72,6 +73,7 @@ fn main() {
             let bytes = fs::read(path).expect("read blueprint file");
             let len = bytes.len();
             all.insert(rel.clone(), (bytes.clone(), mode & 0o111 != 0));
+            index_of.insert(rel.clone(), index_of.len());
             let offset = *offsets.entry(bytes).or_insert_with_key(|bytes| {
                 blob.extend_from_slice(bytes);
                 blob.len() - bytes.len()
@@ -85,7 +87,7 @@ fn main() {
         }
     }
     code.push_str("];\n");
-    let (hashes, flat) = hashes(&all);
+    let (hashes, flat, composed) = hashes(&all);
     code.push_str("pub static HASHES: &[(&str, &str)] = &[\n");
     for (key, hash) in hashes {
         writeln!(code, "    ({key:?}, {hash:?}),").unwrap();
@@ -93,6 +95,23 @@ fn main() {
     code.push_str("];\npub static FLAT_MANIFESTS: &[(&str, &str)] = &[\n");
     for (key, text) in flat {
         writeln!(code, "    ({key:?}, {text:?}),").unwrap();
+    }
+    code.push_str("];\n");
+    // The files of each composed blueprint, as `compose` picks them: path in the
+    // composed folder, index into FILES, and the layer it comes from ("" for the
+    // blueprint's own).
+    code.push_str("pub static COMPOSED: &[(&str, &[ComposedFile])] = &[\n");
+    for (id, files) in composed {
+        writeln!(code, "    ({id:?}, &[").unwrap();
+        for (path, key, layer) in files {
+            let file = index_of[&key];
+            writeln!(
+                code,
+                "        ComposedFile {{ path: {path:?}, file: {file}, layer: {layer:?} }},"
+            )
+            .unwrap();
+        }
+        code.push_str("    ]),\n");
     }
     code.push_str("];\n");
     writeln!(
@@ -135,11 +154,23 @@ fn under<'a>(all: &'a Tree, prefix: &str) -> Vec<Entry<'a>> {
 /// `(key, hash)` for every layer (`_layers/ID`), blueprint (`ID`) and frozen release
 /// (`ID/releases/VERSION`) this script can hash, and `(ID, flattened manifest)` for
 /// every blueprint it composed from layers; both sorted by key.
-type Hashes = (Vec<(String, String)>, Vec<(String, String)>);
+type Hashes = (
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+    Vec<(String, Vec<ComposedFile>)>,
+);
+
+/// A file of a composed blueprint: its path there (`template/…`, `partials/…`), its
+/// path under `blueprints/`, and the layer it comes from ("" for the blueprint's own).
+type ComposedFile = (String, String, String);
+
+/// A composed blueprint's flattened manifest and files.
+type Composition = (String, Vec<ComposedFile>);
 
 fn hashes(all: &Tree) -> Hashes {
     let mut out = Vec::new();
     let mut flat = Vec::new();
+    let mut composed = Vec::new();
     let mut layer_hashes = BTreeMap::new();
     for path in all.keys() {
         let Some(folder) = path.strip_suffix("/layer.toml") else {
@@ -173,8 +204,9 @@ fn hashes(all: &Tree) -> Hashes {
         let parts: Vec<&str> = folder.split('/').collect();
         let hash = match parts.as_slice() {
             [_] => composed_hash(all, folder, &layer_hashes).map(|(hash, text)| {
-                if let Some(text) = text {
+                if let Some((text, files)) = text {
                     flat.push((folder.to_string(), text));
+                    composed.push((folder.to_string(), files));
                 }
                 hash
             }),
@@ -188,7 +220,8 @@ fn hashes(all: &Tree) -> Hashes {
     // The engine looks keys up by binary search.
     out.sort();
     flat.sort();
-    (out, flat)
+    composed.sort();
+    (out, flat, composed)
 }
 
 /// The engine's content hash of a flat blueprint folder: the manifest (`manifest`
@@ -207,12 +240,12 @@ fn flat_hash(files: &[Entry<'_>], manifest: Option<&[u8]>) -> String {
 }
 
 /// The hash of blueprint `id` composed with its `[[layers]]`, as `compose` builds it,
-/// and its flattened manifest when it has layers.
+/// and, when it has layers, its flattened manifest and composed files.
 fn composed_hash(
     all: &Tree,
     id: &str,
     layer_hashes: &BTreeMap<String, String>,
-) -> Option<(String, Option<String>)> {
+) -> Option<(String, Option<Composition>)> {
     let own = under(all, &format!("{id}/"));
     let text = std::str::from_utf8(own.iter().find(|f| f.0 == "blueprint.toml")?.1).ok()?;
     let table: toml::Table = toml::from_str(text).ok()?;
@@ -296,6 +329,12 @@ fn composed_hash(
     // blueprint's `[[overrides]]` decide, which is left to run time.
     let mut writers: BTreeMap<&str, Vec<Option<usize>>> = BTreeMap::new();
     let mut templates: Vec<Entry<'_>> = Vec::new();
+    let folder_of = |source: Option<usize>| match source {
+        Some(i) => format!("_layers/{}/", layers[i].id),
+        None => format!("{id}/"),
+    };
+    let layer_of = |source: Option<usize>| source.map_or("", |i| layers[i].id).to_string();
+    let mut picked: Vec<ComposedFile> = Vec::new();
     let sources = layers
         .iter()
         .enumerate()
@@ -309,26 +348,39 @@ fn composed_hash(
                 by.push(source);
             }
             templates.push(*f);
+            picked.push((
+                f.0.to_string(),
+                format!("{}{}", folder_of(source), f.0),
+                layer_of(source),
+            ));
         }
     }
     if writers.values().any(|w| w.len() > 1) {
         return None;
     }
     // Partials: each layer's default, replaced by the blueprint's own.
-    let mut partials: BTreeMap<&str, Entry<'_>> = BTreeMap::new();
-    for l in &layers {
+    let mut partials: BTreeMap<&str, (Entry<'_>, Option<usize>)> = BTreeMap::new();
+    for (i, l) in layers.iter().enumerate() {
         for f in l.files.iter().filter(|f| f.0.starts_with("partials/")) {
-            if partials.insert(f.0, *f).is_some() {
+            if partials.insert(f.0, (*f, Some(i))).is_some() {
                 return None;
             }
         }
     }
     for f in own.iter().filter(|f| f.0.starts_with("partials/")) {
-        partials.insert(f.0, *f);
+        partials.insert(f.0, (*f, None));
     }
+    for (f, source) in partials.values() {
+        picked.push((
+            f.0.to_string(),
+            format!("{}{}", folder_of(*source), f.0),
+            layer_of(*source),
+        ));
+    }
+    picked.sort();
     templates.sort_by(|a, b| a.0.cmp(b.0));
     let mut files = templates;
-    files.extend(partials.into_values());
+    files.extend(partials.into_values().map(|(f, _)| f));
     let hash = flat_hash(&files, Some(flat.as_bytes()));
-    Some((hash, Some(flat)))
+    Some((hash, Some((flat, picked))))
 }

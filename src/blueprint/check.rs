@@ -13,8 +13,8 @@ use handlebars::PathSeg;
 use super::answers::{self, AnswersFile, Inputs};
 use super::manifest::{VarKind, BUILTIN_VARIABLES};
 use super::model::{
-    file_key, name_key, rule_when_key, variable_default_key, variable_when_key, Blueprint,
-    PARTIALS_DIR, RENDER_SUFFIX,
+    name_key, rule_when_key, variable_default_key, variable_when_key, Blueprint, PARTIALS_DIR,
+    RENDER_SUFFIX,
 };
 use super::render;
 use super::source;
@@ -105,8 +105,8 @@ fn uses(bp: &Blueprint) -> (Uses, BTreeSet<Diagnostic>) {
     let mut record = |name: String, file: String, line: Option<usize>| {
         uses.entry(name).or_default().push((file, line))
     };
-    for t in &bp.templates {
-        if let Some(tpl) = bp.registry.get_template(&file_key(&t.path)) {
+    for (index, t) in bp.templates.iter().enumerate() {
+        if let Some(tpl) = t.is_rendered().then(|| bp.body(index).ok()).flatten() {
             for (name, line) in references(tpl) {
                 record(name, bp.label(&t.path), Some(line));
             }
@@ -224,6 +224,14 @@ fn partial_arguments(bp: &Blueprint) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for tpl in bp.registry.get_templates().values() {
         walk(tpl, &mut out);
+    }
+    if bp.is_built_in() {
+        // Its bodies are not in the registry (they compile on first use).
+        for (index, t) in bp.templates.iter().enumerate() {
+            if let Some(tpl) = t.is_rendered().then(|| bp.body(index).ok()).flatten() {
+                walk(tpl, &mut out);
+            }
+        }
     }
     out
 }

@@ -30,7 +30,7 @@ pub enum LayerSource {
 }
 
 impl LayerSource {
-    fn describe(&self, id: &str) -> String {
+    pub(crate) fn describe(&self, id: &str) -> String {
         match self {
             LayerSource::Embedded => format!("<built-in>/{LAYERS_DIR}/{id}"),
             LayerSource::Directory(dir) => dir.join(LAYERS_DIR).join(id).display().to_string(),

@@ -233,7 +233,7 @@ fn check_with<'a>(
         }),
     };
     let tree = match answers::resolve(&bp, &name, &inputs, None)
-        .and_then(|a| super::render::render(&bp, &a))
+        .and_then(|a| super::render::render_owned(&bp, &a, Ownership::Managed))
     {
         Ok(tree) => tree,
         Err(e) => {

@@ -2,7 +2,9 @@
 //! templates and the content hash recorded in generated repositories.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
+use handlebars::template::Template;
 use handlebars::Handlebars;
 use rayon::prelude::*;
 
@@ -32,6 +34,50 @@ pub struct Origins {
     pub variables: BTreeMap<String, (String, usize)>,
     /// Manifest file and line of each `[[files]]` rule, by index.
     pub rules: Vec<(String, usize)>,
+    /// For a built-in blueprint composed from what `build.rs` recorded, `variables`
+    /// and `rules` are empty: only an error message or `paved blueprint check` needs
+    /// them, and they are found by composing it again the first time one asks.
+    pub(crate) deferred: Option<DeferredSites>,
+}
+
+/// A manifest file and a line in it.
+pub(crate) type Site = (String, usize);
+/// Variable declarations by name, and file rules by index.
+pub(crate) type Sites = (BTreeMap<String, Site>, Vec<Site>);
+
+/// [`Origins::variables`] and [`Origins::rules`], computed on first use.
+#[derive(Clone)]
+pub(crate) struct DeferredSites {
+    compute: Arc<dyn Fn() -> Sites + Send + Sync>,
+    cell: Arc<OnceLock<Sites>>,
+}
+
+impl DeferredSites {
+    pub(crate) fn new(compute: impl Fn() -> Sites + Send + Sync + 'static) -> DeferredSites {
+        DeferredSites {
+            compute: Arc::new(compute),
+            cell: Arc::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for DeferredSites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeferredSites")
+    }
+}
+
+impl Origins {
+    /// Where each variable is declared and each file rule written.
+    fn sites(&self) -> (&BTreeMap<String, Site>, &[Site]) {
+        match &self.deferred {
+            Some(d) => {
+                let (variables, rules) = d.cell.get_or_init(|| (d.compute)());
+                (variables, rules)
+            }
+            None => (&self.variables, &self.rules),
+        }
+    }
 }
 
 /// A file as read from a blueprint folder, path relative to that folder.
@@ -73,7 +119,16 @@ pub struct Blueprint {
     /// For a composed blueprint, where each piece was written, so errors name the
     /// file an author edits rather than the flattened manifest.
     pub(crate) origins: Origins,
+    /// Partials, templated file names, conditions and defaults; and the template
+    /// bodies too, unless they compile on first use (see [`Blueprint::body`]).
     pub(crate) registry: Handlebars<'static>,
+    /// Template bodies compiled on first use, by index into `templates`: `Some`
+    /// for a built-in blueprint (its hash known from `build.rs`), whose every body
+    /// the test suite compiles from `blueprints/` with every check
+    /// (`source::tests::embedded_hashes_match_runtime`). A command that renders a
+    /// few files (drift's conformance renders the managed ones) compiles only those.
+    /// `None`: every body is in `registry`, compiled and checked at load.
+    pub(crate) lazy_bodies: Option<Vec<OnceLock<std::result::Result<Template, BodyError>>>>,
 }
 
 impl std::fmt::Debug for Blueprint {
@@ -130,7 +185,7 @@ impl Blueprint {
     /// paths, names) is checked as for any blueprint.
     pub(crate) fn from_files_hashed(
         id: &str,
-        files: Vec<SourceFile>,
+        mut files: Vec<SourceFile>,
         origin: &str,
         origins: Origins,
         known_hash: Option<&str>,
@@ -164,16 +219,22 @@ impl Blueprint {
         }
 
         let prefix = format!("{TEMPLATE_DIR}/");
-        let mut templates: Vec<TemplateFile> = files
-            .iter()
-            .filter_map(|f| {
-                f.path.strip_prefix(&prefix).map(|rel| TemplateFile {
-                    path: rel.to_string(),
-                    bytes: f.bytes.clone(),
-                    executable: f.executable,
-                })
+        // The template files move out of `files` (a blueprint is mostly templates).
+        let (template_files, rest): (Vec<SourceFile>, Vec<SourceFile>) =
+            files.into_iter().partition(|f| f.path.starts_with(&prefix));
+        files = rest;
+        let mut templates: Vec<TemplateFile> = template_files
+            .into_iter()
+            .map(|f| TemplateFile {
+                path: f.path[prefix.len()..].to_string(),
+                bytes: f.bytes,
+                executable: f.executable,
             })
             .collect();
+        let manifest_file = files
+            .iter()
+            .find(|f| f.path == MANIFEST_FILE)
+            .expect("found above, and not under template/");
         if templates.is_empty() {
             return Err(BlueprintError::invalid(
                 origin,
@@ -200,6 +261,8 @@ impl Blueprint {
                 || content_hash(manifest_file, &templates, &partials),
             ),
         };
+        let lazy_bodies =
+            (!check_limits_too).then(|| templates.iter().map(|_| OnceLock::new()).collect());
         let (mut registry, mut homes) = compiled?;
         for p in &partials {
             let label = label_of(&p.path);
@@ -227,7 +290,50 @@ impl Blueprint {
             origin: origin.to_string(),
             origins,
             registry,
+            lazy_bodies,
         })
+    }
+
+    /// The compiled body of `templates[index]` (a `.hbs` file): from the registry,
+    /// or compiled now, once, for a blueprint whose bodies compile on first use.
+    pub(crate) fn body(&self, index: usize) -> Result<&Template> {
+        let t = &self.templates[index];
+        let key = file_key(&t.path);
+        let Some(slots) = &self.lazy_bodies else {
+            return self.registry.get_template(&key).ok_or_else(|| {
+                BlueprintError::invalid(self.label(&t.path), None, "was not compiled")
+            });
+        };
+        let compiled = slots[index].get_or_init(|| {
+            let text = std::str::from_utf8(&t.bytes).map_err(|_| BodyError {
+                line: None,
+                column: None,
+                message: NOT_UTF8.to_string(),
+            })?;
+            compile_body(None, &key, text).map_err(|e| {
+                let (pos, message) = templating::describe_template_error(&e);
+                let (line, column) = pos.unwrap_or((1, 1));
+                BodyError {
+                    line: Some(line),
+                    column: Some(column),
+                    message,
+                }
+            })
+        });
+        compiled.as_ref().map_err(|e| match (e.line, e.column) {
+            (Some(line), Some(column)) => BlueprintError::Syntax {
+                file: self.label(&t.path),
+                line,
+                column,
+                message: e.message.clone(),
+            },
+            _ => BlueprintError::invalid(self.label(&t.path), e.line, e.message.clone()),
+        })
+    }
+
+    /// Whether template bodies compile on first use (a built-in blueprint).
+    pub(crate) fn is_built_in(&self) -> bool {
+        self.lazy_bodies.is_some()
     }
 
     pub fn id(&self) -> &str {
@@ -262,7 +368,8 @@ impl Blueprint {
     /// Manifest file and line where variable `name` is declared.
     pub fn variable_site(&self, name: &str, line: usize) -> (String, usize) {
         self.origins
-            .variables
+            .sites()
+            .0
             .get(name)
             .cloned()
             .unwrap_or_else(|| (self.file_label(MANIFEST_FILE), line))
@@ -271,7 +378,8 @@ impl Blueprint {
     /// Manifest file and line of the `index`th `[[files]]` rule.
     pub fn rule_site(&self, index: usize, line: usize) -> (String, usize) {
         self.origins
-            .rules
+            .sites()
+            .1
             .get(index)
             .cloned()
             .unwrap_or_else(|| (self.file_label(MANIFEST_FILE), line))
@@ -399,36 +507,33 @@ fn compile(
     // start of it), so the bodies compile in parallel. Each worker compiles into a
     // registry configured like `hb` and hands the result over; errors are reported
     // in file order, so the first broken file is always the one named.
-    let bodies: Vec<&TemplateFile> = templates.iter().filter(|t| t.is_rendered()).collect();
-    let compiled: Vec<Result<(String, handlebars::Template)>> = bodies
-        .par_iter()
-        .map_init(templating::registry, |worker, t| {
-            let key = file_key(&t.path);
-            let label = label_of(&key);
-            let text = std::str::from_utf8(&t.bytes).map_err(|_| {
-                BlueprintError::invalid(&label, None, "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)")
-            })?;
-            if limited {
-                limits::check_source(text)
-                    .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
-            }
-            if let Some(template) = direct::compile(&key, text) {
-                return Ok((key, template));
-            }
-            if let Some(template) = pieces::compile(worker, &key, text) {
-                return Ok((key, template));
-            }
-            worker
-                .register_template_string(&key, text)
-                .map_err(|e| syntax(label.clone(), e))?;
-            let template = worker
-                .get_template(&key)
-                .cloned()
-                .expect("a template just registered is in the registry");
-            worker.unregister_template(&key);
-            Ok((key, template))
-        })
-        .collect();
+    let bodies: Vec<&TemplateFile> = if limited {
+        templates.iter().filter(|t| t.is_rendered()).collect()
+    } else {
+        // A built-in blueprint compiles each body on first use (`Blueprint::body`).
+        Vec::new()
+    };
+    // No bodies (a built-in blueprint): no need to start rayon's thread pool.
+    let compiled: Vec<Result<(String, handlebars::Template)>> = if bodies.is_empty() {
+        Vec::new()
+    } else {
+        bodies
+            .par_iter()
+            .map_init(templating::registry, |worker, t| {
+                let key = file_key(&t.path);
+                let label = label_of(&key);
+                let text = std::str::from_utf8(&t.bytes)
+                    .map_err(|_| BlueprintError::invalid(&label, None, NOT_UTF8))?;
+                if limited {
+                    limits::check_source(text)
+                        .map_err(|(line, why)| BlueprintError::invalid(&label, Some(line), why))?;
+                }
+                let template =
+                    compile_body(Some(worker), &key, text).map_err(|e| syntax(label, e))?;
+                Ok((key, template))
+            })
+            .collect()
+    };
     for result in compiled {
         let (key, template) = result?;
         homes.insert(key.clone(), (label_of(&key), None));
@@ -493,6 +598,48 @@ fn compile(
         }
     }
     Ok((hb, homes))
+}
+
+const NOT_UTF8: &str = "is not valid UTF-8; only text files can be rendered (drop the .hbs suffix to copy it verbatim)";
+
+/// Why a body compiled on first use does not compile (only a blueprint edited
+/// without running the test suite can get here).
+#[derive(Debug, Clone)]
+pub(crate) struct BodyError {
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+}
+
+/// Compiles one template body: built directly when it can be, else in pieces, else
+/// whole by Handlebars with `worker` (a registry configured like the one it renders
+/// with; a fresh one when `None`).
+fn compile_body(
+    worker: Option<&mut Handlebars<'static>>,
+    key: &str,
+    text: &str,
+) -> std::result::Result<Template, handlebars::TemplateError> {
+    if let Some(template) = direct::compile(key, text) {
+        return Ok(template);
+    }
+    let mut own;
+    let worker = match worker {
+        Some(worker) => worker,
+        None => {
+            own = templating::registry();
+            &mut own
+        }
+    };
+    if let Some(template) = pieces::compile(worker, key, text) {
+        return Ok(template);
+    }
+    worker.register_template_string(key, text)?;
+    let template = worker
+        .get_template(key)
+        .cloned()
+        .expect("a template just registered is in the registry");
+    worker.unregister_template(key);
+    Ok(template)
 }
 
 /// Where each registered template comes from, for errors found across them all: the

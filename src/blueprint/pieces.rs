@@ -229,7 +229,7 @@ mod tests {
     /// blueprint check` uses.
     #[test]
     fn built_in_templates_render_the_same_in_pieces() {
-        use crate::blueprint::{answers, check, model::file_key, Catalog};
+        use crate::blueprint::{answers, check, model::file_key, templating, Catalog};
         let catalog = Catalog::embedded();
         let mut compared = 0;
         for id in catalog.ids() {
@@ -243,13 +243,22 @@ mod tests {
                         continue;
                     };
                     let ctx = answers.context();
-                    for t in bp.templates.iter().filter(|t| t.is_rendered()) {
+                    let body_ctx = handlebars::Context::from(ctx.clone());
+                    for (index, t) in bp.templates.iter().enumerate() {
+                        if !t.is_rendered() {
+                            continue;
+                        }
                         let text = std::str::from_utf8(&t.bytes).unwrap();
                         let key = file_key(&t.path);
                         let mut whole = bp.registry.clone();
                         whole.register_template_string(&key, text).unwrap();
                         let expected = whole.render(&key, &ctx);
-                        let got = bp.registry.render(&key, &ctx);
+                        let got = templating::render_template_within(
+                            &bp.registry,
+                            bp.body(index).unwrap(),
+                            &body_ctx,
+                            usize::MAX,
+                        );
                         match (expected, got) {
                             (Ok(a), Ok(b)) => assert!(
                                 a == b,

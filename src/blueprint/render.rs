@@ -7,7 +7,7 @@ use super::answers::Answers;
 use super::error::{BlueprintError, Result};
 use super::limits;
 use super::manifest::Ownership;
-use super::model::{file_key, name_key, rule_when_key, Blueprint, PROVENANCE_DIR};
+use super::model::{name_key, rule_when_key, Blueprint, PROVENANCE_DIR};
 use super::templating;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,11 +47,24 @@ impl RenderedTree {
 /// Renders on a thread with a known stack (see [`limits::on_render_stack`]): how
 /// deep a render may go is checked when the blueprint loads, against that stack.
 pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
-    limits::on_render_stack(|| render_here(bp, answers))
+    limits::on_render_stack(|| render_here(bp, answers, None))
 }
 
-fn render_here(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
+/// [`render`] for drift's conformance, which compares the files of one ownership
+/// only: the tree holds just those files, and only their contents are rendered.
+/// Every other file the answers include is still placed (its name rendered and
+/// checked, and checked against every other path), so a tree `paved new` could not
+/// write is refused here too; what is no longer found is a template body that fails
+/// to render although no compared file comes from it, and the budget of
+/// [`limits::MAX_TREE_BYTES`] counts the compared files only.
+pub fn render_owned(bp: &Blueprint, answers: &Answers, only: Ownership) -> Result<RenderedTree> {
+    limits::on_render_stack(|| render_here(bp, answers, Some(only)))
+}
+
+fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Result<RenderedTree> {
     let ctx = answers.context();
+    // One context for every body, as Handlebars would build for each render.
+    let body_ctx = handlebars::Context::from(ctx.clone());
     let manifest = &bp.manifest;
 
     // File rules are evaluated once per render, not once per file.
@@ -76,7 +89,7 @@ fn render_here(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
     let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
     let mut total = 0usize;
     let mut matching = Vec::new();
-    for t in &bp.templates {
+    for (index, t) in bp.templates.iter().enumerate() {
         let rule_path = t.rule_path();
         let mut include = true;
         let mut ownership = manifest.default_ownership;
@@ -99,9 +112,11 @@ fn render_here(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
             file: format!("{label} (file name)"),
             message,
         })?;
-        let contents = if t.is_rendered() {
+        let contents = if only.is_some_and(|o| o != ownership) {
+            Vec::new()
+        } else if t.is_rendered() {
             let budget = limits::MAX_TREE_BYTES.saturating_sub(total);
-            templating::render_within(&bp.registry, &file_key(&t.path), &ctx, budget)
+            templating::render_template_within(&bp.registry, bp.body(index)?, &body_ctx, budget)
                 .map_err(|message| BlueprintError::Render {
                     file: label.clone(),
                     message,
@@ -149,7 +164,10 @@ fn render_here(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
     }
 
     Ok(RenderedTree {
-        files: out.into_values().collect(),
+        files: out
+            .into_values()
+            .filter(|f| only.is_none() || f.ownership == only)
+            .collect(),
     })
 }
 

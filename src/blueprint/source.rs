@@ -12,7 +12,7 @@ use super::compose::{self, LayerSource};
 use super::error::{BlueprintError, Result};
 use super::limits;
 use super::manifest::{Manifest, MANIFEST_FILE};
-use super::model::{check_folder_name, Blueprint, SourceFile};
+use super::model::{check_folder_name, Blueprint, DeferredSites, Origins, SourceFile};
 use super::shared::Shared;
 use super::versions::{BlueprintRef, RELEASES_DIR};
 
@@ -35,6 +35,15 @@ mod embedded {
         pub fn bytes(&self) -> &'static [u8] {
             &BLOB[self.offset..self.offset + self.len]
         }
+    }
+    /// A file of a composed built-in blueprint, as `build.rs` picked it.
+    pub struct ComposedFile {
+        /// Path in the composed blueprint (`template/…`, `partials/…`).
+        pub path: &'static str,
+        /// Index into `FILES`.
+        pub file: usize,
+        /// The layer it comes from; empty for the blueprint's own.
+        pub layer: &'static str,
     }
     include!(concat!(env!("OUT_DIR"), "/embedded_blueprints.rs"));
 }
@@ -176,6 +185,12 @@ impl Catalog {
 
     /// Reads, parses and checks one blueprint.
     pub fn load(&self, id: &str) -> Result<Blueprint> {
+        if let Origin::Embedded = self.origin {
+            self.require(id)?;
+            if let Some(loaded) = load_built_in(id) {
+                return loaded;
+            }
+        }
         let (files, origin, layers) = self.raw_files(id)?;
         let (known_flat, known_hash) = match self.origin {
             Origin::Embedded => (build_flat(id), build_hash(id)),
@@ -432,6 +447,62 @@ pub(crate) fn build_flat(id: &str) -> Option<&'static str> {
         .map(|i| embedded::FLAT_MANIFESTS[i].1)
 }
 
+/// A built-in blueprint composed as `build.rs` composed it: its flattened manifest,
+/// the template and partial files it picked from each layer, and its hash, so no
+/// layer is read or parsed. `None` for one `build.rs` could not compose, which is
+/// composed at run time. `source::tests::embedded_hashes_match_runtime` proves the
+/// files and where each came from equal to what `compose` picks from `blueprints/`
+/// on disk, with every check that composing runs.
+fn load_built_in(id: &str) -> Option<Result<Blueprint>> {
+    let (flat, hash) = (build_flat(id)?, build_hash(id)?);
+    let picked = embedded::COMPOSED
+        .binary_search_by(|(k, _)| (*k).cmp(id))
+        .ok()
+        .map(|i| embedded::COMPOSED[i].1)?;
+    let origin = format!("<built-in>/{id}");
+    let mut origins = Origins::default();
+    let mut files = Vec::with_capacity(picked.len() + 1);
+    files.push(SourceFile {
+        path: MANIFEST_FILE.to_string(),
+        bytes: flat.as_bytes().to_vec(),
+        executable: false,
+    });
+    for &embedded::ComposedFile { path, file, layer } in picked {
+        let file = &embedded::FILES[file];
+        if !layer.is_empty() {
+            origins.files.insert(
+                path.to_string(),
+                compose::LayerSource::Embedded.describe(layer),
+            );
+        }
+        files.push(SourceFile {
+            path: path.to_string(),
+            bytes: file.bytes().to_vec(),
+            executable: file.executable,
+        });
+    }
+    // Only error messages and `paved blueprint check` name the manifest line of a
+    // variable or file rule: composing again finds them when one asks.
+    let again = id.to_string();
+    origins.deferred = Some(DeferredSites::new(move || {
+        let origin = format!("<built-in>/{again}");
+        compose::compose(
+            embedded_files(&format!("{again}/")),
+            &origin,
+            &LayerSource::Embedded,
+        )
+        .map(|c| (c.origins.variables, c.origins.rules))
+        .unwrap_or_default()
+    }));
+    Some(Blueprint::from_files_hashed(
+        id,
+        files,
+        &origin,
+        origins,
+        Some(hash),
+    ))
+}
+
 /// The embedded files below `prefix` (`ID/` or `ID/releases/VERSION/`), paths relative
 /// to it, without the releases folder of that blueprint.
 pub(crate) fn embedded_files(prefix: &str) -> Vec<SourceFile> {
@@ -595,6 +666,51 @@ pub(crate) fn release_dirs(dir: &Path) -> Result<BTreeMap<semver::Version, PathB
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blueprint::check;
+
+    /// What `load_built_in` takes from `build.rs` is what `compose` picks from the
+    /// same embedded files: every file (path, bytes, executable bit), the folder
+    /// each came from, and where each variable and file rule is declared.
+    fn built_in_composes_as_at_run_time(id: &str, loaded: &Blueprint) {
+        let composed = compose::compose(
+            embedded_files(&format!("{id}/")),
+            &format!("<built-in>/{id}"),
+            &LayerSource::Embedded,
+        )
+        .unwrap();
+        let Some(Ok(built)) = load_built_in(id) else {
+            panic!("{id}: build.rs did not compose it");
+        };
+        let runtime = Blueprint::from_files_with_origins(
+            id,
+            composed.files.clone(),
+            &format!("<built-in>/{id}"),
+            composed.origins.clone(),
+        )
+        .unwrap();
+        let files = |bp: &Blueprint| -> Vec<(String, Vec<u8>, bool)> {
+            bp.templates
+                .iter()
+                .map(|t| (t.path.clone(), t.bytes.clone(), t.executable))
+                .collect()
+        };
+        assert_eq!(files(&built), files(&runtime), "{id}");
+        assert_eq!(built.partials, runtime.partials, "{id}");
+        assert_eq!(built.origins.files, composed.origins.files, "{id}");
+        assert!(built.origins.variables.is_empty() && built.origins.rules.is_empty());
+        for (name, site) in &composed.origins.variables {
+            assert_eq!(&built.variable_site(name, 0), site, "{id}: {name}");
+            assert_eq!(&loaded.variable_site(name, 0), site, "{id}: {name}");
+        }
+        for (i, site) in composed.origins.rules.iter().enumerate() {
+            assert_eq!(&built.rule_site(i, 0), site, "{id}: rule {i}");
+        }
+        assert_eq!(
+            format!("{:?}", built.manifest),
+            format!("{:?}", runtime.manifest),
+            "{id}"
+        );
+    }
 
     /// `build.rs` hashes the embedded blueprints, layers and releases with its own
     /// copy of which file comes from where: every hash it recorded must be the one
@@ -618,12 +734,18 @@ mod tests {
             }
             let runtime = disk.load(id).unwrap();
             assert_eq!(built, runtime.hash, "{id}");
-            assert_eq!(embedded.load(id).unwrap().hash, runtime.hash, "{id}");
+            let loaded = embedded.load(id).unwrap();
+            assert_eq!(loaded.hash, runtime.hash, "{id}");
+            built_in_composes_as_at_run_time(id, &loaded);
+            // `generate` skips this check for built-in blueprints.
+            assert_eq!(check::undeclared(&loaded), Vec::new(), "{id}");
             for version in embedded.release_versions(id).unwrap() {
                 let key = format!("{id}/{RELEASES_DIR}/{version}");
                 let built = build_hash(&key).unwrap_or_else(|| panic!("{key}: no build-time hash"));
                 let runtime = disk.load_version_shared(id, &version).unwrap();
                 assert_eq!(built, runtime.hash, "{key}");
+                let loaded = embedded.load_version_shared(id, &version).unwrap();
+                assert_eq!(check::undeclared(&loaded), Vec::new(), "{key}");
             }
         }
         let layers = LayerSource::Embedded.ids();

@@ -2,7 +2,11 @@
 //! mode, no HTML escaping, and a fixed set of pure helpers. No helper touches the
 //! file system, the network or a script engine, so rendering cannot run code.
 
-use handlebars::{handlebars_helper, Handlebars, RenderError, TemplateError};
+use handlebars::template::Template;
+use handlebars::{
+    handlebars_helper, Context, Handlebars, RenderContext, RenderError, Renderable, TemplateError,
+    WriteOutput,
+};
 use heck::{
     ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase,
 };
@@ -129,6 +133,36 @@ pub fn render_within(
     let limit = budget.min(limits::MAX_OUTPUT_BYTES);
     let mut out = limits::CappedWriter::new(limit);
     let result = limits::on_render_stack(|| hb.render_to_write(name, ctx, &mut out));
+    finish(result, out, limit)
+}
+
+/// [`render_within`] for a template body compiled outside the registry (see
+/// `Blueprint::body`), against a context built once for every file. It renders
+/// exactly as the registry renders a registered template: Handlebars'
+/// `render_to_write` wraps the data in a `Context`, then renders the template with a
+/// fresh `RenderContext` (recursive lookup off, as in our registry) into the writer.
+pub fn render_template_within(
+    hb: &Handlebars<'static>,
+    template: &Template,
+    ctx: &Context,
+    budget: usize,
+) -> Result<String, String> {
+    let limit = budget.min(limits::MAX_OUTPUT_BYTES);
+    let mut out = limits::CappedWriter::new(limit);
+    let result = limits::on_render_stack(|| {
+        let mut output = WriteOutput::new(&mut out);
+        let mut rc = RenderContext::new(template.name.as_ref());
+        template.render(hb, ctx, &mut rc, &mut output)
+    });
+    finish(result, out, limit)
+}
+
+/// The rendered text, or why there is none.
+fn finish(
+    result: Result<(), RenderError>,
+    out: limits::CappedWriter,
+    limit: usize,
+) -> Result<String, String> {
     match result {
         Ok(()) => String::from_utf8(out.into_bytes())
             .map_err(|_| "rendered text that is not UTF-8".to_string()),
