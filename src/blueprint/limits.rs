@@ -39,6 +39,9 @@ pub const MAX_TREE_BYTES: usize = 128 * 1024 * 1024;
 /// Stack of the thread that renders. The deepest render the limits allow needs less
 /// than 512 KiB in an unoptimised build (see the test below), so this is ample.
 pub const RENDER_STACK_BYTES: usize = 16 * 1024 * 1024;
+/// Stack a render may start with in place: four times the deepest render's need in an
+/// unoptimised build. Below it, a [`RENDER_STACK_BYTES`] stack is grown first.
+const RENDER_RED_ZONE_BYTES: usize = 2 * 1024 * 1024;
 
 /// A template that breaks a limit: which registered template, where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -522,13 +525,16 @@ impl std::io::Write for CappedWriter {
     }
 }
 
-/// Runs `f` with at least [`RENDER_STACK_BYTES`] of stack, so render depth does not
-/// depend on the caller's thread (a worker pool's stacks are small). The stack grows on
-/// the calling thread, as rustc's does, rather than on a new thread per render: a thread
+/// Runs `f` with at least [`RENDER_RED_ZONE_BYTES`] of stack, growing a
+/// [`RENDER_STACK_BYTES`] one first when less is left, so render depth does not depend
+/// on the caller's thread (a worker pool's stacks are small). The stack grows on the
+/// calling thread, as rustc's does, rather than on a new thread per render: a thread
 /// per template cost `paved new` 17 thread starts, each with its own allocator heap
-/// (docs/performance.md, "Process start-up and threads (session 5)").
+/// (docs/performance.md, "Process start-up and threads (session 5)"). A render nested
+/// in another (a body rendered inside its blueprint's render) runs in place on the
+/// stack already grown, instead of mapping a fresh one per file.
 pub fn on_render_stack<T>(f: impl FnOnce() -> T) -> T {
-    stacker::maybe_grow(RENDER_STACK_BYTES, RENDER_STACK_BYTES, f)
+    stacker::maybe_grow(RENDER_RED_ZONE_BYTES, RENDER_STACK_BYTES, f)
 }
 
 #[cfg(test)]
@@ -676,6 +682,20 @@ mod tests {
         let bp = load(&[("x.hbs", &chain(MAX_RENDER_DEPTH / 4, 2))]).unwrap();
         let out = std::thread::Builder::new()
             .stack_size(256 * 1024)
+            .spawn(move || rendered(&bp))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(out.unwrap().trim_start(), "end");
+    }
+
+    #[test]
+    fn the_deepest_render_allowed_fits_the_red_zone_in_place() {
+        // A caller with just over the red zone left renders in place, without a grown
+        // stack: the deepest render must fit there too.
+        let bp = load(&[("x.hbs", &chain(MAX_RENDER_DEPTH / 4, 2))]).unwrap();
+        let out = std::thread::Builder::new()
+            .stack_size(RENDER_RED_ZONE_BYTES + 64 * 1024)
             .spawn(move || rendered(&bp))
             .unwrap()
             .join()
