@@ -94,10 +94,10 @@ impl ImageRef {
     /// each pull may bring other content.
     pub fn floats(&self) -> bool {
         self.digest.is_none()
-            && self
+            && !self
                 .tag
                 .as_deref()
-                .is_none_or(|t| t.eq_ignore_ascii_case("latest"))
+                .is_some_and(|t| !t.eq_ignore_ascii_case("latest"))
     }
 
     pub fn parse(raw: &str) -> ImageRef {

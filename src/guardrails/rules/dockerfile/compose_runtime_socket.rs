@@ -77,7 +77,7 @@ impl Check for ComposeRuntimeSocket {
                 .bind_mounts()
                 .into_iter()
                 .filter(|(i, source)| {
-                    holds_runtime_socket(source) || socket_by_variable(&service, *i, source)
+                    holds_runtime_socket(source) || socket_by_variable(service, *i, source)
                 })
                 .collect();
             let Some((first, _)) = mounts.first() else {
