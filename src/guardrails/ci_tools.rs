@@ -69,6 +69,10 @@ impl Category {
                 "brakeman",
                 "gosec",
                 "securego/gosec",
+                // The Clang Static Analyzer, as C and C++ projects run it (GTK's
+                // `ninja -C _scan_build scan-build`).
+                "scan-build",
+                "flawfinder",
                 "Security/SAST",
                 "Jobs/SAST",
                 "component:sast",
