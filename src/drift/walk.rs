@@ -234,8 +234,12 @@ fn read_into(path: &Path, rel: PathBuf, out: &mut Walked) {
 
 /// The path relative to `root`, `/`-separated.
 fn relative(root: &Path, path: &Path) -> PathBuf {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
+    let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
+    if rel.contains('\\') {
+        PathBuf::from(rel.replace('\\', "/"))
+    } else {
+        PathBuf::from(rel.into_owned())
+    }
 }
 
 fn error_path(err: &ignore::Error, root: &Path) -> PathBuf {

@@ -35,6 +35,11 @@ pub(crate) enum Category {
 }
 
 impl Category {
+    /// Its place in [`Category::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
     pub(crate) const ALL: [Category; 7] = [
         Category::Sast,
         Category::Sca,
@@ -330,6 +335,8 @@ pub(crate) struct CommandPattern {
     /// (the regex then always runs).
     words: Vec<String>,
     regex: std::sync::OnceLock<Option<Regex>>,
+    /// The same pattern for an ASCII line (see [`CommandPattern::starts`]).
+    ascii: std::sync::OnceLock<Option<std::sync::Arc<regex::bytes::Regex>>>,
 }
 
 impl CommandPattern {
@@ -342,6 +349,7 @@ impl CommandPattern {
                 .map(|w| w.to_ascii_lowercase())
                 .collect(),
             regex: std::sync::OnceLock::new(),
+            ascii: std::sync::OnceLock::new(),
         }
     }
 
@@ -352,6 +360,50 @@ impl CommandPattern {
                 .words
                 .iter()
                 .all(|w| contains_ignore_ascii_case(line, w))
+    }
+
+    /// Where in `line` the pattern matches.
+    ///
+    /// On an ASCII line (nearly every CI line) the pattern compiled without Unicode
+    /// finds the same matches at the same offsets: `\s` and `\S` agree on ASCII text,
+    /// and `(?i)` folds an ASCII letter to nothing else ASCII (only to `ſ` and the
+    /// Kelvin sign). It compiles without the UTF-8 automata a Unicode class needs, at
+    /// a fraction of the cost, and once per process for a pattern string that several
+    /// tool lists share. The Unicode regex is compiled only for a line that needs it.
+    fn starts(&self, line: &str) -> Vec<usize> {
+        if line.is_ascii() {
+            if let Some(re) = self.ascii() {
+                return re.find_iter(line.as_bytes()).map(|m| m.start()).collect();
+            }
+        }
+        match self.regex() {
+            Some(re) => re.find_iter(line).map(|m| m.start()).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    fn ascii(&self) -> Option<&regex::bytes::Regex> {
+        static COMPILED: std::sync::LazyLock<
+            std::sync::Mutex<
+                std::collections::HashMap<String, Option<std::sync::Arc<regex::bytes::Regex>>>,
+            >,
+        > = std::sync::LazyLock::new(Default::default);
+        self.ascii
+            .get_or_init(|| {
+                let mut compiled = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
+                compiled
+                    .entry(self.pattern.clone())
+                    .or_insert_with(|| {
+                        regex::bytes::RegexBuilder::new(&self.pattern)
+                            .unicode(false)
+                            .dfa_size_limit(0)
+                            .build()
+                            .ok()
+                            .map(std::sync::Arc::new)
+                    })
+                    .clone()
+            })
+            .as_deref()
     }
 
     /// The regex, built for a line: without the lazy DFA, which halves what
@@ -441,14 +493,11 @@ impl Tool {
     /// (`cargo install cargo-deny@0.20.2 && cargo deny check` runs it once).
     pub(crate) fn find_commands(&self, line: &str) -> Vec<usize> {
         match self {
-            Tool::Command(command) if command.may_match(line) => match command.regex() {
-                Some(re) => re
-                    .find_iter(line)
-                    .map(|m| m.start())
-                    .filter(|&at| !installs(&line[..at]))
-                    .collect(),
-                None => Vec::new(),
-            },
+            Tool::Command(command) if command.may_match(line) => command
+                .starts(line)
+                .into_iter()
+                .filter(|&at| !installs(&line[..at]))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -771,7 +820,7 @@ pub(crate) enum Found<'a> {
 /// Where in a unit its scanner is silenced, named by what it is in the unit rather
 /// than by reference, so a [`Verdict`] outlives the units it was judged on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SiteRef {
+pub(crate) enum SiteRef {
     /// The step or job itself.
     Unit,
     /// Its `continue-on-error` / `allow_failure` key.
@@ -780,9 +829,9 @@ enum SiteRef {
     Text(usize, usize),
 }
 
-/// [`Found`] for a unit, by [`SiteRef`].
+/// [`Found`] for a unit, by [`SiteRef`]; [`Unit::resolve`] turns it into one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
+pub(crate) enum Verdict {
     Enforced,
     Silenced(SiteRef),
 }
@@ -798,7 +847,7 @@ impl<'a> Unit<'a> {
         })
     }
 
-    fn resolve(&self, verdict: Verdict) -> Found<'a> {
+    pub(crate) fn resolve(&self, verdict: Verdict) -> Found<'a> {
         match verdict {
             Verdict::Enforced => Found::Enforced,
             Verdict::Silenced(SiteRef::Unit) => Found::Silenced(self.site),
@@ -816,7 +865,8 @@ impl<'a> Unit<'a> {
         self.verdict(category, tools).map(|v| self.resolve(v))
     }
 
-    fn verdict(&self, category: Category, tools: &Tools) -> Option<Verdict> {
+    /// [`Unit::runs`], by [`SiteRef`].
+    pub(crate) fn verdict(&self, category: Category, tools: &Tools) -> Option<Verdict> {
         let mut found: Option<Verdict> = None;
         let mut note = |f: Verdict| {
             found = match (found, f) {
@@ -1024,15 +1074,6 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
     out
 }
 
-/// Which of its file's units a unit is: a workflow's or action's steps
-/// ([`file_units`]) or a GitLab file's jobs ([`gitlab_units`]), by position.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct UnitAt<'p> {
-    pub file: &'p Path,
-    pub gitlab: bool,
-    pub index: usize,
-}
-
 /// What every unit of every CI file runs, per category, judged once per audit with
 /// the profile's tool lists: PVD-GHA-012 asks it of every step for every category,
 /// and each of the seven CI coverage rules asked it again of the pipeline's units
@@ -1091,35 +1132,66 @@ impl Verdicts {
     /// Whether the verdicts for `category` were judged with `list` (ask once, then
     /// [`Verdicts::runs`] for each unit; else judge each unit with `list`'s tools).
     pub(crate) fn judged_with(&self, category: Category, list: &[String]) -> bool {
-        Category::ALL
-            .iter()
-            .position(|c| *c == category)
-            .is_some_and(|slot| self.lists[slot] == list)
+        self.lists[category.index()] == list
     }
 
-    /// [`Unit::runs`] for `unit` (found `at`) with the profile's list for `category`.
-    pub(crate) fn runs<'a>(
-        &self,
-        unit: &Unit<'a>,
-        at: UnitAt<'_>,
-        category: Category,
-    ) -> Option<Found<'a>> {
-        let slot = Category::ALL.iter().position(|c| *c == category)?;
-        let files = if at.gitlab {
+    /// The profile's tools for `category`, which the verdicts were judged with.
+    pub(crate) fn tools(&self, category: Category) -> &Tools {
+        &self.tools[category.index()].1
+    }
+
+    /// The verdicts of a file's units (in [`file_units`] / [`gitlab_units`] order),
+    /// per category in [`Category::ALL`] order.
+    pub(crate) fn of_file(&self, file: &Path, gitlab: bool) -> Option<&[[Option<Verdict>; 7]]> {
+        let files = if gitlab {
             &self.gitlab
         } else {
             &self.workflows
         };
-        match files.get(at.file).and_then(|units| units.get(at.index)) {
-            Some(each) => each[slot].map(|v| unit.resolve(v)),
-            None => unit.runs(category, &self.tools[slot].1),
-        }
+        files.get(file).map(Vec::as_slice)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_patterns_find_what_the_unicode_ones_find() {
+        let mut compared = 0;
+        for category in Category::ALL {
+            for tool in Category::tools(&category.default_tools()).iter() {
+                let Tool::Command(command) = tool else {
+                    continue;
+                };
+                let unicode = command.regex().expect("default patterns compile");
+                for line in LINES
+                    .iter()
+                    .chain(&["zizmor --format sarif .", "x;checkov -d ."])
+                {
+                    if !line.is_ascii() {
+                        continue;
+                    }
+                    let want: Vec<usize> = unicode.find_iter(line).map(|m| m.start()).collect();
+                    assert_eq!(
+                        command.starts(line),
+                        want,
+                        "{} on {line:?}",
+                        command.pattern
+                    );
+                    compared += want.len();
+                }
+            }
+        }
+        assert!(compared >= 10, "{compared}");
+    }
+
+    #[test]
+    fn category_index_is_its_place_in_all() {
+        for (i, c) in Category::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
+    }
 
     /// Command lines the tests judge: defaults, several words, `*`, non-ASCII.
     const LINES: [&str; 25] = [

@@ -8,29 +8,58 @@ use paved_model::workflows::is_pipeline_path;
 use paved_model::Location;
 use paved_parse::yaml::YamlKind;
 
+use paved_model::gitlab::GitlabFile;
+use paved_model::workflows::WorkflowFile;
+
 use crate::guardrails::ci_tools::{
-    file_units, gitlab_units, Category, Found, Unit, UnitAt, Verdicts,
+    file_units, gitlab_units, Category, Found, Unit, Verdict, Verdicts,
 };
 use crate::guardrails::{CheckCtx, Emitter};
 
-/// A step or job of the pipeline, with its file and the rule that reports it when
-/// it runs a scanner that cannot fail.
-pub(super) struct PipelineUnit<'m> {
-    pub unit: Unit<'m>,
-    pub file: &'m Path,
-    /// Which of its file's units it is.
-    pub index: usize,
-    /// A GitLab job (else a workflow or action step).
-    pub gitlab: bool,
-    /// PVD-GHA-012 for a workflow step, PVD-GITLAB-002 for a GitLab job.
-    pub silenced_by: &'static str,
+/// A file of the pipeline: a workflow or action, or a GitLab CI file. Its steps or
+/// jobs ([`Unit`]s) are built only when a verdict must point at one: what each runs
+/// is judged once per audit ([`Verdicts`]), not by each coverage rule.
+pub(super) enum PipelineFile<'m> {
+    Workflow(&'m WorkflowFile<'m>),
+    Gitlab(&'m GitlabFile<'m>),
+}
+
+impl<'m> PipelineFile<'m> {
+    pub fn path(&self) -> &'m Path {
+        match self {
+            PipelineFile::Workflow(f) => &f.file.path,
+            PipelineFile::Gitlab(g) => &g.file.path,
+        }
+    }
+
+    fn gitlab(&self) -> bool {
+        matches!(self, PipelineFile::Gitlab(_))
+    }
+
+    /// PVD-GHA-012 for a workflow step, PVD-GITLAB-002 for a GitLab job: the rule
+    /// that reports a scanner of it that cannot fail.
+    fn silenced_by(&self) -> &'static str {
+        match self {
+            PipelineFile::Workflow(_) => "PVD-GHA-012",
+            PipelineFile::Gitlab(_) => "PVD-GITLAB-002",
+        }
+    }
+
+    fn units(&self) -> Vec<Unit<'m>> {
+        match self {
+            PipelineFile::Workflow(f) => file_units(f),
+            PipelineFile::Gitlab(g) => gitlab_units(g),
+        }
+    }
 }
 
 /// Where the pipeline is and what runs in it.
 pub(super) struct Pipeline<'m> {
     /// Where a finding about the whole pipeline points.
     pub at: Location<'m>,
-    pub units: Vec<PipelineUnit<'m>>,
+    /// Its files, in order: the pull-request workflows with what each calls, then
+    /// the GitLab CI files.
+    pub files: Vec<PipelineFile<'m>>,
     /// GitHub workflows exist, but none runs on pull requests.
     pub github_without_pr: bool,
     /// Pipeline files (`.github/workflows/*`, `.gitlab-ci.yml`) that could not be
@@ -66,38 +95,12 @@ pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
         .collect();
     let github_without_pr = !workflows.is_empty() && pr.is_empty();
     let chosen = if pr.is_empty() { &workflows } else { &pr };
-    let mut units = Vec::new();
+    let mut files = Vec::new();
     for wf in chosen {
         // The workflow and the local reusable workflows and actions it calls.
-        for f in view.reachable(wf) {
-            units.extend(
-                file_units(f)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(index, unit)| PipelineUnit {
-                        unit,
-                        file: &f.file.path,
-                        index,
-                        gitlab: false,
-                        silenced_by: "PVD-GHA-012",
-                    }),
-            );
-        }
+        files.extend(view.reachable(wf).into_iter().map(PipelineFile::Workflow));
     }
-    for g in gitlab {
-        units.extend(
-            gitlab_units(g)
-                .into_iter()
-                .enumerate()
-                .map(|(index, unit)| PipelineUnit {
-                    unit,
-                    file: &g.file.path,
-                    index,
-                    gitlab: true,
-                    silenced_by: "PVD-GITLAB-002",
-                }),
-        );
-    }
+    files.extend(gitlab.iter().map(PipelineFile::Gitlab));
     let at = match chosen.as_slice() {
         [one] => one.on_key(),
         [] => match gitlab
@@ -112,7 +115,7 @@ pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
     };
     Some(Pipeline {
         at,
-        units,
+        files,
         github_without_pr,
         unreadable,
         readable: !workflows.is_empty() || !gitlab.is_empty(),
@@ -192,24 +195,33 @@ pub(super) fn judge(
     // Judged once for the audit when with the same list (the same parameters).
     let own = (!verdicts.judged_with(category, specs)).then(|| Category::tools(specs));
     let mut unreported = None;
-    for u in &p.units {
-        let at = UnitAt {
-            file: u.file,
-            gitlab: u.gitlab,
-            index: u.index,
-        };
-        let runs = match &own {
-            None => verdicts.runs(&u.unit, at, category),
-            Some(tools) => u.unit.runs(category, tools),
-        };
-        match runs {
-            Some(Found::Enforced) => return,
-            // Reported where it is silenced.
-            Some(Found::Silenced(_)) if cx.runs(u.silenced_by) => return,
-            Some(Found::Silenced(site)) => {
-                unreported.get_or_insert(site.at(u.file));
+    for file in &p.files {
+        let built = std::cell::OnceCell::new();
+        let units = || built.get_or_init(|| file.units());
+        let judged: Vec<Option<Verdict>> = match own
+            .is_none()
+            .then(|| verdicts.of_file(file.path(), file.gitlab()))
+        {
+            Some(Some(each)) => each.iter().map(|e| e[category.index()]).collect(),
+            _ => {
+                let tools = own.as_deref().unwrap_or_else(|| verdicts.tools(category));
+                units().iter().map(|u| u.verdict(category, tools)).collect()
             }
-            None => {}
+        };
+        for (i, verdict) in judged.into_iter().enumerate() {
+            match verdict {
+                Some(Verdict::Enforced) => return,
+                // Reported where it is silenced.
+                Some(Verdict::Silenced(_)) if cx.runs(file.silenced_by()) => return,
+                Some(silenced) => {
+                    if unreported.is_none() {
+                        if let Found::Silenced(site) = units()[i].resolve(silenced) {
+                            unreported = Some(site.at(file.path()));
+                        }
+                    }
+                }
+                None => {}
+            }
         }
     }
     if let Some(first) = p.unreadable.first() {

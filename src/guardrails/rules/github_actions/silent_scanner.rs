@@ -1,7 +1,7 @@
 use paved_model::workflows::WorkflowFile;
 use paved_parse::yaml::Node;
 
-use crate::guardrails::ci_tools::{file_units, Category, Found, ScannerTools, UnitAt, Verdicts};
+use crate::guardrails::ci_tools::{file_units, Category, Found, ScannerTools, Verdicts};
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -42,8 +42,8 @@ rule! {
 impl Check for SilentScanner {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         let verdicts = Verdicts::of(cx);
-        // The verdicts were judged with these lists (the same parameters); were they
-        // not, each unit is judged here.
+        // The verdicts were judged with the profile's lists, these very parameters;
+        // were they not, each unit is judged here.
         let own: Vec<_> = Category::ALL
             .into_iter()
             .zip(cx.params::<ScannerTools>().lists())
@@ -51,23 +51,20 @@ impl Check for SilentScanner {
             .collect();
         for file in cx.workflows().all() {
             let reported = sarif_reported_steps(file);
+            let judged = verdicts.of_file(&file.file.path, false);
             // Only this file's own steps: a callee is reported in its own file.
             let mut found = Vec::new();
             for (index, unit) in file_units(file).iter().enumerate() {
                 if reported.contains(&unit.line) {
                     continue;
                 }
-                let at = UnitAt {
-                    file: &file.file.path,
-                    gitlab: false,
-                    index,
-                };
                 for (category, own) in &own {
-                    let runs = match own {
-                        None => verdicts.runs(unit, at, *category),
-                        Some(tools) => unit.runs(*category, tools),
+                    let verdict = match (own, judged.and_then(|j| j.get(index))) {
+                        (None, Some(each)) => each[category.index()],
+                        (Some(tools), _) => unit.verdict(*category, tools),
+                        (None, None) => unit.verdict(*category, verdicts.tools(*category)),
                     };
-                    if let Some(Found::Silenced(site)) = runs {
+                    if let Some(Found::Silenced(site)) = verdict.map(|v| unit.resolve(v)) {
                         found.push((site.at(&file.file.path), category.label()));
                     }
                 }
