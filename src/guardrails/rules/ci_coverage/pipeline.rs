@@ -213,14 +213,12 @@ pub(super) fn judge(
                 Some(Verdict::Enforced) => return,
                 // Reported where it is silenced.
                 Some(Verdict::Silenced(_)) if cx.runs(file.silenced_by()) => return,
-                Some(silenced) => {
-                    if unreported.is_none() {
-                        if let Found::Silenced(site) = units()[i].resolve(silenced) {
-                            unreported = Some(site.at(file.path()));
-                        }
+                Some(silenced) if unreported.is_none() => {
+                    if let Found::Silenced(site) = units()[i].resolve(silenced) {
+                        unreported = Some(site.at(file.path()));
                     }
                 }
-                None => {}
+                Some(Verdict::Silenced(_)) | None => {}
             }
         }
     }
