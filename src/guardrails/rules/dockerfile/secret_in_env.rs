@@ -135,7 +135,7 @@ fn passed(value: Option<&str>) -> bool {
 impl Check for SecretInEnv {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for df in cx.docker().files() {
-            secret_build_args(&df, out);
+            secret_build_args(df, out);
             for ins in df
                 .instructions()
                 .iter()
