@@ -271,9 +271,7 @@ impl SourceKind {
         .iter()
         .any(|ext| lower.ends_with(ext));
         let templated_yaml = (lower.ends_with(".yaml") || lower.ends_with(".yml"))
-            && text.is_some_and(|t| {
-                t.contains("apiVersion") && t.contains("kind") && marker_outside_block_scalar(t)
-            });
+            && text.is_some_and(|t| is_manifest(t) && marker_outside_block_scalar(t));
         (yaml_template || templated_yaml).then_some(SourceKind::Template)
     }
 
@@ -293,6 +291,16 @@ impl SourceKind {
             ),
         }
     }
+}
+
+/// Whether the text is a Kubernetes manifest: `apiVersion:` and `kind:` are keys at
+/// the root of a document. A GitHub workflow whose `run:` script pipes a manifest to
+/// kubectl from a heredoc (microservices-demo's `ci-pr.yaml`) holds both words, indented
+/// inside a block scalar, and its `${{ }}` expressions are not template markers of a
+/// manifest: it is a workflow, audited as one.
+fn is_manifest(text: &str) -> bool {
+    let root_key = |key: &str| text.lines().any(|l| l.starts_with(key));
+    root_key("apiVersion:") && root_key("kind:")
 }
 
 /// Whether a `{{` template marker stands in the manifest itself rather than inside a
@@ -474,6 +482,12 @@ mod tests {
             ),
             ("chart/Chart.yaml", "name: c\n"),
             ("chart/templates/x.yaml", "apiVersion: v1\nkind: {{ .K }}\n"),
+            // microservices-demo's ci-pr.yaml: a workflow that pipes a manifest to
+            // kubectl from a heredoc is a workflow, not a templated manifest
+            (
+                ".github/workflows/ci-pr.yaml",
+                "on: pull_request\njobs:\n  t:\n    steps:\n      - uses: actions/checkout@v2\n        with:\n          ref: ${{ github.event.pull_request.head.ref }}\n      - run: |\n          cat <<EOF | kubectl apply -f -\n          apiVersion: v1\n          kind: Namespace\n          EOF\n",
+            ),
         ]);
         let rules: Vec<(&str, &str)> = found.iter().map(|h| (h.0.as_str(), h.1.as_str())).collect();
         assert_eq!(

@@ -279,7 +279,7 @@ fn read_file(path: &Path, rel: PathBuf) -> std::io::Result<(SourceFile, Option<S
         );
         return Ok((source, Some(message)));
     }
-    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+    if memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_BYTES)]).is_some() {
         let message = relevant.then(|| "binary content: not audited".to_string());
         return Ok((source, message));
     }

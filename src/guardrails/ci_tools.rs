@@ -20,6 +20,7 @@ use paved_model::{Location, YamlPath};
 use paved_parse::yaml::{Node, YamlKind};
 
 use crate::guardrails::params::params;
+use crate::guardrails::CheckCtx;
 
 /// A kind of security scan a pipeline should run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +69,10 @@ impl Category {
                 "brakeman",
                 "gosec",
                 "securego/gosec",
+                // The Clang Static Analyzer, as C and C++ projects run it (GTK's
+                // `ninja -C _scan_build scan-build`).
+                "scan-build",
+                "flawfinder",
                 "Security/SAST",
                 "Jobs/SAST",
                 "component:sast",
@@ -221,22 +226,31 @@ params! {
 }
 
 impl ScannerTools {
+    /// Every category's list, in [`Category::ALL`] order.
+    pub(crate) fn lists(&self) -> Vec<Vec<String>> {
+        Category::ALL
+            .iter()
+            .map(|&c| self.list(c).clone())
+            .collect()
+    }
+
+    fn list(&self, category: Category) -> &Vec<String> {
+        match category {
+            Category::Sast => &self.ci_tools_sast,
+            Category::Sca => &self.ci_tools_sca,
+            Category::Secrets => &self.ci_tools_secrets,
+            Category::Container => &self.ci_tools_container,
+            Category::Iac => &self.ci_tools_iac,
+            Category::Sbom => &self.ci_tools_sbom,
+            Category::WorkflowAudit => &self.ci_tools_workflow_audit,
+        }
+    }
+
     /// Every category with its compiled tools.
     pub(crate) fn compiled(&self) -> Vec<(Category, std::sync::Arc<Tools>)> {
         Category::ALL
             .iter()
-            .map(|&c| {
-                let list = match c {
-                    Category::Sast => &self.ci_tools_sast,
-                    Category::Sca => &self.ci_tools_sca,
-                    Category::Secrets => &self.ci_tools_secrets,
-                    Category::Container => &self.ci_tools_container,
-                    Category::Iac => &self.ci_tools_iac,
-                    Category::Sbom => &self.ci_tools_sbom,
-                    Category::WorkflowAudit => &self.ci_tools_workflow_audit,
-                };
-                (c, Category::tools(list))
-            })
+            .map(|&c| (c, Category::tools(self.list(c))))
             .collect()
     }
 }
@@ -701,8 +715,9 @@ pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// Each command of a unit with its logical lines (offset in the command, text).
-type CommandLines<'a> = Vec<(&'a Node, Vec<(usize, String)>)>;
+/// Each command of a unit (its index in `commands`) with its logical lines (offset in
+/// the command, text).
+type CommandLines = Vec<(usize, Vec<(usize, String)>)>;
 
 /// A step or job, reduced to what recognises a scanner.
 pub(crate) struct Unit<'a> {
@@ -723,7 +738,7 @@ pub(crate) struct Unit<'a> {
     /// `continue-on-error: true` / `allow_failure: true`: that key.
     pub ignores_failure: Option<Site<'a>>,
     /// The logical lines of each command, split once for every category asked about.
-    lines: OnceCell<CommandLines<'a>>,
+    lines: OnceCell<CommandLines>,
 }
 
 /// What a finding about a unit points at, named rather than counted: a key path
@@ -753,28 +768,65 @@ pub(crate) enum Found<'a> {
     Silenced(Site<'a>),
 }
 
+/// Where in a unit its scanner is silenced, named by what it is in the unit rather
+/// than by reference, so a [`Verdict`] outlives the units it was judged on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SiteRef {
+    /// The step or job itself.
+    Unit,
+    /// Its `continue-on-error` / `allow_failure` key.
+    IgnoresFailure,
+    /// A line of one of its commands (index in `commands`, byte offset).
+    Text(usize, usize),
+}
+
+/// [`Found`] for a unit, by [`SiteRef`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Enforced,
+    Silenced(SiteRef),
+}
+
 impl<'a> Unit<'a> {
-    fn command_lines(&self) -> &CommandLines<'a> {
+    fn command_lines(&self) -> &CommandLines {
         self.lines.get_or_init(|| {
             self.commands
                 .iter()
-                .filter_map(|&node| Some((node, logical_lines(node.as_str()?))))
+                .enumerate()
+                .filter_map(|(i, node)| Some((i, logical_lines(node.as_str()?))))
                 .collect()
         })
     }
 
+    fn resolve(&self, verdict: Verdict) -> Found<'a> {
+        match verdict {
+            Verdict::Enforced => Found::Enforced,
+            Verdict::Silenced(SiteRef::Unit) => Found::Silenced(self.site),
+            Verdict::Silenced(SiteRef::IgnoresFailure) => {
+                Found::Silenced(self.ignores_failure.unwrap_or(self.site))
+            }
+            Verdict::Silenced(SiteRef::Text(command, offset)) => {
+                Found::Silenced(Site::Text(self.commands[command], offset))
+            }
+        }
+    }
+
     /// Whether this unit runs a tool of `category`, and whether it can fail the build.
     pub(crate) fn runs(&self, category: Category, tools: &Tools) -> Option<Found<'a>> {
-        let mut found: Option<Found<'a>> = None;
-        let mut note = |f: Found<'a>| {
+        self.verdict(category, tools).map(|v| self.resolve(v))
+    }
+
+    fn verdict(&self, category: Category, tools: &Tools) -> Option<Verdict> {
+        let mut found: Option<Verdict> = None;
+        let mut note = |f: Verdict| {
             found = match (found, f) {
-                (Some(Found::Enforced), _) | (_, Found::Enforced) => Some(Found::Enforced),
+                (Some(Verdict::Enforced), _) | (_, Verdict::Enforced) => Some(Verdict::Enforced),
                 (_, s) => Some(s),
             }
         };
         let whole = || match self.ignores_failure {
-            Some(site) => Found::Silenced(site),
-            None => Found::Enforced,
+            Some(_) => Verdict::Silenced(SiteRef::IgnoresFailure),
+            None => Verdict::Enforced,
         };
         if let Some(action) = &self.action {
             let trivy = action.starts_with("aquasecurity/trivy-action");
@@ -803,9 +855,9 @@ impl<'a> Unit<'a> {
                 }
             }
             let sbom_exempt = sbom && category == Category::Sbom;
-            let found = |site: Site<'a>| {
+            let found = || {
                 if action_exits_zero(action, self.with, sbom_exempt) {
-                    Found::Silenced(site)
+                    Verdict::Silenced(SiteRef::Unit)
                 } else {
                     whole()
                 }
@@ -821,11 +873,11 @@ impl<'a> Unit<'a> {
                     && scans
                     && (!trivy || (scan_type == "image" && !sbom))
                 {
-                    note(found(self.site));
+                    note(found());
                 }
             }
             if trivy && scans && tools.iter().any(|t| t.find_command(&cmd).is_some()) {
-                note(found(self.site));
+                note(found());
             }
         }
         for (template, _) in &self.templates {
@@ -833,7 +885,7 @@ impl<'a> Unit<'a> {
                 note(whole());
             }
         }
-        for (node, lines) in self.command_lines() {
+        for (command, lines) in self.command_lines() {
             for (offset, cmd_line) in lines {
                 if !tools.may_run(cmd_line) {
                     continue;
@@ -845,7 +897,7 @@ impl<'a> Unit<'a> {
                             continue;
                         }
                         if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
-                            note(Found::Silenced(Site::Text(node, *offset)));
+                            note(Verdict::Silenced(SiteRef::Text(*command, *offset)));
                         } else {
                             note(whole());
                         }
@@ -861,7 +913,7 @@ impl<'a> Unit<'a> {
                         continue;
                     }
                     if swallows_failure(rest) || exits_zero_on_findings(category, rest) {
-                        note(Found::Silenced(self.site));
+                        note(Verdict::Silenced(SiteRef::Unit));
                     } else {
                         note(whole());
                     }
@@ -970,6 +1022,99 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
         });
     }
     out
+}
+
+/// Which of its file's units a unit is: a workflow's or action's steps
+/// ([`file_units`]) or a GitLab file's jobs ([`gitlab_units`]), by position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UnitAt<'p> {
+    pub file: &'p Path,
+    pub gitlab: bool,
+    pub index: usize,
+}
+
+/// What every unit of every CI file runs, per category, judged once per audit with
+/// the profile's tool lists: PVD-GHA-012 asks it of every step for every category,
+/// and each of the seven CI coverage rules asked it again of the pipeline's units
+/// for its own category (one list each, the same parameters), which together were
+/// a tenth of auditing a fleet of services.
+pub(crate) struct Verdicts {
+    /// The tool list each verdict was judged with, in [`Category::ALL`] order.
+    lists: Vec<Vec<String>>,
+    tools: Vec<(Category, std::sync::Arc<Tools>)>,
+    /// Per file: per unit, per category.
+    workflows: std::collections::HashMap<std::path::PathBuf, Vec<[Option<Verdict>; 7]>>,
+    gitlab: std::collections::HashMap<std::path::PathBuf, Vec<[Option<Verdict>; 7]>>,
+}
+
+impl Verdicts {
+    /// The audit's verdicts, judged on first use.
+    pub(crate) fn of(cx: &CheckCtx<'_>) -> std::sync::Arc<Verdicts> {
+        cx.repo.memo(|_| Verdicts::judge(cx))
+    }
+
+    fn judge(cx: &CheckCtx<'_>) -> Verdicts {
+        let params = cx.params::<ScannerTools>();
+        let tools = params.compiled();
+        let judge_all = |units: Vec<Unit<'_>>| -> Vec<[Option<Verdict>; 7]> {
+            units
+                .iter()
+                .map(|unit| {
+                    let mut each = [None; 7];
+                    for (slot, (category, tools)) in each.iter_mut().zip(&tools) {
+                        *slot = unit.verdict(*category, tools);
+                    }
+                    each
+                })
+                .collect()
+        };
+        let workflows = cx
+            .workflows()
+            .all()
+            .iter()
+            .map(|file| (file.file.path.clone(), judge_all(file_units(file))))
+            .collect();
+        let gitlab = cx
+            .gitlab()
+            .files()
+            .iter()
+            .map(|file| (file.file.path.clone(), judge_all(gitlab_units(file))))
+            .collect();
+        Verdicts {
+            lists: params.lists(),
+            tools,
+            workflows,
+            gitlab,
+        }
+    }
+
+    /// Whether the verdicts for `category` were judged with `list` (ask once, then
+    /// [`Verdicts::runs`] for each unit; else judge each unit with `list`'s tools).
+    pub(crate) fn judged_with(&self, category: Category, list: &[String]) -> bool {
+        Category::ALL
+            .iter()
+            .position(|c| *c == category)
+            .is_some_and(|slot| self.lists[slot] == list)
+    }
+
+    /// [`Unit::runs`] for `unit` (found `at`) with the profile's list for `category`.
+    pub(crate) fn runs<'a>(
+        &self,
+        unit: &Unit<'a>,
+        at: UnitAt<'_>,
+        category: Category,
+    ) -> Option<Found<'a>> {
+        let slot = Category::ALL.iter().position(|c| *c == category)?;
+        let files = if at.gitlab {
+            &self.gitlab
+        } else {
+            &self.workflows
+        };
+        match files.get(at.file).and_then(|units| units.get(at.index)) {
+            Some(each) => each[slot].map(|v| unit.resolve(v)),
+            None => unit.runs(category, &self.tools[slot].1),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::{CaptureMatches, Captures, Match, Matches, Regex, RegexBuilder};
 
 /// A regular expression behind the literals that every match of it contains.
@@ -179,6 +179,98 @@ impl Gated {
     }
 }
 
+/// Which of a fixed list of literals a text holds, found in one search of it.
+///
+/// Several rules scan every file for their own literals (the secret rules: key ids,
+/// token prefixes, PEM headers). Each search was a pass over every byte of the
+/// repository, and lock and requirements files full of hashes made most of them
+/// search in vain. One search for all the literals, kept per file ([`Held`]), then
+/// answers each [`Gated`] pattern's "may it match?" without touching the text again.
+pub struct Literals {
+    needles: &'static [&'static str],
+    finder: OnceLock<AhoCorasick>,
+}
+
+/// The literals of a [`Literals`] list that one text holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Held(u64);
+
+impl Literals {
+    /// At most 64 `needles`, looked for byte for byte.
+    pub const fn new(needles: &'static [&'static str]) -> Literals {
+        assert!(needles.len() <= 64, "at most 64 literals");
+        Literals {
+            needles,
+            finder: OnceLock::new(),
+        }
+    }
+
+    fn finder(&self) -> &AhoCorasick {
+        self.finder.get_or_init(|| {
+            // Each search below restarts one byte after the start of the last match,
+            // so every literal that occurs is found unless another one starts at the
+            // same place: that needs one literal to be a prefix of another.
+            for a in self.needles {
+                for b in self.needles {
+                    assert!(a == b || !b.starts_with(a), "{a:?} is a prefix of {b:?}");
+                }
+            }
+            // Leftmost-first, so the search is aho-corasick's vectorised one (an
+            // overlapping search, which would report every literal at once, runs the
+            // automaton over every byte: ten times the cost).
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(self.needles)
+                .expect("literals are plain strings")
+        })
+    }
+
+    /// Which of the literals `text` holds.
+    pub fn scan(&self, text: &str) -> Held {
+        let all = if self.needles.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.needles.len()) - 1
+        };
+        let finder = self.finder();
+        let mut held = 0u64;
+        let mut from = 0;
+        while from < text.len() {
+            let Some(m) = finder.find(Input::new(text).range(from..)) else {
+                break;
+            };
+            held |= 1 << m.pattern().as_usize();
+            if held == all {
+                break;
+            }
+            from = m.start() + 1;
+        }
+        Held(held)
+    }
+
+    /// Whether the text of `held` holds `needle`; `None` when it is not in the list.
+    pub fn holds(&self, held: Held, needle: &str) -> Option<bool> {
+        let i = self.needles.iter().position(|n| *n == needle)?;
+        Some(held.0 & (1 << i) != 0)
+    }
+
+    /// Exactly [`Gated::may_match`] on `text`, whose literals are `held`: answered from
+    /// `held` when the list has every needle of a byte-for-byte gate, else by
+    /// searching `text`.
+    pub fn may_match(&self, held: Held, gate: &Gated, text: &str) -> bool {
+        if gate.ignore_case {
+            return gate.may_match(text);
+        }
+        let mut found = gate.needles.iter().map(|n| self.holds(held, n));
+        let answer = if gate.all {
+            found.try_fold(true, |acc, f| f.map(|f| acc && f))
+        } else {
+            found.try_fold(false, |acc, f| f.map(|f| acc || f))
+        };
+        answer.unwrap_or_else(|| gate.may_match(text))
+    }
+}
+
 /// Whether `text` holds `ſ` or the Kelvin sign, the only characters outside ASCII
 /// that a case-insensitive regex matches against an ASCII letter.
 pub fn folds_into_ascii(text: &str) -> bool {
@@ -257,6 +349,42 @@ mod tests {
             Some(2)
         );
         assert_eq!(WORD.captures_iter("secret SECRET").count(), 2);
+    }
+
+    #[test]
+    fn literals_answer_for_the_gates_they_cover() {
+        static LITS: Literals = Literals::new(&["xoxb-", "xoxp-", "ab", "b", "eyJ"]);
+        static TOKEN: Gated = Gated::new(r"\bxox[bp]-[0-9]+", &["xoxb-", "xoxp-"]);
+        static BOTH: Gated = Gated::all_of(r"a+b", &["ab", "b"]);
+        static OTHER: Gated = Gated::new(r"zz", &["zz"]);
+        static WORD: Gated = Gated::ignore_ascii_case(r"(?i)\bsecret\b", &["secret"]);
+        let texts = [
+            "",
+            "xoxb-1",
+            "XOXB-1 xoxp-",
+            "ab",
+            "b",
+            "a b",
+            "zz",
+            "SeCrEt",
+            "\u{17F}ecret eyJ",
+        ];
+        for text in texts {
+            let held = LITS.scan(text);
+            for gate in [&TOKEN, &BOTH, &OTHER, &WORD] {
+                assert_eq!(
+                    LITS.may_match(held, gate, text),
+                    gate.may_match(text),
+                    "{:?} on {text:?}",
+                    gate.as_str()
+                );
+            }
+        }
+        // A literal inside another's match is still found.
+        let held = LITS.scan("ab");
+        assert_eq!(LITS.holds(held, "b"), Some(true));
+        assert_eq!(LITS.holds(held, "eyJ"), Some(false));
+        assert_eq!(LITS.holds(held, "zz"), None);
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub fn is_stand_in(value: &str) -> bool {
     if value.starts_with('$') || value.starts_with('%') || lower.starts_with("env:") {
         return true;
     }
-    if STAND_IN_WORDS.iter().any(|w| lower.contains(w)) {
+    if STAND_IN_WORDS.iter().any(|w| lower.contains(w)) || encodes_stand_in(value) {
         return true;
     }
     if matches!(
@@ -146,6 +146,33 @@ pub fn is_stand_in(value: &str) -> bool {
         Some(first) => value.len() >= 3 && chars.all(|c| c == first),
         None => true,
     }
+}
+
+/// Whether a base64 run of the value decodes to text that is itself a stand-in: the
+/// Standard Webhooks example secret `v1,whsec_VGhpcyBpcyBhbiBleGFtcGxl…` (supabase's
+/// compose file) is "This is an example of a shorter Base64 string". A random key
+/// never decodes to printable text, let alone to one that says it is an example.
+fn encodes_stand_in(value: &str) -> bool {
+    if value.len() < 16 {
+        return false;
+    }
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
+    value
+        .split(|c: char| !is_b64(c))
+        // A prefix such as `whsec_` runs into the encoded part; try after each `_`.
+        .flat_map(|run| {
+            std::iter::once(run).chain(run.match_indices('_').map(move |(i, _)| &run[i + 1..]))
+        })
+        .filter(|run| run.len() >= 16)
+        .any(|run| {
+            base64_decode(run)
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .is_some_and(|text| {
+                    let lower = text.to_ascii_lowercase();
+                    text.chars().all(|c| c == ' ' || c.is_ascii_graphic())
+                        && STAND_IN_WORDS.iter().any(|w| lower.contains(w))
+                })
+        })
 }
 
 /// Lock and checksum files: full of hashes, never the place for a credential assignment.
@@ -377,28 +404,48 @@ pub fn is_http_recording(path: &str) -> bool {
 
 // ---------------------------------------------------------------- env files
 
+/// Words of an environment variable name that say it holds a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "KEY",
+    "CREDENTIAL",
+    "AUTH",
+    "PRIVATE",
+    "CERT",
+];
+
+/// Words of an environment variable name that say it holds a connection string.
+const CONNECTION_WORDS: &[&str] = &["DSN", "URL", "URI", "CONNECTION"];
+
+/// The words of a variable name (`_`, `-` and `.` separate them), upper case and
+/// without a plural `S` (`CONNECTIONS`, `API_KEYS`).
+fn name_words(key: &str) -> impl Iterator<Item = String> + '_ {
+    key.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let upper = w.to_ascii_uppercase();
+            match upper.strip_suffix('S') {
+                Some(singular) if singular.len() >= 3 => singular.to_owned(),
+                _ => upper,
+            }
+        })
+}
+
+/// Whether a name says one of `words`: a word of the name is it, or ends with it as
+/// compounds do (`APIKEY`, `DBPASSWORD`, `OAUTH`). Matching whole words keeps
+/// `SECURITY` from saying `URI` and `HOURLY` from saying `URL`.
+fn name_says(key: &str, words: &[&str]) -> bool {
+    name_words(key).any(|word| words.iter().any(|w| word.ends_with(w)))
+}
+
 /// Whether an environment variable name says it holds a credential or a connection
 /// string (`DB_PASSWORD`, `STRIPE_SECRET_KEY`, `DATABASE_URL`, `SENTRY_DSN`).
 pub fn is_sensitive_env_name(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASSWD",
-        "PWD",
-        "SECRET",
-        "TOKEN",
-        "KEY",
-        "CREDENTIAL",
-        "AUTH",
-        "DSN",
-        "URL",
-        "URI",
-        "CONNECTION",
-        "PRIVATE",
-        "CERT",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
+    name_says(key, CREDENTIAL_WORDS) || name_says(key, CONNECTION_WORDS)
 }
 
 /// Whether a dotenv entry holds something to rotate: a credential or a connection
@@ -406,18 +453,52 @@ pub fn is_sensitive_env_name(key: &str) -> bool {
 /// public (`VAPID_PUBLIC_KEY`, `NEXT_PUBLIC_*`, `*_PUBLISHABLE_KEY`; a name that also
 /// says `SECRET`, `PASSWORD` or `PRIVATE` stays sensitive) or the value is an endpoint
 /// URL with no credentials in it (`VITE_AUTH_SERVER_URL=https://auth.example.com`).
+/// A name that only says it is a connection (`*_URL`, `*_CONNECTIONS_MAX`) holds
+/// something to rotate only when the value carries a credential: appwrite's
+/// development `.env` sets `_APP_CONNECTIONS_CACHE=redis_fra1_01=redis://redis:6379`
+/// and `_APP_CONNECTIONS_MAX=251`.
 pub fn is_sensitive_env_entry(key: &str, value: &str) -> bool {
-    if !is_sensitive_env_name(key) {
+    let credential = name_says(key, CREDENTIAL_WORDS);
+    if !credential && !name_says(key, CONNECTION_WORDS) {
         return false;
     }
     let upper = key.to_ascii_uppercase();
-    let says_secret = ["SECRET", "PASSWORD", "PASSWD", "PRIVATE"]
-        .iter()
-        .any(|w| upper.contains(w));
+    let says_secret = name_says(key, &["SECRET", "PASSWORD", "PASSWD", "PRIVATE"]);
     if !says_secret && (upper.contains("PUBLIC") || upper.contains("PUBLISHABLE")) {
         return false;
     }
-    !is_plain_url(value)
+    if credential {
+        !is_plain_url(value)
+    } else {
+        carries_credential(value)
+    }
+}
+
+/// Whether a connection string carries a credential: a password (or, as in a Sentry
+/// DSN, a key) in a URL's `user:password@`, a key, token or signature in its query
+/// string, or a `Password=`/`AccountKey=` pair of an ADO.NET-style string. A
+/// stand-in (`user:password@`) is none.
+fn carries_credential(value: &str) -> bool {
+    if let Some((_, rest)) = value.split_once("://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            let secret = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
+            if !secret.is_empty() && !is_stand_in(secret) {
+                return true;
+            }
+        }
+        return query_has_credential(rest);
+    }
+    value.split(';').any(|pair| {
+        pair.split_once('=').is_some_and(|(name, v)| {
+            let name = name.trim().to_ascii_lowercase().replace(' ', "");
+            matches!(
+                name.as_str(),
+                "password" | "pwd" | "accountkey" | "sharedaccesskey" | "accesskey"
+            ) && !v.trim().is_empty()
+                && !is_stand_in(v.trim())
+        })
+    })
 }
 
 /// `scheme://host/path` with neither `user:password@` nor a key, token or signature
@@ -437,8 +518,14 @@ fn is_plain_url(value: &str) -> bool {
     if authority.contains('@') {
         return false;
     }
+    !query_has_credential(rest)
+}
+
+/// Whether the query string of a URL (given without its `scheme://`) names a key,
+/// token, password or signature.
+fn query_has_credential(rest: &str) -> bool {
     let query = rest.split_once('?').map(|(_, q)| q.to_ascii_lowercase());
-    !query.is_some_and(|q| {
+    query.is_some_and(|q| {
         q.split('&').any(|pair| {
             let name = pair.split('=').next().unwrap_or_default();
             [
@@ -613,6 +700,17 @@ mod tests {
     }
 
     #[test]
+    fn encoded_examples_are_stand_ins() {
+        // supabase's docker-compose.yml (a commented-out GoTrue hook secret).
+        assert!(is_stand_in(
+            "v1,whsec_VGhpcyBpcyBhbiBleGFtcGxlIG9mIGEgc2hvcnRlciBCYXNlNjQgc3RyaW5n"
+        ));
+        // Random key material stays a value.
+        assert!(!is_stand_in("v1,whsec_Zx9qT4pL2wRbK8mN3vC7hJ5dF1gS6aQ0"));
+        assert!(!is_stand_in("c3VwZXItcmVhbC1rZXktOTg3NjU0MzIx"));
+    }
+
+    #[test]
     fn base64_either_alphabet() {
         assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
         assert_eq!(base64_decode("-_8").unwrap(), [0xfb, 0xff]);
@@ -664,6 +762,38 @@ mod tests {
         ));
         assert!(is_sensitive_env_entry("API_KEY", "Zx9qT4pL2wRb"));
         assert!(!is_sensitive_env_entry("PORT", "8080"));
+        // appwrite's development .env: words are whole (SECURITY is not URI, HOURLY
+        // is not URL), and a connection name holds a credential only in its value.
+        for (key, value) in [
+            ("_APP_SYSTEM_SECURITY_EMAIL_ADDRESS", "security@appwrite.io"),
+            ("_APP_MAINTENANCE_RETENTION_USAGE_HOURLY", "8640000"),
+            ("_APP_CONNECTIONS_MAX", "251"),
+            ("_APP_CONNECTIONS_CACHE", "redis_fra1_01=redis://redis:6379"),
+            (
+                "_APP_CONNECTIONS_DB_PROJECT",
+                "db_fra1_02=mariadb://user:password@mariadb:3306/appwrite",
+            ),
+            ("AUTHOR_NAME", "Jane"),
+            ("DATABASE_URL", "file:./dev.db"),
+        ] {
+            assert!(!is_sensitive_env_entry(key, value), "{key}={value}");
+        }
+        for (key, value) in [
+            (
+                "_APP_CONNECTIONS_DB",
+                "db=mariadb://app:Zx9qT4pL2w@mariadb:3306/app",
+            ),
+            ("SENTRY_DSN", "https://abc123def@o1.ingest.sentry.io/1"),
+            (
+                "DB_CONNECTION",
+                "Server=db;User Id=app;Password=Zx9qT4pL2w;",
+            ),
+            ("OAUTH_CLIENT_SECRET", "Zx9qT4pL2wRb"),
+            ("DBPASSWORD", "Zx9qT4pL2wRb"),
+            ("API_KEYS", "Zx9qT4pL2wRb"),
+        ] {
+            assert!(is_sensitive_env_entry(key, value), "{key}={value}");
+        }
         let text = "A=1\nexport B=\"two words\"\nC=plain # note\n";
         assert_eq!(
             env_entries(text),

@@ -90,6 +90,16 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
+    /// Whether the reference floats: no digest, and no tag or the `latest` tag, so
+    /// each pull may bring other content.
+    pub fn floats(&self) -> bool {
+        self.digest.is_none()
+            && !self
+                .tag
+                .as_deref()
+                .is_some_and(|t| !t.eq_ignore_ascii_case("latest"))
+    }
+
     pub fn parse(raw: &str) -> ImageRef {
         let (rest, digest) = match raw.split_once('@') {
             Some((r, d)) => (r, Some(d.to_owned())),

@@ -261,7 +261,7 @@ pub(super) fn exposed(repo: &RepoModel) -> Vec<Exposed> {
                 framework: "FastAPI",
                 app: app.var.clone().unwrap_or_else(|| "app".to_owned()),
                 routes: routes.len(),
-                example: route_name(&first.how, first.path.as_deref()),
+                example: route_name(&first.how, facts.served_path(first).as_deref()),
                 outside: None,
             });
         }

@@ -84,6 +84,9 @@ pub(super) struct Route {
     pub static_files: bool,
     /// What `mount` mounts, when it is a name (`app.mount("/admin", admin)`).
     pub mounted: Option<String>,
+    /// `include_router(notes.router, prefix="/notes")`: the router as written and the
+    /// prefix its routes are served under.
+    pub included: Option<(String, String)>,
 }
 
 /// What one service's Python sources say.
@@ -277,6 +280,33 @@ impl Facts {
                     .var
                     .as_ref()
                     .is_some_and(|v| covered.contains(&(a.file.clone(), v.clone())))
+        })
+    }
+
+    /// The path a route is served under: its router's `include_router(…, prefix=)`
+    /// before its own path (the FastAPI tutorial's `GET /{id}/` on `notes.router`,
+    /// included with `prefix="/notes"`, is `GET /notes/{id}/`). The router is matched
+    /// by name, and by module when the include names one (`notes.router` is the
+    /// `router` of `notes.py`).
+    pub(super) fn served_path(&self, route: &Route) -> Option<String> {
+        let path = route.path.as_deref()?;
+        let stem = route.file.file_stem().and_then(|s| s.to_str());
+        let prefix = self.routes.iter().find_map(|r| {
+            let (router, prefix) = r.included.as_ref()?;
+            let (module, name) = match router.rsplit_once('.') {
+                Some((m, n)) => (Some(m.rsplit('.').next().unwrap_or(m)), n),
+                None => (None, router.as_str()),
+            };
+            let same = name == route.receiver
+                && match module {
+                    Some(m) => stem == Some(m),
+                    None => r.file == route.file,
+                };
+            same.then_some(prefix.as_str())
+        });
+        Some(match prefix {
+            Some(p) => format!("{}{path}", p.trim_end_matches('/')),
+            None => path.to_owned(),
         })
     }
 
@@ -615,6 +645,12 @@ impl<'s> FileReader<'_, 's> {
                     .flatten()
                     .filter(|a| a.kind() == "identifier")
                     .map(|a| self.t(a).to_owned());
+                let included = (c == "include_router")
+                    .then(|| first.zip(kwarg(n, "prefix", self.src)))
+                    .flatten()
+                    .and_then(|(router, prefix)| {
+                        Some((self.t(router).to_owned(), string_value(prefix, self.src)?))
+                    });
                 self.facts.routes.push(Route {
                     file: self.path.clone(),
                     line: line(n),
@@ -624,6 +660,7 @@ impl<'s> FileReader<'_, 's> {
                     protected,
                     static_files,
                     mounted,
+                    included,
                 });
             }
             _ => {}
@@ -698,6 +735,7 @@ impl<'s> FileReader<'_, 's> {
                 protected,
                 static_files: false,
                 mounted: None,
+                included: None,
             });
         }
     }

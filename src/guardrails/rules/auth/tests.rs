@@ -947,3 +947,22 @@ fn a_service_that_carries_a_blueprint_contract_is_held_to_it_without_provenance(
     ]);
     assert!(all_hits(&model).is_empty(), "{:#?}", all_hits(&model));
 }
+
+#[test]
+fn fastapi_route_is_named_with_its_router_prefix() {
+    // testdrivenio/fastapi-crud-async: `GET /{id}/` on notes.router, included under
+    // `/notes`, is served as `GET /notes/{id}/`.
+    let hits = plain(&[
+        ("requirements.txt", "fastapi\n"),
+        (
+            "app/main.py",
+            "from fastapi import FastAPI\nfrom app.api import notes\n\napp = FastAPI()\napp.include_router(notes.router, prefix=\"/notes\", tags=[\"notes\"])\n",
+        ),
+        (
+            "app/api/notes.py",
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n@router.get(\"/{id}/\")\nasync def read_note(id: int):\n    return {}\n",
+        ),
+    ]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].contains("`GET /notes/{id}/`"), "{hits:?}");
+}

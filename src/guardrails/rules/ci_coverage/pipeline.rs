@@ -8,7 +8,9 @@ use paved_model::workflows::is_pipeline_path;
 use paved_model::Location;
 use paved_parse::yaml::YamlKind;
 
-use crate::guardrails::ci_tools::{file_units, gitlab_units, Category, Found, Unit};
+use crate::guardrails::ci_tools::{
+    file_units, gitlab_units, Category, Found, Unit, UnitAt, Verdicts,
+};
 use crate::guardrails::{CheckCtx, Emitter};
 
 /// A step or job of the pipeline, with its file and the rule that reports it when
@@ -16,6 +18,10 @@ use crate::guardrails::{CheckCtx, Emitter};
 pub(super) struct PipelineUnit<'m> {
     pub unit: Unit<'m>,
     pub file: &'m Path,
+    /// Which of its file's units it is.
+    pub index: usize,
+    /// A GitLab job (else a workflow or action step).
+    pub gitlab: bool,
     /// PVD-GHA-012 for a workflow step, PVD-GITLAB-002 for a GitLab job.
     pub silenced_by: &'static str,
 }
@@ -64,19 +70,33 @@ pub(super) fn pipeline<'m>(cx: &CheckCtx<'m>) -> Option<Pipeline<'m>> {
     for wf in chosen {
         // The workflow and the local reusable workflows and actions it calls.
         for f in view.reachable(wf) {
-            units.extend(file_units(f).into_iter().map(|unit| PipelineUnit {
-                unit,
-                file: &f.file.path,
-                silenced_by: "PVD-GHA-012",
-            }));
+            units.extend(
+                file_units(f)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, unit)| PipelineUnit {
+                        unit,
+                        file: &f.file.path,
+                        index,
+                        gitlab: false,
+                        silenced_by: "PVD-GHA-012",
+                    }),
+            );
         }
     }
     for g in gitlab {
-        units.extend(gitlab_units(g).into_iter().map(|unit| PipelineUnit {
-            unit,
-            file: &g.file.path,
-            silenced_by: "PVD-GITLAB-002",
-        }));
+        units.extend(
+            gitlab_units(g)
+                .into_iter()
+                .enumerate()
+                .map(|(index, unit)| PipelineUnit {
+                    unit,
+                    file: &g.file.path,
+                    index,
+                    gitlab: true,
+                    silenced_by: "PVD-GITLAB-002",
+                }),
+        );
     }
     let at = match chosen.as_slice() {
         [one] => one.on_key(),
@@ -168,10 +188,21 @@ pub(super) fn judge(
     if !p.readable {
         return;
     }
-    let tools = Category::tools(specs);
+    let verdicts = Verdicts::of(cx);
+    // Judged once for the audit when with the same list (the same parameters).
+    let own = (!verdicts.judged_with(category, specs)).then(|| Category::tools(specs));
     let mut unreported = None;
     for u in &p.units {
-        match u.unit.runs(category, &tools) {
+        let at = UnitAt {
+            file: u.file,
+            gitlab: u.gitlab,
+            index: u.index,
+        };
+        let runs = match &own {
+            None => verdicts.runs(&u.unit, at, category),
+            Some(tools) => u.unit.runs(category, tools),
+        };
+        match runs {
             Some(Found::Enforced) => return,
             // Reported where it is silenced.
             Some(Found::Silenced(_)) if cx.runs(u.silenced_by) => return,

@@ -610,3 +610,13 @@ mod robustness {
         }
     }
 }
+
+#[test]
+fn clang_scan_build_is_sast() {
+    // GTK's static-scan job: the Clang Static Analyzer on every merge-request pipeline.
+    let ci = "static-scan:\n  image: fedora:40\n  script:\n    - meson setup _scan_build\n    - ninja -C _scan_build scan-build\n";
+    let hits = run(&[(".gitlab-ci.yml", ci)]);
+    assert!(!ids(&hits).contains(&"PVD-CI-001"), "{hits:?}");
+    let none = "build:\n  image: fedora:40\n  script:\n    - ninja -C _build\n";
+    assert!(ids(&run(&[(".gitlab-ci.yml", none)])).contains(&"PVD-CI-001"));
+}

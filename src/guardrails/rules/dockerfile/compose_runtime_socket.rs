@@ -1,4 +1,4 @@
-use paved_model::docker::holds_runtime_socket;
+use paved_model::docker::{holds_runtime_socket, ComposeService};
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter, Severity};
@@ -46,13 +46,39 @@ rule! {
     }
 }
 
+/// A host path given by a variable (`${DOCKER_SOCKET_LOCATION}`) mounted where the
+/// container expects the runtime's socket (`:/var/run/docker.sock`): supabase's
+/// vector service, whose `.env.example` sets the variable to `/var/run/docker.sock`.
+/// Whatever the variable says on a given host, the container is built to drive the
+/// runtime through that mount.
+fn socket_by_variable(service: &ComposeService<'_>, index: usize, source: &str) -> bool {
+    if !source.starts_with('$') {
+        return false;
+    }
+    let volumes = service.node.get_or_empty("volumes").items();
+    let Some(volume) = volumes.get(index) else {
+        return false;
+    };
+    let target = match volume.as_str() {
+        Some(short) => short
+            .trim()
+            .strip_prefix(source)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .map(|rest| rest.split(':').next().unwrap_or(rest).to_owned()),
+        None => volume.str_at("target").map(str::to_owned),
+    };
+    target.is_some_and(|t| holds_runtime_socket(&t))
+}
+
 impl Check for ComposeRuntimeSocket {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for service in cx.docker().compose_services() {
             let mounts: Vec<(usize, String)> = service
                 .bind_mounts()
                 .into_iter()
-                .filter(|(_, source)| holds_runtime_socket(source))
+                .filter(|(i, source)| {
+                    holds_runtime_socket(source) || socket_by_variable(service, *i, source)
+                })
                 .collect();
             let Some((first, _)) = mounts.first() else {
                 continue;
@@ -62,6 +88,9 @@ impl Check for ComposeRuntimeSocket {
             let what = match mounts.as_slice() {
                 [(_, s)] if s.ends_with(".sock") || s.ends_with("docker_engine") => {
                     "the container runtime's socket"
+                }
+                [(_, s)] if s.starts_with('$') && !holds_runtime_socket(s) => {
+                    "mounted where the container expects the runtime's socket"
                 }
                 [_] => "which holds the container runtime's socket",
                 _ => "which reach the container runtime's socket",

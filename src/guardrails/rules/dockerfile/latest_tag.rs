@@ -12,7 +12,11 @@ rule! {
     ///
     /// ## How to fix it
     /// Name an explicit version tag, ideally with a digest: `FROM
-    /// debian:12.7-slim@sha256:…`.
+    /// debian:12.7-slim@sha256:…`. This rule alone reports such a base: it has no
+    /// digest either, and PVD-DOCKER-003 (digest) stays quiet on it, so one cause is
+    /// one finding. A base named by an `ARG` is judged by the argument's default
+    /// (`ARG BASE=node` then `FROM ${BASE}`); an argument without a default is the
+    /// builder's choice and not judged.
     ///
     /// ## Example
     /// ```dockerfile
@@ -20,6 +24,9 @@ rule! {
     /// FROM node AS build
     /// # flagged: latest, explicitly
     /// FROM python:latest
+    /// # flagged: the ARG's default has no tag
+    /// ARG BASE=alpine
+    /// FROM ${BASE}
     /// ```
     /// ```dockerfile
     /// FROM node:22.11-bookworm-slim AS build
@@ -39,18 +46,27 @@ impl Check for LatestTag {
                 let Base::Image(r) = &stage.base else {
                     continue;
                 };
-                if r.digest.is_some() {
+                if !r.floats() {
                     continue;
                 }
-                match r.tag.as_deref() {
-                    None => out
-                        .at(df.at_stage(stage))
-                        .say(format!("`{}` has no tag and resolves to latest", r.raw)),
-                    Some(t) if t.eq_ignore_ascii_case("latest") => out
-                        .at(df.at_stage(stage))
-                        .say(format!("`{}` uses the latest tag", r.raw)),
-                    Some(_) => {}
-                }
+                // `FROM ${BASE}`: say that the image is the ARG's default.
+                let from_arg = stage
+                    .instructions
+                    .first()
+                    .and_then(|&i| df.instructions().get(i))
+                    .is_some_and(|i| i.args.contains('$'));
+                let what = if from_arg {
+                    format!("`{}` (an ARG default)", r.raw)
+                } else {
+                    format!("`{}`", r.raw)
+                };
+                let tag = match r.tag.as_deref() {
+                    None => "has no tag",
+                    Some(_) => "uses the latest tag",
+                };
+                out.at(df.at_stage(stage)).say(format!(
+                    "{what} {tag} and no digest, so each build takes whatever `latest` is that day"
+                ));
             }
         }
     }

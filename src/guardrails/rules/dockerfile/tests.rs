@@ -86,12 +86,8 @@ fn golden_weakened_variants_hit_the_expected_line() {
         assert!(GOLDEN.contains(from), "{from}");
         let weakened = GOLDEN.replacen(from, to, 1);
         let hits = run(&weakened);
-        let expected: Vec<_> = if *rule == "PVD-DOCKER-004" {
-            // No tag and no digest: unpinned as well.
-            vec![("PVD-DOCKER-003", Some(*line)), (leak(rule), Some(*line))]
-        } else {
-            vec![(leak(rule), Some(*line))]
-        };
+        // No tag and no digest is one cause: PVD-DOCKER-004 alone reports it.
+        let expected = vec![(leak(rule), Some(*line))];
         assert_eq!(hits, expected, "variant {to}: {weakened}");
     }
     // No USER at all: the finding points at the final FROM.
@@ -181,6 +177,11 @@ fn r003_digest() {
     );
     quiet("FROM debian:12@sha256:abc AS b\nFROM b\n", "PVD-DOCKER-003");
     quiet("ARG IMAGE\nFROM $IMAGE\n", "PVD-DOCKER-003");
+    // A tagged ARG default is this rule's; an untagged one is PVD-DOCKER-004's alone.
+    fires("ARG BASE=node:22\nFROM ${BASE}\n", "PVD-DOCKER-003", 2);
+    quiet("ARG BASE=node\nFROM ${BASE}\n", "PVD-DOCKER-003");
+    quiet("FROM node\n", "PVD-DOCKER-003");
+    quiet("FROM node:latest\n", "PVD-DOCKER-003");
 }
 
 #[test]
@@ -626,7 +627,7 @@ fn kitchen_sink_matches_other_scanners() {
     hits.sort();
     let mut expected = vec![
         ("PVD-DOCKER-001", Some(1)),
-        ("PVD-DOCKER-003", Some(1)),
+        // `FROM ubuntu`: no tag and no digest, one finding (PVD-DOCKER-004's).
         ("PVD-DOCKER-004", Some(1)),
         ("PVD-DOCKER-006", Some(3)),
         ("PVD-DOCKER-007", Some(5)),

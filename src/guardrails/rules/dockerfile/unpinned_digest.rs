@@ -15,6 +15,9 @@ rule! {
     /// Pin every `FROM` to `image:tag@sha256:…` and let Dependabot or Renovate update the
     /// digest.
     ///
+    /// A base with no tag, or the `latest` tag, is PVD-DOCKER-004's finding alone (one
+    /// cause, one fix: a tag and a digest), also when an `ARG` default names it.
+    ///
     /// ## Example
     /// ```dockerfile
     /// # flagged: the tag can move to different content
@@ -37,9 +40,17 @@ impl Check for UnpinnedDigest {
         for df in cx.docker().files() {
             for stage in df.stages() {
                 if let Base::Image(r) = &stage.base {
-                    if r.digest.is_none() {
+                    // Untagged or `latest`: PVD-DOCKER-004 reports it, with the digest.
+                    if r.digest.is_none() && !r.floats() {
+                        // `FROM ${BASE}`: say that the image is the ARG's default.
+                        let from_arg = stage
+                    .instructions
+                    .first()
+                    .and_then(|&i| df.instructions().get(i))
+                            .is_some_and(|i| i.args.contains('$'));
+                        let arg = if from_arg { " (an ARG default)" } else { "" };
                         out.at(df.at_stage(stage))
-                            .say(format!("`{}` is not pinned by @sha256 digest", r.raw));
+                            .say(format!("`{}`{arg} is not pinned by @sha256 digest", r.raw));
                     }
                 }
             }

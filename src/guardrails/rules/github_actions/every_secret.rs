@@ -48,13 +48,58 @@ impl Check for EverySecret {
                 }
             }
             for s in root.scalars() {
-                let text = s.as_str().unwrap_or_default().to_ascii_lowercase();
-                if text.replace(' ', "").contains("tojson(secrets)") {
+                let text = s.as_str().unwrap_or_default();
+                if holds_without_spaces_ignoring_case(text, b"tojson(secrets)") {
                     out.at(file.at(s, "")).say(
                         "`toJSON(secrets)` exposes every secret of the repository to this step",
                     );
                 }
             }
+        }
+    }
+}
+
+/// Whether `text`, with its spaces removed, holds `needle` (lower-case ASCII, no
+/// spaces) in some ASCII case. Without building the lower-cased, spaceless copy of
+/// every scalar of every workflow, which was most of this rule's cost.
+fn holds_without_spaces_ignoring_case(text: &str, needle: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes).any(|at| {
+        let mut rest = bytes[at..].iter().filter(|&&b| b != b' ');
+        needle
+            .iter()
+            .all(|n| rest.next().is_some_and(|b| b.to_ascii_lowercase() == *n))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaceless_search_is_the_copy_search() {
+        for text in [
+            "${{ toJSON(secrets) }}",
+            "${{ to JSON( secrets ) }}",
+            "TOJSON(SECRETS",
+            "tojson(secret)",
+            "x tojson(secrets)",
+            "",
+            "t",
+            "toJSON(\tsecrets)",
+        ] {
+            let copy = text
+                .to_ascii_lowercase()
+                .replace(' ', "")
+                .contains("tojson(secrets)");
+            assert_eq!(
+                holds_without_spaces_ignoring_case(text, b"tojson(secrets)"),
+                copy,
+                "{text:?}"
+            );
         }
     }
 }

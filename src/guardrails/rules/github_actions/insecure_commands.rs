@@ -58,10 +58,9 @@ impl Check for InsecureCommands {
             let mut keys: Vec<&Node> = Vec::new();
             for (k, kn, v) in all_entries(root) {
                 let set = k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v.as_bool() != Some(false);
-                let in_text = v.as_str().is_some_and(|s| {
-                    s.replace(' ', "")
-                        .contains("ACTIONS_ALLOW_UNSECURE_COMMANDS=true")
-                });
+                let in_text = v
+                    .as_str()
+                    .is_some_and(|s| holds_without_spaces(s, b"ACTIONS_ALLOW_UNSECURE_COMMANDS=true"));
                 if set || in_text {
                     keys.push(kn);
                 }
@@ -73,6 +72,41 @@ impl Check for InsecureCommands {
                     "ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables set-env/add-path, letting any logged text change the environment",
                 );
             }
+        }
+    }
+}
+
+/// Whether `text`, with its spaces removed, holds `needle` (which has none), without
+/// building the spaceless copy of every value of every workflow.
+fn holds_without_spaces(text: &str, needle: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, bytes).any(|at| {
+        let mut rest = bytes[at..].iter().filter(|&&b| b != b' ');
+        needle.iter().all(|n| rest.next() == Some(n))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaceless_search_is_the_copy_search() {
+        let needle = "ACTIONS_ALLOW_UNSECURE_COMMANDS=true";
+        for text in [
+            "ACTIONS_ALLOW_UNSECURE_COMMANDS=true",
+            "export ACTIONS_ALLOW_UNSECURE_COMMANDS = true",
+            "ACTIONS_ALLOW_UNSECURE_COMMANDS=tru",
+            "AACTIONS_ALLOW_UNSECURE_COMMANDS=true",
+            "actions_allow_unsecure_commands=true",
+            "",
+            "A",
+        ] {
+            let copy = text.replace(' ', "").contains(needle);
+            assert_eq!(holds_without_spaces(text, needle.as_bytes()), copy, "{text:?}");
         }
     }
 }

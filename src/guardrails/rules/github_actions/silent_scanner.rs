@@ -1,7 +1,7 @@
 use paved_model::workflows::WorkflowFile;
 use paved_parse::yaml::Node;
 
-use crate::guardrails::ci_tools::{file_units, Found, ScannerTools};
+use crate::guardrails::ci_tools::{file_units, Category, Found, ScannerTools, UnitAt, Verdicts};
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
@@ -41,17 +41,33 @@ rule! {
 
 impl Check for SilentScanner {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        let tools = cx.params::<ScannerTools>().compiled();
+        let verdicts = Verdicts::of(cx);
+        // The verdicts were judged with these lists (the same parameters); were they
+        // not, each unit is judged here.
+        let own: Vec<_> = Category::ALL
+            .into_iter()
+            .zip(cx.params::<ScannerTools>().lists())
+            .map(|(c, list)| (c, (!verdicts.judged_with(c, &list)).then(|| Category::tools(&list))))
+            .collect();
         for file in cx.workflows().all() {
             let reported = sarif_reported_steps(file);
             // Only this file's own steps: a callee is reported in its own file.
             let mut found = Vec::new();
-            for unit in file_units(file) {
+            for (index, unit) in file_units(file).iter().enumerate() {
                 if reported.contains(&unit.line) {
                     continue;
                 }
-                for (category, t) in &tools {
-                    if let Some(Found::Silenced(site)) = unit.runs(*category, t) {
+                let at = UnitAt {
+                    file: &file.file.path,
+                    gitlab: false,
+                    index,
+                };
+                for (category, own) in &own {
+                    let runs = match own {
+                        None => verdicts.runs(unit, at, *category),
+                        Some(tools) => unit.runs(*category, tools),
+                    };
+                    if let Some(Found::Silenced(site)) = runs {
                         found.push((site.at(&file.file.path), category.label()));
                     }
                 }

@@ -130,9 +130,11 @@ fn is_stand_in_password(user: &str, password: &str) -> bool {
 
 impl Check for ConnectionUri {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (f, text) in scanned(cx) {
+        for s in scanned(cx) {
+            let (f, text) = (s.file, s.text);
             let mut found = PerValue::new(f, text);
-            let uris = may_hold_uri(text).then(|| URI.captures_iter(text));
+            // Every match holds `://` (which `(?i)` folds from nothing else).
+            let uris = (s.holds("://") && may_hold_uri(text)).then(|| URI.captures_iter(text));
             for c in uris.into_iter().flatten() {
                 let (Some(scheme), Some(user), Some(password), Some(host)) =
                     (c.get(1), c.get(2), c.get(3), c.get(4))

@@ -286,7 +286,8 @@ fn env_literals<'a>(
 
 impl Check for GenericCredential {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (f, text) in scanned(cx) {
+        for s in scanned(cx) {
+            let (f, text) = (s.file, s.text);
             if is_lockfile(f.file_name()) {
                 continue;
             }

@@ -59,12 +59,13 @@ fn is_placeholder_claim(v: &str) -> bool {
 
 impl Check for Jwt {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (f, text) in scanned(cx) {
-            if is_lockfile(f.file_name()) {
+        for s in scanned(cx) {
+            let (f, text) = (s.file, s.text);
+            if is_lockfile(f.file_name()) || !s.may_match(&JWT_TOKEN) {
                 continue;
             }
             let mut found = PerValue::new(f, text);
-            for c in JWT_TOKEN.captures_iter(text) {
+            for c in JWT_TOKEN.regex().captures_iter(text) {
                 let (Some(whole), Some(payload)) = (c.get(0), c.get(1)) else {
                     continue;
                 };

@@ -77,12 +77,14 @@ impl Check for PrivateKey {
                     .say("binary key file committed (named like a private key or key store)");
             }
         }
-        for (f, text) in scanned(cx) {
+        for s in scanned(cx) {
+            let (f, text) = (s.file, s.text);
             // Line starts only for a file with a finding: most have none, and indexing
             // every file's lines was most of this rule's cost.
             let index = std::cell::OnceCell::new();
             let lines = || index.get_or_init(|| TextLines::new(text));
-            for m in PEM_KEY.captures_iter(text) {
+            let pem = s.may_match(&PEM_KEY).then(|| PEM_KEY.regex().captures_iter(text));
+            for m in pem.into_iter().flatten() {
                 let whole = m.get(0).map_or(0..0, |g| g.range());
                 let tail_end = floor_char_boundary(text, (whole.end + 400).min(text.len()));
                 // Documentation shows the header with `...` or nothing as the body: not a key.
@@ -96,7 +98,8 @@ impl Check for PrivateKey {
                 out.at(lines().at(&f.path, whole.start))
                     .say(format!("{kind} private key in PEM form"));
             }
-            for m in PUTTY_KEY.find_iter(text) {
+            let putty = s.may_match(&PUTTY_KEY).then(|| PUTTY_KEY.regex().find_iter(text));
+            for m in putty.into_iter().flatten() {
                 out.at(lines().at(&f.path, m.start()))
                     .say("PuTTY private key file");
             }
@@ -118,5 +121,6 @@ mod gate_tests {
             .map(|g| assert_same_matches(g, &texts))
             .sum();
         assert!(n >= 4, "{n}");
+        assert!(super::super::scan::covers(&PEM_KEY) && super::super::scan::covers(&PUTTY_KEY));
     }
 }

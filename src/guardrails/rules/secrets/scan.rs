@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use paved_model::pattern::{Gated, Held, Literals};
 use paved_model::secrets::TextLines;
 
 use crate::guardrails::params::params;
@@ -47,14 +48,92 @@ impl Scope {
     }
 }
 
+/// The literals the secret rules' patterns need (their gates' needles), searched
+/// once per file for all of them: most files hold none, and one search per rule and
+/// pattern over every file, hash-filled lock and requirements files included, was
+/// most of what these rules cost. A pattern whose needles are not all here is still
+/// answered exactly (by a search of its own), just not from this index.
+static LITERALS: Literals = Literals::new(&[
+    "AKIA",
+    "ASIA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "AIza",
+    "k_live_",
+    "eyJ",
+    "PRIVATE KEY",
+    "PuTTY-User-Key-File-",
+    "://",
+]);
+
+/// Whether [`Scanned::may_match`] answers for `gate` from the index (a test's
+/// question: every secret rule's gate should be covered).
+#[cfg(test)]
+pub fn covers(gate: &Gated) -> bool {
+    gate.needles()
+        .iter()
+        .all(|n| LITERALS.holds(Held::default(), n).is_some())
+}
+
+/// The literals each file holds, by the file's index in the repository; computed
+/// once per audit for all the secret rules.
+struct HeldLiterals(Vec<Held>);
+
+/// A text file the secret rules scan, with the literals it holds.
+pub struct Scanned<'a> {
+    pub file: &'a SourceFile,
+    pub text: &'a str,
+    held: Held,
+}
+
+impl Scanned<'_> {
+    /// Exactly `gate.may_match(self.text)`, mostly without searching the text again.
+    pub fn may_match(&self, gate: &Gated) -> bool {
+        LITERALS.may_match(self.held, gate, self.text)
+    }
+
+    /// Whether the text holds `needle`, one of the [`LITERALS`].
+    pub fn holds(&self, needle: &str) -> bool {
+        LITERALS.holds(self.held, needle).unwrap_or_else(|| {
+            memchr::memmem::find(self.text.as_bytes(), needle.as_bytes()).is_some()
+        })
+    }
+}
+
 /// Text files the secret rules scan: outside `.paved/` and the `secret_allow_paths`.
-pub fn scanned<'a>(cx: &'a CheckCtx<'_>) -> Vec<(&'a SourceFile, &'a str)> {
+pub fn scanned<'a>(cx: &'a CheckCtx<'_>) -> Vec<Scanned<'a>> {
     let scope = Scope::new(cx);
+    let held = cx.repo.memo(|repo| {
+        HeldLiterals(
+            repo.files()
+                .iter()
+                .map(|f| {
+                    f.text
+                        .as_deref()
+                        .map(|t| LITERALS.scan(t))
+                        .unwrap_or_default()
+                })
+                .collect(),
+        )
+    });
     cx.repo
         .files()
         .iter()
-        .filter(|f| !scope.skips(&f.path_str()))
-        .filter_map(|f| f.text.as_deref().map(|t| (f, t)))
+        .zip(held.0.iter())
+        .filter(|(f, _)| !scope.skips(&f.path_str()))
+        .filter_map(|(f, held)| {
+            f.text.as_deref().map(|text| Scanned {
+                file: f,
+                text,
+                held: *held,
+            })
+        })
         .collect()
 }
 
@@ -145,6 +224,26 @@ impl<'f> PerValue<'f> {
                 say = say.spanning(*line);
             }
             say.say(message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use paved_model::secrets::{AWS_KEY_ID, JWT_TOKEN, SERVICE_TOKENS};
+
+    use super::*;
+
+    #[test]
+    fn the_index_covers_the_token_gates() {
+        assert!(covers(&AWS_KEY_ID) && covers(&JWT_TOKEN));
+        for (what, _, gate) in SERVICE_TOKENS.iter() {
+            assert!(covers(gate), "{what}");
+        }
+        let text = "AKIAX ghp_ a://b";
+        let held = LITERALS.scan(text);
+        for gate in [&AWS_KEY_ID, &JWT_TOKEN] {
+            assert_eq!(LITERALS.may_match(held, gate, text), gate.may_match(text));
         }
     }
 }

@@ -48,11 +48,15 @@ rule! {
 
 impl Check for ServiceToken {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        for (f, text) in scanned(cx) {
+        for s in scanned(cx) {
+            let (f, text) = (s.file, s.text);
             let recording = is_http_recording(&f.path_str());
             let mut found = PerValue::new(f, text);
             for (what, prefix, re) in SERVICE_TOKENS.iter() {
-                for m in re.find_iter(text) {
+                if !s.may_match(re) {
+                    continue;
+                }
+                for m in re.regex().find_iter(text) {
                     let token = m.as_str();
                     let body = token.get(*prefix..).unwrap_or("");
                     if is_placeholder(token) || entropy(body) < 3.0 {

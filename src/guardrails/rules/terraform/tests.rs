@@ -895,3 +895,25 @@ fn r042_r043_s3_backend() {
     quiet(generated, "PVD-TF-042");
     quiet(generated, "PVD-TF-043");
 }
+
+#[test]
+fn r011_port_80_alone_is_plain_http_at_medium() {
+    // terragoat's web host: Apache on 80 for the world, no load balancer.
+    let sg = |port: u16| {
+        format!("resource \"aws_security_group\" \"web\" {{\n  ingress {{\n    from_port   = {port}\n    to_port     = {port}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n}}\n")
+    };
+    let hit = |tf: &str| {
+        let m = model(&[("main.tf", tf)], None);
+        check_all(&m, &Params::default(), rules())
+            .into_iter()
+            .find(|h| h.rule == "PVD-TF-011")
+            .expect("PVD-TF-011")
+    };
+    let http = hit(&sg(80));
+    assert_eq!(http.severity, Some(crate::guardrails::Severity::Medium));
+    assert!(http.message.contains("plain HTTP"), "{}", http.message);
+    // Any other non-public port keeps the rule's own severity (high).
+    let app = hit(&sg(8080));
+    assert_eq!(app.severity, None);
+    assert!(!app.message.contains("plain HTTP"), "{}", app.message);
+}

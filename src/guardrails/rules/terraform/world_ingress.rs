@@ -1,6 +1,6 @@
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::params::params;
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 rule! {
     /// Security group allows internet ingress to a non-public port
@@ -18,6 +18,13 @@ rule! {
     /// ## How to fix it
     /// Restrict the source to known CIDRs or security groups, or put the service behind a
     /// load balancer that alone is open on the ports in `public_ingress_ports`.
+    ///
+    /// ## Severity
+    /// High for a port that should not face the internet at all (a database, an
+    /// application or admin port, a range). Medium when the only such port is 80 on a
+    /// host that is not a load balancer: it is the public site served over plain
+    /// HTTP, whose traffic a network position can read or change (direct × limited
+    /// in the rubric of docs/drift.md), not a service exposed that should be private.
     ///
     /// ## Example
     /// ```hcl
@@ -84,11 +91,25 @@ impl Check for WorldIngress {
                 let redirect_port = p == 80 && tf.fronts_load_balancer(&ing);
                 !(public.contains(&p) || redirect_port)
             }) {
-                out.at(ing.location).say(format!(
-                    "{}: {}{} open to the internet (public ports: {:?})",
+                // Port 80 alone is the public site over plain HTTP, not a private
+                // service exposed: graded as what it exposes.
+                let plain_http = ports.from == 80 && ports.to == 80;
+                let say = out.at(ing.location);
+                let say = if plain_http {
+                    say.severity(Severity::Medium)
+                } else {
+                    say
+                };
+                say.say(format!(
+                    "{}: {}{} open to the internet{} (public ports: {:?})",
                     ing.resource.address(),
                     ports.describe(),
                     ing.ports_origin(),
+                    if plain_http {
+                        ", serving plain HTTP; serve HTTPS on 443 (or redirect 80 to it)"
+                    } else {
+                        ""
+                    },
                     public
                 ));
             }
