@@ -16,11 +16,22 @@ const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
 /// memory-cgroup work; later arenas grow as needed. Transparent huge pages are off
 /// (the `no_thp` feature) because zeroing 2 MiB pages was a fifth of `paved new`.
 const ARENA_RESERVE_KIB: std::os::raw::c_long = 4 * 1024;
+/// `mi_option_destroy_on_exit`, between `mi_option_max_segment_reclaim` (21) and
+/// `mi_option_arena_reserve` (23); `allocator_options_are_the_ones_meant` pins both.
+const MI_OPTION_DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
+/// Above 1, mimalloc skips its exit-time cleanup (`_mi_auto_process_done` returns at
+/// once). That cleanup collected and purged every heap as the process ended: 10–15
+/// `madvise` calls on the main thread after the report was written, each a TLB
+/// shoot-down with the pool's threads still alive. The kernel frees it all anyway.
+const SKIP_CLEANUP_ON_EXIT: std::os::raw::c_long = 2;
 
 fn main() -> ExitCode {
     // SAFETY: sets a plain integer option before any other thread exists; an
     // explicit MIMALLOC_ARENA_RESERVE in the environment still wins.
-    unsafe { libmimalloc_sys::mi_option_set_default(MI_OPTION_ARENA_RESERVE, ARENA_RESERVE_KIB) };
+    unsafe {
+        libmimalloc_sys::mi_option_set_default(MI_OPTION_ARENA_RESERVE, ARENA_RESERVE_KIB);
+        libmimalloc_sys::mi_option_set_default(MI_OPTION_DESTROY_ON_EXIT, SKIP_CLEANUP_ON_EXIT);
+    }
     let cli = paved::cli::Cli::parse();
     match paved::commands::run(cli) {
         Ok(code) => code,
@@ -48,6 +59,12 @@ mod tests {
 
     #[test]
     fn allocator_options_are_the_ones_meant() {
+        // Option 21 is the deprecated segment-reclaim percentage (default 10), so
+        // 22, between it and the arena reservation, is `destroy_on_exit`.
+        if std::env::var_os("MIMALLOC_MAX_SEGMENT_RECLAIM").is_none() {
+            let value = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_DESTROY_ON_EXIT - 1) };
+            assert_eq!(value, 10);
+        }
         // Option 23 must be the arena reservation: its default is 1 GiB, in KiB, which
         // no neighbouring option shares.
         if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {

@@ -185,15 +185,40 @@ fn check_with<'a>(
     catalog: &Catalog,
     prov: Provenance,
 ) -> Conformance {
+    finish(repo, walked, prepare(catalog, prov))
+}
+
+/// The blueprint's side of a check: everything that depends on the recorded
+/// provenance and the catalog, and nothing on the repository's other files.
+enum Prepared {
+    /// Decided without comparing files (the blueprint or version is missing, or the
+    /// recorded answers no longer render).
+    Decided(Conformance),
+    Rendered(Box<Rendered>),
+}
+
+/// The recorded blueprint version rendered with the recorded answers.
+struct Rendered {
+    provenance: Provenance,
+    tree: super::render::RenderedTree,
+    latest: semver::Version,
+    newer: Vec<ChangelogEntry>,
+    hash_changed: bool,
+    layer_changes: Vec<LayerChange>,
+}
+
+fn prepare(catalog: &Catalog, prov: Provenance) -> Prepared {
     if !catalog.ids().contains(&prov.blueprint_id) {
-        return Conformance::BlueprintUnavailable {
+        return Prepared::Decided(Conformance::BlueprintUnavailable {
             provenance: Box::new(prov),
             catalog: catalog.describe(),
-        };
+        });
     }
-    let cannot_load = |e: BlueprintError| Conformance::Broken {
-        file: provenance::answers_path(),
-        message: format!("blueprint {:?} cannot be loaded: {e}", prov.blueprint_id),
+    let cannot_load = |e: BlueprintError| {
+        Prepared::Decided(Conformance::Broken {
+            file: provenance::answers_path(),
+            message: format!("blueprint {:?} cannot be loaded: {e}", prov.blueprint_id),
+        })
     };
     let latest = match catalog.load_shared(&prov.blueprint_id) {
         Ok(bp) => bp,
@@ -204,10 +229,10 @@ fn check_with<'a>(
     let bp = match catalog.load_version_shared(&prov.blueprint_id, &prov.blueprint_version) {
         Ok(bp) => bp,
         Err(BlueprintError::VersionNotFound { .. }) => {
-            return Conformance::VersionUnavailable {
+            return Prepared::Decided(Conformance::VersionUnavailable {
                 available: latest.manifest.version.clone(),
                 provenance: Box::new(prov),
-            }
+            })
         }
         Err(e) => return cannot_load(e),
     };
@@ -237,16 +262,36 @@ fn check_with<'a>(
     {
         Ok(tree) => tree,
         Err(e) => {
-            return Conformance::Broken {
+            return Prepared::Decided(Conformance::Broken {
                 file: provenance::answers_path(),
                 message: format!("the recorded answers no longer render: {e}"),
-            }
+            })
         }
     };
+    Prepared::Rendered(Box::new(Rendered {
+        latest: latest.manifest.version.clone(),
+        newer,
+        hash_changed: !prov.blueprint_hash.is_empty() && prov.blueprint_hash != bp.hash,
+        layer_changes: layer_changes(&prov.layers, &bp.manifest.composed),
+        provenance: prov,
+        tree,
+    }))
+}
 
+/// Compares the prepared rendering with the repository's managed files.
+fn finish<'a>(
+    repo: &Path,
+    walked: &dyn Fn(&str) -> Option<Walked<'a>>,
+    prepared: Prepared,
+) -> Conformance {
+    let rendered = match prepared {
+        Prepared::Decided(outcome) => return outcome,
+        Prepared::Rendered(rendered) => *rendered,
+    };
     let mut deviations = Vec::new();
     let mut compared = 0;
-    for file in tree
+    for file in rendered
+        .tree
         .files
         .iter()
         .filter(|f| f.ownership == Some(Ownership::Managed))
@@ -261,14 +306,62 @@ fn check_with<'a>(
         }
     }
     Conformance::Checked {
-        latest: latest.manifest.version.clone(),
-        newer,
-        hash_changed: !prov.blueprint_hash.is_empty() && prov.blueprint_hash != bp.hash,
-        layer_changes: layer_changes(&prov.layers, &bp.manifest.composed),
-        provenance: Box::new(prov),
+        latest: rendered.latest,
+        newer: rendered.newer,
+        hash_changed: rendered.hash_changed,
+        layer_changes: rendered.layer_changes,
+        provenance: Box::new(rendered.provenance),
         deviations,
         compared,
     }
+}
+
+/// A check started before the repository is walked: `.paved/answers.toml` read from
+/// disk and the blueprint's side of the check done from it, so that an audit of one
+/// repository renders the blueprint on the core the walk leaves idle.
+pub struct ReadAhead {
+    answers: String,
+    prepared: Prepared,
+}
+
+/// Reads `.paved/answers.toml` below `repo` as the walker would (never through a
+/// link, a regular file of valid UTF-8) and prepares its check. `None` when there is
+/// no such file or it does not parse: the check then runs as without a read-ahead.
+pub fn read_ahead(repo: &Path, catalog: &Catalog) -> Option<ReadAhead> {
+    let rel = provenance::answers_path();
+    let mut path = repo.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let meta = fs::symlink_metadata(&path).ok()?;
+        let last = i + 1 == parts.len();
+        if (last && !meta.is_file()) || (!last && !meta.is_dir()) {
+            return None;
+        }
+    }
+    let answers = String::from_utf8(read_limited(&path).ok()??).ok()?;
+    let prov = provenance::parse(&answers, &rel).ok()?;
+    Some(ReadAhead {
+        prepared: prepare(catalog, prov),
+        answers,
+    })
+}
+
+/// [`check_walked`], using `ahead` when the walker read the same `.paved/answers.toml`
+/// it was prepared from (the same text gives the same provenance, so the same check);
+/// otherwise the check runs from the walked files alone.
+pub fn check_walked_ahead<'a>(
+    repo: &Path,
+    walked: &dyn Fn(&str) -> Option<Walked<'a>>,
+    catalog: &Catalog,
+    ahead: Option<ReadAhead>,
+) -> Option<Conformance> {
+    if let Some(ahead) = ahead {
+        if walked(&provenance::answers_path()).is_some_and(|file| file.text == ahead.answers) {
+            return Some(finish(repo, walked, ahead.prepared));
+        }
+    }
+    check_walked(repo, walked, catalog)
 }
 
 /// [`compare`] for a file the walker read: a regular file reached without links.

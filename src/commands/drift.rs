@@ -20,7 +20,20 @@ use crate::report::{self, Format, Settings};
 /// `PAVED_TODAY=YYYY-MM-DD` fixes "today" (for waiver expiry) in tests and replays.
 pub const TODAY_ENV: &str = "PAVED_TODAY";
 
+/// Stack of the pool's threads: the Rust parser's budget, and room for the audit
+/// around it and for rendering templates (which ask for 2 MiB left).
+const WORKER_STACK_BYTES: usize = crate::guardrails::rules::auth::PARSER_STACK_BYTES + (16 << 20);
+
 pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode> {
+    // Rust sources are parsed and templates rendered on the pool's threads. With
+    // stacks that deep they run in place: on rayon's default 2 MiB stacks `stacker`
+    // mapped a fresh 64 MiB stack for every parsed file and a 16 MiB one per
+    // render, each with first-touch page faults and an `munmap` (a TLB shoot-down)
+    // after it. The stack is address space; only the pages used are ever touched.
+    // (An error means the pool exists already, as in tests that run several audits.)
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
     for path in &args.paths {
         let meta = std::fs::metadata(path)
             .with_context(|| format!("{}: cannot audit this path", path.display()))?;
@@ -31,6 +44,10 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
             );
         }
     }
+    // The guardrail catalog on both cores, the engine's rules meanwhile.
+    rayon::join(crate::guardrails::rules::build_in_parallel, || {
+        rules::engine().len()
+    });
     let mut policy = Policy::load(
         args.policy.guardrails.as_deref(),
         &args.policy.profile,
@@ -88,6 +105,9 @@ fn audit_repositories(args: &DriftArgs, opts: &Options<'_>) -> Vec<drift::RepoRe
     targets.sort_by(|a, b| a.0.cmp(&b.0));
     targets.dedup_by(|a, b| a.0 == b.0);
 
+    if let [(root, display, nested)] = targets.as_slice() {
+        return vec![drift::audit_alone(root, display.clone(), nested, opts)];
+    }
     let progress = super::progress_bar(targets.len(), "auditing");
     let repos = targets
         .par_iter()

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::blueprint::conformance::{check_walked, Conformance, Deviation, Walked};
+use crate::blueprint::conformance::{
+    check_walked_ahead, Conformance, Deviation, ReadAhead, Walked,
+};
 use crate::blueprint::provenance::answers_path;
 use crate::blueprint::versions::ChangelogEntry;
 use crate::blueprint::Catalog;
@@ -17,8 +19,15 @@ use super::rules::blueprint::{
 use crate::guardrails::declare::Declared;
 
 /// Hits and warnings for one repository; nothing when it records no blueprint.
-/// `model` holds the files the walker read, so conformance does not read them again.
-pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Warning>) {
+/// `model` holds the files the walker read, so conformance does not read them again;
+/// `ahead` is the check prepared while the walk ran, if one was
+/// ([`crate::blueprint::conformance::read_ahead`]).
+pub fn check(
+    root: &Path,
+    model: &Model,
+    catalog: &Catalog,
+    ahead: Option<ReadAhead>,
+) -> (Vec<Hit>, Vec<Warning>) {
     let mut hits = Vec::new();
     let mut warnings = Vec::new();
     let walked = |rel: &str| {
@@ -28,7 +37,7 @@ pub fn check(root: &Path, model: &Model, catalog: &Catalog) -> (Vec<Hit>, Vec<Wa
             executable: file.executable,
         })
     };
-    let Some(result) = check_walked(root, &walked, catalog) else {
+    let Some(result) = check_walked_ahead(root, &walked, catalog, ahead) else {
         return (hits, warnings);
     };
     let answers = PathBuf::from(answers_path());

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::blueprint::conformance::{read_ahead, ReadAhead};
 use crate::blueprint::provenance;
 use crate::blueprint::Catalog;
 use crate::guardrails::declare::Declared;
@@ -197,6 +198,32 @@ pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'
     evaluate(root, Some(root), display, walked, opts, Scope::Repository)
 }
 
+/// [`audit`] for a repository audited on its own, which would leave a core idle
+/// while it is walked: its `.paved/answers.toml` is read first and the blueprint
+/// rendered for conformance on that core meanwhile. The report is the same (the
+/// read-ahead is used only when the walker read the same provenance text).
+pub fn audit_alone(
+    root: &Path,
+    display: String,
+    exclude: &[PathBuf],
+    opts: &Options<'_>,
+) -> RepoReport {
+    // Walking and parsing take about as long as loading and rendering the blueprint.
+    let (parsed, ahead) = rayon::join(
+        || parse(walk::walk(root, exclude), Scope::Repository),
+        || read_ahead(root, opts.catalog),
+    );
+    evaluate_parsed(
+        root,
+        Some(root),
+        display,
+        parsed,
+        opts,
+        Scope::Repository,
+        ahead,
+    )
+}
+
 /// Audits rendered manifests (`paved drift --manifests`), shown as `display`. `files`
 /// are the rendered YAML files, with paths as the user should see them.
 pub fn audit_manifests(
@@ -251,14 +278,15 @@ pub fn audit_in_memory(files: &[(&str, &[u8])], opts: &Options<'_>) -> RepoRepor
     )
 }
 
-fn evaluate(
-    root: &Path,
-    conformance_root: Option<&Path>,
-    display: String,
-    walked: walk::Walked,
-    opts: &Options<'_>,
-    scope: Scope,
-) -> RepoReport {
+/// A repository's files parsed: the model, the blind spots found in it and the
+/// walker's warnings.
+struct Parsed {
+    model: Model,
+    blind_spots: Vec<Hit>,
+    walk_warnings: Vec<Warning>,
+}
+
+fn parse(walked: walk::Walked, scope: Scope) -> Parsed {
     let (model, blind_spots) = match scope {
         Scope::Repository => {
             let model = Model::build(walked.files);
@@ -267,6 +295,39 @@ fn evaluate(
         }
         Scope::Manifests => (Model::rendered_manifests(walked.files), Vec::new()),
     };
+    Parsed {
+        model,
+        blind_spots,
+        walk_warnings: walked.warnings,
+    }
+}
+
+fn evaluate(
+    root: &Path,
+    conformance_root: Option<&Path>,
+    display: String,
+    walked: walk::Walked,
+    opts: &Options<'_>,
+    scope: Scope,
+) -> RepoReport {
+    let parsed = parse(walked, scope);
+    evaluate_parsed(root, conformance_root, display, parsed, opts, scope, None)
+}
+
+fn evaluate_parsed(
+    root: &Path,
+    conformance_root: Option<&Path>,
+    display: String,
+    parsed: Parsed,
+    opts: &Options<'_>,
+    scope: Scope,
+    ahead: Option<ReadAhead>,
+) -> RepoReport {
+    let Parsed {
+        model,
+        blind_spots,
+        walk_warnings,
+    } = parsed;
     let parse_problems = model.parse_warnings().to_vec();
     let provenance = model
         .file(&provenance::answers_path())
@@ -295,7 +356,7 @@ fn evaluate(
             || {
                 rayon::join(
                     || match conformance_root {
-                        Some(root) => blueprint::check(root, model.model(), opts.catalog),
+                        Some(root) => blueprint::check(root, model.model(), opts.catalog, ahead),
                         None => Default::default(),
                     },
                     || {
@@ -342,7 +403,7 @@ fn evaluate(
             span: None,
         }
     }));
-    let mut warnings = walked.warnings;
+    let mut warnings = walk_warnings;
     warnings.extend(blueprint_warnings);
 
     let mut used = vec![false; waivers.active.len()];

@@ -42,7 +42,7 @@ const APP_FILE: &str = "src/app.rs";
 
 const MAX_SOURCE_BYTES: usize = 256 * 1024;
 const MAX_NESTING: usize = 256;
-const PARSER_STACK_BYTES: usize = 64 << 20;
+pub const PARSER_STACK_BYTES: usize = 64 << 20;
 
 /// A problem reading one file: where, and why.
 pub(super) type Unreadable = (Option<u32>, String);

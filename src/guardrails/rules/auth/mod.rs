@@ -103,5 +103,9 @@ mod wiring;
 
 register!("guardrails/rules/auth");
 
+/// The stack one parse of a Rust source may use ([`analysis`] grows one this deep
+/// unless the thread has that much left).
+pub use analysis::PARSER_STACK_BYTES;
+
 #[cfg(test)]
 mod tests;

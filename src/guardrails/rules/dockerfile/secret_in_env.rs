@@ -1,8 +1,9 @@
 
+use paved_model::docker::DockerfileView;
 use paved_model::pattern::Gated;
 
 use crate::guardrails::declare::{rule, Check};
-use crate::guardrails::{CheckCtx, Emitter};
+use crate::guardrails::{CheckCtx, Emitter, Severity};
 
 rule! {
     /// Secret in ENV or ARG
@@ -11,9 +12,21 @@ rule! {
     /// ENV values and build arguments are stored in the image configuration and history:
     /// anyone who can pull the image can read them.
     ///
+    /// A secret passed as a build argument leaks the same way once it is built with
+    /// the real value: `ENV API_KEY=${API_KEY}` copies it into the image configuration,
+    /// and a `RUN` that expands it records it in the image history (`docker history`
+    /// shows the arguments a `RUN` used). Docker's own build check
+    /// (`SecretsUsedInArgOrEnv`) warns about both.
+    ///
     /// ## How to fix it
     /// Pass secrets at run time (mounted files, a secret manager) or at build time with
     /// `RUN --mount=type=secret`; rotate the exposed value.
+    ///
+    /// ## Severity
+    /// Critical for a literal secret, which every copy of the Dockerfile and image
+    /// carries. High for a secret build argument copied into `ENV` or expanded by a
+    /// `RUN`: it leaks only from images built with the real value (uptime-kuma's
+    /// `ARG GITHUB_TOKEN` used to upload release assets).
     ///
     /// ## Example
     /// ```dockerfile
@@ -57,9 +70,72 @@ static SECRET_VALUE: Gated = Gated::new(
     ],
 ).for_short_texts();
 
+/// Whether `text` expands the variable `name` (`$NAME`, `${NAME}`, `${NAME:-…}`).
+fn expands(text: &str, name: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let braced = rest.strip_prefix('{');
+        let word = braced.unwrap_or(rest);
+        if let Some(after) = word.strip_prefix(name) {
+            let next = after.chars().next();
+            let ends = match braced {
+                Some(_) => matches!(next, Some('}' | ':' | '-' | '+' | '?')),
+                None => !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'),
+            };
+            if ends {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Secret-named build arguments without a literal value (the builder passes it),
+/// copied into `ENV` or expanded by a `RUN` of their stage.
+fn secret_build_args(df: &DockerfileView<'_>, out: &mut Emitter<'_>) {
+    let instructions = df.instructions();
+    for arg in instructions.iter().filter(|i| i.is("ARG") && i.stage.is_some()) {
+        for (name, value) in arg.key_values() {
+            let passed = passed(value.as_deref());
+            if !passed || !SECRET_NAME.is_match(&name) || SECRET_NAME_EXEMPT.is_match(&name) {
+                continue;
+            }
+            let later = instructions
+                .iter()
+                .filter(|i| i.stage == arg.stage && i.line > arg.line);
+            for ins in later {
+                if ins.is("ENV") {
+                    for (key, v) in ins.key_values() {
+                        if v.as_deref().is_some_and(|v| expands(v, &name)) {
+                            out.at(df.at(ins)).severity(Severity::High).say(format!(
+                                "ENV `{key}` copies the secret build argument `{name}` into the image configuration, where anyone who pulls the image reads it"
+                            ));
+                        }
+                    }
+                } else if ins.is("RUN") && expands(&ins.args, &name) {
+                    out.at(df.at(arg)).severity(Severity::High).say(format!(
+                        "build argument `{name}` is a secret expanded by the RUN on line {}: its value is recorded in the image history; use `RUN --mount=type=secret`",
+                        ins.line
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// `None`, empty or a `$` reference: a value the builder passes, not a literal.
+fn passed(value: Option<&str>) -> bool {
+    value.map_or(true, |v| {
+        v.trim().is_empty() || v.trim_start().starts_with('$')
+    })
+}
+
 impl Check for SecretInEnv {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
         for df in cx.docker().files() {
+            secret_build_args(df, out);
             for ins in df
                 .instructions()
                 .iter()
@@ -111,5 +187,21 @@ mod gate_tests {
             .map(|g| assert_same_matches(g, &texts))
             .sum();
         assert!(n > 10, "{n}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expands;
+
+    #[test]
+    fn expansion_of_a_build_argument() {
+        assert!(expands("x=$TOKEN y", "TOKEN"));
+        assert!(expands("${TOKEN}", "TOKEN"));
+        assert!(expands("${TOKEN:-none}", "TOKEN"));
+        assert!(expands("a$TOKEN", "TOKEN"));
+        assert!(!expands("$TOKEN_FILE", "TOKEN"));
+        assert!(!expands("${TOKENS}", "TOKEN"));
+        assert!(!expands("TOKEN", "TOKEN"));
     }
 }

@@ -55,12 +55,25 @@ impl Check for BroadPermissions {
                     [job] => job.node.get("permissions").is_none(),
                     _ => false,
                 };
-                for (scope, _, v) in perms.entries() {
-                    if v.as_str() == Some("write") && !only_job {
-                        out.at(file.at(perms, scope)).say(format!(
-                            "workflow-level `{scope}: write` applies to every job; grant it only to the job that needs it"
-                        ));
+                let writes: Vec<_> = perms
+                    .entries()
+                    .filter(|(_, _, v)| v.as_str() == Some("write") && !only_job)
+                    .map(|(scope, _, _)| (scope, file.at(perms, scope)))
+                    .collect();
+                // One block, one fix (move it to the job that needs it): the scopes'
+                // findings span the block's write lines, so the human and Markdown
+                // reports show them together (cli/cli's deployment workflow grants
+                // three); JSON and SARIF keep one finding per scope.
+                let lines = writes.iter().filter_map(|(_, at)| at.line);
+                let span = lines.clone().min().zip(lines.max());
+                for (scope, at) in writes {
+                    let mut say = out.at(at);
+                    if let Some((first, last)) = span {
+                        say = say.spanning(first).spanning(last);
                     }
+                    say.say(format!(
+                        "workflow-level `{scope}: write` applies to every job; grant it only to the job that needs it"
+                    ));
                 }
             }
             for job in file.jobs() {

@@ -1,20 +1,40 @@
-use std::sync::OnceLock;
-
+use paved_model::pattern::Gated;
 use paved_model::workflows::{expressions, Step, WorkflowFile};
-use regex::Regex;
 
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
 
+// Each pattern is compiled only for a text holding a literal that all its matches
+// contain, and built for short texts (an expression, a line, a value); most
+// workflows name none of these contexts, so the audit compiles none of them.
+
 /// Contexts whose text whoever opens an issue, a pull request or a branch chooses.
-fn untrusted_context() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"github\s*\.\s*(head_ref|event\.(issue\.(title|body)|pull_request\.(title|body|head\.(ref|label|repo\.default_branch))|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|commits(\[[^\]]*\]|\.\*)\.(message|author\.(name|email))|head_commit\.(message|author\.(name|email))|workflow_run\.(head_branch|display_title|head_commit\.(message|author\.(name|email)))|pages(\[[^\]]*\]|\.\*)\.page_name))",
-        )
-        .expect("valid regex")
-    })
+/// The needles are the context names after `github.` (`event.pull_request.number`
+/// names none of them).
+static UNTRUSTED_CONTEXT: Gated = Gated::new(
+    r"github\s*\.\s*(head_ref|event\.(issue\.(title|body)|pull_request\.(title|body|head\.(ref|label|repo\.default_branch))|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|commits(\[[^\]]*\]|\.\*)\.(message|author\.(name|email))|head_commit\.(message|author\.(name|email))|workflow_run\.(head_branch|display_title|head_commit\.(message|author\.(name|email)))|pages(\[[^\]]*\]|\.\*)\.page_name))",
+    &[
+        "head_ref",
+        "event.issue.",
+        "event.pull_request.title",
+        "event.pull_request.body",
+        "event.pull_request.head.ref",
+        "event.pull_request.head.label",
+        "event.pull_request.head.repo.default_branch",
+        "event.comment.body",
+        "event.review.body",
+        "event.review_comment.body",
+        "event.discussion.",
+        "event.commits",
+        "event.head_commit.",
+        "event.workflow_run.",
+        "event.pages",
+    ],
+)
+.for_short_texts();
+
+fn untrusted_context() -> &'static Gated {
+    &UNTRUSTED_CONTEXT
 }
 
 rule! {
@@ -192,29 +212,35 @@ fn tainted_outputs(file: &WorkflowFile<'_>, step: &Step<'_>) -> Vec<(String, Str
 }
 
 /// `name=` or `name<<` at the start of an echoed or printed word.
-fn output_assignment() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r#"(?:echo|printf)(?:\s+-[a-zA-Z]+)*\s+["']?([A-Za-z_][A-Za-z0-9_-]*)(?:=|<<)"#)
-            .expect("valid regex")
-    })
+static OUTPUT_ASSIGNMENT: Gated = Gated::new(
+    r#"(?:echo|printf)(?:\s+-[a-zA-Z]+)*\s+["']?([A-Za-z_][A-Za-z0-9_-]*)(?:=|<<)"#,
+    &["echo", "printf"],
+)
+.for_short_texts();
+
+fn output_assignment() -> &'static Gated {
+    &OUTPUT_ASSIGNMENT
 }
 
 /// `::set-output name=NAME::VALUE`.
-fn set_output_command() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"::set-output\s+name=([A-Za-z_][A-Za-z0-9_-]*)::(.*)").expect("valid regex")
-    })
+static SET_OUTPUT_COMMAND: Gated = Gated::new(
+    r"::set-output\s+name=([A-Za-z_][A-Za-z0-9_-]*)::(.*)",
+    &["::set-output"],
+)
+.for_short_texts();
+
+fn set_output_command() -> &'static Gated {
+    &SET_OUTPUT_COMMAND
 }
 
-/// `core.setOutput('NAME', VALUE` (the rest of the line).
-fn set_output_call() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r#"core\.setOutput\(\s*["'`]([A-Za-z_][A-Za-z0-9_-]*)["'`]\s*,(.*)"#)
-            .expect("valid regex")
-    })
+/// `core.setOutput('NAME', VALUE` (the rest of the line), searched in a whole script.
+static SET_OUTPUT_CALL: Gated = Gated::new(
+    r#"core\.setOutput\(\s*["'`]([A-Za-z_][A-Za-z0-9_-]*)["'`]\s*,(.*)"#,
+    &["core.setOutput("],
+);
+
+fn set_output_call() -> &'static Gated {
+    &SET_OUTPUT_CALL
 }
 
 /// The environment variables a step sees (workflow, job, then step `env:`, the
@@ -402,5 +428,42 @@ mod tests {
             "      - run: echo ${{ steps.meta.outputs.title }}\n",
         );
         assert_eq!(findings(w), []);
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+
+    /// The needles of each pattern are literals all its matches contain: each finds,
+    /// over every fixture line and these samples, what its regex alone finds.
+    #[test]
+    fn gates_keep_every_match() {
+        let texts = texts(&[
+            "echo ${{ github.head_ref }}",
+            "github . event.issue.title",
+            "${{ github.event.pull_request.head.repo.default_branch }}",
+            "${{ github.event.pull_request.number || github.sha }}",
+            "github.event.commits[0].author.email",
+            "github.event.commits.*.message",
+            "github.event.pages[1].page_name",
+            "github.event.workflow_run.head_commit.author.name",
+            "github.event.discussion.body github.event.review_comment.body",
+            "echo \"title=$TITLE\" >> \"$GITHUB_OUTPUT\"",
+            "printf -v 'name<<EOF'",
+            "echo ::set-output name=title::${{ github.event.issue.title }}",
+            "core.setOutput( 'title', context.payload.issue.title)",
+        ]);
+        let n: usize = [
+            &UNTRUSTED_CONTEXT,
+            &OUTPUT_ASSIGNMENT,
+            &SET_OUTPUT_COMMAND,
+            &SET_OUTPUT_CALL,
+        ]
+        .iter()
+        .map(|g| assert_same_matches(g, &texts))
+        .sum();
+        assert!(n >= 13, "{n}");
     }
 }

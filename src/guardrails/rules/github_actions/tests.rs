@@ -367,3 +367,28 @@ fn reusable_workflow_is_judged_by_its_caller() {
     let both = callee.replace("on: workflow_call", "on: [workflow_call, push]");
     insta::assert_snapshot!(hits(&[(".github/workflows/lib.yml", &both)]), @".github/workflows/lib.yml:3: [PVD-GHA-002] job `build` runs with the default GITHUB_TOKEN permissions: no `permissions:` at workflow or job level");
 }
+
+#[test]
+fn gha003_one_block_spans_its_write_scopes() {
+    // cli/cli's deployment workflow: three workflow-level write scopes, build jobs that
+    // need none of them. Three findings (JSON, SARIF), one block in the human report.
+    let text = "name: d\non: workflow_dispatch\npermissions:\n  attestations: write\n  contents: write\n  id-token: write\n  actions: read\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps: [{run: make}]\n  release:\n    runs-on: ubuntu-24.04\n    steps: [{run: make release}]\n";
+    let model = crate::guardrails::RepoModel::from_memory(&[(".github/workflows/d.yml", text)]);
+    let found: Vec<_> = crate::guardrails::check_all(
+        &model,
+        &crate::guardrails::Params::default(),
+        super::rules(),
+    )
+    .into_iter()
+    .filter(|h| h.rule == "PVD-GHA-003")
+    .map(|h| (h.line, h.span))
+    .collect();
+    assert_eq!(
+        found,
+        [
+            (Some(4), Some((4, 6))),
+            (Some(5), Some((4, 6))),
+            (Some(6), Some((4, 6))),
+        ]
+    );
+}
