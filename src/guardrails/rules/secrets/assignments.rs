@@ -98,15 +98,17 @@ impl Form {
     /// (end of the whole match, key, value); `lower` is `text` lower-cased (ASCII).
     /// Each step is the only one the pattern can take from there (see [`find`]); the
     /// text holds no character that `(?i)` folds into ASCII.
+    /// `word` is the key word found in `lower` that led here.
     fn match_at(
         self,
         text: &str,
         lower: &[u8],
         start: usize,
+        word: &Range<usize>,
     ) -> Option<(usize, Range<usize>, Range<usize>)> {
         match self {
-            Form::Quoted => quoted_at(text, lower, start),
-            Form::Unquoted => unquoted_at(text, lower, start),
+            Form::Quoted => quoted_at(text, lower, start, word),
+            Form::Unquoted => unquoted_at(text, lower, start, word),
         }
     }
 
@@ -156,13 +158,16 @@ fn has_at(lower: &[u8], at: usize, word: &str) -> bool {
 
 /// The key at `at`: `[A-Za-z0-9_.-]*(?:KEY_WORDS)[A-Za-z0-9_.-]*` followed by a
 /// character that is not a key character, so the whole run of key characters.
-fn key_at(lower: &[u8], at: usize) -> Option<Range<usize>> {
+/// `word`, a key word found in `lower`, answers without a search when it lies in
+/// the run.
+fn key_at(lower: &[u8], at: usize, word: &Range<usize>) -> Option<Range<usize>> {
     let end = at + lower[at..].iter().take_while(|&&b| is_key_byte(b)).count();
     let key = &lower[at..end];
-    KEY_WORD_LITERALS
-        .iter()
-        .any(|w| memchr::memmem::find(key, w.as_bytes()).is_some())
-        .then_some(at..end)
+    let holds = (at <= word.start && word.end <= end)
+        || KEY_WORD_LITERALS
+            .iter()
+            .any(|w| memchr::memmem::find(key, w.as_bytes()).is_some());
+    holds.then_some(at..end)
 }
 
 fn is_quote(c: char) -> bool {
@@ -174,9 +179,10 @@ fn quoted_at(
     text: &str,
     lower: &[u8],
     start: usize,
+    word: &Range<usize>,
 ) -> Option<(usize, Range<usize>, Range<usize>)> {
     let bytes = text.as_bytes();
-    let key = key_at(lower, start)?;
+    let key = key_at(lower, start, word)?;
     // `["']?`: taken when there, as without it nothing after could match a quote.
     let mut at = key.end + usize::from(matches!(bytes.get(key.end), Some(b'"' | b'\'')));
     // `(?:\s*:\s*&(?:'static\s+)?str)?`: when it matches, skipping it leaves `:`
@@ -235,6 +241,7 @@ fn unquoted_at(
     text: &str,
     lower: &[u8],
     start: usize,
+    word: &Range<usize>,
 ) -> Option<(usize, Range<usize>, Range<usize>)> {
     let bytes = text.as_bytes();
     // `(?m)^`: a line starts here.
@@ -249,7 +256,7 @@ fn unquoted_at(
             at = after;
         }
     }
-    let key = key_at(lower, at)?;
+    let key = key_at(lower, at, word)?;
     // `[ \t]*[:=][ \t]*`
     at = skip_blank(bytes, key.end);
     if !matches!(bytes.get(at), Some(b':' | b'=')) {
@@ -322,7 +329,8 @@ pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
             continue;
         }
         tried = Some(start);
-        let Some((end, key, value)) = form.match_at(text, lower.as_bytes(), start) else {
+        let Some((end, key, value)) = form.match_at(text, lower.as_bytes(), start, &word.range())
+        else {
             continue;
         };
         if VALUE_CHARS.contains(&text[value.clone()].chars().count()) {

@@ -30,9 +30,12 @@ pub struct Scope {
 
 impl Scope {
     pub fn new(cx: &CheckCtx<'_>) -> Scope {
-        let globs = cx.params::<SecretParams>().secret_allow_paths;
+        Scope::of(&cx.params::<SecretParams>().secret_allow_paths)
+    }
+
+    fn of(globs: &[String]) -> Scope {
         let mut builder = GlobSetBuilder::new();
-        for g in &globs {
+        for g in globs {
             // Profiles are validated when loaded; a glob that still fails to compile is skipped.
             if let Ok(glob) = GlobBuilder::new(g).literal_separator(true).build() {
                 builder.add(glob);
@@ -81,9 +84,13 @@ pub fn covers(gate: &Gated) -> bool {
         .all(|n| LITERALS.holds(Held::default(), n).is_some())
 }
 
-/// The literals each file holds, by the file's index in the repository; computed
-/// once per audit for all the secret rules.
-struct HeldLiterals(Vec<Held>);
+/// The files the secret rules scan (by index in the repository) with the literals
+/// each holds, and the `secret_allow_paths` that chose them; computed once per audit
+/// for all the secret rules.
+struct ScannedFiles {
+    allow: Vec<String>,
+    files: Vec<(usize, Held)>,
+}
 
 /// A text file the secret rules scan, with the literals it holds.
 pub struct Scanned<'a> {
@@ -108,31 +115,46 @@ impl Scanned<'_> {
 
 /// Text files the secret rules scan: outside `.paved/` and the `secret_allow_paths`.
 pub fn scanned<'a>(cx: &'a CheckCtx<'_>) -> Vec<Scanned<'a>> {
-    let scope = Scope::new(cx);
-    let held = cx.repo.memo(|repo| {
-        HeldLiterals(
-            repo.files()
-                .iter()
-                .map(|f| {
+    let allow = cx.params::<SecretParams>().secret_allow_paths;
+    let choose = |allow: &[String]| -> Vec<(usize, Held)> {
+        let scope = Scope::of(allow);
+        cx.repo
+            .files()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.text.is_some() && !scope.skips(&f.path_str()))
+            .map(|(i, f)| {
+                (
+                    i,
                     f.text
                         .as_deref()
                         .map(|t| LITERALS.scan(t))
-                        .unwrap_or_default()
-                })
-                .collect(),
-        )
-    });
-    cx.repo
-        .files()
-        .iter()
-        .zip(held.0.iter())
-        .filter(|(f, _)| !scope.skips(&f.path_str()))
-        .filter_map(|(f, held)| {
-            f.text.as_deref().map(|text| Scanned {
-                file: f,
-                text,
-                held: *held,
+                        .unwrap_or_default(),
+                )
             })
+            .collect()
+    };
+    let memo = cx.repo.memo(|_| ScannedFiles {
+        files: choose(&allow),
+        allow: allow.clone(),
+    });
+    // The parameters are the audit's, so the same for every rule; a rule asking with
+    // other ones (never in an audit) gets its own choice.
+    let own;
+    let files = if memo.allow == allow {
+        &memo.files
+    } else {
+        own = choose(&allow);
+        &own
+    };
+    let all = cx.repo.files();
+    files
+        .iter()
+        .filter_map(|&(i, held)| {
+            let file = &all[i];
+            file.text
+                .as_deref()
+                .map(|text| Scanned { file, text, held })
         })
         .collect()
 }
