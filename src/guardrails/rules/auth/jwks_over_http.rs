@@ -1,4 +1,5 @@
 use memchr::memmem;
+use paved_model::pattern::contains_ignore_ascii_case;
 use paved_model::Location;
 
 use crate::guardrails::declare::{rule, Check};
@@ -126,6 +127,12 @@ fn mentions_jwks(text: &str) -> bool {
 /// name, never routed beyond it) are left out.
 fn plain_http_jwks(text: &str) -> Vec<(u32, String)> {
     let mut out = Vec::new();
+    // Only a line holding `http://` (in some ASCII case: the search below is on the
+    // lower-cased line) yields a URL, so a text without one is done with one search
+    // instead of a lower-cased copy of every line (1.5 M instructions a service).
+    if !contains_ignore_ascii_case(text, "http://") {
+        return out;
+    }
     let mut named_above = false;
     for (idx, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
@@ -184,6 +191,12 @@ mod tests {
 
     #[test]
     fn finds_plain_http_jwks_urls() {
+        // The whole-text check ignores ASCII case as the line search does.
+        assert_eq!(
+            plain_http_jwks("jwks_uri = \"HTTP://idp.example.com/keys\"\n"),
+            [(1, "HTTP://idp.example.com/keys".to_owned())]
+        );
+        assert_eq!(plain_http_jwks("jwks_uri = \"https://idp.example.com/keys\"\n"), []);
         let cm = "kind: ConfigMap\ndata:\n  AUTH_JWKS_URL: http://idp.example.com/.well-known/jwks.json\n  AUTH_ISSUER: http://idp.example.com/\n";
         assert_eq!(
             plain_http_jwks(cm),
