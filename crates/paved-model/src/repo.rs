@@ -225,16 +225,7 @@ mod owner_tests {
     #[test]
     fn owners_are_judged_as_the_regex_judges_them() {
         let re = regex::Regex::new(OWNER).unwrap();
-        let alphabet = ['a', '0', '_', '.', '-', '/', '@', ' '];
-        let mut words = vec![String::new()];
-        let mut all = Vec::new();
-        for _ in 0..6 {
-            words = words
-                .iter()
-                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
-                .collect();
-            all.extend(words.iter().cloned());
-        }
+        let mut all = crate::samples::strings_over(&['a', '0', '_', '.', '-', '/', '@', ' '], 6);
         all.extend(
             [
                 "@acme/platform-team",

@@ -11,6 +11,22 @@ use regex::Regex;
 
 use crate::pattern::Gated;
 
+/// Every string of one to `max_len` characters over `alphabet`, shortest first: an
+/// exhaustive sample for a hand-written matcher compared with the regex it replaces,
+/// where the alphabet holds the characters that decide a match.
+pub fn strings_over(alphabet: &[char], max_len: usize) -> Vec<String> {
+    let mut words = vec![String::new()];
+    let mut all = Vec::new();
+    for _ in 0..max_len {
+        words = words
+            .iter()
+            .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+            .collect();
+        all.extend(words.iter().cloned());
+    }
+    all
+}
+
 /// `extra`, then every distinct text file under the repository's tests/fixtures and
 /// every distinct line of those (read once per test run).
 pub fn texts(extra: &[&str]) -> Vec<String> {

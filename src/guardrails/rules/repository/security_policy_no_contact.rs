@@ -97,7 +97,7 @@ impl Check for SecurityPolicyNoContact {
 #[cfg(test)]
 mod gate_tests {
     use super::*;
-    use crate::guardrails::gate_samples::{assert_same_matches, texts};
+    use crate::guardrails::gate_samples::{assert_same_matches, strings_over, texts};
 
     /// The needles of each pattern are literals all its matches contain.
     #[test]
@@ -128,15 +128,7 @@ mod gate_tests {
             "ſ@a.io x@ſ.io",
             "a@b.c9 d@e.fg",
         ]);
-        let alphabet = ['a', '0', '.', '-', '@', ' ', '%'];
-        let mut words = vec![String::new()];
-        for _ in 0..6 {
-            words = words
-                .iter()
-                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
-                .collect();
-            all.extend(words.iter().cloned());
-        }
+        all.extend(strings_over(&['a', '0', '.', '-', '@', ' ', '%'], 6));
         let mut found = 0;
         for text in &all {
             assert_eq!(contains_email(text), re.is_match(text), "{text:?}");
