@@ -117,6 +117,18 @@ pub(super) fn lex(text: &str) -> Option<Lexed<'_>> {
         value: (0, 0),
         mate: 0,
     };
+    // A doc comment `start..end` whose text runs from after its three-byte opener to
+    // `value_end`; `marker` is its third byte, `!` for an inner doc.
+    let doc = |marker: Option<u8>, start: usize, end: usize, value_end: usize| Token {
+        value: ((start + 3) as u32, value_end as u32),
+        ..tok(
+            Kind::Doc {
+                inner: marker == Some(b'!'),
+            },
+            start,
+            end,
+        )
+    };
     while i < bytes.len() {
         let b = bytes[i];
         match b {
@@ -125,21 +137,13 @@ pub(super) fn lex(text: &str) -> Option<Lexed<'_>> {
                 let end = memchr_newline(bytes, i);
                 // `///x` (not `////`) and `//!` are doc comments.
                 let third = bytes.get(i + 2).copied();
-                let doc = match third {
+                let is_doc = match third {
                     Some(b'/') => bytes.get(i + 3) != Some(&b'/'),
                     Some(b'!') => true,
                     _ => false,
                 };
-                if doc {
-                    let mut t = tok(
-                        Kind::Doc {
-                            inner: third == Some(b'!'),
-                        },
-                        i,
-                        end,
-                    );
-                    t.value = ((i + 3) as u32, end as u32);
-                    tokens.push(t);
+                if is_doc {
+                    tokens.push(doc(third, i, end, end));
                 }
                 i = end;
             }
@@ -147,21 +151,13 @@ pub(super) fn lex(text: &str) -> Option<Lexed<'_>> {
                 let end = block_comment_end(bytes, i)?;
                 // `/**x*/` (not `/***`, not `/**/`) and `/*!x*/` are doc comments.
                 let third = bytes.get(i + 2).copied();
-                let doc = match third {
+                let is_doc = match third {
                     Some(b'*') => !matches!(bytes.get(i + 3), Some(b'*') | Some(b'/')),
                     Some(b'!') => true,
                     _ => false,
                 };
-                if doc {
-                    let mut t = tok(
-                        Kind::Doc {
-                            inner: third == Some(b'!'),
-                        },
-                        i,
-                        end,
-                    );
-                    t.value = ((i + 3) as u32, (end - 2) as u32);
-                    tokens.push(t);
+                if is_doc {
+                    tokens.push(doc(third, i, end, end - 2));
                 }
                 i = end;
             }
