@@ -7,9 +7,9 @@
 //! case-insensitive, so no literal prefilter applies and running them meant stepping
 //! through every byte of every file, the largest cost of auditing a repository after
 //! parsing. A match always holds one of the key words, so the key words are looked
-//! up first (in a lower-cased copy, with a vectorised multi-string search) and a
-//! match is only tried, anchored, where a match holding that word would have to
-//! start. From a given start each pattern can take one path only (see [`find`]), so
+//! up first ([`KeyWords`]: a vectorised multi-string search over the text lower-cased
+//! a block at a time, once per file for both forms) and a match is only tried,
+//! anchored, where a match holding that word would have to start. From a given start each pattern can take one path only (see [`find`]), so
 //! that anchored match is a direct walk over the text ([`Form::match_at`]) rather
 //! than the compiled pattern, whose construction (two Unicode-aware automata) cost
 //! more than everything else the rule does. The pattern itself still scans a text
@@ -95,20 +95,19 @@ impl Form {
     }
 
     /// The match of the pattern anchored at `start` (a char boundary of `text`), as
-    /// (end of the whole match, key, value); `lower` is `text` lower-cased (ASCII).
-    /// Each step is the only one the pattern can take from there (see [`find`]); the
-    /// text holds no character that `(?i)` folds into ASCII.
-    /// `word` is the key word found in `lower` that led here.
+    /// (end of the whole match, key, value). Letters are compared ignoring ASCII
+    /// case, as `(?i)` does for a text that holds no character it folds into ASCII.
+    /// Each step is the only one the pattern can take from there (see [`find`]).
+    /// `word` is the key word found in the text that led here.
     fn match_at(
         self,
         text: &str,
-        lower: &[u8],
         start: usize,
         word: &Range<usize>,
     ) -> Option<(usize, Range<usize>, Range<usize>)> {
         match self {
-            Form::Quoted => quoted_at(text, lower, start, word),
-            Form::Unquoted => unquoted_at(text, lower, start, word),
+            Form::Quoted => quoted_at(text, start, word),
+            Form::Unquoted => unquoted_at(text, start, word),
         }
     }
 
@@ -151,22 +150,29 @@ fn skip_blank(text: &[u8], at: usize) -> usize {
         .count()
 }
 
-/// Whether `lower` holds `word` (lower-case ASCII) at `at`.
-fn has_at(lower: &[u8], at: usize, word: &str) -> bool {
-    lower.get(at..at + word.len()) == Some(word.as_bytes())
+/// Whether `text` holds `word` (lower-case ASCII) at `at`, in any ASCII case.
+fn has_at(text: &[u8], at: usize, word: &str) -> bool {
+    text.get(at..at + word.len())
+        .is_some_and(|b| b.eq_ignore_ascii_case(word.as_bytes()))
+}
+
+/// The byte at `at`, lower-cased (ASCII).
+fn lower_at(text: &[u8], at: usize) -> Option<u8> {
+    text.get(at).map(u8::to_ascii_lowercase)
 }
 
 /// The key at `at`: `[A-Za-z0-9_.-]*(?:KEY_WORDS)[A-Za-z0-9_.-]*` followed by a
 /// character that is not a key character, so the whole run of key characters.
-/// `word`, a key word found in `lower`, answers without a search when it lies in
+/// `word`, a key word found in the text, answers without a search when it lies in
 /// the run.
-fn key_at(lower: &[u8], at: usize, word: &Range<usize>) -> Option<Range<usize>> {
-    let end = at + lower[at..].iter().take_while(|&&b| is_key_byte(b)).count();
-    let key = &lower[at..end];
+fn key_at(text: &[u8], at: usize, word: &Range<usize>) -> Option<Range<usize>> {
+    let end = at + text[at..].iter().take_while(|&&b| is_key_byte(b)).count();
+    let key = &text[at..end];
     let holds = (at <= word.start && word.end <= end)
-        || KEY_WORD_LITERALS
-            .iter()
-            .any(|w| memchr::memmem::find(key, w.as_bytes()).is_some());
+        || KEY_WORD_LITERALS.iter().any(|w| {
+            key.windows(w.len())
+                .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
+        });
     holds.then_some(at..end)
 }
 
@@ -177,69 +183,68 @@ fn is_quote(c: char) -> bool {
 /// [`Form::Quoted`] anchored at `start`.
 fn quoted_at(
     text: &str,
-    lower: &[u8],
     start: usize,
     word: &Range<usize>,
 ) -> Option<(usize, Range<usize>, Range<usize>)> {
     let bytes = text.as_bytes();
-    let key = key_at(lower, start, word)?;
+    let key = key_at(bytes, start, word)?;
     // `["']?`: taken when there, as without it nothing after could match a quote.
     let mut at = key.end + usize::from(matches!(bytes.get(key.end), Some(b'"' | b'\'')));
     // `(?:\s*:\s*&(?:'static\s+)?str)?`: when it matches, skipping it leaves `:`
     // before `&`, which nothing after accepts.
-    at = type_annotation(text, lower, at).unwrap_or(at);
+    at = type_annotation(text, at).unwrap_or(at);
     // `\s*(?::=|=>|=|:)`, the first alternative that matches: a shorter one leaves
     // `=` or `>` where `\s*`, `[br]` or a quote must follow.
     at = skip_space(text, at);
     at += [":=", "=>", "=", ":"]
         .iter()
-        .find(|op| has_at(lower, at, op))?
+        .find(|op| has_at(bytes, at, op))?
         .len();
     // `\s*(?:[br]#?)?["'`]`
     at = skip_space(text, at);
-    if matches!(lower.get(at), Some(b'b' | b'r')) {
+    if matches!(lower_at(bytes, at), Some(b'b' | b'r')) {
         at += 1;
-        if lower.get(at) == Some(&b'#') {
+        if bytes.get(at) == Some(&b'#') {
             at += 1;
         }
     }
-    if !matches!(lower.get(at), Some(b'"' | b'\'' | b'`')) {
+    if !matches!(bytes.get(at), Some(b'"' | b'\'' | b'`')) {
         return None;
     }
     // `([^"'`\s\\]+)["'`]`
     let value = at + 1..run_end(text, at + 1, |c| {
         !(is_quote(c) || c == '\\' || c.is_whitespace())
     });
-    if value.is_empty() || !matches!(lower.get(value.end), Some(b'"' | b'\'' | b'`')) {
+    if value.is_empty() || !matches!(bytes.get(value.end), Some(b'"' | b'\'' | b'`')) {
         return None;
     }
     Some((value.end + 1, key, value))
 }
 
 /// `(?:\s*:\s*&(?:'static\s+)?str)?` at `at`: where it ends, when it matches.
-fn type_annotation(text: &str, lower: &[u8], at: usize) -> Option<usize> {
+fn type_annotation(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
     let mut at = skip_space(text, at);
-    if lower.get(at) != Some(&b':') {
+    if bytes.get(at) != Some(&b':') {
         return None;
     }
     at = skip_space(text, at + 1);
-    if lower.get(at) != Some(&b'&') {
+    if bytes.get(at) != Some(&b'&') {
         return None;
     }
     at += 1;
-    if has_at(lower, at, "'static") {
+    if has_at(bytes, at, "'static") {
         let after = skip_space(text, at + "'static".len());
         if after > at + "'static".len() {
             at = after;
         }
     }
-    has_at(lower, at, "str").then_some(at + "str".len())
+    has_at(bytes, at, "str").then_some(at + "str".len())
 }
 
 /// [`Form::Unquoted`] anchored at `start`.
 fn unquoted_at(
     text: &str,
-    lower: &[u8],
     start: usize,
     word: &Range<usize>,
 ) -> Option<(usize, Range<usize>, Range<usize>)> {
@@ -250,13 +255,13 @@ fn unquoted_at(
     }
     let mut at = skip_blank(bytes, start);
     // `(?:export[ \t]+)?`: when it matches, skipping it leaves the key `export`.
-    if has_at(lower, at, "export") {
+    if has_at(bytes, at, "export") {
         let after = skip_blank(bytes, at + "export".len());
         if after > at + "export".len() {
             at = after;
         }
     }
-    let key = key_at(lower, at, word)?;
+    let key = key_at(bytes, at, word)?;
     // `[ \t]*[:=][ \t]*`
     at = skip_blank(bytes, key.end);
     if !matches!(bytes.get(at), Some(b':' | b'=')) {
@@ -288,7 +293,87 @@ pub(super) struct Assignment {
     pub value: Range<usize>,
 }
 
-/// Every assignment of `form` in `text`, in order, whose value is 8 to 200 characters.
+/// Where the key words are in one text: found once per file and shared by both
+/// forms.
+pub(super) struct KeyWords {
+    /// The key words in the text lower-cased, as `find_iter` of a leftmost-first
+    /// search for [`KEY_WORD_LITERALS`] gives them; `None` for a text holding a
+    /// character that `(?i)` folds into ASCII (see [`find`]).
+    found: Option<Vec<Range<usize>>>,
+}
+
+impl KeyWords {
+    /// The key words of `text`; `buffer` is scratch space, kept from file to file
+    /// (zeroing a fresh block for each file cost more than searching most of them).
+    pub(super) fn of(text: &str, buffer: &mut Vec<u8>) -> KeyWords {
+        // Under `(?i)` two non-ASCII characters fold to ASCII letters of the key words
+        // and key characters: `ſ` (to `s`) and the Kelvin sign (to `k`). Lower-casing
+        // ASCII misses those, so such a text is scanned with the pattern itself.
+        let found = (!folds_to_ascii(text)).then(|| key_words(text.as_bytes(), BLOCK, buffer));
+        KeyWords { found }
+    }
+
+    /// Whether the text holds no key word, so no assignment.
+    pub(super) fn is_empty(&self) -> bool {
+        self.found.as_ref().is_some_and(Vec::is_empty)
+    }
+}
+
+/// Bytes lower-cased and searched at a time (on the stack).
+const BLOCK: usize = 4096;
+
+/// The longest key word, less one: how far a block reaches into the next one.
+const OVERLAP: usize = 10;
+
+/// The key words of `text` lower-cased (ASCII), exactly as `find_iter` of the
+/// leftmost-first search over a lower-cased copy of the whole text gives them, without
+/// the copy (an allocation and a pass over every byte of every file): each `block`
+/// bytes are lower-cased into a buffer and searched there. A match is taken from a
+/// block only where every key word starting there would fit in it, so the leftmost
+/// match and its word are those of the whole text; later starts are searched again
+/// in the next block, which begins there.
+fn key_words(text: &[u8], block: usize, buffer: &mut Vec<u8>) -> Vec<Range<usize>> {
+    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(KEY_WORD_LITERALS)
+            .expect("key words are valid")
+    });
+    debug_assert!(KEY_WORD_LITERALS.iter().all(|w| w.len() <= OVERLAP + 1));
+    debug_assert!(block > OVERLAP);
+    if buffer.len() < block {
+        buffer.resize(block, 0);
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    while from < text.len() {
+        let end = (from + block).min(text.len());
+        let last = end == text.len();
+        // Starts from here on are left to the next block.
+        let limit = if last { end } else { end - OVERLAP };
+        let lower = &mut buffer[..end - from];
+        for (l, b) in lower.iter_mut().zip(&text[from..end]) {
+            *l = b.to_ascii_lowercase();
+        }
+        let mut next = limit;
+        for word in WORDS.find_iter(&*lower) {
+            let start = from + word.start();
+            if start >= limit {
+                break;
+            }
+            out.push(start..from + word.end());
+            next = next.max(from + word.end());
+        }
+        if last {
+            break;
+        }
+        from = next;
+    }
+    out
+}
+
+/// Every assignment of `form` in `text`, in order, whose value is 8 to 200 characters;
+/// `words` are the text's [`KeyWords`].
 ///
 /// Why the `+` pattern with a length check gives the bounded pattern's matches: from a
 /// given start both patterns can take one path only. The key is a maximal run of key
@@ -301,36 +386,25 @@ pub(super) struct Assignment {
 /// A rejected value rules out only the starts inside its key (they share the value):
 /// the search goes on from the end of the key, so an assignment starting inside a
 /// rejected value is still found.
-pub(super) fn find(form: Form, text: &str) -> Vec<Assignment> {
-    // Under `(?i)` two non-ASCII characters fold to ASCII letters of the key words
-    // and key characters: `ſ` (to `s`) and the Kelvin sign (to `k`). A lower-cased
-    // ASCII copy misses those, so such a text is scanned with the pattern itself.
-    if folds_to_ascii(text) {
+pub(super) fn find(form: Form, text: &str, words: &KeyWords) -> Vec<Assignment> {
+    let Some(words) = &words.found else {
         return scan(form, text);
-    }
-    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(KEY_WORD_LITERALS)
-            .expect("key words are valid")
-    });
-    let lower = text.to_ascii_lowercase();
+    };
     let mut out = Vec::new();
     let (mut at, mut tried) = (0, None);
-    for word in WORDS.find_iter(&lower) {
-        if word.start() < at {
+    for word in words {
+        if word.start < at {
             continue;
         }
         // The leftmost match from `at` starts at the earliest start of some key word
         // (a match starting later in the same run or line would also match from
         // there), so trying those in order finds every match, in order.
-        let start = form.earliest_start(lower.as_bytes(), word.start()).max(at);
+        let start = form.earliest_start(text.as_bytes(), word.start).max(at);
         if tried == Some(start) {
             continue;
         }
         tried = Some(start);
-        let Some((end, key, value)) = form.match_at(text, lower.as_bytes(), start, &word.range())
-        else {
+        let Some((end, key, value)) = form.match_at(text, start, word) else {
             continue;
         };
         if VALUE_CHARS.contains(&text[value.clone()].chars().count()) {
@@ -400,7 +474,32 @@ mod tests {
         }
     }
 
+    /// The key words as found before [`key_words`]: one search of a lower-cased copy.
+    fn key_words_of_a_copy(text: &str) -> Vec<Range<usize>> {
+        static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(KEY_WORD_LITERALS)
+                .unwrap()
+        });
+        WORDS
+            .find_iter(&text.to_ascii_lowercase())
+            .map(|m| m.range())
+            .collect()
+    }
+
+    /// [`key_words`] finds what the search of a lower-cased copy finds, with blocks
+    /// small enough that words straddle them.
+    fn assert_same_key_words(text: &str) {
+        let copy = key_words_of_a_copy(text);
+        for block in [OVERLAP + 1, OVERLAP + 2, 16, 23, 64, BLOCK] {
+            let found = key_words(text.as_bytes(), block, &mut Vec::new());
+            assert_eq!(copy, found, "block {block} on {text:?}");
+        }
+    }
+
     fn assert_same(text: &str) {
+        assert_same_key_words(text);
         for form in FORMS {
             let old: Vec<Assignment> = bounded(form)
                 .captures_iter(text)
@@ -409,7 +508,8 @@ mod tests {
                     value: c.get(2).unwrap().range(),
                 })
                 .collect();
-            assert_eq!(old, find(form, text), "{form:?} on {text:?}");
+            let words = KeyWords::of(text, &mut Vec::new());
+            assert_eq!(old, find(form, text, &words), "{form:?} on {text:?}");
             assert_eq!(old, scan(form, text), "{form:?} (scanning) on {text:?}");
         }
     }
@@ -535,6 +635,36 @@ mod tests {
         let mut folding = PIECES.to_vec();
         folding.extend(["ſ", "\u{212a}"]);
         random_texts(&folding, 0x9e37_79b9_7f4a_7c15, 1000, assert_same);
+    }
+
+    #[test]
+    fn key_words_are_those_of_a_lower_cased_copy() {
+        let mut pieces: Vec<String> = KEY_WORD_LITERALS
+            .iter()
+            .flat_map(|w| {
+                let upper = w.to_ascii_uppercase();
+                let mixed: String = w
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i % 2 == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                [w.to_string(), upper, mixed, w[..w.len() / 2].to_string()]
+            })
+            .collect();
+        pieces
+            .extend(["_", "-", " ", "x", "é", "ſ", "\n", "passw", "apik", "KEY"].map(String::from));
+        let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        random_texts(&pieces, 0x5851_f42d_4c95_7f2d, 3000, assert_same_key_words);
+        // Texts of several blocks.
+        let long: String = pieces.iter().cycle().take(4 * BLOCK).copied().collect();
+        assert_same_key_words(&long);
+        assert_same_key_words(&long[1..]);
     }
 
     #[test]

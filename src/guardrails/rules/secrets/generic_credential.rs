@@ -1,3 +1,4 @@
+use std::cell::LazyCell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -286,25 +287,29 @@ fn env_literals<'a>(
 
 impl Check for GenericCredential {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
+        let mut buffer = Vec::new();
         for s in scanned(cx) {
             let (f, text) = (s.file, s.text);
             if is_lockfile(f.file_name()) {
                 continue;
             }
-            let path = f.path_str();
-            let relaxed = is_config_file(f) && !is_test_path(&path);
+            // Most files hold no key word, so no assignment: what only a finding
+            // needs (the path, the file's kind) is worked out on the first one.
+            let words = assignments::KeyWords::of(text, &mut buffer);
+            let path = LazyCell::new(|| f.path_str());
+            let relaxed = LazyCell::new(|| is_config_file(f) && !is_test_path(&path));
             let mut secret_objects: Option<Vec<(u32, bool)>> = None;
             let mut found = PerValue::new(f, text);
             let mut seen_lines: Vec<u32> = Vec::new();
             let mut seen_offsets: HashSet<usize> = HashSet::new();
             let mut scan = |form: Form, found: &mut PerValue<'_>| {
-                for a in assignments::find(form, text) {
+                for a in assignments::find(form, text, &words) {
                     let (k, v) = (&text[a.key.clone()], &text[a.value.clone()]);
                     if is_reference_key(k) || !seen_offsets.insert(a.value.start) {
                         continue;
                     }
                     let credential = is_credential_value(v)
-                        || (relaxed && is_password_key(k) && is_literal_password(k, v));
+                        || (*relaxed && is_password_key(k) && is_literal_password(k, v));
                     if !credential || is_public_client_key(k, v) || is_aws_secret(k, v) {
                         continue;
                     }
@@ -335,9 +340,11 @@ impl Check for GenericCredential {
                     });
                 }
             };
-            scan(Form::Quoted, &mut found);
-            if unquoted_values_are_strings(f) {
-                scan(Form::Unquoted, &mut found);
+            if !words.is_empty() {
+                scan(Form::Quoted, &mut found);
+                if unquoted_values_are_strings(f) {
+                    scan(Form::Unquoted, &mut found);
+                }
             }
             // A container's `env` names the variable in `name:` and gives the literal
             // in `value:`, so the assignment patterns never pair them.
@@ -348,7 +355,7 @@ impl Check for GenericCredential {
                     continue;
                 }
                 let credential = is_credential_value(value)
-                    || (relaxed && is_password_key(name) && is_literal_password(name, value));
+                    || (*relaxed && is_password_key(name) && is_literal_password(name, value));
                 if !credential
                     || is_public_client_key(name, value)
                     || !seen_offsets.insert(offset)
