@@ -25,7 +25,7 @@ use regex::Regex;
 const KEY_WORDS: &str = r"password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?";
 
 /// Every word [`KEY_WORDS`] matches, or a part of it that every match contains.
-const KEY_WORD_LITERALS: [&str; 18] = [
+pub(super) const KEY_WORD_LITERALS: [&str; 18] = [
     "password",
     "passwd",
     "passphrase",
@@ -311,6 +311,12 @@ impl KeyWords {
         // ASCII misses those, so such a text is scanned with the pattern itself.
         let found = (!folds_to_ascii(text)).then(|| key_words(text.as_bytes(), BLOCK, buffer));
         KeyWords { found }
+    }
+
+    /// The key words, in order; `None` for a text holding a character that `(?i)`
+    /// folds into ASCII.
+    pub(super) fn found(&self) -> Option<&[Range<usize>]> {
+        self.found.as_deref()
     }
 
     /// Whether the text holds no key word, so no assignment.

@@ -1,8 +1,9 @@
 use paved_model::secrets::{
     entropy, is_placeholder, looks_like_aws_secret, mask, AWS_KEY_ID, AWS_SECRET,
 };
-use paved_model::pattern::{folds_into_ascii, Gated};
+use paved_model::pattern::Gated;
 
+use super::assignments::KeyWords;
 use super::scan::{scanned, PerValue, SecretParams};
 use crate::guardrails::declare::{rule, Check};
 use crate::guardrails::{CheckCtx, Emitter};
@@ -48,27 +49,39 @@ static NAMED_SECRET: Gated = Gated::ignore_ascii_case(
     &["secret"],
 );
 
-/// Whether `text` may hold a match of [`NAMED_SECRET`]: every key name it accepts
-/// holds `secret_access_key`, `secretaccesskey` or `aws_secret_key` in some ASCII
-/// case, and each of those ends in `key`. One `memchr2` pass for `k`/`K`, checking
-/// the names that would end there: `k` is far rarer than the `s` this searched for
-/// before (hash-filled lock and requirements files hold none), and an aho-corasick
-/// search ignoring ASCII case cost several times more. Gating on `secret` alone
-/// compiled the pattern (~2 M instructions) for most services, whose workflows name
-/// `secrets.`.
-fn may_name_secret(text: &str) -> bool {
-    const NAMES: [&[u8]; 3] = [b"secret_access_key", b"secretaccesskey", b"aws_secret_key"];
-    if folds_into_ascii(text) {
+/// Each credential key word (of PVD-SECRET-004's list) inside one of the key names
+/// [`NAMED_SECRET`] accepts (each holds `secret_access_key`, `secretaccesskey` or
+/// `aws_secret_key` in some ASCII case): (word, where it starts in the name, name).
+const WORDS_IN_NAMES: [(&str, usize, &str); 5] = [
+    ("secret", 0, "secret_access_key"),
+    ("access_key", 7, "secret_access_key"),
+    ("secret", 0, "secretaccesskey"),
+    ("accesskey", 6, "secretaccesskey"),
+    ("secret", 4, "aws_secret_key"),
+];
+
+/// Whether `text` may hold a match of [`NAMED_SECRET`]: whether it holds one of the
+/// names in some ASCII case (or a character that folds into ASCII), answered from
+/// its credential key words, which PVD-SECRET-004 needs too and are found once per
+/// audit. Each occurrence of a name holds a key word the leftmost-first search
+/// reports: `secret` (only `passphrase` can end inside it, and never inside
+/// `aws_secret_key`), else the `access_key` or `accesskey` that follows it; so the
+/// names are compared only around those words. This replaced a `memchr2` pass for
+/// `k`/`K` over every file checking the names that would end there (~0.6 M
+/// instructions a service: `token`, `key` and `checksum` are everywhere).
+fn may_name_secret(text: &str, words: &KeyWords) -> bool {
+    let Some(words) = words.found() else {
         return true;
-    }
+    };
     let bytes = text.as_bytes();
-    memchr::memchr2_iter(b'k', b'K', bytes).any(|at| {
-        let end = at + "key".len();
-        NAMES.iter().any(|name| {
-            end >= name.len()
+    words.iter().any(|w| {
+        let word = &bytes[w.clone()];
+        WORDS_IN_NAMES.iter().any(|&(key_word, at, name)| {
+            word.eq_ignore_ascii_case(key_word.as_bytes())
+                && w.start >= at
                 && bytes
-                    .get(end - name.len()..end)
-                    .is_some_and(|b| b.eq_ignore_ascii_case(name))
+                    .get(w.start - at..w.start - at + name.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(name.as_bytes()))
         })
     })
 }
@@ -104,7 +117,8 @@ impl Check for AwsAccessKey {
                     found.spanning(id, l);
                 }
             }
-            let named = may_name_secret(text).then(|| NAMED_SECRET.regex().captures_iter(text));
+            let named = may_name_secret(text, &s.key_words(cx))
+                .then(|| NAMED_SECRET.regex().captures_iter(text));
             for c in named.into_iter().flatten() {
                 let (Some(name), Some(secret)) = (c.get(1), c.get(2)) else {
                     continue;
@@ -131,6 +145,9 @@ impl Check for AwsAccessKey {
 mod gate_tests {
     use super::*;
     use crate::guardrails::gate_samples::{assert_same_matches, texts};
+    use paved_model::pattern::folds_into_ascii;
+
+    use super::super::assignments::KEY_WORD_LITERALS;
 
     /// The needles of each pattern are literals all its matches contain.
     #[test]
@@ -142,7 +159,7 @@ mod gate_tests {
             .sum();
         assert!(n >= 3, "{n}");
         for t in &texts {
-            assert!(!NAMED_SECRET.regex().is_match(t) || may_name_secret(t), "{t:?}");
+            assert!(!NAMED_SECRET.regex().is_match(t) || may_name(t), "{t:?}");
         }
         // Exactly the three names in any ASCII case (or a text that folds into ASCII).
         for t in [
@@ -162,7 +179,73 @@ mod gate_tests {
             let named = ["secret_access_key", "secretaccesskey", "aws_secret_key"]
                 .iter()
                 .any(|n| lower.contains(n));
-            assert_eq!(may_name_secret(t), named || folds_into_ascii(t), "{t:?}");
+            assert_eq!(may_name(t), named || folds_into_ascii(t), "{t:?}");
         }
+    }
+
+    fn may_name(text: &str) -> bool {
+        may_name_secret(text, &KeyWords::of(text, &mut Vec::new()))
+    }
+
+    /// What [`may_name_secret`] replaced: the names checked at every `k`.
+    fn may_name_by_scan(text: &str) -> bool {
+        const NAMES: [&[u8]; 3] = [b"secret_access_key", b"secretaccesskey", b"aws_secret_key"];
+        if folds_into_ascii(text) {
+            return true;
+        }
+        let bytes = text.as_bytes();
+        memchr::memchr2_iter(b'k', b'K', bytes).any(|at| {
+            let end = at + "key".len();
+            NAMES.iter().any(|name| {
+                end >= name.len()
+                    && bytes
+                        .get(end - name.len()..end)
+                        .is_some_and(|b| b.eq_ignore_ascii_case(name))
+            })
+        })
+    }
+
+    #[test]
+    fn the_table_holds_every_key_word_of_every_name() {
+        let mut table = Vec::new();
+        for name in ["secret_access_key", "secretaccesskey", "aws_secret_key"] {
+            for word in KEY_WORD_LITERALS {
+                for (at, _) in name.match_indices(word) {
+                    table.push((word, at, name));
+                }
+            }
+        }
+        table.sort_unstable();
+        let mut written = WORDS_IN_NAMES.to_vec();
+        written.sort_unstable();
+        assert_eq!(table, written);
+    }
+
+    #[test]
+    fn the_key_words_answer_as_the_scan_did() {
+        for t in texts(&[]) {
+            assert_eq!(may_name(&t), may_name_by_scan(&t), "{t:?}");
+        }
+        // Random texts of the pieces that make or break a name, in several cases.
+        const PIECES: &[&str] = &[
+            "secret", "SECRET", "Secret", "_access_key", "_ACCESS_KEY", "accesskey", "AccessKey",
+            "access-key", "aws_", "AWS_", "_key", "Key", "passphra", "passphrase", "PassPhrase",
+            "se", "cret", "s", "_", "x", " ", "\n", "token", "é", "\u{17F}", "\u{212A}",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut named = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..1 + next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let expected = may_name_by_scan(&text);
+            named += usize::from(expected);
+            assert_eq!(may_name(&text), expected, "{text:?}");
+        }
+        assert!(named > 500, "only {named} texts name a secret key");
     }
 }

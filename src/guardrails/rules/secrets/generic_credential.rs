@@ -287,7 +287,6 @@ fn env_literals<'a>(
 
 impl Check for GenericCredential {
     fn check(&self, cx: &CheckCtx<'_>, out: &mut Emitter<'_>) {
-        let mut buffer = Vec::new();
         for s in scanned(cx) {
             let (f, text) = (s.file, s.text);
             if is_lockfile(f.file_name()) {
@@ -295,7 +294,7 @@ impl Check for GenericCredential {
             }
             // Most files hold no key word, so no assignment: what only a finding
             // needs (the path, the file's kind) is worked out on the first one.
-            let words = assignments::KeyWords::of(text, &mut buffer);
+            let words = s.key_words(cx);
             let path = LazyCell::new(|| f.path_str());
             let relaxed = LazyCell::new(|| is_config_file(f) && !is_test_path(&path));
             let mut secret_objects: Option<Vec<(u32, bool)>> = None;

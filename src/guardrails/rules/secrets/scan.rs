@@ -6,11 +6,13 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use paved_model::pattern::{Gated, Held, Literals};
 use paved_model::secrets::TextLines;
 
+use super::assignments::KeyWords;
 use crate::guardrails::params::params;
 use crate::guardrails::{CheckCtx, Emitter, SourceFile};
 
@@ -97,12 +99,35 @@ pub struct Scanned<'a> {
     pub file: &'a SourceFile,
     pub text: &'a str,
     held: Held,
+    /// Index of the file in the repository.
+    index: usize,
 }
 
 impl Scanned<'_> {
     /// Exactly `gate.may_match(self.text)`, mostly without searching the text again.
     pub fn may_match(&self, gate: &Gated) -> bool {
         LITERALS.may_match(self.held, gate, self.text)
+    }
+
+    /// The text's credential key words ([`KeyWords`]), found once per audit for
+    /// every rule that asks (PVD-SECRET-004's assignments, PVD-SECRET-002's named
+    /// secret keys): each search lower-cases the file a block at a time, a pass over
+    /// every byte.
+    pub fn key_words(&self, cx: &CheckCtx<'_>) -> Arc<KeyWords> {
+        let memo = cx.repo.memo(|_| {
+            let mut buffer = Vec::new();
+            let mut words = HashMap::new();
+            for s in scanned(cx) {
+                words.insert(s.index, Arc::new(KeyWords::of(s.text, &mut buffer)));
+            }
+            FileKeyWords(words)
+        });
+        // The memo holds the files of the audit's `secret_allow_paths`; a rule asking
+        // with other ones (never in an audit) may ask for another file.
+        memo.0
+            .get(&self.index)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(KeyWords::of(self.text, &mut Vec::new())))
     }
 
     /// Whether the text holds `needle`, one of the [`LITERALS`].
@@ -112,6 +137,9 @@ impl Scanned<'_> {
         })
     }
 }
+
+/// The [`KeyWords`] of each scanned file, by index in the repository.
+struct FileKeyWords(HashMap<usize, Arc<KeyWords>>);
 
 /// Text files the secret rules scan: outside `.paved/` and the `secret_allow_paths`.
 pub fn scanned<'a>(cx: &'a CheckCtx<'_>) -> Vec<Scanned<'a>> {
@@ -152,9 +180,12 @@ pub fn scanned<'a>(cx: &'a CheckCtx<'_>) -> Vec<Scanned<'a>> {
         .iter()
         .filter_map(|&(i, held)| {
             let file = &all[i];
-            file.text
-                .as_deref()
-                .map(|text| Scanned { file, text, held })
+            file.text.as_deref().map(|text| Scanned {
+                file,
+                text,
+                held,
+                index: i,
+            })
         })
         .collect()
 }
