@@ -10,7 +10,8 @@
 # Environment:
 #   BENCH_BLUEPRINT      blueprint id to generate from       (default: full)
 #   BENCH_BLUEPRINTS     --blueprints directory, or "builtin" (default: tests/fixtures/blueprints)
-#   BENCH_RUNS           timed runs of each command; the median is reported (default 5)
+#   BENCH_RUNS           timed rounds, each running the three commands in turn; medians
+#                        and the median of the per-round ratios are reported (default 5)
 #   BENCH_DIR            where to generate (default: a temporary directory, removed at exit)
 #   PAVED                paved binary (default: target/release/paved, built if missing)
 set -euo pipefail
@@ -48,27 +49,41 @@ files=$(find "$org" -type f | wc -l)
 bytes=$(du -sb "$org" | cut -f1)
 
 now() { date +%s.%N; }
-# Median wall time of a command over $runs runs (after one warm-up run).
-median() {
+# Wall time of one run of a command, in seconds.
+timed() {
+  local t0 t1
+  t0=$(now)
   "$@" >/dev/null 2>&1 || true
-  local times=()
-  for _ in $(seq 1 "$runs"); do
-    local t0 t1
-    t0=$(now)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(now)
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')")
-  done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
 }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 cat_all() { find "$org" -type f -print0 | xargs -0 cat >/dev/null; }
 cat_exec() { find "$org" -type f -exec cat {} + >/dev/null; }
 drift() { "$paved" "${catalog_args[@]}" drift --recursive "$org" --format json --fail-on critical; }
 
-t_cat=$(median cat_all)
-t_exec=$(median cat_exec)
-t_drift=$(median drift)
+# Rounds interleave the three commands (after one warm-up of each), so a slow minute
+# on a shared host slows the baseline and paved alike; the ratio reported is the
+# median of the per-round ratios, with the range of all of them.
+cat_all >/dev/null 2>&1 || true
+cat_exec >/dev/null 2>&1 || true
+drift >/dev/null 2>&1 || true
+cats=() execs=() drifts=() ratios=() ratios_exec=()
+for _ in $(seq 1 "$runs"); do
+  c=$(timed cat_all)
+  e=$(timed cat_exec)
+  d=$(timed drift)
+  cats+=("$c") execs+=("$e") drifts+=("$d")
+  ratios+=("$(awk -v a="$d" -v b="$c" 'BEGIN {print a / b}')")
+  ratios_exec+=("$(awk -v a="$d" -v b="$e" 'BEGIN {print a / b}')")
+done
+t_cat=$(printf '%s\n' "${cats[@]}" | median)
+t_exec=$(printf '%s\n' "${execs[@]}" | median)
+t_drift=$(printf '%s\n' "${drifts[@]}" | median)
+ratio=$(printf '%s\n' "${ratios[@]}" | median)
+ratio_exec=$(printf '%s\n' "${ratios_exec[@]}" | median)
+ratio_range=$(printf '%s\n' "${ratios[@]}" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2fx", lo, hi}')
 
 rss_kb=""
 if [[ -x /usr/bin/time ]]; then
@@ -77,14 +92,13 @@ if [[ -x /usr/bin/time ]]; then
 fi
 findings=$(drift | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["findings"])' 2>/dev/null || echo "?")
 
-ratio=$(awk -v a="$t_drift" -v b="$t_cat" 'BEGIN {print a / b}')
-ratio_exec=$(awk -v a="$t_drift" -v b="$t_exec" 'BEGIN {print a / b}')
 printf 'repositories      %s (blueprint %s)\n' "$n" "$blueprint"
 printf 'files / bytes     %s / %s\n' "$files" "$bytes"
 printf 'cores             %s\n' "$(nproc)"
 printf 'find | xargs cat  %.3f s (median of %s)\n' "$t_cat" "$runs"
 printf 'find -exec cat    %.3f s (median of %s)\n' "$t_exec" "$runs"
 printf 'paved drift -r    %.3f s (median of %s), %s findings\n' "$t_drift" "$runs" "$findings"
-printf 'ratio             %.2fx (find | xargs cat; goal <= 2x), %.2fx (find -exec cat)\n' "$ratio" "$ratio_exec"
+printf 'ratio             %.2fx (find | xargs cat; goal <= 2x; per-round range %s), %.2fx (find -exec cat)\n' \
+  "$ratio" "$ratio_range" "$ratio_exec"
 [[ -n $rss_kb ]] && printf 'peak RSS          %s MiB\n' "$((rss_kb / 1024))"
 exit 0

@@ -138,9 +138,26 @@ pub fn check_walked<'a>(
     walked: &dyn Fn(&str) -> Option<Walked<'a>>,
     catalog: &Catalog,
 ) -> Option<Conformance> {
+    check_walked_parsed(repo, walked, catalog, None)
+}
+
+/// [`check_walked`] with `parsed`, the provenance the caller already parsed from the
+/// walker's `.paved/answers.toml` (the same text `walked` gives), so it is not parsed
+/// twice per audit. `None` parses it here (also when it did not parse: the error is
+/// the finding's message).
+fn check_walked_parsed<'a>(
+    repo: &Path,
+    walked: &dyn Fn(&str) -> Option<Walked<'a>>,
+    catalog: &Catalog,
+    parsed: Option<&Provenance>,
+) -> Option<Conformance> {
     let rel = provenance::answers_path();
     if let Some(file) = walked(&rel) {
-        return Some(match provenance::parse(file.text, &rel) {
+        let prov = match parsed {
+            Some(prov) => Ok(prov.clone()),
+            None => provenance::parse(file.text, &rel),
+        };
+        return Some(match prov {
             Ok(prov) => check_with(repo, walked, catalog, prov),
             Err(e) => Conformance::Broken {
                 file: rel.clone(),
@@ -349,19 +366,22 @@ pub fn read_ahead(repo: &Path, catalog: &Catalog) -> Option<ReadAhead> {
 
 /// [`check_walked`], using `ahead` when the walker read the same `.paved/answers.toml`
 /// it was prepared from (the same text gives the same provenance, so the same check);
-/// otherwise the check runs from the walked files alone.
+/// otherwise the check runs from the walked files alone. `parsed` is the provenance
+/// the caller parsed from the walker's `.paved/answers.toml`, if it parsed: it must
+/// be that text's, and spares parsing it again.
 pub fn check_walked_ahead<'a>(
     repo: &Path,
     walked: &dyn Fn(&str) -> Option<Walked<'a>>,
     catalog: &Catalog,
     ahead: Option<ReadAhead>,
+    parsed: Option<&Provenance>,
 ) -> Option<Conformance> {
     if let Some(ahead) = ahead {
         if walked(&provenance::answers_path()).is_some_and(|file| file.text == ahead.answers) {
             return Some(finish(repo, walked, ahead.prepared));
         }
     }
-    check_walked(repo, walked, catalog)
+    check_walked_parsed(repo, walked, catalog, parsed)
 }
 
 /// [`compare`] for a file the walker read: a regular file reached without links.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::blueprint::conformance::{
     check_walked_ahead, Conformance, Deviation, ReadAhead, Walked,
 };
-use crate::blueprint::provenance::answers_path;
+use crate::blueprint::provenance::{answers_path, Provenance};
 use crate::blueprint::versions::ChangelogEntry;
 use crate::blueprint::Catalog;
 use crate::guardrails::model::Model;
@@ -21,12 +21,15 @@ use crate::guardrails::declare::Declared;
 /// Hits and warnings for one repository; nothing when it records no blueprint.
 /// `model` holds the files the walker read, so conformance does not read them again;
 /// `ahead` is the check prepared while the walk ran, if one was
-/// ([`crate::blueprint::conformance::read_ahead`]).
+/// ([`crate::blueprint::conformance::read_ahead`]); `provenance` is what the audit
+/// parsed from the walker's `.paved/answers.toml` (`None` when it is missing or does
+/// not parse), so it is not parsed again.
 pub fn check(
     root: &Path,
     model: &Model,
     catalog: &Catalog,
     ahead: Option<ReadAhead>,
+    provenance: Option<&Provenance>,
 ) -> (Vec<Hit>, Vec<Warning>) {
     let mut hits = Vec::new();
     let mut warnings = Vec::new();
@@ -37,7 +40,7 @@ pub fn check(
             executable: file.executable,
         })
     };
-    let Some(result) = check_walked_ahead(root, &walked, catalog, ahead) else {
+    let Some(result) = check_walked_ahead(root, &walked, catalog, ahead, provenance) else {
         return (hits, warnings);
     };
     let answers = PathBuf::from(answers_path());

@@ -356,7 +356,13 @@ fn evaluate_parsed(
             || {
                 rayon::join(
                     || match conformance_root {
-                        Some(root) => blueprint::check(root, model.model(), opts.catalog, ahead),
+                        Some(root) => blueprint::check(
+                            root,
+                            model.model(),
+                            opts.catalog,
+                            ahead,
+                            model.provenance(),
+                        ),
                         None => Default::default(),
                     },
                     || {
