@@ -267,37 +267,124 @@ impl ScannerTools {
 /// scanners cost (7 categories × ~80 tools × every line of every step).
 pub(crate) struct Tools {
     list: Vec<Tool>,
-    /// `None` when some command pattern has no ASCII word: every line may run it.
-    words: Option<AhoCorasick>,
+    /// The list's own words, built only when the list is judged alone: an audit judges
+    /// the profile's seven lists together, with one search for all their words
+    /// ([`Verdicts`]), and a second automaton per list would cost its build for nothing.
+    words: std::sync::OnceLock<Words>,
 }
 
 impl Tools {
     fn new(list: Vec<Tool>) -> Tools {
+        Tools {
+            list,
+            words: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn words(&self) -> &Words {
+        self.words.get_or_init(|| Words::new(&[&self.list]))
+    }
+
+    /// Whether `line` may run one of the command tools: it holds a word of one (in
+    /// some ASCII case), or `ſ` or the Kelvin sign, which the patterns' `(?i)` folds
+    /// to ASCII letters.
+    #[cfg(test)]
+    pub(crate) fn may_run(&self, line: &str) -> bool {
+        !matches!(self.words().seen(line), Seen::Nothing)
+    }
+}
+
+/// The ASCII words of the command patterns of one or more tool lists, and one
+/// overlapping search that finds every one of them a line holds.
+///
+/// Judging a unit asked, for each of the seven categories, one search per line for
+/// the category's words and then, per tool, one substring check per word of its
+/// command: 7 searches and up to ~100 checks per line, a tenth of auditing a fleet.
+/// One search over the words of every list tells all of it at once: a tool's command
+/// can match a line only if the line holds each of its words (see
+/// [`CommandPattern::may_match`]), and the line's words are a set of ids.
+pub(crate) struct Words {
+    /// Over the distinct words, pattern id = word id. `None` when some command pattern
+    /// has no ASCII word: every line may run it.
+    search: Option<AhoCorasick>,
+    /// Per list, per tool: the ids of the words its command needs (none for an action
+    /// or template).
+    needs: Vec<Vec<Box<[u16]>>>,
+    /// `u64`s in a set of word ids.
+    blocks: usize,
+}
+
+/// What a line holds of the words of a [`Words`].
+pub(crate) enum Seen {
+    /// None of them: the line runs no command tool of the lists.
+    Nothing,
+    /// These word ids, as a bit set.
+    Words(Box<[u64]>),
+    /// Not known by id (no search, or the line holds `ſ` or the Kelvin sign): each
+    /// tool checks its own words.
+    Unknown,
+}
+
+impl Words {
+    fn new(lists: &[&[Tool]]) -> Words {
+        let mut ids: std::collections::HashMap<&str, u16> = std::collections::HashMap::new();
         let mut words: Vec<&str> = Vec::new();
         let mut every_line = false;
-        for tool in &list {
-            if let Tool::Command(command) = tool {
-                every_line |= command.words.is_empty();
-                words.extend(command.words.iter().map(String::as_str));
-            }
-        }
-        let words = (!every_line).then(|| {
+        let needs = lists
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|tool| match tool {
+                        Tool::Command(command) => {
+                            every_line |= command.words.is_empty();
+                            command
+                                .words
+                                .iter()
+                                .map(|w| {
+                                    *ids.entry(w.as_str()).or_insert_with(|| {
+                                        words.push(w.as_str());
+                                        u16::try_from(words.len() - 1)
+                                            .expect("fewer than 65536 command words")
+                                    })
+                                })
+                                .collect()
+                        }
+                        _ => Box::default(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let search = (!every_line).then(|| {
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::NoncontiguousNFA))
                 .ascii_case_insensitive(true)
                 .build(&words)
                 .expect("command words are plain strings")
         });
-        Tools { list, words }
+        Words {
+            search,
+            needs,
+            blocks: words.len().div_ceil(64).max(1),
+        }
     }
 
-    /// Whether `line` may run one of the command tools: it holds a word of one (in
-    /// some ASCII case), or `ſ` or the Kelvin sign, which the patterns' `(?i)` folds
-    /// to ASCII letters.
-    pub(crate) fn may_run(&self, line: &str) -> bool {
-        match &self.words {
-            Some(words) => folds_into_ascii(line) || words.is_match(line),
-            None => true,
+    /// The words `line` holds.
+    fn seen(&self, line: &str) -> Seen {
+        let Some(search) = &self.search else {
+            return Seen::Unknown;
+        };
+        if folds_into_ascii(line) {
+            return Seen::Unknown;
+        }
+        let mut bits: Option<Box<[u64]>> = None;
+        for found in search.find_overlapping_iter(line) {
+            let id = found.pattern().as_usize();
+            bits.get_or_insert_with(|| vec![0; self.blocks].into_boxed_slice())[id / 64] |=
+                1 << (id % 64);
+        }
+        match bits {
+            Some(bits) => Seen::Words(bits),
+            None => Seen::Nothing,
         }
     }
 }
@@ -501,6 +588,29 @@ impl Tool {
             _ => Vec::new(),
         }
     }
+
+    /// [`Tool::find_commands`] on a line whose words are known: `needs` are the ids of
+    /// this tool's command words in the [`Words`] that saw them.
+    fn find_commands_seen(&self, line: &str, needs: &[u16], seen: &Seen) -> Vec<usize> {
+        let Tool::Command(command) = self else {
+            return Vec::new();
+        };
+        let may_match = match seen {
+            Seen::Nothing => false,
+            Seen::Words(bits) => needs
+                .iter()
+                .all(|&w| bits[usize::from(w) / 64] & (1 << (w % 64)) != 0),
+            Seen::Unknown => command.may_match(line),
+        };
+        if !may_match {
+            return Vec::new();
+        }
+        command
+            .starts(line)
+            .into_iter()
+            .filter(|&at| !installs(&line[..at]))
+            .collect()
+    }
 }
 
 /// Whether the shell command that `prefix` ends inside is a package install, so a
@@ -626,10 +736,10 @@ fn args_after<'c>(cmd: &'c str, word: &str) -> Option<Vec<&'c str>> {
 /// signatures`, `cargo deny check licenses`, grype pointed at an image or `snyk
 /// monitor` name an SCA tool but find no vulnerable dependency in the change.
 pub(crate) fn does_scan(category: Category, cmd: &str) -> bool {
-    let cmd = cmd.to_ascii_lowercase();
     if !matches!(category, Category::Sca | Category::Container) {
         return true;
     }
+    let cmd = cmd.to_ascii_lowercase();
     let positional = |args: Vec<&str>| -> Vec<String> {
         args.into_iter()
             .take_while(|a| !matches!(*a, "&&" | "||" | ";" | "|"))
@@ -788,6 +898,8 @@ pub(crate) struct Unit<'a> {
     pub ignores_failure: Option<Site<'a>>,
     /// The logical lines of each command, split once for every category asked about.
     lines: OnceCell<CommandLines>,
+    /// `uses: aquasecurity/trivy-action` as a command line, read once.
+    trivy: OnceCell<TrivyAction>,
 }
 
 /// What a finding about a unit points at, named rather than counted: a key path
@@ -867,19 +979,27 @@ impl<'a> Unit<'a> {
 
     /// [`Unit::runs`], by [`SiteRef`].
     pub(crate) fn verdict(&self, category: Category, tools: &Tools) -> Option<Verdict> {
-        let mut found: Option<Verdict> = None;
-        let mut note = |f: Verdict| {
-            found = match (found, f) {
-                (Some(Verdict::Enforced), _) | (_, Verdict::Enforced) => Some(Verdict::Enforced),
-                (_, s) => Some(s),
-            }
-        };
-        let whole = || match self.ignores_failure {
-            Some(_) => Verdict::Silenced(SiteRef::IgnoresFailure),
-            None => Verdict::Enforced,
-        };
-        if let Some(action) = &self.action {
-            let trivy = action.starts_with("aquasecurity/trivy-action");
+        let words = tools.words();
+        self.verdict_seen(category, tools, &words.needs[0], &self.seen(words))
+    }
+
+    /// What every line of this unit holds of `words` (one search per line, for every
+    /// category the words were gathered from).
+    fn seen(&self, words: &Words) -> UnitSeen {
+        UnitSeen {
+            lines: self
+                .command_lines()
+                .iter()
+                .map(|(_, lines)| lines.iter().map(|(_, line)| words.seen(line)).collect())
+                .collect(),
+            container: self.container_command.as_deref().map(|c| words.seen(c)),
+        }
+    }
+
+    /// `uses: aquasecurity/trivy-action` as the command line it runs, built once for
+    /// every category asked about.
+    fn trivy_action(&self) -> &TrivyAction {
+        self.trivy.get_or_init(|| {
             let input = |k: &str| {
                 self.with
                     .and_then(|w| w.get(k))
@@ -904,30 +1024,66 @@ impl<'a> Unit<'a> {
                     cmd.push_str(&format!(" {flag} {v}"));
                 }
             }
-            let sbom_exempt = sbom && category == Category::Sbom;
-            let found = || {
-                if action_exits_zero(action, self.with, sbom_exempt) {
+            TrivyAction {
+                image: scan_type == "image",
+                sbom,
+                cmd,
+            }
+        })
+    }
+
+    /// [`Unit::verdict`] with the words of every line known: `needs` are the word ids
+    /// of each tool of `tools` in the [`Words`] that saw `seen`.
+    fn verdict_seen(
+        &self,
+        category: Category,
+        tools: &Tools,
+        needs: &[Box<[u16]>],
+        seen: &UnitSeen,
+    ) -> Option<Verdict> {
+        let mut found: Option<Verdict> = None;
+        let mut note = |f: Verdict| {
+            found = match (found, f) {
+                (Some(Verdict::Enforced), _) | (_, Verdict::Enforced) => Some(Verdict::Enforced),
+                (_, s) => Some(s),
+            }
+        };
+        let whole = || match self.ignores_failure {
+            Some(_) => Verdict::Silenced(SiteRef::IgnoresFailure),
+            None => Verdict::Enforced,
+        };
+        if let Some(action) = &self.action {
+            if action.starts_with("aquasecurity/trivy-action") {
+                let trivy = self.trivy_action();
+                let sbom_exempt = trivy.sbom && category == Category::Sbom;
+                let found = || {
+                    if action_exits_zero(action, self.with, sbom_exempt) {
+                        Verdict::Silenced(SiteRef::Unit)
+                    } else {
+                        whole()
+                    }
+                };
+                if does_scan(category, &trivy.cmd) {
+                    // trivy-action scans an image only when scan-type says so.
+                    if trivy.image
+                        && !trivy.sbom
+                        && tools.iter().any(|tool| tool.matches_action(action))
+                    {
+                        note(found());
+                    }
+                    if tools.iter().any(|t| t.find_command(&trivy.cmd).is_some()) {
+                        note(found());
+                    }
+                }
+            } else if tools.iter().any(|tool| tool.matches_action(action))
+                && action_scans(category, action, self.with)
+            {
+                // Only trivy-action reads `sbom_exempt`.
+                note(if action_exits_zero(action, self.with, false) {
                     Verdict::Silenced(SiteRef::Unit)
                 } else {
                     whole()
-                }
-            };
-            let scans = if trivy {
-                does_scan(category, &cmd)
-            } else {
-                action_scans(category, action, self.with)
-            };
-            for tool in tools.iter() {
-                // trivy-action scans an image only when scan-type says so.
-                if tool.matches_action(action)
-                    && scans
-                    && (!trivy || (scan_type == "image" && !sbom))
-                {
-                    note(found());
-                }
-            }
-            if trivy && scans && tools.iter().any(|t| t.find_command(&cmd).is_some()) {
-                note(found());
+                });
             }
         }
         for (template, _) in &self.templates {
@@ -935,13 +1091,13 @@ impl<'a> Unit<'a> {
                 note(whole());
             }
         }
-        for (command, lines) in self.command_lines() {
-            for (offset, cmd_line) in lines {
-                if !tools.may_run(cmd_line) {
+        for ((command, lines), seen) in self.command_lines().iter().zip(&seen.lines) {
+            for ((offset, cmd_line), seen) in lines.iter().zip(seen) {
+                if matches!(seen, Seen::Nothing) {
                     continue;
                 }
-                for tool in tools.iter() {
-                    for at in tool.find_commands(cmd_line) {
+                for (tool, needs) in tools.iter().zip(needs) {
+                    for at in tool.find_commands_seen(cmd_line, needs, seen) {
                         let rest = &cmd_line[at..];
                         if !does_scan(category, rest) {
                             continue;
@@ -955,9 +1111,9 @@ impl<'a> Unit<'a> {
                 }
             }
         }
-        if let Some(cmd) = self.container_command.as_ref().filter(|c| tools.may_run(c)) {
-            for tool in tools.iter() {
-                for at in tool.find_commands(cmd) {
+        if let (Some(cmd), Some(seen)) = (self.container_command.as_ref(), &seen.container) {
+            for (tool, needs) in tools.iter().zip(needs) {
+                for at in tool.find_commands_seen(cmd, needs, seen) {
                     let rest = &cmd[at..];
                     if !does_scan(category, rest) {
                         continue;
@@ -972,6 +1128,23 @@ impl<'a> Unit<'a> {
         }
         found
     }
+}
+
+/// What the lines of a unit hold of some [`Words`]: per command, per logical line,
+/// and for its container's command line.
+struct UnitSeen {
+    lines: Vec<Vec<Seen>>,
+    container: Option<Seen>,
+}
+
+/// `uses: aquasecurity/trivy-action`, read from its inputs.
+struct TrivyAction {
+    /// `scan-type: image` (the default).
+    image: bool,
+    /// `format:` CycloneDX or SPDX.
+    sbom: bool,
+    /// The command line it runs.
+    cmd: String,
 }
 
 /// The command line a `uses: docker://…` step runs: the image's name as the program
@@ -1030,6 +1203,7 @@ pub(crate) fn file_units<'m>(file: &WorkflowFile<'m>) -> Vec<Unit<'m>> {
             site: Site::Key(step.node, ""),
             ignores_failure: failure_ignored(step.node).or_else(|| failure_ignored(job)),
             lines: OnceCell::new(),
+            trivy: OnceCell::new(),
         });
     }
     out
@@ -1053,6 +1227,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             site: Site::Key(root, "include"),
             ignores_failure: None,
             lines: OnceCell::new(),
+            trivy: OnceCell::new(),
         });
     }
     for job in file.jobs() {
@@ -1069,6 +1244,7 @@ pub(crate) fn gitlab_units<'m>(file: &GitlabFile<'m>) -> Vec<Unit<'m>> {
             site: Site::Key(job.key, ""),
             ignores_failure: job.allow_failure().map(|key| Site::Key(key, "")),
             lines: OnceCell::new(),
+            trivy: OnceCell::new(),
         });
     }
     out
@@ -1097,13 +1273,19 @@ impl Verdicts {
     fn judge(cx: &CheckCtx<'_>) -> Verdicts {
         let params = cx.params::<ScannerTools>();
         let tools = params.compiled();
+        let lists = params.lists();
+        let words = all_words(&lists, &tools);
         let judge_all = |units: Vec<Unit<'_>>| -> Vec<[Option<Verdict>; 7]> {
             units
                 .iter()
                 .map(|unit| {
+                    // One search per line for the words of all seven lists.
+                    let seen = unit.seen(&words);
                     let mut each = [None; 7];
-                    for (slot, (category, tools)) in each.iter_mut().zip(&tools) {
-                        *slot = unit.verdict(*category, tools);
+                    for ((slot, (category, tools)), needs) in
+                        each.iter_mut().zip(&tools).zip(&words.needs)
+                    {
+                        *slot = unit.verdict_seen(*category, tools, needs, &seen);
                     }
                     each
                 })
@@ -1122,7 +1304,7 @@ impl Verdicts {
             .map(|file| (file.file.path.clone(), judge_all(gitlab_units(file))))
             .collect();
         Verdicts {
-            lists: params.lists(),
+            lists,
             tools,
             workflows,
             gitlab,
@@ -1151,6 +1333,30 @@ impl Verdicts {
         files.get(file).map(Vec::as_slice)
     }
 }
+
+/// The [`Words`] of every category's list, in [`Category::ALL`] order: built once
+/// per process for the profile's lists (an audit per repository asks for them).
+fn all_words(
+    lists: &[Vec<String>],
+    tools: &[(Category, std::sync::Arc<Tools>)],
+) -> std::sync::Arc<Words> {
+    type Built = std::collections::HashMap<Vec<Vec<String>>, std::sync::Arc<Words>>;
+    static BUILT: std::sync::LazyLock<std::sync::Mutex<Built>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(words) = built.get(lists) {
+        return std::sync::Arc::clone(words);
+    }
+    let each: Vec<&[Tool]> = tools.iter().map(|(_, t)| &t.list[..]).collect();
+    let words = std::sync::Arc::new(Words::new(&each));
+    built.insert(lists.to_vec(), std::sync::Arc::clone(&words));
+    words
+}
+
+#[cfg(test)]
+mod reference;
 
 #[cfg(test)]
 mod tests {
