@@ -41,7 +41,9 @@ pub use rule::{CheckCtx, Domain, Emitter, Hit, Rule, RuleMeta, Severity};
 /// this thread takes them from the end of the list (the secret and auth rules, the
 /// dearest, which parse the service's Rust sources), an idle thread from the start.
 /// Facts several rules share ([`RepoModel::memo`]) and the views are still computed
-/// once.
+/// once. The one long shared piece, the auth analysis's parse of a python-fastapi or
+/// typescript-fastify service's sources, is done first, on all cores
+/// ([`rules::auth::prepare`]), so that no rule task waits on one core for it.
 pub fn check_all<'r>(
     repo: &RepoModel,
     params: &Params,
@@ -53,6 +55,14 @@ pub fn check_all<'r>(
         .iter()
         .filter_map(|r| Some((r.meta.id, r.check?)))
         .collect();
+    // The auth rules' shared parse, on all cores before any rule task exists (see
+    // `rules::auth::prepare`).
+    if rules
+        .iter()
+        .any(|r| r.meta.domain == Domain::Auth && r.check.is_some())
+    {
+        rules::auth::prepare(repo);
+    }
     let views = paved_model::Views::new(repo.model());
     let ctx = CheckCtx {
         repo,

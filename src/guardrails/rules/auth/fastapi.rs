@@ -5,10 +5,9 @@
 //! have none at all ([`service`]).
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use crate::guardrails::{RepoModel, SourceFile};
 
@@ -193,13 +192,25 @@ pub(super) fn carries_contract(repo: &RepoModel) -> bool {
     facts.middleware_defined && facts.allow_list_found
 }
 
+/// The sources [`wiring`] reads: the package's shipped Python.
+fn is_contract_source(path: &str) -> bool {
+    path.starts_with(PACKAGE) && is_shipped_python(path)
+}
+
+/// Parses, on all cores, what [`wiring`] will read (see `syntax::parse_ahead`).
+pub(super) fn prepare(repo: &RepoModel) {
+    let files: Vec<(&SourceFile, Lang)> = repo
+        .files()
+        .iter()
+        .filter(|f| f.text.is_some() && is_contract_source(&f.path_str()))
+        .map(|f| (f, Lang::Python))
+        .collect();
+    syntax::parse_ahead(repo, &files);
+}
+
 /// The python-fastapi contract as [`Wiring`].
 pub(super) fn wiring(repo: &RepoModel) -> Wiring {
-    let facts = analyse(
-        repo,
-        |p| p.starts_with(PACKAGE) && is_shipped_python(p),
-        &|n| n == MIDDLEWARE_CLASS,
-    );
+    let facts = analyse(repo, is_contract_source, &|n| n == MIDDLEWARE_CLASS);
     let mut w = Wiring::default();
     CONTRACT.check_files(
         repo,
@@ -335,13 +346,14 @@ pub(super) fn analyse(
             Some((f, path, src))
         })
         .collect();
-    // Parsing is most of the analysis (47 M instructions for a fresh service), and
-    // was one long task on one core: the files are parsed on all of them, then read
-    // in order as before.
-    let parsed: Vec<Result<Tree, String>> = selected
-        .par_iter()
-        .map(|(_, _, src)| syntax::parse(Lang::Python, src))
+    // Parsing is most of the analysis (44 M instructions for a fresh service): for
+    // the contract's files the rule engine has it done on all cores before the rules
+    // start (`prepare`).
+    let wanted: Vec<(&Path, &str, Lang)> = selected
+        .iter()
+        .map(|(f, _, src)| (f.path.as_path(), src.as_str(), Lang::Python))
         .collect();
+    let parsed = syntax::parse_all(repo, &wanted);
     for ((f, path, src), result) in selected.into_iter().zip(parsed) {
         match result {
             Ok(tree) => {

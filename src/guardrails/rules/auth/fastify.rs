@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use tree_sitter::{Node, Tree};
 
 use crate::guardrails::{RepoModel, SourceFile};
@@ -192,13 +191,29 @@ pub(super) fn carries_contract(repo: &RepoModel) -> bool {
     facts.install_defined && facts.allow_list_found
 }
 
+/// The sources [`wiring`] reads: the shipped scripts under `src/`.
+fn is_contract_source(path: &str) -> bool {
+    path.starts_with("src/") && is_shipped_script(path)
+}
+
+/// Parses, on all cores, what [`wiring`] will read (see `syntax::parse_ahead`).
+pub(super) fn prepare(repo: &RepoModel) {
+    let files: Vec<(&SourceFile, Lang)> = repo
+        .files()
+        .iter()
+        .filter(|f| f.text.is_some())
+        .filter_map(|f| {
+            let path = f.path_str();
+            is_contract_source(&path).then_some(())?;
+            Some((f, Lang::of(&path)?))
+        })
+        .collect();
+    syntax::parse_ahead(repo, &files);
+}
+
 /// The typescript-fastify contract as [`Wiring`].
 pub(super) fn wiring(repo: &RepoModel) -> Wiring {
-    let facts = analyse(
-        repo,
-        |p| p.starts_with("src/") && is_shipped_script(p),
-        &|n| n == INSTALL,
-    );
+    let facts = analyse(repo, is_contract_source, &|n| n == INSTALL);
     let mut w = Wiring::default();
     CONTRACT.check_files(
         repo,
@@ -295,10 +310,11 @@ pub(super) fn analyse(
     // Parsing is most of the analysis (35 M instructions for a fresh service), and
     // was one long task on one core: the files are parsed on all of them, then read
     // in order as before.
-    let parsed: Vec<Result<Tree, String>> = selected
-        .par_iter()
-        .map(|(_, text, lang)| syntax::parse(*lang, text))
+    let wanted: Vec<(&Path, &str, Lang)> = selected
+        .iter()
+        .map(|(f, text, lang)| (f.path.as_path(), text.as_str(), *lang))
         .collect();
+    let parsed = syntax::parse_all(repo, &wanted);
     for ((f, text, _), result) in selected.into_iter().zip(parsed) {
         match result {
             Ok(tree) => sources.push(Source {

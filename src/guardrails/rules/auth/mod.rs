@@ -103,6 +103,20 @@ mod wiring;
 
 register!("guardrails/rules/auth");
 
+/// Work the auth rules will need, done on all cores before they start: the parse of
+/// the sources a python-fastapi or typescript-fastify service's contract is checked
+/// against. Every auth rule waits for that analysis (a memoised fact), so a parse
+/// begun inside the first of them ran on one core while the other worker, having
+/// taken another auth rule, waited for it. Services of other blueprints (and
+/// repositories without provenance) have nothing parsed ahead.
+pub fn prepare(repo: &crate::guardrails::RepoModel) {
+    match repo.blueprint_id() {
+        Some("python-fastapi") => fastapi::prepare(repo),
+        Some("typescript-fastify") => fastify::prepare(repo),
+        _ => {}
+    }
+}
+
 /// The stack one parse of a Rust source may use ([`analysis`] grows one this deep
 /// unless the thread has that much left).
 pub use analysis::PARSER_STACK_BYTES;

@@ -966,3 +966,48 @@ fn fastapi_route_is_named_with_its_router_prefix() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].contains("`GET /notes/{id}/`"), "{hits:?}");
 }
+
+#[test]
+fn wiring_is_the_same_with_the_sources_parsed_ahead() {
+    // `prepare` only moves the parse before the rules (onto all cores): the facts,
+    // and so every hit, must be those of the parse made inside the analysis.
+    let big = format!("x = 1\n{}", "# padding\n".repeat(60 * 1024));
+    let variants: Vec<Box<dyn Fn() -> RepoModel>> = vec![
+        Box::new(|| fastapi(&[])),
+        Box::new(|| fastapi(&[("src/app/auth/middleware.py", None)])),
+        Box::new(|| {
+            fastapi(&[
+                (
+                    "src/app/extra.py",
+                    Some("app = FastAPI()\n@app.get('/x')\ndef x(): ...\n".into()),
+                ),
+                ("src/app/huge.py", Some(big.clone())),
+                (
+                    "src/app/broken.py",
+                    Some("def (:\n  app = FastAPI(\n".into()),
+                ),
+            ])
+        }),
+        Box::new(|| fastify(&[])),
+        Box::new(|| fastify(&[("src/auth/hook.ts", None)])),
+        Box::new(|| {
+            fastify(&[
+                (
+                    "src/extra.js",
+                    Some("const app = Fastify();\napp.get('/x', h);\n".into()),
+                ),
+                ("src/huge.ts", Some(big.replace('#', "//"))),
+                ("src/broken.tsx", Some("const = <div>{(</".into())),
+            ])
+        }),
+    ];
+    for variant in &variants {
+        let (inside, ahead) = (variant(), variant());
+        super::prepare(&ahead);
+        assert_eq!(
+            format!("{:?}", super::wiring::wiring(&inside)),
+            format!("{:?}", super::wiring::wiring(&ahead))
+        );
+        assert_eq!(all_hits(&variant()), all_hits(&ahead));
+    }
+}
