@@ -192,13 +192,7 @@ mod tests {
 
     #[test]
     fn random_trees_give_what_the_walkdir_search_gave() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = paved_model::samples::below(0x2545_f491_4f6c_dd1d);
         const NAMES: &[&str] = &[
             "a",
             "b",

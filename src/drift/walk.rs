@@ -693,13 +693,7 @@ mod tests {
     /// to the walk (a fixed seed, so a failure repeats).
     #[test]
     fn random_trees_are_walked_as_before() {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = paved_model::samples::below(0x9e37_79b9_7f4a_7c15);
         const NAMES: &[&str] = &[
             "a",
             "b",

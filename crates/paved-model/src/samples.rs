@@ -27,6 +27,19 @@ pub fn strings_over(alphabet: &[char], max_len: usize) -> Vec<String> {
     all
 }
 
+/// A repeatable pseudo-random draw for generated test inputs: each call gives a number
+/// below its argument (xorshift64 from `seed`, which must not be 0), so a failing random
+/// case repeats on every run.
+pub fn below(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}
+
 /// `extra`, then every distinct text file under the repository's tests/fixtures and
 /// every distinct line of those (read once per test run).
 pub fn texts(extra: &[&str]) -> Vec<String> {

@@ -580,13 +580,7 @@ mod tests {
     }
 
     fn random_texts(pieces: &[&str], seed: u64, count: usize, check: impl Fn(&str)) {
-        let mut state = seed;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = paved_model::samples::below(seed);
         for _ in 0..count {
             let len = 1 + next(40);
             let mut text = String::new();

@@ -232,13 +232,7 @@ mod gate_tests {
             "access-key", "aws_", "AWS_", "_key", "Key", "passphra", "passphrase", "PassPhrase",
             "se", "cret", "s", "_", "x", " ", "\n", "token", "é", "\u{17F}", "\u{212A}",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = paved_model::samples::below(0x2545_f491_4f6c_dd1d);
         let mut named = 0;
         for _ in 0..20_000 {
             let text: String = (0..1 + next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
