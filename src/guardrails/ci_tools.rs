@@ -6,6 +6,7 @@
 //! scanner, and the GitHub Actions and GitLab CI rules ask whether a scanner it runs
 //! can fail silently. Rules import this module, never each other.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
@@ -310,6 +311,12 @@ pub(crate) struct Words {
     /// Per list, per tool: the ids of the words its command needs (none for an action
     /// or template).
     needs: Vec<Vec<Box<[u16]>>>,
+    /// Per word id: the command tools (list, place in the list) whose first word it
+    /// is. A line holds a few words, and only their tools need a look: checking
+    /// every tool of every list against the line's words cost more than the search.
+    firsts: Vec<Vec<(u16, u16)>>,
+    /// Word → id, to judge another list on the words a line was found to hold.
+    ids: std::collections::HashMap<String, u16>,
     /// `u64`s in a set of word ids.
     blocks: usize,
 }
@@ -318,8 +325,12 @@ pub(crate) struct Words {
 pub(crate) enum Seen {
     /// None of them: the line runs no command tool of the lists.
     Nothing,
-    /// These word ids, as a bit set.
-    Words(Box<[u64]>),
+    /// These word ids, as a bit set, and the command tools (list, place in the
+    /// list, in that order) whose every word it holds.
+    Words {
+        bits: Box<[u64]>,
+        tools: Box<[(u16, u16)]>,
+    },
     /// Not known by id (no search, or the line holds `ſ` or the Kelvin sign): each
     /// tool checks its own words.
     Unknown,
@@ -361,11 +372,42 @@ impl Words {
                 .build(&words)
                 .expect("command words are plain strings")
         });
+        let needs: Vec<Vec<Box<[u16]>>> = needs;
+        let mut firsts = vec![Vec::new(); words.len()];
+        for (list, tools) in needs.iter().enumerate() {
+            for (tool, needs) in tools.iter().enumerate() {
+                if let Some(&first) = needs.first() {
+                    firsts[usize::from(first)].push((
+                        u16::try_from(list).expect("fewer than 65536 lists"),
+                        u16::try_from(tool).expect("fewer than 65536 tools in a list"),
+                    ));
+                }
+            }
+        }
         Words {
             search,
             needs,
+            firsts,
             blocks: words.len().div_ceil(64).max(1),
+            ids: ids.into_iter().map(|(w, id)| (w.to_owned(), id)).collect(),
         }
+    }
+
+    /// The ids of the words each command tool of `tools` needs, when every one is a
+    /// word of these lists (else `None`: a line's words say nothing about it).
+    fn needs_of(&self, tools: &[Tool]) -> Option<Vec<Box<[u16]>>> {
+        tools
+            .iter()
+            .map(|tool| match tool {
+                Tool::Command(command) if command.words.is_empty() => None,
+                Tool::Command(command) => command
+                    .words
+                    .iter()
+                    .map(|w| self.ids.get(w).copied())
+                    .collect(),
+                _ => Some(Box::default()),
+            })
+            .collect()
     }
 
     /// The words `line` holds.
@@ -382,9 +424,27 @@ impl Words {
             bits.get_or_insert_with(|| vec![0; self.blocks].into_boxed_slice())[id / 64] |=
                 1 << (id % 64);
         }
-        match bits {
-            Some(bits) => Seen::Words(bits),
-            None => Seen::Nothing,
+        let Some(bits) = bits else {
+            return Seen::Nothing;
+        };
+        let holds = |w: u16| bits[usize::from(w) / 64] & (1 << (w % 64)) != 0;
+        let mut tools: Vec<(u16, u16)> = Vec::new();
+        for (block, &set) in bits.iter().enumerate() {
+            let mut set = set;
+            while set != 0 {
+                let id = block * 64 + set.trailing_zeros() as usize;
+                set &= set - 1;
+                tools.extend(self.firsts[id].iter().filter(|&&(list, tool)| {
+                    self.needs[usize::from(list)][usize::from(tool)][1..]
+                        .iter()
+                        .all(|&w| holds(w))
+                }));
+            }
+        }
+        tools.sort_unstable();
+        Seen::Words {
+            bits,
+            tools: tools.into_boxed_slice(),
         }
     }
 }
@@ -424,12 +484,20 @@ pub(crate) struct CommandPattern {
     regex: std::sync::OnceLock<Option<Regex>>,
     /// The same pattern for an ASCII line (see [`CommandPattern::starts`]).
     ascii: std::sync::OnceLock<Option<std::sync::Arc<regex::bytes::Regex>>>,
+    /// The same pattern walked without a regex, for an ASCII line, when its words
+    /// are ASCII.
+    plain: Option<plain::Plain>,
 }
 
+/// Lines longer than this are left to the regex: the walk keeps a flag per step and
+/// byte, and recurses once per argument.
+const PLAIN_MAX_LINE: usize = 4096;
+
 impl CommandPattern {
-    fn new(pattern: String, words: Vec<String>) -> CommandPattern {
+    fn new(pattern: String, words: Vec<String>, plain: Option<plain::Plain>) -> CommandPattern {
         CommandPattern {
             pattern,
+            plain,
             words: words
                 .into_iter()
                 .filter(|w| w.is_ascii())
@@ -457,8 +525,13 @@ impl CommandPattern {
     /// Kelvin sign). It compiles without the UTF-8 automata a Unicode class needs, at
     /// a fraction of the cost, and once per process for a pattern string that several
     /// tool lists share. The Unicode regex is compiled only for a line that needs it.
+    /// A pattern whose words are ASCII needs neither on an ASCII line: [`plain`]
+    /// walks it.
     fn starts(&self, line: &str) -> Vec<usize> {
         if line.is_ascii() {
+            if let (Some(plain), true) = (&self.plain, line.len() <= PLAIN_MAX_LINE) {
+                return plain.starts(line.as_bytes());
+            }
             if let Some(re) = self.ascii() {
                 return re.find_iter(line.as_bytes()).map(|m| m.start()).collect();
             }
@@ -543,7 +616,8 @@ impl Tool {
         // `:` and `@` end the name when the tool runs from its container image
         // (`docker run ghcr.io/gitleaks/gitleaks:v8@sha256:… git .`).
         pattern.push_str(r#"(?:$|[\s;&|)`"'=:@])"#);
-        Some(Tool::Command(CommandPattern::new(pattern, words)))
+        let plain = plain::Plain::new(spec.split_whitespace());
+        Some(Tool::Command(CommandPattern::new(pattern, words, plain)))
     }
 
     pub(crate) fn matches_action(&self, name: &str) -> bool {
@@ -589,27 +663,57 @@ impl Tool {
         }
     }
 
-    /// [`Tool::find_commands`] on a line whose words are known: `needs` are the ids of
-    /// this tool's command words in the [`Words`] that saw them.
-    fn find_commands_seen(&self, line: &str, needs: &[u16], seen: &Seen) -> Vec<usize> {
-        let Tool::Command(command) = self else {
-            return Vec::new();
-        };
-        let may_match = match seen {
-            Seen::Nothing => false,
-            Seen::Words(bits) => needs
-                .iter()
-                .all(|&w| bits[usize::from(w) / 64] & (1 << (w % 64)) != 0),
-            Seen::Unknown => command.may_match(line),
-        };
-        if !may_match {
-            return Vec::new();
+    /// [`Tool::find_commands`] for a tool known to hold every word of its command.
+    fn find_commands_unchecked(&self, line: &str) -> Vec<usize> {
+        match self {
+            Tool::Command(command) => command
+                .starts(line)
+                .into_iter()
+                .filter(|&at| !installs(&line[..at]))
+                .collect(),
+            _ => Vec::new(),
         }
-        command
-            .starts(line)
-            .into_iter()
-            .filter(|&at| !installs(&line[..at]))
-            .collect()
+    }
+}
+
+/// How the tools of a list are found among the words of a line ([`Seen`]).
+enum Lookup<'n> {
+    /// The list's place among the lists the words were gathered from.
+    List(u16),
+    /// The ids of each tool's words, for a list the words were not gathered from.
+    Needs(&'n [Box<[u16]>]),
+}
+
+impl Lookup<'_> {
+    /// The command tools of `tools` (this list) that may run on `line`, whose words
+    /// are `seen`, in list order.
+    fn may_run<'t>(&self, tools: &'t [Tool], line: &str, seen: &Seen) -> Vec<&'t Tool> {
+        match (seen, self) {
+            (Seen::Nothing, _) => Vec::new(),
+            (Seen::Words { tools: held, .. }, Lookup::List(list)) => {
+                let from = held.partition_point(|&(l, _)| l < *list);
+                held[from..]
+                    .iter()
+                    .take_while(|&&(l, _)| l == *list)
+                    .map(|&(_, tool)| &tools[usize::from(tool)])
+                    .collect()
+            }
+            (Seen::Words { bits, .. }, Lookup::Needs(needs)) => tools
+                .iter()
+                .zip(needs.iter())
+                .filter(|(tool, needs)| {
+                    matches!(tool, Tool::Command(_))
+                        && needs
+                            .iter()
+                            .all(|&w| bits[usize::from(w) / 64] & (1 << (w % 64)) != 0)
+                })
+                .map(|(tool, _)| tool)
+                .collect(),
+            (Seen::Unknown, _) => tools
+                .iter()
+                .filter(|tool| matches!(tool, Tool::Command(c) if c.may_match(line)))
+                .collect(),
+        }
     }
 }
 
@@ -851,32 +955,35 @@ pub(crate) fn action_exits_zero(action: &str, with: Option<&Node>, sbom_exempt: 
 }
 
 /// Shell lines with `\`-continuations joined, each with the byte offset where it starts.
-pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
+/// A line without a continuation is borrowed from `text` (nearly every line: a `String`
+/// per line was a third of finding what a pipeline's lines hold).
+pub(crate) fn logical_lines(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let mut out = Vec::new();
     let mut current: Option<(usize, String)> = None;
     let mut offset = 0;
     for raw in text.split('\n') {
-        let (start, mut buf) = current.take().unwrap_or((offset, String::new()));
-        match raw.trim_end().strip_suffix('\\') {
-            Some(head) => {
+        match (raw.trim_end().strip_suffix('\\'), current.take()) {
+            (Some(head), joined) => {
+                let (start, mut buf) = joined.unwrap_or((offset, String::new()));
                 buf.push_str(head);
                 buf.push(' ');
                 current = Some((start, buf));
             }
-            None => {
+            (None, Some((start, mut buf))) => {
                 buf.push_str(raw);
-                out.push((start, buf));
+                out.push((start, Cow::Owned(buf)));
             }
+            (None, None) => out.push((offset, Cow::Borrowed(raw))),
         }
         offset += raw.len() + 1;
     }
-    out.extend(current);
+    out.extend(current.map(|(start, buf)| (start, Cow::Owned(buf))));
     out
 }
 
 /// Each command of a unit (its index in `commands`) with its logical lines (offset in
 /// the command, text).
-type CommandLines = Vec<(usize, Vec<(usize, String)>)>;
+type CommandLines<'a> = Vec<(usize, Vec<(usize, Cow<'a, str>)>)>;
 
 /// A step or job, reduced to what recognises a scanner.
 pub(crate) struct Unit<'a> {
@@ -897,7 +1004,7 @@ pub(crate) struct Unit<'a> {
     /// `continue-on-error: true` / `allow_failure: true`: that key.
     pub ignores_failure: Option<Site<'a>>,
     /// The logical lines of each command, split once for every category asked about.
-    lines: OnceCell<CommandLines>,
+    lines: OnceCell<CommandLines<'a>>,
     /// `uses: aquasecurity/trivy-action` as a command line, read once.
     trivy: OnceCell<TrivyAction>,
 }
@@ -949,7 +1056,7 @@ pub(crate) enum Verdict {
 }
 
 impl<'a> Unit<'a> {
-    fn command_lines(&self) -> &CommandLines {
+    fn command_lines(&self) -> &CommandLines<'a> {
         self.lines.get_or_init(|| {
             self.commands
                 .iter()
@@ -980,7 +1087,7 @@ impl<'a> Unit<'a> {
     /// [`Unit::runs`], by [`SiteRef`].
     pub(crate) fn verdict(&self, category: Category, tools: &Tools) -> Option<Verdict> {
         let words = tools.words();
-        self.verdict_seen(category, tools, &words.needs[0], &self.seen(words))
+        self.verdict_seen(category, tools, &Lookup::List(0), &self.seen(words))
     }
 
     /// What every line of this unit holds of `words` (one search per line, for every
@@ -1032,13 +1139,13 @@ impl<'a> Unit<'a> {
         })
     }
 
-    /// [`Unit::verdict`] with the words of every line known: `needs` are the word ids
-    /// of each tool of `tools` in the [`Words`] that saw `seen`.
+    /// [`Unit::verdict`] with the words of every line known: `by` says how the tools
+    /// of `tools` are found in `seen`.
     fn verdict_seen(
         &self,
         category: Category,
         tools: &Tools,
-        needs: &[Box<[u16]>],
+        by: &Lookup<'_>,
         seen: &UnitSeen,
     ) -> Option<Verdict> {
         let mut found: Option<Verdict> = None;
@@ -1096,8 +1203,8 @@ impl<'a> Unit<'a> {
                 if matches!(seen, Seen::Nothing) {
                     continue;
                 }
-                for (tool, needs) in tools.iter().zip(needs) {
-                    for at in tool.find_commands_seen(cmd_line, needs, seen) {
+                for tool in by.may_run(tools, cmd_line, seen) {
+                    for at in tool.find_commands_unchecked(cmd_line) {
                         let rest = &cmd_line[at..];
                         if !does_scan(category, rest) {
                             continue;
@@ -1112,8 +1219,8 @@ impl<'a> Unit<'a> {
             }
         }
         if let (Some(cmd), Some(seen)) = (self.container_command.as_ref(), &seen.container) {
-            for (tool, needs) in tools.iter().zip(needs) {
-                for at in tool.find_commands_seen(cmd, needs, seen) {
+            for tool in by.may_run(tools, cmd, seen) {
+                for at in tool.find_commands_unchecked(cmd) {
                     let rest = &cmd[at..];
                     if !does_scan(category, rest) {
                         continue;
@@ -1259,9 +1366,17 @@ pub(crate) struct Verdicts {
     /// The tool list each verdict was judged with, in [`Category::ALL`] order.
     lists: Vec<Vec<String>>,
     tools: Vec<(Category, std::sync::Arc<Tools>)>,
-    /// Per file: per unit, per category.
-    workflows: std::collections::HashMap<std::path::PathBuf, Vec<[Option<Verdict>; 7]>>,
-    gitlab: std::collections::HashMap<std::path::PathBuf, Vec<[Option<Verdict>; 7]>>,
+    /// The words of the seven lists, which the units' lines were searched for.
+    words: std::sync::Arc<Words>,
+    /// Per file: per unit, per category, and what the unit's lines hold.
+    workflows: std::collections::HashMap<std::path::PathBuf, Judged>,
+    gitlab: std::collections::HashMap<std::path::PathBuf, Judged>,
+}
+
+/// The units of one file, judged.
+struct Judged {
+    verdicts: Vec<[Option<Verdict>; 7]>,
+    seen: Vec<UnitSeen>,
 }
 
 impl Verdicts {
@@ -1275,21 +1390,23 @@ impl Verdicts {
         let tools = params.compiled();
         let lists = params.lists();
         let words = all_words(&lists, &tools);
-        let judge_all = |units: Vec<Unit<'_>>| -> Vec<[Option<Verdict>; 7]> {
-            units
+        let judge_all = |units: Vec<Unit<'_>>| -> Judged {
+            // One search per line for the words of all seven lists.
+            let seen: Vec<UnitSeen> = units.iter().map(|unit| unit.seen(&words)).collect();
+            let verdicts = units
                 .iter()
-                .map(|unit| {
-                    // One search per line for the words of all seven lists.
-                    let seen = unit.seen(&words);
+                .zip(&seen)
+                .map(|(unit, seen)| {
                     let mut each = [None; 7];
-                    for ((slot, (category, tools)), needs) in
-                        each.iter_mut().zip(&tools).zip(&words.needs)
+                    for (list, (slot, (category, tools))) in each.iter_mut().zip(&tools).enumerate()
                     {
-                        *slot = unit.verdict_seen(*category, tools, needs, &seen);
+                        let by = Lookup::List(u16::try_from(list).expect("seven lists"));
+                        *slot = unit.verdict_seen(*category, tools, &by, seen);
                     }
                     each
                 })
-                .collect()
+                .collect();
+            Judged { verdicts, seen }
         };
         let workflows = cx
             .workflows()
@@ -1306,8 +1423,40 @@ impl Verdicts {
         Verdicts {
             lists,
             tools,
+            words,
             workflows,
             gitlab,
+        }
+    }
+
+    /// The verdicts for `category` of a file's `units` (all of them, in
+    /// [`file_units`] / [`gitlab_units`] order) with `tools`, a list other than the
+    /// profile's (PVD-CI-005's IaC list without hadolint): on the words the audit's
+    /// judgement found in their lines when `tools` needs no other word, else with
+    /// the list's own search.
+    pub(crate) fn judge_with(
+        &self,
+        category: Category,
+        tools: &Tools,
+        file: &Path,
+        gitlab: bool,
+        units: &[Unit<'_>],
+    ) -> Vec<Option<Verdict>> {
+        let files = if gitlab {
+            &self.gitlab
+        } else {
+            &self.workflows
+        };
+        let judged = files.get(file).filter(|j| j.seen.len() == units.len());
+        match (judged, self.words.needs_of(tools)) {
+            (Some(judged), Some(needs)) => units
+                .iter()
+                .zip(&judged.seen)
+                .map(|(unit, seen)| {
+                    unit.verdict_seen(category, tools, &Lookup::Needs(&needs), seen)
+                })
+                .collect(),
+            _ => units.iter().map(|u| u.verdict(category, tools)).collect(),
         }
     }
 
@@ -1330,7 +1479,7 @@ impl Verdicts {
         } else {
             &self.workflows
         };
-        files.get(file).map(Vec::as_slice)
+        files.get(file).map(|j| j.verdicts.as_slice())
     }
 }
 
@@ -1354,6 +1503,8 @@ fn all_words(
     built.insert(lists.to_vec(), std::sync::Arc::clone(&words));
     words
 }
+
+mod plain;
 
 #[cfg(test)]
 mod reference;

@@ -40,6 +40,74 @@ fn may_run(tools: &Tools, line: &str) -> bool {
     })
 }
 
+/// The old `logical_lines`, a `String` per line.
+pub(super) fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let (start, mut buf) = current.take().unwrap_or((offset, String::new()));
+        match raw.trim_end().strip_suffix('\\') {
+            Some(head) => {
+                buf.push_str(head);
+                buf.push(' ');
+                current = Some((start, buf));
+            }
+            None => {
+                buf.push_str(raw);
+                out.push((start, buf));
+            }
+        }
+        offset += raw.len() + 1;
+    }
+    out.extend(current);
+    out
+}
+
+/// The old `CommandPattern::starts`: the regex without Unicode on an ASCII line when
+/// it compiles, else the Unicode one.
+pub(super) fn starts(pattern: &str, line: &str) -> Vec<usize> {
+    type Both = (Option<regex::bytes::Regex>, Option<Regex>);
+    thread_local! {
+        static BUILT: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Both>>> =
+            Default::default();
+    }
+    let both = BUILT.with(|built| {
+        std::rc::Rc::clone(
+            built
+                .borrow_mut()
+                .entry(pattern.to_owned())
+                .or_insert_with(|| {
+                    std::rc::Rc::new((
+                        regex::bytes::RegexBuilder::new(pattern)
+                            .unicode(false)
+                            .build()
+                            .ok(),
+                        Regex::new(pattern).ok(),
+                    ))
+                }),
+        )
+    });
+    if let (Some(re), true) = (&both.0, line.is_ascii()) {
+        return re.find_iter(line.as_bytes()).map(|m| m.start()).collect();
+    }
+    both.1
+        .as_ref()
+        .map(|re| re.find_iter(line).map(|m| m.start()).collect())
+        .unwrap_or_default()
+}
+
+/// The old `Tool::find_commands`, with the old regexes.
+fn find_commands(tool: &Tool, line: &str) -> Vec<usize> {
+    match tool {
+        Tool::Command(command) if command.may_match(line) => starts(&command.pattern, line)
+            .into_iter()
+            .filter(|&at| !installs(&line[..at]))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The old `Unit::verdict`.
 pub(super) fn verdict(unit: &Unit<'_>, category: Category, tools: &Tools) -> Option<Verdict> {
     let this = unit;
@@ -99,7 +167,7 @@ pub(super) fn verdict(unit: &Unit<'_>, category: Category, tools: &Tools) -> Opt
                 note(found());
             }
         }
-        if trivy && scans && tools.iter().any(|t| t.find_command(&cmd).is_some()) {
+        if trivy && scans && tools.iter().any(|t| !find_commands(t, &cmd).is_empty()) {
             note(found());
         }
     }
@@ -108,13 +176,19 @@ pub(super) fn verdict(unit: &Unit<'_>, category: Category, tools: &Tools) -> Opt
             note(whole());
         }
     }
-    for (command, lines) in this.command_lines() {
+    let lines: Vec<(usize, Vec<(usize, String)>)> = this
+        .commands
+        .iter()
+        .enumerate()
+        .filter_map(|(i, node)| Some((i, logical_lines(node.as_str()?))))
+        .collect();
+    for (command, lines) in &lines {
         for (offset, cmd_line) in lines {
             if !may_run(tools, cmd_line) {
                 continue;
             }
             for tool in tools.iter() {
-                for at in tool.find_commands(cmd_line) {
+                for at in find_commands(tool, cmd_line) {
                     let rest = &cmd_line[at..];
                     if !does_scan(category, rest) {
                         continue;
@@ -134,7 +208,7 @@ pub(super) fn verdict(unit: &Unit<'_>, category: Category, tools: &Tools) -> Opt
         .filter(|c| may_run(tools, c))
     {
         for tool in tools.iter() {
-            for at in tool.find_commands(cmd) {
+            for at in find_commands(tool, cmd) {
                 let rest = &cmd[at..];
                 if !does_scan(category, rest) {
                     continue;
@@ -156,7 +230,7 @@ mod tests {
     use paved_model::{Model, Views};
 
     /// Sets of the seven lists judged together: the defaults; IaC without hadolint
-    /// (the list PVD-CI-006 judges with when there is infrastructure beyond
+    /// (the list PVD-CI-005 judges with when there is infrastructure beyond
     /// Dockerfiles); user lists with several words, `*`, a non-ASCII word and a
     /// pattern without an ASCII word (every line may run it).
     fn list_sets() -> Vec<Vec<Vec<String>>> {
@@ -173,8 +247,9 @@ mod tests {
         vec![defaults, no_hadolint, user, wordless]
     }
 
-    /// Judges every unit of every workflow and GitLab file of `model` three ways (the
-    /// old judgement, one list's own words, all seven lists' words at once) and
+    /// Judges every unit of every workflow and GitLab file of `model` four ways (the
+    /// old judgement, one list's own words, all seven lists' words at once, and on
+    /// the words of another set of lists as PVD-CI-005 judges its own list) and
     /// asserts they agree. The number of units judged.
     fn judge_all_ways(files: &[(&str, &str)], sets: &[Vec<Vec<String>>]) -> (usize, usize) {
         let model = Model::from_memory(files);
@@ -186,7 +261,7 @@ mod tests {
         for file in views.gitlab().files() {
             units.extend(gitlab_units(file));
         }
-        let mut found = 0;
+        let (mut found, mut judged_with) = (0, 0);
         for lists in sets {
             let tools: Vec<(Category, std::sync::Arc<Tools>)> = Category::ALL
                 .iter()
@@ -196,20 +271,37 @@ mod tests {
             let words = all_words(lists, &tools);
             for unit in &units {
                 let seen = unit.seen(&words);
-                for ((category, tools), needs) in tools.iter().zip(&words.needs) {
+                for (list, (category, tools)) in tools.iter().enumerate() {
                     let want = verdict(unit, *category, tools);
                     let what = || format!("{category:?} {:?} line {}", unit.action, unit.line);
                     assert_eq!(unit.verdict(*category, tools), want, "alone: {}", what());
+                    let by = Lookup::List(u16::try_from(list).unwrap());
                     assert_eq!(
-                        unit.verdict_seen(*category, tools, needs, &seen),
+                        unit.verdict_seen(*category, tools, &by, &seen),
                         want,
                         "together: {}",
                         what()
                     );
                     found += usize::from(want.is_some());
+                    // Each list of every other set, on these words when they hold
+                    // all of its words.
+                    for other in sets {
+                        let tools = Category::tools(&other[list]);
+                        let want = verdict(unit, *category, &tools);
+                        if let Some(needs) = words.needs_of(&tools) {
+                            assert_eq!(
+                                unit.verdict_seen(*category, &tools, &Lookup::Needs(&needs), &seen),
+                                want,
+                                "on other words: {}",
+                                what()
+                            );
+                            judged_with += 1;
+                        }
+                    }
                 }
             }
         }
+        assert!(units.is_empty() || judged_with > 0);
         (units.len(), found)
     }
 
@@ -226,6 +318,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Borrowed logical lines are the old ones: every fixture YAML file and random
+    /// texts of continuations, blank lines and trailing spaces.
+    #[test]
+    fn logical_lines_are_the_old_ones() {
+        let mut files = Vec::new();
+        yaml_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+            &mut files,
+        );
+        let mut next = paved_model::samples::below(0x5851_f42d_4c95_7f2d);
+        let parts = [
+            "a",
+            "cargo deny",
+            " ",
+            "\\",
+            "\\ ",
+            "\n",
+            "\t",
+            "\\\n",
+            "é",
+            "\r\n",
+            "x \\\n  y",
+        ];
+        let random = (0..2000).map(|_| {
+            (0..next(12))
+                .map(|_| parts[next(parts.len())])
+                .collect::<String>()
+        });
+        let mut compared = 0;
+        for text in files.into_iter().map(|(_, t)| t).chain(random) {
+            let new: Vec<(usize, String)> = super::super::logical_lines(&text)
+                .into_iter()
+                .map(|(at, line)| (at, line.into_owned()))
+                .collect();
+            assert_eq!(new, logical_lines(&text), "{text:?}");
+            compared += 1;
+        }
+        assert!(compared > 2100, "{compared}");
     }
 
     /// Every YAML file of the test fixtures, as a workflow and as a GitLab CI file.

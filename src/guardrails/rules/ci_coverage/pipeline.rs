@@ -205,7 +205,7 @@ pub(super) fn judge(
             Some(Some(each)) => each.iter().map(|e| e[category.index()]).collect(),
             _ => {
                 let tools = own.as_deref().unwrap_or_else(|| verdicts.tools(category));
-                units().iter().map(|u| u.verdict(category, tools)).collect()
+                verdicts.judge_with(category, tools, file.path(), file.gitlab(), units())
             }
         };
         for (i, verdict) in judged.into_iter().enumerate() {
