@@ -951,15 +951,17 @@ impl<'s> FileReader<'_, 's> {
                 "signature validation is disabled",
             ));
         }
-        if !self.in_decode_options(n) {
-            return;
-        }
         let off = match key.as_deref() {
             Some("verify_exp") => Some("expired tokens are accepted"),
             Some("verify_aud") => Some("tokens minted for any audience are accepted"),
             Some("verify_iss") => Some("tokens of any issuer are accepted"),
             _ => None,
         };
+        // Where the pair is matters only for these keys, and asking is the dear part
+        // (each `parent` walks down from the root).
+        if (off.is_none() && key.as_deref() != Some("require")) || !self.in_decode_options(n) {
+            return;
+        }
         if let (Some(what), "false") = (off, kind(v)) {
             self.facts.claims.push(Spot::new(
                 self.path.clone(),
