@@ -97,6 +97,8 @@ mod contract;
 mod exposure;
 mod fastapi;
 mod fastify;
+#[cfg(test)]
+mod fastify_reference;
 mod outline;
 mod syntax;
 mod wiring;
@@ -105,7 +107,7 @@ register!("guardrails/rules/auth");
 
 /// Work the auth rules will need, done on all cores before they start: the parse of
 /// the sources a python-fastapi or typescript-fastify service's contract is checked
-/// against. Every auth rule waits for that analysis (a memoised fact), so a parse
+/// against (and, for typescript-fastify, the whole reading of them). Every auth rule waits for that analysis (a memoised fact), so a parse
 /// begun inside the first of them ran on one core while the other worker, having
 /// taken another auth rule, waited for it. Services of other blueprints (and
 /// repositories without provenance) have nothing parsed ahead.
