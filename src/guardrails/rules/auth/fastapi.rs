@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tree_sitter::Node;
 
 use crate::guardrails::{RepoModel, SourceFile};
@@ -89,7 +90,7 @@ pub(super) struct Route {
 }
 
 /// What one service's Python sources say.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Facts {
     pub apps: Vec<App>,
     pub routes: Vec<Route>,
@@ -188,7 +189,7 @@ pub(super) fn carries_contract(repo: &RepoModel) -> bool {
     if repo.file(MIDDLEWARE_FILE).is_none() {
         return false;
     }
-    let facts = analyse(repo, |p| p == MIDDLEWARE_FILE, &|n| n == MIDDLEWARE_CLASS);
+    let facts = analyse_contract(repo, |p| p == MIDDLEWARE_FILE);
     facts.middleware_defined && facts.allow_list_found
 }
 
@@ -197,20 +198,57 @@ fn is_contract_source(path: &str) -> bool {
     path.starts_with(PACKAGE) && is_shipped_python(path)
 }
 
-/// Parses, on all cores, what [`wiring`] will read (see `syntax::parse_ahead`).
+/// Reads, on all cores, what [`wiring`] will read: each file parsed and read in one
+/// task, so the memoised analysis only joins the files' facts (see `syntax::parse_ahead`
+/// for why this runs before the rules, outside any memoised fact).
 pub(super) fn prepare(repo: &RepoModel) {
-    let files: Vec<(&SourceFile, Lang)> = repo
+    let mut files: Vec<(usize, &SourceFile, String)> = repo
         .files()
         .iter()
-        .filter(|f| f.text.is_some() && is_contract_source(&f.path_str()))
-        .map(|f| (f, Lang::Python))
+        .enumerate()
+        .filter(|(_, f)| f.text.is_some())
+        .map(|(i, f)| (i, f, f.path_str()))
+        .filter(|(_, _, path)| is_contract_source(path))
         .collect();
-    syntax::parse_ahead(repo, &files);
+    // Largest first, one file per task, so the cores finish together (a parse costs
+    // about its length).
+    files.sort_by_key(|(_, f, _)| std::cmp::Reverse(f.text.as_ref().map_or(0, String::len)));
+    let read: HashMap<usize, FileFacts> = files
+        .par_iter()
+        .with_max_len(1)
+        .filter_map(|(i, f, path)| {
+            let src = f.text.as_deref()?;
+            Some((*i, read_source(&f.path, path, src, &is_middleware_class)))
+        })
+        .collect();
+    repo.memo(move |_| ReadAhead(read));
+}
+
+/// The contract's reading of each file [`prepare`] read, by its index in the model.
+#[derive(Default)]
+struct ReadAhead(HashMap<usize, FileFacts>);
+
+fn is_middleware_class(name: &str) -> bool {
+    name == MIDDLEWARE_CLASS
+}
+
+/// [`analyse`] with the contract's notion of authentication, from the files
+/// [`prepare`] read where it did.
+fn analyse_contract(repo: &RepoModel, include: impl Fn(&str) -> bool) -> Facts {
+    let ahead = repo.memo(|_| ReadAhead::default());
+    join(
+        select(repo, include)
+            .into_iter()
+            .map(|(i, f, path, src)| match ahead.0.get(&i) {
+                Some(read) => read.clone(),
+                None => read_source(&f.path, &path, src, &is_middleware_class),
+            }),
+    )
 }
 
 /// The python-fastapi contract as [`Wiring`].
 pub(super) fn wiring(repo: &RepoModel) -> Wiring {
-    let facts = analyse(repo, is_contract_source, &|n| n == MIDDLEWARE_CLASS);
+    let facts = analyse_contract(repo, is_contract_source);
     let mut w = Wiring::default();
     CONTRACT.check_files(
         repo,
@@ -336,44 +374,101 @@ pub(super) fn analyse(
     include: impl Fn(&str) -> bool,
     is_auth: &dyn Fn(&str) -> bool,
 ) -> Facts {
-    let mut facts = Facts::default();
-    let selected: Vec<(&SourceFile, String, &String)> = repo
-        .files()
+    join(
+        select(repo, include)
+            .into_iter()
+            .map(|(_, f, path, src)| read_source(&f.path, &path, src, is_auth)),
+    )
+}
+
+/// The files `include` selects, in the model's order, with their indices, paths and
+/// texts.
+fn select(
+    repo: &RepoModel,
+    include: impl Fn(&str) -> bool,
+) -> Vec<(usize, &SourceFile, String, &str)> {
+    repo.files()
         .iter()
-        .filter_map(|f| {
+        .enumerate()
+        .filter_map(|(i, f)| {
             let path = f.path_str();
-            let src = f.text.as_ref().filter(|_| include(&path))?;
-            Some((f, path, src))
+            let src = f.text.as_deref().filter(|_| include(&path))?;
+            Some((i, f, path, src))
         })
-        .collect();
-    // Parsing is most of the analysis (44 M instructions for a fresh service): for
-    // the contract's files the rule engine has it done on all cores before the rules
-    // start (`prepare`).
-    let wanted: Vec<(&Path, &str, Lang)> = selected
-        .iter()
-        .map(|(f, _, src)| (f.path.as_path(), src.as_str(), Lang::Python))
-        .collect();
-    let parsed = syntax::parse_all(repo, &wanted);
-    for ((f, path, src), result) in selected.into_iter().zip(parsed) {
-        match result {
-            Ok(tree) => {
-                let mut file = FileReader {
-                    path: f.path.clone(),
-                    src,
-                    is_auth,
-                    facts: &mut facts,
-                    constants: HashMap::new(),
-                };
-                file.read(tree.root_node(), path == MIDDLEWARE_FILE);
-            }
-            Err(why) => facts.unreadable.push(Spot::new(
-                f.path.clone(),
-                None,
-                format!("authentication source {why}"),
-            )),
+        .collect()
+}
+
+/// What one file says on its own, before [`join`] puts the files together.
+#[derive(Debug, Default, Clone)]
+struct FileFacts {
+    facts: Facts,
+    /// `include_router(x, ...)` routes (by index in `facts.routes`) that nothing in
+    /// this file protects, with `x`'s name: protected after all when an earlier file
+    /// builds a router of that name with an authentication dependency.
+    includes: Vec<(usize, String)>,
+}
+
+/// Parses and reads one file.
+fn read_source(
+    path: &Path,
+    path_str: &str,
+    src: &str,
+    is_auth: &dyn Fn(&str) -> bool,
+) -> FileFacts {
+    let mut out = FileFacts::default();
+    match syntax::parse(Lang::Python, src) {
+        Ok(tree) => {
+            let mut file = FileReader {
+                path: path.to_path_buf(),
+                src,
+                is_auth,
+                facts: &mut out.facts,
+                includes: Some(&mut out.includes),
+                constants: HashMap::new(),
+            };
+            file.read(tree.root_node(), path_str == MIDDLEWARE_FILE);
         }
+        Err(why) => out.facts.unreadable.push(Spot::new(
+            path.to_path_buf(),
+            None,
+            format!("authentication source {why}"),
+        )),
     }
-    facts
+    out
+}
+
+/// The facts of a service from those of its files, in file order: what reading the
+/// files one after the other into one [`Facts`] gives (the reading of a file depends
+/// on the files before it only through the routers they protect).
+fn join(files: impl IntoIterator<Item = FileFacts>) -> Facts {
+    let mut all = Facts::default();
+    for FileFacts {
+        mut facts,
+        includes,
+    } in files
+    {
+        for (i, router) in includes {
+            if all.protected_routers.contains(&router) {
+                facts.routes[i].protected = true;
+            }
+        }
+        all.apps.append(&mut facts.apps);
+        all.routes.append(&mut facts.routes);
+        all.protected_routers.extend(facts.protected_routers);
+        all.any_auth = all.any_auth.take().or(facts.any_auth);
+        all.exemptions.append(&mut facts.exemptions);
+        all.weak.append(&mut facts.weak);
+        // A file's constants are deduplicated along with everything read before them.
+        all.weak.dedup();
+        all.leeway.append(&mut facts.leeway);
+        all.unreadable.append(&mut facts.unreadable);
+        all.allow_list_found |= facts.allow_list_found;
+        all.middleware_defined |= facts.middleware_defined;
+        all.conditional.append(&mut facts.conditional);
+        all.claims.append(&mut facts.claims);
+        all.variable_time.append(&mut facts.variable_time);
+    }
+    all
 }
 
 struct FileReader<'a, 's> {
@@ -381,6 +476,9 @@ struct FileReader<'a, 's> {
     src: &'s str,
     is_auth: &'a dyn Fn(&str) -> bool,
     facts: &'a mut Facts,
+    /// Where to note `include_router` routes the routers read so far do not protect
+    /// (see [`FileFacts`]); `None` when every file is read into the same `facts`.
+    includes: Option<&'a mut Vec<(usize, String)>>,
     /// Module-level `NAME = value` assignments.
     constants: HashMap<String, Node<'s>>,
 }
@@ -648,6 +746,11 @@ impl<'s> FileReader<'_, 's> {
                                 .protected_routers
                                 .contains(last_name(a, self.src))
                         }));
+                if let (false, "include_router", Some(a), Some(includes)) =
+                    (protected, c, first, self.includes.as_deref_mut())
+                {
+                    includes.push((self.facts.routes.len(), last_name(a, self.src).to_owned()));
+                }
                 let static_files = c == "mount"
                     && positional(n, 1)
                         .or_else(|| kwarg(n, "app", self.src))
@@ -1030,4 +1133,243 @@ fn enclosing_definition(n: Node<'_>, src: &str) -> Option<String> {
         p = x.parent();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reading before files were read apart: every file into the same [`Facts`],
+    /// one after the other (kept as the reference for [`join`]).
+    fn analyse_shared(
+        repo: &RepoModel,
+        include: impl Fn(&str) -> bool,
+        is_auth: &dyn Fn(&str) -> bool,
+    ) -> Facts {
+        let mut facts = Facts::default();
+        for (_, f, path, src) in select(repo, include) {
+            match syntax::parse(Lang::Python, src) {
+                Ok(tree) => FileReader {
+                    path: f.path.clone(),
+                    src,
+                    is_auth,
+                    facts: &mut facts,
+                    includes: None,
+                    constants: HashMap::new(),
+                }
+                .read(tree.root_node(), path == MIDDLEWARE_FILE),
+                Err(why) => facts.unreadable.push(Spot::new(
+                    f.path.clone(),
+                    None,
+                    format!("authentication source {why}"),
+                )),
+            }
+        }
+        facts
+    }
+
+    /// `facts` as text, the routers in name order (a set's order is not its own).
+    fn summary(facts: &Facts) -> String {
+        let mut facts = facts.clone();
+        let mut routers: Vec<String> = facts.protected_routers.drain().collect();
+        routers.sort();
+        format!("{facts:?} {routers:?}")
+    }
+
+    fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                python_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "py") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The repositories to compare on: the Python sources of every blueprint and
+    /// fixture, each tree as one repository (paths from its `template/` or fixture
+    /// root), and every one of those files in one repository.
+    fn fixture_repos() -> Vec<Vec<(String, String)>> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        python_files(&root.join("blueprints"), &mut files);
+        python_files(&root.join("tests/fixtures"), &mut files);
+        assert!(files.len() >= 40, "{files:?}");
+        let mut trees: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let mut all = Vec::new();
+        for p in files {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let (tree, path) = match rel.split_once("/template/") {
+                Some((t, p)) => (t.to_owned(), p.to_owned()),
+                None => rel
+                    .match_indices("/good/")
+                    .chain(rel.match_indices("/bad/"))
+                    .next()
+                    .map(|(i, m)| (rel[..i + m.len()].to_owned(), rel[i + m.len()..].to_owned()))
+                    .unwrap_or_else(|| (String::new(), rel.clone())),
+            };
+            let text = std::fs::read_to_string(&p).unwrap();
+            all.push((format!("src/app/{}", rel.replace('/', "_")), text.clone()));
+            match trees.iter_mut().find(|(t, _)| *t == tree) {
+                Some((_, v)) => v.push((path, text)),
+                None => trees.push((tree, vec![(path, text)])),
+            }
+        }
+        let mut repos: Vec<Vec<(String, String)>> = trees.into_iter().map(|(_, v)| v).collect();
+        repos.push(all);
+        repos
+    }
+
+    fn model(files: &[(String, String)]) -> RepoModel {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        RepoModel::from_memory(&refs)
+    }
+
+    /// Read apart and joined, or read into one: the same facts, for both notions of
+    /// authentication and both selections.
+    fn assert_same(files: &[(String, String)]) {
+        let repo = model(files);
+        let auths: [&dyn Fn(&str) -> bool; 2] = [&is_middleware_class, &is_auth_name];
+        for is_auth in auths {
+            for include in [is_contract_source as fn(&str) -> bool, |_: &str| true] {
+                assert_eq!(
+                    summary(&analyse(&repo, include, is_auth)),
+                    summary(&analyse_shared(&repo, include, is_auth)),
+                    "{files:?}"
+                );
+            }
+        }
+        let ahead = model(files);
+        prepare(&ahead);
+        assert_eq!(
+            summary(&analyse_contract(&ahead, is_contract_source)),
+            summary(&analyse_shared(
+                &repo,
+                is_contract_source,
+                &is_middleware_class
+            )),
+        );
+    }
+
+    #[test]
+    fn files_read_apart_give_the_facts_of_one_reading_over_the_fixtures() {
+        for files in fixture_repos() {
+            assert_same(&files);
+        }
+    }
+
+    /// Lines the reader reacts to, routers protected in one file and included in
+    /// another above all.
+    const LINES: &[&str] = &[
+        "router = APIRouter(dependencies=[Depends(AuthMiddleware)])",
+        "admin = APIRouter(dependencies=[Security(verify_token)])",
+        "router = APIRouter()",
+        "app.include_router(router)",
+        "app.include_router(admin, prefix=\"/admin\")",
+        "app.include_router(routes.router, prefix=\"/r\")",
+        "app = FastAPI(middleware=[Middleware(AuthMiddleware)])",
+        "sub = FastAPI()",
+        "app.mount(\"/sub\", sub)",
+        "app.add_middleware(AuthMiddleware)",
+        "if os.environ.get(\"X\"): app.add_middleware(AuthMiddleware)",
+        "PUBLIC_ENDPOINTS = ((\"GET\", \"/x\"),)",
+        "jwt.decode(t, k, algorithms=[\"HS256\"], leeway=120)",
+        "ALGORITHMS = [\"none\", \"HS256\"]",
+        "opts = {\"verify_signature\": False}",
+        "scheme = HTTPBearer()",
+        "@app.get(\"/open\")",
+        "@router.post(\"/x\", dependencies=[Depends(get_current_user)])",
+        "if presented == digest: pass",
+        "class AuthMiddleware: pass",
+    ];
+
+    #[test]
+    fn files_read_apart_give_the_facts_of_one_reading_over_random_services() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("blueprints/python-fastapi/template");
+        let mut base = Vec::new();
+        python_files(&root.join("src/app"), &mut base);
+        let base: Vec<(String, String)> = base
+            .iter()
+            .map(|p| {
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, std::fs::read_to_string(p).unwrap())
+            })
+            .collect();
+        let mut moved = 0;
+        for seed in 1..=150u64 {
+            let mut next = paved_model::samples::below(seed);
+            let mut files: Vec<(String, Vec<String>)> = base
+                .iter()
+                .map(|(p, t)| (p.clone(), t.lines().map(str::to_owned).collect()))
+                .collect();
+            files.push(("src/app/auth/api_keys.py".into(), vec![]));
+            files.push(("src/app/extra.py".into(), vec![]));
+            for _ in 0..1 + next(12) {
+                let f = next(files.len());
+                let n = files[f].1.len();
+                let at = next(n + 1);
+                match next(4) {
+                    0 if n > 1 => {
+                        let other = next(n);
+                        files[f].1.swap(at.min(n - 1), other);
+                    }
+                    1 if n > 0 => {
+                        let l = files[f].1[next(n)].clone();
+                        files[f].1.insert(at, l);
+                    }
+                    2 if n > 0 => {
+                        let l = files[f].1.remove(next(n));
+                        let g = next(files.len());
+                        let to = next(files[g].1.len() + 1);
+                        files[g].1.insert(to, l);
+                    }
+                    _ => files[f].1.insert(at, LINES[next(LINES.len())].to_owned()),
+                }
+            }
+            let files: Vec<(String, String)> = files
+                .into_iter()
+                .map(|(p, l)| (p, l.join("\n") + "\n"))
+                .collect();
+            let repo = model(&files);
+            let apart: Vec<FileFacts> = select(&repo, |_| true)
+                .into_iter()
+                .map(|(_, f, path, src)| read_source(&f.path, &path, src, &is_auth_name))
+                .collect();
+            moved += usize::from(apart.iter().any(|f| !f.includes.is_empty()));
+            assert_same(&files);
+        }
+        // Some services did include a router their own file does not protect.
+        assert!(moved > 10, "{moved}");
+    }
+
+    #[test]
+    fn a_router_protected_in_an_earlier_file_protects_its_inclusion() {
+        let files = [
+            (
+                "src/app/a.py".to_owned(),
+                "router = APIRouter(dependencies=[Depends(AuthMiddleware)])\n".to_owned(),
+            ),
+            (
+                "src/app/b.py".to_owned(),
+                "app = FastAPI()\napp.include_router(router)\napp.include_router(other)\n"
+                    .to_owned(),
+            ),
+        ];
+        let facts = analyse(&model(&files), |_| true, &is_middleware_class);
+        let protected: Vec<bool> = facts.routes.iter().map(|r| r.protected).collect();
+        assert_eq!(protected, [true, false]);
+        assert_same(&files);
+    }
 }
