@@ -375,14 +375,11 @@ fn read(
         done.sort_by_key(|(i, _)| *i);
         done.into_iter().map(|(_, r)| r).collect()
     } else {
-        let wanted: Vec<(&Path, &str, Lang)> = selected
-            .iter()
-            .map(|(f, text, lang)| (f.path.as_path(), *text, *lang))
-            .collect();
-        syntax::parse_all(repo, &wanted)
-            .into_iter()
-            .enumerate()
-            .map(|(i, parsed)| one(i, parsed))
+        (0..selected.len())
+            .map(|i| {
+                let (_, text, lang) = selected[i];
+                one(i, syntax::parse(lang, text))
+            })
             .collect()
     };
     let mut sources = Vec::new();

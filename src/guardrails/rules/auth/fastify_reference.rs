@@ -66,7 +66,10 @@ pub(super) fn analyse(
         .iter()
         .map(|(f, text, lang)| (f.path.as_path(), text.as_str(), *lang))
         .collect();
-    let parsed = syntax::parse_all(repo, &wanted);
+    let parsed: Vec<_> = wanted
+        .iter()
+        .map(|&(_, text, lang)| syntax::parse(lang, text))
+        .collect();
     for ((f, text, _), result) in selected.into_iter().zip(parsed) {
         match result {
             Ok(tree) => sources.push(Source {
