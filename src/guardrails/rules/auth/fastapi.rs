@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use tree_sitter::Node;
@@ -14,8 +15,8 @@ use crate::guardrails::{RepoModel, SourceFile};
 
 use super::contract::{self, Contract, ALLOW_LIST};
 use super::syntax::{
-    self, children, descendants, guarding_condition, last_name, line, number, receiver,
-    string_value, text, Lang,
+    self, any_descendant, children, descendants, each_descendant, guarding_condition, line, number,
+    string_value, text, Grammar, Lang,
 };
 use super::wiring::{
     duration_seconds, is_api_key_module, is_secret_name, weak_algorithm, Exemption, Leeway, Spot,
@@ -58,6 +59,55 @@ const ROUTE_CALLS: &[&str] = &[
     "mount",
 ];
 const APP_CLASSES: &[&str] = &["FastAPI", "Starlette"];
+
+/// Python's node kinds and the fields the reading asks for, looked up once.
+static PY: LazyLock<Grammar> = LazyLock::new(|| {
+    Grammar::new(
+        Lang::Python,
+        &[
+            "function",
+            "arguments",
+            "name",
+            "value",
+            "left",
+            "right",
+            "attribute",
+            "object",
+            "property",
+            "definition",
+            "parameters",
+            "body",
+            "key",
+        ],
+    )
+});
+
+/// `n.kind()`, from [`PY`] (of a node or a reference to one, as `filter` gives).
+fn kind<'t>(n: impl std::borrow::Borrow<Node<'t>>) -> &'static str {
+    PY.kind(*n.borrow())
+}
+
+/// `n.child_by_field_name(name)`, from [`PY`].
+fn field<'t>(n: Node<'t>, name: &str) -> Option<Node<'t>> {
+    PY.field(n, name)
+}
+
+/// `syntax::last_name` with the lookups of [`PY`].
+fn last_name<'s>(node: Node<'_>, src: &'s str) -> &'s str {
+    match kind(node) {
+        "attribute" => field(node, "attribute").map_or("", |n| text(n, src)),
+        "member_expression" => field(node, "property").map_or("", |n| text(n, src)),
+        _ => text(node, src),
+    }
+}
+
+/// `syntax::receiver` with the lookups of [`PY`].
+fn receiver(callee: Node<'_>) -> Option<Node<'_>> {
+    match kind(callee) {
+        "attribute" | "member_expression" => field(callee, "object"),
+        _ => None,
+    }
+}
 
 /// An application construction (`app = FastAPI(...)`).
 #[derive(Debug, Clone)]
@@ -485,29 +535,31 @@ struct FileReader<'a, 's> {
 
 /// The value of keyword argument `name` of a call.
 fn kwarg<'t>(call: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let args = call.child_by_field_name("arguments")?;
-    children(args).into_iter().find_map(|a| {
-        (a.kind() == "keyword_argument"
-            && a.child_by_field_name("name")
-                .is_some_and(|n| text(n, src) == name))
-        .then(|| a.child_by_field_name("value"))
-        .flatten()
-    })
+    let args = field(call, "arguments")?;
+    let mut cursor = args.walk();
+    let found = args.named_children(&mut cursor).find_map(|a| {
+        (kind(a) == "keyword_argument" && field(a, "name").is_some_and(|n| text(n, src) == name))
+            .then(|| field(a, "value"))
+            .flatten()
+    });
+    found
 }
 
 fn positional<'t>(call: Node<'t>, i: usize) -> Option<Node<'t>> {
-    let args = call.child_by_field_name("arguments")?;
-    children(args)
-        .into_iter()
-        .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
-        .nth(i)
+    let args = field(call, "arguments")?;
+    let mut cursor = args.walk();
+    let found = args
+        .named_children(&mut cursor)
+        .filter(|a| !matches!(kind(*a), "keyword_argument" | "comment"))
+        .nth(i);
+    found
 }
 
 /// The function or class body a node is in (the module for top-level code).
 fn scope(node: Node<'_>) -> usize {
     let mut n = node;
     while let Some(p) = n.parent() {
-        if p.kind() == "function_definition" {
+        if kind(p) == "function_definition" {
             return p.id();
         }
         n = p;
@@ -517,10 +569,10 @@ fn scope(node: Node<'_>) -> usize {
 
 fn is_docstring(node: Node<'_>) -> bool {
     node.parent().is_some_and(|p| {
-        p.kind() == "expression_statement"
+        kind(p) == "expression_statement"
             && p.named_child_count() == 1
             && p.parent().is_some_and(|b| {
-                matches!(b.kind(), "block" | "module")
+                matches!(kind(b), "block" | "module")
                     && b.named_child(0).is_some_and(|first| first.id() == p.id())
             })
     })
@@ -533,61 +585,62 @@ impl<'s> FileReader<'_, 's> {
 
     fn read(&mut self, root: Node<'s>, middleware_module: bool) {
         for stmt in children(root) {
-            if stmt.kind() == "expression_statement" {
-                if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") {
-                    if let Some(left) = a.child_by_field_name("left") {
-                        if let Some(right) = a.child_by_field_name("right") {
+            if kind(stmt) == "expression_statement" {
+                if let Some(a) = stmt.named_child(0).filter(|a| kind(a) == "assignment") {
+                    if let Some(left) = field(a, "left") {
+                        if let Some(right) = field(a, "right") {
                             self.constants.insert(self.t(left).to_owned(), right);
                         }
                     }
                 }
             }
         }
-        let nodes = descendants(root);
+        // Calls of an application class, and (in the middleware module) strings, for
+        // the passes below, which need what this one finds everywhere in the file.
+        let mut app_calls: Vec<Node<'s>> = Vec::new();
+        let mut strings: Vec<Node<'s>> = Vec::new();
         // Lists that receive the authentication middleware, by (scope, name); the apps
         // it goes to directly; receivers of add_middleware(auth).
         let mut auth_lists: HashSet<(usize, String)> = HashSet::new();
         let mut auth_apps: HashMap<usize, u32> = HashMap::new();
         let mut add_middleware: HashMap<String, u32> = HashMap::new();
-        for &n in &nodes {
-            match n.kind() {
-                "call" => self.call(n, &mut auth_lists, &mut auth_apps, &mut add_middleware),
-                "decorated_definition" => self.decorated(n, &mut add_middleware),
-                "class_definition" => {
-                    let name = n.child_by_field_name("name").map(|x| self.t(x));
-                    if middleware_module && name == Some(MIDDLEWARE_CLASS) {
-                        self.facts.middleware_defined = true;
-                    }
+        let api_key_module = is_api_key_module(&self.path);
+        each_descendant(root, |n| match kind(n) {
+            "call" => {
+                if field(n, "function")
+                    .is_some_and(|f| APP_CLASSES.contains(&last_name(f, self.src)))
+                {
+                    app_calls.push(n);
                 }
-                "keyword_argument" => self.keyword(n),
-                "pair" => self.pair(n),
-                "comparison_operator" if is_api_key_module(&self.path) => self.comparison(n),
-                _ => {}
+                self.call(n, &mut auth_lists, &mut auth_apps, &mut add_middleware);
             }
-        }
+            "string" if middleware_module => strings.push(n),
+            "decorated_definition" => self.decorated(n, &mut add_middleware),
+            "class_definition" => {
+                let name = field(n, "name").map(|x| self.t(x));
+                if middleware_module && name == Some(MIDDLEWARE_CLASS) {
+                    self.facts.middleware_defined = true;
+                }
+            }
+            "keyword_argument" => self.keyword(n),
+            "pair" => self.pair(n),
+            "comparison_operator" if api_key_module => self.comparison(n),
+            _ => {}
+        });
         if middleware_module {
-            self.middleware_module(root, &nodes);
+            self.middleware_module(&strings);
         }
         self.algorithm_constants(root);
         // Apps built in this file: authenticated through their `middleware=` list, a
         // list variable of their scope, or `add_middleware` on their variable.
-        for &n in &nodes {
-            if n.kind() != "call" {
-                continue;
-            }
-            let Some(f) = n.child_by_field_name("function") else {
-                continue;
-            };
-            if !APP_CLASSES.contains(&last_name(f, self.src)) {
-                continue;
-            }
+        for n in app_calls {
             let var = n
                 .parent()
-                .filter(|p| p.kind() == "assignment")
-                .and_then(|p| p.child_by_field_name("left"))
+                .filter(|p| kind(p) == "assignment")
+                .and_then(|p| field(p, "left"))
                 .map(|l| self.t(l).to_owned());
             let mut auth = auth_apps.get(&n.id()).copied();
-            if let Some(m) = kwarg(n, "middleware", self.src).filter(|m| m.kind() == "identifier") {
+            if let Some(m) = kwarg(n, "middleware", self.src).filter(|m| kind(m) == "identifier") {
                 if auth_lists.contains(&(scope(n), self.t(m).to_owned())) {
                     auth = auth.or(Some(line(m)));
                 }
@@ -612,11 +665,11 @@ impl<'s> FileReader<'_, 's> {
     /// `Depends(x)` / `Security(x)` with an authentication callable anywhere below `n`,
     /// or a security scheme (`HTTPBearer()`, `OAuth2PasswordBearer(...)`, `APIKeyHeader`).
     fn has_auth_dependency(&self, n: Node<'_>) -> bool {
-        descendants(n).into_iter().any(|c| {
-            if c.kind() != "call" {
+        any_descendant(n, |c| {
+            if kind(c) != "call" {
                 return false;
             }
-            let Some(f) = c.child_by_field_name("function") else {
+            let Some(f) = field(c, "function") else {
                 return false;
             };
             let callee = last_name(f, self.src);
@@ -631,10 +684,8 @@ impl<'s> FileReader<'_, 's> {
     /// A handler that authenticates by hand: it calls an authentication function or
     /// reads the `Authorization` (or an API-key) header.
     fn reads_credentials(&self, body: Node<'_>) -> bool {
-        descendants(body).into_iter().any(|n| match n.kind() {
-            "call" => n
-                .child_by_field_name("function")
-                .is_some_and(|f| (self.is_auth)(last_name(f, self.src))),
+        any_descendant(body, |n| match kind(n) {
+            "call" => field(n, "function").is_some_and(|f| (self.is_auth)(last_name(f, self.src))),
             "string" => string_value(n, self.src).is_some_and(|v| is_credential_header(&v)),
             _ => false,
         })
@@ -647,11 +698,11 @@ impl<'s> FileReader<'_, 's> {
         auth_apps: &mut HashMap<usize, u32>,
         add_middleware: &mut HashMap<String, u32>,
     ) {
-        let Some(f) = n.child_by_field_name("function") else {
+        let Some(f) = field(n, "function") else {
             return;
         };
         let callee = last_name(f, self.src);
-        let recv = receiver(f).map(|r| self.t(r).to_owned());
+        let recv = receiver(f).map(|r| self.t(r));
         let first = positional(n, 0);
         // PyJWT's decode (it takes `algorithms=`): the expected issuer and audience.
         if callee == "decode" && kwarg(n, "algorithms", self.src).is_some() {
@@ -675,10 +726,9 @@ impl<'s> FileReader<'_, 's> {
                 // Where does this middleware go?
                 let mut p = n.parent();
                 while let Some(x) = p {
-                    match x.kind() {
+                    match kind(x) {
                         "keyword_argument"
-                            if x.child_by_field_name("name")
-                                .is_some_and(|k| self.t(k) == "middleware") =>
+                            if field(x, "name").is_some_and(|k| self.t(k) == "middleware") =>
                         {
                             if let Some(app) = x.parent().and_then(|a| a.parent()) {
                                 auth_apps.insert(app.id(), line(n));
@@ -686,13 +736,13 @@ impl<'s> FileReader<'_, 's> {
                             break;
                         }
                         "assignment" | "augmented_assignment" => {
-                            if let Some(l) = x.child_by_field_name("left") {
+                            if let Some(l) = field(x, "left") {
                                 auth_lists.insert((scope(x), self.t(l).to_owned()));
                             }
                             break;
                         }
                         "call" => {
-                            if let Some(g) = x.child_by_field_name("function") {
+                            if let Some(g) = field(x, "function") {
                                 if matches!(last_name(g, self.src), "append" | "insert" | "extend")
                                 {
                                     if let Some(r) = receiver(g) {
@@ -709,11 +759,11 @@ impl<'s> FileReader<'_, 's> {
                 }
             }
             "add_middleware" => {
-                if let (Some(r), Some(a)) = (&recv, first) {
+                if let (Some(r), Some(a)) = (recv, first) {
                     if (self.is_auth)(last_name(a, self.src)) {
                         self.note_auth(n);
                         self.note_condition(n, Some(a));
-                        add_middleware.entry(r.clone()).or_insert(line(n));
+                        add_middleware.entry(r.to_owned()).or_insert(line(n));
                     }
                 }
             }
@@ -724,8 +774,8 @@ impl<'s> FileReader<'_, 's> {
                     self.note_auth(n);
                     if let Some(v) = n
                         .parent()
-                        .filter(|p| p.kind() == "assignment")
-                        .and_then(|p| p.child_by_field_name("left"))
+                        .filter(|p| kind(p) == "assignment")
+                        .and_then(|p| field(p, "left"))
                     {
                         self.facts.protected_routers.insert(self.t(v).to_owned());
                     }
@@ -758,7 +808,7 @@ impl<'s> FileReader<'_, 's> {
                 let mounted = (c == "mount")
                     .then(|| positional(n, 1).or_else(|| kwarg(n, "app", self.src)))
                     .flatten()
-                    .filter(|a| a.kind() == "identifier")
+                    .filter(|a| kind(a) == "identifier")
                     .map(|a| self.t(a).to_owned());
                 let included = (c == "include_router")
                     .then(|| first.zip(kwarg(n, "prefix", self.src)))
@@ -769,7 +819,7 @@ impl<'s> FileReader<'_, 's> {
                 self.facts.routes.push(Route {
                     file: self.path.clone(),
                     line: line(n),
-                    receiver: r,
+                    receiver: r.to_owned(),
                     how: c.to_owned(),
                     path,
                     protected,
@@ -806,22 +856,22 @@ impl<'s> FileReader<'_, 's> {
     /// `@app.get("/x")` and friends; `@app.middleware("http")` with an authentication
     /// function.
     fn decorated(&mut self, n: Node<'s>, add_middleware: &mut HashMap<String, u32>) {
-        let def = n.child_by_field_name("definition");
+        let def = field(n, "definition");
         let func_name = def
-            .and_then(|d| d.child_by_field_name("name"))
+            .and_then(|d| field(d, "name"))
             .map(|x| self.t(x).to_owned())
             .unwrap_or_default();
         let params_auth = def
-            .and_then(|d| d.child_by_field_name("parameters"))
+            .and_then(|d| field(d, "parameters"))
             .is_some_and(|p| self.has_auth_dependency(p))
             || def
-                .and_then(|d| d.child_by_field_name("body"))
+                .and_then(|d| field(d, "body"))
                 .is_some_and(|b| self.reads_credentials(b));
-        for dec in children(n).into_iter().filter(|c| c.kind() == "decorator") {
-            let Some(call) = dec.named_child(0).filter(|c| c.kind() == "call") else {
+        for dec in children(n).into_iter().filter(|c| kind(c) == "decorator") {
+            let Some(call) = dec.named_child(0).filter(|c| kind(c) == "call") else {
                 continue;
             };
-            let Some(f) = call.child_by_field_name("function") else {
+            let Some(f) = field(call, "function") else {
                 continue;
             };
             let Some(r) = receiver(f) else { continue };
@@ -857,10 +907,7 @@ impl<'s> FileReader<'_, 's> {
 
     /// `algorithms=[...]` and `leeway=` of any call.
     fn keyword(&mut self, n: Node<'s>) {
-        let (Some(k), Some(v)) = (
-            n.child_by_field_name("name"),
-            n.child_by_field_name("value"),
-        ) else {
+        let (Some(k), Some(v)) = (field(n, "name"), field(n, "value")) else {
             return;
         };
         match self.t(k) {
@@ -875,13 +922,11 @@ impl<'s> FileReader<'_, 's> {
                     });
                 }
             }
-            "verify" if v.kind() == "false" && self.in_decode(n) => {
-                self.facts.weak.push(Spot::new(
-                    self.path.clone(),
-                    Some(line(n)),
-                    "signature validation is disabled",
-                ))
-            }
+            "verify" if kind(v) == "false" && self.in_decode(n) => self.facts.weak.push(Spot::new(
+                self.path.clone(),
+                Some(line(n)),
+                "signature validation is disabled",
+            )),
             _ => {}
         }
     }
@@ -889,26 +934,22 @@ impl<'s> FileReader<'_, 's> {
     fn in_decode(&self, n: Node<'_>) -> bool {
         n.parent()
             .and_then(|args| args.parent())
-            .and_then(|c| c.child_by_field_name("function"))
+            .and_then(|c| field(c, "function"))
             .is_some_and(|f| last_name(f, self.src) == "decode")
     }
 
     /// `{"verify_signature": False}` in the options of a decode.
     fn pair(&mut self, n: Node<'s>) {
-        let (Some(k), Some(v)) = (n.child_by_field_name("key"), n.child_by_field_name("value"))
-        else {
+        let (Some(k), Some(v)) = (field(n, "key"), field(n, "value")) else {
             return;
         };
         let key = string_value(k, self.src);
-        if key.as_deref() == Some("verify_signature") && v.kind() == "false" {
+        if key.as_deref() == Some("verify_signature") && kind(v) == "false" {
             self.facts.weak.push(Spot::new(
                 self.path.clone(),
                 Some(line(n)),
                 "signature validation is disabled",
             ));
-        }
-        if !self.in_decode_options(n) {
-            return;
         }
         let off = match key.as_deref() {
             Some("verify_exp") => Some("expired tokens are accepted"),
@@ -916,7 +957,12 @@ impl<'s> FileReader<'_, 's> {
             Some("verify_iss") => Some("tokens of any issuer are accepted"),
             _ => None,
         };
-        if let (Some(what), "false") = (off, v.kind()) {
+        // Where the pair is matters only for these keys, and asking is the dear part
+        // (each `parent` walks down from the root).
+        if (off.is_none() && key.as_deref() != Some("require")) || !self.in_decode_options(n) {
+            return;
+        }
+        if let (Some(what), "false") = (off, kind(v)) {
             self.facts.claims.push(Spot::new(
                 self.path.clone(),
                 Some(line(n)),
@@ -943,12 +989,11 @@ impl<'s> FileReader<'_, 's> {
     /// A pair of the `options={...}` of a `decode(...)` call.
     fn in_decode_options(&self, pair: Node<'_>) -> bool {
         pair.parent()
-            .filter(|d| d.kind() == "dictionary")
+            .filter(|d| kind(d) == "dictionary")
             .and_then(|d| d.parent())
             .filter(|k| {
-                k.kind() == "keyword_argument"
-                    && k.child_by_field_name("name")
-                        .is_some_and(|n| self.t(n) == "options")
+                kind(k) == "keyword_argument"
+                    && field(*k, "name").is_some_and(|n| self.t(n) == "options")
             })
             .is_some_and(|k| self.in_decode(k))
     }
@@ -964,19 +1009,26 @@ impl<'s> FileReader<'_, 's> {
         let operands: Vec<Node<'s>> = children(n);
         let literal = |c: &Node<'_>| {
             matches!(
-                c.kind(),
+                kind(c),
                 "string" | "integer" | "float" | "none" | "true" | "false" | "concatenated_string"
             )
         };
         if operands.len() != 2 || operands.iter().any(literal) {
             return;
         }
-        let name = operands
-            .iter()
-            .flat_map(|o| descendants(*o))
-            .filter(|c| c.kind() == "identifier")
-            .map(|c| self.t(c))
-            .find(|t| is_secret_name(t));
+        let mut name = None;
+        for &o in &operands {
+            let found = any_descendant(o, |c| {
+                let secret = kind(c) == "identifier" && is_secret_name(self.t(c));
+                if secret {
+                    name = Some(self.t(c));
+                }
+                secret
+            });
+            if found {
+                break;
+            }
+        }
         if let Some(name) = name {
             self.facts.variable_time.push(Spot::new(
                 self.path.clone(),
@@ -1002,13 +1054,13 @@ impl<'s> FileReader<'_, 's> {
     fn algorithm_constants(&mut self, root: Node<'s>) {
         let lists: Vec<Node<'s>> = children(root)
             .into_iter()
-            .filter(|s| s.kind() == "expression_statement")
-            .filter_map(|s| s.named_child(0).filter(|a| a.kind() == "assignment"))
+            .filter(|s| kind(s) == "expression_statement")
+            .filter_map(|s| s.named_child(0).filter(|a| kind(a) == "assignment"))
             .filter(|a| {
-                a.child_by_field_name("left")
+                field(*a, "left")
                     .is_some_and(|l| self.t(l).to_ascii_uppercase().contains("ALGORITHM"))
             })
-            .filter_map(|a| a.child_by_field_name("right"))
+            .filter_map(|a| field(a, "right"))
             .collect();
         for v in lists {
             for c in descendants(v) {
@@ -1024,15 +1076,14 @@ impl<'s> FileReader<'_, 's> {
 
     /// Seconds in a literal, a module constant or `timedelta(...)`.
     fn seconds(&self, v: Node<'s>) -> Option<i64> {
-        match v.kind() {
+        match kind(v) {
             "integer" | "float" => number(v, self.src),
-            "identifier" => self.constants.get(self.t(v)).and_then(|&c| {
-                (c.kind() != "identifier")
-                    .then(|| self.seconds(c))
-                    .flatten()
-            }),
+            "identifier" => self
+                .constants
+                .get(self.t(v))
+                .and_then(|&c| (kind(c) != "identifier").then(|| self.seconds(c)).flatten()),
             "call" => {
-                let f = v.child_by_field_name("function")?;
+                let f = field(v, "function")?;
                 if last_name(f, self.src) != "timedelta" {
                     return None;
                 }
@@ -1058,31 +1109,30 @@ impl<'s> FileReader<'_, 's> {
     }
 
     /// `PUBLIC_ENDPOINTS` and path literals the middleware module special-cases.
-    fn middleware_module(&mut self, root: Node<'s>, nodes: &[Node<'s>]) {
+    fn middleware_module(&mut self, strings: &[Node<'s>]) {
         let mut in_list: HashSet<usize> = HashSet::new();
         if let Some(&value) = self.constants.get(ALLOW_LIST) {
             self.facts.allow_list_found = true;
             in_list.extend(descendants(value).iter().map(|n| n.id()));
             let mut v = value;
             // frozenset({...}) / set([...]) / tuple(...)
-            while v.kind() == "call" {
+            while kind(v) == "call" {
                 match positional(v, 0) {
                     Some(a) => v = a,
                     None => break,
                 }
             }
-            let entries = matches!(v.kind(), "set" | "list" | "tuple").then(|| children(v));
+            let entries = matches!(kind(v), "set" | "list" | "tuple").then(|| children(v));
             self.facts.exemptions.extend(contract::listed(
                 &self.path,
                 value,
                 entries,
-                |e| matches!(e.kind(), "string" | "tuple"),
+                |e| matches!(kind(e), "string" | "tuple"),
                 self.src,
             ));
         }
-        let _ = root;
-        for &n in nodes {
-            if n.kind() != "string" || in_list.contains(&n.id()) || is_docstring(n) {
+        for &n in strings {
+            if kind(n) != "string" || in_list.contains(&n.id()) || is_docstring(n) {
                 continue;
             }
             let found = contract::special_case(&self.path, n, self.src, || {
@@ -1094,7 +1144,7 @@ impl<'s> FileReader<'_, 's> {
 }
 
 fn is_decorator(n: Node<'_>) -> bool {
-    n.parent().is_some_and(|p| p.kind() == "decorator")
+    n.parent().is_some_and(|p| kind(p) == "decorator")
 }
 
 /// Header names that carry credentials.
@@ -1125,10 +1175,8 @@ fn is_security_scheme(callee: &str) -> bool {
 fn enclosing_definition(n: Node<'_>, src: &str) -> Option<String> {
     let mut p = n.parent();
     while let Some(x) = p {
-        if matches!(x.kind(), "function_definition" | "class_definition") {
-            return x
-                .child_by_field_name("name")
-                .map(|k| text(k, src).to_owned());
+        if matches!(kind(x), "function_definition" | "class_definition") {
+            return field(x, "name").map(|k| text(k, src).to_owned());
         }
         p = x.parent();
     }
@@ -1257,6 +1305,42 @@ mod tests {
                 &is_middleware_class
             )),
         );
+    }
+
+    #[test]
+    fn python_lookups_are_the_nodes_own_over_the_fixtures() {
+        let fields = [
+            "function",
+            "arguments",
+            "name",
+            "value",
+            "left",
+            "right",
+            "attribute",
+            "object",
+            "property",
+            "definition",
+            "parameters",
+            "body",
+            "key",
+            "condition",
+        ];
+        for files in fixture_repos() {
+            for (_, text) in files {
+                let tree = syntax::parse(Lang::Python, &text).unwrap();
+                let mut walked = Vec::new();
+                each_descendant(tree.root_node(), |n| walked.push(n));
+                assert_eq!(walked, descendants(tree.root_node()));
+                for n in descendants(tree.root_node()) {
+                    assert_eq!(kind(n), n.kind());
+                    for f in fields {
+                        assert_eq!(field(n, f), n.child_by_field_name(f));
+                    }
+                    assert_eq!(last_name(n, &text), syntax::last_name(n, &text));
+                    assert_eq!(receiver(n), syntax::receiver(n));
+                }
+            }
+        }
     }
 
     #[test]

@@ -87,6 +87,91 @@ pub(super) fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
     }
 }
 
+/// Whether `found` holds for a node below `node` (itself included): the nodes are
+/// tried in [`descendants`]' order, the walk stopping at the first that does, and no
+/// list is made.
+pub(super) fn any_descendant<'t>(node: Node<'t>, mut found: impl FnMut(Node<'t>) -> bool) -> bool {
+    let mut cursor = node.walk();
+    loop {
+        let n = cursor.node();
+        if found(n) {
+            return true;
+        }
+        // A node without children (most are tokens) is not searched for one: asking
+        // costs a third of the step, and `child_count` counts what the cursor visits.
+        if n.child_count() > 0 && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
+}
+
+/// Visits every node below `node` (itself included), in [`descendants`]' order,
+/// without making the list.
+pub(super) fn each_descendant<'t>(node: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    any_descendant(node, |n| {
+        visit(n);
+        false
+    });
+}
+
+/// A grammar's node kinds and fields by id, looked up once: `kind` is what
+/// `Node::kind` returns, and `field` what `Node::child_by_field_name` returns, without
+/// converting a C string (length, UTF-8 check) or searching the field names at every
+/// call, which were a third of reading a file's tree.
+pub(super) struct Grammar {
+    kinds: Vec<&'static str>,
+    fields: Vec<(&'static str, Option<std::num::NonZeroU16>)>,
+}
+
+impl Grammar {
+    /// `fields`: the field names the lookups will use (any other is looked up by name).
+    pub fn new(lang: Lang, fields: &[&'static str]) -> Grammar {
+        let language = lang.language();
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect();
+        let fields = fields
+            .iter()
+            .map(|&f| (f, language.field_id_for_name(f)))
+            .collect();
+        Grammar { kinds, fields }
+    }
+
+    /// `n.kind()`. A node's kind id is its symbol made public, which names the same
+    /// kind (symbols sharing a name and visibility map to one); the error symbol lies
+    /// outside the table and is asked of the node.
+    pub fn kind(&self, n: Node<'_>) -> &'static str {
+        match self.kinds.get(usize::from(n.kind_id())) {
+            Some(k) if !k.is_empty() => k,
+            _ => n.kind(),
+        }
+    }
+
+    /// `n.child_by_field_name(name)`.
+    pub fn field<'t>(&self, n: Node<'t>, name: &str) -> Option<Node<'t>> {
+        match self.fields.iter().find(|(f, _)| *f == name) {
+            Some((_, id)) => id.and_then(|id| n.child_by_field_id(id.get())),
+            None => n.child_by_field_name(name),
+        }
+    }
+}
+
 /// Named children.
 pub(super) fn children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
@@ -231,6 +316,41 @@ mod tests {
         assert_eq!(strings, vec![None, Some("/healthz".to_owned())]);
         assert_eq!(Lang::of("src/app.mjs"), Some(Lang::TypeScript));
         assert_eq!(Lang::of("README.md"), None);
+    }
+
+    #[test]
+    fn grammar_lookups_are_the_nodes_own() {
+        let srcs = [
+            (
+                Lang::Python,
+                "x = f(a, b=1)\n@app.get('/x')\ndef g(): return {'k': v}\nclass (:\n",
+            ),
+            (
+                Lang::TypeScript,
+                "const a = f(b, { c: 1 });\nclass { x( }\n",
+            ),
+        ];
+        for (lang, src) in srcs {
+            let g = Grammar::new(lang, &["function", "arguments", "name", "nope"]);
+            let tree = parse(lang, src).unwrap();
+            let nodes = descendants(tree.root_node());
+            assert!(nodes.iter().any(|n| n.kind() == "ERROR"));
+            for n in &nodes {
+                assert_eq!(g.kind(*n), n.kind());
+                for f in ["function", "arguments", "name", "nope", "value"] {
+                    assert_eq!(g.field(*n, f), n.child_by_field_name(f));
+                }
+            }
+            let mut seen = Vec::new();
+            each_descendant(tree.root_node(), |n| seen.push(n));
+            assert_eq!(seen, nodes);
+            let mut tried = 0;
+            assert!(any_descendant(tree.root_node(), |n| {
+                tried += 1;
+                n == nodes[5]
+            }));
+            assert_eq!(tried, 6);
+        }
     }
 
     #[test]
