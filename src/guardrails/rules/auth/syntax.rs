@@ -207,7 +207,9 @@ pub(super) fn string_value(node: Node<'_>, src: &str) -> Option<String> {
 }
 
 /// The last segment of a callee or name: `jwt.decode` → `decode`, `app.addHook` →
-/// `addHook`, `Middleware` → `Middleware`.
+/// `addHook`, `Middleware` → `Middleware`. The readers look kinds and fields up by
+/// id; this stays as the tests' reference.
+#[cfg(test)]
 pub(super) fn last_name<'s>(node: Node<'_>, src: &'s str) -> &'s str {
     match node.kind() {
         "attribute" => node
@@ -220,7 +222,9 @@ pub(super) fn last_name<'s>(node: Node<'_>, src: &'s str) -> &'s str {
     }
 }
 
-/// The receiver of a method call's callee: `app` in `app.get`, else `None`.
+/// The receiver of a method call's callee: `app` in `app.get`, else `None` (the
+/// tests' reference, as [`last_name`]).
+#[cfg(test)]
 pub(super) fn receiver<'t>(callee: Node<'t>) -> Option<Node<'t>> {
     match callee.kind() {
         "attribute" => callee.child_by_field_name("object"),
