@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::blueprint::conformance::{read_ahead, ReadAhead};
+use crate::blueprint::conformance::read_ahead;
 use crate::blueprint::provenance;
 use crate::blueprint::Catalog;
 use crate::guardrails::declare::Declared;
@@ -200,28 +200,68 @@ pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'
 
 /// [`audit`] for a repository audited on its own, which would leave a core idle
 /// while it is walked: its `.paved/answers.toml` is read first and the blueprint
-/// rendered for conformance on that core meanwhile. The report is the same (the
-/// read-ahead is used only when the walker read the same provenance text).
+/// rendered for conformance on that core meanwhile. The rules do not wait for that
+/// render: they start once the files are parsed, and the other core joins them when
+/// it is done, so a render that outlasts the walk no longer holds the auth parse
+/// back. The report is the same (the read-ahead is used only when the walker read
+/// the same provenance text, and conformance reads nothing the rules produce).
 pub fn audit_alone(
     root: &Path,
     display: String,
     exclude: &[PathBuf],
     opts: &Options<'_>,
 ) -> RepoReport {
-    // Walking and parsing take about as long as loading and rendering the blueprint.
-    let (parsed, ahead) = rayon::join(
+    alone(
+        root,
+        display,
         || parse(walk::walk(root, exclude), Scope::Repository),
+        opts,
+    )
+}
+
+/// A repository's files, read and parsed by [`read_alone`]: what its audit needs
+/// before the policy and the blueprint catalog.
+pub struct Read(Parsed);
+
+/// The first step of [`audit_alone`]: walks and parses the repository at `root`
+/// (`exclude` as for [`audit`]). It needs neither the policy nor the blueprint
+/// catalog, so `paved drift` runs it while it loads those; [`audit_read`] finishes.
+pub fn read_alone(root: &Path, exclude: &[PathBuf]) -> Read {
+    Read(parse(walk::walk(root, exclude), Scope::Repository))
+}
+
+/// [`audit_alone`] of a repository already read by [`read_alone`] (same `root`).
+pub fn audit_read(root: &Path, display: String, read: Read, opts: &Options<'_>) -> RepoReport {
+    alone(root, display, || read.0, opts)
+}
+
+fn alone(
+    root: &Path,
+    display: String,
+    parsed: impl FnOnce() -> Parsed + Send,
+    opts: &Options<'_>,
+) -> RepoReport {
+    let ((model, checked), ahead) = rayon::join(
+        || {
+            let model = repo_model(root, parsed());
+            let checked = check(&model, opts, Scope::Repository);
+            (model, checked)
+        },
         || read_ahead(root, opts.catalog),
     );
-    evaluate_parsed(
+    let conformance = blueprint::check(
         root,
-        Some(root),
-        display,
-        parsed,
-        opts,
-        Scope::Repository,
+        model.repo.model(),
+        opts.catalog,
         ahead,
-    )
+        model.repo.provenance(),
+    );
+    let report = findings(display, &model, checked, conformance, opts);
+    // Freeing the parse trees (the auth analysis keeps a service's syntax trees) is
+    // the longest step left after the findings; it goes to the pool, beside the
+    // report's rendering, instead of before it.
+    rayon::spawn(move || drop(model));
+    report
 }
 
 /// Audits rendered manifests (`paved drift --manifests`), shown as `display`. `files`
@@ -310,19 +350,38 @@ fn evaluate(
     opts: &Options<'_>,
     scope: Scope,
 ) -> RepoReport {
-    let parsed = parse(walked, scope);
-    evaluate_parsed(root, conformance_root, display, parsed, opts, scope, None)
+    let model = repo_model(root, parse(walked, scope));
+    // The rules, conformance (re-rendering the blueprint) and the waivers read the
+    // same files and nothing of each other, so they run side by side: for a single
+    // repository the second core would otherwise sit idle through most of them. The
+    // rules start first (their dearest task, parsing the Rust sources, is the longest
+    // single piece); their hits are joined in the same order as before.
+    let (checked, conformance) = rayon::join(
+        || check(&model, opts, scope),
+        || match conformance_root {
+            Some(root) => blueprint::check(
+                root,
+                model.repo.model(),
+                opts.catalog,
+                None,
+                model.repo.provenance(),
+            ),
+            None => Default::default(),
+        },
+    );
+    findings(display, &model, checked, conformance, opts)
 }
 
-fn evaluate_parsed(
-    root: &Path,
-    conformance_root: Option<&Path>,
-    display: String,
-    parsed: Parsed,
-    opts: &Options<'_>,
-    scope: Scope,
-    ahead: Option<ReadAhead>,
-) -> RepoReport {
+/// A repository as the rules see it, with what was found while building it.
+struct Modelled {
+    repo: RepoModel,
+    parse_problems: Vec<Warning>,
+    context_hits: Vec<Hit>,
+    blind_spots: Vec<Hit>,
+    walk_warnings: Vec<Warning>,
+}
+
+fn repo_model(root: &Path, parsed: Parsed) -> Modelled {
     let Parsed {
         model,
         blind_spots,
@@ -334,54 +393,77 @@ fn evaluate_parsed(
         .and_then(|f| f.text.as_deref())
         .and_then(|text| provenance::parse(text, &provenance::answers_path()).ok());
     let (ctx, context_hits) = context::resolve(&model, provenance.as_ref());
-    let model = RepoModel::new(root.to_path_buf(), model, provenance, ctx);
+    Modelled {
+        repo: RepoModel::new(root.to_path_buf(), model, provenance, ctx),
+        parse_problems,
+        context_hits,
+        blind_spots,
+        walk_warnings,
+    }
+}
 
-    // The rules, conformance (re-rendering the blueprint) and the waivers read the
-    // same files and nothing of each other, so they run side by side: for a single
-    // repository the second core would otherwise sit idle through most of them. The
-    // rules start first (their dearest task, parsing the Rust sources, is the longest
-    // single piece); their hits are joined in the same order as before.
+/// What the rules and the waivers found.
+struct Checked {
+    hits: Vec<Hit>,
+    waivers: waivers::Waivers,
+    inline: Vec<waivers::Inline>,
+    inline_problems: Vec<Hit>,
+}
+
+/// The rules and the waivers, side by side.
+fn check(model: &Modelled, opts: &Options<'_>, scope: Scope) -> Checked {
+    let repo = &model.repo;
     let policy = opts.policy;
     let max_days = WaiverParams::load(&policy.params).max_waiver_days;
-    let (mut hits, ((blueprint_hits, blueprint_warnings), (waivers, (inline, inline_problems)))) =
-        rayon::join(
-            || {
-                guardrails::check_all(
-                    &model,
-                    &policy.params,
-                    guardrails::rules::all()
-                        .filter(|r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain)),
-                )
-            },
-            || {
-                rayon::join(
-                    || match conformance_root {
-                        Some(root) => blueprint::check(
-                            root,
-                            model.model(),
-                            opts.catalog,
-                            ahead,
-                            model.provenance(),
-                        ),
-                        None => Default::default(),
-                    },
-                    || {
-                        (
-                            waivers::load(model.model(), opts.today, max_days),
-                            waivers::load_inline(
-                                model.model().files(),
-                                opts.today,
-                                policy.inline_waivers,
-                                &policy.inline_forbidden_because(),
-                            ),
-                        )
-                    },
-                )
-            },
-        );
+    let (hits, (waivers, (inline, inline_problems))) = rayon::join(
+        || {
+            guardrails::check_all(
+                repo,
+                &policy.params,
+                guardrails::rules::all()
+                    .filter(|r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain)),
+            )
+        },
+        || {
+            (
+                waivers::load(repo.model(), opts.today, max_days),
+                waivers::load_inline(
+                    repo.model().files(),
+                    opts.today,
+                    policy.inline_waivers,
+                    &policy.inline_forbidden_because(),
+                ),
+            )
+        },
+    );
+    Checked {
+        hits,
+        waivers,
+        inline,
+        inline_problems,
+    }
+}
+
+/// The findings of one repository: every hit (rules, conformance, context, blind
+/// spots, parse problems) through policy, context and waivers, in a stable order.
+fn findings(
+    display: String,
+    modelled: &Modelled,
+    checked: Checked,
+    (blueprint_hits, blueprint_warnings): (Vec<Hit>, Vec<Warning>),
+    opts: &Options<'_>,
+) -> RepoReport {
+    let model = &modelled.repo;
+    let Checked {
+        mut hits,
+        waivers,
+        inline,
+        inline_problems,
+    } = checked;
+    let policy = opts.policy;
     hits.extend(blueprint_hits);
-    hits.extend(context_hits);
-    hits.extend(blind_spots);
+    hits.extend(modelled.context_hits.iter().cloned());
+    hits.extend(modelled.blind_spots.iter().cloned());
     // When no CI file parsed, the CI coverage rules have nothing to judge and stay
     // quiet; the first unreadable CI file's finding says so, once.
     let ci_unjudged = !model.model().yaml().iter().any(|y| {
@@ -391,7 +473,7 @@ fn evaluate_parsed(
         )
     });
     let mut ci_noted = false;
-    hits.extend(parse_problems.into_iter().map(|w| {
+    hits.extend(modelled.parse_problems.iter().cloned().map(|w| {
         let detail = (ci_unjudged
             && !ci_noted
             && paved_model::workflows::is_pipeline_path(&w.file.to_string_lossy()))
@@ -409,7 +491,7 @@ fn evaluate_parsed(
             span: None,
         }
     }));
-    let mut warnings = walk_warnings;
+    let mut warnings = modelled.walk_warnings.clone();
     warnings.extend(blueprint_warnings);
 
     let mut used = vec![false; waivers.active.len()];
@@ -436,7 +518,7 @@ fn evaluate_parsed(
             (profile_severity, None)
         };
         let file = hit.file.to_string_lossy().replace('\\', "/");
-        let fingerprint = fingerprint(&model, &hit, &file, &mut seen);
+        let fingerprint = fingerprint(model, &hit, &file, &mut seen);
         findings.push(Finding {
             rule: meta.id,
             severity,

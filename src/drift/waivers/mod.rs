@@ -35,7 +35,7 @@ use super::rules::waiver::{
 use crate::guardrails::declare::Declared;
 use crate::guardrails::policy::InlineWaivers;
 use crate::guardrails::SourceFile;
-use inline::Inline;
+pub use inline::Inline;
 
 pub const WAIVERS_FILE: &str = ".paved/waivers.toml";
 
