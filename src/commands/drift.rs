@@ -44,37 +44,23 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
             );
         }
     }
-    // One repository audited on its own: its files are read and parsed while the
-    // rule catalog, the policy and the blueprints load (they need nothing of each
-    // other), instead of after. On an error below, that read is dropped unused (the
-    // error then comes once the walk is done).
-    let alone = (args.manifests.is_none() && !args.recursive && args.paths.len() == 1)
-        .then(|| args.paths[0].as_path());
-    let (read, setup) = rayon::join(
-        || alone.map(|root| drift::read_alone(root, &[])),
-        || -> anyhow::Result<_> {
-            // The guardrail catalog on both cores, the engine's rules meanwhile.
-            rayon::join(crate::guardrails::rules::build_in_parallel, || {
-                rules::engine().len()
-            });
-            let mut policy = Policy::load(
-                args.policy.guardrails.as_deref(),
-                &args.policy.profile,
-                rules::catalog().map(|r| &r.meta),
-            )?;
-            if args.forbid_inline_waivers {
-                policy.forbid_inline_waivers("--forbid-inline-waivers");
-            }
-            let catalog = Catalog::open(blueprints)?;
-            let today = today()?;
-            if let Some(out) = &args.output {
-                check_output(out)?;
-            }
-            Ok((policy, catalog, today))
-        },
-    );
-    // The errors come in the same order as when nothing was read first.
-    let (policy, catalog, today) = setup?;
+    // The guardrail catalog on both cores, the engine's rules meanwhile.
+    rayon::join(crate::guardrails::rules::build_in_parallel, || {
+        rules::engine().len()
+    });
+    let mut policy = Policy::load(
+        args.policy.guardrails.as_deref(),
+        &args.policy.profile,
+        rules::catalog().map(|r| &r.meta),
+    )?;
+    if args.forbid_inline_waivers {
+        policy.forbid_inline_waivers("--forbid-inline-waivers");
+    }
+    let catalog = Catalog::open(blueprints)?;
+    let today = today()?;
+    if let Some(out) = &args.output {
+        check_output(out)?;
+    }
     let opts = Options {
         policy: &policy,
         catalog: &catalog,
@@ -87,10 +73,7 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
             parts.restore(&mut repo);
             vec![repo]
         }
-        None => match (alone, read) {
-            (Some(root), Some(read)) => vec![drift::audit_read(root, display(root), read, &opts)],
-            _ => audit_repositories(args, &opts),
-        },
+        None => audit_repositories(args, &opts),
     };
     let report = Report {
         profile: policy.profile.clone(),

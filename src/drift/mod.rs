@@ -211,39 +211,9 @@ pub fn audit_alone(
     exclude: &[PathBuf],
     opts: &Options<'_>,
 ) -> RepoReport {
-    alone(
-        root,
-        display,
-        || parse(walk::walk(root, exclude), Scope::Repository),
-        opts,
-    )
-}
-
-/// A repository's files, read and parsed by [`read_alone`]: what its audit needs
-/// before the policy and the blueprint catalog.
-pub struct Read(Parsed);
-
-/// The first step of [`audit_alone`]: walks and parses the repository at `root`
-/// (`exclude` as for [`audit`]). It needs neither the policy nor the blueprint
-/// catalog, so `paved drift` runs it while it loads those; [`audit_read`] finishes.
-pub fn read_alone(root: &Path, exclude: &[PathBuf]) -> Read {
-    Read(parse(walk::walk(root, exclude), Scope::Repository))
-}
-
-/// [`audit_alone`] of a repository already read by [`read_alone`] (same `root`).
-pub fn audit_read(root: &Path, display: String, read: Read, opts: &Options<'_>) -> RepoReport {
-    alone(root, display, || read.0, opts)
-}
-
-fn alone(
-    root: &Path,
-    display: String,
-    parsed: impl FnOnce() -> Parsed + Send,
-    opts: &Options<'_>,
-) -> RepoReport {
     let ((model, checked), ahead) = rayon::join(
         || {
-            let model = repo_model(root, parsed());
+            let model = repo_model(root, parse(walk::walk(root, exclude), Scope::Repository));
             let checked = check(&model, opts, Scope::Repository);
             (model, checked)
         },
