@@ -7,6 +7,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use rayon::prelude::*;
 
 use tree_sitter::{Node, Tree};
 
@@ -14,16 +17,15 @@ use crate::guardrails::{RepoModel, SourceFile};
 
 use super::contract::{self, Contract, ALLOW_LIST};
 use super::syntax::{
-    self, children, descendants, guarding_condition, last_name, line, number, receiver,
-    string_value, text, Lang,
+    self, children, descendants, guarding_condition, line, number, string_value, text, Lang,
 };
 use super::wiring::{
     duration_seconds, is_api_key_module, is_secret_name, Exemption, Leeway, Spot, Wiring,
 };
 
 const APP_FILE: &str = "src/app.ts";
-const HOOK_FILE: &str = "src/auth/hook.ts";
-const INSTALL: &str = "installAuthentication";
+pub(super) const HOOK_FILE: &str = "src/auth/hook.ts";
+pub(super) const INSTALL: &str = "installAuthentication";
 
 const CONTRACT: Contract = Contract {
     module: HOOK_FILE,
@@ -34,11 +36,12 @@ const CONTRACT: Contract = Contract {
     applied: "the authentication hook is installed",
 };
 
-const ROUTE_METHODS: &[&str] = &[
+pub(super) const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "all", "route",
 ];
 /// Hooks that run before the handler for every route of their context.
-const REQUEST_HOOKS: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
+pub(super) const REQUEST_HOOKS: &[&str] =
+    &["onRequest", "preParsing", "preValidation", "preHandler"];
 
 /// Sources that never run in production.
 pub(super) fn is_shipped_script(path: &str) -> bool {
@@ -109,7 +112,7 @@ pub(super) fn is_auth_name(name: &str) -> bool {
 
 /// Plugins that authenticate when registered (their hooks or decorators are the
 /// authentication).
-fn is_auth_plugin(name: &str) -> bool {
+pub(super) fn is_auth_plugin(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n.contains("auth") || n.contains("jwt") || n.contains("session") || n.contains("passport")
 }
@@ -196,24 +199,33 @@ fn is_contract_source(path: &str) -> bool {
     path.starts_with("src/") && is_shipped_script(path)
 }
 
-/// Parses, on all cores, what [`wiring`] will read (see `syntax::parse_ahead`).
+/// The facts [`wiring`] reads, computed by [`prepare`]; taken by the first `wiring`.
+#[derive(Default)]
+struct Prepared(Mutex<Option<Facts>>);
+
+/// Reads, on all cores, what [`wiring`] will read: each source parsed and read on its
+/// own in one task (see [`read`]). Called by the rule engine before it spawns the
+/// rules, outside any memoised fact (a thread computing a memoised fact that waited
+/// for parallel work could be handed, by rayon, a rule asking for that very fact), so
+/// the facts are ready when the rules start and no tree outlives this call.
 pub(super) fn prepare(repo: &RepoModel) {
-    let files: Vec<(&SourceFile, Lang)> = repo
-        .files()
-        .iter()
-        .filter(|f| f.text.is_some())
-        .filter_map(|f| {
-            let path = f.path_str();
-            is_contract_source(&path).then_some(())?;
-            Some((f, Lang::of(&path)?))
-        })
-        .collect();
-    syntax::parse_ahead(repo, &files);
+    let facts = read(repo, is_contract_source, &|n| n == INSTALL, true);
+    repo.memo(|_| Prepared::default())
+        .0
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .replace(facts);
 }
 
 /// The typescript-fastify contract as [`Wiring`].
 pub(super) fn wiring(repo: &RepoModel) -> Wiring {
-    let facts = analyse(repo, is_contract_source, &|n| n == INSTALL);
+    let prepared = repo
+        .memo(|_| Prepared::default())
+        .0
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take();
+    let facts = prepared.unwrap_or_else(|| analyse(repo, is_contract_source, &|n| n == INSTALL));
     let mut w = Wiring::default();
     CONTRACT.check_files(
         repo,
@@ -281,9 +293,12 @@ pub(super) fn wiring(repo: &RepoModel) -> Wiring {
     w
 }
 
-struct Source {
+/// One file's read: its nodes and what it says on its own, or why it was not read.
+type FileRead<'t> = Result<(Scan<'t>, Facts), String>;
+
+struct Source<'r> {
     path: PathBuf,
-    text: String,
+    text: &'r str,
     tree: Tree,
 }
 
@@ -294,9 +309,33 @@ pub(super) fn analyse(
     include: impl Fn(&str) -> bool,
     is_auth: &dyn Fn(&str) -> bool,
 ) -> Facts {
+    read(repo, include, is_auth, false)
+}
+
+/// [`analyse`] on all cores, as [`prepare`] reads (for the differential tests).
+#[cfg(test)]
+pub(super) fn read_in_parallel(
+    repo: &RepoModel,
+    include: impl Fn(&str) -> bool + Sync,
+    is_auth: &dyn Fn(&str) -> bool,
+) -> Facts {
+    read(repo, include, is_auth, true)
+}
+
+/// [`analyse`], with each file parsed and read on its own in one task, on all cores
+/// when `parallel` (largest first, so the cores finish together: a parse costs about
+/// the file's length), else one after the other (this runs inside memoised facts).
+/// What needs every file (contexts, registrations, hooks, routes) is then read in
+/// file order, and each file's own facts appended in file order, so both ways give
+/// the facts of reading the files one after the other.
+fn read(
+    repo: &RepoModel,
+    include: impl Fn(&str) -> bool,
+    is_auth: &dyn Fn(&str) -> bool,
+    parallel: bool,
+) -> Facts {
     let mut facts = Facts::default();
-    let mut sources = Vec::new();
-    let selected: Vec<(&SourceFile, &String, Lang)> = repo
+    let selected: Vec<(&SourceFile, &str, Lang)> = repo
         .files()
         .iter()
         .filter_map(|f| {
@@ -304,26 +343,57 @@ pub(super) fn analyse(
             if !include(&path) {
                 return None;
             }
-            Some((f, f.text.as_ref()?, Lang::of(&path)?))
+            Some((f, f.text.as_deref()?, Lang::of(&path)?))
         })
         .collect();
-    // Parsing is most of the analysis (35 M instructions for a fresh service), and
-    // was one long task on one core: the files are parsed on all of them, then read
-    // in order as before.
-    let wanted: Vec<(&Path, &str, Lang)> = selected
-        .iter()
-        .map(|(f, text, lang)| (f.path.as_path(), text.as_str(), *lang))
-        .collect();
-    let parsed = syntax::parse_all(repo, &wanted);
-    for ((f, text, _), result) in selected.into_iter().zip(parsed) {
+    // Each file's tree, kept here so the nodes read from it (in its task) can be
+    // handed back to the reading of every file.
+    let slots: Vec<OnceLock<Source<'_>>> = selected.iter().map(|_| OnceLock::new()).collect();
+    let one = |i: usize, parsed: Result<Tree, String>| -> FileRead<'_> {
+        let (f, text, _) = selected[i];
+        let source = Source {
+            path: f.path.clone(),
+            text,
+            tree: parsed?,
+        };
+        let s = slots[i].get_or_init(|| source);
+        let scan = Scan::of(s);
+        let own = scan.own_facts(s);
+        Ok((scan, own))
+    };
+    let read: Vec<FileRead<'_>> = if parallel {
+        let mut order: Vec<usize> = (0..selected.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(selected[i].1.len()));
+        let mut done: Vec<(usize, FileRead<'_>)> = order
+            .par_iter()
+            .with_max_len(1)
+            .map(|&i| {
+                let (_, text, lang) = selected[i];
+                (i, one(i, syntax::parse(lang, text)))
+            })
+            .collect();
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
+    } else {
+        (0..selected.len())
+            .map(|i| {
+                let (_, text, lang) = selected[i];
+                one(i, syntax::parse(lang, text))
+            })
+            .collect()
+    };
+    let mut sources = Vec::new();
+    let mut scans = Vec::new();
+    let mut owns = Vec::new();
+    for (i, result) in read.into_iter().enumerate() {
         match result {
-            Ok(tree) => sources.push(Source {
-                path: f.path.clone(),
-                text: text.clone(),
-                tree,
-            }),
+            Ok((scan, own)) => {
+                sources.push(slots[i].get().unwrap_or_else(|| unreachable!("read above")));
+                scans.push(scan);
+                owns.push(own);
+            }
             Err(why) => facts.unreadable.push(Spot::new(
-                f.path.clone(),
+                selected[i].0.path.clone(),
                 None,
                 format!("authentication source {why}"),
             )),
@@ -334,22 +404,312 @@ pub(super) fn analyse(
         is_auth,
         facts: &mut facts,
     }
-    .run();
+    .run(&scans);
+    for own in owns {
+        // As when the files were read in turn: each file's `weak` sorted into all
+        // before it.
+        facts.weak.extend(own.weak);
+        facts
+            .weak
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        facts.weak.dedup();
+        facts.leeway.extend(own.leeway);
+        facts.claims.extend(own.claims);
+        facts.variable_time.extend(own.variable_time);
+        facts.exemptions.extend(own.exemptions);
+        facts.allow_list_found |= own.allow_list_found;
+        facts.install_defined |= own.install_defined;
+        facts.hook_reads_config |= own.hook_reads_config;
+    }
     facts
 }
 
+/// The node kinds the reader tells apart. A node's kind is looked up by its grammar's
+/// symbol id (`Grammar::kinds`) rather than compared as a string: `Node::kind`
+/// converts a C string on each call, which was a tenth of the reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum K {
+    Other,
+    CallExpression,
+    FunctionDeclaration,
+    VariableDeclarator,
+    Pair,
+    BinaryExpression,
+    PropertyIdentifier,
+    String,
+    TemplateString,
+    Program,
+    LexicalDeclaration,
+    VariableDeclaration,
+    ExportStatement,
+    MemberExpression,
+    Attribute,
+    ArrowFunction,
+    FunctionExpression,
+    Function,
+    Comment,
+    AwaitExpression,
+    ParenthesizedExpression,
+    AsExpression,
+    SatisfiesExpression,
+    NonNullExpression,
+}
+
+impl K {
+    fn named(kind: &str) -> K {
+        match kind {
+            "call_expression" => K::CallExpression,
+            "function_declaration" => K::FunctionDeclaration,
+            "variable_declarator" => K::VariableDeclarator,
+            "pair" => K::Pair,
+            "binary_expression" => K::BinaryExpression,
+            "property_identifier" => K::PropertyIdentifier,
+            "string" => K::String,
+            "template_string" => K::TemplateString,
+            "program" => K::Program,
+            "lexical_declaration" => K::LexicalDeclaration,
+            "variable_declaration" => K::VariableDeclaration,
+            "export_statement" => K::ExportStatement,
+            "member_expression" => K::MemberExpression,
+            "attribute" => K::Attribute,
+            "arrow_function" => K::ArrowFunction,
+            "function_expression" => K::FunctionExpression,
+            "function" => K::Function,
+            "comment" => K::Comment,
+            "await_expression" => K::AwaitExpression,
+            "parenthesized_expression" => K::ParenthesizedExpression,
+            "as_expression" => K::AsExpression,
+            "satisfies_expression" => K::SatisfiesExpression,
+            "non_null_expression" => K::NonNullExpression,
+            _ => K::Other,
+        }
+    }
+}
+
+/// Field names the reader follows, looked up once per grammar: `child_by_field_name`
+/// searches the grammar's field names on each call.
+#[derive(Clone, Copy)]
+enum F {
+    Function,
+    Arguments,
+    Property,
+    Attribute,
+    Object,
+    Name,
+    Value,
+}
+
+const FIELDS: [&str; 7] = [
+    "function",
+    "arguments",
+    "property",
+    "attribute",
+    "object",
+    "name",
+    "value",
+];
+
+/// A grammar's kinds by symbol id ([`K`]) and the ids of [`FIELDS`].
+struct Grammar {
+    language: tree_sitter::Language,
+    /// Every symbol id's kind, by its name, so a node's kind matches exactly when
+    /// its name would (a name may have several ids, named and anonymous).
+    kinds: Vec<K>,
+    fields: [Option<u16>; FIELDS.len()],
+}
+
+impl Grammar {
+    fn new(language: tree_sitter::Language) -> Grammar {
+        let count = u16::try_from(language.node_kind_count()).unwrap_or(u16::MAX);
+        let kinds = (0..count)
+            .map(|id| language.node_kind_for_id(id).map_or(K::Other, K::named))
+            .collect();
+        let fields = FIELDS.map(|name| language.field_id_for_name(name).map(u16::from));
+        Grammar {
+            language,
+            kinds,
+            fields,
+        }
+    }
+
+    fn kind(&self, n: Node<'_>) -> K {
+        self.kinds
+            .get(usize::from(n.kind_id()))
+            .copied()
+            .unwrap_or(K::Other)
+    }
+}
+
+/// The grammars fastify sources are read with (TypeScript, TSX).
+fn grammars() -> &'static [Grammar; 2] {
+    static GRAMMARS: OnceLock<[Grammar; 2]> = OnceLock::new();
+    GRAMMARS.get_or_init(|| {
+        [
+            Grammar::new(tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
+            Grammar::new(tree_sitter_typescript::LANGUAGE_TSX.into()),
+        ]
+    })
+}
+
+fn grammar_of(n: Node<'_>) -> Option<&'static Grammar> {
+    let language = n.language();
+    grammars().iter().find(|g| g.language == *language)
+}
+
+/// `n.kind()`, as a [`K`].
+fn kind(n: Node<'_>) -> K {
+    match grammar_of(n) {
+        Some(g) => g.kind(n),
+        None => K::named(n.kind()),
+    }
+}
+
+/// `n.child_by_field_name(..)`, by the field's id.
+fn field(n: Node<'_>, f: F) -> Option<Node<'_>> {
+    match grammar_of(n) {
+        Some(g) => n.child_by_field_id(g.fields[f as usize]?),
+        None => n.child_by_field_name(FIELDS[f as usize]),
+    }
+}
+
+/// `syntax::last_name`, by kind and field ids.
+fn callee_name<'s>(node: Node<'_>, src: &'s str) -> &'s str {
+    match kind(node) {
+        K::Attribute => field(node, F::Attribute).map_or("", |n| text(n, src)),
+        K::MemberExpression => field(node, F::Property).map_or("", |n| text(n, src)),
+        _ => text(node, src),
+    }
+}
+
+/// `syntax::receiver`, by kind and field ids.
+fn callee_receiver(callee: Node<'_>) -> Option<Node<'_>> {
+    match kind(callee) {
+        K::Attribute | K::MemberExpression => field(callee, F::Object),
+        _ => None,
+    }
+}
+
+/// One source's nodes the reader looks at, from one walk of its tree.
+struct Scan<'t> {
+    /// Every call, in source order.
+    calls: Vec<Node<'t>>,
+    /// Functions declared by name (`function f`, `const f = () => …`), in source
+    /// order.
+    functions: Vec<(String, Node<'t>)>,
+    /// Top-level constants by name (the last of a name), their values unwrapped.
+    consts: HashMap<String, Node<'t>>,
+    /// What [`verifier`] reacts to, in source order: pairs, top-level declarators,
+    /// calls and (in an API-key module) comparisons.
+    checks: Vec<Node<'t>>,
+    /// What [`hook_module`] reacts to in the hook module, in source order.
+    hook: Vec<Node<'t>>,
+}
+
+impl<'t> Scan<'t> {
+    fn of(s: &'t Source<'_>) -> Scan<'t> {
+        let g = grammar_of(s.tree.root_node());
+        let kind = |n: Node<'_>| match g {
+            Some(g) => g.kind(n),
+            None => K::named(n.kind()),
+        };
+        let src = s.text;
+        let api_key = is_api_key_module(&s.path);
+        let hook = s.path.to_string_lossy() == HOOK_FILE;
+        let mut scan = Scan {
+            calls: Vec::new(),
+            functions: Vec::new(),
+            consts: HashMap::new(),
+            checks: Vec::new(),
+            hook: Vec::new(),
+        };
+        // For each node on the cursor's path: it is the program, or a declaration
+        // directly in it (through `export`), so a declarator below it is top-level.
+        let mut top: Vec<bool> = Vec::new();
+        let mut cursor = s.tree.walk();
+        loop {
+            let n = cursor.node();
+            let k = kind(n);
+            match k {
+                K::CallExpression => {
+                    scan.calls.push(n);
+                    scan.checks.push(n);
+                }
+                K::FunctionDeclaration => {
+                    if let Some(name) = field(n, F::Name) {
+                        scan.functions.push((text(name, src).to_owned(), n));
+                    }
+                    if hook {
+                        scan.hook.push(n);
+                    }
+                }
+                K::VariableDeclarator => {
+                    let top_level = top.last().copied().unwrap_or(false);
+                    if let (Some(name), Some(value)) = (field(n, F::Name), field(n, F::Value)) {
+                        let name = text(name, src).to_owned();
+                        let value = unwrap_expr(value);
+                        if is_function(value) {
+                            scan.functions.push((name.clone(), value));
+                        }
+                        if top_level {
+                            scan.consts.insert(name, value);
+                        }
+                    }
+                    if top_level {
+                        scan.checks.push(n);
+                    }
+                }
+                K::Pair => scan.checks.push(n),
+                K::BinaryExpression if api_key => scan.checks.push(n),
+                K::PropertyIdentifier | K::String | K::TemplateString if hook => {
+                    scan.hook.push(n);
+                }
+                _ => {}
+            }
+            let here = k == K::Program
+                || (matches!(
+                    k,
+                    K::LexicalDeclaration | K::VariableDeclaration | K::ExportStatement
+                ) && top.last().copied().unwrap_or(false));
+            if cursor.goto_first_child() {
+                top.push(here);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return scan;
+                }
+                top.pop();
+            }
+        }
+    }
+
+    /// What the file says on its own: the verifier's settings and, in the hook
+    /// module, the allow-list and what the hook lets through.
+    fn own_facts(&self, s: &Source<'_>) -> Facts {
+        let mut own = Facts::default();
+        verifier(&mut own, s, &self.checks, &self.consts);
+        if s.path.to_string_lossy() == HOOK_FILE {
+            hook_module(&mut own, s, &self.hook, &self.consts);
+        }
+        own
+    }
+}
+
 struct Analysis<'a> {
-    sources: &'a [Source],
+    sources: &'a [&'a Source<'a>],
     is_auth: &'a dyn Fn(&str) -> bool,
     facts: &'a mut Facts,
 }
 
 fn args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    call.child_by_field_name("arguments")
+    field(call, F::Arguments)
         .map(|a| {
             children(a)
                 .into_iter()
-                .filter(|c| c.kind() != "comment")
+                .filter(|c| kind(*c) != K::Comment)
                 .collect()
         })
         .unwrap_or_default()
@@ -358,12 +718,12 @@ fn args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 /// Strips `await`, parentheses and type assertions.
 fn unwrap_expr(mut n: Node<'_>) -> Node<'_> {
     loop {
-        match n.kind() {
-            "await_expression"
-            | "parenthesized_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression" => match n.named_child(0) {
+        match kind(n) {
+            K::AwaitExpression
+            | K::ParenthesizedExpression
+            | K::AsExpression
+            | K::SatisfiesExpression
+            | K::NonNullExpression => match n.named_child(0) {
                 Some(c) => n = c,
                 None => return n,
             },
@@ -374,8 +734,8 @@ fn unwrap_expr(mut n: Node<'_>) -> Node<'_> {
 
 fn is_function(n: Node<'_>) -> bool {
     matches!(
-        n.kind(),
-        "arrow_function" | "function_expression" | "function_declaration" | "function"
+        kind(n),
+        K::ArrowFunction | K::FunctionExpression | K::FunctionDeclaration | K::Function
     )
 }
 
@@ -400,79 +760,37 @@ fn property<'t>(obj: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
             && p.child_by_field_name("key").is_some_and(|k| {
                 text(k, src) == key || string_value(k, src).as_deref() == Some(key)
             }))
-        .then(|| p.child_by_field_name("value"))
+        .then(|| field(p, F::Value))
         .flatten()
     })
 }
 
 impl Analysis<'_> {
-    fn run(&mut self) {
-        // Every pass below reads each file's nodes in source order: walk each tree once
-        // (walking was a fifth of a fastify service's audit), and keep its calls apart.
-        let nodes: Vec<Vec<Node<'_>>> = self
-            .sources
-            .iter()
-            .map(|s| descendants(s.tree.root_node()))
-            .collect();
-        let calls: Vec<Vec<Node<'_>>> = nodes
-            .iter()
-            .map(|all| {
-                all.iter()
-                    .copied()
-                    .filter(|n| n.kind() == "call_expression")
-                    .collect()
-            })
-            .collect();
-        // Top-level functions and constants of every file, by name.
-        let mut functions: HashMap<String, (usize, Node<'_>)> = HashMap::new();
-        let mut constants: Vec<HashMap<String, Node<'_>>> = Vec::new();
-        for (i, s) in self.sources.iter().enumerate() {
-            let mut consts = HashMap::new();
-            for &n in &nodes[i] {
-                match n.kind() {
-                    "function_declaration" => {
-                        if let Some(name) = n.child_by_field_name("name") {
-                            functions.insert(text(name, &s.text).to_owned(), (i, n));
-                        }
-                    }
-                    "variable_declarator" => {
-                        let (Some(name), Some(value)) = (
-                            n.child_by_field_name("name"),
-                            n.child_by_field_name("value"),
-                        ) else {
-                            continue;
-                        };
-                        let name = text(name, &s.text).to_owned();
-                        let value = unwrap_expr(value);
-                        if is_function(value) {
-                            functions.insert(name.clone(), (i, value));
-                        }
-                        if is_top_level(n) {
-                            consts.insert(name, value);
-                        }
-                    }
-                    _ => {}
-                }
+    fn run(&mut self, scans: &[Scan<'_>]) {
+        let calls: Vec<&[Node<'_>]> = scans.iter().map(|s| s.calls.as_slice()).collect();
+        // Functions of every file by name: a later one of a name wins.
+        let mut functions: HashMap<&str, (usize, Node<'_>)> = HashMap::new();
+        for (i, scan) in scans.iter().enumerate() {
+            for (name, n) in &scan.functions {
+                functions.insert(name, (i, *n));
             }
-            constants.push(consts);
         }
 
         // Contexts: every Fastify() instance, then every registered plugin.
         let mut ctxs: Vec<Ctx> = Vec::new();
         let mut ctx_of_fn: HashMap<usize, usize> = HashMap::new();
         for (i, s) in self.sources.iter().enumerate() {
-            for &n in &calls[i] {
-                let Some(f) = n.child_by_field_name("function") else {
+            for &n in calls[i] {
+                let Some(f) = field(n, F::Function) else {
                     continue;
                 };
                 // `Fastify(...)`, `fastify(...)`, `require("fastify")(...)`.
-                let is_fastify = text(f, &s.text).eq_ignore_ascii_case("fastify")
+                let is_fastify = text(f, s.text).eq_ignore_ascii_case("fastify")
                     || (f.kind() == "call_expression"
-                        && f.child_by_field_name("function")
-                            .is_some_and(|r| text(r, &s.text) == "require")
+                        && field(f, F::Function).is_some_and(|r| text(r, s.text) == "require")
                         && args(f)
                             .first()
-                            .and_then(|a| string_value(*a, &s.text))
+                            .and_then(|a| string_value(*a, s.text))
                             .is_some_and(|m| m == "fastify"));
                 if !is_fastify {
                     continue;
@@ -481,11 +799,11 @@ impl Analysis<'_> {
                     .parent()
                     .map(unwrap_parent)
                     .filter(|p| p.kind() == "variable_declarator")
-                    .and_then(|p| p.child_by_field_name("name"))
+                    .and_then(|p| field(p, F::Name))
                 else {
                     continue;
                 };
-                let var = text(var, &s.text).to_owned();
+                let var = text(var, s.text).to_owned();
                 self.facts.apps.push(App {
                     file: s.path.clone(),
                     line: line(n),
@@ -505,9 +823,9 @@ impl Analysis<'_> {
         // plugin finds its parent.
         let mut registrations: Vec<(usize, Node<'_>)> = Vec::new();
         for (i, s) in self.sources.iter().enumerate() {
-            for &n in &calls[i] {
-                if n.child_by_field_name("function").is_some_and(|f| {
-                    f.kind() == "member_expression" && last_name(f, &s.text) == "register"
+            for &n in calls[i] {
+                if field(n, F::Function).is_some_and(|f| {
+                    f.kind() == "member_expression" && callee_name(f, s.text) == "register"
                 }) {
                     registrations.push((i, n));
                 }
@@ -520,31 +838,28 @@ impl Analysis<'_> {
                     continue;
                 }
                 let s = &self.sources[i];
-                let f = call.child_by_field_name("function").unwrap_or(call);
-                let Some(recv) = receiver(f) else { continue };
-                let Some(parent) = resolve(
-                    text(recv, &s.text),
-                    recv,
-                    i,
-                    &ctxs,
-                    &ctx_of_fn,
-                    self.sources,
-                ) else {
+                let f = field(call, F::Function).unwrap_or(call);
+                let Some(recv) = callee_receiver(f) else {
+                    continue;
+                };
+                let Some(parent) =
+                    resolve(text(recv, s.text), recv, i, &ctxs, &ctx_of_fn, self.sources)
+                else {
                     continue;
                 };
                 done.insert(call.id());
                 let Some(arg) = args(call).into_iter().next().map(unwrap_expr) else {
                     continue;
                 };
-                let (plugin, fp) = unwrap_fp(arg, &s.text);
+                let (plugin, fp) = unwrap_fp(arg, s.text);
                 let target = if is_function(plugin) {
                     Some((i, plugin))
                 } else if plugin.kind() == "identifier" {
-                    functions.get(text(plugin, &s.text)).copied()
+                    functions.get(text(plugin, s.text)).copied()
                 } else {
                     None
                 };
-                let plugin_name = text(plugin, &s.text);
+                let plugin_name = text(plugin, s.text);
                 if (self.is_auth)(plugin_name) || is_auth_plugin(plugin_name) {
                     self.note_auth(&s.path, line(call));
                     // A registered auth plugin decorates its parent; it authenticates
@@ -554,8 +869,8 @@ impl Analysis<'_> {
                     if ctx_of_fn.contains_key(&fnode.id()) {
                         continue;
                     }
-                    let instance = first_param(fnode, &self.sources[fi].text).unwrap_or_default();
-                    let fp = fp || wrapped_by_fp(fnode, &self.sources[fi].text);
+                    let instance = first_param(fnode, self.sources[fi].text).unwrap_or_default();
+                    let fp = fp || wrapped_by_fp(fnode, self.sources[fi].text);
                     ctxs.push(Ctx {
                         parent: Some(parent),
                         fp,
@@ -581,20 +896,20 @@ impl Analysis<'_> {
             .enumerate()
             .chain(self.sources.iter().enumerate())
         {
-            for &n in &calls[i] {
-                let Some(f) = n.child_by_field_name("function") else {
+            for &n in calls[i] {
+                let Some(f) = field(n, F::Function) else {
                     continue;
                 };
-                let callee = last_name(f, &s.text);
+                let callee = callee_name(f, s.text);
                 let a = args(n);
                 let target = if callee == "addHook"
                     && a.first()
-                        .and_then(|h| string_value(*h, &s.text))
+                        .and_then(|h| string_value(*h, s.text))
                         .is_some_and(|h| REQUEST_HOOKS.contains(&h.as_str()))
-                    && a.get(1).is_some_and(|h| self.authenticates(*h, &s.text))
+                    && a.get(1).is_some_and(|h| self.authenticates(*h, s.text))
                 {
-                    receiver(f)
-                } else if receiver(f).is_none()
+                    callee_receiver(f)
+                } else if callee_receiver(f).is_none()
                     && ((self.is_auth)(callee) || installers.contains(callee))
                     && callee != "register"
                 {
@@ -606,13 +921,13 @@ impl Analysis<'_> {
                 let Some(target) = target else { continue };
                 // A hook added to a plain function's parameter is installed where that
                 // function is called, not here.
-                if let Some(installer) = param_owner(target, &s.text, &ctx_of_fn) {
+                if let Some(installer) = param_owner(target, s.text, &ctx_of_fn) {
                     installers.insert(installer);
                     continue;
                 }
                 // Only a hook on (or an installer given) a fastify instance counts.
                 if let Some(mut c) = resolve(
-                    text(target, &s.text),
+                    text(target, s.text),
                     target,
                     i,
                     &ctxs,
@@ -620,7 +935,7 @@ impl Analysis<'_> {
                     self.sources,
                 ) {
                     self.note_auth(&s.path, line(n));
-                    if let Some(cond) = guarding_condition(n, &s.text) {
+                    if let Some(cond) = guarding_condition(n, s.text) {
                         self.facts.conditional.push(Spot::new(
                             s.path.clone(),
                             Some(line(n)),
@@ -644,23 +959,20 @@ impl Analysis<'_> {
 
         // Routes.
         for (i, s) in self.sources.iter().enumerate() {
-            for &n in &calls[i] {
-                let Some(f) = n.child_by_field_name("function") else {
+            for &n in calls[i] {
+                let Some(f) = field(n, F::Function) else {
                     continue;
                 };
-                let method = last_name(f, &s.text);
+                let method = callee_name(f, s.text);
                 if !ROUTE_METHODS.contains(&method) || f.kind() != "member_expression" {
                     continue;
                 }
-                let Some(recv) = receiver(f) else { continue };
-                let Some(ctx) = resolve(
-                    text(recv, &s.text),
-                    recv,
-                    i,
-                    &ctxs,
-                    &ctx_of_fn,
-                    self.sources,
-                ) else {
+                let Some(recv) = callee_receiver(f) else {
+                    continue;
+                };
+                let Some(ctx) =
+                    resolve(text(recv, s.text), recv, i, &ctxs, &ctx_of_fn, self.sources)
+                else {
                     continue;
                 };
                 let a = args(n);
@@ -668,9 +980,9 @@ impl Analysis<'_> {
                     let o = a.first().copied().filter(|o| o.kind() == "object");
                     (
                         o.and_then(|o| {
-                            property(o, "url", &s.text).or_else(|| property(o, "path", &s.text))
+                            property(o, "url", s.text).or_else(|| property(o, "path", s.text))
                         })
-                        .and_then(|u| string_value(u, &s.text)),
+                        .and_then(|u| string_value(u, s.text)),
                         o,
                     )
                 } else {
@@ -678,15 +990,15 @@ impl Analysis<'_> {
                     if a.len() < 2 {
                         continue;
                     }
-                    let path = a.first().and_then(|p| string_value(*p, &s.text));
+                    let path = a.first().and_then(|p| string_value(*p, s.text));
                     (path, a.get(1).copied().filter(|o| o.kind() == "object"))
                 };
                 let handler = a.last().copied().filter(|h| is_function(unwrap_expr(*h)));
                 let own_auth = opts.is_some_and(|o| {
                     REQUEST_HOOKS.iter().any(|h| {
-                        property(o, h, &s.text).is_some_and(|v| self.authenticates(v, &s.text))
+                        property(o, h, s.text).is_some_and(|v| self.authenticates(v, s.text))
                     })
-                }) || handler.is_some_and(|h| self.authenticates(h, &s.text));
+                }) || handler.is_some_and(|h| self.authenticates(h, s.text));
                 if own_auth {
                     self.note_auth(&s.path, line(n));
                 }
@@ -725,23 +1037,16 @@ impl Analysis<'_> {
                 self.facts.routes.push(Route {
                     file: s.path.clone(),
                     line: line(n),
-                    receiver: text(recv, &s.text).to_owned(),
+                    receiver: text(recv, s.text).to_owned(),
                     how: method.to_owned(),
                     path,
                     covered: covered.is_some(),
                     own_auth,
                     auth_elsewhere,
-                    config_line: opts.and_then(|o| property(o, "config", &s.text)).map(line),
+                    config_line: opts.and_then(|o| property(o, "config", s.text)).map(line),
                     root_guard,
                     static_files: false,
                 });
-            }
-        }
-
-        for (i, s) in self.sources.iter().enumerate() {
-            self.verifier(s, &nodes[i], &constants[i]);
-            if s.path.to_string_lossy() == HOOK_FILE {
-                self.hook_module(s, &nodes[i], &constants[i]);
             }
         }
     }
@@ -759,9 +1064,9 @@ impl Analysis<'_> {
         let h = unwrap_expr(handler);
         if is_function(h) {
             return descendants(h).into_iter().any(|n| match n.kind() {
-                "call_expression" => n
-                    .child_by_field_name("function")
-                    .is_some_and(|f| (self.is_auth)(last_name(f, src))),
+                "call_expression" => {
+                    field(n, F::Function).is_some_and(|f| (self.is_auth)(callee_name(f, src)))
+                }
                 "string" => {
                     string_value(n, src).is_some_and(|v| v.eq_ignore_ascii_case("authorization"))
                 }
@@ -774,240 +1079,242 @@ impl Analysis<'_> {
         }
         if h.kind() == "call_expression" {
             // app.auth([...]) from @fastify/auth, or a factory `requireAuth()`.
-            return h
-                .child_by_field_name("function")
-                .is_some_and(|f| (self.is_auth)(last_name(f, src)));
+            return field(h, F::Function).is_some_and(|f| (self.is_auth)(callee_name(f, src)));
         }
-        (self.is_auth)(last_name(h, src))
+        (self.is_auth)(callee_name(h, src))
     }
+}
 
-    /// `algorithms`, `clockTolerance`, `decodeJwt`, and `jwtVerify` with a secret.
-    fn verifier(&mut self, s: &Source, nodes: &[Node<'_>], consts: &HashMap<String, Node<'_>>) {
-        let src = &s.text;
-        for &n in nodes {
-            match n.kind() {
-                "pair" => {
-                    let (Some(k), Some(v)) =
-                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
-                    else {
-                        continue;
-                    };
-                    match text(k, src).trim_matches(['"', '\'']) {
-                        "algorithms" => self.weak_strings(s, v, consts),
-                        "clockTolerance" | "clockTimestamp_tolerance" | "leeway" => {
-                            if let Some(seconds) = seconds(v, src, consts) {
-                                self.facts.leeway.push(Leeway {
-                                    file: s.path.clone(),
-                                    line: line(n),
-                                    what: format!("`{}`", text(n, src)),
-                                    seconds,
-                                });
-                            }
+// What one file says on its own (`Scan::own_facts`).
+
+/// `algorithms`, `clockTolerance`, `decodeJwt`, and `jwtVerify` with a secret.
+fn verifier(
+    facts: &mut Facts,
+    s: &Source<'_>,
+    nodes: &[Node<'_>],
+    consts: &HashMap<String, Node<'_>>,
+) {
+    let src = s.text;
+    for &n in nodes {
+        match n.kind() {
+            "pair" => {
+                let (Some(k), Some(v)) = (n.child_by_field_name("key"), field(n, F::Value)) else {
+                    continue;
+                };
+                match text(k, src).trim_matches(['"', '\'']) {
+                    "algorithms" => weak_strings(facts, s, v, consts),
+                    "clockTolerance" | "clockTimestamp_tolerance" | "leeway" => {
+                        if let Some(seconds) = seconds(v, src, consts) {
+                            facts.leeway.push(Leeway {
+                                file: s.path.clone(),
+                                line: line(n),
+                                what: format!("`{}`", text(n, src)),
+                                seconds,
+                            });
                         }
-                        _ => {}
                     }
+                    _ => {}
                 }
-                "binary_expression" if is_api_key_module(&s.path) => self.comparison(s, n),
-                "variable_declarator" if is_top_level(n) => {
-                    let (Some(name), Some(v)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ) else {
-                        continue;
-                    };
-                    if text(name, src).to_ascii_uppercase().contains("ALGORITHM") {
-                        self.weak_strings(s, v, consts);
+            }
+            "binary_expression" => comparison(facts, s, n),
+            "variable_declarator" => {
+                let (Some(name), Some(v)) = (field(n, F::Name), field(n, F::Value)) else {
+                    continue;
+                };
+                if text(name, src).to_ascii_uppercase().contains("ALGORITHM") {
+                    weak_strings(facts, s, v, consts);
+                }
+            }
+            "call_expression" => {
+                let Some(f) = field(n, F::Function) else {
+                    continue;
+                };
+                match callee_name(f, src) {
+                    "equals" if is_api_key_module(&s.path) => {
+                        let operands = callee_receiver(f).into_iter().chain(args(n));
+                        let name = operands
+                            .flat_map(descendants)
+                            .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
+                            .map(|c| text(c, src))
+                            .find(|t| is_secret_name(t));
+                        if let Some(name) = name {
+                            facts.variable_time.push(Spot::new(
+                                s.path.clone(),
+                                Some(line(n)),
+                                format!(
+                                    "`{name}` is compared with `equals`, which stops at the \
+                                     first differing byte"
+                                ),
+                            ));
+                        }
                     }
-                }
-                "call_expression" => {
-                    let Some(f) = n.child_by_field_name("function") else {
-                        continue;
-                    };
-                    match last_name(f, src) {
-                        "equals" if is_api_key_module(&s.path) => {
-                            let operands = receiver(f).into_iter().chain(args(n));
-                            let name = operands
-                                .flat_map(descendants)
-                                .filter(|c| {
-                                    matches!(c.kind(), "identifier" | "property_identifier")
-                                })
-                                .map(|c| text(c, src))
-                                .find(|t| is_secret_name(t));
-                            if let Some(name) = name {
-                                self.facts.variable_time.push(Spot::new(
+                    "decodeJwt" => facts.weak.push(Spot::new(
+                        s.path.clone(),
+                        Some(line(n)),
+                        "`decodeJwt` reads the token's claims without verifying its signature",
+                    )),
+                    "jwtVerify" => {
+                        verify_options(facts, s, n);
+                        if let Some(key) = args(n).get(1).copied().map(unwrap_expr) {
+                            if is_shared_secret(key, src, consts) {
+                                facts.weak.push(Spot::new(
                                     s.path.clone(),
-                                    Some(line(n)),
-                                    format!(
-                                        "`{name}` is compared with `equals`, which stops at the \
-                                         first differing byte"
-                                    ),
+                                    Some(line(key)),
+                                    "`jwtVerify` is given a shared secret, so it accepts \
+                                     HMAC-signed tokens",
                                 ));
                             }
                         }
-                        "decodeJwt" => self.facts.weak.push(Spot::new(
-                            s.path.clone(),
-                            Some(line(n)),
-                            "`decodeJwt` reads the token's claims without verifying its signature",
-                        )),
-                        "jwtVerify" => {
-                            self.verify_options(s, n);
-                            if let Some(key) = args(n).get(1).copied().map(unwrap_expr) {
-                                if is_shared_secret(key, src, consts) {
-                                    self.facts.weak.push(Spot::new(
-                                        s.path.clone(),
-                                        Some(line(key)),
-                                        "`jwtVerify` is given a shared secret, so it accepts \
-                                         HMAC-signed tokens",
-                                    ));
-                                }
-                            }
-                        }
-                        _ => {}
                     }
+                    _ => {}
                 }
-                _ => {}
             }
+            _ => {}
         }
-        self.facts
-            .weak
-            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        self.facts.weak.dedup();
     }
+    facts
+        .weak
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    facts.weak.dedup();
+}
 
-    /// jose's `jwtVerify(token, key, options)`: `issuer` and `audience` given, `exp`
-    /// among `requiredClaims` (jose checks `iss`/`aud` only when they are given, and
-    /// `exp` only when the token carries one).
-    fn verify_options(&mut self, s: &Source, call: Node<'_>) {
-        let src = &s.text;
-        let Some(opts) = args(call).get(2).copied().map(unwrap_expr) else {
-            self.facts.claims.push(Spot::new(
-                s.path.clone(),
-                Some(line(call)),
-                "`jwtVerify` is given no options: tokens of any issuer and audience, and \
-                 without `exp`, are accepted",
-            ));
-            return;
-        };
-        if opts.kind() != "object" {
-            return;
-        }
-        for (key, what) in [
-            ("issuer", "tokens of any issuer are accepted"),
-            ("audience", "tokens minted for any audience are accepted"),
-        ] {
-            if property(opts, key, src).is_none() {
-                self.facts.claims.push(Spot::new(
-                    s.path.clone(),
-                    Some(line(opts)),
-                    format!("`jwtVerify` is given no `{key}`: {what}"),
-                ));
-            }
-        }
-        let required: Vec<String> = property(opts, "requiredClaims", src)
-            .map(|v| {
-                descendants(v)
-                    .into_iter()
-                    .filter_map(|c| string_value(c, src))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !required.iter().any(|c| c == "exp") {
-            self.facts.claims.push(Spot::new(
+/// jose's `jwtVerify(token, key, options)`: `issuer` and `audience` given, `exp`
+/// among `requiredClaims` (jose checks `iss`/`aud` only when they are given, and
+/// `exp` only when the token carries one).
+fn verify_options(facts: &mut Facts, s: &Source<'_>, call: Node<'_>) {
+    let src = s.text;
+    let Some(opts) = args(call).get(2).copied().map(unwrap_expr) else {
+        facts.claims.push(Spot::new(
+            s.path.clone(),
+            Some(line(call)),
+            "`jwtVerify` is given no options: tokens of any issuer and audience, and \
+             without `exp`, are accepted",
+        ));
+        return;
+    };
+    if opts.kind() != "object" {
+        return;
+    }
+    for (key, what) in [
+        ("issuer", "tokens of any issuer are accepted"),
+        ("audience", "tokens minted for any audience are accepted"),
+    ] {
+        if property(opts, key, src).is_none() {
+            facts.claims.push(Spot::new(
                 s.path.clone(),
                 Some(line(opts)),
-                "`jwtVerify`'s `requiredClaims` does not name `exp`: tokens without an expiry \
-                 are accepted",
+                format!("`jwtVerify` is given no `{key}`: {what}"),
             ));
         }
     }
-
-    /// `presented === digest` or `presented.equals(digest)` in an API-key module.
-    fn comparison(&mut self, s: &Source, n: Node<'_>) {
-        let src = &s.text;
-        let Some(op) = n.child_by_field_name("operator").map(|o| text(o, src)) else {
-            return;
-        };
-        if !matches!(op, "===" | "!==" | "==" | "!=") {
-            return;
-        }
-        let (Some(l), Some(r)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
-            return;
-        };
-        let literal = |c: Node<'_>| {
-            matches!(
-                unwrap_expr(c).kind(),
-                "string" | "template_string" | "number" | "null" | "undefined" | "true" | "false"
-            )
-        };
-        if literal(l) || literal(r) {
-            return;
-        }
-        let name = [l, r]
-            .into_iter()
-            .flat_map(descendants)
-            .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
-            .map(|c| text(c, src))
-            .find(|t| is_secret_name(t));
-        if let Some(name) = name {
-            self.facts.variable_time.push(Spot::new(
-                s.path.clone(),
-                Some(line(n)),
-                format!(
-                    "`{name}` is compared with `{op}`, which takes longer the more leading bytes \
-                     match"
-                ),
-            ));
-        }
+    let required: Vec<String> = property(opts, "requiredClaims", src)
+        .map(|v| {
+            descendants(v)
+                .into_iter()
+                .filter_map(|c| string_value(c, src))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !required.iter().any(|c| c == "exp") {
+        facts.claims.push(Spot::new(
+            s.path.clone(),
+            Some(line(opts)),
+            "`jwtVerify`'s `requiredClaims` does not name `exp`: tokens without an expiry \
+             are accepted",
+        ));
     }
+}
 
-    fn weak_strings(&mut self, s: &Source, v: Node<'_>, consts: &HashMap<String, Node<'_>>) {
-        for (l, what) in contract::weak_strings(v, consts, &s.text) {
-            self.facts
-                .weak
-                .push(Spot::new(s.path.clone(), Some(l), what));
-        }
+/// `presented === digest` or `presented.equals(digest)` in an API-key module.
+fn comparison(facts: &mut Facts, s: &Source<'_>, n: Node<'_>) {
+    let src = s.text;
+    let Some(op) = n.child_by_field_name("operator").map(|o| text(o, src)) else {
+        return;
+    };
+    if !matches!(op, "===" | "!==" | "==" | "!=") {
+        return;
     }
+    let (Some(l), Some(r)) = (
+        n.child_by_field_name("left"),
+        n.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    let literal = |c: Node<'_>| {
+        matches!(
+            unwrap_expr(c).kind(),
+            "string" | "template_string" | "number" | "null" | "undefined" | "true" | "false"
+        )
+    };
+    if literal(l) || literal(r) {
+        return;
+    }
+    let name = [l, r]
+        .into_iter()
+        .flat_map(descendants)
+        .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
+        .map(|c| text(c, src))
+        .find(|t| is_secret_name(t));
+    if let Some(name) = name {
+        facts.variable_time.push(Spot::new(
+            s.path.clone(),
+            Some(line(n)),
+            format!(
+                "`{name}` is compared with `{op}`, which takes longer the more leading bytes \
+                 match"
+            ),
+        ));
+    }
+}
 
-    /// `PUBLIC_ENDPOINTS`, path literals the hook module special-cases, and whether
-    /// it reads route `config`.
-    fn hook_module(&mut self, s: &Source, nodes: &[Node<'_>], consts: &HashMap<String, Node<'_>>) {
-        let src = &s.text;
-        let mut in_list = HashSet::new();
-        if let Some(&value) = consts.get(ALLOW_LIST) {
-            self.facts.allow_list_found = true;
-            in_list.extend(descendants(value).iter().map(|n| n.id()));
-            let entries = (value.kind() == "array").then(|| children(value));
-            self.facts.exemptions.extend(contract::listed(
-                &s.path,
-                value,
-                entries,
-                |e| matches!(e.kind(), "string" | "array" | "object"),
-                src,
-            ));
-        }
-        for &n in nodes {
-            match n.kind() {
-                "function_declaration"
-                    if n.child_by_field_name("name")
-                        .is_some_and(|x| text(x, src) == INSTALL) =>
-                {
-                    self.facts.install_defined = true;
-                }
-                "property_identifier" if matches!(text(n, src), "config" | "routeConfig") => {
-                    self.facts.hook_reads_config = true;
-                }
-                "string" | "template_string"
-                    if !in_list.contains(&n.id()) && !in_import(n, src) =>
-                {
-                    let found =
-                        contract::special_case(&s.path, n, src, || enclosing_function(n, src));
-                    self.facts.exemptions.extend(found);
-                }
-                _ => {}
+fn weak_strings(
+    facts: &mut Facts,
+    s: &Source<'_>,
+    v: Node<'_>,
+    consts: &HashMap<String, Node<'_>>,
+) {
+    for (l, what) in contract::weak_strings(v, consts, s.text) {
+        facts.weak.push(Spot::new(s.path.clone(), Some(l), what));
+    }
+}
+
+/// `PUBLIC_ENDPOINTS`, path literals the hook module special-cases, and whether
+/// it reads route `config`.
+fn hook_module(
+    facts: &mut Facts,
+    s: &Source<'_>,
+    nodes: &[Node<'_>],
+    consts: &HashMap<String, Node<'_>>,
+) {
+    let src = s.text;
+    let mut in_list = HashSet::new();
+    if let Some(&value) = consts.get(ALLOW_LIST) {
+        facts.allow_list_found = true;
+        in_list.extend(descendants(value).iter().map(|n| n.id()));
+        let entries = (value.kind() == "array").then(|| children(value));
+        facts.exemptions.extend(contract::listed(
+            &s.path,
+            value,
+            entries,
+            |e| matches!(e.kind(), "string" | "array" | "object"),
+            src,
+        ));
+    }
+    for &n in nodes {
+        match n.kind() {
+            "function_declaration"
+                if field(n, F::Name).is_some_and(|x| text(x, src) == INSTALL) =>
+            {
+                facts.install_defined = true;
             }
+            "property_identifier" if matches!(text(n, src), "config" | "routeConfig") => {
+                facts.hook_reads_config = true;
+            }
+            "string" | "template_string" if !in_list.contains(&n.id()) && !in_import(n, src) => {
+                let found = contract::special_case(&s.path, n, src, || enclosing_function(n, src));
+                facts.exemptions.extend(found);
+            }
+            _ => {}
         }
     }
 }
@@ -1026,18 +1333,6 @@ fn unwrap_parent(mut n: Node<'_>) -> Node<'_> {
     n
 }
 
-fn is_top_level(declarator: Node<'_>) -> bool {
-    let mut p = declarator.parent();
-    while let Some(x) = p {
-        match x.kind() {
-            "program" => return true,
-            "lexical_declaration" | "variable_declaration" | "export_statement" => p = x.parent(),
-            _ => return false,
-        }
-    }
-    false
-}
-
 fn in_import(n: Node<'_>, src: &str) -> bool {
     n.parent().is_some_and(|p| {
         matches!(
@@ -1045,7 +1340,7 @@ fn in_import(n: Node<'_>, src: &str) -> bool {
             "import_statement" | "export_statement" | "import_require_clause"
         ) || (p.kind() == "arguments"
             && p.parent()
-                .and_then(|c| c.child_by_field_name("function"))
+                .and_then(|c| field(c, F::Function))
                 .is_some_and(|f| f.kind() == "import" || text(f, src) == "require"))
     })
 }
@@ -1075,7 +1370,7 @@ fn param_owner(target: Node<'_>, src: &str, ctx_of_fn: &HashMap<usize, usize>) -
 /// `fp(fn)` / `fastifyPlugin(fn)`: the plugin shares its parent's context.
 fn unwrap_fp<'t>(arg: Node<'t>, src: &str) -> (Node<'t>, bool) {
     if arg.kind() == "call_expression" {
-        if let Some(f) = arg.child_by_field_name("function") {
+        if let Some(f) = field(arg, F::Function) {
             let name = text(f, src);
             if name == "fp" || name.eq_ignore_ascii_case("fastifyPlugin") {
                 if let Some(inner) = args(arg).into_iter().next() {
@@ -1102,7 +1397,7 @@ fn resolve(
     file: usize,
     ctxs: &[Ctx],
     ctx_of_fn: &HashMap<usize, usize>,
-    sources: &[Source],
+    sources: &[&Source<'_>],
 ) -> Option<usize> {
     let mut p = at.parent();
     while let Some(x) = p {
@@ -1111,7 +1406,7 @@ fn resolve(
                 return Some(c);
             }
         }
-        if is_function(x) && first_param(x, &sources[file].text).as_deref() == Some(name) {
+        if is_function(x) && first_param(x, sources[file].text).as_deref() == Some(name) {
             // A parameter of a function that is not a registered plugin: unknown.
             if !ctx_of_fn.contains_key(&x.id()) {
                 return root_named(name, file, ctxs).or(None);
@@ -1133,7 +1428,7 @@ fn root_named(name: &str, file: usize, ctxs: &[Ctx]) -> Option<usize> {
 fn is_shared_secret(key: Node<'_>, src: &str, consts: &HashMap<String, Node<'_>>) -> bool {
     match key.kind() {
         "string" | "template_string" => true,
-        "call_expression" => key.child_by_field_name("function").is_some_and(|f| {
+        "call_expression" => field(key, F::Function).is_some_and(|f| {
             let t = text(f, src);
             t.ends_with(".encode") || t.ends_with("createSecretKey") || t == "Buffer.from"
         }),

@@ -97,6 +97,8 @@ mod contract;
 mod exposure;
 mod fastapi;
 mod fastify;
+#[cfg(test)]
+mod fastify_reference;
 mod outline;
 mod syntax;
 mod wiring;
@@ -105,10 +107,11 @@ register!("guardrails/rules/auth");
 
 /// Work the auth rules will need, done on all cores before they start: the parse of
 /// the sources a python-fastapi or typescript-fastify service's contract is checked
-/// against (python-fastapi's also read there, each file in the task that parsed it).
-/// Every auth rule waits for that analysis (a memoised fact), so a parse begun inside
-/// the first of them ran on one core while the other worker, having taken another
-/// auth rule, waited for it. Services of other blueprints (and
+/// against, each file read in the task that parsed it (for typescript-fastify, the
+/// whole reading: the facts are ready when the rules start). Every auth rule waits for
+/// that analysis (a memoised fact), so a parse begun inside the first of them ran on
+/// one core while the other worker, having taken another auth rule, waited for it.
+/// Services of other blueprints (and
 /// repositories without provenance) have nothing parsed ahead.
 pub fn prepare(repo: &crate::guardrails::RepoModel) {
     match repo.blueprint_id() {

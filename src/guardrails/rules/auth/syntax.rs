@@ -4,13 +4,7 @@
 //! file with one odd construct still yields its routes and hooks; nothing is executed.
 //! Walks here are iterative too, so hostile nesting cannot overflow the stack.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
 use tree_sitter::{Language, Node, Parser, Tree};
-
-use crate::guardrails::{RepoModel, SourceFile};
 
 /// Larger sources are not analysed (generated bundles, vendored code).
 pub(super) const MAX_SOURCE_BYTES: usize = 512 * 1024;
@@ -59,51 +53,6 @@ pub(super) fn parse(lang: Lang, text: &str) -> Result<Tree, String> {
     parser
         .parse(text, None)
         .ok_or_else(|| "cannot be parsed".to_owned())
-}
-
-/// Parses made before the rules start ([`parse_ahead`]), by path and grammar: what
-/// [`parse`] returned for each.
-#[derive(Default)]
-struct Ahead(HashMap<(PathBuf, Lang), Result<Tree, String>>);
-
-/// Parses `files` on all cores and keeps the results for [`parse_all`]. Called by
-/// the rule engine before it spawns the rules, outside any memoised fact: the
-/// analysis that reads these trees is memoised, and a thread computing it that
-/// waited for parallel parses could be handed, by rayon, a rule asking for the very
-/// fact it is computing. Here the parse is the only work, and both cores take part.
-/// Parses for an audit that never called this are made by [`parse_all`], in turn.
-pub(super) fn parse_ahead(repo: &RepoModel, files: &[(&SourceFile, Lang)]) {
-    // Largest first, one file per task, so the cores finish together (a parse costs
-    // about its length); a split into halves left one core with both large files.
-    let mut files = files.to_vec();
-    files.sort_by_key(|(f, _)| std::cmp::Reverse(f.text.as_ref().map_or(0, String::len)));
-    let parsed: HashMap<(PathBuf, Lang), Result<Tree, String>> = files
-        .par_iter()
-        .with_max_len(1)
-        .filter_map(|(f, lang)| {
-            let text = f.text.as_deref()?;
-            Some(((f.path.clone(), *lang), parse(*lang, text)))
-        })
-        .collect();
-    repo.memo(move |_| Ahead(parsed));
-}
-
-/// What [`parse`] returns for each of `files`, from the parses made ahead where there
-/// are some, else parsed here (one after the other: this runs inside a memoised fact).
-pub(super) fn parse_all(
-    repo: &RepoModel,
-    files: &[(&Path, &str, Lang)],
-) -> Vec<Result<Tree, String>> {
-    let ahead = repo.memo(|_| Ahead::default());
-    files
-        .iter()
-        .map(
-            |&(path, text, lang)| match ahead.0.get(&(path.to_path_buf(), lang)) {
-                Some(done) => done.clone(),
-                None => parse(lang, text),
-            },
-        )
-        .collect()
 }
 
 /// 1-based line of a node's start.
@@ -258,7 +207,9 @@ pub(super) fn string_value(node: Node<'_>, src: &str) -> Option<String> {
 }
 
 /// The last segment of a callee or name: `jwt.decode` → `decode`, `app.addHook` →
-/// `addHook`, `Middleware` → `Middleware`.
+/// `addHook`, `Middleware` → `Middleware`. The readers look kinds and fields up by
+/// id; this stays as the tests' reference.
+#[cfg(test)]
 pub(super) fn last_name<'s>(node: Node<'_>, src: &'s str) -> &'s str {
     match node.kind() {
         "attribute" => node
@@ -271,7 +222,9 @@ pub(super) fn last_name<'s>(node: Node<'_>, src: &'s str) -> &'s str {
     }
 }
 
-/// The receiver of a method call's callee: `app` in `app.get`, else `None`.
+/// The receiver of a method call's callee: `app` in `app.get`, else `None` (the
+/// tests' reference, as [`last_name`]).
+#[cfg(test)]
 pub(super) fn receiver<'t>(callee: Node<'t>) -> Option<Node<'t>> {
     match callee.kind() {
         "attribute" => callee.child_by_field_name("object"),
