@@ -1131,12 +1131,8 @@ fn verifier(
                 };
                 match callee_name(f, src) {
                     "equals" if is_api_key_module(&s.path) => {
-                        let operands = callee_receiver(f).into_iter().chain(args(n));
-                        let name = operands
-                            .flat_map(descendants)
-                            .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
-                            .map(|c| text(c, src))
-                            .find(|t| is_secret_name(t));
+                        let name =
+                            secret_operand(callee_receiver(f).into_iter().chain(args(n)), src);
                         if let Some(name) = name {
                             facts.variable_time.push(Spot::new(
                                 s.path.clone(),
@@ -1225,6 +1221,19 @@ fn verify_options(facts: &mut Facts, s: &Source<'_>, call: Node<'_>) {
     }
 }
 
+/// The first name below `operands` that names key material: what a comparison in an
+/// API-key module is reported by.
+fn secret_operand<'t, 's>(
+    operands: impl Iterator<Item = Node<'t>>,
+    src: &'s str,
+) -> Option<&'s str> {
+    operands
+        .flat_map(descendants)
+        .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
+        .map(|c| text(c, src))
+        .find(|t| is_secret_name(t))
+}
+
 /// `presented === digest` or `presented.equals(digest)` in an API-key module.
 fn comparison(facts: &mut Facts, s: &Source<'_>, n: Node<'_>) {
     let src = s.text;
@@ -1249,12 +1258,7 @@ fn comparison(facts: &mut Facts, s: &Source<'_>, n: Node<'_>) {
     if literal(l) || literal(r) {
         return;
     }
-    let name = [l, r]
-        .into_iter()
-        .flat_map(descendants)
-        .filter(|c| matches!(c.kind(), "identifier" | "property_identifier"))
-        .map(|c| text(c, src))
-        .find(|t| is_secret_name(t));
+    let name = secret_operand([l, r].into_iter(), src);
     if let Some(name) = name {
         facts.variable_time.push(Spot::new(
             s.path.clone(),
