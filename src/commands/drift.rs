@@ -25,15 +25,9 @@ pub const TODAY_ENV: &str = "PAVED_TODAY";
 const WORKER_STACK_BYTES: usize = crate::guardrails::rules::auth::PARSER_STACK_BYTES + (16 << 20);
 
 pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode> {
-    // Rust sources are parsed and templates rendered on the pool's threads. With
-    // stacks that deep they run in place: on rayon's default 2 MiB stacks `stacker`
-    // mapped a fresh 64 MiB stack for every parsed file and a 16 MiB one per
-    // render, each with first-touch page faults and an `munmap` (a TLB shoot-down)
-    // after it. The stack is address space; only the pages used are ever touched.
-    // (An error means the pool exists already, as in tests that run several audits.)
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_BYTES)
-        .build_global();
+    // Starting the pool's threads takes a few hundred microseconds, during which
+    // `build_global` only waits; the policy and the blueprint catalog load meanwhile.
+    let pool = start_pool();
     for path in &args.paths {
         let meta = std::fs::metadata(path)
             .with_context(|| format!("{}: cannot audit this path", path.display()))?;
@@ -44,10 +38,6 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
             );
         }
     }
-    // The guardrail catalog on both cores, the engine's rules meanwhile.
-    rayon::join(crate::guardrails::rules::build_in_parallel, || {
-        rules::engine().len()
-    });
     let mut policy = Policy::load(
         args.policy.guardrails.as_deref(),
         &args.policy.profile,
@@ -61,6 +51,9 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
     if let Some(out) = &args.output {
         check_output(out)?;
     }
+    // Before the first use of rayon: nothing above uses it (the test
+    // `the_pool_is_the_configured_one` runs this in a fresh process and looks).
+    pool.join();
     let opts = Options {
         policy: &policy,
         catalog: &catalog,
@@ -80,6 +73,46 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
         repos,
     };
     finish(args, &report)
+}
+
+/// The global pool being built on a thread of its own; [`PoolStart::join`] waits
+/// for it, and must come before anything uses rayon: the first use would otherwise
+/// build rayon's default pool, whose 2 MiB stacks cost a fresh mapped stack per
+/// parsed Rust file and per rendered template.
+struct PoolStart(Option<std::thread::JoinHandle<Result<(), rayon::ThreadPoolBuildError>>>);
+
+/// Rust sources are parsed and templates rendered on the pool's threads. With stacks
+/// that deep they run in place: on rayon's default 2 MiB stacks `stacker` mapped a
+/// fresh 64 MiB stack for every parsed file and a 16 MiB one per render, each with
+/// first-touch page faults and an `munmap` (a TLB shoot-down) after it. The stack is
+/// address space; only the pages used are ever touched.
+fn start_pool() -> PoolStart {
+    let build = || {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK_BYTES)
+            .build_global()
+    };
+    // A thread that cannot start (resource limits) leaves the build to this one.
+    match std::thread::Builder::new()
+        .name("paved-pool-start".into())
+        .stack_size(256 << 10)
+        .spawn(build)
+    {
+        Ok(handle) => PoolStart(Some(handle)),
+        Err(_) => {
+            let _ = build();
+            PoolStart(None)
+        }
+    }
+}
+
+impl PoolStart {
+    /// Waits until the pool is there. An error means it existed already, as in
+    /// tests that run several audits in one process.
+    fn join(self) -> Option<Result<(), rayon::ThreadPoolBuildError>> {
+        let handle = self.0?;
+        handle.join().ok()
+    }
 }
 
 fn audit_repositories(args: &DriftArgs, opts: &Options<'_>) -> Vec<drift::RepoReport> {
@@ -451,6 +484,15 @@ fn parent_dir(path: &Path) -> PathBuf {
 /// (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it would
 /// replace the device node with a regular file, which, run as root, breaks
 /// `/dev/null` for the whole machine.
+///
+/// An existing report is replaced by exchanging it with the new file (see
+/// [`exchange`]) and removing the old one from the temporary name, rather than by
+/// renaming over it: ext4 (`auto_da_alloc`, the default) writes the new file's data
+/// out before a rename that replaces a file, about 100 µs here and several hundred
+/// with the pool's threads busy, at the very end of every audit. The exchange is just
+/// as atomic (a reader opens the old report or the new one, never a mix) and gives up
+/// only that implicit flush: after a crash the report may be empty or old, which a
+/// rerun repairs, as with any file paved writes without `fsync`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Ok(meta) = std::fs::metadata(path) {
         if !meta.is_file() {
@@ -479,10 +521,57 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         })?;
     tmp.write_all(bytes)
         .with_context(|| format!("--output {}: cannot write", path.display()))?;
+    // With no report there yet the exchange fails (ENOENT); on any failure it
+    // changed nothing, and the rename does what it always did, with its errors.
+    if exchange(tmp.path(), path).is_ok() {
+        // The temporary name now holds the old report; dropping `tmp` removes it.
+        // Should that fail, a stale `.paved-report-*` is left, never a wrong report.
+        drop(tmp);
+        return Ok(());
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("--output {}: cannot replace the file", path.display()))?;
     Ok(())
+}
+
+/// Swaps the directory entries `a` and `b` in one step (`renameat2` with
+/// `RENAME_EXCHANGE`, Linux 3.15+; ext4, xfs, btrfs, tmpfs…). An error (not
+/// supported by the kernel or the file system, `b` missing, different file systems)
+/// leaves both as they were.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two NUL-terminated paths that outlive the call; the flags are plain
+    // integers. A raw syscall rather than glibc's wrapper (2.28+) so that older C
+    // libraries link too; ENOSYS from an older kernel is an error like any other.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere the report is renamed over the old one, as before.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// Machine-readable formats carry warnings in the document; a short note on stderr
@@ -514,5 +603,229 @@ fn print_warnings(report: &Report) {
             "warning: … and {} more (see the report)",
             all.len() - SHOWN
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Devices, FIFOs, modes and inodes: the tests of the report's writing are
+    // about Unix files.
+    use super::*;
+    use clap::Parser as _;
+    #[cfg(unix)]
+    use std::os::unix::fs::PermissionsExt;
+
+    #[cfg(unix)]
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".paved-report-"))
+            .collect()
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// Set in the fresh process `the_pool_is_the_configured_one` starts.
+    const POOL_CHILD: &str = "PAVED_TEST_POOL_CHILD";
+
+    /// The stack size of the calling thread, as the C library set it up.
+    #[cfg(target_os = "linux")]
+    fn own_stack_bytes() -> usize {
+        // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is read and
+        // destroyed after.
+        unsafe {
+            let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+            assert_eq!(libc::pthread_getattr_np(libc::pthread_self(), &mut attr), 0);
+            let mut size = 0;
+            assert_eq!(libc::pthread_attr_getstacksize(&attr, &mut size), 0);
+            libc::pthread_attr_destroy(&mut attr);
+            size
+        }
+    }
+
+    /// The pool is built on another thread while `run` loads the policy and the
+    /// catalog: nothing may use rayon before it is there, or rayon's default pool
+    /// (2 MiB stacks) would be the one every audit runs on. Other tests in this
+    /// process use rayon, so a fresh process runs `run` and looks at the pool.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_pool_is_the_configured_one() {
+        if std::env::var_os(POOL_CHILD).is_some() {
+            return pool_child();
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "commands::drift::tests::the_pool_is_the_configured_one",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(POOL_CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed") && stdout.contains("pool checked"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    fn pool_child() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join("src")).unwrap();
+        std::fs::write(repo.join("Dockerfile"), "FROM debian:12\nUSER 1000\n").unwrap();
+        std::fs::write(repo.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let report = dir.path().join("report.json");
+        let cli = crate::cli::Cli::try_parse_from([
+            "paved".as_ref(),
+            "drift".as_ref(),
+            repo.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--output".as_ref(),
+            report.as_os_str(),
+        ])
+        .unwrap();
+        crate::commands::run(cli).unwrap();
+        assert!(!std::fs::read(&report).unwrap().is_empty());
+        let stacks = rayon::broadcast(|_| own_stack_bytes());
+        assert_eq!(stacks.len(), rayon::current_num_threads());
+        for size in stacks {
+            assert!(
+                size >= WORKER_STACK_BYTES,
+                "a worker has {size} bytes of stack"
+            );
+        }
+        println!("pool checked");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_report_is_created_and_an_old_one_replaced_with_the_same_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("report.json");
+        write_atomically(&report, b"first").unwrap();
+        assert_eq!(std::fs::read(&report).unwrap(), b"first");
+        let created = mode(&report);
+        let first_inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&report).unwrap());
+
+        write_atomically(&report, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&report).unwrap(), b"second, longer");
+        assert_eq!(mode(&report), created);
+        // A new file took the name: a reader holding the old one keeps reading it whole.
+        let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&report).unwrap());
+        assert_ne!(inode, first_inode);
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_reader_of_the_old_report_keeps_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("r.sarif");
+        write_atomically(&report, b"old report").unwrap();
+        let mut open = std::fs::File::open(&report).unwrap();
+        write_atomically(&report, b"new").unwrap();
+        let mut seen = String::new();
+        open.read_to_string(&mut seen).unwrap();
+        assert_eq!(seen, "old report");
+        assert_eq!(std::fs::read(&report).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_replaced_by_the_report_as_a_rename_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, "kept").unwrap();
+        let report = dir.path().join("report");
+        std::os::unix::fs::symlink(&elsewhere, &report).unwrap();
+        write_atomically(&report, b"report").unwrap();
+        assert!(std::fs::symlink_metadata(&report).unwrap().is_file());
+        assert_eq!(std::fs::read(&report).unwrap(), b"report");
+        assert_eq!(std::fs::read(&elsewhere).unwrap(), b"kept");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn exchange_swaps_two_files_and_changes_nothing_when_one_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, "A").unwrap();
+        assert!(exchange(&a, &b).is_err());
+        assert_eq!(std::fs::read(&a).unwrap(), b"A");
+        assert!(!b.exists());
+        std::fs::write(&b, "B").unwrap();
+        // tmpfs, ext4, xfs and btrfs support the exchange; elsewhere only the
+        // fallback is tested.
+        if exchange(&a, &b).is_ok() {
+            assert_eq!(std::fs::read(&a).unwrap(), b"B");
+            assert_eq!(std::fs::read(&b).unwrap(), b"A");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unwritable_directory_is_the_error_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("report.json");
+        std::fs::write(&report, "old").unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let result = write_atomically(&report, b"new");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Root writes anyway; then the report must simply be the new one.
+        match result {
+            Err(e) => {
+                assert!(
+                    format!("{e:#}").starts_with(&format!(
+                        "--output {}: cannot create a file in {}",
+                        report.display(),
+                        dir.path().display()
+                    )),
+                    "{e:#}"
+                );
+                assert_eq!(std::fs::read(&report).unwrap(), b"old");
+            }
+            Ok(()) => assert_eq!(std::fs::read(&report).unwrap(), b"new"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_a_fifo_is_written_in_place() {
+        let null = Path::new("/dev/null");
+        let before = std::fs::metadata(null).unwrap();
+        write_atomically(null, b"discarded").unwrap();
+        let after = std::fs::metadata(null).unwrap();
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::rdev(&before),
+            std::os::unix::fs::MetadataExt::rdev(&after)
+        );
+        assert!(!after.is_file());
+
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomically(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(!std::fs::symlink_metadata(&fifo).unwrap().is_file());
+        assert!(leftovers(dir.path()).is_empty());
     }
 }

@@ -84,128 +84,76 @@ pub trait EngineRule: Declared + 'static {
     const RAISED_IN: &'static str;
 }
 
-/// The sections of a rule's doc comment.
-#[derive(Debug, PartialEq, Eq)]
-pub struct RuleDoc {
-    pub title: String,
-    pub why: String,
-    pub fix: String,
-    pub example: String,
-    /// The optional `## Severity` section: how the rule grades findings that differ
-    /// in weight.
-    pub graded: Option<String>,
+mod doc;
+pub use doc::{parse_doc, RuleDoc};
+
+/// A rule's doc comment as build.rs parsed it (build/rules.rs, with [`parse_doc`]):
+/// `register!` hands each rule its entry of the generated `RULE_DOCS`.
+#[derive(Debug)]
+pub struct ParsedDoc {
+    /// The rule's id, which the entry must belong to.
+    pub id: &'static str,
+    /// The sections, or what is wrong with the doc comment.
+    pub doc: Result<StaticDoc, &'static str>,
 }
 
-/// Problems with a doc comment, found by the catalog test rather than at run time.
-///
-/// Every rule's doc is parsed when the catalog is first built, before any audit
-/// starts, so this is one pass over the lines that copies only the texts it keeps
-/// (splitting into per-section line lists and joining them again cost 3 M
-/// instructions per run, a tenth of the audit's critical path).
-pub fn parse_doc(doc: &str) -> Result<RuleDoc, String> {
-    // `/// text` arrives as " text": drop that one space, keep deeper indentation.
-    let lines: Vec<&str> = doc_lines(doc)
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect();
-    let mut title = "";
-    // Heading and the range of its body lines in `lines`, in order.
-    let mut sections: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if let Some(heading) = line.strip_prefix("## ") {
-            sections.push((heading.trim(), i + 1..i + 1));
-        } else if let Some((_, body)) = sections.last_mut() {
-            body.end = i + 1;
-        } else if !line.trim().is_empty() {
-            if !title.is_empty() {
-                return Err("the title (first doc line) must be a single line".into());
-            }
-            title = line.trim();
-        }
-    }
-    let section = |name: &str| -> Result<&[&str], String> {
-        sections
-            .iter()
-            .find(|(h, _)| *h == name)
-            .map(|(_, body)| &lines[body.clone()])
-            .ok_or_else(|| format!("missing the `## {name}` section"))
-    };
-    let prose = |name: &str| -> Result<String, String> {
-        let body = section(name)?;
-        let mut text = String::with_capacity(body.iter().map(|l| l.len() + 1).sum());
-        for line in body.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(line);
-        }
-        if text.is_empty() {
-            return Err(format!("the `## {name}` section is empty"));
-        }
-        Ok(text)
-    };
-    if title.is_empty() {
-        return Err("no title: the first doc line says what is wrong".into());
-    }
-    let why = prose("Why it matters")?;
-    let fix = prose("How to fix it")?;
-    let example = section("Example")?.join("\n").trim().to_owned();
-    if memchr::memmem::find_iter(example.as_bytes(), "```").count() < 4 {
-        return Err(
-            "the `## Example` section needs two fenced blocks: a flagged one, then a fixed one"
-                .into(),
-        );
-    }
-    let graded = if sections.iter().any(|(h, _)| *h == "Severity") {
-        Some(prose("Severity")?)
-    } else {
-        None
-    };
-    Ok(RuleDoc {
-        title: title.to_owned(),
-        why,
-        fix,
-        example,
-        graded,
-    })
-}
-
-/// The lines of `doc` as [`str::lines`] gives them, found with a plain byte loop:
-/// doc lines are short, and a `memchr` call per line cost more than the search.
-fn doc_lines(doc: &str) -> impl Iterator<Item = &str> {
-    let mut rest = doc;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        Some(match rest.bytes().position(|b| b == b'\n') {
-            Some(i) => {
-                let line = &rest[..i];
-                rest = &rest[i + 1..];
-                line.strip_suffix('\r').unwrap_or(line)
-            }
-            None => std::mem::take(&mut rest),
-        })
-    })
-}
-
-fn leak(s: String) -> &'static str {
-    // Once per rule per process (the catalog is built once), so this is bounded.
-    Box::leak(s.into_boxed_str())
+/// [`RuleDoc`], as literals.
+#[derive(Debug)]
+pub struct StaticDoc {
+    pub title: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub example: &'static str,
+    pub graded: Option<&'static str>,
 }
 
 impl Rule {
-    /// The catalog entry of a declared rule. A malformed doc comment still yields a
-    /// rule (with the problem as its rationale) so that the catalog test can name it.
-    pub fn declared<R: Check>() -> Rule {
-        Rule::from_declaration::<R>(Some(run::<R>))
+    /// The catalog entry of a declared rule, with its doc comment as build.rs parsed
+    /// it. A malformed doc comment still yields a rule (with the problem as its
+    /// rationale) so that the catalog test can name it.
+    pub fn declared<R: Check>(doc: &'static ParsedDoc) -> Rule {
+        Rule::from_parsed::<R>(doc, Some(run::<R>))
     }
 
     /// The catalog entry of a rule the drift engine raises: no check to run.
-    pub fn raised_by_engine<R: EngineRule>() -> Rule {
-        Rule::from_declaration::<R>(None)
+    pub fn raised_by_engine<R: EngineRule>(doc: &'static ParsedDoc) -> Rule {
+        Rule::from_parsed::<R>(doc, None)
     }
 
-    fn from_declaration<R: Declared>(check: Option<CheckFn>) -> Rule {
+    fn from_parsed<R: Declared>(parsed: &'static ParsedDoc, check: Option<CheckFn>) -> Rule {
+        // build/rules.rs lists the docs in the order it lists the rules; a mismatch
+        // would give a rule another's documentation.
+        assert_eq!(parsed.id, R::ID, "RULE_DOCS out of step with the rule list");
+        let (title, why, fix, example, graded) = match &parsed.doc {
+            Ok(d) => (d.title, d.why, d.fix, Some(d.example), d.graded),
+            Err(e) => (R::ID, *e, "", None, None),
+        };
+        Rule {
+            meta: RuleMeta {
+                id: R::ID,
+                title,
+                domain: R::DOMAIN,
+                severity: R::SEVERITY,
+                rationale: why,
+                remediation: fix,
+                references: R::REFERENCES,
+                example,
+                params: R::PARAMS,
+                source: Some(R::SOURCE),
+                graded,
+            },
+            check,
+        }
+    }
+
+    /// The catalog entry built the way every process built it before build.rs
+    /// parsed the docs: from `R::DOC`, at run time (without its check). The
+    /// reference the tests compare the generated catalog's metadata with.
+    #[cfg(test)]
+    pub(crate) fn parsed_at_run_time<R: Declared>(check: Option<CheckFn>) -> Rule {
+        fn leak(s: String) -> &'static str {
+            Box::leak(s.into_boxed_str())
+        }
         let (title, why, fix, example, graded) = match parse_doc(R::DOC) {
             Ok(d) => (d.title, d.why, d.fix, Some(d.example), d.graded),
             Err(e) => (
@@ -292,12 +240,22 @@ macro_rules! register {
         $(mod $module;)*
 
         static RULES: $crate::guardrails::declare::Registry = std::sync::LazyLock::new(|| {
-            vec![$($crate::guardrails::Rule::declared::<$module::$rule>()),*]
+            let mut docs = RULE_DOCS.iter();
+            vec![$($crate::guardrails::Rule::declared::<$module::$rule>(
+                docs.next().expect("a generated doc per rule"),
+            )),*]
         });
 
         /// Every rule of this domain, in id order.
         pub fn rules() -> &'static [$crate::guardrails::Rule] {
             &RULES
+        }
+
+        /// [`rules`], with the doc comments parsed in this process, as before
+        /// build.rs parsed them: the reference for the differential test.
+        #[cfg(test)]
+        pub(crate) fn rules_parsed_at_run_time() -> Vec<$crate::guardrails::Rule> {
+            vec![$($crate::guardrails::Rule::parsed_at_run_time::<$module::$rule>(None)),*]
         }
     };
 }
@@ -316,12 +274,22 @@ macro_rules! register_engine {
         $(mod $module; pub use $module::$rule;)*
 
         static RULES: $crate::guardrails::declare::Registry = std::sync::LazyLock::new(|| {
-            vec![$($crate::guardrails::Rule::raised_by_engine::<$module::$rule>()),*]
+            let mut docs = RULE_DOCS.iter();
+            vec![$($crate::guardrails::Rule::raised_by_engine::<$module::$rule>(
+                docs.next().expect("a generated doc per rule"),
+            )),*]
         });
 
         /// Every rule of this part of the engine, in id order.
         pub fn rules() -> &'static [$crate::guardrails::Rule] {
             &RULES
+        }
+
+        /// [`rules`], with the doc comments parsed in this process, as before
+        /// build.rs parsed them: the reference for the differential test.
+        #[cfg(test)]
+        pub(crate) fn rules_parsed_at_run_time() -> Vec<$crate::guardrails::Rule> {
+            vec![$($crate::guardrails::Rule::parsed_at_run_time::<$module::$rule>(None)),*]
         }
 
         /// (rule type, id, the module that raises it), for the test that each

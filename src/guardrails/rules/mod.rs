@@ -46,31 +46,6 @@ static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 });
 
 /// Every built-in rule, in a stable order (by domain, then id).
-/// Builds the catalog with its domains split over two threads. Parsing every rule's
-/// doc comment is most of what building it costs (2 M instructions), and `paved
-/// drift` needs the catalog before it can start anything else; the halves hold about
-/// as many rules each.
-pub fn build_in_parallel() {
-    rayon::join(
-        || {
-            terraform::rules();
-            terraform_azure::rules();
-            terraform_google::rules();
-            dockerfile::rules();
-        },
-        || {
-            github_actions::rules();
-            gitlab::rules();
-            ci_coverage::rules();
-            kubernetes::rules();
-            repository::rules();
-            secrets::rules();
-            auth::rules();
-        },
-    );
-    LazyLock::force(&CATALOG);
-}
-
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     CATALOG.iter()
 }
@@ -117,6 +92,38 @@ mod tests {
             );
             assert!(m.rationale.len() > 20, "{} needs a rationale", m.id);
             assert!(m.remediation.len() > 10, "{} needs a remediation", m.id);
+        }
+    }
+
+    /// build.rs parses the doc comments (build/rules.rs); every rule's metadata must
+    /// be what parsing `Declared::DOC` in the process, as before, gives.
+    #[test]
+    fn docs_parsed_at_build_time_are_the_ones_parsed_at_run_time() {
+        use crate::drift::rules as engine;
+        let reference: Vec<Rule> = [
+            dockerfile::rules_parsed_at_run_time(),
+            github_actions::rules_parsed_at_run_time(),
+            gitlab::rules_parsed_at_run_time(),
+            ci_coverage::rules_parsed_at_run_time(),
+            kubernetes::rules_parsed_at_run_time(),
+            terraform::rules_parsed_at_run_time(),
+            terraform_azure::rules_parsed_at_run_time(),
+            terraform_google::rules_parsed_at_run_time(),
+            repository::rules_parsed_at_run_time(),
+            secrets::rules_parsed_at_run_time(),
+            auth::rules_parsed_at_run_time(),
+            engine::blueprint::rules_parsed_at_run_time(),
+            engine::waiver::rules_parsed_at_run_time(),
+            engine::context::rules_parsed_at_run_time(),
+            engine::audit::rules_parsed_at_run_time(),
+        ]
+        .concat();
+        let built: Vec<&Rule> = crate::drift::rules::catalog().collect();
+        assert_eq!(built.len(), reference.len());
+        assert!(built.len() > 150, "{}", built.len());
+        for (b, r) in built.iter().zip(&reference) {
+            // Every field, compared as `Debug` shows them.
+            assert_eq!(format!("{:?}", b.meta), format!("{:?}", r.meta));
         }
     }
 
