@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use paved_model::pattern::{contains_ignore_ascii_case, folds_into_ascii, Gated};
 use regex::Regex;
 
@@ -305,9 +304,9 @@ impl Tools {
 /// can match a line only if the line holds each of its words (see
 /// [`CommandPattern::may_match`]), and the line's words are a set of ids.
 pub(crate) struct Words {
-    /// Over the distinct words, pattern id = word id. `None` when some command pattern
-    /// has no ASCII word: every line may run it.
-    search: Option<AhoCorasick>,
+    /// Over the distinct words, by word id. `None` when some command pattern has no
+    /// ASCII word: every line may run it.
+    search: Option<search::WordSearch>,
     /// Per list, per tool: the ids of the words its command needs (none for an action
     /// or template).
     needs: Vec<Vec<Box<[u16]>>>,
@@ -365,13 +364,7 @@ impl Words {
                     .collect()
             })
             .collect();
-        let search = (!every_line).then(|| {
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .ascii_case_insensitive(true)
-                .build(&words)
-                .expect("command words are plain strings")
-        });
+        let search = (!every_line).then(|| search::WordSearch::new(&words));
         let needs: Vec<Vec<Box<[u16]>>> = needs;
         let mut firsts = vec![Vec::new(); words.len()];
         for (list, tools) in needs.iter().enumerate() {
@@ -419,11 +412,11 @@ impl Words {
             return Seen::Unknown;
         }
         let mut bits: Option<Box<[u64]>> = None;
-        for found in search.find_overlapping_iter(line) {
-            let id = found.pattern().as_usize();
+        search.each(line.as_bytes(), |id| {
+            let id = usize::from(id);
             bits.get_or_insert_with(|| vec![0; self.blocks].into_boxed_slice())[id / 64] |=
                 1 << (id % 64);
-        }
+        });
         let Some(bits) = bits else {
             return Seen::Nothing;
         };
@@ -730,9 +723,9 @@ fn installs(prefix: &str) -> bool {
         .any(|w| matches!(*w, "install" | "binstall" | "i" | "add" | "download"))
 }
 
-// The patterns that judge a scanner's command line (lower-cased). Each is compiled
-// only for a command holding a literal that all its matches contain, and built for
-// short texts.
+// The patterns that judge a scanner's command line (lower-cased), for a text that is
+// not ASCII: [`flags`] matches an ASCII one by hand. Each is compiled only for a
+// command holding a literal that all its matches contain, and built for short texts.
 static SWALLOWS: Gated = Gated::new(
     r"(^|[^|])\|\|([^|].*)$|;\s*(true|:|exit\s+0)\s*$",
     &["||", ";"],
@@ -764,15 +757,37 @@ static TRIVY_SCANNERS: Gated = Gated::new(
 )
 .for_short_texts();
 
+/// Whether `gated` matches `text`: by hand ([`flags`]) when the text is ASCII.
+fn judged(text: &str, hand: fn(&[u8]) -> bool, gated: &Gated) -> bool {
+    if text.is_ascii() {
+        hand(text.as_bytes())
+    } else {
+        gated.is_match(text)
+    }
+}
+
+/// What follows the `||` that [`SWALLOWS`] matched (its second group), `Some(None)`
+/// for its other branch (`; true`, `; exit 0`), `None` without a match.
+fn swallowed(rest: &str) -> Option<Option<&str>> {
+    if rest.is_ascii() {
+        return flags::swallows(rest.as_bytes()).map(|how| match how {
+            flags::Swallows::Or(at) => Some(&rest[at..]),
+            flags::Swallows::Exit => None,
+        });
+    }
+    SWALLOWS
+        .captures(rest)
+        .map(|c| c.get(2).map(|after| after.as_str()))
+}
+
 /// `|| true`, `|| exit 0`, `|| :`, `; exit 0`: the command's failure is thrown away.
 pub(crate) fn swallows_failure(rest: &str) -> bool {
-    let Some(c) = SWALLOWS.captures(rest) else {
+    let Some(after) = swallowed(rest) else {
         return false;
     };
     // `|| exit 1` or `|| false` keep the failure; anything else after `||` hides it.
-    match c.get(2) {
+    match after {
         Some(after) => {
-            let after = after.as_str();
             !(after.contains("exit 1")
                 || after.contains("exit 2")
                 || after.trim_start().starts_with("false")
@@ -793,26 +808,36 @@ pub(crate) fn exits_zero_on_findings(category: Category, cmd: &str) -> bool {
         return false;
     }
     let cmd = cmd.to_ascii_lowercase();
-    if cmd.contains("--soft-fail") || EXIT0.is_match(&cmd) {
+    if cmd.contains("--soft-fail") || judged(&cmd, flags::exit_code_zero, &EXIT0) {
         return true;
     }
     let sbom_exempt = category == Category::Sbom && trivy_sbom_format(&cmd);
-    if TRIVY_SCAN.is_match(&cmd) && !sbom_exempt && !EXIT_NONZERO.is_match(&cmd) {
+    if judged(&cmd, flags::trivy_scan, &TRIVY_SCAN)
+        && !sbom_exempt
+        && !judged(&cmd, flags::exit_code_nonzero, &EXIT_NONZERO)
+    {
         return true;
     }
-    if GOVULNCHECK.is_match(&cmd) && GOVULN_FORMAT.is_match(&cmd) {
+    if judged(&cmd, |t| flags::whole_word(t, "govulncheck"), &GOVULNCHECK)
+        && judged(&cmd, flags::govulncheck_format, &GOVULN_FORMAT)
+    {
         return true;
     }
-    GRYPE.is_match(&cmd) && !cmd.contains("--fail-on") && !cmd.contains(" -f ")
+    judged(&cmd, |t| flags::whole_word(t, "grype"), &GRYPE)
+        && !cmd.contains("--fail-on")
+        && !cmd.contains(" -f ")
 }
 
 /// trivy writing an SBOM (`--format cyclonedx|spdx|spdx-json`, `-f cyclonedx`).
 fn trivy_sbom_format(cmd: &str) -> bool {
-    TRIVY_SBOM_FORMAT.is_match(cmd)
+    judged(cmd, flags::trivy_sbom_format, &TRIVY_SBOM_FORMAT)
 }
 
 /// The value of a trivy `--scanners` (or the older `--security-checks`) flag.
 fn trivy_scanners(cmd: &str) -> Option<String> {
+    if cmd.is_ascii() {
+        return flags::trivy_scanners(cmd.as_bytes()).map(|at| cmd[at].to_owned());
+    }
     TRIVY_SCANNERS.captures(cmd).map(|c| c[2].to_owned())
 }
 
@@ -1504,7 +1529,9 @@ fn all_words(
     words
 }
 
+mod flags;
 mod plain;
+mod search;
 
 #[cfg(test)]
 mod reference;
