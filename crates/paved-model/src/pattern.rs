@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, Input, MatchKind, Span};
 use regex::{CaptureMatches, Captures, Match, Matches, Regex, RegexBuilder};
 
 /// A regular expression behind the literals that every match of it contains.
@@ -24,8 +24,10 @@ pub struct Gated {
     all: bool,
     /// Built with the lazy DFA (see [`Gated::for_short_texts`]).
     lazy_dfa: bool,
-    /// One search for any of the needles (vectorised); built on first use.
+    /// One search for any of the needles, ignoring ASCII case; built on first use.
     finder: OnceLock<AhoCorasick>,
+    /// One search for any of the needles, byte for byte.
+    first: FirstOf,
     regex: OnceLock<Regex>,
 }
 
@@ -39,6 +41,7 @@ impl Gated {
             all: false,
             lazy_dfa: true,
             finder: OnceLock::new(),
+            first: FirstOf::new(needles),
             regex: OnceLock::new(),
         }
     }
@@ -53,6 +56,7 @@ impl Gated {
             all: true,
             lazy_dfa: true,
             finder: OnceLock::new(),
+            first: FirstOf::new(needles),
             regex: OnceLock::new(),
         }
     }
@@ -70,6 +74,7 @@ impl Gated {
             all: false,
             lazy_dfa: true,
             finder: OnceLock::new(),
+            first: FirstOf::new(needles),
             regex: OnceLock::new(),
         }
     }
@@ -92,21 +97,37 @@ impl Gated {
                 .iter()
                 .all(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some());
         }
-        // Under `(?i)` two non-ASCII characters fold to ASCII letters (`ſ` to `s`, the
-        // Kelvin sign to `k`): a text holding either may match without holding a
-        // needle, so it always runs the regex.
-        (self.ignore_case && folds_into_ascii(text)) || self.finder().is_match(text)
+        if self.ignore_case {
+            // Under `(?i)` two non-ASCII characters fold to ASCII letters (`ſ` to `s`,
+            // the Kelvin sign to `k`): a text holding either may match without holding
+            // a needle, so it always runs the regex.
+            if folds_into_ascii(text) {
+                return true;
+            }
+            // Most texts are a name or a value: a search for each needle in turn costs
+            // far less than building the case-insensitive automaton (~100 K
+            // instructions), which only a long text repays.
+            if text.len() <= SHORT_TEXT {
+                return self
+                    .needles
+                    .iter()
+                    .any(|n| contains_ignore_ascii_case(text, n));
+            }
+            return self.finder().is_match(text);
+        }
+        match self.needles {
+            [one] => memchr::memmem::find(text.as_bytes(), one.as_bytes()).is_some(),
+            _ => self.first.find_at(text.as_bytes(), 0).is_some(),
+        }
     }
 
     fn finder(&self) -> &AhoCorasick {
         self.finder.get_or_init(|| {
-            // A handful of needles: the search is the prefilter's (a vectorised scan
-            // for them), and the automaton only confirms a candidate. The default, a
-            // DFA, cost ~165 K instructions to build per pattern, twenty of them per
-            // audit; the NFA it is built from serves as well.
+            // The automaton only confirms what its prefilter finds, so the NFA it is
+            // built from serves as well as a DFA, which cost ~165 K instructions more.
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .ascii_case_insensitive(self.ignore_case)
+                .ascii_case_insensitive(true)
                 .build(self.needles)
                 .unwrap_or_else(|e| panic!("needles of {:?}: {e}", self.pattern))
         })
@@ -188,7 +209,7 @@ impl Gated {
 /// answers each [`Gated`] pattern's "may it match?" without touching the text again.
 pub struct Literals {
     needles: &'static [&'static str],
-    finder: OnceLock<AhoCorasick>,
+    finder: FirstOf,
 }
 
 /// The literals of a [`Literals`] list that one text holds.
@@ -196,33 +217,29 @@ pub struct Literals {
 pub struct Held(u64);
 
 impl Literals {
-    /// At most 64 `needles`, looked for byte for byte.
+    /// At most 64 `needles`, looked for byte for byte, none a prefix of another
+    /// (checked when the list is compiled).
     pub const fn new(needles: &'static [&'static str]) -> Literals {
         assert!(needles.len() <= 64, "at most 64 literals");
+        // Each search of `scan` restarts one byte after the start of the last match,
+        // so every literal that occurs is found unless another one starts at the same
+        // place: that needs one literal to be a prefix of another.
+        let mut i = 0;
+        while i < needles.len() {
+            let mut j = 0;
+            while j < needles.len() {
+                assert!(
+                    i == j || !is_prefix(needles[i].as_bytes(), needles[j].as_bytes()),
+                    "a literal is a prefix of another"
+                );
+                j += 1;
+            }
+            i += 1;
+        }
         Literals {
             needles,
-            finder: OnceLock::new(),
+            finder: FirstOf::new(needles),
         }
-    }
-
-    fn finder(&self) -> &AhoCorasick {
-        self.finder.get_or_init(|| {
-            // Each search below restarts one byte after the start of the last match,
-            // so every literal that occurs is found unless another one starts at the
-            // same place: that needs one literal to be a prefix of another.
-            for a in self.needles {
-                for b in self.needles {
-                    assert!(a == b || !b.starts_with(a), "{a:?} is a prefix of {b:?}");
-                }
-            }
-            // Leftmost-first, so the search is aho-corasick's vectorised one (an
-            // overlapping search, which would report every literal at once, runs the
-            // automaton over every byte: ten times the cost).
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(self.needles)
-                .expect("literals are plain strings")
-        })
     }
 
     /// Which of the literals `text` holds.
@@ -232,11 +249,10 @@ impl Literals {
         } else {
             (1u64 << self.needles.len()) - 1
         };
-        let finder = self.finder();
         let mut held = 0u64;
         let mut from = 0;
         while from < text.len() {
-            let Some(m) = finder.find(Input::new(text).range(from..)) else {
+            let Some(m) = self.finder.find_at(text.as_bytes(), from) else {
                 break;
             };
             held |= 1 << m.pattern().as_usize();
@@ -268,6 +284,113 @@ impl Literals {
             found.try_fold(false, |acc, f| f.map(|f| acc || f))
         };
         answer.unwrap_or_else(|| gate.may_match(text))
+    }
+}
+
+/// Whether `a` is a prefix of `b` (at compile time).
+const fn is_prefix(a: &[u8], b: &[u8]) -> bool {
+    if a.len() > b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Texts up to this long are searched for a case-insensitive [`Gated`]'s needles one
+/// needle at a time, rather than by the automaton built for all of them.
+const SHORT_TEXT: usize = 256;
+
+/// A leftmost-first search for a fixed list of literals (the leftmost match; of the
+/// literals that start there, the one listed first): `find` and `find_iter` of an
+/// [`AhoCorasick`] built with [`MatchKind::LeftmostFirst`].
+///
+/// Built the default way, that automaton is a DFA, ~500 K instructions to build for a
+/// dozen literals, and its searches are answered by the vectorised packed searcher
+/// (Teddy) it builds as its prefilter whenever that applies. This builds only the
+/// packed searcher (~5 K instructions), which finds the same matches, and the
+/// automaton only where no packed searcher can be built (no SSSE3).
+pub struct FirstOf {
+    needles: &'static [&'static str],
+    searcher: OnceLock<FirstSearcher>,
+}
+
+enum FirstSearcher {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl FirstSearcher {
+    fn packed(needles: &[&str]) -> Option<FirstSearcher> {
+        packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(needles)
+            .build()
+            .map(FirstSearcher::Packed)
+    }
+
+    fn automaton(needles: &[&str]) -> FirstSearcher {
+        FirstSearcher::Automaton(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .build(needles)
+                .expect("literals are plain strings"),
+        )
+    }
+
+    fn find_at(&self, haystack: &[u8], from: usize) -> Option<aho_corasick::Match> {
+        let span = Span {
+            start: from,
+            end: haystack.len(),
+        };
+        match self {
+            FirstSearcher::Packed(s) => s.find_in(haystack, span),
+            FirstSearcher::Automaton(a) => a.find(Input::new(haystack).span(span)),
+        }
+    }
+}
+
+impl FirstOf {
+    /// A search for `needles`, built on first use.
+    pub const fn new(needles: &'static [&'static str]) -> FirstOf {
+        FirstOf {
+            needles,
+            searcher: OnceLock::new(),
+        }
+    }
+
+    fn searcher(&self) -> &FirstSearcher {
+        self.searcher.get_or_init(|| {
+            FirstSearcher::packed(self.needles)
+                .unwrap_or_else(|| FirstSearcher::automaton(self.needles))
+        })
+    }
+
+    /// The leftmost match in `haystack` that starts at `from` or after.
+    pub fn find_at(&self, haystack: &[u8], from: usize) -> Option<aho_corasick::Match> {
+        self.searcher().find_at(haystack, from)
+    }
+
+    /// The successive matches in `haystack`, each searched for from the end of the
+    /// previous one (the needles are not empty).
+    pub fn find_iter<'a>(
+        &'a self,
+        haystack: &'a [u8],
+    ) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+        let searcher = self.searcher();
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let m = searcher.find_at(haystack, from)?;
+            from = m.end();
+            Some(m)
+        })
     }
 }
 
@@ -385,6 +508,170 @@ mod tests {
         assert_eq!(LITS.holds(held, "b"), Some(true));
         assert_eq!(LITS.holds(held, "eyJ"), Some(false));
         assert_eq!(LITS.holds(held, "zz"), None);
+    }
+
+    /// Texts of `pieces` (some repeated many times, so that a text is from one byte to
+    /// a few kilobytes long), the same on every run.
+    fn random_texts(pieces: &[&str], seed: u64, count: usize) -> Vec<String> {
+        let mut next = crate::samples::below(seed);
+        (0..count)
+            .map(|_| {
+                let mut text = String::new();
+                for _ in 0..1 + next(40) {
+                    let piece = pieces[next(pieces.len())];
+                    let repeat = if next(8) == 0 { 1 + next(80) } else { 1 };
+                    text.push_str(&piece.repeat(repeat));
+                }
+                text
+            })
+            .collect()
+    }
+
+    const PIECES: &[&str] = &[
+        "a",
+        "b",
+        "ab",
+        "abc",
+        "x",
+        " ",
+        "\n",
+        "\r\n",
+        "é",
+        "\u{17F}",
+        "\u{212A}",
+        "xox",
+        "xoxb-",
+        "XOXB-",
+        "AKIA",
+        "akia",
+        "ASI",
+        "ghp_",
+        "eyJ",
+        "://",
+        ":/",
+        "PRIVATE KEY",
+        "Secret",
+        "nosec",
+        "checkov:skip=",
+        "zizmor:",
+    ];
+
+    /// The lists searched below: the literals every search of the rules uses, and
+    /// lists where one literal is a prefix of another, or starts inside another.
+    const LISTS: &[&[&str]] = &[
+        &["xoxb-", "xoxp-", "ab", "b", "eyJ"],
+        &["abc", "ab", "b"],
+        &["ab", "abc", "bc", "c"],
+        &["AKIA", "ASIA", "ghp_", "xox", "eyJ", "PRIVATE KEY", "://"],
+        &["nosec", "checkov:skip=", "zizmor:", "a"],
+        &["x"],
+    ];
+
+    /// The old searcher, and the reference: aho-corasick's leftmost-first automaton as
+    /// built by default.
+    fn reference(needles: &[&str]) -> AhoCorasick {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(needles)
+            .unwrap()
+    }
+
+    /// `searcher` finds what `reference` finds from every start `step` apart.
+    fn assert_same_search(
+        searcher: &FirstSearcher,
+        reference: &AhoCorasick,
+        text: &str,
+        step: usize,
+    ) -> usize {
+        let bytes = text.as_bytes();
+        let mut found = 0;
+        for from in (0..=bytes.len()).step_by(step) {
+            let want = reference.find(Input::new(bytes).range(from..));
+            assert_eq!(
+                searcher.find_at(bytes, from),
+                want,
+                "from {from} in {text:?}"
+            );
+            found += usize::from(want.is_some());
+        }
+        found
+    }
+
+    #[test]
+    fn first_of_finds_what_the_leftmost_first_automaton_finds() {
+        // From every start of random texts up to 300 bytes long (300 starts in longer
+        // ones), from a few starts in the fixtures (files and lines), and every match
+        // of the iteration in both.
+        let random = random_texts(PIECES, 0x9e37_79b9_7f4a_7c15, 300);
+        let fixtures = crate::samples::texts(&["", "ab", "abc", "xoxb-xoxp-"]);
+        let (mut found, mut matches) = (0, 0);
+        for needles in LISTS {
+            let reference = reference(needles);
+            let packed = FirstSearcher::packed(needles).expect("SSSE3 on the test machine");
+            let automaton = FirstSearcher::automaton(needles);
+            let first = FirstOf::new(needles);
+            for (texts, random) in [(&random, true), (&fixtures, false)] {
+                for text in texts {
+                    let step = if random {
+                        1 + text.len() / 300
+                    } else {
+                        97.max(text.len() / 8)
+                    };
+                    for searcher in [&packed, &automaton] {
+                        found += assert_same_search(searcher, &reference, text, step);
+                    }
+                    let want: Vec<aho_corasick::Match> = reference.find_iter(text).collect();
+                    let got: Vec<aho_corasick::Match> = first.find_iter(text.as_bytes()).collect();
+                    assert_eq!(got, want, "{needles:?} in {text:?}");
+                    matches += want.len();
+                }
+            }
+        }
+        assert!(found > 100_000 && matches > 100_000, "{found} {matches}");
+    }
+
+    /// `may_match` is whether the text holds a needle (all of them for `all_of`), as
+    /// the automaton over the needles said before the short-text and packed searches
+    /// (and holds `ſ` or the Kelvin sign, for a case-insensitive gate).
+    #[test]
+    fn may_match_is_whether_a_needle_occurs() {
+        static ANY: Gated = Gated::new("x", &["xoxb-", "xoxp-", "ab", "b", "eyJ"]);
+        static ONE: Gated = Gated::new("x", &["xox"]);
+        static ALL: Gated = Gated::all_of("x", &["ab", "c"]);
+        static CASE: Gated = Gated::ignore_ascii_case("x", &["secret", "akia", "nosec"]);
+        let mut texts = crate::samples::texts(&["", "SeCrEt", "\u{17F}ecret", "ab"]);
+        texts.extend(random_texts(PIECES, 0x2545_f491_4f6c_dd1d, 3000));
+        let standard = |needles: &[&str], ignore_case: bool| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(ignore_case)
+                .build(needles)
+                .unwrap()
+        };
+        let any = standard(ANY.needles(), false);
+        let one = standard(ONE.needles(), false);
+        let case = standard(CASE.needles(), true);
+        let (mut short, mut long, mut held) = (0, 0, 0);
+        for text in &texts {
+            assert_eq!(ANY.may_match(text), any.is_match(text), "{text:?}");
+            assert_eq!(ONE.may_match(text), one.is_match(text), "{text:?}");
+            assert_eq!(
+                ALL.may_match(text),
+                text.contains("ab") && text.contains('c'),
+                "{text:?}"
+            );
+            let want = folds_into_ascii(text) || case.is_match(text);
+            assert_eq!(CASE.may_match(text), want, "{text:?}");
+            if text.len() <= SHORT_TEXT {
+                short += 1;
+            } else {
+                long += 1;
+            }
+            held += usize::from(want);
+        }
+        assert!(
+            short > 1000 && long > 1000 && held > 1000,
+            "{short} {long} {held}"
+        );
     }
 
     #[test]

@@ -15,13 +15,11 @@
 //! second colon, bandit's after its list of test ids, gosec's after `--`, anything
 //! after zizmor's `]` or hadolint's list).
 
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, MatchKind};
 use jiff::civil::Date;
-use paved_model::pattern::Gated;
+use paved_model::pattern::FirstOf;
+use std::path::{Path, PathBuf};
 
+use super::syntax::{CHECKOV, CHECKOV_ANNOTATION, HADOLINT, KICS, NOSEC, TRIVY, ZIZMOR};
 use crate::guardrails::{Domain, RuleMeta, SourceFile};
 
 /// The tool whose comment syntax a suppression uses.
@@ -137,41 +135,6 @@ fn trivy_id(id: &str) -> Option<(String, u32)> {
         .flatten()
 }
 
-// Each pattern runs only on a line holding all its literals: most lines of a file that
-// mentions a tool (a lockfile, a CI job installing it) hold no suppression, and the
-// literal check costs far less than running the regex, let alone compiling it.
-static ZIZMOR: Gated = Gated::all_of(
-    r"#\s*zizmor:\s*ignore\[([^\]]*)\](.*)$",
-    &["zizmor:", "ignore[", "#"],
-)
-.for_short_texts();
-static CHECKOV: Gated = Gated::all_of(
-    r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$",
-    &["checkov:skip="],
-)
-.for_short_texts();
-static CHECKOV_ANNOTATION: Gated = Gated::all_of(
-    r#"^\s*["']?checkov\.io/skip\d*["']?\s*:\s*["']?([A-Za-z0-9_]+)(?:=([^"']*))?["']?\s*$"#,
-    &["checkov.io/skip"],
-)
-.for_short_texts();
-static HADOLINT: Gated = Gated::all_of(
-    r"^\s*#\s*hadolint\s+(global\s+)?ignore=([A-Za-z0-9_,]+)(.*)$",
-    &["hadolint", "ignore=", "#"],
-)
-.for_short_texts();
-static NOSEC: Gated = Gated::all_of(r"(?:#|//)\s*nosec\b([^#]*)", &["nosec"]).for_short_texts();
-static KICS: Gated = Gated::all_of(
-    r"^\s*#\s*kics-scan\s+(ignore-line|ignore-block|ignore)\s*$",
-    &["kics-scan", "ignore", "#"],
-)
-.for_short_texts();
-static TRIVY: Gated = Gated::all_of(
-    r"(?:#|//)\s*trivy:ignore:([A-Za-z0-9-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?",
-    &["trivy:ignore:"],
-)
-.for_short_texts();
-
 /// The literal each suppression pattern requires (one of the literals its gate
 /// checks): a line without any of them holds no suppression.
 const MARKERS: [&str; 7] = [
@@ -188,19 +151,14 @@ const MARKERS: [&str; 7] = [
 /// the text for all markers: looking at every line of every file for each marker in
 /// turn cost as much as auditing the rest of a generated service's CI.
 fn marker_lines(text: &str) -> Vec<usize> {
-    // Leftmost-first lets aho-corasick use its vectorised searcher; a line holding a
+    // Leftmost-first lets the search be aho-corasick's vectorised one; a line holding a
     // marker still yields a match (markers never span lines, and a match is skipped
     // only when one that overlaps it, on the same line, is reported).
-    static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(MARKERS)
-            .expect("inline suppression markers are valid")
-    });
+    static FINDER: FirstOf = FirstOf::new(&MARKERS);
     let bytes = text.as_bytes();
     let mut out: Vec<usize> = Vec::new();
     let (mut line, mut counted) = (0, 0);
-    for m in FINDER.find_iter(text) {
+    for m in FINDER.find_iter(bytes) {
         line += memchr::memchr_iter(b'\n', &bytes[counted..m.start()]).count();
         counted = m.start();
         if out.last() != Some(&line) {
@@ -435,7 +393,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
                 enclosing_block(&lines, i)
             };
             let id = c[1].to_string();
-            let why = c.get(2).and_then(|m| reason(m.as_str()));
+            let why = c.get(2).and_then(reason);
             push(
                 out,
                 Tool::Checkov,
@@ -449,7 +407,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
         if is_yaml(&path) {
             if let Some(c) = CHECKOV_ANNOTATION.captures(line) {
                 let id = c[1].to_string();
-                let why = c.get(2).and_then(|m| reason(m.as_str()));
+                let why = c.get(2).and_then(reason);
                 let span = yaml_document(&lines, i);
                 push(
                     out,
@@ -532,7 +490,7 @@ fn scan(file: &SourceFile, text: &str, marked: &[usize], out: &mut Vec<Inline>) 
         }
         if let Some(c) = TRIVY.captures(line) {
             let id = c[1].to_string();
-            let expires = c.get(2).and_then(|d| d.as_str().parse::<Date>().ok());
+            let expires = c.get(2).and_then(|d| d.parse::<Date>().ok());
             let span = if only_comment {
                 next_code_line(&lines, i).map(|j| block_from(&lines, j))
             } else {
@@ -558,35 +516,6 @@ mod tests {
     use super::*;
     use crate::guardrails::Severity;
 
-    /// The literals gating each suppression pattern are in all its matches.
-    #[test]
-    fn gates_keep_every_match() {
-        use crate::guardrails::gate_samples::{assert_same_matches, texts};
-        let texts = texts(&[
-            "run: x # zizmor: ignore[template-injection] reason",
-            "# checkov:skip=CKV_AWS_1:why",
-            "  checkov.io/skip1: CKV_K8S_8=why",
-            "# hadolint global ignore=DL3008,DL3009",
-            "x = 1  # nosec B105 -- test only",
-            "# kics-scan ignore-line",
-            "// trivy:ignore:AVD-AWS-0001:exp:2026-01-01",
-            "uses: hadolint/hadolint-action@v3 # ignore=nothing",
-        ]);
-        let n: usize = [
-            &ZIZMOR,
-            &CHECKOV,
-            &CHECKOV_ANNOTATION,
-            &HADOLINT,
-            &NOSEC,
-            &KICS,
-            &TRIVY,
-        ]
-        .iter()
-        .map(|g| assert_same_matches(g, &texts))
-        .sum();
-        assert!(n >= 7, "{n}");
-    }
-
     #[test]
     fn marker_lines_are_the_lines_holding_a_marker() {
         let text = "# checkov:skip=CKV_1 # nosec\nplain\r\nx # trivy:ignore:DS-1 zizmor: hadolint\n\n# kics-scan ignore\nchecko\nv:skip=";
@@ -597,6 +526,53 @@ mod tests {
             .map(|i| if i % 3 == 0 { "nosec\n" } else { "x\n" })
             .collect();
         assert_eq!(marker_lines(&many), (0..50).step_by(3).collect::<Vec<_>>());
+    }
+
+    /// The vectorised search finds every line holding a marker, as a look at each line
+    /// for each marker does, on the fixtures and on texts made of markers, parts of
+    /// markers and line breaks.
+    #[test]
+    fn marker_lines_are_those_a_look_at_each_line_finds() {
+        use crate::guardrails::gate_samples::texts;
+        let each_line = |text: &str| -> Vec<usize> {
+            text.split('\n')
+                .enumerate()
+                .filter(|(_, line)| MARKERS.iter().any(|m| line.contains(m)))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let pieces = [
+            "zizmor:",
+            "zizmor",
+            "checkov:skip=",
+            "checkov:",
+            "checkov.io/skip",
+            "hadolint",
+            "hadolin",
+            "nosec",
+            "kics-scan",
+            "trivy:ignore:",
+            "trivy:",
+            "x",
+            " ",
+            "\n",
+            "\r\n",
+            "\u{e9}",
+        ];
+        let mut next = paved_model::samples::below(0x1405_7b7e_f767_814f);
+        let random = (0..3000).map(|_| {
+            let len = 1 + next(60);
+            (0..len)
+                .map(|_| pieces[next(pieces.len())])
+                .collect::<String>()
+        });
+        let mut lines = 0;
+        for text in texts(&[]).into_iter().chain(random) {
+            let want = each_line(&text);
+            assert_eq!(marker_lines(&text), want, "{text:?}");
+            lines += want.len();
+        }
+        assert!(lines > 10_000, "{lines}");
     }
 
     fn meta(id: &'static str, domain: Domain, references: &'static [&'static str]) -> RuleMeta {

@@ -19,6 +19,7 @@
 //! an expiry in this file.
 
 pub mod inline;
+mod syntax;
 
 use std::path::{Path, PathBuf};
 

@@ -18,7 +18,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use paved_model::pattern::FirstOf;
 use regex::Regex;
 
 /// Key names that hold credentials.
@@ -339,12 +339,7 @@ const OVERLAP: usize = 10;
 /// match and its word are those of the whole text; later starts are searched again
 /// in the next block, which begins there.
 fn key_words(text: &[u8], block: usize, buffer: &mut Vec<u8>) -> Vec<Range<usize>> {
-    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(KEY_WORD_LITERALS)
-            .expect("key words are valid")
-    });
+    static WORDS: FirstOf = FirstOf::new(&KEY_WORD_LITERALS);
     debug_assert!(KEY_WORD_LITERALS.iter().all(|w| w.len() <= OVERLAP + 1));
     debug_assert!(block > OVERLAP);
     if buffer.len() < block {
@@ -362,7 +357,7 @@ fn key_words(text: &[u8], block: usize, buffer: &mut Vec<u8>) -> Vec<Range<usize
             *l = b.to_ascii_lowercase();
         }
         let mut next = limit;
-        for word in WORDS.find_iter(&*lower) {
+        for word in WORDS.find_iter(lower) {
             let start = from + word.start();
             if start >= limit {
                 break;
@@ -459,6 +454,7 @@ fn scan(form: Form, text: &str) -> Vec<Assignment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aho_corasick::{AhoCorasick, MatchKind};
 
     const FORMS: [Form; 2] = [Form::Quoted, Form::Unquoted];
 
