@@ -25,8 +25,9 @@ pub const TODAY_ENV: &str = "PAVED_TODAY";
 const WORKER_STACK_BYTES: usize = crate::guardrails::rules::auth::PARSER_STACK_BYTES + (16 << 20);
 
 pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCode> {
-    // Starting the pool's threads takes a few hundred microseconds, during which
-    // `build_global` only waits; the policy and the blueprint catalog load meanwhile.
+    // Starting the pool's threads takes half a millisecond, during which
+    // `build_global` only waits; the policy and the blueprint catalog load meanwhile,
+    // and a single repository's walk starts before the threads are up.
     let pool = start_pool();
     for path in &args.paths {
         let meta = std::fs::metadata(path)
@@ -75,11 +76,11 @@ pub fn run(args: &DriftArgs, blueprints: Option<&Path>) -> anyhow::Result<ExitCo
     finish(args, &report)
 }
 
-/// The global pool being built on a thread of its own; [`PoolStart::join`] waits
-/// for it, and must come before anything uses rayon: the first use would otherwise
-/// build rayon's default pool, whose 2 MiB stacks cost a fresh mapped stack per
-/// parsed Rust file and per rendered template.
-struct PoolStart(Option<std::thread::JoinHandle<Result<(), rayon::ThreadPoolBuildError>>>);
+/// The global pool being built on a thread of its own. [`PoolStart::join`] must come
+/// before anything uses rayon: the first use would otherwise build rayon's default
+/// pool, whose 2 MiB stacks cost a fresh mapped stack per parsed Rust file and per
+/// rendered template.
+struct PoolStart(std::sync::mpsc::Receiver<()>);
 
 /// Rust sources are parsed and templates rendered on the pool's threads. With stacks
 /// that deep they run in place: on rayon's default 2 MiB stacks `stacker` mapped a
@@ -87,31 +88,51 @@ struct PoolStart(Option<std::thread::JoinHandle<Result<(), rayon::ThreadPoolBuil
 /// first-touch page faults and an `munmap` (a TLB shoot-down) after it. The stack is
 /// address space; only the pages used are ever touched.
 fn start_pool() -> PoolStart {
-    let build = || {
+    let (registered, signal) = std::sync::mpsc::sync_channel(1);
+    let build = move || {
+        let mut registered = Some(registered);
         rayon::ThreadPoolBuilder::new()
             .stack_size(WORKER_STACK_BYTES)
+            .spawn_handler(move |thread| {
+                // rayon asks for the first thread inside its one-time initialisation of
+                // the global pool (a `Once`): from here on, any use of rayon waits for
+                // this pool instead of building the default one.
+                if let Some(tx) = registered.take() {
+                    let _ = tx.send(());
+                }
+                // What rayon's default spawn does.
+                let mut b = std::thread::Builder::new();
+                if let Some(name) = thread.name() {
+                    b = b.name(name.to_owned());
+                }
+                if let Some(size) = thread.stack_size() {
+                    b = b.stack_size(size);
+                }
+                b.spawn(|| thread.run())?;
+                Ok(())
+            })
             .build_global()
     };
     // A thread that cannot start (resource limits) leaves the build to this one.
-    match std::thread::Builder::new()
+    let started = std::thread::Builder::new()
         .name("paved-pool-start".into())
         .stack_size(256 << 10)
-        .spawn(build)
-    {
-        Ok(handle) => PoolStart(Some(handle)),
-        Err(_) => {
-            let _ = build();
-            PoolStart(None)
-        }
+        .spawn(build.clone());
+    if started.is_err() {
+        let _ = build();
     }
+    PoolStart(signal)
 }
 
 impl PoolStart {
-    /// Waits until the pool is there. An error means it existed already, as in
-    /// tests that run several audits in one process.
-    fn join(self) -> Option<Result<(), rayon::ThreadPoolBuildError>> {
-        let handle = self.0?;
-        handle.join().ok()
+    /// Waits until the global pool is registered, not until its threads run: jobs
+    /// queued before then wait for the first of them, while the caller goes on (the
+    /// walk needs no pool). rayon's `build_global` would wait for every thread to
+    /// start, a few hundred microseconds on this machine's two cores. When the pool
+    /// existed already (tests that run several audits) the sender is dropped unused
+    /// and this returns at once.
+    fn join(self) {
+        let _ = self.0.recv();
     }
 }
 

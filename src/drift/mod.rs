@@ -211,14 +211,22 @@ pub fn audit_alone(
     exclude: &[PathBuf],
     opts: &Options<'_>,
 ) -> RepoReport {
-    let ((model, checked), ahead) = rayon::join(
-        || {
-            let model = repo_model(root, parse(walk::walk(root, exclude), Scope::Repository));
+    // The read-ahead is queued for the pool and the walk starts on this thread at
+    // once: the walk uses no rayon, so it need not wait for the pool's threads, which
+    // may still be starting (`commands::drift` does not wait for them). The parse,
+    // the model and the rules then run in the pool as one task, beside the
+    // read-ahead, which conformance waits for only at the end.
+    let mut ahead = None;
+    let (model, checked) = rayon::in_place_scope(|s| {
+        s.spawn(|_| ahead = Some(read_ahead(root, opts.catalog)));
+        let walked = walk::walk(root, exclude);
+        rayon::scope(|_| {
+            let model = repo_model(root, parse(walked, Scope::Repository));
             let checked = check(&model, opts, Scope::Repository);
             (model, checked)
-        },
-        || read_ahead(root, opts.catalog),
-    );
+        })
+    });
+    let ahead = ahead.expect("the read-ahead ran: the scope waited for it");
     let conformance = blueprint::check(
         root,
         model.repo.model(),
