@@ -68,7 +68,7 @@ pub fn check_layer(root: &Path, id: &str) -> CheckReport {
     }
     let files = vec![SourceFile {
         path: MANIFEST_FILE.to_string(),
-        bytes: manifest.into_bytes(),
+        bytes: manifest.into_bytes().into(),
         executable: false,
     }];
     let loaded = compose::compose(files, &layer.origin, &source)

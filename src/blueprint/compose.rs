@@ -208,7 +208,7 @@ pub(crate) fn compose_with(
 
     let mut out = vec![SourceFile {
         path: MANIFEST_FILE.to_string(),
-        bytes: flat.into_bytes(),
+        bytes: flat.into_bytes().into(),
         executable: false,
     }];
     for w in templates.into_iter().chain(partials) {

@@ -5,11 +5,14 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::answers::{self, AnswersFile, Inputs};
 use super::composition::ComposedLayer;
 use super::manifest::Ownership;
+use super::model::Blueprint;
 use super::provenance::{self, Provenance};
+use super::render::Placed;
 use super::source::{is_executable, Catalog};
 use super::versions::{self, ChangelogEntry};
 use super::BlueprintError;
@@ -217,7 +220,9 @@ enum Prepared {
 /// The recorded blueprint version rendered with the recorded answers.
 struct Rendered {
     provenance: Provenance,
-    tree: super::render::RenderedTree,
+    /// The managed files, whose contents a copied template keeps in `bp`.
+    managed: Vec<Placed>,
+    bp: Arc<Blueprint>,
     latest: semver::Version,
     newer: Vec<ChangelogEntry>,
     hash_changed: bool,
@@ -274,10 +279,10 @@ fn prepare(catalog: &Catalog, prov: Provenance) -> Prepared {
             values: prov.answers.clone(),
         }),
     };
-    let tree = match answers::resolve(&bp, &name, &inputs, None)
+    let managed = match answers::resolve(&bp, &name, &inputs, None)
         .and_then(|a| super::render::render_owned(&bp, &a, Ownership::Managed))
     {
-        Ok(tree) => tree,
+        Ok(managed) => managed,
         Err(e) => {
             return Prepared::Decided(Conformance::Broken {
                 file: provenance::answers_path(),
@@ -291,7 +296,8 @@ fn prepare(catalog: &Catalog, prov: Provenance) -> Prepared {
         hash_changed: !prov.blueprint_hash.is_empty() && prov.blueprint_hash != bp.hash,
         layer_changes: layer_changes(&prov.layers, &bp.manifest.composed),
         provenance: prov,
-        tree,
+        managed,
+        bp,
     }))
 }
 
@@ -307,16 +313,12 @@ fn finish<'a>(
     };
     let mut deviations = Vec::new();
     let mut compared = 0;
-    for file in rendered
-        .tree
-        .files
-        .iter()
-        .filter(|f| f.ownership == Some(Ownership::Managed))
-    {
+    for file in &rendered.managed {
         compared += 1;
+        let contents = file.contents(&rendered.bp);
         let deviation = match walked(&file.path) {
-            Some(seen) => compare_walked(&file.path, &file.contents, file.executable, seen),
-            None => compare(repo, &file.path, &file.contents, file.executable),
+            Some(seen) => compare_walked(&file.path, contents, file.executable, seen),
+            None => compare(repo, &file.path, contents, file.executable),
         };
         if let Some(d) = deviation {
             deviations.push(d);

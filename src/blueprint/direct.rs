@@ -91,9 +91,9 @@ impl Lines {
     fn advance(&mut self, src: &str, to: usize) -> Option<TemplateMapping> {
         let slice = src.as_bytes().get(self.at..to)?;
         let chars = |s: &[u8]| s.iter().filter(|&&b| b & 0xC0 != 0x80).count();
-        match slice.iter().rposition(|&b| b == b'\n') {
+        match memchr::memrchr(b'\n', slice) {
             Some(last) => {
-                self.line += slice.iter().filter(|&&b| b == b'\n').count();
+                self.line += memchr::memchr_iter(b'\n', slice).count();
                 self.column = 1 + chars(&slice[last + 1..]);
             }
             None => self.column += chars(slice),
@@ -115,6 +115,20 @@ struct Parser<'s> {
     /// its leading blanks and first newline.
     trim_line: bool,
     paths: HashMap<&'s str, handlebars::Path>,
+}
+
+/// Where the next `{{` at or after `from` starts. A template is mostly literal
+/// text: `memchr` skips it many bytes at a time, where `str::find` runs its
+/// general substring search from every start.
+fn next_tag(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let at = i + memchr::memchr(b'{', b.get(i..)?)?;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        i = at + 1;
+    }
 }
 
 fn trim_blanks(s: &str) -> &str {
@@ -149,10 +163,9 @@ impl<'s> Parser<'s> {
         let mut removed: Vec<usize> = Vec::new();
         let mut search = 0;
         loop {
-            let Some(found) = src[search..].find("{{") else {
+            let Some(at) = next_tag(b, search) else {
                 return self.text(text_start, src.len(), &removed);
             };
-            let at = search + found;
             let backslashes = b[text_start..at]
                 .iter()
                 .rev()
@@ -515,10 +528,29 @@ impl<'s> Parser<'s> {
         if let Some(p) = self.paths.get(raw) {
             return Some(p.clone());
         }
-        let p = handlebars::Path::parse(raw).ok()?;
+        let p = match plain_path(raw) {
+            Some(p) => p,
+            None => handlebars::Path::parse(raw).ok()?,
+        };
         self.paths.insert(raw, p.clone());
         Some(p)
     }
+}
+
+/// What `handlebars::Path::parse` builds for `raw` when it is identifiers joined by
+/// `.` or `/` (`name`, `a.b`), without its parser; `None` for anything else (`this`,
+/// `@…`, `../`, `[…]`), which is left to it. Its grammar reads such a path as one
+/// `path_id` per identifier (an identifier is `symbol_char+`, greedy), each a named
+/// segment; only `this` is special among identifiers.
+fn plain_path(raw: &str) -> Option<handlebars::Path> {
+    let mut segs = Vec::new();
+    for id in raw.split(['.', '/']) {
+        if id.is_empty() || id == "this" || !id.bytes().all(is_symbol) {
+            return None;
+        }
+        segs.push(handlebars::PathSeg::Named(id.to_string()));
+    }
+    Some(handlebars::Path::Relative((segs, raw.to_string())))
 }
 
 fn spec(
@@ -873,6 +905,39 @@ mod tests {
         }
         assert!(total > 50, "found only {total}");
         assert!(built * 10 >= total * 9, "built {built} of {total}");
+    }
+
+    /// Plain paths are built as Handlebars' parser builds them; the rest is left to
+    /// it. Every path of the built-in templates is also compared, inside whole
+    /// templates, by the tests above.
+    #[test]
+    fn plain_paths_are_parsed_as_handlebars_parses_them() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let pieces = [
+            "a", "name", "this", "thisx", "x_y", "a-b", "$v", "k:v", "0", "12", "é", "@root",
+            "@index", "..", ".", "/", "[0]", "[a b]", "", "true", "else", "this.", "ü8",
+        ];
+        let mut plain = 0;
+        for _ in 0..20_000 {
+            let mut raw = String::new();
+            for i in 0..1 + next(4) {
+                if i > 0 {
+                    raw.push(['.', '/'][next(2)]);
+                }
+                raw.push_str(pieces[next(pieces.len())]);
+            }
+            if let Some(mine) = plain_path(&raw) {
+                plain += 1;
+                assert_eq!(Some(mine), handlebars::Path::parse(&raw).ok(), "{raw:?}");
+            }
+        }
+        assert!(plain > 2_000, "only {plain} plain paths");
     }
 
     /// Random templates made of the pieces blueprints use, in random order and

@@ -114,7 +114,7 @@ pub fn join(pieces: &[(usize, &[u8])]) -> Vec<u8> {
 fn file(path: &str, bytes: &[u8]) -> SourceFile {
     SourceFile {
         path: path.to_string(),
-        bytes: bytes.to_vec(),
+        bytes: bytes.to_vec().into(),
         executable: false,
     }
 }

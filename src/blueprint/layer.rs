@@ -129,7 +129,7 @@ impl Layer {
             .iter()
             .find(|f| f.path == LAYER_FILE)
             .ok_or_else(|| BlueprintError::invalid(origin, None, format!("has no {LAYER_FILE}")))?;
-        let manifest_text = String::from_utf8(manifest_file.bytes.clone())
+        let manifest_text = String::from_utf8(manifest_file.bytes.to_vec())
             .map_err(|_| BlueprintError::invalid(&label, None, "is not valid UTF-8"))?;
         let manifest = LayerManifest::parse(&manifest_text, &label)?;
         if manifest.id != id {
@@ -161,9 +161,9 @@ impl Layer {
         let hash = match known_hash {
             Some(hash) => hash.to_string(),
             None => digest(
-                std::iter::once((LAYER_FILE, manifest_file.bytes.as_slice(), false)).chain(
+                std::iter::once((LAYER_FILE, &*manifest_file.bytes, false)).chain(
                     own.iter()
-                        .map(|f| (f.path.as_str(), f.bytes.as_slice(), f.executable)),
+                        .map(|f| (f.path.as_str(), &*f.bytes, f.executable)),
                 ),
             ),
         };
@@ -188,7 +188,7 @@ mod tests {
     fn file(path: &str, text: &str) -> SourceFile {
         SourceFile {
             path: path.into(),
-            bytes: text.as_bytes().to_vec(),
+            bytes: text.as_bytes().to_vec().into(),
             executable: false,
         }
     }
@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(a.manifest.variables[0].line, 6);
         assert_eq!(a.files.len(), 1);
         let mut changed = files;
-        changed[1].bytes.push(b'\n');
+        changed[1].bytes.to_mut().push(b'\n');
         let b = Layer::from_files("k8s", changed, "L/k8s").unwrap();
         assert_ne!(a.hash, b.hash);
     }

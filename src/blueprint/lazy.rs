@@ -7,11 +7,14 @@
 //! with the same message as before, because the syntax check is the parser the
 //! compiler runs first.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, OnceLock};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use regex_syntax::hir::Hir;
+
+use super::answer_match;
 
 /// A glob of a `[[files]]` or `[[overrides]]` entry: parsed at load, compiled to a
 /// matcher the first time it is matched on its own.
@@ -92,6 +95,8 @@ impl std::fmt::Debug for FileRuleSet {
 #[derive(Clone)]
 pub struct AnswerRegex {
     anchored: String,
+    /// The parsed pattern, when [`answer_match`] can match it (without compiling).
+    direct: Option<Arc<Hir>>,
     compiled: OnceLock<Result<Regex, String>>,
 }
 
@@ -101,12 +106,19 @@ impl AnswerRegex {
     pub fn new(pattern: &str) -> Result<AnswerRegex, String> {
         let anchored = format!("^(?:{pattern})$");
         let mut parsed = PARSED.lock().unwrap_or_else(|p| p.into_inner());
-        if !parsed.contains(&anchored) {
-            regex_automata::util::syntax::parse(&anchored).map_err(|e| e.to_string())?;
-            parsed.insert(anchored.clone());
-        }
+        let direct = match parsed.get(&anchored) {
+            Some(direct) => direct.clone(),
+            None => {
+                let hir =
+                    regex_automata::util::syntax::parse(&anchored).map_err(|e| e.to_string())?;
+                let direct = answer_match::direct(hir).map(Arc::new);
+                parsed.insert(anchored.clone(), direct.clone());
+                direct
+            }
+        };
         Ok(AnswerRegex {
             anchored,
+            direct,
             compiled: OnceLock::new(),
         })
     }
@@ -119,6 +131,13 @@ impl AnswerRegex {
     /// Whether `text` matches; `Err` only when a pattern that parses is too large
     /// to compile (regex's size limit), which the manifest check cannot see.
     pub fn is_match(&self, text: &str) -> Result<bool, String> {
+        if let Some(matched) = self
+            .direct
+            .as_deref()
+            .and_then(|hir| answer_match::full_match(hir, text))
+        {
+            return Ok(matched);
+        }
         match self.compiled.get_or_init(|| compiled(&self.anchored)) {
             Ok(re) => Ok(re.is_match(text)),
             Err(e) => Err(e.clone()),
@@ -126,11 +145,12 @@ impl AnswerRegex {
     }
 }
 
-/// Patterns known to parse, and patterns compiled, in this process: the built-in
-/// blueprints and their layers declare a handful of patterns many times over (an
-/// owner, an e-mail address, an image reference), and each is checked and compiled
-/// once. Bounded by the patterns the loaded manifests declare.
-static PARSED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+/// Patterns known to parse (with their tree when it is matched directly), and
+/// patterns compiled, in this process: the built-in blueprints and their layers
+/// declare a handful of patterns many times over (an owner, an e-mail address, an
+/// image reference), and each is checked and compiled once. Bounded by the
+/// patterns the loaded manifests declare.
+static PARSED: Mutex<BTreeMap<String, Option<Arc<Hir>>>> = Mutex::new(BTreeMap::new());
 static COMPILED: Mutex<BTreeMap<String, Result<Regex, String>>> = Mutex::new(BTreeMap::new());
 
 /// `Regex::new(anchored)`, shared by every variable declaring the same pattern

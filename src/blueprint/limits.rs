@@ -549,13 +549,13 @@ mod tests {
     fn load(templates: &[(&str, &str)]) -> Result<Blueprint, String> {
         let mut files = vec![SourceFile {
             path: "blueprint.toml".into(),
-            bytes: MANIFEST.as_bytes().to_vec(),
+            bytes: MANIFEST.as_bytes().into(),
             executable: false,
         }];
         for (path, text) in templates {
             files.push(SourceFile {
                 path: format!("template/{path}"),
-                bytes: text.as_bytes().to_vec(),
+                bytes: text.as_bytes().to_vec().into(),
                 executable: false,
             });
         }

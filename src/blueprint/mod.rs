@@ -4,6 +4,7 @@
 //! Data flows one way: `source` → `model` (+ `manifest`) → `answers` → `render` →
 //! `provenance` → `write`.
 
+mod answer_match;
 pub mod answers;
 pub mod check;
 pub mod check_tree;

@@ -80,11 +80,16 @@ impl Origins {
     }
 }
 
+/// The contents of a blueprint file: borrowed from the binary for a built-in
+/// blueprint (a template set is hundreds of kilobytes, which a copy would write to
+/// fresh heap pages on every load), owned when read from a directory or made here.
+pub type Bytes = std::borrow::Cow<'static, [u8]>;
+
 /// A file as read from a blueprint folder, path relative to that folder.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
     pub executable: bool,
 }
 
@@ -92,7 +97,7 @@ pub struct SourceFile {
 #[derive(Debug, Clone)]
 pub struct TemplateFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
     pub executable: bool,
 }
 
@@ -683,17 +688,17 @@ pub(crate) fn content_hash(
     partials: &[SourceFile],
 ) -> String {
     let keys: Vec<String> = templates.iter().map(|t| file_key(&t.path)).collect();
-    let entries = std::iter::once((MANIFEST_FILE, manifest.bytes.as_slice(), false))
+    let entries = std::iter::once((MANIFEST_FILE, &*manifest.bytes, false))
         .chain(
             templates
                 .iter()
                 .zip(&keys)
-                .map(|(t, k)| (k.as_str(), t.bytes.as_slice(), t.executable)),
+                .map(|(t, k)| (k.as_str(), &*t.bytes, t.executable)),
         )
         .chain(
             partials
                 .iter()
-                .map(|p| (p.path.as_str(), p.bytes.as_slice(), p.executable)),
+                .map(|p| (p.path.as_str(), &*p.bytes, p.executable)),
         );
     digest(entries)
 }
@@ -706,13 +711,14 @@ mod tests {
         let mut v = vec![SourceFile {
             path: MANIFEST_FILE.into(),
             bytes: b"[blueprint]\nid = \"t\"\nversion = \"0.1.0\"\ndescription = \"test\"\n"
-                .to_vec(),
+                .to_vec()
+                .into(),
             executable: false,
         }];
         for (p, c) in extra {
             v.push(SourceFile {
                 path: p.to_string(),
-                bytes: c.as_bytes().to_vec(),
+                bytes: c.as_bytes().to_vec().into(),
                 executable: false,
             });
         }
@@ -769,13 +775,13 @@ mod tests {
         let mut f = files(&[]);
         f.push(SourceFile {
             path: "template/logo.png".into(),
-            bytes: vec![0x89, 0x50, 0xff, 0x00],
+            bytes: vec![0x89, 0x50, 0xff, 0x00].into(),
             executable: false,
         });
         assert!(Blueprint::from_files("t", f.clone(), "bp").is_ok());
         f.push(SourceFile {
             path: "template/bad.hbs.hbs".into(),
-            bytes: vec![0xff, 0xfe],
+            bytes: vec![0xff, 0xfe].into(),
             executable: false,
         });
         assert!(Blueprint::from_files("t", f, "bp")

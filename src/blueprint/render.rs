@@ -47,21 +47,71 @@ impl RenderedTree {
 /// Renders on a thread with a known stack (see [`limits::on_render_stack`]): how
 /// deep a render may go is checked when the blueprint loads, against that stack.
 pub fn render(bp: &Blueprint, answers: &Answers) -> Result<RenderedTree> {
-    limits::on_render_stack(|| render_here(bp, answers, None))
+    let placed = limits::on_render_stack(|| render_here(bp, answers, None))?;
+    Ok(RenderedTree {
+        files: placed
+            .into_iter()
+            .map(|f| RenderedFile {
+                contents: match f.body {
+                    Body::Copied => bp.templates[f.template].bytes.to_vec(),
+                    Body::Rendered(text) => text,
+                },
+                path: f.path,
+                executable: f.executable,
+                ownership: Some(f.ownership),
+                source: Some(bp.templates[f.template].path.clone()),
+            })
+            .collect(),
+    })
+}
+
+/// A file of a rendered tree, its contents kept where they are: a template copied
+/// verbatim is not copied out of the blueprint.
+#[derive(Debug)]
+pub(crate) struct Placed {
+    /// Relative path with '/' separators.
+    pub path: String,
+    pub body: Body,
+    pub executable: bool,
+    pub ownership: Ownership,
+    /// Index into `bp.templates` of the template it came from.
+    pub template: usize,
+}
+
+#[derive(Debug)]
+pub(crate) enum Body {
+    /// The template's bytes, as they are.
+    Copied,
+    /// The template rendered (empty for a file not rendered, see [`render_owned`]).
+    Rendered(Vec<u8>),
+}
+
+impl Placed {
+    /// The file's contents; `bp` is the blueprint it was rendered from.
+    pub fn contents<'a>(&'a self, bp: &'a Blueprint) -> &'a [u8] {
+        match &self.body {
+            Body::Copied => &bp.templates[self.template].bytes,
+            Body::Rendered(text) => text,
+        }
+    }
 }
 
 /// [`render`] for drift's conformance, which compares the files of one ownership
-/// only: the tree holds just those files, and only their contents are rendered.
+/// only: the result holds just those files, and only their contents are rendered.
 /// Every other file the answers include is still placed (its name rendered and
 /// checked, and checked against every other path), so a tree `paved new` could not
 /// write is refused here too; what is no longer found is a template body that fails
 /// to render although no compared file comes from it, and the budget of
 /// [`limits::MAX_TREE_BYTES`] counts the compared files only.
-pub fn render_owned(bp: &Blueprint, answers: &Answers, only: Ownership) -> Result<RenderedTree> {
+pub(crate) fn render_owned(
+    bp: &Blueprint,
+    answers: &Answers,
+    only: Ownership,
+) -> Result<Vec<Placed>> {
     limits::on_render_stack(|| render_here(bp, answers, Some(only)))
 }
 
-fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Result<RenderedTree> {
+fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Result<Vec<Placed>> {
     let ctx = answers.context();
     // One context for every body, as Handlebars would build for each render.
     let body_ctx = handlebars::Context::from(ctx.clone());
@@ -86,7 +136,7 @@ fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Re
         rule_holds.push(holds);
     }
 
-    let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
+    let mut out: BTreeMap<String, Placed> = BTreeMap::new();
     let mut total = 0usize;
     let mut matching = Vec::new();
     for (index, t) in bp.templates.iter().enumerate() {
@@ -112,37 +162,45 @@ fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Re
             file: format!("{label} (file name)"),
             message,
         })?;
-        let contents = if only.is_some_and(|o| o != ownership) {
-            Vec::new()
+        let body = if only.is_some_and(|o| o != ownership) {
+            Body::Rendered(Vec::new())
         } else if t.is_rendered() {
             let budget = limits::MAX_TREE_BYTES.saturating_sub(total);
-            templating::render_template_within(&bp.registry, bp.body(index)?, &body_ctx, budget)
-                .map_err(|message| BlueprintError::Render {
-                    file: label.clone(),
-                    message,
-                })?
-                .into_bytes()
+            let text = templating::render_template_within(
+                &bp.registry,
+                bp.body(index)?,
+                &body_ctx,
+                budget,
+            )
+            .map_err(|message| BlueprintError::Render {
+                file: label.clone(),
+                message,
+            })?;
+            Body::Rendered(text.into_bytes())
         } else {
-            t.bytes.clone()
+            Body::Copied
         };
-        total += contents.len();
+        total += match &body {
+            Body::Copied => t.bytes.len(),
+            Body::Rendered(text) => text.len(),
+        };
         if let Some(previous) = out.get(&path) {
             return Err(BlueprintError::Render {
                 file: label,
                 message: format!(
                     "renders to {path:?}, which template/{} also renders to",
-                    previous.source.as_deref().unwrap_or_default()
+                    bp.templates[previous.template].path
                 ),
             });
         }
         out.insert(
             path.clone(),
-            RenderedFile {
+            Placed {
                 path,
-                contents,
+                body,
                 executable: t.executable,
-                ownership: Some(ownership),
-                source: Some(t.path.clone()),
+                ownership,
+                template: index,
             },
         );
     }
@@ -153,7 +211,7 @@ fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Re
         if let Some(rest) = pair[1].strip_prefix(pair[0].as_str()) {
             if rest.starts_with('/') {
                 return Err(BlueprintError::Render {
-                    file: bp.label(out[pair[0]].source.as_deref().unwrap_or_default()),
+                    file: bp.label(&bp.templates[out[pair[0]].template].path),
                     message: format!(
                         "renders to the file {:?}, but {:?} needs it to be a directory",
                         pair[0], pair[1]
@@ -163,12 +221,10 @@ fn render_here(bp: &Blueprint, answers: &Answers, only: Option<Ownership>) -> Re
         }
     }
 
-    Ok(RenderedTree {
-        files: out
-            .into_values()
-            .filter(|f| only.is_none() || f.ownership == only)
-            .collect(),
-    })
+    Ok(out
+        .into_values()
+        .filter(|f| only.map_or(true, |o| f.ownership == o))
+        .collect())
 }
 
 /// Renders each path component on its own, so a value can never introduce a

@@ -334,7 +334,7 @@ pub(crate) fn read_tree(dir: &Path) -> Result<Vec<SourceFile>> {
             .map_err(|e| BlueprintError::io(path, "cannot read blueprint file", e))?;
         files.push(SourceFile {
             path: rel_str,
-            bytes,
+            bytes: bytes.into(),
             executable: is_executable(&meta),
         });
     }
@@ -464,7 +464,7 @@ fn load_built_in(id: &str) -> Option<Result<Blueprint>> {
     let mut files = Vec::with_capacity(picked.len() + 1);
     files.push(SourceFile {
         path: MANIFEST_FILE.to_string(),
-        bytes: flat.as_bytes().to_vec(),
+        bytes: flat.as_bytes().into(),
         executable: false,
     });
     for &embedded::ComposedFile { path, file, layer } in picked {
@@ -477,7 +477,7 @@ fn load_built_in(id: &str) -> Option<Result<Blueprint>> {
         }
         files.push(SourceFile {
             path: path.to_string(),
-            bytes: file.bytes().to_vec(),
+            bytes: file.bytes().into(),
             executable: file.executable,
         });
     }
@@ -513,7 +513,7 @@ pub(crate) fn embedded_files(prefix: &str) -> Vec<SourceFile> {
             let rel = f.path.strip_prefix(prefix)?;
             (!rel.starts_with(&releases)).then(|| SourceFile {
                 path: rel.to_string(),
-                bytes: f.bytes().to_vec(),
+                bytes: f.bytes().into(),
                 executable: f.executable,
             })
         })
@@ -691,7 +691,7 @@ mod tests {
         let files = |bp: &Blueprint| -> Vec<(String, Vec<u8>, bool)> {
             bp.templates
                 .iter()
-                .map(|t| (t.path.clone(), t.bytes.clone(), t.executable))
+                .map(|t| (t.path.clone(), t.bytes.to_vec(), t.executable))
                 .collect()
         };
         assert_eq!(files(&built), files(&runtime), "{id}");
