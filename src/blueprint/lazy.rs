@@ -15,6 +15,7 @@ use regex::Regex;
 use regex_syntax::hir::Hir;
 
 use super::answer_match;
+use super::glob_match::Simple;
 
 /// A glob of a `[[files]]` or `[[overrides]]` entry: parsed at load, compiled to a
 /// matcher the first time it is matched on its own.
@@ -57,6 +58,9 @@ impl std::fmt::Debug for LazyGlob {
 /// so a render pays for one small automaton instead of one regex per rule.
 #[derive(Clone, Default)]
 pub struct FileRuleSet {
+    /// Every glob as a [`Simple`] one, when all are (those of the built-in
+    /// blueprints are): matched without building the set.
+    simple: OnceLock<Option<Vec<Simple>>>,
     /// `None` when the set cannot be built (a glob past regex's size limit once
     /// combined): each glob is then matched on its own, as before.
     set: OnceLock<Option<GlobSet>>,
@@ -67,6 +71,17 @@ impl FileRuleSet {
     /// them), so "the last matching rule wins" reads them in manifest order.
     /// `globs` must be the same list on every call.
     pub fn matching<T: AsRef<LazyGlob>>(&self, globs: &[T], path: &str, into: &mut Vec<usize>) {
+        let simple = self.simple.get_or_init(|| {
+            globs
+                .iter()
+                .map(|g| Simple::parse(g.as_ref().glob.glob()))
+                .collect()
+        });
+        if let Some(simple) = simple {
+            into.clear();
+            into.extend((0..simple.len()).filter(|&i| simple[i].is_match(path)));
+            return;
+        }
         let set = self.set.get_or_init(|| {
             let mut builder = GlobSetBuilder::new();
             for glob in globs {

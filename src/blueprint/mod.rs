@@ -17,6 +17,7 @@ mod direct;
 pub mod error;
 pub mod flatten;
 pub mod fuzzing;
+mod glob_match;
 pub mod layer;
 pub mod lazy;
 pub mod limits;
