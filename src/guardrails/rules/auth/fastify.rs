@@ -17,7 +17,8 @@ use crate::guardrails::{RepoModel, SourceFile};
 
 use super::contract::{self, Contract, ALLOW_LIST};
 use super::syntax::{
-    self, children, descendants, guarding_condition, line, number, string_value, text, Lang,
+    self, any_descendant, children, descendants, guarding_condition, line, number, string_value,
+    text, Lang,
 };
 use super::wiring::{
     duration_seconds, is_api_key_module, is_secret_name, Exemption, Leeway, Spot, Wiring,
@@ -589,10 +590,22 @@ fn callee_receiver(callee: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+/// A call, with what every pass over the calls asks of it first.
+#[derive(Clone, Copy)]
+struct Call<'t> {
+    node: Node<'t>,
+    /// Its `function` field.
+    function: Option<Node<'t>>,
+    /// [`callee_name`] of that field (`""` without one).
+    callee: &'t str,
+}
+
 /// One source's nodes the reader looks at, from one walk of its tree.
 struct Scan<'t> {
-    /// Every call, in source order.
-    calls: Vec<Node<'t>>,
+    /// Every call, in source order, read in the file's own task: the passes over
+    /// every file's calls run on one core, and each asked again for the function
+    /// field and its name (a field lookup walks the node's children).
+    calls: Vec<Call<'t>>,
     /// Functions declared by name (`function f`, `const f = () => …`), in source
     /// order.
     functions: Vec<(String, Node<'t>)>,
@@ -631,7 +644,12 @@ impl<'t> Scan<'t> {
             let k = kind(n);
             match k {
                 K::CallExpression => {
-                    scan.calls.push(n);
+                    let function = field(n, F::Function);
+                    scan.calls.push(Call {
+                        node: n,
+                        function,
+                        callee: function.map_or("", |f| callee_name(f, src)),
+                    });
                     scan.checks.push(n);
                 }
                 K::FunctionDeclaration => {
@@ -767,7 +785,7 @@ fn property<'t>(obj: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
 
 impl Analysis<'_> {
     fn run(&mut self, scans: &[Scan<'_>]) {
-        let calls: Vec<&[Node<'_>]> = scans.iter().map(|s| s.calls.as_slice()).collect();
+        let calls: Vec<&[Call<'_>]> = scans.iter().map(|s| s.calls.as_slice()).collect();
         // Functions of every file by name: a later one of a name wins.
         let mut functions: HashMap<&str, (usize, Node<'_>)> = HashMap::new();
         for (i, scan) in scans.iter().enumerate() {
@@ -780,8 +798,11 @@ impl Analysis<'_> {
         let mut ctxs: Vec<Ctx> = Vec::new();
         let mut ctx_of_fn: HashMap<usize, usize> = HashMap::new();
         for (i, s) in self.sources.iter().enumerate() {
-            for &n in calls[i] {
-                let Some(f) = field(n, F::Function) else {
+            for &Call {
+                node: n, function, ..
+            } in calls[i]
+            {
+                let Some(f) = function else {
                     continue;
                 };
                 // `Fastify(...)`, `fastify(...)`, `require("fastify")(...)`.
@@ -822,12 +843,13 @@ impl Analysis<'_> {
         // Registrations, resolved in passes so a plugin registered inside another
         // plugin finds its parent.
         let mut registrations: Vec<(usize, Node<'_>)> = Vec::new();
-        for (i, s) in self.sources.iter().enumerate() {
-            for &n in calls[i] {
-                if field(n, F::Function).is_some_and(|f| {
-                    f.kind() == "member_expression" && callee_name(f, s.text) == "register"
-                }) {
-                    registrations.push((i, n));
+        for (i, calls) in calls.iter().enumerate() {
+            for call in *calls {
+                if call
+                    .function
+                    .is_some_and(|f| f.kind() == "member_expression" && call.callee == "register")
+                {
+                    registrations.push((i, call.node));
                 }
             }
         }
@@ -890,31 +912,45 @@ impl Analysis<'_> {
         // The same, with the file of the installing call.
         let mut auth_at: HashMap<usize, (usize, u32)> = HashMap::new();
         let mut installers: HashSet<String> = HashSet::new();
+        // Whether each hook handler authenticates, asked in both passes: the answer
+        // depends on the handler alone, and walking it is most of a pass.
+        let mut hooks: HashMap<(usize, usize), bool> = HashMap::new();
         for (i, s) in self
             .sources
             .iter()
             .enumerate()
             .chain(self.sources.iter().enumerate())
         {
-            for &n in calls[i] {
-                let Some(f) = field(n, F::Function) else {
+            for &Call {
+                node: n,
+                function,
+                callee,
+            } in calls[i]
+            {
+                let Some(f) = function else {
                     continue;
                 };
-                let callee = callee_name(f, s.text);
-                let a = args(n);
+                // The arguments only of a call that may install authentication: most
+                // calls are neither `addHook` nor an installer.
+                let a = std::cell::OnceCell::new();
+                let a = || a.get_or_init(|| args(n));
                 let target = if callee == "addHook"
-                    && a.first()
+                    && a()
+                        .first()
                         .and_then(|h| string_value(*h, s.text))
                         .is_some_and(|h| REQUEST_HOOKS.contains(&h.as_str()))
-                    && a.get(1).is_some_and(|h| self.authenticates(*h, s.text))
-                {
+                    && a().get(1).is_some_and(|h| {
+                        *hooks
+                            .entry((i, h.id()))
+                            .or_insert_with(|| self.authenticates(*h, s.text))
+                    }) {
                     callee_receiver(f)
                 } else if callee_receiver(f).is_none()
                     && ((self.is_auth)(callee) || installers.contains(callee))
                     && callee != "register"
                 {
                     // installAuthentication(app, ...)
-                    a.first().copied().filter(|x| x.kind() == "identifier")
+                    a().first().copied().filter(|x| x.kind() == "identifier")
                 } else {
                     None
                 };
@@ -959,11 +995,15 @@ impl Analysis<'_> {
 
         // Routes.
         for (i, s) in self.sources.iter().enumerate() {
-            for &n in calls[i] {
-                let Some(f) = field(n, F::Function) else {
+            for &Call {
+                node: n,
+                function,
+                callee: method,
+            } in calls[i]
+            {
+                let Some(f) = function else {
                     continue;
                 };
-                let method = callee_name(f, s.text);
                 if !ROUTE_METHODS.contains(&method) || f.kind() != "member_expression" {
                     continue;
                 }
@@ -1063,14 +1103,16 @@ impl Analysis<'_> {
     fn authenticates(&self, handler: Node<'_>, src: &str) -> bool {
         let h = unwrap_expr(handler);
         if is_function(h) {
-            return descendants(h).into_iter().any(|n| match n.kind() {
-                "call_expression" => {
+            // Stops at the first node that does, without listing the function's nodes
+            // first, and by kind id rather than kind name.
+            return any_descendant(h, |n| match kind(n) {
+                K::CallExpression => {
                     field(n, F::Function).is_some_and(|f| (self.is_auth)(callee_name(f, src)))
                 }
-                "string" => {
+                K::String => {
                     string_value(n, src).is_some_and(|v| v.eq_ignore_ascii_case("authorization"))
                 }
-                "property_identifier" => text(n, src) == "authorization",
+                K::PropertyIdentifier => text(n, src) == "authorization",
                 _ => false,
             });
         }

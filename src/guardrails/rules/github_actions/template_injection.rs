@@ -33,8 +33,35 @@ static UNTRUSTED_CONTEXT: Gated = Gated::new(
 )
 .for_short_texts();
 
-fn untrusted_context() -> &'static Gated {
-    &UNTRUSTED_CONTEXT
+/// [`UNTRUSTED_CONTEXT`] behind two substring searches: each of its needles holds
+/// `head_ref` or `event.`, so a text holding neither holds no needle and no match
+/// (`needles_hold_a_prefix` checks it). Most expressions (`github.sha`,
+/// `matrix.os`, `secrets.TOKEN`) hold neither, and the two searches cost less than
+/// building the needles' automaton, ~190 K instructions per audit.
+struct Untrusted;
+
+impl Untrusted {
+    const PREFIXES: [&'static str; 2] = ["head_ref", "event."];
+
+    fn may_match(text: &str) -> bool {
+        Untrusted::PREFIXES
+            .iter()
+            .any(|p| memchr::memmem::find(text.as_bytes(), p.as_bytes()).is_some())
+    }
+
+    fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        Untrusted::may_match(text)
+            .then(|| UNTRUSTED_CONTEXT.find(text))
+            .flatten()
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        Untrusted::may_match(text) && UNTRUSTED_CONTEXT.is_match(text)
+    }
+}
+
+fn untrusted_context() -> &'static Untrusted {
+    &Untrusted
 }
 
 rule! {
@@ -198,9 +225,9 @@ fn tainted_outputs(file: &WorkflowFile<'_>, step: &Step<'_>) -> Vec<(String, Str
         for statement in segment.iter().flat_map(|l| l.split(';')) {
             // The value follows `name=`; a heredoc's body lines are values whole.
             let mut value = statement;
-            if let Some(c) = output_assignment().captures(statement) {
-                current = c.get(1).map(|m| m.as_str());
-                value = &statement[c.get(0).map_or(0, |m| m.end())..];
+            if let Some((name, end)) = output_assignment(statement) {
+                current = Some(name);
+                value = &statement[end..];
             }
             let Some(name) = current else { continue };
             if let Some(source) = taint_in(value, &env) {
@@ -218,8 +245,72 @@ static OUTPUT_ASSIGNMENT: Gated = Gated::new(
 )
 .for_short_texts();
 
-fn output_assignment() -> &'static Gated {
-    &OUTPUT_ASSIGNMENT
+/// [`OUTPUT_ASSIGNMENT`]'s first group and where its match ends. An ASCII statement
+/// (nearly all) is read by hand, as [`assignment_at`] says; compiling the regex, with
+/// its Unicode `\s`, cost ~470 K instructions per audit for the first `echo`.
+fn output_assignment(statement: &str) -> Option<(&str, usize)> {
+    if statement.is_ascii() {
+        let (name, end) = assignment_at(statement.as_bytes())?;
+        return Some((&statement[name], end));
+    }
+    let c = OUTPUT_ASSIGNMENT.captures(statement)?;
+    Some((c.get(1)?.as_str(), c.get(0).map_or(0, |m| m.end())))
+}
+
+/// [`OUTPUT_ASSIGNMENT`] on an ASCII text: its leftmost match's first group and end.
+///
+/// Each part of the pattern has one way to lead to a match, whatever the engine
+/// backtracks: an option (`\s+-[a-zA-Z]+`) counts only when whitespace follows it
+/// (the next part starts with `\s+`), and after fewer options than that the name
+/// would have to start at a `-`; a run of `\s`, of letters or of name bytes is
+/// followed by a byte outside it, so only the whole run fits; the quote is taken
+/// when there is one, since a name cannot start with it.
+fn assignment_at(text: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let run = |from: usize, class: &dyn Fn(u8) -> bool| {
+        from + text
+            .get(from..)
+            .map_or(0, |t| t.iter().take_while(|&&b| class(b)).count())
+    };
+    let mut starts: Vec<(usize, usize)> = ["echo", "printf"]
+        .iter()
+        .flat_map(|w| {
+            memchr::memmem::find_iter(text, w.as_bytes()).map(move |at| (at, at + w.len()))
+        })
+        .collect();
+    starts.sort_unstable();
+    starts.into_iter().find_map(|(_, mut at)| {
+        loop {
+            let dash = run(at, &space);
+            if dash == at || text.get(dash) != Some(&b'-') {
+                break;
+            }
+            let letters = run(dash + 1, &|b: u8| b.is_ascii_alphabetic());
+            if letters == dash + 1 || !text.get(letters).is_some_and(|&b| space(b)) {
+                break;
+            }
+            at = letters;
+        }
+        let name = run(at, &space);
+        if name == at {
+            return None;
+        }
+        let name = name + usize::from(matches!(text.get(name), Some(b'"' | b'\'')));
+        if !text
+            .get(name)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+        {
+            return None;
+        }
+        let end = run(name + 1, &|b: u8| {
+            b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+        });
+        match text.get(end..) {
+            Some([b'=', ..]) => Some((name..end, end + 1)),
+            Some([b'<', b'<', ..]) => Some((name..end, end + 2)),
+            _ => None,
+        }
+    })
 }
 
 /// `::set-output name=NAME::VALUE`.
@@ -465,5 +556,66 @@ mod gate_tests {
         .map(|g| assert_same_matches(g, &texts))
         .sum();
         assert!(n >= 13, "{n}");
+    }
+
+    /// Every needle of the untrusted contexts holds one of the prefixes the search
+    /// looks for first.
+    #[test]
+    fn needles_hold_a_prefix() {
+        for needle in UNTRUSTED_CONTEXT.needles() {
+            assert!(
+                Untrusted::PREFIXES.iter().any(|p| needle.contains(p)),
+                "{needle}"
+            );
+        }
+    }
+
+    /// The hand reading of an output assignment gives the regex's first group and
+    /// match end: on every fixture line and each of its `;` statements, and on every
+    /// string of up to four of the pieces that decide a match, and random longer ones.
+    #[test]
+    fn output_assignments_as_the_regex() {
+        let regex = regex::Regex::new(OUTPUT_ASSIGNMENT.as_str()).unwrap();
+        let mut samples: Vec<String> = Vec::new();
+        for text in texts(&[]) {
+            samples.extend(text.split(';').map(str::to_owned));
+            samples.push(text);
+        }
+        let pieces = [
+            "echo", "printf", " ", "\t", "\n", "\u{b}", "-n", "-", "e", "\"", "'", "x=", "_a-1",
+            "<<", "<", "=", "1", "-e=",
+        ];
+        let mut level = vec![String::new()];
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            samples.extend(level.iter().cloned());
+        }
+        // Longer ones, most of them close to a match: a command, options, a name.
+        let heads = ["echo", "printf", "xecho", "echo -n", "printf -v"];
+        let tails = [" x=", " 'x=", " \"x<<", " -e x=", "\t_a-1<<", " x<", " 1=", " -x= ", " x"];
+        let mut next = paved_model::samples::below(0x510e_527f_ade6_82d1);
+        samples.extend((0..20_000).map(|_| {
+            let mut s = String::new();
+            for _ in 0..1 + next(3) {
+                s.push_str(heads[next(heads.len())]);
+                for _ in 0..next(3) {
+                    s.push_str(pieces[next(pieces.len())]);
+                }
+                s.push_str(tails[next(tails.len())]);
+            }
+            s
+        }));
+        let mut found = 0;
+        for text in samples.iter().filter(|t| t.is_ascii()) {
+            let want = regex
+                .captures(text)
+                .map(|c| (c.get(1).unwrap().range(), c.get(0).unwrap().end()));
+            assert_eq!(assignment_at(text.as_bytes()), want, "{text:?}");
+            found += usize::from(want.is_some());
+        }
+        assert!(found > 5_000, "{found}");
     }
 }
