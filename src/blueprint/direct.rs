@@ -912,13 +912,8 @@ mod tests {
     /// templates, by the tests above.
     #[test]
     fn plain_paths_are_parsed_as_handlebars_parses_them() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::blueprint::test_rng::Rng(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = move |n: usize| rng.below(n);
         let pieces = [
             "a", "name", "this", "thisx", "x_y", "a-b", "$v", "k:v", "0", "12", "é", "@root",
             "@index", "..", ".", "/", "[0]", "[a b]", "", "true", "else", "this.", "ü8",
@@ -944,13 +939,8 @@ mod tests {
     /// nesting, with random blanks and newlines around them.
     #[test]
     fn generated_templates_build_what_handlebars_builds() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::blueprint::test_rng::Rng(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = move |n: usize| rng.below(n);
         let atoms = [
             "text",
             " ",

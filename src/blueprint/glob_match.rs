@@ -257,13 +257,8 @@ mod tests {
     /// Random globs of the simple kinds against random paths made of their pieces.
     #[test]
     fn random_globs_match_as_globset_does() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::blueprint::test_rng::Rng(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = move |n: usize| rng.below(n);
         let glob_pieces = [
             "a",
             "b",

@@ -32,6 +32,8 @@ pub mod render;
 mod shared;
 pub mod source;
 pub mod templating;
+#[cfg(test)]
+mod test_rng;
 pub mod value;
 pub mod versions;
 pub mod write;
