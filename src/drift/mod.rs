@@ -19,13 +19,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::blueprint::conformance::read_ahead;
-use crate::blueprint::provenance;
+use crate::blueprint::provenance::{self, Provenance};
 use crate::blueprint::Catalog;
 use crate::guardrails::declare::Declared;
 use crate::guardrails::model::{Model, RepoContext};
 use crate::guardrails::params::RuleParams;
 use crate::guardrails::policy::Policy;
-use crate::guardrails::{self, Domain, Hit, RepoModel, Severity, Warning};
+use crate::guardrails::rules::auth;
+use crate::guardrails::{self, Domain, Hit, RepoModel, Rule, Severity, Warning};
 use rules::waiver::WaiverParams;
 
 /// What is audited: a repository as the walker read it, or rendered manifests.
@@ -221,8 +222,8 @@ pub fn audit_alone(
         s.spawn(|_| ahead = Some(read_ahead(root, opts.catalog)));
         let walked = walk::walk(root, exclude);
         rayon::scope(|_| {
-            let model = repo_model(root, parse(walked, Scope::Repository));
-            let checked = check(&model, opts, Scope::Repository);
+            let (model, ahead) = repo_model(root, parse(walked, Scope::Repository, opts.policy));
+            let checked = check(&model, opts, Scope::Repository, ahead);
             (model, checked)
         })
     });
@@ -296,28 +297,62 @@ pub fn audit_in_memory(files: &[(&str, &[u8])], opts: &Options<'_>) -> RepoRepor
     )
 }
 
-/// A repository's files parsed: the model, the blind spots found in it and the
-/// walker's warnings.
+/// A repository's files parsed: the model, its provenance, the blind spots found in
+/// it, the walker's warnings and the auth rules' parse when it was made beside the
+/// model.
 struct Parsed {
     model: Model,
+    provenance: Option<Provenance>,
     blind_spots: Vec<Hit>,
     walk_warnings: Vec<Warning>,
+    auth_ahead: Option<auth::Ahead>,
 }
 
-fn parse(walked: walk::Walked, scope: Scope) -> Parsed {
-    let (model, blind_spots) = match scope {
+fn parse(walked: walk::Walked, scope: Scope, policy: &Policy) -> Parsed {
+    let provenance = provenance_of(&walked.files);
+    let (model, blind_spots, auth_ahead) = match scope {
         Scope::Repository => {
-            let model = Model::build(walked.files);
+            // A python-fastapi or typescript-fastify service's sources are the
+            // longest parse of its audit: it starts with the model's, on the other
+            // core, instead of after it.
+            let (model, ahead) = if guardrails::reads_auth_sources(rules_run(policy, scope)) {
+                let blueprint = provenance.as_ref().map(|p| p.blueprint_id.as_str());
+                let (model, ahead) =
+                    Model::build_beside(walked.files, |files| auth::read_ahead(files, blueprint));
+                (model, Some(ahead))
+            } else {
+                (Model::build(walked.files), None)
+            };
             let blind = blind_spots::find(&model);
-            (model, blind)
+            (model, blind, ahead)
         }
-        Scope::Manifests => (Model::rendered_manifests(walked.files), Vec::new()),
+        Scope::Manifests => (Model::rendered_manifests(walked.files), Vec::new(), None),
     };
     Parsed {
         model,
+        provenance,
         blind_spots,
         walk_warnings: walked.warnings,
+        auth_ahead,
     }
+}
+
+/// `.paved/answers.toml` among `files`, when present and readable: the file the
+/// model's [`Model::file`] gives for that path (the last of that name).
+fn provenance_of(files: &[guardrails::SourceFile]) -> Option<Provenance> {
+    let path = provenance::answers_path();
+    let text = files
+        .iter()
+        .rfind(|f| f.path_str() == path)?
+        .text
+        .as_deref()?;
+    provenance::parse(text, &path).ok()
+}
+
+/// The rules the policy runs in this scope.
+fn rules_run<'p>(policy: &'p Policy, scope: Scope) -> impl Iterator<Item = &'static Rule> + 'p {
+    guardrails::rules::all()
+        .filter(move |r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain))
 }
 
 fn evaluate(
@@ -328,14 +363,14 @@ fn evaluate(
     opts: &Options<'_>,
     scope: Scope,
 ) -> RepoReport {
-    let model = repo_model(root, parse(walked, scope));
+    let (model, ahead) = repo_model(root, parse(walked, scope, opts.policy));
     // The rules, conformance (re-rendering the blueprint) and the waivers read the
     // same files and nothing of each other, so they run side by side: for a single
     // repository the second core would otherwise sit idle through most of them. The
     // rules start first (their dearest task, parsing the Rust sources, is the longest
     // single piece); their hits are joined in the same order as before.
     let (checked, conformance) = rayon::join(
-        || check(&model, opts, scope),
+        || check(&model, opts, scope, ahead),
         || match conformance_root {
             Some(root) => blueprint::check(
                 root,
@@ -359,25 +394,26 @@ struct Modelled {
     walk_warnings: Vec<Warning>,
 }
 
-fn repo_model(root: &Path, parsed: Parsed) -> Modelled {
+/// The repository as the rules see it, and the auth rules' parse made beside its
+/// model, if any.
+fn repo_model(root: &Path, parsed: Parsed) -> (Modelled, Option<auth::Ahead>) {
     let Parsed {
         model,
+        provenance,
         blind_spots,
         walk_warnings,
+        auth_ahead,
     } = parsed;
     let parse_problems = model.parse_warnings().to_vec();
-    let provenance = model
-        .file(&provenance::answers_path())
-        .and_then(|f| f.text.as_deref())
-        .and_then(|text| provenance::parse(text, &provenance::answers_path()).ok());
     let (ctx, context_hits) = context::resolve(&model, provenance.as_ref());
-    Modelled {
+    let modelled = Modelled {
         repo: RepoModel::new(root.to_path_buf(), model, provenance, ctx),
         parse_problems,
         context_hits,
         blind_spots,
         walk_warnings,
-    }
+    };
+    (modelled, auth_ahead)
 }
 
 /// What the rules and the waivers found.
@@ -389,18 +425,22 @@ struct Checked {
 }
 
 /// The rules and the waivers, side by side.
-fn check(model: &Modelled, opts: &Options<'_>, scope: Scope) -> Checked {
+fn check(
+    model: &Modelled,
+    opts: &Options<'_>,
+    scope: Scope,
+    auth_ahead: Option<auth::Ahead>,
+) -> Checked {
     let repo = &model.repo;
     let policy = opts.policy;
     let max_days = WaiverParams::load(&policy.params).max_waiver_days;
     let (hits, (waivers, (inline, inline_problems))) = rayon::join(
         || {
-            guardrails::check_all(
-                repo,
-                &policy.params,
-                guardrails::rules::all()
-                    .filter(|r| policy.enabled(r.meta.id) && scope.applies(r.meta.domain)),
-            )
+            let rules = rules_run(policy, scope);
+            match auth_ahead {
+                Some(ahead) => guardrails::check_all_read_ahead(repo, &policy.params, rules, ahead),
+                None => guardrails::check_all(repo, &policy.params, rules),
+            }
         },
         || {
             (

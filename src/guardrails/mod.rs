@@ -49,6 +49,35 @@ pub fn check_all<'r>(
     params: &Params,
     rules: impl IntoIterator<Item = &'r Rule>,
 ) -> Vec<Hit> {
+    check_with(repo, params, rules, None)
+}
+
+/// [`check_all`] for a repository whose sources the auth rules read were parsed
+/// ahead ([`rules::auth::read_ahead`] on the files `repo` was built from, while its
+/// model was built). The hits are the same.
+pub fn check_all_read_ahead<'r>(
+    repo: &RepoModel,
+    params: &Params,
+    rules: impl IntoIterator<Item = &'r Rule>,
+    ahead: rules::auth::Ahead,
+) -> Vec<Hit> {
+    check_with(repo, params, rules, Some(ahead))
+}
+
+/// Whether any of `rules` reads the sources [`rules::auth::prepare`] parses, so that
+/// parsing them ahead is work the checks will use.
+pub fn reads_auth_sources<'r>(rules: impl IntoIterator<Item = &'r Rule>) -> bool {
+    rules
+        .into_iter()
+        .any(|r| r.meta.domain == Domain::Auth && r.check.is_some())
+}
+
+fn check_with<'r>(
+    repo: &RepoModel,
+    params: &Params,
+    rules: impl IntoIterator<Item = &'r Rule>,
+    ahead: Option<rules::auth::Ahead>,
+) -> Vec<Hit> {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let running: Vec<&'static str> = rules.iter().map(|r| r.meta.id).collect();
     let checks: Vec<(&'static str, rule::CheckFn)> = rules
@@ -57,11 +86,11 @@ pub fn check_all<'r>(
         .collect();
     // The auth rules' shared parse, on all cores before any rule task exists (see
     // `rules::auth::prepare`).
-    if rules
-        .iter()
-        .any(|r| r.meta.domain == Domain::Auth && r.check.is_some())
-    {
-        rules::auth::prepare(repo);
+    if reads_auth_sources(rules.iter().copied()) {
+        match ahead {
+            Some(ahead) => rules::auth::install(repo, ahead),
+            None => rules::auth::prepare(repo),
+        }
     }
     let views = paved_model::Views::new(repo.model());
     let ctx = CheckCtx {

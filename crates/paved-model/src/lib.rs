@@ -59,23 +59,42 @@ impl Model {
     /// Terraform on another: about equal shares of a service); their warnings are
     /// joined in the same order as when they ran one after the other.
     pub fn build(files: Vec<SourceFile>) -> Model {
-        let ((dockerfiles, docker_warnings, terraform, hcl_warnings), (yaml, yaml_warnings)) =
+        Model::build_beside(files, |_| ()).0
+    }
+
+    /// [`Model::build`], with `beside` run on the same files meanwhile, in parallel:
+    /// other work on the files (the auth rules' parse of a service's sources) starts
+    /// with the model instead of after it. `beside` sees the files in the order
+    /// [`Model::files`] will give them, in the very buffer the model keeps.
+    ///
+    /// `beside` starts on this thread: it is the longer piece, and an idle thread
+    /// steals the model's parse (the oldest task queued here) at once.
+    pub fn build_beside<R: Send>(
+        files: Vec<SourceFile>,
+        beside: impl FnOnce(&[SourceFile]) -> R + Send,
+    ) -> (Model, R) {
+        let (r, ((dockerfiles, docker_warnings, terraform, hcl_warnings), (yaml, yaml_warnings))) =
             rayon::join(
+                || beside(&files),
                 || {
-                    let (mut docker_warnings, mut hcl_warnings) = (Vec::new(), Vec::new());
-                    let dockerfiles = dockerfile::collect(&files, &mut docker_warnings);
-                    let terraform = hcl::collect(&files, &mut hcl_warnings);
-                    (dockerfiles, docker_warnings, terraform, hcl_warnings)
-                },
-                || {
-                    let mut warnings = Vec::new();
-                    (yaml::collect(&files, &mut warnings), warnings)
+                    rayon::join(
+                        || {
+                            let (mut docker_warnings, mut hcl_warnings) = (Vec::new(), Vec::new());
+                            let dockerfiles = dockerfile::collect(&files, &mut docker_warnings);
+                            let terraform = hcl::collect(&files, &mut hcl_warnings);
+                            (dockerfiles, docker_warnings, terraform, hcl_warnings)
+                        },
+                        || {
+                            let mut warnings = Vec::new();
+                            (yaml::collect(&files, &mut warnings), warnings)
+                        },
+                    )
                 },
             );
         let mut parse_warnings = docker_warnings;
         parse_warnings.extend(yaml_warnings);
         parse_warnings.extend(hcl_warnings);
-        Model {
+        let model = Model {
             files,
             dockerfiles,
             yaml,
@@ -83,7 +102,8 @@ impl Model {
             parse_warnings,
             file_index: OnceLock::new(),
             tf_manifests: OnceLock::new(),
-        }
+        };
+        (model, r)
     }
 
     /// A model of rendered Kubernetes manifests (`paved drift --manifests`): every file

@@ -248,10 +248,10 @@ fn is_contract_source(path: &str) -> bool {
 
 /// Reads, on all cores, what [`wiring`] will read: each file parsed and read in one
 /// task, so the memoised analysis only joins the files' facts (see `syntax::parse_ahead`
-/// for why this runs before the rules, outside any memoised fact).
-pub(super) fn prepare(repo: &RepoModel) {
-    let mut files: Vec<(usize, &SourceFile, String)> = repo
-        .files()
+/// for why this runs before the rules, outside any memoised fact). `files` are the
+/// repository's, in the model's order; [`install`] hands the reading to the rules.
+pub(super) fn read_ahead(files: &[SourceFile]) -> ReadAhead {
+    let mut files: Vec<(usize, &SourceFile, String)> = files
         .iter()
         .enumerate()
         .filter(|(_, f)| f.text.is_some())
@@ -269,19 +269,24 @@ pub(super) fn prepare(repo: &RepoModel) {
             Some((*i, read_source(&f.path, path, src, &is_middleware_class)))
         })
         .collect();
-    repo.memo(move |_| ReadAhead(read));
+    ReadAhead(read)
 }
 
-/// The contract's reading of each file [`prepare`] read, by its index in the model.
+/// Gives [`wiring`] what [`read_ahead`] read from `repo`'s files.
+pub(super) fn install(repo: &RepoModel, read: ReadAhead) {
+    repo.memo(move |_| read);
+}
+
+/// The contract's reading of each file [`read_ahead`] read, by its index in the model.
 #[derive(Default)]
-struct ReadAhead(HashMap<usize, FileFacts>);
+pub(super) struct ReadAhead(HashMap<usize, FileFacts>);
 
 fn is_middleware_class(name: &str) -> bool {
     name == MIDDLEWARE_CLASS
 }
 
 /// [`analyse`] with the contract's notion of authentication, from the files
-/// [`prepare`] read where it did.
+/// [`read_ahead`] read where it did.
 fn analyse_contract(repo: &RepoModel, include: impl Fn(&str) -> bool) -> Facts {
     let ahead = repo.memo(|_| ReadAhead::default());
     join(
@@ -1294,7 +1299,7 @@ mod tests {
             }
         }
         let ahead = model(files);
-        prepare(&ahead);
+        install(&ahead, read_ahead(ahead.files()));
         assert_eq!(
             summary(&analyse_contract(&ahead, is_contract_source)),
             summary(&analyse_shared(

@@ -200,7 +200,7 @@ fn is_contract_source(path: &str) -> bool {
     path.starts_with("src/") && is_shipped_script(path)
 }
 
-/// The facts [`wiring`] reads, computed by [`prepare`]; taken by the first `wiring`.
+/// The facts [`wiring`] reads, computed by [`read_ahead`]; taken by the first `wiring`.
 #[derive(Default)]
 struct Prepared(Mutex<Option<Facts>>);
 
@@ -208,9 +208,15 @@ struct Prepared(Mutex<Option<Facts>>);
 /// own in one task (see [`read`]). Called by the rule engine before it spawns the
 /// rules, outside any memoised fact (a thread computing a memoised fact that waited
 /// for parallel work could be handed, by rayon, a rule asking for that very fact), so
-/// the facts are ready when the rules start and no tree outlives this call.
-pub(super) fn prepare(repo: &RepoModel) {
-    let facts = read(repo, is_contract_source, &|n| n == INSTALL, true);
+/// the facts are ready when the rules start and no tree outlives this call. `files`
+/// are the repository's, in the model's order; [`install`] hands the facts to the
+/// rules.
+pub(super) fn read_ahead(files: &[SourceFile]) -> Facts {
+    read(files, is_contract_source, &|n| n == INSTALL, true)
+}
+
+/// Gives [`wiring`] the facts [`read_ahead`] read from `repo`'s files.
+pub(super) fn install(repo: &RepoModel, facts: Facts) {
     repo.memo(|_| Prepared::default())
         .0
         .lock()
@@ -310,17 +316,17 @@ pub(super) fn analyse(
     include: impl Fn(&str) -> bool,
     is_auth: &dyn Fn(&str) -> bool,
 ) -> Facts {
-    read(repo, include, is_auth, false)
+    read(repo.files(), include, is_auth, false)
 }
 
-/// [`analyse`] on all cores, as [`prepare`] reads (for the differential tests).
+/// [`analyse`] on all cores, as [`read_ahead`] reads (for the differential tests).
 #[cfg(test)]
 pub(super) fn read_in_parallel(
     repo: &RepoModel,
     include: impl Fn(&str) -> bool + Sync,
     is_auth: &dyn Fn(&str) -> bool,
 ) -> Facts {
-    read(repo, include, is_auth, true)
+    read(repo.files(), include, is_auth, true)
 }
 
 /// [`analyse`], with each file parsed and read on its own in one task, on all cores
@@ -330,14 +336,13 @@ pub(super) fn read_in_parallel(
 /// file order, and each file's own facts appended in file order, so both ways give
 /// the facts of reading the files one after the other.
 fn read(
-    repo: &RepoModel,
+    files: &[SourceFile],
     include: impl Fn(&str) -> bool,
     is_auth: &dyn Fn(&str) -> bool,
     parallel: bool,
 ) -> Facts {
     let mut facts = Facts::default();
-    let selected: Vec<(&SourceFile, &str, Lang)> = repo
-        .files()
+    let selected: Vec<(&SourceFile, &str, Lang)> = files
         .iter()
         .filter_map(|f| {
             let path = f.path_str();

@@ -87,7 +87,7 @@
 //! - Parameters: `auth_public_paths` (PVD-AUTH-004, default `["/healthz", "/readyz"]`).
 
 use crate::guardrails::declare::register;
-use crate::guardrails::Domain;
+use crate::guardrails::{Domain, RepoModel, SourceFile};
 
 /// The domain of every rule in this folder.
 const DOMAIN: Domain = Domain::Auth;
@@ -113,11 +113,56 @@ register!("guardrails/rules/auth");
 /// one core while the other worker, having taken another auth rule, waited for it.
 /// Services of other blueprints (and
 /// repositories without provenance) have nothing parsed ahead.
-pub fn prepare(repo: &crate::guardrails::RepoModel) {
-    match repo.blueprint_id() {
-        Some("python-fastapi") => fastapi::prepare(repo),
-        Some("typescript-fastify") => fastify::prepare(repo),
-        _ => {}
+pub fn prepare(repo: &RepoModel) {
+    install(repo, read_ahead(repo.files(), repo.blueprint_id()));
+}
+
+/// What [`prepare`] reads, read from a repository's files before its model exists:
+/// `drift` starts it as soon as the files are walked, beside the parse of the YAML,
+/// HCL and Dockerfiles, where the second core would otherwise wait for the model.
+pub struct Ahead {
+    /// The files read, as the slice the model holds (a `Vec` moved into the model
+    /// keeps its buffer) and its length, and the blueprint they were read for:
+    /// [`install`] uses the reading only for that same repository.
+    files: (usize, usize),
+    blueprint: Option<String>,
+    read: Read,
+}
+
+enum Read {
+    FastApi(fastapi::ReadAhead),
+    Fastify(Box<fastify::Facts>),
+    Nothing,
+}
+
+/// The auth rules' parse of `files`, a repository's files in the model's order, for a
+/// service generated from `blueprint` (its provenance's blueprint id).
+pub fn read_ahead(files: &[SourceFile], blueprint: Option<&str>) -> Ahead {
+    let read = match blueprint {
+        Some("python-fastapi") => Read::FastApi(fastapi::read_ahead(files)),
+        Some("typescript-fastify") => Read::Fastify(Box::new(fastify::read_ahead(files))),
+        _ => Read::Nothing,
+    };
+    Ahead {
+        files: (files.as_ptr() as usize, files.len()),
+        blueprint: blueprint.map(str::to_owned),
+        read,
+    }
+}
+
+/// Hands the auth rules what [`read_ahead`] read, before any of them runs. A reading
+/// of other files or for another blueprint is not used: the parse is done again.
+pub fn install(repo: &RepoModel, ahead: Ahead) {
+    let files = repo.files();
+    if ahead.files != (files.as_ptr() as usize, files.len())
+        || ahead.blueprint.as_deref() != repo.blueprint_id()
+    {
+        return prepare(repo);
+    }
+    match ahead.read {
+        Read::FastApi(read) => fastapi::install(repo, read),
+        Read::Fastify(facts) => fastify::install(repo, *facts),
+        Read::Nothing => {}
     }
 }
 

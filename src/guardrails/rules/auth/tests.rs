@@ -1009,5 +1009,36 @@ fn wiring_is_the_same_with_the_sources_parsed_ahead() {
             format!("{:?}", super::wiring::wiring(&ahead))
         );
         assert_eq!(all_hits(&variant()), all_hits(&ahead));
+        // What `drift` does: the files read before the model is made, then installed.
+        let inside = variant();
+        let read = super::read_ahead(inside.files(), inside.blueprint_id());
+        let ahead = variant();
+        super::install(
+            &ahead,
+            super::read_ahead(ahead.files(), ahead.blueprint_id()),
+        );
+        assert_eq!(all_hits(&inside), all_hits(&ahead));
+        // A reading of other files (however alike) or for another blueprint is not
+        // used: the parse is made again for the repository it is installed in.
+        let other = variant();
+        super::install(&other, read);
+        assert_eq!(all_hits(&inside), all_hits(&other));
+        let wrong = variant();
+        let read = super::read_ahead(wrong.files(), Some("rust-axum"));
+        super::install(&wrong, read);
+        assert_eq!(all_hits(&inside), all_hits(&wrong));
     }
+}
+
+#[test]
+fn a_reading_ahead_is_installed_only_in_its_own_repository() {
+    // Two services whose routes differ: the reading of one, installed in the other,
+    // would report the first's routes. It is dropped and the second's files read.
+    let open = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/open')\ndef o(): ...\n";
+    let a = fastapi(&[("src/app/extra.py", Some(open.into()))]);
+    let b = fastapi(&[]);
+    let read = super::read_ahead(a.files(), a.blueprint_id());
+    super::install(&b, read);
+    assert_eq!(all_hits(&b), all_hits(&fastapi(&[])));
+    assert_ne!(all_hits(&a), all_hits(&b), "the two services must differ");
 }
