@@ -8,12 +8,14 @@ pub mod blind_spots;
 pub mod blueprint;
 pub mod context;
 pub mod discover;
+mod handoff;
 pub mod rules;
 pub mod waivers;
 pub mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -27,6 +29,7 @@ use crate::guardrails::params::RuleParams;
 use crate::guardrails::policy::Policy;
 use crate::guardrails::rules::auth;
 use crate::guardrails::{self, Domain, Hit, RepoModel, Rule, Severity, Warning};
+use handoff::Handoff;
 use rules::waiver::WaiverParams;
 
 /// What is audited: a repository as the walker read it, or rendered manifests.
@@ -199,6 +202,12 @@ pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'
     evaluate(root, Some(root), display, walked, opts, Scope::Repository)
 }
 
+/// How long the read-ahead's thread waits for the walk before leaving the rest of a
+/// single audit to a queued task: the walk and the read-ahead take about as long on a
+/// generated service (~1.2 ms each here), so a longer wait is a longer walk, which
+/// the queued task serves as well.
+const HANDOFF_BUDGET: Duration = Duration::from_millis(1);
+
 /// [`audit`] for a repository audited on its own, which would leave a core idle
 /// while it is walked: its `.paved/answers.toml` is read first and the blueprint
 /// rendered for conformance on that core meanwhile. The rules do not wait for that
@@ -216,17 +225,37 @@ pub fn audit_alone(
     // once: the walk uses no rayon, so it need not wait for the pool's threads, which
     // may still be starting (`commands::drift` does not wait for them). The parse,
     // the model and the rules then run in the pool as one task, beside the
-    // read-ahead, which conformance waits for only at the end.
+    // read-ahead, which conformance waits for only at the end. The read-ahead's
+    // thread, when it is done first, waits for the walk and runs that task itself
+    // (see `handoff`); otherwise the task is queued.
+    let rest = |walked: walk::Walked| {
+        let (model, ahead) = repo_model(root, parse(walked, Scope::Repository, opts.policy));
+        let checked = check(&model, opts, Scope::Repository, ahead);
+        (model, checked)
+    };
+    let handoff = Handoff::new();
+    // Spinning for the walk is only worth a core of its own.
+    let budget = if rayon::current_num_threads() > 1 {
+        HANDOFF_BUDGET
+    } else {
+        Duration::ZERO
+    };
     let mut ahead = None;
-    let (model, checked) = rayon::in_place_scope(|s| {
-        s.spawn(|_| ahead = Some(read_ahead(root, opts.catalog)));
+    let mut by_reader = None;
+    let by_caller = rayon::in_place_scope(|s| {
+        s.spawn(|_| {
+            ahead = Some(read_ahead(root, opts.catalog));
+            by_reader = handoff.wait(budget).map(rest);
+        });
         let walked = walk::walk(root, exclude);
-        rayon::scope(|_| {
-            let (model, ahead) = repo_model(root, parse(walked, Scope::Repository, opts.policy));
-            let checked = check(&model, opts, Scope::Repository, ahead);
-            (model, checked)
-        })
+        handoff
+            .offer(walked)
+            .err()
+            .map(|walked| rayon::scope(|_| rest(walked)))
     });
+    let (model, checked) = by_caller
+        .or(by_reader)
+        .expect("the walked files were handed over or kept, and audited either way");
     let ahead = ahead.expect("the read-ahead ran: the scope waited for it");
     let conformance = blueprint::check(
         root,
