@@ -15,6 +15,9 @@
 #   paved new                  / `cp -r` of the same generated tree, goal <= 3x
 #   paved drift (one service)  / (`find SVC -type f -exec cat {} +` + process start),
 #                              goal <= 2x; process start = `paved --version`
+# The drift ratio is also given from medians, and from its three commands run
+# interleaved round by round (scripts/bench-interleaved.py, python3), which a host
+# whose load drifts from minute to minute does not tilt.
 set -euo pipefail
 
 paved=${1:-target/release/paved}
@@ -53,6 +56,15 @@ bench new --prepare "rm -rf $work/new" "$paved new x --no-input --blueprint $blu
 bench copy --prepare "rm -rf $work/copy" "cp -r $work/svc $work/copy"
 bench drift "$paved drift $work/svc --format json --output $work/report.json"
 bench cat "find $work/svc -type f -exec cat {} +"
+# The drift ratio again, its three commands interleaved round by round (see
+# scripts/bench-interleaved.py): the sequential runs above put a minute of a busy
+# host on one side of the ratio only.
+# Each command as one shell-quoted string, which the script splits again (shlex).
+quoted() { printf '%q ' "$@"; }
+python3 "$(dirname "$0")/bench-interleaved.py" --json "$out/interleaved.json" "$runs" \
+    "$(quoted "$paved" drift "$work/svc" --format json --output "$work/report.json")" \
+    "$(quoted "$(command -v find)" "$work/svc" -type f -exec cat {} +)" \
+    "$(quoted "$paved" --version)" >/dev/null
 
 python3 - "$out" "$blueprint" "$files" "$runs" <<'PY'
 import json, sys
@@ -85,6 +97,18 @@ for row in rows:
     print("| " + " | ".join(row) + " |")
 print()
 print(f"`paved drift` against `find -exec cat` alone: {mean('drift')[0] / mean('cat')[0]:.2f}x")
+# A run that the host delays (a core woken late, another guest's burst) moves the
+# mean of a 10 ms multi-threaded process more than that of `cat`: the medians, beside.
+def median(name):
+    return json.load(open(f"{out}/{name}.json"))["results"][0]["median"] * 1000
+base_median = median("cat") + median("version")
+print(f"Medians: `paved drift` {median('drift'):.1f} ms against {median('cat'):.1f} + "
+      f"{median('version'):.1f} ms = {base_median:.1f} ms, {median('drift') / base_median:.2f}x")
+inter = json.load(open(f"{out}/interleaved.json"))
+for stat in ("mean", "median"):
+    d, c, v = (r[f"{stat}_ms"] for r in inter)
+    print(f"Interleaved {stat}s ({runs} rounds): `paved drift` {d:.1f} ms against "
+          f"{c:.1f} + {v:.1f} ms = {c + v:.1f} ms, {d / (c + v):.2f}x")
 PY
 echo
 echo "hyperfine JSON: $out"
