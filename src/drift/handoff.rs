@@ -151,8 +151,11 @@ mod tests {
 
     #[test]
     fn the_value_goes_to_exactly_one_side_whatever_the_timing() {
-        // Waiters with short budgets against offers at random moments: each value
-        // comes out exactly once, from `wait` or back from `offer`.
+        // Three kinds of round: the waiter is known to spin before the offer (it must
+        // take the value), the offer is made before the waiter starts (it must be
+        // given back), and random sleeps and budgets, where the race may go either
+        // way: in every round the value comes out exactly once, from `wait` or back
+        // from `offer`.
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             seed ^= seed << 13;
@@ -160,37 +163,53 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let (mut handed, mut kept) = (0, 0);
-        for round in 0..400u64 {
+        for round in 0..300u64 {
             let h = Handoff::new();
-            let budget = Duration::from_micros(next() % 200);
-            let offer_after = Duration::from_micros(next() % 300);
-            let wait_after = Duration::from_micros(next() % 300);
             let taken = AtomicUsize::new(0);
+            let kind = round % 3;
+            let (budget, wait_after, offer_after) = match kind {
+                0 => (Duration::from_secs(30), Duration::ZERO, Duration::ZERO),
+                _ => (
+                    Duration::from_micros(next() % 200),
+                    Duration::from_micros(next() % 300),
+                    Duration::from_micros(next() % 300),
+                ),
+            };
+            let offered = Barrier::new(2);
             let back = std::thread::scope(|s| {
                 s.spawn(|| {
+                    if kind == 1 {
+                        offered.wait();
+                    }
                     std::thread::sleep(wait_after);
                     if let Some(v) = h.wait(budget) {
                         assert_eq!(v, round);
                         taken.fetch_add(1, Ordering::SeqCst);
                     }
                 });
+                if kind == 0 {
+                    while h.state.load(Ordering::Acquire) == OPEN {
+                        std::thread::yield_now();
+                    }
+                }
                 std::thread::sleep(offer_after);
-                h.offer(round)
+                let back = h.offer(round);
+                if kind == 1 {
+                    offered.wait();
+                }
+                back
             });
             match back {
                 Ok(()) => {
+                    assert_ne!(kind, 1, "round {round}: handed with nobody waiting");
                     assert_eq!(taken.load(Ordering::SeqCst), 1, "round {round}");
-                    handed += 1;
                 }
                 Err(v) => {
+                    assert_ne!(kind, 0, "round {round}: kept from a spinning waiter");
                     assert_eq!(v, round);
                     assert_eq!(taken.load(Ordering::SeqCst), 0, "round {round}");
-                    kept += 1;
                 }
             }
         }
-        // Both outcomes were exercised.
-        assert!(handed > 0 && kept > 0, "handed {handed}, kept {kept}");
     }
 }
