@@ -7,8 +7,9 @@
 //! the read-ahead ended, that wake-up took from a few tens of microseconds to over a
 //! millisecond, on the audit's critical path. A worker that has just finished the
 //! read-ahead instead waits a bounded while for the walk, spinning, and takes it
-//! itself when it comes; when it is not waiting (still reading, or gave up), the
-//! caller keeps the value and queues the work as before.
+//! itself when it comes; a walk that ends first waits a shorter while for the worker
+//! (its core would only sleep). When neither meets the other in time, the caller
+//! keeps the value and queues the work as before.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
@@ -42,6 +43,13 @@ impl<T> Handoff<T> {
     /// nothing else to do meanwhile): the value when it was handed to this thread,
     /// `None` when the offer came first, came too late or never.
     pub fn wait(&self, budget: Duration) -> Option<T> {
+        self.wait_paced(budget, false)
+    }
+
+    /// [`Handoff::wait`], giving the core away between looks (`sched_yield`) when
+    /// `yielding`: for a thread that waits while others still run on the cores, so it
+    /// stays runnable (taken up at once when a core frees) without taking their time.
+    pub fn wait_paced(&self, budget: Duration, yielding: bool) -> Option<T> {
         if self
             .state
             .compare_exchange(OPEN, WAITING, Ordering::AcqRel, Ordering::Acquire)
@@ -57,7 +65,7 @@ impl<T> Handoff<T> {
             }
             spins = spins.wrapping_add(1);
             // The clock is read every so often: a read costs more than a spin.
-            if spins % 64 == 0 && Instant::now() >= deadline {
+            if (yielding || spins % 64 == 0) && Instant::now() >= deadline {
                 return match self.state.compare_exchange(
                     WAITING,
                     CLOSED,
@@ -69,15 +77,32 @@ impl<T> Handoff<T> {
                     Err(_) => self.take(),
                 };
             }
-            std::hint::spin_loop();
+            if yielding {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
         }
     }
 
-    /// Hands `value` to a thread waiting in [`Handoff::wait`]; gives it back when none
-    /// is (then no thread will take it later either).
-    pub fn offer(&self, value: T) -> Result<(), T> {
+    /// Hands `value` to a thread waiting in [`Handoff::wait`], or to one that starts
+    /// waiting within `budget` (the caller spins meanwhile); gives it back when none
+    /// does (then no thread will take it later either).
+    pub fn offer(&self, value: T, budget: Duration) -> Result<(), T> {
         *self.lock() = Some(value);
         let mut current = self.state.load(Ordering::Acquire);
+        if current == OPEN && !budget.is_zero() {
+            let deadline = Instant::now() + budget;
+            let mut spins = 0u32;
+            while current == OPEN {
+                spins = spins.wrapping_add(1);
+                if spins % 64 == 0 && Instant::now() >= deadline {
+                    break;
+                }
+                std::hint::spin_loop();
+                current = self.state.load(Ordering::Acquire);
+            }
+        }
         loop {
             let next = if current == WAITING { HANDED } else { CLOSED };
             match self
@@ -115,7 +140,7 @@ mod tests {
     #[test]
     fn an_offer_with_nobody_waiting_is_given_back_and_closes_the_hand_off() {
         let h = Handoff::new();
-        assert_eq!(h.offer(7), Err(7));
+        assert_eq!(h.offer(7, Duration::ZERO), Err(7));
         // A waiter that comes later does not wait and gets nothing.
         let start = Instant::now();
         assert_eq!(h.wait(Duration::from_secs(5)), None);
@@ -137,8 +162,45 @@ mod tests {
             while h.state.load(Ordering::Acquire) == OPEN {
                 std::hint::spin_loop();
             }
-            assert_eq!(h.offer("walked"), Ok(()));
+            assert_eq!(h.offer("walked", Duration::ZERO), Ok(()));
             assert_eq!(waiter.join().unwrap(), Some("walked"));
+        });
+    }
+
+    #[test]
+    fn an_offer_waits_within_its_budget_for_a_waiter_to_come() {
+        let h = Handoff::new();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(5));
+                h.wait(Duration::from_secs(30))
+            });
+            assert_eq!(h.offer("walked", Duration::from_secs(30)), Ok(()));
+            assert_eq!(waiter.join().unwrap(), Some("walked"));
+        });
+    }
+
+    #[test]
+    fn an_offer_whose_budget_runs_out_is_given_back() {
+        let h = Handoff::new();
+        let start = Instant::now();
+        assert_eq!(h.offer(3, Duration::from_millis(2)), Err(3));
+        assert!(start.elapsed() >= Duration::from_millis(2));
+        assert_eq!(h.wait(Duration::from_secs(5)), None);
+    }
+
+    #[test]
+    fn a_yielding_waiter_takes_the_offer_and_a_second_waiter_gets_nothing() {
+        let h = Handoff::new();
+        std::thread::scope(|s| {
+            let first = s.spawn(|| h.wait_paced(Duration::from_secs(30), true));
+            while h.state.load(Ordering::Acquire) == OPEN {
+                std::thread::yield_now();
+            }
+            // Another thread that comes to wait while the first one does: not it.
+            assert_eq!(h.wait(Duration::from_secs(30)), None);
+            assert_eq!(h.offer(5, Duration::ZERO), Ok(()));
+            assert_eq!(first.join().unwrap(), Some(5));
         });
     }
 
@@ -146,7 +208,7 @@ mod tests {
     fn a_waiter_that_gave_up_leaves_the_value_with_the_offerer() {
         let h = Handoff::new();
         assert_eq!(h.wait(Duration::ZERO), None);
-        assert_eq!(h.offer(1), Err(1));
+        assert_eq!(h.offer(1, Duration::ZERO), Err(1));
     }
 
     #[test]
@@ -167,9 +229,21 @@ mod tests {
             let h = Handoff::new();
             let taken = AtomicUsize::new(0);
             let kind = round % 3;
-            let (budget, wait_after, offer_after) = match kind {
-                0 => (Duration::from_secs(30), Duration::ZERO, Duration::ZERO),
+            let (budget, offer_budget, wait_after, offer_after) = match kind {
+                0 => (
+                    Duration::from_secs(30),
+                    Duration::ZERO,
+                    Duration::ZERO,
+                    Duration::ZERO,
+                ),
+                1 => (
+                    Duration::from_micros(next() % 200),
+                    Duration::ZERO,
+                    Duration::from_micros(next() % 300),
+                    Duration::from_micros(next() % 300),
+                ),
                 _ => (
+                    Duration::from_micros(next() % 200),
                     Duration::from_micros(next() % 200),
                     Duration::from_micros(next() % 300),
                     Duration::from_micros(next() % 300),
@@ -193,7 +267,7 @@ mod tests {
                     }
                 }
                 std::thread::sleep(offer_after);
-                let back = h.offer(round);
+                let back = h.offer(round, offer_budget);
                 if kind == 1 {
                     offered.wait();
                 }

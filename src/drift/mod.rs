@@ -208,6 +208,18 @@ pub fn audit(root: &Path, display: String, exclude: &[PathBuf], opts: &Options<'
 /// the queued task serves as well.
 const HANDOFF_BUDGET: Duration = Duration::from_millis(1);
 
+/// How long a walk that ends before any worker waits for it (the standing-by one has
+/// not started, the read-ahead is not done) waits for one to take the rest: about
+/// what waking an idle worker costs in the common case (tens to a few hundred
+/// microseconds), and little for a small repository whose walk is much shorter than
+/// the read-ahead.
+const OFFER_BUDGET: Duration = Duration::from_micros(300);
+
+/// How long the standing-by worker waits for the walk, yielding its core between
+/// looks: longer than a generated service's walk (~1.2 ms), short against a large
+/// repository's, after which the caller queues the rest as before.
+const STANDBY_BUDGET: Duration = Duration::from_millis(5);
+
 /// [`audit`] for a repository audited on its own, which would leave a core idle
 /// while it is walked: its `.paved/answers.toml` is read first and the blueprint
 /// rendered for conformance on that core meanwhile. The rules do not wait for that
@@ -225,9 +237,10 @@ pub fn audit_alone(
     // once: the walk uses no rayon, so it need not wait for the pool's threads, which
     // may still be starting (`commands::drift` does not wait for them). The parse,
     // the model and the rules then run in the pool as one task, beside the
-    // read-ahead, which conformance waits for only at the end. The read-ahead's
-    // thread, when it is done first, waits for the walk and runs that task itself
-    // (see `handoff`); otherwise the task is queued.
+    // read-ahead, which conformance waits for only at the end. That task is handed
+    // to a worker already waiting for the walk (see `handoff`): one standing by from
+    // the start, or the read-ahead's when it is done first; when none takes it in
+    // time, it is queued.
     let rest = |walked: walk::Walked| {
         let (model, ahead) = repo_model(root, parse(walked, Scope::Repository, opts.policy));
         let checked = check(&model, opts, Scope::Repository, ahead);
@@ -235,26 +248,35 @@ pub fn audit_alone(
     };
     let handoff = Handoff::new();
     // Spinning for the walk is only worth a core of its own.
-    let budget = if rayon::current_num_threads() > 1 {
-        HANDOFF_BUDGET
+    let (budget, offer_budget) = if rayon::current_num_threads() > 1 {
+        (HANDOFF_BUDGET, OFFER_BUDGET)
     } else {
-        Duration::ZERO
+        (Duration::ZERO, Duration::ZERO)
     };
     let mut ahead = None;
     let mut by_reader = None;
+    let mut by_standby = None;
+    // A second worker stands by for the walk, runnable but yielding its core, so
+    // that the rest starts as soon as the walk is handed over even when the
+    // read-ahead is not done (no sleeping worker to wake). Only with a worker to spare.
+    let standby = rayon::current_num_threads() > 1;
     let by_caller = rayon::in_place_scope(|s| {
         s.spawn(|_| {
             ahead = Some(read_ahead(root, opts.catalog));
             by_reader = handoff.wait(budget).map(rest);
         });
+        if standby {
+            s.spawn(|_| by_standby = handoff.wait_paced(STANDBY_BUDGET, true).map(rest));
+        }
         let walked = walk::walk(root, exclude);
         handoff
-            .offer(walked)
+            .offer(walked, offer_budget)
             .err()
             .map(|walked| rayon::scope(|_| rest(walked)))
     });
     let (model, checked) = by_caller
         .or(by_reader)
+        .or(by_standby)
         .expect("the walked files were handed over or kept, and audited either way");
     let ahead = ahead.expect("the read-ahead ran: the scope waited for it");
     let conformance = blueprint::check(
