@@ -15,6 +15,7 @@ pub mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -220,6 +221,10 @@ const OFFER_BUDGET: Duration = Duration::from_micros(300);
 /// repository's, after which the caller queues the rest as before.
 const STANDBY_BUDGET: Duration = Duration::from_millis(5);
 
+/// How long the calling thread waits for the workers to finish a handed-over audit
+/// without sleeping (see `audit_alone`).
+const END_BUDGET: Duration = Duration::from_millis(50);
+
 /// [`audit`] for a repository audited on its own, which would leave a core idle
 /// while it is walked: its `.paved/answers.toml` is read first and the blueprint
 /// rendered for conformance on that core meanwhile. The rules do not wait for that
@@ -260,19 +265,38 @@ pub fn audit_alone(
     // that the rest starts as soon as the walk is handed over even when the
     // read-ahead is not done (no sleeping worker to wake). Only with a worker to spare.
     let standby = rayon::current_num_threads() > 1;
+    let finished = AtomicUsize::new(0);
+    let spawned = 1 + usize::from(standby);
     let by_caller = rayon::in_place_scope(|s| {
         s.spawn(|_| {
             ahead = Some(read_ahead(root, opts.catalog));
             by_reader = handoff.wait(budget).map(rest);
+            finished.fetch_add(1, Ordering::Release);
         });
         if standby {
-            s.spawn(|_| by_standby = handoff.wait_paced(STANDBY_BUDGET, true).map(rest));
+            s.spawn(|_| {
+                by_standby = handoff.wait_paced(STANDBY_BUDGET, true).map(rest);
+                finished.fetch_add(1, Ordering::Release);
+            });
         }
         let walked = walk::walk(root, exclude);
-        handoff
-            .offer(walked, offer_budget)
-            .err()
-            .map(|walked| rayon::scope(|_| rest(walked)))
+        match handoff.offer(walked, offer_budget) {
+            Ok(()) => {
+                // The workers run the rest. This thread stays runnable, giving its core
+                // away between looks, rather than sleeping on the scope's latch: a
+                // sleeping thread's core halts, and waking it when the workers finish
+                // is again a wake-up on the critical path. Bounded; the scope's own
+                // wait takes over after it.
+                let deadline = std::time::Instant::now() + END_BUDGET;
+                while finished.load(Ordering::Acquire) < spawned
+                    && std::time::Instant::now() < deadline
+                {
+                    std::thread::yield_now();
+                }
+                None
+            }
+            Err(walked) => Some(rayon::scope(|_| rest(walked))),
+        }
     });
     let (model, checked) = by_caller
         .or(by_reader)
