@@ -16,7 +16,7 @@ pub mod walk;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -252,8 +252,9 @@ pub fn audit_alone(
         (model, checked)
     };
     let handoff = Handoff::new();
-    // Spinning for the walk is only worth a core of its own.
-    let (budget, offer_budget) = if rayon::current_num_threads() > 1 {
+    // Waiting for the walk (spinning, or standing by) is only worth a core of its own.
+    let spare = rayon::current_num_threads() > 1;
+    let (budget, offer_budget) = if spare {
         (HANDOFF_BUDGET, OFFER_BUDGET)
     } else {
         (Duration::ZERO, Duration::ZERO)
@@ -261,19 +262,18 @@ pub fn audit_alone(
     let mut ahead = None;
     let mut by_reader = None;
     let mut by_standby = None;
-    // A second worker stands by for the walk, runnable but yielding its core, so
-    // that the rest starts as soon as the walk is handed over even when the
-    // read-ahead is not done (no sleeping worker to wake). Only with a worker to spare.
-    let standby = rayon::current_num_threads() > 1;
     let finished = AtomicUsize::new(0);
-    let spawned = 1 + usize::from(standby);
+    let spawned = 1 + usize::from(spare);
     let by_caller = rayon::in_place_scope(|s| {
         s.spawn(|_| {
             ahead = Some(read_ahead(root, opts.catalog));
             by_reader = handoff.wait(budget).map(rest);
             finished.fetch_add(1, Ordering::Release);
         });
-        if standby {
+        // A second worker stands by for the walk, runnable but yielding its core, so
+        // that the rest starts as soon as the walk is handed over even when the
+        // read-ahead is not done (no sleeping worker to wake).
+        if spare {
             s.spawn(|_| {
                 by_standby = handoff.wait_paced(STANDBY_BUDGET, true).map(rest);
                 finished.fetch_add(1, Ordering::Release);
@@ -287,10 +287,8 @@ pub fn audit_alone(
                 // sleeping thread's core halts, and waking it when the workers finish
                 // is again a wake-up on the critical path. Bounded; the scope's own
                 // wait takes over after it.
-                let deadline = std::time::Instant::now() + END_BUDGET;
-                while finished.load(Ordering::Acquire) < spawned
-                    && std::time::Instant::now() < deadline
-                {
+                let deadline = Instant::now() + END_BUDGET;
+                while finished.load(Ordering::Acquire) < spawned && Instant::now() < deadline {
                     std::thread::yield_now();
                 }
                 None
